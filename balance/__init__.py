@@ -1,0 +1,15 @@
+"""balance — 义务教育优质均衡发展评估.
+
+Read the annual school tables a county education bureau exports, compute the Ministry of
+Education's resource-allocation indicators per school section, the pupil-weighted coefficient of
+variation per county, the verdicts and the shortfalls (method: ``shared/spec/method.md``), and turn
+them into notebooks and HTML briefings.
+"""
+from importlib.metadata import PackageNotFoundError, version as _version
+
+try:
+    __version__ = _version("balance")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]

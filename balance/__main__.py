@@ -1,0 +1,3 @@
+from balance.cli import main
+
+raise SystemExit(main())
