@@ -1,0 +1,120 @@
+"""Problems found in user input, reported in Chinese and English.
+
+Every check that looks at a user's file (school table, parameters, standard, county sheet)
+reports :class:`Problem` records; errors are raised together as one :class:`InputError` so the
+user sees *all* problems at once, never just the first. Warnings travel with the results.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+#: Column headers of the problem table as printed and exported (Chinese / English).
+PROBLEM_HEADERS = {
+    "file": "文件 file",
+    "sheet": "工作表 sheet",
+    "row": "行 row",
+    "column": "列 column",
+    "value": "值 value",
+    "problem_zh": "问题",
+    "problem_en": "problem",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one place of one input file.
+
+    ``row`` is the row number as the user sees it in Excel or a text editor (the header row is
+    row 1 when it is the first line), or ``None`` when the problem concerns the whole file or a
+    whole column. ``severity`` is ``"error"`` (refuses the input) or ``"warning"`` (kept in the
+    results, does not stop the run).
+    """
+
+    file: str
+    problem_zh: str
+    problem_en: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    severity: str = "error"
+    sheet: str | None = None
+    code: str = ""  # short machine-readable kind, e.g. "missing_column"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a DataFrame with stable English column names (for CSV/Excel export)."""
+    cols = ["severity", "code", "file", "sheet", "row", "column", "value", "problem_zh", "problem_en"]
+    if not problems:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    df = pd.DataFrame([p.to_dict() for p in problems])[cols]
+    df["row"] = df["row"].astype("Int64")
+    return df
+
+
+def render_problems(problems: list[Problem], limit: int = 200) -> str:
+    """A plain-text table for the terminal: file / row / column / value / problem (zh + en)."""
+    if not problems:
+        return ""
+    lines = []
+    header = ["文件 file", "行 row", "列 column", "值 value", "问题 problem"]
+    rows = []
+    for p in problems[:limit]:
+        where = p.file + (f" [{p.sheet}]" if p.sheet else "")
+        rows.append([
+            where,
+            "" if p.row is None else str(p.row),
+            p.column or "",
+            "" if p.value is None else _clip(str(p.value), 24),
+            f"{p.problem_zh} / {p.problem_en}",
+        ])
+    widths = [max(_width(r[i]) for r in rows + [header]) for i in range(4)]
+    def fmt(r):
+        return "  ".join(_pad(r[i], widths[i]) for i in range(4)) + "  " + r[4]
+    lines.append(fmt(header))
+    lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 20)
+    lines.extend(fmt(r) for r in rows)
+    if len(problems) > limit:
+        lines.append(f"… 另有 {len(problems) - limit} 个问题未显示 / {len(problems) - limit} more problems not shown")
+    return "\n".join(lines)
+
+
+class InputError(Exception):
+    """Raised when user input cannot be used. Carries every problem found (errors and warnings)."""
+
+    def __init__(self, problems: list[Problem], summary_zh: str = "输入数据有误", summary_en: str = "invalid input"):
+        self.problems = list(problems)
+        self.summary_zh = summary_zh
+        self.summary_en = summary_en
+        n = len(self.errors)
+        super().__init__(f"{summary_zh}（{n} 个错误）/ {summary_en} ({n} errors)")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def table(self) -> pd.DataFrame:
+        return problems_frame(self.problems)
+
+    def render(self, limit: int = 200) -> str:
+        head = f"{self.summary_zh}：{len(self.errors)} 个错误 / {self.summary_en}: {len(self.errors)} error(s)"
+        return head + "\n" + render_problems(self.errors, limit=limit)
+
+
+def _width(s: str) -> int:
+    """Display width: CJK and full-width characters take two terminal cells."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * max(0, w - _width(s))
+
+
+def _clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
