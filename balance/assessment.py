@@ -1,0 +1,183 @@
+"""The whole resource-allocation assessment in one call: ``assess(table) -> Assessment``.
+
+Pipeline (each step in its own module): read and validate (:mod:`balance.reading`), filter year
+and county, split schools into sections (:mod:`balance.sections`), mark scope
+(:mod:`balance.scope`), compute indicators (:mod:`balance.indicators`), then the official CV,
+school rule, verdicts and shortfalls (:mod:`balance.official`). Everything is computed over all
+counties and years at once with group-bys.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from balance import official
+from balance.errors import InputError, Problem, problems_frame
+from balance.indicators import indicator_values, standard_values
+from balance.scope import apply_scope
+from balance.sections import build_sections
+from balance.standards import Standard, load_standard
+
+
+@dataclass
+class Assessment:
+    """Results of :func:`assess`. All tables use canonical English column names.
+
+    Attributes
+    ----------
+    standard : Standard
+    source : str            input file path (or "<DataFrame>")
+    sha256 : str | None     checksum of the input file
+    sections : DataFrame    every section (in and out of scope) with indicator values
+    school_results : DataFrame  in-scope sections: identity, students, one column per indicator,
+                            indicators_met, min_ratio, school_passed (the contract file)
+    excluded : DataFrame    out-of-scope sections with ``exclusion_reason``
+    section_values : DataFrame  long form (one row per section × indicator) for plots and equity
+    county_indicators : DataFrame  the contract file (one row per year × county × stage × indicator)
+    shortfalls : DataFrame  per section × indicator below the standard
+    county_shortfalls : DataFrame  shortfalls summed per year × county × stage × indicator
+    verdicts : DataFrame    one row per year × county
+    warnings : DataFrame    data-quality warnings (problem table)
+    """
+
+    standard: Standard
+    source: str
+    sha256: str | None
+    sections: pd.DataFrame
+    school_results: pd.DataFrame
+    excluded: pd.DataFrame
+    section_values: pd.DataFrame
+    county_indicators: pd.DataFrame
+    shortfalls: pd.DataFrame
+    county_shortfalls: pd.DataFrame
+    verdicts: pd.DataFrame
+    warnings: pd.DataFrame
+    header_map: dict = field(default_factory=dict)
+
+    def summary(self) -> list[dict]:
+        """Per county × year: verdicts, counts, CVs and failing items (the ``summary.json`` body)."""
+        from balance.export import summary_records
+
+        return summary_records(self)
+
+    def county(self, county_code: str, year: int | None = None) -> "Assessment":
+        """The same assessment restricted to one county (and optionally one year)."""
+        def sel(df: pd.DataFrame) -> pd.DataFrame:
+            if df.empty or "county_code" not in df:
+                return df
+            m = df["county_code"] == county_code
+            if year is not None and "year" in df:
+                m &= df["year"] == year
+            return df.loc[m].reset_index(drop=True)
+        return Assessment(self.standard, self.source, self.sha256, *(sel(getattr(self, n)) for n in (
+            "sections", "school_results", "excluded", "section_values", "county_indicators", "shortfalls",
+            "county_shortfalls", "verdicts")), self.warnings, self.header_map)
+
+
+def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
+    problems = []
+    if year is not None:
+        years = sorted(df["year"].unique().tolist())
+        if int(year) not in years:
+            problems.append(Problem(file=source, column="年份", value=str(year), code="year_not_in_data",
+                                    problem_zh=f"数据中没有 {year} 年（已有：{', '.join(map(str, years))}）",
+                                    problem_en=f"year {year} is not in the data (present: {', '.join(map(str, years))})"))
+        df = df[df["year"] == int(year)]
+    if county is not None:
+        codes = sorted(df["county_code"].unique().tolist())
+        if str(county) not in codes:
+            problems.append(Problem(file=source, column="县区代码", value=str(county), code="county_not_in_data",
+                                    problem_zh=f"数据中没有县区代码 {county}", problem_en=f"county code {county} is not in the data"))
+        df = df[df["county_code"] == str(county)]
+    if problems:
+        raise InputError(problems, "筛选条件与数据不符", "filter does not match the data")
+    return df
+
+
+def assess(source, standard: str | Path | Standard = "quality-2017", *, year: int | None = None,
+           county: str | None = None) -> Assessment:
+    """Assess resource allocation for every county and year in a school table.
+
+    Parameters
+    ----------
+    source : str, Path, DataFrame or SchoolTable
+        A school table file (CSV / Excel), a DataFrame with Chinese or canonical headers, or an
+        already loaded :class:`balance.reading.SchoolTable`.
+    standard : str, Path or Standard
+        ``"quality-2017"`` (default), ``"basic-2012"`` or a path to a provincial YAML file.
+    year, county : optional
+        Restrict to one year and/or one county code (an error if not in the data).
+
+    Raises
+    ------
+    InputError
+        The table (or the standard) has errors; every problem is listed.
+    """
+    from balance.reading import SchoolTable, load_school_table
+
+    std = load_standard(standard)
+    table = source if isinstance(source, SchoolTable) else load_school_table(source)
+    schools = _filter(table.data, year, county, table.path)
+    return assess_schools(schools, std, source=table.path, sha256=table.sha256,
+                          warnings=problems_frame(table.warnings), header_map=table.header_map)
+
+
+def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<DataFrame>", sha256=None,
+                   warnings: pd.DataFrame | None = None, header_map: dict | None = None) -> Assessment:
+    """:func:`assess` on an already validated canonical school table (no reading, no checks)."""
+    sections = apply_scope(build_sections(schools, std), std)
+    values = indicator_values(sections, std)
+    stds = standard_values(sections, std)
+    rule = official.school_rule(values, stds, std)
+    sections = pd.concat([sections, values, rule], axis=1)
+
+    names = schools.groupby(["year", "county_code"], sort=True)["county_name"].first().reset_index()
+    scoped = sections[sections["in_scope"]].reset_index(drop=True)
+    cv_long = official.group_cv(scoped, scoped[std.indicator_names])
+    county_ind = official.county_indicators(cv_long, std, names)
+
+    ident = ["year", "county_code", "county_name", "school_code", "school_name", "school_type", "ownership",
+             "urban_rural", "township", "stage", "students"]
+    school_results = scoped[ident + std.indicator_names + ["indicators_met", "min_ratio", "school_passed"]].copy()
+    excluded = sections.loc[~sections["in_scope"], ident + ["exclusion_reason"]].reset_index(drop=True)
+
+    sv = scoped[["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
+                 "township", "students", "school_passed"]]
+    long_frames = []
+    scoped_std = standard_values(scoped, std)
+    for name in std.indicator_names:
+        f = sv.copy()
+        f["indicator"] = name
+        f["value"] = scoped[name].to_numpy()
+        f["standard"] = scoped_std[name].to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f["ratio"] = f["value"] / f["standard"]
+        f["met"] = pd.array(official.at_least(f["value"], f["standard"]), dtype="boolean")
+        f.loc[f["standard"].isna(), "met"] = pd.NA
+        long_frames.append(f)
+    section_values = pd.concat(long_frames, ignore_index=True) if long_frames else pd.DataFrame()
+
+    short = official.shortfalls(scoped, scoped[std.indicator_names], scoped_std, std)
+    county_short = _county_shortfalls(short)
+    verdicts = official.county_verdicts(county_ind, school_results, std, names)
+    return Assessment(std, source, sha256, sections, school_results, excluded, section_values, county_ind,
+                      short, county_short, verdicts,
+                      warnings if warnings is not None else problems_frame([]), header_map or {})
+
+
+def _county_shortfalls(short: pd.DataFrame) -> pd.DataFrame:
+    cols = ["year", "county_code", "county_name", "stage", "indicator", "add_unit", "add_column_field",
+            "sections_below", "shortfall", "sections_failing", "shortfall_failing_sections"]
+    if short.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols if c != "add_column_field"})
+    s = short.copy()
+    failing = s["school_passed"].fillna(False).astype(bool) == False  # noqa: E712 - NA counts as failing
+    s["_fail_short"] = np.where(failing, s["shortfall"], 0.0)
+    s["_fail"] = failing.astype(int)
+    g = s.groupby(["year", "county_code", "county_name", "stage", "indicator", "add_unit"], sort=False)
+    out = g.agg(sections_below=("school_code", "size"), shortfall=("shortfall", "sum"),
+                sections_failing=("_fail", "sum"), shortfall_failing_sections=("_fail_short", "sum")).reset_index()
+    return out
