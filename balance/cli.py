@@ -1,26 +1,139 @@
-"""Command line: ``balance validate|assess|batch|report|doctor ...``."""
+"""Command line: ``balance validate | assess | batch | report | demo-data | template | doctor``.
+
+Every command prints Chinese first and English second, exits 0 on success, 2 on bad input
+(with the table of every problem found) and 1 on an unexpected failure.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from balance import __version__
+from balance.errors import InputError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _print_problems(exc: InputError) -> None:
+    print(exc.render(), file=sys.stderr)
+    warnings = [p for p in exc.problems if p.severity == "warning"]
+    if warnings:
+        print(f"（另有 {len(warnings)} 条数据提示 / plus {len(warnings)} warning(s)）", file=sys.stderr)
+    print("未写入任何结果文件 / no result files were written", file=sys.stderr)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from balance.errors import render_problems
+    from balance.reading import load_school_table
+
+    t = load_school_table(args.input, sheet=args.sheet)
+    years = sorted(t.data["year"].unique().tolist())
+    counties = t.data["county_code"].nunique()
+    print(f"数据检查通过：{len(t.data)} 行，{counties} 个县区，年份 {', '.join(map(str, years))}")
+    print(f"validation passed: {len(t.data)} rows, {counties} counties, years {', '.join(map(str, years))}")
+    if t.warnings:
+        print(f"\n数据提示（不影响计算）/ warnings (do not stop the run): {len(t.warnings)}")
+        print(render_problems(t.warnings, limit=args.limit))
+    return EXIT_OK
+
+
+def _cmd_assess(args: argparse.Namespace) -> int:
+    from balance.assessment import assess
+    from balance.export import write_results
+    from balance.reading import load_school_table
+
+    table = load_school_table(args.input, sheet=args.sheet)
+    a = assess(table, args.standard, year=args.year, county=args.county)
+    paths = write_results(a, args.out, excel=not args.no_excel)
+    std = a.standard
+    print(f"评估标准 / standard: {std.title}")
+    for v in a.verdicts.itertuples(index=False):
+        mark = "✓ 达到" if v.passed else "✗ 未达到"
+        extra = ""
+        if std.school_rule is not None:
+            extra = f"，学段单位达标 {v.sections_passed}/{v.sections}"
+        print(f"  {v.year} {v.county_code} {v.county_name}：{mark}{extra}，差异系数达标 {v.cvs_passed}/{v.cvs_decisive}")
+    n_pass = int(a.verdicts["passed"].sum())
+    print(f"{n_pass}/{len(a.verdicts)} 个县区·年度达到标准 / county-years passing")
+    if len(a.warnings):
+        print(f"数据提示 {len(a.warnings)} 条，见 warnings.csv / {len(a.warnings)} data warnings in warnings.csv")
+    print(f"结果已写入 / results written to {Path(args.out).resolve()} ({len(paths)} files)")
+    return EXIT_OK
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    print("balance: ok")
-    return 0
+    ok = True
+    print(f"balance {__version__}")
+    try:
+        from balance.fonts import find_cjk_font
+
+        f = find_cjk_font()
+        print(f"中文字体 / CJK font: {f.family} ({f.path})")
+    except ImportError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - report whatever the font lookup says
+        ok = False
+        print(f"✗ {exc}", file=sys.stderr)
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        spec = KernelSpecManager().get_kernel_spec("python3")
+        print(f"内核 / kernel python3: {spec.argv[0]}")
+    except Exception as exc:  # noqa: BLE001
+        ok = False
+        print(f"✗ 找不到 python3 内核 / kernel python3 not found: {exc}", file=sys.stderr)
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="balance", description="义务教育优质均衡发展评估 / balanced compulsory education assessment")
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version=f"balance {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="只检查学校数据表 / check a school table only")
+    v.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
+    v.add_argument("--sheet", help="Excel 工作表名 / sheet name (default: first)")
+    v.add_argument("--limit", type=int, default=200, help="最多显示的问题数 / max problems shown")
+    v.set_defaults(func=_cmd_validate)
+
+    a = sub.add_parser("assess", help="资源配置评估 / assess resource allocation")
+    a.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
+    a.add_argument("--out", required=True, help="结果目录 / output folder")
+    a.add_argument("--standard", default="quality-2017",
+                   help="quality-2017（默认）| basic-2012 | 省级标准 FILE.yaml / standard")
+    a.add_argument("--year", type=int, help="只评估该年份 / only this year")
+    a.add_argument("--county", help="只评估该县区代码 / only this county code")
+    a.add_argument("--sheet", help="Excel 工作表名 / sheet name")
+    a.add_argument("--no-excel", action="store_true", help="不写 results.xlsx / skip the Excel workbook")
+    a.set_defaults(func=_cmd_assess)
+
     d = sub.add_parser("doctor", help="检查环境 / check the environment (fonts, kernel)")
     d.set_defaults(func=_cmd_doctor)
+
+    for module in ("balance.runner", "balance.demo", "balance.forms", "balance.equity"):
+        try:
+            mod = __import__(module, fromlist=["register_cli"])
+        except ModuleNotFoundError as exc:
+            if exc.name == module:  # that command group is not part of this build
+                continue
+            raise
+        if hasattr(mod, "register_cli"):
+            mod.register_cli(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        _print_problems(exc)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
