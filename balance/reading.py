@@ -1,0 +1,452 @@
+"""Reading the school table (CSV, Excel, ODS or a DataFrame) into the canonical form.
+
+:func:`load_school_table` reads the file **without modifying it**, finds the header row (a title
+line or two above it is fine), maps the user's headers to the canonical names of
+``balance/data/columns.yaml`` and hands the text cells to :func:`balance.validation.validate_school_rows`.
+When anything is wrong it raises :class:`~balance.errors.InputError` listing *every* problem.
+
+Header matching compares headers after :func:`normalize_header`: all whitespace removed (including
+the full-width space and line breaks inside a cell), full-width characters folded (``（）`` → ``()``,
+full-width letters and digits), ``【】``/``[]`` → ``()``, unit marks ``㎡`` / ``m²`` / ``m2`` / ``平方米``
+/ ``平米`` → one form, English case-insensitive, a leading required-field mark ``*`` dropped. Each
+normalised header is looked up among the ``header``, ``aliases`` and ``convert`` entries of every
+column (a ``convert`` entry multiplies the numbers, e.g. 万元 → 元 ×10000).
+
+Every cell is read as text and parsed by the validation, so non-numeric cells are reported rather
+than silently dropped. CSV files may be UTF-8 (with or without BOM) or GB18030/GBK. Excel cells
+stored as numbers are turned into text as they look (110101.0 → "110101"); a county or school code
+stored as a number with the wrong number of digits is reported as having lost its leading zeros.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from balance.errors import InputError, Problem
+from balance.schema import COLUMNS
+from balance.validation import RawTable, message, validate_school_rows
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+#: How many rows at the top of a sheet are searched for the header row.
+HEADER_SCAN_ROWS = 10
+
+_UNIT = re.compile(r"平方米|平米|m\^?2")
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "〈": "(", "〉": ")"})
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class SchoolTable:
+    """A validated school table.
+
+    Attributes
+    ----------
+    data : DataFrame
+        One row per school and year; every canonical column of ``columns.yaml`` in order (the
+        optional ``township`` is NA when the file has no such column) plus ``source_row``, the row
+        number the user sees in Excel or a text editor.
+    path : str
+        The file path, or ``"<DataFrame>"``.
+    sha256 : str or None
+        Hex SHA-256 of the file's bytes (``None`` for a DataFrame).
+    warnings : list of Problem
+        Warnings (``severity="warning"``) about the table; they do not stop the run.
+    header_map : dict
+        The user's original header text -> canonical column name, for every recognised column.
+    sheet : str or None
+        The worksheet read (Excel / ODS only).
+    """
+
+    data: pd.DataFrame
+    path: str
+    sha256: str | None
+    warnings: list[Problem] = field(default_factory=list)
+    header_map: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+
+
+def normalize_header(text) -> str:
+    """Normalise a header for matching (see the module docstring).
+
+    Parameters
+    ----------
+    text : object
+        A header cell.
+
+    Returns
+    -------
+    str
+        ``normalize_header("教学及辅助用房面积（平方米）") == normalize_header("教学及辅助用房面积(㎡)")``.
+
+    Examples
+    --------
+    >>> normalize_header(" 小学 在校生数 ")
+    '小学在校生数'
+    >>> normalize_header("Teaching_Area")
+    'teaching_area'
+    """
+    s = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    s = _WS.sub("", s).translate(_BRACKETS).lower()
+    s = _UNIT.sub("m2", s)
+    return s.lstrip("*★※")
+
+
+@lru_cache(maxsize=1)
+def header_lookup() -> dict[str, tuple[str, float]]:
+    """Normalised header -> (canonical name, multiplier), from ``columns.yaml``.
+
+    Raises
+    ------
+    ValueError
+        When ``columns.yaml`` lets one normalised header name two columns (a packaging bug).
+    """
+    out: dict[str, tuple[str, float]] = {}
+
+    def add(text, name, factor):
+        key = normalize_header(text)
+        if key in out and out[key] != (name, factor):
+            raise ValueError(f"columns.yaml: header {text!r} matches both {out[key][0]} and {name}")
+        out[key] = (name, factor)
+
+    for c in COLUMNS:
+        add(c["name"], c["name"], 1.0)
+        add(c["header"], c["name"], 1.0)
+        for a in c.get("aliases") or []:
+            add(a, c["name"], 1.0)
+        for h, f in (c.get("convert") or {}).items():
+            add(h, c["name"], float(f))
+    return out
+
+
+def load_school_table(source, sheet: str | int | None = None) -> SchoolTable:
+    """Read and validate a school table.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        A ``.csv`` (UTF-8 with or without BOM, or GB18030/GBK), ``.xlsx``, ``.xlsm``, ``.xls`` or
+        ``.ods`` file, or a DataFrame whose columns are Chinese headers or canonical names. A
+        DataFrame's rows are numbered as if its header were row 1 (first data row = 2) unless it
+        has a ``source_row`` column (e.g. ``SchoolTable.data`` read again).
+    sheet : str or int, optional
+        Worksheet name (or 0-based position) of a workbook; the first sheet by default.
+
+    Returns
+    -------
+    SchoolTable
+        The canonical table, the file's checksum, the header map and the warnings.
+
+    Raises
+    ------
+    InputError
+        The table cannot be used; ``err.problems`` lists every error found (and the warnings).
+
+    Examples
+    --------
+    >>> t = load_school_table("data/demo/schools.xlsx")  # doctest: +SKIP
+    >>> t.data[["year", "school_code", "primary_students"]].head()  # doctest: +SKIP
+    """
+    if isinstance(source, pd.DataFrame):
+        return _load_frame(source)
+    path = Path(source)
+    file = str(source)
+    if not path.is_file():
+        _refuse(file, "file_not_found")
+    suffix = path.suffix.lower()
+    if suffix not in EXCEL_SUFFIXES + TEXT_SUFFIXES:
+        _refuse(file, "unsupported_format", suffix=suffix or "(无扩展名 / none)")
+    data = path.read_bytes()  # read once: checksum and parsing see the same bytes
+    sha = hashlib.sha256(data).hexdigest()
+    if len(data.strip()) == 0 or data.strip() in (b"\xef\xbb\xbf",):
+        _refuse(file, "empty_file")
+    if suffix in TEXT_SUFFIXES:
+        grid, sheet_name = _read_csv(data, file), None
+    else:
+        grid, sheet_name = _read_workbook(data, file, sheet)
+    return _from_grid(grid, file=file, sha256=sha, sheet=sheet_name)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _refuse(file: str, code: str, sheet: str | None = None, **fields):
+    zh, en = message(code, **fields)
+    raise InputError([Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, code=code)],
+                     "无法读取学校数据表", "cannot read the school table")
+
+
+@dataclass
+class _Grid:
+    """Cells of a sheet as text, plus where each cell was stored as a number."""
+
+    text: pd.DataFrame            # object/str cells, "" when empty; columns 0..k-1; RangeIndex
+    numeric: np.ndarray | None    # bool, same shape, or None (text source)
+    first_row: int = 1            # the user-visible row number of text.iloc[0]
+
+
+def _decode(data: bytes, file: str) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    _refuse(file, "encoding")
+
+
+def _read_csv(data: bytes, file: str) -> _Grid:
+    text = _decode(data, file)
+    head = text[:20000].splitlines()[:HEADER_SCAN_ROWS]
+    sample = "\n".join(head)
+    sep = "\t" if sample.count("\t") > sample.count(",") else ","
+    # the header is found in the first rows with the csv module (title lines may have one field);
+    # the bulk is read by pandas from the header line on, every cell as text
+    top = list(csv.reader(io.StringIO(sample), delimiter=sep))
+    h = _find_header_index([[c for c in r] for r in top])
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, header=None, skiprows=h, dtype=str, keep_default_na=False,
+                         na_filter=False, skip_blank_lines=False, engine="c")
+    except pd.errors.EmptyDataError:
+        _refuse(file, "empty_file")
+    except pd.errors.ParserError as e:
+        _refuse(file, "csv_parse_error", reason=_reline(str(e).strip(), h))
+    df = df.fillna("")
+    df.columns = range(df.shape[1])
+    return _Grid(df, None, first_row=h + 1)
+
+
+def _reline(msg: str, offset: int) -> str:
+    """pandas counts lines from where it started reading; put the file's line numbers back."""
+    return re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + offset}", msg)
+
+
+def _read_workbook(data: bytes, file: str, sheet) -> tuple[_Grid, str]:
+    import python_calamine
+
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(wb.sheet_names)
+    except Exception as e:  # corrupt or password-protected workbook
+        _refuse(file, "unreadable", reason=f"{type(e).__name__}: {e}")
+    if sheet is None:
+        name = names[0] if names else None
+    elif isinstance(sheet, int) and not isinstance(sheet, bool):
+        name = names[sheet] if -len(names) <= sheet < len(names) else None
+    else:
+        name = str(sheet) if str(sheet) in names else None
+    if name is None:
+        _refuse(file, "sheet_not_found", sheet_name=str(sheet) if sheet is not None else "(1)", sheets="、".join(names))
+    try:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as e:
+        _refuse(file, "unreadable", sheet=name, reason=f"{type(e).__name__}: {e}")
+    if not rows:
+        return _Grid(pd.DataFrame(), None), name
+    widths = {len(r) for r in rows}
+    if len(widths) > 1:
+        width = max(widths)
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    raw = pd.DataFrame(rows, dtype=object)
+    # the top rows (titles, the header) are converted cell by cell; the body column by column, so
+    # that a column of numbers is recognised in one pass
+    parts = [raw.iloc[:HEADER_SCAN_ROWS], raw.iloc[HEADER_SCAN_ROWS:]]
+    texts, numeric = {}, {}
+    for j in raw.columns:
+        converted = [_cells_to_text(part[j]) for part in parts if len(part)]
+        texts[j] = pd.concat([c[0] for c in converted])
+        numeric[j] = np.concatenate([c[1] for c in converted])
+    grid = _Grid(pd.DataFrame(texts).reset_index(drop=True), np.column_stack([numeric[j] for j in raw.columns]))
+    return grid, name
+
+
+def _cells_to_text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Typed cells (Excel or a DataFrame column) -> text as the user sees it, and a numeric mask.
+
+    Integer-valued floats lose their ``.0`` (110101.0 -> "110101"); other floats keep their shortest
+    repr; missing values become ""; dates become ISO text; booleans TRUE/FALSE.
+    """
+    if pd.api.types.is_bool_dtype(s.dtype) or isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        numeric = s.notna().to_numpy()
+        values = s.astype("float64")
+        out = pd.Series("", index=s.index, dtype=object)
+        ok = values.notna()
+        out[ok] = _format_floats(values[ok])
+        return out.astype("str"), numeric
+    if pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype):
+        return s.fillna("").astype("str"), np.zeros(len(s), dtype=bool)
+    inferred = pd.api.types.infer_dtype(s, skipna=False)  # one fast pass; per-cell work only when mixed
+    if inferred == "string":
+        return s.astype("str"), np.zeros(len(s), dtype=bool)
+    if inferred in ("floating", "integer", "mixed-integer-float"):
+        return _cells_to_text(s.astype("float64"))
+    kinds = s.map(_kind).to_numpy()
+    numeric = kinds == 1
+    out = pd.Series("", index=s.index, dtype=object)
+    strs = kinds == 0
+    out[strs] = s[strs]
+    if numeric.any():
+        out[numeric] = _format_floats(s[numeric].astype("float64"))
+    other = kinds == 2
+    if other.any():
+        out[other] = s[other].map(_other_text)
+    return out.astype("str"), numeric
+
+
+def _kind(v) -> int:
+    """0 text, 1 number, 2 other (dates, booleans), 3 empty."""
+    if isinstance(v, str):
+        return 0
+    if v is None:
+        return 3
+    if isinstance(v, bool):
+        return 2
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return 3 if v != v else 1
+    if v is pd.NA or v is pd.NaT:
+        return 3
+    return 2
+
+
+def _other_text(v) -> str:
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def _format_floats(values: pd.Series) -> np.ndarray:
+    v = values.to_numpy(dtype="float64")
+    whole = np.isfinite(v) & (v == np.floor(v)) & (np.abs(v) < 1e15)
+    out = np.empty(len(v), dtype=object)
+    out[whole] = v[whole].astype("int64").astype(str)
+    rest = ~whole
+    out[rest] = [repr(float(x)) for x in v[rest]]
+    return out
+
+
+def _find_header_index(rows: list[list]) -> int:
+    """Index of the row (among the first :data:`HEADER_SCAN_ROWS`) matching most known headers.
+
+    With no match at all the first non-empty row is taken (its missing columns are reported).
+    """
+    lookup = header_lookup()
+    best, best_i, first_nonempty = 0, None, None
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cells = [normalize_header(c) for c in row]
+        if first_nonempty is None and any(cells):
+            first_nonempty = i
+        hits = len({lookup[c][0] for c in cells if c in lookup})
+        if hits > best:
+            best, best_i = hits, i
+    if best_i is not None:
+        return best_i
+    return first_nonempty or 0
+
+
+def _from_grid(grid: _Grid, *, file: str, sha256: str | None, sheet: str | None) -> SchoolTable:
+    text = grid.text
+    if text.shape[0] == 0 or not any((text[c].astype("str").str.strip() != "").any() for c in text.columns):
+        _refuse(file, "empty_file", sheet=sheet)
+    top = [list(text.iloc[i]) for i in range(min(HEADER_SCAN_ROWS, len(text)))]
+    h = _find_header_index(top)
+    headers = [str(x) for x in text.iloc[h]]
+    body = text.iloc[h + 1:].reset_index(drop=True)
+    numeric = grid.numeric[h + 1:] if grid.numeric is not None else None
+    rows = np.arange(len(body), dtype="int64") + grid.first_row + h + 1
+    return _build(headers, body, numeric, rows, file=file, sha256=sha256, sheet=sheet)
+
+
+def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, rows: np.ndarray, *,
+           file: str, sha256: str | None, sheet: str | None) -> SchoolTable:
+    """Map headers, drop blank rows, validate, raise or return the table."""
+    lookup = header_lookup()
+    problems: list[Problem] = []
+    by_name: dict[str, list[int]] = {}
+    factors: dict[str, float] = {}
+    unknown: list[str] = []
+    for j, hdr in enumerate(headers):
+        key = normalize_header(hdr)
+        if key in lookup:
+            name, factor = lookup[key]
+            by_name.setdefault(name, []).append(j)
+            factors[name] = factor
+        elif key and key != "source_row":
+            unknown.append(hdr.strip())
+    spec = {c["name"]: c for c in COLUMNS}
+    for name, js in by_name.items():
+        if len(js) > 1:
+            zh, en = message("duplicate_column", header=spec[name]["header"], name=name,
+                             columns="、".join(f"「{headers[j].strip()}」" for j in js))
+            problems.append(Problem(file=file, sheet=sheet, column=headers[js[0]].strip(), problem_zh=zh,
+                                    problem_en=en, code="duplicate_column"))
+    for c in COLUMNS:
+        if c.get("required") and c["name"] not in by_name:
+            zh, en = message("missing_column", header=c["header"], name=c["name"])
+            problems.append(Problem(file=file, sheet=sheet, column=c["header"], problem_zh=zh, problem_en=en,
+                                    code="missing_column"))
+    warnings: list[Problem] = []
+    if unknown:
+        zh, en = message("unknown_columns", "warning", columns="、".join(unknown))
+        warnings.append(Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, severity="warning",
+                                code="unknown_columns"))
+
+    cols = {name: js[0] for name, js in by_name.items()}
+    sub = body[[cols[n] for n in cols]] if cols else pd.DataFrame(index=body.index)
+    sub.columns = list(cols)
+    # rows blank in every recognised column (trailing formatted rows, spacer lines) are not data
+    if len(sub.columns):
+        filled = (sub.astype("str").apply(lambda s: s.str.strip()) != "").any(axis=1).to_numpy()
+    else:
+        filled = np.zeros(len(sub), dtype=bool)
+    sub = sub[filled].reset_index(drop=True).astype("str")
+    rows = rows[filled]
+    num = {}
+    if numeric is not None:
+        for n, j in cols.items():
+            num[n] = numeric[:, j][filled]
+    if len(sub) == 0:
+        zh, en = message("no_data_rows")
+        problems.append(Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, code="no_data_rows"))
+        raise InputError(problems + warnings, "学校数据表有误", "the school table has errors")
+
+    raw = RawTable(text=sub, source_row=rows, headers={n: headers[j].strip() for n, j in cols.items()},
+                   factors=factors, numeric=num, file=file, sheet=sheet)
+    data, found = validate_school_rows(raw)
+    problems += [p for p in found if p.severity == "error"]
+    warnings += [p for p in found if p.severity == "warning"]
+    if problems:
+        raise InputError(problems + warnings, "学校数据表有误", "the school table has errors")
+    header_map = {headers[j].strip(): n for n, j in cols.items()}
+    return SchoolTable(data=data, path=file, sha256=sha256, warnings=warnings, header_map=header_map, sheet=sheet)
+
+
+def _load_frame(df: pd.DataFrame) -> SchoolTable:
+    file = "<DataFrame>"
+    headers = [str(c) for c in df.columns]
+    if df.shape[1] == 0:
+        _refuse(file, "empty_file")
+    texts, numeric = {}, []
+    for j in range(df.shape[1]):
+        t, m = _cells_to_text(df.iloc[:, j].reset_index(drop=True))
+        texts[j] = t
+        numeric.append(m)
+    body = pd.DataFrame(texts, index=pd.RangeIndex(len(df)))
+    num = np.column_stack(numeric) if numeric else None
+    rows = np.arange(len(df), dtype="int64") + 2
+    if "source_row" in df.columns:
+        sr = pd.to_numeric(df["source_row"], errors="coerce")
+        if sr.notna().all() and (sr == np.floor(sr)).all():
+            rows = sr.to_numpy(dtype="int64")
+    return _build(headers, body, num, rows, file=file, sha256=None, sheet=None)

@@ -1,0 +1,388 @@
+"""Validation of the school table: one test per kind of problem, warnings, and collecting all problems."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from balance.errors import InputError
+from balance.reading import load_school_table
+from balance.schema import HEADERS, column_spec
+from balance.validation import MAX_PER_KIND, message, messages, school_schema
+from tests.tables import valid_table
+
+H = HEADERS  # canonical -> Chinese header
+
+
+def table() -> pd.DataFrame:
+    """The valid table with object cells, so any cell can be set to text."""
+    return valid_table().astype(object)
+
+
+def problems_of(df: pd.DataFrame) -> list:
+    with pytest.raises(InputError) as info:
+        load_school_table(df)
+    return info.value.problems
+
+
+def errors_of(df: pd.DataFrame) -> list:
+    return [p for p in problems_of(df) if p.severity == "error"]
+
+
+def only(problems, code):
+    return [p for p in problems if p.code == code]
+
+
+def row_of(df, name):
+    """Index of the first row of school ``name`` (DataFrame row i is user row i + 2)."""
+    return int(np.flatnonzero(df[H["school_name"]].to_numpy() == name)[0])
+
+
+def test_valid_table_passes_without_warnings():
+    t = load_school_table(valid_table())
+    assert len(t.data) == 22 and t.warnings == []
+
+
+# -- cells -----------------------------------------------------------------------------------
+
+
+def test_non_numeric_count():
+    df = table()
+    df.loc[3, H["primary_students"]] = "约300"
+    errs = errors_of(df)
+    assert [(p.code, p.row, p.column, p.value) for p in errs] == [("not_number", 5, "小学在校生数", "约300")]
+    assert errs[0].problem_zh == "不是数字" and errs[0].problem_en == "not a number"
+
+
+def test_negative_count():
+    df = table()
+    df.loc[0, H["books"]] = -5
+    assert [(p.code, p.row, p.column) for p in errors_of(df)] == [("negative", 2, "图书册数")]
+
+
+def test_non_integer_count():
+    df = table()
+    df.loc[1, H["junior_teachers"]] = "74.5"
+    assert [(p.code, p.row, p.value) for p in errors_of(df)] == [("not_integer", 3, "74.5")]
+
+
+@pytest.mark.parametrize("name", ["indoor_sports_area", "sports_ground_area", "equipment_value"])
+def test_negative_area_or_money(name):
+    df = table()
+    df.loc[2, H[name]] = -1.5
+    assert [(p.code, p.row, p.column) for p in errors_of(df)] == [("negative", 4, H[name])]
+
+
+def test_fractional_area_is_fine():
+    df = table()
+    df.loc[2, H["teaching_area"]] = 3900.25
+    assert load_school_table(df).data.loc[2, "teaching_area"] == 3900.25
+
+
+@pytest.mark.parametrize("name", ["school_name", "county_name", "school_type", "primary_students",
+                                  "teaching_area", "year", "school_code"])
+def test_blank_required_cell(name):
+    df = table()
+    df.loc[0, H[name]] = "  "
+    errs = errors_of(df)
+    assert ("blank", 2, H[name]) in [(p.code, p.row, p.column) for p in errs]
+
+
+def test_blank_cell_of_a_stage_the_school_type_lacks_is_zero():
+    # 长安区实验小学 (a 小学, row 0): blank 高中在校生数 and blank 初中 columns mean 0, not an error
+    df = table()
+    for name in ("senior_students", "junior_students", "junior_classes", "junior_teachers"):
+        df.loc[0, H[name]] = ""
+    t = load_school_table(df)
+    assert t.data.loc[0, ["senior_students", "junior_students", "junior_classes"]].tolist() == [0, 0, 0]
+
+
+def test_blank_cell_of_a_stage_the_school_has_is_an_error():
+    df = table()
+    df.loc[0, H["primary_students"]] = ""  # a 小学 has the primary stage
+    assert [(p.code, p.row) for p in errors_of(df)] == [("blank", 2)]
+
+
+@pytest.mark.parametrize("value", [24, "2024.5", "二〇二四", 1800, 20245])
+def test_year_not_plausible(value):
+    df = table()
+    df.loc[4, H["year"]] = value
+    errs = errors_of(df)
+    assert [(p.code, p.row) for p in errs] == [("year_invalid", 6)]
+
+
+@pytest.mark.parametrize("value,year", [("2023年", 2023), (2023.0, 2023), (" 2023 ", 2023)])
+def test_year_forms_accepted(value, year):
+    df = table()
+    df.loc[0, H["year"]] = value
+    assert load_school_table(df).data.loc[0, "year"] == year
+
+
+def test_county_code_too_short_mentions_lost_zeros():
+    df = table()
+    df.loc[0, H["county_code"]] = "13010"
+    (p,) = errors_of(df)
+    assert (p.code, p.row, p.value) == ("code_too_short", 2, "13010")
+    assert "0" in p.problem_zh and "leading zeros" in p.problem_en and "6" in p.problem_en
+
+
+def test_school_code_too_long():
+    df = table()
+    df.loc[0, H["school_code"]] = "21300000011"
+    (p,) = errors_of(df)
+    assert (p.code, p.value) == ("code_length", "21300000011")
+    assert "10" in p.problem_en and "11" in p.problem_en and "leading zeros" not in p.problem_en
+
+
+@pytest.mark.parametrize("value", ["213000000A", "2130-00001", "2.13E+09"])
+def test_school_code_non_digits(value):
+    df = table()
+    df.loc[0, H["school_code"]] = value
+    assert [(p.code, p.value) for p in errors_of(df)] == [("code_not_digits", value)]
+
+
+def test_code_with_trailing_point_zero_is_read_as_digits():
+    df = table()
+    df.loc[0, H["county_code"]] = "130102.0"
+    assert load_school_table(df).data.loc[0, "county_code"] == "130102"
+
+
+def test_duplicate_school_code_same_year_reports_every_row():
+    df = table()
+    code = df.loc[0, H["school_code"]]
+    df.loc[[1, 5], H["school_code"]] = code  # rows 0, 1, 5 of 2023 share one code
+    errs = errors_of(df)
+    assert [(p.code, p.row) for p in errs] == [("duplicate_school", 2), ("duplicate_school", 3),
+                                              ("duplicate_school", 7)]
+    assert "2、3、7" in errs[0].problem_zh and "2, 3, 7" in errs[0].problem_en
+
+
+def test_same_school_code_in_two_years_is_fine():
+    df = valid_table()
+    assert df[H["school_code"]].duplicated().any()  # each school appears in 2023 and 2024
+    load_school_table(df)
+
+
+@pytest.mark.parametrize("name,value", [("school_type", "大学"), ("ownership", "合资"), ("urban_rural", "郊区")])
+def test_unknown_category(name, value):
+    df = table()
+    df.loc[0, H[name]] = value
+    (p,) = errors_of(df)
+    assert (p.code, p.column, p.value) == ("unknown_category", H[name], value)
+    allowed = next(c["values"] for c in column_spec()["columns"] if c["name"] == name)
+    assert all(v in p.problem_zh for v in allowed)
+
+
+def test_value_aliases_are_applied():
+    df = table()
+    i = row_of(df, "长安区第一中学")
+    df.loc[i, H["school_type"]] = "初中"
+    df.loc[i, H["ownership"]] = "公立"
+    df.loc[i, H["urban_rural"]] = " 城市 "
+    d = load_school_table(df).data
+    assert d.loc[i, ["school_type", "ownership", "urban_rural"]].tolist() == ["初级中学", "公办", "城区"]
+
+
+# -- rows ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("part,whole", column_spec()["subsets"])
+def test_subset_larger_than_total(part, whole):
+    df = table()
+    i = row_of(df, "长安区育才学校")  # has both stages, so every subset pair has a positive total
+    df.loc[i, H[part]] = df.loc[i, H[whole]] + 1
+    errs = errors_of(df)
+    assert [(p.code, p.row, p.column) for p in errs] == [("subset_exceeds", i + 2, H[part])]
+    assert H[whole] in errs[0].problem_zh
+
+
+def test_subset_equal_to_total_is_fine():
+    df = table()
+    df.loc[0, H["primary_qualified_teachers"]] = df.loc[0, H["primary_teachers"]]
+    load_school_table(df)
+
+
+@pytest.mark.parametrize("school,name,value", [
+    ("长安区实验小学", "junior_students", 30),           # 小学 has no 初中
+    ("长安区实验小学", "junior_teachers", 2),            # teachers too
+    ("长安区第一中学", "primary_classes", 1),            # 初级中学 has no 小学 classes
+    ("长安区育才学校", "senior_students", 40),           # 九年一贯制 has no 高中
+    ("长安区河口教学点", "junior_students", 5),          # 教学点: 小学 only
+    ("长安区特殊教育学校", "senior_students", 3),        # 特殊教育学校: 小学, 初中
+    ("长安区第二中学", "primary_students", 10),          # 完全中学: 初中, 高中
+])
+def test_pupils_in_a_stage_the_type_lacks(school, name, value):
+    df = table()
+    i = row_of(df, school)
+    df.loc[i, H[name]] = value
+    errs = [p for p in errors_of(df) if p.code == "stage_not_offered"]
+    assert [(p.row, p.column) for p in errs] == [(i + 2, H[name])]
+
+
+@pytest.mark.parametrize("school", ["长安区外国语学校", "长安区第二中学"])  # 十二年一贯制, 完全中学
+def test_senior_pupils_allowed_for_twelve_year_and_complete_middle_schools(school):
+    df = valid_table()
+    assert df.loc[row_of(df, school), H["senior_students"]] > 0
+    load_school_table(df)
+
+
+def test_county_code_with_two_names_in_a_year():
+    df = table()
+    i = row_of(df, "桥西区北庄学校")  # 2023, county 130104 (three schools)
+    df.loc[i, H["county_name"]] = "桥西县"
+    errs = errors_of(df)
+    assert [(p.code, p.row, p.value) for p in errs] == [("county_name_conflict", i + 2, "桥西县")]
+    assert "桥西区" in errs[0].problem_zh and "桥西县" in errs[0].problem_zh and "130104" in errs[0].problem_en
+
+
+def test_county_renamed_between_years_is_fine():
+    df = table()
+    df.loc[df[H["year"]] == 2024, H["county_name"]] = df[H["county_name"]].str.replace("区", "新区")
+    load_school_table(df)
+
+
+# -- collecting everything -----------------------------------------------------------------------
+
+
+def test_all_problems_collected():
+    df = table()
+    df.loc[0, H["primary_students"]] = "many"          # not a number
+    df.loc[5, H["school_type"]] = "大学"                # unknown category
+    df.loc[9, H["county_code"]] = "1301"               # short code
+    df.loc[12, H["books"]] = -1                        # negative
+    errs = errors_of(df)
+    assert len(errs) >= 4
+    assert {"not_number", "unknown_category", "code_too_short", "negative"} <= {p.code for p in errs}
+    assert sorted(p.row for p in errs) == [2, 7, 11, 14]
+
+
+def test_missing_columns_and_bad_cells_reported_together():
+    df = table().drop(columns=[H["books"]])
+    df.loc[0, H["computers"]] = "x"
+    codes = {p.code for p in errors_of(df)}
+    assert {"missing_column", "not_number"} <= codes
+
+
+def test_problems_are_capped_with_a_summary_line():
+    df = pd.concat([valid_table()] * 10, ignore_index=True).astype(object)
+    df[H["school_code"]] = [f"{2100000000 + i}" for i in range(len(df))]
+    df.loc[: MAX_PER_KIND + 69, H["books"]] = -1  # 120 negative cells
+    errs = only(errors_of(df), "negative")
+    assert len(errs) == MAX_PER_KIND + 1
+    assert errs[-1].row is None and "70" in errs[-1].problem_zh and "70 more" in errs[-1].problem_en
+
+
+def test_problem_uses_the_users_header_text():
+    df = table().rename(columns={H["books"]: " 图书 册数 "})
+    df.loc[0, " 图书 册数 "] = -3
+    (p,) = errors_of(df)
+    assert p.column == "图书 册数"
+
+
+# -- warnings --------------------------------------------------------------------------------------
+
+
+def warnings_of(df):
+    return load_school_table(df).warnings
+
+
+def test_warning_pupils_but_no_teachers():
+    df = table()
+    i = row_of(df, "长安区实验小学")
+    for name in ("primary_teachers", "primary_qualified_teachers", "primary_backbone_teachers",
+                 "primary_pe_art_teachers", "primary_titled_teachers"):
+        df.loc[i, H[name]] = 0
+    ws = warnings_of(df)
+    assert [(p.code, p.row, p.column) for p in ws] == [("no_teachers", i + 2, H["primary_teachers"])]
+    assert ws[0].severity == "warning"
+
+
+def test_warning_teachers_but_no_pupils():
+    df = table()
+    i = row_of(df, "长安区育才学校")
+    df.loc[i, H["junior_students"]] = 0
+    df.loc[i, H["junior_classes"]] = 0
+    ws = warnings_of(df)
+    assert ("teachers_no_pupils", i + 2) in [(p.code, p.row) for p in ws]
+
+
+def test_warning_school_without_pupils():
+    df = table()
+    i = row_of(df, "长安区河口教学点")
+    for name in ("primary_students", "primary_classes", "primary_teachers", "primary_qualified_teachers",
+                 "primary_backbone_teachers", "primary_pe_art_teachers", "primary_titled_teachers"):
+        df.loc[i, H[name]] = 0
+    ws = warnings_of(df)
+    assert [(p.code, p.row) for p in ws] == [("no_pupils", i + 2)]
+
+
+def test_warning_pupils_but_no_classes():
+    df = table()
+    df.loc[0, H["primary_classes"]] = 0
+    assert [(p.code, p.row) for p in warnings_of(df)] == [("no_classes", 2)]
+
+
+def test_warning_implausible_teaching_area_per_pupil():
+    # 长安区实验小学: 1200 pupils; 130000 ㎡ / 1200 = 108.3 ㎡ per pupil > 100
+    df = table()
+    df.loc[0, H["teaching_area"]] = 130000
+    ws = warnings_of(df)
+    assert [(p.code, p.row, p.column) for p in ws] == [("implausible", 2, H["teaching_area"])]
+    assert "108.33" in ws[0].problem_zh and "100" in ws[0].problem_en
+
+
+def test_warning_implausible_class_size():
+    # 1200 pupils in 10 classes = 120 per class > 80
+    df = table()
+    df.loc[0, H["primary_classes"]] = 10
+    ws = warnings_of(df)
+    assert [(p.code, p.column) for p in ws] == [("implausible", H["primary_classes"])]
+
+
+def test_warning_equipment_value_probably_in_wan_yuan():
+    # 312 entered under a 元 header for 1200 pupils: 0.26 元 per pupil < 10
+    df = table()
+    df.loc[0, H["equipment_value"]] = 312
+    ws = warnings_of(df)
+    assert [(p.code, p.column) for p in ws] == [("implausible", H["equipment_value"])]
+
+
+def test_warnings_travel_with_errors():
+    df = table()
+    df.loc[0, H["primary_classes"]] = 0   # warning
+    df.loc[1, H["books"]] = -1            # error
+    problems = problems_of(df)
+    assert {(p.code, p.severity) for p in problems} == {("no_classes", "warning"), ("negative", "error")}
+
+
+# -- the schema and messages -------------------------------------------------------------------------
+
+
+def test_schema_is_built_from_columns_yaml():
+    names = tuple(c["name"] for c in column_spec()["columns"])
+    schema, codes = school_schema(names)
+    assert set(schema.columns) == set(names)
+    assert codes["books"] == ["negative", "not_integer"] and codes["teaching_area"] == ["negative"]
+    assert codes["school_code"] == ["code_not_digits", "code_length"]
+    assert schema.unique == ["year", "school_code"]
+
+
+def test_every_message_has_both_languages():
+    for section in ("errors", "warnings"):
+        for code, t in messages()[section].items():
+            assert t["zh"].strip() and t["en"].strip(), code
+    assert message("negative") == ("不能为负数", "must not be negative")
+
+
+def test_two_hundred_thousand_rows_in_a_few_seconds():
+    base = valid_table(years=(2024,))
+    n = 200_000
+    df = pd.concat([base] * (n // len(base) + 1), ignore_index=True).iloc[:n]
+    df[H["school_code"]] = [f"{2100000000 + i}" for i in range(n)]
+    start = time.perf_counter()
+    t = load_school_table(df)
+    elapsed = time.perf_counter() - start
+    assert len(t.data) == n
+    assert elapsed < 30, f"{elapsed:.1f} s"
