@@ -44,6 +44,12 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from balance.reading import load_school_table
 
     table = load_school_table(args.input, sheet=args.sheet)
+    if getattr(args, "scenario", None):
+        from balance.scenario import apply_to_table, load_scenario
+
+        scenario = load_scenario(args.scenario)
+        table = apply_to_table(table, scenario)
+        print(f"已应用情景（未修改输入文件）/ scenario applied (input file unchanged): {args.scenario}，{len(scenario)} 项 changes")
     a = assess(table, args.standard, year=args.year, county=args.county)
     paths = write_results(a, args.out, excel=not args.no_excel)
     std = a.standard
@@ -106,12 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--county", help="只评估该县区代码 / only this county code")
     a.add_argument("--sheet", help="Excel 工作表名 / sheet name")
     a.add_argument("--no-excel", action="store_true", help="不写 results.xlsx / skip the Excel workbook")
+    a.add_argument("--scenario", metavar="FILE",
+                   help="情景文件 (YAML / CSV)：在输入数据上叠加计划增量，不修改输入 / what-if changes applied on top of the input")
     a.set_defaults(func=_cmd_assess)
 
     d = sub.add_parser("doctor", help="检查环境 / check the environment (fonts, kernel)")
     d.set_defaults(func=_cmd_doctor)
 
-    for module in ("balance.runner", "balance.demo", "balance.forms", "balance.equity"):
+    for module in ("balance.runner", "balance.demo", "balance.evaluation", "balance.forms", "balance.equity", "balance.planner"):
         try:
             mod = __import__(module, fromlist=["register_cli"])
         except ModuleNotFoundError as exc:

@@ -130,7 +130,7 @@ def group_cv(sections: pd.DataFrame, values: pd.DataFrame, by: list[str] = GROUP
         f["value"] = mean
         f["cv"] = cv
         f["sections"] = count
-        f["students"] = w_total
+        f["students"] = np.rint(w_total).astype("int64")  # pupils are whole counts
         f["cv_note"] = note
         frames.append(f)
     return pd.concat(frames, ignore_index=True)

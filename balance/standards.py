@@ -95,6 +95,57 @@ class CountyRule(_Strict):
     composite_within_limit: bool = False
 
 
+#: Settings of the evaluation items computed from school data (method.md §§6–7); national values
+#: in ``balance/data/evaluation_items.yaml`` (``computed_defaults``). A standard may change them
+#: for every school (``evaluation_settings``) or for some schools only (``relaxations``).
+EVALUATION_SETTINGS = (
+    "classes_per_room", "music_room_min_area", "art_room_min_area", "school_size_cap",
+    "school_size_cap_combined", "class_size_primary", "class_size_junior", "recognition_min",
+)
+#: County-level settings that cannot depend on the school.
+COUNTY_SETTINGS = ("recognition_min",)
+
+
+def _check_settings(v: dict[str, float], *, school_level: bool = False) -> dict[str, float]:
+    allowed = [k for k in EVALUATION_SETTINGS if not (school_level and k in COUNTY_SETTINGS)]
+    unknown = [k for k in v if k not in allowed]
+    if unknown:
+        raise ValueError(f"unknown setting(s) {unknown}; allowed: {allowed}")
+    bad = [k for k, x in v.items() if not x > 0]
+    if bad:
+        raise ValueError(f"settings must be positive: {bad}")
+    return v
+
+
+class RelaxationWhen(_Strict):
+    """Which schools a relaxation applies to (all given conditions must hold).
+
+    ``built_before``: the school's 建成年份 is known and earlier than this year (a school without
+    a build year is never relaxed).
+    """
+
+    built_before: int | None = None
+    school_type: list[str] | None = None
+    urban_rural: list[str] | None = None
+
+
+class Relaxation(_Strict):
+    """A provincial relaxation of evaluation items for some schools (method.md §7), opt-in."""
+
+    name: str
+    enabled: bool = True
+    when: RelaxationWhen = RelaxationWhen()
+    settings: dict[str, float]
+    note: str = ""
+
+    @field_validator("settings")
+    @classmethod
+    def _known_settings(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v:
+            raise ValueError("settings is empty")
+        return _check_settings(v, school_level=True)
+
+
 class Standard(_Strict):
     """A loaded assessment standard (see ``balance/data/standards/quality-2017.yaml``)."""
 
@@ -109,7 +160,14 @@ class Standard(_Strict):
     composite_cv: CompositeCV | None = None
     school_rule: SchoolRule | None = None
     county_rule: CountyRule
+    evaluation_settings: dict[str, float] = {}
+    relaxations: list[Relaxation] = []
     source: str = ""
+
+    @field_validator("evaluation_settings")
+    @classmethod
+    def _known_evaluation_settings(cls, v: dict[str, float]) -> dict[str, float]:
+        return _check_settings(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Standard":
