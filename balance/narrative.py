@@ -60,7 +60,7 @@ def shortfall_sentence(cs: pd.DataFrame, top: int = 3) -> str | None:
     if cs.empty:
         return None
     s = cs.sort_values(["sections_below", "shortfall"], ascending=[False, False]).head(top)
-    items = [f"{r.stage}“{r.indicator}”{r.sections_below} 个学段单位未达标，共需增加 {fmt_amount(r.shortfall, r.add_unit)}"
+    items = [f"{r.stage}“{r.indicator}”{r.sections_below} 个学段单位低于标准，合计需增加 {fmt_amount(r.shortfall, r.add_unit)}"
              for r in s.itertuples(index=False)]
     return "主要缺口：" + "；".join(items) + "。"
 
@@ -71,8 +71,11 @@ def change_sentence(cur, prev, ci_cur: pd.DataFrame, ci_prev: pd.DataFrame, stan
     if standard.school_rule is not None and prev.sections:
         a, b = int(prev.sections_passed), int(cur.sections_passed)
         share_a, share_b = a / prev.sections, b / cur.sections if cur.sections else 0
-        verb = "提高" if share_b > share_a else ("下降" if share_b < share_a else "持平")
-        parts.append(f"学段单位达标率由 {share_a:.0%} {verb}{'至' if verb != '持平' else '于'} {share_b:.0%}")
+        if f"{share_a:.0%}" == f"{share_b:.0%}":
+            parts.append(f"学段单位达标率保持在 {share_b:.0%}")
+        else:
+            verb = "提高" if share_b > share_a else "下降"
+            parts.append(f"学段单位达标率由 {share_a:.0%} {verb}至 {share_b:.0%}")
     def n_fail(ci):
         d = ci[ci["decisive"]]
         return int((~d["cv_passed"].fillna(False).astype(bool)).sum())

@@ -564,7 +564,8 @@ def _typed(planned: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
     planned = planned.copy()
     for c in schools.columns:
         if _KIND.get(c) == "count":
-            planned[c] = planned[c].round().astype("int64")
+            # optional count columns are nullable (Int64): keep missing as missing
+            planned[c] = planned[c].round().astype("int64" if schools[c].dtype == "int64" else "Int64")
         elif _KIND.get(c) in ("area", "money"):
             changed = planned[c].to_numpy() != schools[c].to_numpy(dtype="float64")
             planned[c] = np.where(changed, planned[c].round(6), planned[c]).astype("float64")

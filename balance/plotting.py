@@ -1056,3 +1056,62 @@ __all__ = [
     "urban_rural_chart",
     "use_house_style",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. equity measures over years
+
+def equity_trend_chart(equity: pd.DataFrame) -> Figure:
+    """Urban/rural share of inequality (Theil T between-group share) and the McLoone index over
+    the years, one line per indicator, one row per stage. One county.
+
+    ``equity`` is :func:`balance.equity.equity_table` output (columns year, county_name, stage,
+    indicator, theil_t_between_share, mcloone). McLoone = 1 means the pupils below the median get
+    the median level; the reference line marks it.
+    """
+    _ensure_style()
+    df = equity.copy()
+    _require(df, ["year", "stage", "indicator", "theil_t_between_share", "mcloone"], "equity_trend_chart")
+    _one_county(df, "equity_trend_chart")
+    county = _county_label(df)
+    df["year"] = pd.to_numeric(df["year"]).astype(int)
+    years = sorted(df["year"].unique())
+    stages = _ordered(df["stage"], STAGES)
+    order = _indicator_order(df["indicator"])
+    fig = _figure(11.5, 3.2 * len(stages) + 1.3)
+    axes = fig.subplots(len(stages), 2, squeeze=False)
+    colors = dict(zip(order, [
+        "#1f4e79", "#3a9e8f", "#e0a526", "#b2182b", "#6a3d9a", "#8c564b", "#4d4d4d", "#2b8cbe"]))
+    markers = dict(zip(order, ["o", "s", "^", "D", "v", "P", "X", "*"]))
+    alt_parts = []
+    for row, stage in enumerate(stages):
+        sub = df[df["stage"] == stage]
+        for col, (measure, label) in enumerate([("theil_t_between_share", "城乡间差异占泰尔T的比例"),
+                                                ("mcloone", "McLoone 指数")]):
+            ax = axes[row][col]
+            for name in order:
+                s = sub[sub["indicator"] == name].sort_values("year")
+                if s.empty:
+                    continue
+                ax.plot(s["year"], s[measure].astype(float), color=colors.get(name, "#555"),
+                        marker=markers.get(name, "o"), ms=4.5, lw=1.5, label=indicator_short(name))
+            if measure == "mcloone":
+                ax.axhline(1.0, color=STANDARD_COLOR, lw=1.0)
+                _ref_label(ax, 1.0, "1 = 低于中位数的学生达到中位水平", STANDARD_COLOR, below=True)
+            else:
+                ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+            ax.set_title(f"{stage}：{label}", loc="left", fontsize=10)
+            ax.set_xticks(years)
+            ax.grid(axis="x", visible=False)
+        last = sub[sub["year"] == years[-1]]
+        if len(last):
+            top = last.sort_values("theil_t_between_share", ascending=False).iloc[0]
+            alt_parts.append(f"{stage}{years[-1]}年城乡间差异占比最高的是{indicator_short(top['indicator'])}"
+                             f"（{top['theil_t_between_share']:.0%}）")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, max(1, len(labels))))
+    fig.suptitle(f"{county} 公平性指标变化")
+    caption = ("左：泰尔T指数中城区、镇区、乡村之间差异所占比例（其余为同类学校内部差异）；"
+               "右：McLoone 指数（中位数以下学生获得的资源 ÷ 中位数水平，越接近 1 越好）。按学生数加权。")
+    alt = f"{county}{years[0]}—{years[-1]}年公平性指标：" + "；".join(alt_parts) + "。"
+    return _finish(fig, caption, alt)

@@ -23,6 +23,6 @@ def test_headline_numbers_and_change():
     assert "3 个学段单位中，2 个达到" in lines[1] and "小学 2/3" in lines[1]
     # school 2: 200 pupils, 1 room → needs ceil(2.3·200/100 − 1) = ceil(3.6) = 4 rooms; area 4.5·200 − 800 = 100 ㎡
     text = "".join(lines)
-    assert "共需增加 4 间" in text and "共需增加 100 ㎡" in text
+    assert "合计需增加 4 间" in text and "合计需增加 100 ㎡" in text
     # 2024: 2 of 3 sections failed (rooms 1/300 and 1/200 are below 85 %) → 33 %; 2025: 67 %
     assert lines[-1].startswith("与 2024 年相比：学段单位达标率由 33% 提高至 67%")

@@ -1,0 +1,90 @@
+"""Every notebook executes on demo data through the batch runner; the exported HTML is checked.
+
+Also: the committed notebooks carry no outputs, and every params file in params/demo validates.
+"""
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from balance.params import validate_run
+from balance.runner import run_batch
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_notebooks_committed_without_outputs():
+    assert {p.stem for p in NOTEBOOKS} >= {"county_briefing", "county_trend", "region_overview", "explore"}
+    for p in NOTEBOOKS:
+        nb = json.loads(p.read_text(encoding="utf-8"))
+        assert nb["metadata"]["kernelspec"]["name"] == "python3"
+        for c in nb["cells"]:
+            if c["cell_type"] == "code":
+                assert not c.get("outputs") and not c.get("execution_count"), p.name
+        tags = [t for c in nb["cells"] for t in c.get("metadata", {}).get("tags", [])]
+        assert "parameters" in tags, p.name
+
+
+@pytest.mark.parametrize("params", sorted((ROOT / "params" / "demo").glob("*.yaml")), ids=lambda p: p.stem)
+def test_demo_params_validate(params):
+    validate_run(params)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("nb")
+    df = pd.read_csv(ROOT / "data/demo/schools.csv", dtype=str, encoding="utf-8-sig")
+    df = df[df["县区代码"].isin(["990103", "990105"]) & df["年份"].isin(["2024", "2025"])]
+    data = tmp / "demo_subset.csv"
+    df.to_csv(data, index=False, encoding="utf-8-sig")
+    pdir = tmp / "params"
+    pdir.mkdir()
+    runs = {
+        "990103_2025": {"notebook": "county_briefing", "county_code": "990103", "year": 2025},
+        "990105_trend": {"notebook": "county_trend", "county_code": "990105"},
+        "region_2025": {"notebook": "region_overview", "year": 2025},
+        "explore": {"notebook": "explore"},
+    }
+    for name, p in runs.items():
+        lines = [f"notebook: {p['notebook']}", f"data: {data}"]
+        lines += [f"{k}: {v!r}" if isinstance(v, str) else f"{k}: {v}" for k, v in p.items() if k != "notebook"]
+        (pdir / f"{name}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp / "out"
+    result = run_batch([pdir], out, workers=2, progress=False, timeout=300)
+    return result, out
+
+
+def test_every_notebook_runs(batch):
+    result, out = batch
+    failed = {r.run: r.error for r in result.runs if r.status != "ok"}
+    assert failed == {}
+    manifest = pd.read_csv(out / "manifest.csv", encoding="utf-8-sig")
+    assert set(manifest["status"]) == {"ok"} and len(manifest) == 4
+
+
+def test_no_glyph_warnings_in_kernel_output(batch):
+    _, out = batch
+    for ipynb in out.glob("*.ipynb"):
+        nb = json.loads(ipynb.read_text(encoding="utf-8"))
+        for c in nb["cells"]:
+            for o in c.get("outputs", []):
+                text = o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
+                assert "Glyph" not in text and "missing from font" not in text, ipynb.name
+                assert o.get("output_type") != "error", ipynb.name
+
+
+@pytest.mark.parametrize("run,name", [("990103_2025", "东湖区"), ("990105_trend", "南川县"), ("region_2025", "东湖区")])
+def test_exported_briefing(batch, run, name):
+    _, out = batch
+    html = (out / f"{run}.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN"' in html
+    assert name in html
+    assert "data:image/png;base64," in html
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", html)
+    assert "Traceback" not in html and "Error" not in re.sub(r"<[^>]+>", "", html)
+    assert "def " not in html and "briefing." not in html  # no code
+    assert len(html.encode()) < 5 * 1024 * 1024
+    assert html.count('alt="') >= html.count("<img")
