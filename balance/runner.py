@@ -22,6 +22,10 @@ Behaviour:
   papermill / nbconvert / pandas preloaded where available, ``spawn`` on Windows; default
   ``os.cpu_count()`` workers) with its own kernel (``python3``), a per-cell execution timeout and a
   60 s kernel start timeout; a kernel start failure is retried once;
+* ``--executor dask`` (``run_batch(..., executor="dask", scheduler=ADDRESS)``) runs the same
+  runs as tasks on Dask distributed instead — a LocalCluster, or an existing cluster whose
+  workers all see ``DIR`` at the same absolute path — with the same planning, outputs and
+  manifest; a run whose worker dies is retried once on another worker (:mod:`balance.executors`);
 * outputs are atomic: the executed notebook and the HTML are written to hidden temporary files
   in ``DIR`` (``.<name>.<pid>.tmp``) and renamed into place; an interrupted batch never leaves a
   partial ``.html``;
@@ -37,7 +41,6 @@ Behaviour:
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import csv
 import datetime as _dt
 import hashlib
@@ -49,6 +52,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -384,16 +388,27 @@ def _remove(path: Path) -> None:
         pass
 
 
-def execute_run(spec: dict) -> dict:
-    """Validate, execute and export one run (in a worker process). Never raises; returns a
-    manifest row as a dict.
+#: One notebook at a time per process: the kernel's stdout / stderr capture redirects the
+#: process's file descriptors (a Dask worker started with more than one thread would otherwise
+#: mix two runs' output).
+_EXECUTE_LOCK = threading.Lock()
 
-    ``spec``: run, params_path, out_dir, notebooks_dir, timeout, input_hash, start_timeout.
+
+def execute_run(spec: dict) -> dict:
+    """Validate, execute and export one run (in a worker process: local pool or Dask worker).
+    Never raises; returns a manifest row as a dict. Picklable by reference, and so is ``spec``
+    (plain strings and numbers), so Dask can ship both to workers on other machines.
+
+    ``spec``: run, params_path, out_dir, notebooks_dir, timeout, input_hash, start_timeout;
+    optional params_label (the params path shown in the manifest, when ``params_path`` was made
+    absolute for remote workers).
     """
     t_start = time.perf_counter()
     out_dir = Path(spec["out_dir"])
     run = spec["run"]
-    res = RunResult(run=run, params=str(spec["params_path"]), started=_now(), input_hash=spec.get("input_hash") or "")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
+    res = RunResult(run=run, params=str(spec.get("params_label") or spec["params_path"]), started=_now(),
+                    input_hash=spec.get("input_hash") or "")
     html_path, ipynb_path = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
     results_dir = out_dir / run
     tmp_ipynb = out_dir / f".{run}.{os.getpid()}.tmp.ipynb"
@@ -430,7 +445,7 @@ def execute_run(spec: dict) -> dict:
         nb_params = notebook_parameters(params, results_dir, declared)
 
         error = None
-        with _CaptureFds() as cap:
+        with _EXECUTE_LOCK, _CaptureFds() as cap:  # fds 1/2 are per process: one capture at a time
             error = _execute(nb_file, tmp_ipynb, nb_params, spec)
         log_text = _filter_noise(cap.text)
         nb = _read_nb(tmp_ipynb)
@@ -579,14 +594,59 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
+#: The manifest and index are rewritten as results arrive, at most every PUBLISH_EVERY seconds
+#: (or 10 × the time the last rewrite took, when that is longer), and always at the end:
+#: rewriting them (~0.3 s at 2,850 rows) after every run of a national batch would cost more
+#: than the runs.
+PUBLISH_EVERY = 2.0
+
+
+def _worker_died(s: dict, exc: BaseException, executor: str, out_dir: Path) -> RunResult:
+    """The row of a run whose worker process died (the run never reported). Its previous
+    briefing is removed: it must not look current."""
+    name = type(exc).__name__
+    if executor == "dask" and name == "KilledWorker":
+        msg = (f"Dask worker 在运行此笔记本时退出，重试后仍失败 / the Dask worker died while running this notebook, "
+               f"also on retry: {name}: {exc}")
+    elif executor == "dask" and name == "CancelledError":
+        msg = f"任务被 Dask 取消（集群或调度器已断开？）/ the task was cancelled by Dask (cluster lost?): {name}: {exc}"
+    elif executor == "dask":
+        msg = f"Dask: {name}: {exc}"
+    else:
+        msg = f"{name}: {exc}"
+    remove_stale_outputs(out_dir, s["run"], keep_ipynb=False)
+    return RunResult(run=s["run"], params=str(s.get("params_label") or s["params_path"]), started=_now(),
+                     input_hash=s.get("input_hash") or "", error=_one_line(msg))
+
+
+def _remove_run_tmp(out_dir: Path, runs: set[str]) -> None:
+    """Temporary files of runs whose worker died half-way (another worker redid the run)."""
+    for f in out_dir.glob(".*.tmp*"):
+        if any(f.name[1:].startswith(r + ".") for r in runs):
+            _remove(f)
+
+
 def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = False, timeout: float | None = 600,
               progress: bool = True, notebooks_dir: str | Path | None = None,
-              start_timeout: float = 60) -> BatchResult:
+              start_timeout: float = 60, executor: str = "local", scheduler=None) -> BatchResult:
     """Run every params file (YAML files or folders of them) and export the briefings.
 
+    ``executor``: ``"local"`` (worker processes on this machine, ``workers`` of them, default
+    the CPU count) or ``"dask"`` (Dask distributed: a LocalCluster of ``workers`` processes with
+    one thread each, or the existing cluster at ``scheduler`` — an address such as
+    ``tcp://host:8786`` or a ``distributed.Client``; see :mod:`balance.executors`). Planning,
+    skip-if-unchanged, outputs and manifest are the same for both.
+
     Returns a :class:`BatchResult`; ``result.exit_code`` is 1 when any run failed. Never raises
-    for a failing run (only for an unusable ``out_dir``).
+    for a failing run (only for an unusable ``out_dir`` or executor:
+    :class:`balance.executors.ExecutorError`).
     """
+    from balance.executors import make_executor
+
+    if scheduler is not None and executor in (None, "local"):
+        executor = "dask"
+    executor = executor or "local"
+    ex = make_executor(executor, workers=workers, scheduler=scheduler)  # ValueError for an unknown kind
     t0 = time.perf_counter()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -602,8 +662,12 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
     results: dict[str, RunResult] = {r.run: r for r in done}
     order = [p.stem for p in paths]
     batch = BatchResult(out_dir=out_dir)
+    last_publish = [0.0, 0.0]  # when, how long it took
 
-    def publish():
+    def publish(now: bool = True):
+        t_pub = time.perf_counter()
+        if not now and t_pub - last_publish[0] < max(PUBLISH_EVERY, 10 * last_publish[1]):
+            return
         batch.runs = [results[r] for r in dict.fromkeys(order) if r in results] + \
                      [r for k, r in results.items() if k not in order]
         rows = {k: v for k, v in previous.items() if k not in results}
@@ -611,6 +675,7 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
         merged = [rows[k] for k in sorted(rows)]
         batch.manifest = write_manifest(out_dir, merged)
         batch.index = write_index(out_dir, merged)
+        last_publish[:] = [time.perf_counter(), time.perf_counter() - t_pub]
 
     from tqdm.auto import tqdm
 
@@ -622,26 +687,26 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
             bar.write(f"✗ {r.run}: {r.error}", file=sys.stderr)
     try:
         if todo:
-            n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-            ctx = _mp_context()
-            with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as pool:
-                futs = {pool.submit(execute_run, s): s for s in todo}
+            with ex:
+                ex.start(len(todo))
+                ex.prepare(todo, out_dir, notebooks_dir)
+                if ex.name != "local":
+                    bar.write(f"执行器 executor: {ex.describe()}", file=sys.stderr)
                 try:
-                    for fut in cf.as_completed(futs):
-                        s = futs[fut]
-                        try:
-                            r = RunResult.from_row(fut.result())
-                        except Exception as exc:  # worker process died (BrokenProcessPool …)
-                            r = RunResult(run=s["run"], params=s["params_path"], started=_now(),
-                                          error=_one_line(f"{type(exc).__name__}: {exc}"))
+                    for s, out in ex.as_completed(execute_run, todo):
+                        if isinstance(out, BaseException):
+                            r = _worker_died(s, out, ex.name, out_dir)
+                        else:
+                            r = RunResult.from_row(out)
                         results[r.run] = r
                         bar.update(1)
                         if r.status == "failed":
                             bar.write(f"✗ {r.run}: {r.error}", file=sys.stderr)
-                        publish()
+                        publish(now=False)
                 except KeyboardInterrupt:
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    ex.cancel()
                     raise
+            _remove_run_tmp(out_dir, {s["run"] for s in todo})
     finally:
         bar.close()
         batch.seconds = time.perf_counter() - t0
@@ -735,8 +800,19 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     if not paths:
         print(f"没有找到参数文件 / no params files found in: {' '.join(map(str, args.params))}", file=sys.stderr)
         return 2
-    batch = run_batch(paths, args.out, workers=args.workers, force=args.force, timeout=args.timeout,
-                      progress=not args.no_progress, notebooks_dir=args.notebooks)
+    from balance.executors import ExecutorError
+
+    executor = args.executor or ("dask" if args.scheduler else "local")
+    if args.scheduler and executor != "dask":
+        print("--scheduler 只用于 --executor dask / --scheduler goes with --executor dask", file=sys.stderr)
+        return 2
+    try:
+        batch = run_batch(paths, args.out, workers=args.workers, force=args.force, timeout=args.timeout,
+                          progress=not args.no_progress, notebooks_dir=args.notebooks,
+                          executor=executor, scheduler=args.scheduler)
+    except ExecutorError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     print(batch.summary())
     return batch.exit_code
 
@@ -773,7 +849,17 @@ def register_cli(subparsers) -> None:
                               description="PARAMS: YAML 参数文件或其所在文件夹 / YAML params files or folders of them")
     b.add_argument("params", nargs="+", metavar="PARAMS")
     common(b)
-    b.add_argument("--workers", type=int, default=None, metavar="N", help="并行进程数（默认 CPU 数）/ parallel runs (default: CPU count)")
+    b.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="并行进程数（默认 CPU 数）；用 --scheduler 时为至少等待的 worker 数 / parallel runs (default: CPU "
+                        "count); with --scheduler, wait for at least N workers")
+    b.add_argument("--executor", choices=["local", "dask"], default=None,
+                   help="local：本机进程（默认）；dask：Dask 集群（无 --scheduler 时在本机启动 LocalCluster）/ "
+                        "local: processes on this machine (default); dask: Dask distributed (a LocalCluster unless "
+                        "--scheduler is given)")
+    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="已有 Dask 集群的调度器地址，如 tcp://HOST:8786；--out 须为所有 worker 可见的共享绝对路径 / "
+                        "address of an existing Dask scheduler, e.g. tcp://HOST:8786; --out must be a shared path "
+                        "visible to every worker")
     b.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
     b.set_defaults(func=_cmd_batch)
 
