@@ -32,14 +32,11 @@ Comparisons use :func:`balance.official.at_least` / :func:`~balance.official.at_
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
 import shutil
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -201,141 +198,36 @@ def _settings(schools: pd.DataFrame, standard: Standard, keys) -> tuple[pd.DataF
 # optional school-table columns
 
 
+#: The optional columns of ``columns.yaml`` the computed items use (item 3: rooms; item 5: class
+#: sizes; 建成年份: which schools a relaxation selects).
+EVALUATION_COLUMNS = ("music_rooms", "art_rooms", "music_room_min_area", "art_room_min_area", "primary_max_class_size",
+                      "junior_max_class_size", "primary_oversized_classes", "junior_oversized_classes", "built_year")
+
+
 def optional_school_columns() -> list[dict]:
-    """The optional school-table columns the computed items use (``school_columns`` of the items file)."""
-    return list(item_spec()["school_columns"])
+    """The column definitions (``columns.yaml``, ``required: false``) of :data:`EVALUATION_COLUMNS`."""
+    from balance.schema import COLUMNS
+
+    return [c for c in COLUMNS if c["name"] in EVALUATION_COLUMNS]
 
 
-def school_extras(table, source=None) -> tuple[pd.DataFrame, list[Problem], list[str] | None]:
-    """The optional school columns for every row of ``table.data`` (same index), parsed to float.
+def school_extras(table) -> pd.DataFrame:
+    """The optional school columns of ``table.data`` (same index), as float64 with NaN for missing.
 
-    Taken from ``table.data`` when the school-table reader carries them (columns.yaml); otherwise
-    read here from the original file or DataFrame and matched by row number. A column absent from
-    the input is absent from the result. Problems: non-numbers, negative values, non-whole counts.
-    The third value: the headers that remain unrecognised once these columns are taken (``None``
-    when the columns came from ``table.data`` or no file was read).
+    The school-table reader reads and checks these columns like every other (a blank cell or an
+    absent column is missing). A column without a single value is left out of the result, so that
+    the items it feeds report "学校数据缺少列" and fall back to the county sheet.
     """
-    specs = optional_school_columns()
-    data = table.data
+    data = table.data if hasattr(table, "data") else table
     out = pd.DataFrame(index=data.index)
-    carried = [c["name"] for c in specs if c["name"] in data.columns]
-    for name in carried:
+    for c in optional_school_columns():
+        name = c["name"]
+        if name not in data.columns:
+            continue
         s = pd.to_numeric(data[name], errors="coerce").astype("float64")
         if s.notna().any():
             out[name] = s
-    if len(carried) == len(specs):
-        return out, [], None
-    rest = [c for c in specs if c["name"] not in carried]
-    src = source if source is not None else getattr(table, "path", None)
-    grid, file, sheet = _extra_grid(src, getattr(table, "sheet", None))
-    if grid is None:
-        return out, [], None
-    return _extras_from_grid(grid, rest, data, out, file, sheet)
-
-
-def _norm(text) -> str:
-    from balance.reading import normalize_header
-
-    return normalize_header(text)
-
-
-def _extra_grid(src, sheet):
-    """(rows of text cells with the first row number, file, sheet) of the school table, or (None, …)."""
-    if isinstance(src, pd.DataFrame):
-        rows = [[str(c) for c in src.columns]]
-        for rec in src.astype(object).where(src.notna(), None).itertuples(index=False):
-            rows.append(list(rec))
-        if "source_row" in src.columns:
-            return (rows, "source_row"), "<DataFrame>", None
-        return (rows, 1), "<DataFrame>", None
-    if src is None or str(src) == "<DataFrame>":
-        return None, None, None
-    path = Path(src)
-    if not path.is_file():
-        return None, None, None
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        data = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            return None, None, None
-        sample = "\n".join(text.splitlines()[:10])
-        sep = "\t" if sample.count("\t") > sample.count(",") else ","
-        return ([list(r) for r in csv.reader(io.StringIO(text), delimiter=sep)], 1), str(src), None
-    import python_calamine
-
-    wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
-    name = sheet if sheet in wb.sheet_names else wb.sheet_names[0]
-    return ([list(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)], 1), str(src), name
-
-
-def _extras_from_grid(grid, specs, data, out, file, sheet):
-    from balance.county_sheet import _cell_text
-    from balance.reading import header_lookup
-
-    rows, first = grid
-    lookup = {}
-    for c in specs:
-        for h in [c["name"], c["header"], *c.get("aliases", [])]:
-            lookup[_norm(h)] = c
-    known = header_lookup()
-    # header row: the row among the first ten that names most school-table columns
-    best, h = -1, 0
-    for i, r in enumerate(rows[:10]):
-        keys = [_norm(_cell_text(x)[0]) for x in r]
-        hits = sum(k in known or k in lookup for k in keys)
-        if hits > best:
-            best, h = hits, i
-    header = [_cell_text(x)[0].strip() for x in rows[h]]
-    cols = {}
-    for j, hd in enumerate(header):
-        c = lookup.get(_norm(hd))
-        if c is not None and c["name"] not in cols:
-            cols[c["name"]] = (j, hd, c)
-    still_unknown = [hd for hd in header if hd and _norm(hd) not in known and _norm(hd) not in lookup
-                     and _norm(hd) != "source_row"]
-    if not cols:
-        return out, [], still_unknown
-    if first == "source_row":
-        jrow = header.index("source_row")
-        row_of = {int(float(r[jrow])): k for k, r in enumerate(rows[1:]) if r[jrow] is not None}
-        body = rows[1:]
-    else:
-        body = rows[h + 1:]
-        row_of = {h + 2 + k: k for k in range(len(body))}
-    problems: list[Problem] = []
-    positions = [row_of.get(int(r)) for r in data["source_row"]]
-    for name, (j, hd, c) in cols.items():
-        vals = np.full(len(data), np.nan)
-        for pos, (row_no, p) in enumerate(zip(data["source_row"], positions)):
-            if p is None or j >= len(body[p]):
-                continue
-            text = unicodedata.normalize("NFKC", _cell_text(body[p][j])[0]).strip().replace(",", "")
-            if text == "":
-                continue
-            try:
-                v = float(text)
-            except ValueError:
-                v = math.nan
-            problem = None
-            if not math.isfinite(v):
-                problem = ("不是数字", "not a number", "not_number")
-            elif v < 0:
-                problem = ("不能为负数", "must not be negative", "negative")
-            elif c["kind"] == "count" and v != math.floor(v):
-                problem = ("应为整数", "must be a whole number", "not_integer")
-            if problem:
-                problems.append(Problem(file=file, sheet=sheet, row=int(row_no), column=hd, value=text,
-                                        problem_zh=problem[0], problem_en=problem[1], code=problem[2]))
-                continue
-            vals[pos] = v
-        out[name] = pd.Series(vals, index=data.index)
-    return out, problems, still_unknown
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,7 +291,8 @@ def compute_school_items(schools: pd.DataFrame, extras: pd.DataFrame, sections: 
             "value", "limit", "passed", "relaxation", "detail"]
     if schools.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    sch = schools.copy()
+    # the optional columns as float64 (NaN missing); a column without any value is absent
+    sch = schools.drop(columns=[c for c in EVALUATION_COLUMNS if c in schools.columns])
     for c in extras.columns:
         sch[c] = extras[c]
     in_scope = sections.loc[sections["in_scope"], ["year", "school_code", "stage"]]
@@ -711,27 +604,24 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
     from balance.reading import SchoolTable, load_school_table
 
     std = load_standard(standard)
-    table = source if isinstance(source, SchoolTable) else load_school_table(source, sheet=sheet) \
-        if not isinstance(source, pd.DataFrame) else load_school_table(source)
     problems: list[Problem] = []
-    extras, extra_problems, still_unknown = school_extras(table, source if not isinstance(source, SchoolTable) else None)
-    problems += extra_problems
-    table_warnings = list(table.warnings)
-    if still_unknown is not None:  # the optional columns used here are not "unrecognised"
-        from balance.validation import message
-
-        kept = [w for w in table_warnings if w.code != "unknown_columns"]
-        if still_unknown and len(kept) < len(table_warnings):
-            old = next(w for w in table_warnings if w.code == "unknown_columns")
-            zh, en = message("unknown_columns", "warning", columns="、".join(still_unknown))
-            kept.insert(0, Problem(file=old.file, sheet=old.sheet, problem_zh=zh, problem_en=en, severity="warning",
-                                   code="unknown_columns"))
-        table_warnings = kept
-    names = table.data.groupby("county_code")["county_name"].first().to_dict()
+    table, table_error = None, None
+    if isinstance(source, SchoolTable):
+        table = source
+    else:
+        try:
+            table = load_school_table(source) if isinstance(source, pd.DataFrame) else \
+                load_school_table(source, sheet=sheet)
+        except InputError as exc:  # the county sheet's problems are reported in the same go
+            table_error = exc
+            problems += exc.problems
+    extras = school_extras(table) if table is not None else None
+    table_warnings = list(table.warnings) if table is not None else []
+    names = table.data.groupby("county_code")["county_name"].first().to_dict() if table is not None else None
     cs = None
     if isinstance(county_sheet, CountySheet):
         cs = county_sheet
-        unknown = sorted(set(cs.data["county_code"]) - set(names))
+        unknown = sorted(set(cs.data["county_code"]) - set(names)) if names is not None else []
         for c in unknown:
             r = int(cs.data.loc[cs.data.county_code == c, "source_row"].iloc[0])
             problems.append(Problem(file=cs.path, sheet=cs.sheet, row=r, column="县区代码", value=c, code="unknown_county",
@@ -741,6 +631,8 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
             cs = load_county_sheet(county_sheet, known_counties=names)
         except InputError as exc:
             problems += exc.problems
+    if table_error is not None and len(problems) == len(table_error.problems):
+        raise table_error
     if any(p.severity == "error" for p in problems):
         raise InputError(problems, "输入数据有误", "invalid input")
     a = assess(table, std, year=year, county=county)

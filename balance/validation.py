@@ -9,15 +9,18 @@ raises :class:`~balance.errors.InputError` when any error is present.
 What is checked (message texts and thresholds: ``balance/data/messages.yaml``):
 
 * cells: blank required cells, non-numeric numbers, negative counts / areas / money, non-integer
-  counts, a year outside 1949–2100, county codes other than 6 digits and school codes other than 10
-  digits (non-digit characters, lost leading zeros, codes stored as numbers in Excel), unknown
-  学校类型 / 办学性质 / 城乡类型 values (after the ``value_aliases`` of ``columns.yaml``);
-* rows: subset counts larger than their totals (``subsets``), pupils / classes / teachers in a
-  stage the school type does not have (``school_type_stages``);
+  counts, a year outside 1949–2100, a value outside a column's ``range`` (建成年份: 1900 to the
+  row's 年份), county codes other than 6 digits and school codes other than 10 digits (non-digit
+  characters, lost leading zeros, codes stored as numbers in Excel), unknown 学校类型 / 办学性质 /
+  城乡类型 values (after the ``value_aliases`` of ``columns.yaml``);
+* rows: subset counts larger than their totals (``subsets``, e.g. 超标班额班数 ≤ 班数), pupils /
+  classes / teachers (or a largest class) in a stage the school type does not have
+  (``school_type_stages``);
 * across rows: a school code twice in one year (every duplicate row is reported), one county code
   with two county names in one year;
 * warnings: stages with pupils but no teachers or no classes, teachers but no pupils, schools with
-  no pupils at all, implausible per-pupil values, class sizes and pupil–teacher ratios.
+  no pupils at all, implausible per-pupil values, class sizes and pupil–teacher ratios, a largest
+  class (最大班额) above the plausible limit or below the stage's average class.
 
 Per-column checks run through a pandera schema built from ``columns.yaml`` (``lazy=True``); its
 ``failure_cases`` are turned into Problems here (pandera's own text escapes Chinese). Cross-column
@@ -26,6 +29,12 @@ checks are plain vectorised pandas. Problems are capped at :data:`MAX_PER_KIND` 
 
 Blank cells of a stage the school's type does not have (e.g. 高中在校生数 of a 小学) are read as 0:
 exports commonly leave them empty. Every other blank required cell is an error.
+
+Optional columns (``required: false``: 乡镇 and the columns of the four-area evaluation such as
+音乐专用教室数, 小学最大班额, 建成年份) may be left out of the file or left blank: a blank cell is
+*missing* (NA — neither an error nor 0) and an absent column is all-missing. Their numbers are
+nullable in the canonical table (``Int64`` for counts and years, ``float64`` with NaN for areas);
+values that are present get the same checks as the required columns.
 """
 from __future__ import annotations
 
@@ -51,10 +60,23 @@ COLS: dict[str, dict] = {c["name"]: c for c in COLUMNS}
 NUMERIC_KINDS = ("count", "area", "money")
 
 
+#: Messages used here that ``messages.yaml`` may not (yet) define; the file's own text wins.
+_DEFAULT_MESSAGES = {
+    "errors": {
+        "out_of_range": {"zh": "应为 {low}–{high} 之间的年份（不晚于该行的年份）",
+                         "en": "must be a year from {low} to {high} (not after the row's year)"},
+    },
+}
+
+
 @lru_cache(maxsize=1)
 def messages() -> dict:
     """The parsed ``messages.yaml`` (message templates and plausibility thresholds)."""
-    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+    out = yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+    for section, codes in _DEFAULT_MESSAGES.items():
+        for code, text in codes.items():
+            out.setdefault(section, {}).setdefault(code, text)
+    return out
 
 
 def message(code: str, severity: str = "error", **fields) -> tuple[str, str]:
@@ -289,8 +311,10 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
     -------
     data : DataFrame or None
         The canonical table (every column of ``columns.yaml`` in order, plus ``source_row``) when
-        there are no errors, else ``None``. Counts and year are int64, areas and money float64
-        (money in 元 after any 万元 conversion), text columns ``str`` (``township`` missing as NA).
+        there are no errors, else ``None``. Required counts and year are int64, areas and money
+        float64 (money in 元 after any 万元 conversion), text columns ``str`` (``township`` missing as
+        NA). Optional counts (and 建成年份) are nullable ``Int64`` and optional areas ``float64``:
+        ``<NA>`` / NaN where a cell is blank or the column is absent.
     problems : list of Problem
         Errors (``severity="error"``) and warnings, in check order.
     """
@@ -328,6 +352,8 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
             col.rows("year_invalid", name, np.flatnonzero(bad), **_year_fields())
             typed[name] = num
         elif kind in NUMERIC_KINDS:
+            if COLS[name].get("range"):  # a year such as 建成年份 may be written "2008年"
+                t = t.str.removesuffix("年").str.strip()
             num = _to_number(t)
             if name in stage_of:  # a blank cell of a stage the school type lacks means 0
                 zero = blank & lacking[stage_of[name]]
@@ -353,11 +379,13 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
 
     # -- cross-column checks --------------------------------------------------------------------
     _check_subsets(col, frame)
+    _check_ranges(col, frame)
     _check_stages(col, frame, lacking)
     _check_county_names(col, frame)
 
     # -- warnings --------------------------------------------------------------------------------
     _warnings(col, frame, lacking)
+    _class_size_warnings(col, frame)
 
     problems = col.problems
     missing = any(c.get("required") and c["name"] not in text.columns for c in COLUMNS)  # reported by the reader
@@ -449,15 +477,42 @@ def _check_subsets(col: _Collector, frame: pd.DataFrame) -> None:
                  part=col.header(part), whole=col.header(whole))
 
 
+def _check_ranges(col: _Collector, frame: pd.DataFrame) -> None:
+    """Columns with a ``range`` (建成年份): present values between ``min`` and ``max`` (``max: year``:
+    the row's 年份). Negative or fractional values are reported by the per-column checks only."""
+    th = messages()["thresholds"]
+    for name, spec in COLS.items():
+        rng = spec.get("range")
+        if not rng or name not in frame:
+            continue
+        v = frame[name]
+        low = float(rng.get("min", -np.inf))
+        high = rng.get("max")
+        if high == "year":
+            top = frame["year"] if "year" in frame else pd.Series(float(th["year_max"]), index=frame.index)
+            top = top.fillna(float(th["year_max"]))
+        else:
+            top = pd.Series(np.inf if high is None else float(high), index=frame.index)
+        checked = v.notna() & (v >= 0) & (v == np.floor(v))
+        bad = (checked & ((v < low) | (v > top))).to_numpy(dtype=bool)
+        col.rows("out_of_range", name, np.flatnonzero(bad),
+                 per_row=lambda pos, top=top: {"high": _fmt_num(top.iat[pos])}, low=_fmt_num(low))
+
+
+#: optional per-stage columns (blank = missing); a value above 0 in a stage the school lacks is an error
+_OPTIONAL_STAGE_COLUMNS = {"小学": ["primary_max_class_size", "primary_oversized_classes"],
+                           "初中": ["junior_max_class_size", "junior_oversized_classes"]}
+
+
 def _check_stages(col: _Collector, frame: pd.DataFrame, lacking: dict[str, np.ndarray]) -> None:
     if "school_type" not in frame:
         return
     for stage, cols in STAGE_COLUMNS.items():
-        for field_ in ("students", "classes", "teachers"):
-            name = cols.get(field_)
+        names = [cols.get(f) for f in ("students", "classes", "teachers")] + _OPTIONAL_STAGE_COLUMNS.get(stage, [])
+        for name in names:
             if name is None or name not in frame:
                 continue
-            bad = lacking[stage] & (frame[name] > 0).to_numpy()
+            bad = lacking[stage] & (frame[name] > 0).fillna(False).to_numpy(dtype=bool)
             col.rows("stage_not_offered", name, np.flatnonzero(bad), stage=stage, column=col.header(name),
                      per_row=lambda pos, name=name: {"school_type": frame["school_type"].iat[pos],
                                                      "value": _fmt_num(frame[name].iat[pos])})
@@ -538,8 +593,36 @@ def _warnings(col: _Collector, frame: pd.DataFrame, lacking: dict[str, np.ndarra
                      per_row=lambda pos, v=v: {"value": f"{v.iat[pos]:.2f}"})
 
 
+def _class_size_warnings(col: _Collector, frame: pd.DataFrame) -> None:
+    """The optional 最大班额 columns: above the plausible class size, or below the stage's average."""
+    lim = messages()["thresholds"]["max_pupils_per_class"]
+    for stage, prefix in (("小学", "primary"), ("初中", "junior")):
+        name = f"{prefix}_max_class_size"
+        s_name, c_name = STAGE_COLUMNS[stage]["students"], STAGE_COLUMNS[stage]["classes"]
+        if name not in frame:
+            continue
+        mx = frame[name]
+        header = col.header(name)
+        col.rows("implausible", name, np.flatnonzero((mx > lim).fillna(False).to_numpy(dtype=bool)), severity="warning",
+                 what=header, what_en=f"largest class ({stage})", limit=f"≤ {lim}", limit_en=f"<= {lim}",
+                 per_row=lambda pos, mx=mx: {"value": _fmt_num(mx.iat[pos])})
+        if s_name not in frame or c_name not in frame:
+            continue
+        avg = frame[s_name] / frame[c_name].where(frame[c_name] > 0)
+        below = (mx.notna() & avg.notna() & (mx > 0) & (mx < np.floor(avg + 1e-9))).to_numpy(dtype=bool)
+        col.rows("implausible", name, np.flatnonzero(below), severity="warning", what=header,
+                 what_en=f"largest class ({stage})",
+                 per_row=lambda pos, mx=mx, avg=avg: {"value": _fmt_num(mx.iat[pos]),
+                                                      "limit": f"≥ 平均班额 {avg.iat[pos]:.1f}",
+                                                      "limit_en": f">= the average class {avg.iat[pos]:.1f}"})
+
+
 def _canonical(frame: pd.DataFrame, raw: RawTable, n: int) -> pd.DataFrame:
-    """The typed canonical table: every column of columns.yaml in order, then ``source_row``."""
+    """The typed canonical table: every column of columns.yaml in order, then ``source_row``.
+
+    Optional numeric columns stay nullable: ``Int64`` for counts and years, ``float64`` (NaN) for
+    areas and money; an absent optional column is all-missing.
+    """
     out = {}
     for c in COLUMNS:
         name, kind = c["name"], c["kind"]
@@ -547,8 +630,10 @@ def _canonical(frame: pd.DataFrame, raw: RawTable, n: int) -> pd.DataFrame:
             s = frame[name]
         else:  # only optional columns can be absent here (missing required ones are errors)
             s = pd.Series([pd.NA] * n, dtype="str") if kind not in NUMERIC_KINDS + ("year",) \
-                else pd.Series(np.nan, index=pd.RangeIndex(n))
-        if kind in ("year", "count"):
+                else pd.Series(np.nan, index=pd.RangeIndex(n), dtype="float64")
+        if kind in ("year", "count") and not c.get("required"):
+            s = s.astype("float64").round().astype("Int64")
+        elif kind in ("year", "count"):
             s = s.round().astype("int64")
         elif kind in ("area", "money"):
             s = s.astype("float64")

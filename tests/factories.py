@@ -1,17 +1,29 @@
-"""Canonical school rows for tests of the maths (bypassing file reading and validation)."""
+"""Canonical school rows for tests of the maths (bypassing file reading and validation).
+
+Required numeric columns default to 0. Optional numeric columns (the four-area evaluation's
+音乐专用教室数, 小学最大班额, 建成年份 …) are *missing* unless set: ``<NA>`` in a nullable ``Int64``
+(counts, years) or NaN (areas), as :func:`balance.reading.load_school_table` gives them.
+"""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from balance.schema import COLUMNS
 
-_DEFAULTS = {c["name"]: (0 if c["kind"] in ("count", "area", "money") else "") for c in COLUMNS}
+NUMERIC = ("count", "area", "money")
+_DEFAULTS = {c["name"]: (0 if c["kind"] in NUMERIC else "") for c in COLUMNS if c.get("required")}
 _DEFAULTS.update(year=2025, county_code="990101", county_name="测试县", school_type="小学", ownership="公办",
                  urban_rural="城区", township="城关镇")
+_OPTIONAL_NUMERIC = {c["name"]: c["kind"] for c in COLUMNS
+                     if not c.get("required") and c["kind"] in NUMERIC + ("year",)}
 
 
 def school(code: str, **values) -> dict:
-    """One canonical school row; unspecified counts are 0. ``code`` is the last digits of the school code."""
+    """One canonical school row; unspecified required counts are 0, unspecified optional columns missing.
+
+    ``code`` is the last digits of the school code.
+    """
     row = dict(_DEFAULTS)
     row["school_code"] = code.rjust(10, "9")
     row["school_name"] = values.pop("school_name", f"测试学校{code}")
@@ -20,15 +32,23 @@ def school(code: str, **values) -> dict:
 
 
 def table(*rows: dict) -> pd.DataFrame:
+    """Rows as a canonical table: every column of ``columns.yaml`` in order, then ``source_row``."""
     df = pd.DataFrame(list(rows))
+    for c in COLUMNS:  # optional columns no row sets are all-missing
+        if c["name"] not in df.columns:
+            df[c["name"]] = np.nan if c["name"] in _OPTIONAL_NUMERIC else pd.NA
+    extra = [c for c in df.columns if c not in {x["name"] for x in COLUMNS}]
+    df = df[[c["name"] for c in COLUMNS] + extra]
     df["source_row"] = range(2, len(df) + 2)
     for c in COLUMNS:
-        if c["kind"] == "count":
-            df[c["name"]] = df[c["name"]].astype("int64")
-        elif c["kind"] in ("area", "money"):
-            df[c["name"]] = df[c["name"]].astype("float64")
-        elif c["kind"] == "year":
-            df[c["name"]] = df[c["name"]].astype("int64")
+        name, kind = c["name"], c["kind"]
+        if name in _OPTIONAL_NUMERIC:
+            s = pd.to_numeric(df[name], errors="coerce").astype("float64")
+            df[name] = s.round().astype("Int64") if kind in ("count", "year") else s
+        elif kind in ("count", "year"):
+            df[name] = df[name].astype("int64")
+        elif kind in ("area", "money"):
+            df[name] = df[name].astype("float64")
     return df
 
 

@@ -3,7 +3,8 @@
 ``valid_table()`` covers every school type (小学, 初级中学, 九年一贯制学校, 十二年一贯制学校, 完全中学,
 教学点 with fewer than 50 pupils and with 50 or more, 特殊教育学校), one 民办 school, two counties and
 two years. The values are consistent (subsets within totals, pupils only in the stages a school
-type has) and plausible, so reading it gives neither errors nor warnings.
+type has) and plausible, so reading it gives neither errors nor warnings. It has every required
+column and 乡镇, but none of the optional columns of the four-area evaluation unless asked for.
 
 Other tests may import it: ``from tests.tables import valid_table, HEADERS``.
 """
@@ -62,13 +63,21 @@ def school_row(county_code, county_name, school_code, name, school_type, ownersh
     return row
 
 
-def valid_canonical(years=(2023, 2024)) -> pd.DataFrame:
-    """The valid table with canonical (snake_case) column names."""
+def valid_canonical(years=(2023, 2024), optional: dict | None = None) -> pd.DataFrame:
+    """The valid table with canonical (snake_case) column names, in ``columns.yaml`` order.
+
+    The optional columns of the four-area evaluation (音乐专用教室数, 小学最大班额, 建成年份 …) are
+    left out, as most bureau exports do; ``optional`` adds some: canonical name -> one value for
+    every row, or a list with one value per row (``None`` / ``""`` for a blank cell).
+    """
     rows = [school_row(*s, year=y) for y in years for s in _SCHOOLS]
-    order = [c["name"] for c in COLUMNS]
-    return pd.DataFrame(rows)[order]
+    df = pd.DataFrame(rows)
+    for name, values in (optional or {}).items():
+        df[name] = values if isinstance(values, list) else [values] * len(df)
+    order = [c["name"] for c in COLUMNS if c["name"] in df.columns]
+    return df[order]
 
 
-def valid_table(years=(2023, 2024)) -> pd.DataFrame:
+def valid_table(years=(2023, 2024), optional: dict | None = None) -> pd.DataFrame:
     """The valid table with the Chinese headers of ``columns.yaml`` (codes as text)."""
-    return valid_canonical(years).rename(columns=HEADERS)
+    return valid_canonical(years, optional).rename(columns=HEADERS)

@@ -34,7 +34,7 @@ def test_same_seed_same_table_other_seed_differs(demo):
 def test_written_files_are_byte_identical_to_committed(tmp_path):
     """write_demo is deterministic (fixed zip and document times) and data/demo is up to date."""
     paths = write_demo(tmp_path, seed=2026)
-    assert [p.name for p in paths] == ["schools.csv", "schools.xlsx", "README.md"]
+    assert [p.name for p in paths] == ["schools.csv", "schools.xlsx", "county_sheet.xlsx", "README.md"]
     for p in paths:
         committed = ROOT / "data" / "demo" / p.name
         assert committed.is_file(), f"{committed} missing: run `balance demo-data`"
@@ -68,11 +68,12 @@ def test_codes_fictional_text_and_stable(demo):
 
 def test_validation_invariants(demo):
     kinds = {c["header"]: c["kind"] for c in COLUMNS}
+    required = {c["header"] for c in COLUMNS if c.get("required")}
     for h, k in kinds.items():
-        if k in ("count", "year"):
-            assert demo[h].dtype == np.int64, h
+        if k in ("count", "year"):  # optional counts are nullable (a blank cell is missing, not 0)
+            assert demo[h].dtype == (np.int64 if h in required else "Int64"), h
         if k in ("count", "area", "money"):
-            assert (demo[h] >= 0).all(), h
+            assert (demo[h].dropna() >= 0).all(), h
         if k in ("code", "text", "category"):
             assert demo[h].map(type).eq(str).all(), h
         if k == "category":
@@ -154,6 +155,80 @@ def test_designed_story_under_quality_2017(demo):
     assert "每百名学生拥有体育、艺术专任教师数" in by_county["石桥县"]
     xl = short[short["county_name"] == "西岭县"]
     assert (xl["urban_rural"] == "乡村").all() and xl["school_code"].nunique() >= 5
+
+
+def test_optional_columns_are_realistic_and_consistent(demo):
+    d = demo
+    for stage, prefix, limit in (("小学", "小学", 45), ("初中", "初中", 50)):
+        students, classes = d[STAGE_STUDENTS[stage]], d[f"{prefix}班数"]
+        mx, over = d[f"{prefix}最大班额"], d[f"{prefix}超标班额班数"]
+        has = students > 0
+        # filled exactly for the stages a school has, blank (missing, not 0) for the others
+        assert mx[has].notna().all() and mx[~has].isna().all()
+        assert over[has].notna().all() and over[~has].isna().all()
+        avg = students[has] / classes[has]
+        assert (mx[has] >= np.floor(avg)).all() and (mx[has] <= 80).all()
+        assert ((over[has] > 0) == (mx[has] > limit)).all() and (over[has] <= classes[has]).all()
+    latest = d[d["年份"] == 2025]
+    urban = latest[(latest["城乡类型"] == "城区") & (latest["学校类型"] == "小学")]
+    assert (urban["小学最大班额"] > 45).sum() >= 10       # crowded county-town primaries
+    built = d["建成年份"]
+    assert built.dropna().between(1900, 2025).all() and (built.dropna() <= d.loc[built.notna(), "年份"]).all()
+    assert (latest["建成年份"] < 2000).sum() >= 100 and built.isna().any()  # some village points: unknown
+    rooms = latest[["音乐专用教室数", "美术专用教室数"]]
+    assert rooms.notna().all().all() and (rooms >= 0).all().all()
+    small = latest["最小音乐专用教室面积(㎡)"] < 96
+    assert small.sum() >= 10 and (latest.loc[small, "建成年份"].dropna() < 2010).all()
+    # a room area only where there is a room
+    assert (latest["最小音乐专用教室面积(㎡)"].isna() == (latest["音乐专用教室数"] == 0)).all()
+    # 石桥县 did not report the room columns in 2021–2022
+    sq = d[d["县区名称"] == "石桥县"]
+    assert sq.loc[sq["年份"] <= 2022, "音乐专用教室数"].isna().all()
+    assert sq.loc[sq["年份"] >= 2023, "音乐专用教室数"].notna().all()
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    from balance.evaluation import evaluate
+
+    return evaluate(ROOT / "data" / "demo" / "schools.csv", ROOT / "data" / "demo" / "county_sheet.xlsx")
+
+
+def test_county_sheet_is_valid_and_covers_every_county_and_year():
+    from balance.county_sheet import load_county_sheet
+
+    cs = load_county_sheet(ROOT / "data" / "demo" / "county_sheet.xlsx")
+    assert cs.warnings == [] and len(cs.data) == 40
+    assert set(zip(cs.data["year"], cs.data["county_code"])) == {(y, f"99010{k}") for y in range(2021, 2026)
+                                                                 for k in range(1, 9)}
+
+
+def test_designed_four_area_story(evaluation):
+    v = evaluation.verdicts.set_index(["year", "county_name"])
+    recognised = {k for k, ok in v["passed"].items() if ok}
+    assert recognised == {(2024, "青山县"), (2025, "青山县")}
+    items = evaluation.items
+
+    def failing(year, county):
+        s = items[(items.year == year) & (items.county_name == county) & (items.passed == False)]  # noqa: E712
+        return {(r.area, int(r.item_no)) for r in s.itertuples()}
+
+    # 清河县 passes resource allocation in 2025 and misses only item 3 (old schools' small rooms)
+    assert failing(2025, "清河县") == {("government", 3)}
+    # 云台县: large schools and large classes, computed from the school table
+    assert failing(2025, "云台县") == {("government", 4), ("government", 5)}
+    g = items[(items.area == "government") & items.item_no.isin([3, 4, 5]) & (items.year == 2025)]
+    assert (g[g.county_name != "石桥县"]["source"] == "学校数据").all()
+    # 东湖区: a veto in 2021 and 2022 only
+    assert v.loc[(2021, "东湖区"), "veto_status"] == "存在否决事项"
+    assert v.loc[(2023, "东湖区"), "veto_status"] == "无否决事项"
+    # 石桥县's school table lacks the room columns in 2021: item 3 from the county sheet
+    r = items[(items.year == 2021) & (items.county_name == "石桥县") & (items.area == "government") & (items.item_no == 3)]
+    assert r.iloc[0]["source"] == "县级填报表" and r.iloc[0]["passed"] == False  # noqa: E712
+    # 南川县 left a cell blank in 2025: missing, never a pass
+    assert v.loc[(2025, "南川县"), "quality_status"] == "数据缺失"
+    # the resource-allocation story is the one of the school table
+    assert {c for (y, c), ok in v["resource_passed"].items() if y == 2025 and ok} == {"青山县", "清河县", "云台县"}
 
 
 def test_cli_demo_data(tmp_path, capsys):

@@ -10,6 +10,7 @@ import pytest
 from balance.assessment import assess
 from balance.errors import InputError
 from balance.evaluation import evaluate, school_settings, write_evaluation
+from balance.schema import COLUMNS
 from balance.standards import load_standard
 from tests.factories import primary, school, table
 from tests.test_county_sheet import full_row
@@ -37,10 +38,13 @@ def j_school(code, students, classes, **extra):
 
 
 def frame(*rows) -> pd.DataFrame:
-    """Canonical school rows as a DataFrame; optional columns given by Chinese header are kept."""
+    """Canonical school rows as a DataFrame; optional columns given by Chinese header replace the
+    (all-missing) canonical ones, so that the reader recognises them by their header."""
     canon = [{k: v for k, v in r.items() if not _is_extra(k)} for r in rows]
     df = table(*canon)
     extras = sorted({k for r in rows for k in r if _is_extra(k)})
+    by_header = {c["header"]: c["name"] for c in COLUMNS}
+    df = df.drop(columns=[by_header[k] for k in extras if k in by_header])
     for k in extras:
         df[k] = [r.get(k) for r in rows]
     return df
@@ -136,6 +140,27 @@ def test_item3_partly_blank_cells_fall_back_to_the_sheet():
     assert r["source"] == "县级填报表" and "1 所学校数据不全" in r["note"]
 
 
+def test_optional_columns_come_from_the_read_table():
+    """The optional columns travel in ``SchoolTable.data``: a table read once (no file to go back to)
+    and a CSV give the same items; the optional headers are not reported as unrecognised."""
+    from balance.reading import load_school_table
+
+    rows = frame(p_school("1", 480, 12, 小学最大班额=46, **ROOMS), p_school("2", 480, 12, 小学最大班额=40, **ROOMS))
+    t = load_school_table(rows)
+    assert t.data["primary_max_class_size"].tolist() == [46, 40] and t.warnings == []
+    ev = evaluate(t, sheet())
+    assert not school_item(ev, "1", 5, "小学")["passed"] and school_item(ev, "2", 5, "小学")["passed"]
+    assert school_item(ev, "1", 3)["passed"] and item(ev, "government", 3)["source"] == "学校数据"
+    assert ev.warnings.empty
+
+
+def test_bad_school_table_and_bad_sheet_reported_together():
+    with pytest.raises(InputError) as ei:
+        evaluate(frame(p_school("1", 480, 12, 建成年份=2030)), sheet(g1_layout="yes"))
+    codes = {e.code for e in ei.value.errors}
+    assert {"out_of_range", "not_yes_no"} <= codes
+
+
 # --------------------------------------------------------------------------------------------- item 4
 
 
@@ -200,8 +225,8 @@ def test_bad_optional_school_cells_are_reported():
         evaluate(frame(p_school("1", 400, 10, 音乐专用教室数="两间"), p_school("2", 400, 10, 音乐专用教室数=1.5),
                        p_school("3", 400, 10, 音乐专用教室数=-1)), sheet(v1_exam_admission="yes"))
     errs = ei.value.errors
-    assert [(e.row, e.code) for e in errs if e.column == "音乐专用教室数"] == [(2, "not_number"), (3, "not_integer"),
-                                                                           (4, "negative")]
+    assert sorted((e.row, e.code) for e in errs if e.column == "音乐专用教室数") == [(2, "not_number"), (3, "not_integer"),
+                                                                                 (4, "negative")]
     assert any(e.code == "not_yes_no" for e in errs)  # the sheet's problems come in the same report
 
 

@@ -55,19 +55,23 @@ def test_result_columns_and_dtypes():
     t = load_school_table(valid_table())
     assert isinstance(t, SchoolTable)
     assert list(t.data.columns) == CANONICAL + ["source_row"]
-    kinds = {c["name"]: c["kind"] for c in COLUMNS}
-    for name, kind in kinds.items():
+    for c in COLUMNS:
+        name, kind = c["name"], c["kind"]
         dtype = t.data[name].dtype
         if kind in ("year", "count"):
-            assert dtype == "int64", name
+            # optional counts (音乐专用教室数, 建成年份 …) are nullable: absent here, so all <NA>
+            assert dtype == ("int64" if c.get("required") else "Int64"), name
         elif kind in ("area", "money"):
             assert dtype == "float64", name
         else:
             assert pd.api.types.is_string_dtype(dtype), name
+        if not c.get("required") and kind != "text":
+            assert t.data[name].isna().all(), name
     assert t.data["source_row"].dtype == "int64"
     assert t.data["source_row"].tolist() == list(range(2, 24))
     assert t.path == "<DataFrame>" and t.sha256 is None
-    assert t.header_map[H["teaching_area"]] == "teaching_area" and len(t.header_map) == len(CANONICAL)
+    present = [c["name"] for c in COLUMNS if c.get("required") or c["name"] == "township"]
+    assert t.header_map[H["teaching_area"]] == "teaching_area" and len(t.header_map) == len(present)
 
 
 def test_dataframe_with_canonical_names():
@@ -167,6 +171,24 @@ def test_unknown_columns_ignored_with_a_warning():
     assert "备注" not in t.data and "校长姓名" not in t.data
     (w,) = t.warnings
     assert w.code == "unknown_columns" and "备注" in w.problem_zh and "校长姓名" in w.problem_en
+
+
+def test_optional_evaluation_columns_by_alias_in_csv_and_xlsx(tmp_path):
+    n = 22
+    df = valid_table().astype(object)
+    df["音乐教室数"] = [2] + [""] * (n - 1)                       # alias of 音乐专用教室数
+    df["最小音乐教室面积（平方米）"] = [98.5] + [""] * (n - 1)     # alias + unit spelling
+    df["初中超50人班数"] = [""] * n                                 # present, every cell blank
+    df["校舍建成年份"] = ["1996"] + [""] * (n - 1)
+    for path in (write_csv(df, tmp_path / "s.csv"), write_xlsx(frame_rows(df), tmp_path / "s.xlsx")):
+        t = load_school_table(path)
+        d = t.data
+        assert t.warnings == []                                     # the optional headers are recognised
+        assert t.header_map["音乐教室数"] == "music_rooms" and t.header_map["校舍建成年份"] == "built_year"
+        assert d["music_rooms"].iloc[0] == 2 and d["music_rooms"].iloc[1:].isna().all()
+        assert d["music_room_min_area"].iloc[0] == 98.5
+        assert d["junior_oversized_classes"].dtype == "Int64" and d["junior_oversized_classes"].isna().all()
+        assert d["built_year"].iloc[0] == 1996 and d["art_rooms"].isna().all()
 
 
 # -- CSV ------------------------------------------------------------------------------------------

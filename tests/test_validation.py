@@ -357,6 +357,93 @@ def test_warnings_travel_with_errors():
     assert {(p.code, p.severity) for p in problems} == {("no_classes", "warning"), ("negative", "error")}
 
 
+# -- optional columns (four-area evaluation) ---------------------------------------------------------
+
+OPTIONAL_COUNTS = ["music_rooms", "art_rooms", "primary_max_class_size", "junior_max_class_size",
+                   "primary_oversized_classes", "junior_oversized_classes", "built_year"]
+OPTIONAL_AREAS = ["music_room_min_area", "art_room_min_area"]
+
+
+def with_optional(**columns) -> pd.DataFrame:
+    """The valid table (object cells) plus optional columns: canonical name -> list of cells (22 rows)."""
+    df = table()
+    for name, cells in columns.items():
+        df[H[name]] = cells
+    return df
+
+
+def test_absent_optional_columns_are_all_missing_not_zero():
+    t = load_school_table(valid_table())
+    for name in OPTIONAL_COUNTS:
+        assert t.data[name].dtype == "Int64" and t.data[name].isna().all(), name
+    for name in OPTIONAL_AREAS:
+        assert t.data[name].dtype == "float64" and t.data[name].isna().all(), name
+
+
+def test_blank_optional_cells_are_missing_and_values_are_kept():
+    n = 22
+    cells = {"music_rooms": [2, "", None] + [1] * (n - 3),
+             "music_room_min_area": [96.5, " ", None] + [100] * (n - 3),
+             "built_year": ["2008", "", "1998年"] + [2010] * (n - 3),
+             "primary_max_class_size": [44] + [""] * (n - 1)}
+    t = load_school_table(with_optional(**cells))
+    d = t.data
+    assert d["music_rooms"].dtype == "Int64" and d["music_rooms"].iloc[:3].tolist() == [2, pd.NA, pd.NA]
+    assert d["music_room_min_area"].iloc[0] == 96.5 and d["music_room_min_area"].iloc[1:3].isna().all()
+    assert d["built_year"].iloc[:3].tolist() == [2008, pd.NA, 1998]   # "1998年" is read as 1998
+    assert d["primary_max_class_size"].iloc[0] == 44 and d["primary_max_class_size"].iloc[1:].isna().all()
+    assert d["art_rooms"].isna().all()                                   # column absent
+    assert t.warnings == []
+    # reading the canonical result again gives the same table
+    pd.testing.assert_frame_equal(load_school_table(d).data, d)
+
+
+@pytest.mark.parametrize("name", OPTIONAL_COUNTS[:-1])
+def test_optional_count_cells_are_checked(name):
+    cells = ["两间", -1, 1.5] + [""] * 19
+    errs = errors_of(with_optional(**{name: cells}))
+    assert sorted((p.row, p.code, p.column) for p in errs) == [(2, "not_number", H[name]), (3, "negative", H[name]),
+                                                                (4, "not_integer", H[name])]
+
+
+def test_optional_area_cells_are_checked():
+    errs = errors_of(with_optional(art_room_min_area=["九十", -90, 90.5] + [""] * 19))
+    assert sorted((p.row, p.code) for p in errs) == [(2, "not_number"), (3, "negative")]
+
+
+def test_build_year_between_1900_and_the_data_year():
+    df = with_optional(built_year=[1899, 1900, 2023, 2024, 2025] + [""] * 17)
+    years = df[H["year"]].tolist()
+    assert years[:5] == [2023] * 5
+    errs = errors_of(df)
+    assert [(p.row, p.code, p.value) for p in errs] == [(2, "out_of_range", "1899"), (5, "out_of_range", "2024"),
+                                                        (6, "out_of_range", "2025")]
+    assert "1900" in errs[0].problem_zh and "2023" in errs[0].problem_zh and "2023" in errs[0].problem_en
+    # a later row of 2024 may say 2024
+    ok = with_optional(built_year=[""] * 11 + [2024] + [""] * 10)
+    assert load_school_table(ok).data["built_year"].iloc[11] == 2024
+
+
+def test_oversized_classes_may_not_exceed_classes():
+    df = with_optional(primary_oversized_classes=[31, 0, 15] + [""] * 19)   # 30, 0 and 15 primary classes
+    errs = errors_of(df)
+    assert [(p.row, p.code, p.column) for p in errs] == [(2, "subset_exceeds", "小学超标班额班数")]
+
+
+def test_largest_class_of_a_stage_the_school_lacks():
+    # row 2 is a 初级中学: a primary class size there is an error; blank is fine
+    errs = errors_of(with_optional(primary_max_class_size=["", 40] + [""] * 20))
+    assert [(p.row, p.code, p.column) for p in errs] == [(3, "stage_not_offered", "小学最大班额")]
+
+
+def test_warning_largest_class_implausible_or_below_average():
+    # row 2: 小学 with 1200 pupils in 30 classes (average 40); row 4: 九年一贯制 with 600 in 15
+    t = load_school_table(with_optional(primary_max_class_size=[39, "", 81] + [""] * 19))
+    w = [(p.row, p.code, p.column) for p in t.warnings]
+    assert w == [(4, "implausible", "小学最大班额"), (2, "implausible", "小学最大班额")]
+    assert "平均班额 40.0" in t.warnings[1].problem_zh and "≤ 80" in t.warnings[0].problem_zh
+
+
 # -- the schema and messages -------------------------------------------------------------------------
 
 
