@@ -83,6 +83,25 @@ COLUMN_NOTES: dict[str, tuple[str, str, str, str]] = {
     "multimedia_rooms": ("网络多媒体教室间数", "networked multimedia classrooms", "间", "办学条件（网络多媒体教室）"),
     "township": ("学校所在乡镇（街道），选填，用于按乡镇分析", "township / sub-district (optional; for analysis by township)",
                  "—", "学校基本情况（地址）"),
+    # optional columns for the four-area evaluation (政府保障程度 items 3-5, provincial relaxations)
+    "music_rooms": ("音乐专用教室间数（选填；每 12 个班至少 1 间）", "music rooms (optional; ≥ 1 per 12 classes)",
+                    "间", "办学条件（专用教室）"),
+    "art_rooms": ("美术专用教室间数（选填；每 12 个班至少 1 间）", "art rooms (optional; ≥ 1 per 12 classes)",
+                  "间", "办学条件（专用教室）"),
+    "music_room_min_area": ("面积最小的一间音乐专用教室的使用面积（选填；应 ≥ 96 ㎡）",
+                            "area of the smallest music room (optional; ≥ 96 m²)", "㎡", "校舍台账"),
+    "art_room_min_area": ("面积最小的一间美术专用教室的使用面积（选填；应 ≥ 90 ㎡）",
+                          "area of the smallest art room (optional; ≥ 90 m²)", "㎡", "校舍台账"),
+    "primary_max_class_size": ("小学人数最多的一个班的学生数（选填；应 ≤ 45）",
+                               "largest primary class (optional; ≤ 45)", "人", "班额统计"),
+    "junior_max_class_size": ("初中人数最多的一个班的学生数（选填；应 ≤ 50）",
+                              "largest junior class (optional; ≤ 50)", "人", "班额统计"),
+    "primary_oversized_classes": ("小学超过 45 人的班级数（选填；不得超过小学班数）",
+                                  "primary classes over 45 (optional; ≤ primary classes)", "个", "班额统计"),
+    "junior_oversized_classes": ("初中超过 50 人的班级数（选填；不得超过初中班数）",
+                                 "junior classes over 50 (optional; ≤ junior classes)", "个", "班额统计"),
+    "built_year": ("主要校舍建成年份（选填；用于省级放宽条款，1900 至统计年份）",
+                   "year the main buildings were built (optional; for provincial relaxations)", "年", "校舍台账"),
 }
 
 KIND_ZH = {"year": "年份", "code": "代码（文本）", "text": "文字", "category": "选项", "count": "整数 ≥ 0",
@@ -151,7 +170,9 @@ def _rules_text() -> list[tuple[str, str]]:
          "Equipment value in yuan; if you enter 万元 as in the statistics, rename the header to 教学仪器设备值(万元)."),
         ("县级及以上骨干教师不在教育事业统计中，请依据县级及以上教育部门的认定文件填写。",
          "Backbone teachers are not in the education statistics: use the county's recognition lists."),
-        ("「乡镇」为选填列；其余各列均为必填。", "乡镇 is optional; every other column is required."),
+        ("「乡镇」及专用教室、最大班额、超标班额、建成年份等列为选填（留空表示未填报，不按 0 计）；其余各列均为必填。",
+         "乡镇 and the music/art room, class-size and build-year columns are optional (blank = not reported, "
+         "never read as 0); every other column is required."),
     ]
 
 
@@ -237,6 +258,8 @@ def _notes_sheet(ws) -> None:
         kind = KIND_ZH.get(c["kind"], c["kind"])
         if c["kind"] == "code":
             kind = f"{c['length']} 位数字，文本格式"
+        elif c.get("range"):
+            kind = "年份（1900 至统计年份）"
         ws.append([i, c["header"], zh, en, unit, kind, "、".join(c.get("values") or []),
                    "是 yes" if c.get("required") else "否（选填）optional", source])
     ws.append([])
