@@ -282,7 +282,11 @@ def scorecard(b: CountyBriefing) -> HTML:
     ev = b.evaluation
     card = ev.scorecard()
     v = next(ev.verdicts.itertuples(index=False))
-    lines = [f"四个方面综合结论：{v.verdict}"] + [f"未达标：{s}" for s in list(v.failing_items)[:8]]
+    items = list(v.failing_items)
+    clip = lambda s: s if len(s) <= 160 else s[:159] + "…（详见 evaluation.xlsx）"  # noqa: E731
+    lines = [f"四个方面综合结论：{v.verdict}"] + [f"未达标：{clip(s)}" for s in items[:8]]
+    if len(items) > 8:
+        lines.append(f"……另有 {len(items) - 8} 项")
     box = display.callout_html("\n".join(lines), "pass" if v.passed else "fail", title="督导评估四个方面")
     return _html(box, display.table_html(card, caption="四个方面评估结果（括号内为达标项数/总项数）"))
 
