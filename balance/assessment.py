@@ -16,10 +16,38 @@ import pandas as pd
 
 from balance import official
 from balance.errors import InputError, Problem, problems_frame
+from balance.fast import group_codes, take_columns, tune_memory
 from balance.indicators import indicator_values, standard_values
 from balance.scope import apply_scope
 from balance.sections import build_sections
 from balance.standards import Standard, load_standard
+
+#: Tables with more school rows than this are "large" (the allocator is tuned for them).
+LARGE_TABLE = 100_000
+
+
+class _LazySectionValues:
+    """``Assessment.section_values``: built from ``school_results`` on first access, then kept.
+
+    The long table has one row per section × indicator (7× the sections); most runs (the CLI's
+    result files, verdicts, shortfalls) never need it, so it is only built when asked for. Passing
+    a DataFrame to the constructor stores it as is; passing ``None`` means "build when needed".
+    """
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            raise AttributeError("section_values")  # no class-level default (a required field)
+        value = obj.__dict__.get(self.slot)
+        if value is None:
+            value = section_values_of(obj.school_results, obj.standard)
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.slot] = value
 
 
 @dataclass
@@ -35,7 +63,8 @@ class Assessment:
     school_results : DataFrame  in-scope sections: identity, students, one column per indicator,
                             indicators_met, min_ratio, school_passed (the contract file)
     excluded : DataFrame    out-of-scope sections with ``exclusion_reason``
-    section_values : DataFrame  long form (one row per section × indicator) for plots and equity
+    section_values : DataFrame  long form (one row per section × indicator) for plots and equity;
+                            built from ``school_results`` when first used (see :func:`section_values_of`)
     county_indicators : DataFrame  the contract file (one row per year × county × stage × indicator)
     shortfalls : DataFrame  per section × indicator below the standard
     county_shortfalls : DataFrame  shortfalls summed per year × county × stage × indicator
@@ -49,7 +78,7 @@ class Assessment:
     sections: pd.DataFrame
     school_results: pd.DataFrame
     excluded: pd.DataFrame
-    section_values: pd.DataFrame
+    section_values: pd.DataFrame = _LazySectionValues()
     county_indicators: pd.DataFrame
     shortfalls: pd.DataFrame
     county_shortfalls: pd.DataFrame
@@ -72,9 +101,11 @@ class Assessment:
             if year is not None and "year" in df:
                 m &= df["year"] == year
             return df.loc[m].reset_index(drop=True)
-        return Assessment(self.standard, self.source, self.sha256, *(sel(getattr(self, n)) for n in (
-            "sections", "school_results", "excluded", "section_values", "county_indicators", "shortfalls",
-            "county_shortfalls", "verdicts")), self.warnings, self.header_map)
+        built = self.__dict__.get("_section_values")  # a lazy table stays lazy (built from the selection)
+        return Assessment(self.standard, self.source, self.sha256, *(
+            None if (n == "section_values" and built is None) else sel(getattr(self, n)) for n in (
+                "sections", "school_results", "excluded", "section_values", "county_indicators", "shortfalls",
+                "county_shortfalls", "verdicts")), self.warnings, self.header_map)
 
 
 def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
@@ -128,6 +159,8 @@ def assess(source, standard: str | Path | Standard = "quality-2017", *, year: in
 def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<DataFrame>", sha256=None,
                    warnings: pd.DataFrame | None = None, header_map: dict | None = None) -> Assessment:
     """:func:`assess` on an already validated canonical school table (no reading, no checks)."""
+    if len(schools) > LARGE_TABLE:
+        tune_memory()
     sections = apply_scope(build_sections(schools, std), std)
     values = indicator_values(sections, std)
     stds = standard_values(sections, std)
@@ -135,37 +168,61 @@ def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<Data
     sections = pd.concat([sections, values, rule], axis=1)
 
     names = schools.groupby(["year", "county_code"], sort=True)["county_name"].first().reset_index()
-    scoped = sections[sections["in_scope"]].reset_index(drop=True)
-    cv_long = official.group_cv(scoped, scoped[std.indicator_names])
-    county_ind = official.county_indicators(cv_long, std, names)
-
+    in_scope = sections["in_scope"].to_numpy(dtype=bool)
+    keep = np.flatnonzero(in_scope)
     ident = ["year", "county_code", "county_name", "school_code", "school_name", "school_type", "ownership",
              "urban_rural", "township", "stage", "students"]
-    school_results = scoped[ident + std.indicator_names + ["indicators_met", "min_ratio", "school_passed"]].copy()
-    excluded = sections.loc[~sections["in_scope"], ident + ["exclusion_reason"]].reset_index(drop=True)
+    # the in-scope sections are taken once (text columns included) as school_results; the other
+    # steps add the numeric fields they need instead of copying every column of ``sections``
+    result_cols = ident + std.indicator_names + ["indicators_met", "min_ratio", "school_passed"]
+    if len(keep) < len(sections):
+        school_results = pd.DataFrame(take_columns(sections, keep, result_cols), copy=False)
+    else:
+        school_results = sections[result_cols]
+    excluded = sections.loc[~in_scope, ident + ["exclusion_reason"]].reset_index(drop=True)
+    cv_long = official.group_cv(school_results, school_results[std.indicator_names])
+    county_ind = official.county_indicators(cv_long, std, names)
 
-    sv = scoped[["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
-                 "township", "students", "school_passed"]]
-    long_frames = []
+    fields = sorted({f for ind in std.indicators for f in ind.numerator})
+    scoped = school_results.assign(**{f: sections[f].to_numpy()[keep] for f in fields})
     scoped_std = standard_values(scoped, std)
-    for name in std.indicator_names:
-        f = sv.copy()
-        f["indicator"] = name
-        f["value"] = scoped[name].to_numpy()
-        f["standard"] = scoped_std[name].to_numpy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            f["ratio"] = f["value"] / f["standard"]
-        f["met"] = pd.array(official.at_least(f["value"], f["standard"]), dtype="boolean")
-        f.loc[f["standard"].isna(), "met"] = pd.NA
-        long_frames.append(f)
-    section_values = pd.concat(long_frames, ignore_index=True) if long_frames else pd.DataFrame()
-
-    short = official.shortfalls(scoped, scoped[std.indicator_names], scoped_std, std)
+    short = official.shortfalls(scoped, scoped[std.indicator_names], scoped_std, std, presorted=True)
     county_short = _county_shortfalls(short)
     verdicts = official.county_verdicts(county_ind, school_results, std, names)
-    return Assessment(std, source, sha256, sections, school_results, excluded, section_values, county_ind,
+    return Assessment(std, source, sha256, sections, school_results, excluded, None, county_ind,
                       short, county_short, verdicts,
                       warnings if warnings is not None else problems_frame([]), header_map or {})
+
+
+SECTION_VALUE_COLUMNS = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
+                         "township", "students", "school_passed"]
+
+
+def section_values_of(school_results: pd.DataFrame, std: Standard) -> pd.DataFrame:
+    """The long table of :attr:`Assessment.section_values`: one row per in-scope section × indicator.
+
+    Indicator-major (all sections for the first indicator, then the second, …); columns
+    ``SECTION_VALUE_COLUMNS`` + ``indicator``, ``value``, ``standard``, ``ratio`` and ``met``
+    (nullable boolean, NA where the stage has no standard value).
+    """
+    names = std.indicator_names
+    if not names:
+        return pd.DataFrame()
+    n, k = len(school_results), len(names)
+    rep = np.tile(np.arange(n), k)
+    out = {c: school_results[c].take(rep).reset_index(drop=True) for c in SECTION_VALUE_COLUMNS}
+    out["indicator"] = pd.Series(np.repeat(np.asarray(names, dtype=object), n), dtype="str")
+    stds = standard_values(school_results, std)
+    value = np.concatenate([school_results[c].to_numpy(dtype="float64") for c in names]) if n else np.zeros(0)
+    standard = np.concatenate([stds[c].to_numpy(dtype="float64") for c in names]) if n else np.zeros(0)
+    out["value"] = value
+    out["standard"] = standard
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["ratio"] = value / standard
+    met = pd.array(official.at_least(value, standard), dtype="boolean")
+    met[np.isnan(standard)] = pd.NA
+    out["met"] = met
+    return pd.DataFrame(out, index=pd.RangeIndex(n * k), copy=False)
 
 
 def _county_shortfalls(short: pd.DataFrame) -> pd.DataFrame:
@@ -173,11 +230,24 @@ def _county_shortfalls(short: pd.DataFrame) -> pd.DataFrame:
             "sections_below", "shortfall", "sections_failing", "shortfall_failing_sections"]
     if short.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols if c != "add_column_field"})
-    s = short.copy()
-    failing = s["school_passed"].fillna(False).astype(bool) == False  # noqa: E712 - NA counts as failing
-    s["_fail_short"] = np.where(failing, s["shortfall"], 0.0)
-    s["_fail"] = failing.astype(int)
-    g = s.groupby(["year", "county_code", "county_name", "stage", "indicator", "add_unit"], sort=False)
-    out = g.agg(sections_below=("school_code", "size"), shortfall=("shortfall", "sum"),
-                sections_failing=("_fail", "sum"), shortfall_failing_sections=("_fail_short", "sum")).reset_index()
+    keys = ["year", "county_code", "county_name", "stage", "indicator", "add_unit"]
+    failing = s_passed = short["school_passed"]
+    failing = s_passed.fillna(False).astype(bool).to_numpy() == False  # noqa: E712 - NA counts as failing
+    # group on one integer code per key combination (numbered in order of first appearance, as
+    # groupby(sort=False) orders groups); rows with a missing key are dropped as groupby does
+    has_na = np.zeros(len(short), dtype=bool)
+    for k in keys:
+        has_na |= short[k].isna().to_numpy()
+    rows = np.flatnonzero(~has_na)
+    sub = short.take(rows) if has_na.any() else short
+    codes, first = group_codes(sub, keys)
+    frame = pd.DataFrame({"_g": codes, "shortfall": sub["shortfall"].to_numpy(),
+                          "_fail": failing[rows].astype(int),
+                          "_fail_short": np.where(failing[rows], sub["shortfall"].to_numpy(), 0.0)}, copy=False)
+    g = frame.groupby("_g", sort=False)
+    agg = g.agg(sections_below=("shortfall", "size"), shortfall=("shortfall", "sum"),
+                sections_failing=("_fail", "sum"), shortfall_failing_sections=("_fail_short", "sum"))
+    out = sub[keys].take(first[agg.index.to_numpy()]).reset_index(drop=True)
+    for c in agg.columns:
+        out[c] = agg[c].to_numpy()
     return out

@@ -13,6 +13,8 @@ from balance import __version__
 from balance.errors import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: ``balance assess`` prints one line per county-year up to this many (then the first half and a count).
+MAX_VERDICT_LINES = 60
 
 
 def _print_problems(exc: InputError) -> None:
@@ -51,15 +53,31 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         table = apply_to_table(table, scenario)
         print(f"已应用情景（未修改输入文件）/ scenario applied (input file unchanged): {args.scenario}，{len(scenario)} 项 changes")
     a = assess(table, args.standard, year=args.year, county=args.county)
-    paths = write_results(a, args.out, excel=not args.no_excel)
+    from balance.export import EXCEL_MAX_ROWS, excel_too_big, result_format
+
+    fmt = result_format(a, getattr(args, "format", "csv") or "csv")
+    too_big = excel_too_big(a) if not args.no_excel else {}
+    paths = write_results(a, args.out, excel=not args.no_excel, format=fmt)
     std = a.standard
     print(f"评估标准 / standard: {std.title}")
-    for v in a.verdicts.itertuples(index=False):
+    shown = a.verdicts if len(a.verdicts) <= MAX_VERDICT_LINES else a.verdicts.head(MAX_VERDICT_LINES // 2)
+    for v in shown.itertuples(index=False):
         mark = "✓ 达到" if v.passed else "✗ 未达到"
         extra = ""
         if std.school_rule is not None:
             extra = f"，学段单位达标 {v.sections_passed}/{v.sections}"
         print(f"  {v.year} {v.county_code} {v.county_name}：{mark}{extra}，差异系数达标 {v.cvs_passed}/{v.cvs_decisive}")
+    if len(shown) < len(a.verdicts):
+        rest = len(a.verdicts) - len(shown)
+        print(f"  … 另有 {rest} 个县区·年度，见 summary.json / {rest} more county-years in summary.json")
+    if fmt == "parquet":
+        print("结果表为 Parquet 格式（*.parquet；需要 CSV 请加 --format csv）/ result tables written as Parquet "
+              "(*.parquet; add --format csv for CSV)")
+    if too_big:
+        sheets = "、".join(f"{k} {n:,} 行" for k, n in too_big.items())
+        sheets_en = ", ".join(f"{k} {n:,} rows" for k, n in too_big.items())
+        print(f"未写入 results.xlsx：工作表超过 Excel 的 {EXCEL_MAX_ROWS:,} 行上限（{sheets}）/ results.xlsx skipped: "
+              f"sheet(s) exceed Excel's {EXCEL_MAX_ROWS:,}-row limit ({sheets_en})")
     n_pass = int(a.verdicts["passed"].sum())
     print(f"{n_pass}/{len(a.verdicts)} 个县区·年度达到标准 / county-years passing")
     if len(a.warnings):
@@ -104,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
 
     a = sub.add_parser("assess", help="资源配置评估 / assess resource allocation")
-    a.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
+    a.add_argument("input", help="学校数据表 (CSV / Excel / Parquet 文件或数据仓库) / school table or Parquet store")
     a.add_argument("--out", required=True, help="结果目录 / output folder")
     a.add_argument("--standard", default="quality-2017",
                    help="quality-2017（默认）| basic-2012 | 省级标准 FILE.yaml / standard")
@@ -112,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--county", help="只评估该县区代码 / only this county code")
     a.add_argument("--sheet", help="Excel 工作表名 / sheet name")
     a.add_argument("--no-excel", action="store_true", help="不写 results.xlsx / skip the Excel workbook")
+    a.add_argument("--format", choices=("csv", "parquet", "auto"), default="auto",
+                   help="结果表格式：auto（默认，超过 20 万行用 Parquet）| csv | parquet / result table format "
+                        "(auto: Parquet above 200,000 rows)")
     a.add_argument("--scenario", metavar="FILE",
                    help="情景文件 (YAML / CSV)：在输入数据上叠加计划增量，不修改输入 / what-if changes applied on top of the input")
     a.set_defaults(func=_cmd_assess)
@@ -119,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("doctor", help="检查环境 / check the environment (fonts, kernel)")
     d.set_defaults(func=_cmd_doctor)
 
-    for module in ("balance.runner", "balance.demo", "balance.evaluation", "balance.forms", "balance.equity", "balance.planner"):
+    for module in ("balance.runner", "balance.demo", "balance.evaluation", "balance.forms", "balance.equity", "balance.planner",
+                   "balance.store"):
         try:
             mod = __import__(module, fromlist=["register_cli"])
         except ModuleNotFoundError as exc:

@@ -81,14 +81,28 @@ def _cmd_equity(args: argparse.Namespace) -> int:
     table = equity_table(a, by=args.by or None, include_median=not args.exclude_median)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "equity.csv", "\ufeff" + _csv_ready(table).to_csv(index=False), encoding="utf-8")
-    print(f"公平性指标已写入 / equity measures written: {out.resolve() / 'equity.csv'} ({len(table)} 行 rows)")
+    fmt = getattr(args, "format", "csv") or "csv"
+    if fmt == "auto":
+        from balance.export import AUTO_PARQUET_ROWS
+
+        fmt = "parquet" if len(table) > AUTO_PARQUET_ROWS else "csv"
+    if fmt == "parquet":
+        import os
+
+        target = out / "equity.parquet"
+        tmp = out / f".equity.parquet.{os.getpid()}.tmp"
+        table.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+    else:
+        target = out / "equity.csv"
+        atomic_write_text(target, "\ufeff" + _csv_ready(table).to_csv(index=False), encoding="utf-8")
+    print(f"公平性指标已写入 / equity measures written: {target.resolve()} ({len(table)} 行 rows)")
     return 0
 
 
 def register_cli(subparsers) -> None:
     e = subparsers.add_parser("equity", help="不均衡指标（基尼、泰尔等）/ inequality measures for researchers")
-    e.add_argument("input", help="学校数据表 / school table")
+    e.add_argument("input", help="学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
     e.add_argument("--out", required=True, help="结果目录 / output folder")
     e.add_argument("--by", default="城乡类型", help="泰尔分解的分组：城乡类型（默认）| 乡镇 | 学段 / Theil decomposition grouping")
     e.add_argument("--standard", default="quality-2017", help="quality-2017 | basic-2012 | FILE.yaml")
@@ -96,4 +110,6 @@ def register_cli(subparsers) -> None:
     e.add_argument("--county")
     e.add_argument("--exclude-median", action="store_true",
                    help="McLoone/Verstegen 不计恰好等于中位数的学段单位 / exclude sections exactly at the median")
+    e.add_argument("--format", choices=("csv", "parquet", "auto"), default="csv",
+                   help="csv（默认）| parquet | auto（超过 20 万行用 Parquet）/ output format")
     e.set_defaults(func=_cmd_equity)

@@ -10,6 +10,10 @@ Files (``balance assess INPUT --out DIR``), CSV in UTF-8 with BOM so Excel opens
 * ``warnings.csv`` — data-quality warnings (suspicious but legal values)
 * ``summary.json`` — per county × year: verdicts, counts, CVs, failing items
 * ``results.xlsx`` — the same tables with Chinese sheet names and headers, for bureau staff
+  (only when every sheet fits Excel's 1,048,576 rows)
+
+With ``format="parquet"`` (``balance assess --format parquet``; ``auto`` picks it for large
+panels) the six tables are written as ``*.parquet`` with the same column names, typed.
 
 CSV keeps canonical English column names (other programs read them: a contract) except the
 indicator columns, which carry the exact Chinese indicator names. Values are written unrounded;
@@ -42,13 +46,23 @@ CSV_FILES = {
 }
 
 
+#: Excel's sheet size: 1,048,576 rows including the header row.
+EXCEL_MAX_ROWS = 1_048_576
+#: ``--format auto`` writes Parquet when a result table has more rows than this.
+AUTO_PARQUET_ROWS = 200_000
+PARQUET_FILES = {k: v.removesuffix(".csv") + ".parquet" for k, v in CSV_FILES.items()}
+_BOOL_TEXT = np.array(["false", "true", ""], dtype=object)
+
+
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
     """Booleans as ``true``/``false`` (NA empty); everything else as is."""
     out = df.copy()
     for c in out.columns:
         s = out[c]
-        if s.dtype == bool or str(s.dtype) == "boolean":
-            out[c] = s.map(lambda v: "" if v is pd.NA or v is None else ("true" if v else "false")).astype("object")
+        if s.dtype == bool or str(s.dtype) == "boolean":  # vectorised: "" for NA, else true/false
+            na = s.isna().to_numpy()
+            code = np.where(na, 2, s.to_numpy(dtype=bool, na_value=False).astype("int64"))
+            out[c] = pd.Series(_BOOL_TEXT[code], index=s.index, dtype="object")
         elif s.dtype == object and len(s) and isinstance(s.dropna().iloc[0] if s.notna().any() else None, list):
             out[c] = s.map(lambda v: "；".join(v) if isinstance(v, list) else v)
     return out
@@ -67,10 +81,20 @@ def _jsonable(v):
 
 
 def summary_records(a) -> list[dict]:
-    """The body of ``summary.json``: one record per county × year (see module docstring)."""
+    """The body of ``summary.json``: one record per county × year (see module docstring).
+
+    The county tables are split by county-year once (column lists and row positions), so the
+    cost grows linearly with the number of county-years.
+    """
     std = a.standard
     ci = a.county_indicators
     cs = a.county_shortfalls
+    ci_rows = _rows_by_county_year(ci)
+    cs_rows = _rows_by_county_year(cs) if not cs.empty else {}
+    ci_cols = {c: ci[c].tolist() for c in ("stage", "indicator", "value", "cv", "cv_limit", "cv_passed", "decisive",
+                                           "cv_note", "sections")} if len(ci) else {}
+    cs_cols = {c: cs[c].tolist() for c in ("stage", "indicator", "add_unit", "sections_below", "shortfall",
+                                           "sections_failing", "shortfall_failing_sections")} if not cs.empty else {}
     out = []
     for v in a.verdicts.itertuples(index=False):
         rec = {
@@ -84,34 +108,43 @@ def summary_records(a) -> list[dict]:
             "failing_items": list(v.failing_items),
             "stages": {},
         }
-        sub = ci[(ci.year == v.year) & (ci.county_code == v.county_code)]
+        rows = ci_rows.get((v.year, v.county_code), ())
         for st in std.stages:
-            s = sub[sub.stage == st]
-            if s.empty:
+            idx = [i for i in rows if ci_cols["stage"][i] == st]
+            if not idx:
                 continue
+            c = ci_cols
             stage_rec = {
-                "sections": _jsonable(getattr(v, f"sections_{st}", int(s["sections"].iloc[0]))),
+                "sections": _jsonable(getattr(v, f"sections_{st}", int(c["sections"][idx[0]]))),
                 "sections_passed": _jsonable(getattr(v, f"sections_passed_{st}", None)),
                 "indicators": [
-                    {"indicator": r.indicator, "value": _jsonable(r.value), "cv": _jsonable(r.cv),
-                     "cv_limit": _jsonable(r.cv_limit), "cv_passed": _jsonable(r.cv_passed),
-                     "decisive": bool(r.decisive), "note": r.cv_note or None}
-                    for r in s.itertuples(index=False)
+                    {"indicator": c["indicator"][i], "value": _jsonable(c["value"][i]), "cv": _jsonable(c["cv"][i]),
+                     "cv_limit": _jsonable(c["cv_limit"][i]), "cv_passed": _jsonable(c["cv_passed"][i]),
+                     "decisive": bool(c["decisive"][i]), "note": c["cv_note"][i] or None}
+                    for i in idx
                 ],
             }
             rec["stages"][st] = stage_rec
         if not cs.empty:
-            c = cs[(cs.year == v.year) & (cs.county_code == v.county_code)]
+            c = cs_cols
             rec["shortfalls"] = [
-                {"stage": r.stage, "indicator": r.indicator, "unit": r.add_unit, "sections_below": int(r.sections_below),
-                 "total": _jsonable(r.shortfall), "sections_failing": int(r.sections_failing),
-                 "total_failing_sections": _jsonable(r.shortfall_failing_sections)}
-                for r in c.itertuples(index=False)
+                {"stage": c["stage"][i], "indicator": c["indicator"][i], "unit": c["add_unit"][i],
+                 "sections_below": int(c["sections_below"][i]), "total": _jsonable(c["shortfall"][i]),
+                 "sections_failing": int(c["sections_failing"][i]),
+                 "total_failing_sections": _jsonable(c["shortfall_failing_sections"][i])}
+                for i in cs_rows.get((v.year, v.county_code), ())
             ]
         else:
             rec["shortfalls"] = []
         out.append(rec)
     return out
+
+
+def _rows_by_county_year(df: pd.DataFrame) -> dict:
+    """(year, county_code) -> row positions of ``df`` in table order (one pass, not one filter per county)."""
+    if df.empty or "year" not in df or "county_code" not in df:
+        return {}
+    return {k: np.asarray(v) for k, v in df.groupby(["year", "county_code"], sort=False).indices.items()}
 
 
 def _chinese(df: pd.DataFrame) -> pd.DataFrame:
@@ -156,20 +189,68 @@ def write_workbook(a, path: Path) -> None:
                         cell.number_format = "0.000"
 
 
-def write_results(a, out_dir: str | Path, *, excel: bool = True) -> list[Path]:
+def workbook_sheet_rows(a) -> dict[str, int]:
+    """Rows (with the header) each sheet of ``results.xlsx`` would have."""
+    return {"summary": len(a.verdicts) + 1, "county_indicators": len(a.county_indicators) + 1,
+            "school_results": len(a.school_results) + 1, "shortfalls": len(a.shortfalls) + 1,
+            "county_shortfalls": len(a.county_shortfalls) + 1, "excluded": len(a.excluded) + 1,
+            "warnings": len(a.warnings) + 1}
+
+
+def excel_too_big(a) -> dict[str, int]:
+    """The sheets that would exceed Excel's row limit (:data:`EXCEL_MAX_ROWS`); empty when it fits."""
+    return {k: n for k, n in workbook_sheet_rows(a).items() if n > EXCEL_MAX_ROWS}
+
+
+def result_format(a, fmt: str = "csv") -> str:
+    """``csv`` or ``parquet``: ``auto`` is Parquet when a result table has more than
+    :data:`AUTO_PARQUET_ROWS` rows."""
+    if fmt not in ("csv", "parquet", "auto"):
+        raise ValueError(f"format must be csv, parquet or auto, not {fmt!r}")
+    if fmt != "auto":
+        return fmt
+    biggest = max(len(getattr(a, attr)) for attr in CSV_FILES)
+    return "parquet" if biggest > AUTO_PARQUET_ROWS else "csv"
+
+
+def _parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding lists or mixed values as text so Arrow can store them."""
+    out = df.copy(deep=False)
+    for c in out.columns:
+        s = out[c]
+        if s.dtype == object and len(s):
+            sample = s.dropna()
+            if len(sample) and isinstance(sample.iloc[0], list):
+                out[c] = s.map(lambda v: "；".join(v) if isinstance(v, list) else v)
+            elif pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty", "boolean", "integer", "floating"):
+                out[c] = s.map(lambda v: None if v is None or v is pd.NA else str(v))
+    return out
+
+
+def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "csv") -> list[Path]:
     """Write every result file of an :class:`~balance.assessment.Assessment` into ``out_dir``.
+
+    ``format``: ``csv`` (the contract files, default), ``parquet`` (the same tables as
+    ``*.parquet``, typed, for large panels) or ``auto`` (Parquet when a table has more than
+    :data:`AUTO_PARQUET_ROWS` rows). The workbook is written only when ``excel`` and every sheet
+    fits Excel's row limit (see :func:`excel_too_big`; the caller says so when it is skipped).
 
     Files are first written to a temporary folder inside ``out_dir`` and moved into place only
     when all of them are complete, so an interrupted run never leaves a half-written set.
     Returns the paths written.
     """
+    fmt = result_format(a, format)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".balance-tmp-", dir=out))
     try:
         written = []
         for attr, name in CSV_FILES.items():
-            _csv_ready(getattr(a, attr)).to_csv(tmp / name, index=False, encoding="utf-8-sig")
+            if fmt == "parquet":
+                name = PARQUET_FILES[attr]
+                _parquet_ready(getattr(a, attr)).to_parquet(tmp / name, index=False, compression="zstd")
+            else:
+                _csv_ready(getattr(a, attr)).to_csv(tmp / name, index=False, encoding="utf-8-sig")
             written.append(name)
         payload = {
             "generator": f"balance {__version__}",
@@ -178,9 +259,11 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True) -> list[Path]:
             "sha256": a.sha256,
             "counties": summary_records(a),
         }
-        (tmp / "summary.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        # indented for reading by eye; a national panel's summary is written compact (the C encoder)
+        indent = 2 if len(a.verdicts) <= 1000 else None
+        (tmp / "summary.json").write_text(json.dumps(payload, ensure_ascii=False, indent=indent), encoding="utf-8")
         written.append("summary.json")
-        if excel:
+        if excel and not excel_too_big(a):
             write_workbook(a, tmp / "results.xlsx")
             written.append("results.xlsx")
         final = []

@@ -50,13 +50,14 @@ def indicator_values(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame
     if (students <= 0).any():  # defensive: a section with no pupils does not exist
         raise ValueError("sections must have pupils > 0 / 学段单位在校生数必须大于0")
     data = {ind.name: numerator(sections, ind) * ind.per / students for ind in standard.indicators}
-    return pd.DataFrame(data, index=sections.index)
+    return pd.DataFrame(data, index=sections.index, copy=False)
 
 
 def standard_values(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     """The standard value of each indicator for each section's stage (NaN where none is set)."""
-    stage = sections["stage"]
+    codes, stages = pd.factorize(sections["stage"])  # map the few distinct stages, not every row
     data = {}
     for ind in standard.indicators:
-        data[ind.name] = stage.map(ind.standard or {}).astype("float64").to_numpy()
-    return pd.DataFrame(data, index=sections.index)
+        per_stage = np.array([(ind.standard or {}).get(s, np.nan) for s in stages] + [np.nan], dtype="float64")
+        data[ind.name] = per_stage[codes]  # code -1 (missing stage) picks the trailing NaN
+    return pd.DataFrame(data, index=sections.index, copy=False)

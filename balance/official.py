@@ -35,6 +35,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from balance.fast import differs_from_previous, group_codes, lookup, sorted_codes, take_columns, text_from_codes
 from balance.indicators import numerator
 from balance.schema import input_header
 from balance.standards import Standard
@@ -107,14 +108,14 @@ def group_cv(sections: pd.DataFrame, values: pd.DataFrame, by: list[str] = GROUP
     """
     if len(sections) == 0:
         return pd.DataFrame(columns=[*by, "indicator", "value", "cv", "sections", "students", "cv_note"])
-    codes, uniques = pd.MultiIndex.from_frame(sections[by]).factorize()
-    n_groups = len(uniques)
+    codes, first = group_codes(sections, list(by))
+    n_groups = len(first)
     p = sections["students"].to_numpy(dtype="float64")
     w_total = np.bincount(codes, weights=p, minlength=n_groups)
     count = np.bincount(codes, minlength=n_groups)
-    keys = uniques.to_frame(index=False)
-    keys.columns = list(by)  # factorize drops the level names
+    keys = sections[list(by)].take(first).reset_index(drop=True)
     frames = []
+    note_text = np.array(["", "县域均值为0，差异系数无定义 / mean is 0: CV undefined"], dtype=object)
     for name in values.columns:
         x = values[name].to_numpy(dtype="float64")
         mean = np.bincount(codes, weights=p * x, minlength=n_groups) / w_total
@@ -124,8 +125,8 @@ def group_cv(sections: pd.DataFrame, values: pd.DataFrame, by: list[str] = GROUP
             cv = np.where(mean != 0, np.sqrt(var) / np.where(mean != 0, mean, 1.0), np.nan)
         # one section: CV is 0 by definition (avoid a 1e-17 residue from (P·x)/P ≠ x in binary)
         cv = np.where((count == 1) & (mean != 0), 0.0, cv)
-        note = np.where(mean == 0, "县域均值为0，差异系数无定义 / mean is 0: CV undefined", "")
-        f = keys.copy()
+        note = note_text[(mean == 0).astype("int64")]
+        f = keys.copy(deep=False)
         f["indicator"] = name
         f["value"] = mean
         f["cv"] = cv
@@ -146,25 +147,36 @@ def school_rule(values: pd.DataFrame, standards: pd.DataFrame, standard: Standar
     """
     out = pd.DataFrame(index=values.index)
     if standard.school_rule is None:
-        out["indicators_met"] = pd.array([pd.NA] * len(values), dtype="Int64")
+        n = len(values)  # all-missing nullable columns, built without a Python list of NA
+        out["indicators_met"] = pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool))
         out["min_ratio"] = np.nan
-        out["school_passed"] = pd.array([pd.NA] * len(values), dtype="boolean")
+        out["school_passed"] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
         return out
-    v = values.to_numpy(dtype="float64")
-    s = standards[values.columns].to_numpy(dtype="float64")
-    met = at_least(v, s)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = v / s
+    # column by column (the same element-wise arithmetic as on the whole matrix, without the
+    # 7 × sections temporaries)
     rule = standard.school_rule
-    out["indicators_met"] = met.sum(axis=1).astype("int64")
-    out["min_ratio"] = ratio.min(axis=1)
-    floor_ok = at_least(v, rule.floor_ratio * s).all(axis=1)
-    out["school_passed"] = (out["indicators_met"].to_numpy() >= rule.min_met) & floor_ok
+    n = len(values)
+    met_count = np.zeros(n, dtype="int64")
+    min_ratio = None
+    floor_ok = np.ones(n, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in values.columns:
+            v = values[name].to_numpy(dtype="float64")
+            s = standards[name].to_numpy(dtype="float64")
+            met_count += at_least(v, s)
+            ratio = v / s
+            min_ratio = ratio if min_ratio is None else np.minimum(min_ratio, ratio)
+            floor_ok &= at_least(v, rule.floor_ratio * s)
+    if min_ratio is None:
+        min_ratio = np.full(n, np.nan)
+    out["indicators_met"] = met_count
+    out["min_ratio"] = min_ratio
+    out["school_passed"] = (met_count >= rule.min_met) & floor_ok
     return out
 
 
 def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataFrame,
-               standard: Standard) -> pd.DataFrame:
+               standard: Standard, *, presorted: bool = False) -> pd.DataFrame:
     """What each in-scope section must add to reach the standard, per indicator below it.
 
     For a section with pupils P, current numerator N and standard s (per ``per`` pupils):
@@ -175,14 +187,18 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
 
     Example: 初中 section, 320 pupils, 15 qualified teachers, standard 5.3 per 100:
     required = 5.3·320/100 = 16.96 → shortfall = ceil(16.96 − 15) = 2 teachers.
+
+    Rows are sorted by year, county, stage, school code and indicator. ``presorted=True`` says
+    ``sections`` already is in that order (as :func:`balance.sections.build_sections` makes it),
+    which saves sorting the text keys.
     """
     cols = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
             "students", "indicator", "value", "standard", "ratio", "shortfall", "add_unit", "add_column",
             "shortfall_to_floor", "school_passed"]
-    frames = []
     floor = standard.school_rule.floor_ratio if standard.school_rule else 1.0
     p = sections["students"].to_numpy(dtype="float64")
-    for ind in standard.indicators:
+    parts: dict[str, list] = {k: [] for k in ("pos", "ind", "value", "standard", "add", "add_floor")}
+    for k, ind in enumerate(standard.indicators):
         s = standards[ind.name].to_numpy(dtype="float64")
         v = values[ind.name].to_numpy(dtype="float64")
         below = ~np.isnan(s) & ~at_least(v, s)
@@ -196,26 +212,51 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
             add = np.ceil(add - REL_TOL * np.maximum(1.0, np.abs(req)))
             add_floor = np.ceil(add_floor - REL_TOL * np.maximum(1.0, np.abs(req)))
             add_floor = np.maximum(add_floor, 0.0)
-        sub = sections.loc[below]
-        f = sub[["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
-                 "students"]].copy()
-        f["indicator"] = ind.name
-        f["value"] = v[below]
-        f["standard"] = s[below]
-        f["ratio"] = v[below] / s[below]
-        f["shortfall"] = add
-        f["add_unit"] = ind.add_unit
-        f["add_column"] = [input_header(ind.main_field, st) for st in sub["stage"]]
-        f["shortfall_to_floor"] = add_floor
-        f["school_passed"] = sub["school_passed"].to_numpy() if "school_passed" in sub else pd.NA
-        frames.append(f)
-    if not frames:
+        parts["pos"].append(np.flatnonzero(below))
+        parts["ind"].append(np.full(int(below.sum()), k, dtype="int64"))
+        parts["value"].append(v[below])
+        parts["standard"].append(s[below])
+        parts["add"].append(add)
+        parts["add_floor"].append(add_floor)
+    if not parts["pos"]:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    order = {n: i for i, n in enumerate(standard.indicator_names)}
-    out = pd.concat(frames, ignore_index=True)
-    out["_o"] = out["indicator"].map(order)
-    out = out.sort_values(["year", "county_code", "stage", "school_code", "_o"], kind="stable").drop(columns="_o")
-    return out[cols].reset_index(drop=True)
+    cat = {k: np.concatenate(v) for k, v in parts.items()}
+    pos, ind_k = cat["pos"], cat["ind"]
+    # Rows sorted by year, county, stage, school code and indicator order; ties keep the order of
+    # the indicator-by-indicator concatenation (a stable sort). Keys are compared as integer codes
+    # factorised in sorted order, which orders exactly as the values themselves.
+    order_of = {n: i for i, n in enumerate(standard.indicator_names)}
+    ind_rank = np.array([order_of[i.name] for i in standard.indicators], dtype="int64")[ind_k]
+    key_cols = ("year", "county_code", "stage", "school_code")
+    if presorted:  # rank of each row's key = number of key changes above it (equal keys share a rank)
+        change = np.zeros(len(sections), dtype=bool)
+        for c in key_cols:
+            change[1:] |= differs_from_previous(sections[c])
+        key_codes = [np.cumsum(change)[pos]]
+    else:
+        key_codes = [sorted_codes(sections[c])[pos] for c in key_cols]
+    concat_pos = np.arange(len(pos))
+    order = np.lexsort((concat_pos, ind_rank, *key_codes[::-1]))
+    pos, ind_k = pos[order], ind_k[order]
+    out = take_columns(sections, pos, ["year", "county_code", "county_name", "school_code", "school_name", "stage",
+                                       "urban_rural", "students"])
+    out["indicator"] = text_from_codes(ind_k, [i.name for i in standard.indicators])
+    for c in ("value", "standard"):
+        out[c] = cat[c][order]
+    out["ratio"] = out["value"] / out["standard"]
+    out["shortfall"] = cat["add"][order]
+    out["add_unit"] = text_from_codes(ind_k, [i.add_unit for i in standard.indicators])
+    # the Chinese input column to add to, per indicator and stage (a few distinct values)
+    st_codes, st_uniques = pd.factorize(out["stage"])
+    fields = [i.main_field for i in standard.indicators]
+    header = [input_header(f, st) for f in fields for st in st_uniques]
+    out["add_column"] = text_from_codes(ind_k * max(len(st_uniques), 1) + st_codes, header)
+    out["shortfall_to_floor"] = cat["add_floor"][order]
+    if "school_passed" in sections:
+        out["school_passed"] = sections["school_passed"].to_numpy()[pos]
+    else:
+        out["school_passed"] = np.full(len(pos), pd.NA, dtype=object)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(pos)), copy=False)[cols]
 
 
 def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataFrame) -> pd.DataFrame:
@@ -233,10 +274,16 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
     df = cv_long.merge(names, on=["year", "county_code"], how="left")
     units = {i.name: i.unit for i in standard.indicators}
     std_map = {(i.name, st): v for i in standard.indicators for st, v in (i.standard or {}).items()}
-    df["unit"] = df["indicator"].map(units)
-    df["standard"] = [std_map.get((n, st), np.nan) for n, st in zip(df["indicator"], df["stage"])]
+    ind_codes, ind_uniques = pd.factorize(df["indicator"])
+    st_codes, st_uniques = pd.factorize(df["stage"])
+    if all(u in units for u in ind_uniques):
+        df["unit"] = text_from_codes(ind_codes, [units[u] for u in ind_uniques]).set_axis(df.index)
+    else:
+        df["unit"] = df["indicator"].map(units)
+    grid = np.array([[std_map.get((n, st), np.nan) for st in st_uniques] for n in ind_uniques], dtype="float64")
+    df["standard"] = grid[ind_codes, st_codes] if len(df) else np.zeros(0)
     if standard.cv_limit and standard.county_rule.each_cv_within_limit:
-        df["cv_limit"] = df["stage"].map(standard.cv_limit).astype("float64")
+        df["cv_limit"] = lookup(df["stage"], standard.cv_limit)
         df["cv_passed"] = pd.array(at_most(df["cv"], df["cv_limit"]), dtype="boolean")
         df["decisive"] = True
     else:
@@ -246,8 +293,8 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
     frames = [df]
     if standard.composite_cv is not None:
         comp = standard.composite_cv
-        g = df.groupby(GROUP, sort=False)
-        agg = g.agg(county_name=("county_name", "first"), cv=("cv", "mean"), any_nan=("cv", lambda s: s.isna().any()),
+        g = df.assign(_nan=df["cv"].isna()).groupby(GROUP, sort=False)
+        agg = g.agg(county_name=("county_name", "first"), cv=("cv", "mean"), any_nan=("_nan", "any"),
                     sections=("sections", "first"), students=("students", "first")).reset_index()
         agg.loc[agg["any_nan"], "cv"] = np.nan
         agg["indicator"] = comp.name
@@ -261,8 +308,8 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
         frames.append(agg.drop(columns="any_nan"))
     out = pd.concat(frames, ignore_index=True)
     order = {n: i for i, n in enumerate([*standard.indicator_names, *( [standard.composite_cv.name] if standard.composite_cv else [])])}
-    out["_o"] = out["indicator"].map(order)
-    out["_s"] = out["stage"].map({"小学": 0, "初中": 1})
+    out["_o"] = lookup(out["indicator"], order)
+    out["_s"] = lookup(out["stage"], {"小学": 0, "初中": 1})
     out = out.sort_values(["year", "county_code", "_s", "_o"], kind="stable").drop(columns=["_o", "_s"])
     return out[cols].reset_index(drop=True)
 
@@ -275,43 +322,97 @@ def county_verdicts(county_ind: pd.DataFrame, school_results: pd.DataFrame, stan
     school rule), cvs_decisive, cvs_passed, passed (bool, never NA: anything undefined fails),
     failing_items (list of Chinese sentences), and per stage ``sections_小学`` … counts.
     """
-    rows = []
-    keyed_sr = {k: g for k, g in school_results.groupby(["year", "county_code"], sort=True)} if len(school_results) else {}
-    keyed_ci = {k: g for k, g in county_ind.groupby(["year", "county_code"], sort=True)} if len(county_ind) else {}
-    # names covers every county-year in the data, including those with no section in scope
-    for rec in names.sort_values(["year", "county_code"]).itertuples(index=False):
-        key = (rec.year, rec.county_code)
-        sr = keyed_sr.get(key)
-        ci = keyed_ci.get(key)
-        items: list[str] = []
-        n_sec = 0 if sr is None else len(sr)
-        row = {"year": rec.year, "county_code": rec.county_code, "county_name": rec.county_name,
-               "standard_id": standard.id, "sections": n_sec}
-        if n_sec == 0:
-            items.append("没有纳入评估的学段单位，无法判定")
-        if standard.school_rule is not None:
-            n_pass = 0 if sr is None else int(sr["school_passed"].sum())
-            row["sections_passed"] = n_pass
-            for st in standard.stages:
-                sub = sr[sr["stage"] == st] if sr is not None else None
-                row[f"sections_{st}"] = 0 if sub is None else len(sub)
-                row[f"sections_passed_{st}"] = 0 if sub is None else int(sub["school_passed"].sum())
-                failed = row[f"sections_{st}"] - row[f"sections_passed_{st}"]
-                if failed and standard.county_rule.all_sections_pass:
-                    items.append(f"{st}有 {failed} 个学段单位未达到学校资源配置标准（共 {row[f'sections_{st}']} 个）")
-        else:
-            row["sections_passed"] = pd.NA
-        decisive = ci[ci["decisive"]] if ci is not None else pd.DataFrame(columns=["cv_passed"])
-        row["cvs_decisive"] = len(decisive)
-        row["cvs_passed"] = int(decisive["cv_passed"].fillna(False).sum()) if len(decisive) else 0
-        for r in decisive.itertuples(index=False):
-            if r.cv_passed is True or (r.cv_passed is not pd.NA and bool(r.cv_passed)):
-                continue
-            if pd.isna(r.cv):
-                items.append(f"{r.stage}“{r.indicator}”差异系数无法计算（{r.cv_note.split(' / ')[0]}）")
-            else:
-                items.append(f"{r.stage}“{r.indicator}”差异系数 {r.cv:.3f} 超过限值 {r.cv_limit:.2f}")
-        row["passed"] = bool(n_sec > 0 and not items)
-        row["failing_items"] = items
-        rows.append(row)
-    return pd.DataFrame(rows)
+    n_keys = len(names)
+    if n_keys == 0:
+        return pd.DataFrame([])
+    keys = names.sort_values(["year", "county_code"]).reset_index(drop=True)
+    locate = _key_locator(keys)
+    sr_key = locate(school_results) if len(school_results) else np.zeros(0, dtype="int64")
+    n_sec = np.bincount(sr_key, minlength=n_keys).astype("int64")
+    out: dict[str, object] = {
+        "year": keys["year"].to_numpy(), "county_code": keys["county_code"], "county_name": keys["county_name"],
+        "standard_id": pd.Series([standard.id] * n_keys, dtype="str"), "sections": n_sec,
+    }
+    # failing items as (county-year, rank, text); ranks keep the order in which a reader lists them
+    item_key: list[np.ndarray] = []
+    item_rank: list[np.ndarray] = []
+    item_text: list[np.ndarray] = []
+
+    def add_items(where: np.ndarray, rank, texts) -> None:
+        item_key.append(where.astype("int64"))
+        item_rank.append(np.broadcast_to(np.asarray(rank, dtype="int64"), where.shape).copy())
+        item_text.append(np.asarray(texts, dtype=object).reshape(-1))
+
+    none = np.flatnonzero(n_sec == 0)
+    add_items(none, 0, ["没有纳入评估的学段单位，无法判定"] * len(none))
+    if standard.school_rule is not None:
+        passed_sec = school_results["school_passed"].to_numpy(dtype="float64", na_value=0.0) if len(school_results) \
+            else np.zeros(0)
+        out["sections_passed"] = np.bincount(sr_key, weights=passed_sec, minlength=n_keys).astype("int64")
+        st_codes, st_uniques = pd.factorize(school_results["stage"]) if len(school_results) \
+            else (np.zeros(0, dtype="int64"), [])
+        st_index = {u: k for k, u in enumerate(st_uniques)}
+        for j, st in enumerate(standard.stages):
+            m = st_codes == st_index.get(st, -2)
+            total = np.bincount(sr_key[m], minlength=n_keys).astype("int64")
+            ok = np.bincount(sr_key[m], weights=passed_sec[m], minlength=n_keys).astype("int64")
+            out[f"sections_{st}"] = total
+            out[f"sections_passed_{st}"] = ok
+            if standard.county_rule.all_sections_pass:
+                bad = np.flatnonzero(total - ok)
+                add_items(bad, 1 + j, [f"{st}有 {f} 个学段单位未达到学校资源配置标准（共 {t} 个）"
+                                       for f, t in zip((total - ok)[bad], total[bad])])
+    else:
+        out["sections_passed"] = np.full(n_keys, pd.NA, dtype=object)
+    if len(county_ind):
+        dec = county_ind[county_ind["decisive"].to_numpy(dtype=bool, na_value=False)]
+    else:
+        dec = county_ind.iloc[0:0]
+    dec_key = locate(dec) if len(dec) else np.zeros(0, dtype="int64")
+    cv_ok = dec["cv_passed"].to_numpy(dtype=bool, na_value=False) if len(dec) else np.zeros(0, dtype=bool)
+    out["cvs_decisive"] = np.bincount(dec_key, minlength=n_keys).astype("int64")
+    out["cvs_passed"] = np.bincount(dec_key, weights=cv_ok, minlength=n_keys).astype("int64")
+    fail = np.flatnonzero(~cv_ok)
+    if len(fail):
+        f = dec.iloc[fail]
+        texts = [f"{st}“{ind}”差异系数无法计算（{note.split(' / ')[0]}）" if cv != cv else
+                 f"{st}“{ind}”差异系数 {cv:.3f} 超过限值 {lim:.2f}"
+                 for st, ind, cv, lim, note in zip(f["stage"], f["indicator"], f["cv"].to_numpy(dtype="float64"),
+                                                   f["cv_limit"].to_numpy(dtype="float64"), f["cv_note"])]
+        add_items(dec_key[fail], 100 + fail, texts)  # after the section items, in table order
+    k = np.concatenate(item_key)
+    r = np.concatenate(item_rank)
+    t = np.concatenate(item_text)
+    order = np.lexsort((r, k))
+    k, t = k[order], t[order]
+    items: list[list[str]] = [[] for _ in range(n_keys)]
+    for key, text in zip(k.tolist(), t.tolist()):
+        items[key].append(text)
+    n_items = np.bincount(k, minlength=n_keys)
+    out["passed"] = (n_sec > 0) & (n_items == 0)
+    fi = np.empty(n_keys, dtype=object)
+    fi[:] = items
+    out["failing_items"] = fi
+    return pd.DataFrame(out, index=pd.RangeIndex(n_keys), copy=False)
+
+
+def _key_locator(keys: pd.DataFrame):
+    """A function mapping the (year, county_code) of a frame's rows to row positions in ``keys``."""
+    cats = pd.Index(keys["county_code"].unique())
+    y0 = int(keys["year"].min())
+    n_years = int(keys["year"].max()) - y0 + 1
+    table = np.full(n_years * len(cats), -1, dtype="int64")
+    table[(keys["year"].to_numpy(dtype="int64") - y0) * len(cats) + cats.get_indexer(keys["county_code"])] = \
+        np.arange(len(keys))
+
+    def locate(df: pd.DataFrame) -> np.ndarray:
+        y = df["year"].to_numpy(dtype="int64") - y0
+        codes, uniques = pd.factorize(df["county_code"])  # look up the distinct codes only
+        c = np.append(cats.get_indexer(uniques), -1)[codes]
+        ok = (y >= 0) & (y < n_years) & (c >= 0)
+        pos = np.full(len(df), -1, dtype="int64")
+        pos[ok] = table[y[ok] * len(cats) + c[ok]]
+        if (pos < 0).any():
+            raise ValueError("rows for a county-year missing from names / 县区年度不在名单中")
+        return pos
+    return locate

@@ -603,7 +603,7 @@ def _schools_of(a) -> pd.DataFrame:
 
     from balance.reading import load_school_table
 
-    if a.source and a.source != "<DataFrame>" and _P(a.source).is_file():
+    if a.source and a.source != "<DataFrame>" and _P(a.source).exists():  # a file or a Parquet store
         data = load_school_table(a.source).data
         keys = a.verdicts[["year", "county_code"]].drop_duplicates()
         return data.merge(keys, on=["year", "county_code"], how="inner")
@@ -1015,7 +1015,7 @@ def _cmd_plan(args) -> int:
 def register_cli(subparsers) -> None:
     """Add ``plan INPUT --out DIR [--standard S] [--costs FILE] [--county C] [--year Y] [--transfers]``."""
     pp = subparsers.add_parser("plan", help="达标投入规划（最低成本）/ least-cost plan to pass")
-    pp.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
+    pp.add_argument("input", help="学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
     pp.add_argument("--out", required=True, help="结果目录 / output folder")
     pp.add_argument("--standard", default="quality-2017", help="quality-2017（默认）| 省级标准 FILE.yaml / standard")
     pp.add_argument("--costs", help="单价文件 COSTS.yaml（默认：示意单价）/ unit costs (default: illustrative)")

@@ -158,6 +158,10 @@ def load_school_table(source, sheet: str | int | None = None) -> SchoolTable:
     """
     if isinstance(source, pd.DataFrame):
         return _load_frame(source)
+    from balance.store import is_parquet_source, load_parquet_table
+
+    if is_parquet_source(source):  # a Parquet store, a partitioned folder or a .parquet file
+        return load_parquet_table(source)
     path = Path(source)
     file = str(source)
     if not path.is_file():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from balance.fast import text_from_codes
 from balance.standards import Standard
 
 
@@ -22,10 +23,12 @@ def apply_scope(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
 
     Returns a new DataFrame; when several rules match, their reasons are joined with "；".
     """
-    out = sections.copy()
+    out = sections.copy(deep=False)  # copy-on-write: the caller's frame is never modified
     n = len(out)
-    reasons = np.full(n, "", dtype=object)
-    for rule in standard.scope.exclude:
+    # which rules match each section, as bits: the few distinct combinations get their text once
+    bits = np.zeros(n, dtype="int64")
+    rules = standard.scope.exclude
+    for k, rule in enumerate(rules):
         mask = np.ones(n, dtype=bool)
         for key, cond in rule.when.items():
             if key == "students_below":
@@ -33,9 +36,9 @@ def apply_scope(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
             else:
                 allowed = cond if isinstance(cond, list) else [cond]
                 mask &= out[key].isin(allowed).to_numpy()
-        if mask.any():
-            prev = reasons[mask]
-            reasons[mask] = np.where(prev == "", rule.reason, prev + "；" + rule.reason)
-    out["in_scope"] = reasons == ""
-    out["exclusion_reason"] = pd.array(reasons, dtype="str")
+        bits |= mask.astype("int64") << k
+    combos, codes = np.unique(bits, return_inverse=True)
+    labels = ["；".join(r.reason for k, r in enumerate(rules) if (int(c) >> k) & 1) for c in combos]
+    out["in_scope"] = bits == 0
+    out["exclusion_reason"] = text_from_codes(codes.reshape(-1), labels).set_axis(out.index)
     return out

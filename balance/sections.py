@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from balance.fast import differs_from_previous, is_sorted, lookup, sorted_codes, take_columns, text_from_codes
 from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS, ALL_STAGES
 from balance.standards import Standard
 
@@ -55,9 +56,10 @@ def facility_shares(schools: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     weighted = {}
     for stage in ALL_STAGES:
         w_by_type = {t: w.get(stage, default.get(stage, 1.0)) for t, w in weights.items() if t != "default"}
-        w = schools["school_type"].map(w_by_type).astype("float64").fillna(default.get(stage, 1.0))
+        w = lookup(schools["school_type"], w_by_type, default=np.nan)
+        w = np.where(np.isnan(w), default.get(stage, 1.0), w)
         pupils = schools[STAGE_COLUMNS[stage]["students"]].astype("float64")
-        weighted[stage] = w.to_numpy() * pupils.to_numpy()
+        weighted[stage] = w * pupils.to_numpy()
     total = sum(weighted.values())
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = {s: np.where(total > 0, v / np.where(total > 0, total, 1.0), 0.0) for s, v in weighted.items()}
@@ -74,25 +76,64 @@ def build_sections(schools: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     """
     shares = facility_shares(schools, standard)
     carried = [c for c in CARRIED if c in schools.columns]
-    parts = []
+    rows, stages, stage_names = [], [], []
     for stage in standard.stages:
-        cols = STAGE_COLUMNS[stage]
-        mask = schools[cols["students"]].to_numpy() > 0
-        if not mask.any():
-            continue
-        sub = schools.loc[mask]
-        part = sub[carried].copy()
-        part.insert(carried.index("school_type") + 1 if "school_type" in carried else 0, "stage", stage)
-        for field in STAGE_FIELDS:
-            part[field] = sub[cols[field]].to_numpy() if field in cols else 0
-        share = shares.loc[mask, stage].to_numpy()
-        part["facility_share"] = share
-        for fac in FACILITY_COLUMNS:
-            part[fac] = sub[fac].to_numpy(dtype="float64") * share
-        parts.append(part)
-    if not parts:
+        mask = schools[STAGE_COLUMNS[stage]["students"]].to_numpy() > 0
+        if mask.any():
+            rows.append(np.flatnonzero(mask))
+            stages.append(np.full(int(mask.sum()), len(stage_names), dtype="int64"))
+            stage_names.append(stage)
+    if not rows:
         cols = carried + ["stage"] + STAGE_FIELDS + ["facility_share"] + list(FACILITY_COLUMNS)
         return pd.DataFrame(columns=cols)
-    out = pd.concat(parts, ignore_index=True)
-    out["stage"] = out["stage"].astype("str")
-    return out.sort_values(["year", "county_code", "stage", "school_code"], kind="stable").reset_index(drop=True)
+    src = np.concatenate(rows)
+    st = np.concatenate(stages)
+    # the sections sorted by year, county, stage (as text), school code; stable, as a sort of the
+    # stage-by-stage concatenation would be. Sorting integer codes of the keys (factorised in sorted
+    # order) gives the same order as sorting the text, without comparing strings row by row.
+    stage_rank = np.argsort(np.argsort(np.asarray(stage_names, dtype=object), kind="stable"), kind="stable")
+    if is_sorted(schools, ["year", "county_code", "school_code"]):
+        # already in year, county, school order (the usual case): the row number orders the
+        # schools and a running count of (year, county) changes the counties
+        change = np.zeros(len(schools), dtype="int64")
+        change[1:] = differs_from_previous(schools["year"]) | differs_from_previous(schools["county_code"])
+        county_rank = np.cumsum(change)
+        keys = [county_rank[src], stage_rank[st], src]
+    else:
+        keys = [sorted_codes(schools["year"])[src], sorted_codes(schools["county_code"])[src], stage_rank[st],
+                sorted_codes(schools["school_code"])[src]]
+    order = np.lexsort(keys[::-1])
+    src, st = src[order], st[order]
+    taken = take_columns(schools, src, carried)
+    out = {}
+    for c in carried:
+        out[c] = taken[c]
+        if c == "school_type":
+            out["stage"] = text_from_codes(st, stage_names)
+    if "stage" not in out:
+        out = {"stage": text_from_codes(st, stage_names), **out}
+    n = len(src)
+    for field in STAGE_FIELDS:
+        vals = np.zeros(n, dtype="int64")
+        for k, stage in enumerate(stage_names):
+            cols = STAGE_COLUMNS[stage]
+            m = st == k
+            if field in cols:
+                col = schools[cols[field]].to_numpy()
+                if k == 0 and m.all():
+                    vals = col[src]
+                else:
+                    if col.dtype != vals.dtype:
+                        vals = vals.astype(np.result_type(vals.dtype, col.dtype))
+                    vals[m] = col[src[m]]
+        out[field] = vals
+    share_cols = shares.to_numpy()
+    stage_col = {name: j for j, name in enumerate(shares.columns)}
+    share = np.empty(n, dtype="float64")
+    for k, stage in enumerate(stage_names):
+        m = st == k
+        share[m] = share_cols[src[m], stage_col[stage]]
+    out["facility_share"] = share
+    for fac in FACILITY_COLUMNS:
+        out[fac] = schools[fac].to_numpy(dtype="float64")[src] * share
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)  # fresh arrays: no consolidating copy
