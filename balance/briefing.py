@@ -375,7 +375,7 @@ def save_results(b, output_dir: str | None) -> None:
     elif isinstance(b, RegionBriefing):
         v = b.verdicts
         payload.update(year=b.year, counties=len(v), passed=int(v["passed"].sum()))
-    from balance.html import atomic_write_text
+    from balance.atomic import atomic_write_text
 
     atomic_write_text(out / "results.json", json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 

@@ -75,7 +75,7 @@ def equity_table(assessment, by: str | None = "urban_rural", include_median: boo
 def _cmd_equity(args: argparse.Namespace) -> int:
     from balance.assessment import assess
     from balance.export import _csv_ready
-    from balance.html import atomic_write_text
+    from balance.atomic import atomic_write_text
 
     a = assess(args.input, args.standard, year=args.year, county=args.county)
     table = equity_table(a, by=args.by or None, include_median=not args.exclude_median)

@@ -6,7 +6,7 @@ user sees *all* problems at once, never just the first. Warnings travel with the
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 

@@ -34,9 +34,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from balance import __version__
-from balance.county_sheet import (CountySheet, area_names, fields as sheet_fields, item_id, item_spec, items as sheet_items,
+from balance.county_sheet import (CountySheet, area_names, item_spec, items as sheet_items,
                                   load_county_sheet, note_column, rule_text)
 from balance.errors import InputError, Problem, problems_frame
 from balance.official import at_least, at_most
@@ -765,10 +762,9 @@ _LABELS = {
 
 def write_evaluation(ev: Evaluation, out_dir: str | Path) -> list[Path]:
     """Write ``evaluation.json`` and ``evaluation.xlsx`` into ``out_dir``, atomically (both or neither)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".balance-tmp-", dir=out))
-    try:
+    from balance.atomic import staged_files
+
+    with staged_files(out_dir) as s:
         payload = {
             "generator": f"balance {__version__}", "standard": ev.standard.id, "standard_title": ev.standard.title,
             "source": ev.assessment.source, "sha256": ev.assessment.sha256,
@@ -776,15 +772,9 @@ def write_evaluation(ev: Evaluation, out_dir: str | Path) -> list[Path]:
             "county_sheet_sha256": None if ev.sheet is None else ev.sheet.sha256,
             "counties": ev.records(),
         }
-        (tmp / "evaluation.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-        _write_workbook(ev, tmp / "evaluation.xlsx")
-        final = []
-        for name in ("evaluation.json", "evaluation.xlsx"):
-            os.replace(tmp / name, out / name)
-            final.append(out / name)
-        return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        s.stage("evaluation.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        _write_workbook(ev, s.stage("evaluation.xlsx"))
+    return s.final
 
 
 def _write_workbook(ev: Evaluation, path: Path) -> None:

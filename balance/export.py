@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from balance import __version__
+from balance.atomic import staged_files
 from balance.schema import labels
 
 CSV_FILES = {
@@ -240,18 +238,13 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
     Returns the paths written.
     """
     fmt = result_format(a, format)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".balance-tmp-", dir=out))
-    try:
-        written = []
+    with staged_files(out_dir) as s:
         for attr, name in CSV_FILES.items():
             if fmt == "parquet":
-                name = PARQUET_FILES[attr]
-                _parquet_ready(getattr(a, attr)).to_parquet(tmp / name, index=False, compression="zstd")
+                _parquet_ready(getattr(a, attr)).to_parquet(s.stage(PARQUET_FILES[attr]), index=False,
+                                                           compression="zstd")
             else:
-                _csv_ready(getattr(a, attr)).to_csv(tmp / name, index=False, encoding="utf-8-sig")
-            written.append(name)
+                _csv_ready(getattr(a, attr)).to_csv(s.stage(name), index=False, encoding="utf-8-sig")
         payload = {
             "generator": f"balance {__version__}",
             "standard": a.standard.id,
@@ -261,15 +254,7 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
         }
         # indented for reading by eye; a national panel's summary is written compact (the C encoder)
         indent = 2 if len(a.verdicts) <= 1000 else None
-        (tmp / "summary.json").write_text(json.dumps(payload, ensure_ascii=False, indent=indent), encoding="utf-8")
-        written.append("summary.json")
+        s.stage("summary.json").write_text(json.dumps(payload, ensure_ascii=False, indent=indent), encoding="utf-8")
         if excel and not excel_too_big(a):
-            write_workbook(a, tmp / "results.xlsx")
-            written.append("results.xlsx")
-        final = []
-        for name in written:
-            os.replace(tmp / name, out / name)
-            final.append(out / name)
-        return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            write_workbook(a, s.stage("results.xlsx"))
+    return s.final

@@ -19,12 +19,13 @@ The template ``balance/templates/briefing`` extends nbconvert's ``lab`` template
 from __future__ import annotations
 
 import html as _html
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import nbformat
+
+from balance.atomic import atomic_write_text  # noqa: F401 - re-exported
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "briefing"
@@ -311,24 +312,6 @@ def _first_h1(nb) -> str | None:
             if m:
                 return _html.unescape(_TAGS.sub("", m.group(1))).strip()
     return None
-
-
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write to a hidden temporary file in the same folder, then ``os.replace`` (atomic on the
-    same file system): readers see the old file or the complete new one, never a partial one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def export_html(ipynb_path: str | Path, html_path: str | Path, title: str | None = None, *,

@@ -74,10 +74,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
-import os
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -963,10 +960,9 @@ def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
     from balance import __version__
     from balance.export import _csv_ready
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".balance-tmp-", dir=out))
-    try:
+    from balance.atomic import staged_files
+
+    with staged_files(out_dir) as s:
         files = {
             "plan.csv": p.items,
             "plan_summary.csv": p.summary,
@@ -974,20 +970,13 @@ def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
             "cv_contributions.csv": cv_contributions(p.before),
         }
         for name, df in files.items():
-            _csv_ready(df).to_csv(tmp / name, index=False, encoding="utf-8-sig")
+            _csv_ready(df).to_csv(s.stage(name), index=False, encoding="utf-8-sig")
         payload = {"generator": f"balance {__version__}", "standard": p.standard.id, "transfers": p.transfers,
                    "feasible": p.feasible, "total_cost": p.total_cost, "costs": p.costs.to_dict(),
                    "notes": p.notes, "seconds": round(p.seconds, 3), "counties": p.counties}
-        (tmp / "plan_summary.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable),
-                                               encoding="utf-8")
-        names = [*files, "plan_summary.json"]
-        final = []
-        for name in names:
-            os.replace(tmp / name, out / name)
-            final.append(out / name)
-        return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        s.stage("plan_summary.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable), encoding="utf-8")
+    return s.final
 
 
 # ------------------------------------------------------------------------------------------ CLI

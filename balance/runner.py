@@ -241,7 +241,7 @@ def read_manifest(out_dir: str | Path) -> dict[str, dict]:
 
 
 def write_manifest(out_dir: Path, rows: list[dict]) -> Path:
-    from balance.html import atomic_write_text
+    from balance.atomic import atomic_write_text
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
@@ -738,7 +738,8 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
     """``DIR/index.html``: every run with its title, type, county, year, status, briefing and
     audit-log links, and the error of failed runs. Offline, styled like the briefings."""
     from balance import __version__
-    from balance.html import atomic_write_text, briefing_css
+    from balance.atomic import atomic_write_text
+    from balance.html import briefing_css
 
     e = _html.escape
     n_ok = sum(r["status"] == "ok" for r in rows)

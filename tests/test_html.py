@@ -169,7 +169,7 @@ def test_atomic_write_interrupted_keeps_old_file(tmp_path, monkeypatch):
     def boom(fd):
         raise KeyboardInterrupt("interrupted after a partial write")
 
-    monkeypatch.setattr("balance.html.os.fsync", boom)
+    monkeypatch.setattr("balance.atomic.os.fsync", boom)
     with pytest.raises(KeyboardInterrupt):
         atomic_write_text(target, "NEW" * 100_000)
     assert target.read_text(encoding="utf-8") == "OLD"

@@ -133,10 +133,10 @@ def test_export_interrupted_leaves_no_html(tmp_path, monkeypatch):
     def interrupted(fd):
         raise OSError("disk full (simulated interruption after a partial write)")
 
-    monkeypatch.setattr("balance.html.os.fsync", interrupted)
+    monkeypatch.setattr("balance.atomic.os.fsync", interrupted)
     row = execute_run({"run": "130102_2025", "params_path": str(p["ok"]), "out_dir": str(out),
                        "notebooks_dir": str(NOTEBOOKS), "timeout": 120, "input_hash": "x"})
-    monkeypatch.setattr("balance.html.os.fsync", real_write)
+    monkeypatch.setattr("balance.atomic.os.fsync", real_write)
     assert row["status"] == "failed" and "disk full" in row["error"] and "HTML" in row["error"]
     assert not (out / "130102_2025.html").exists(), "stale or partial briefing left in place"
     assert (out / "130102_2025.ipynb").is_file()  # the executed notebook is kept as the log
