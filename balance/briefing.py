@@ -250,7 +250,8 @@ def urban_rural(b: CountyBriefing) -> HTML:
     means = (g["px"].sum() / g["students"].sum()).unstack("urban_rural")
     means = means.reindex(columns=[c for c in ("城区", "镇区", "乡村") if c in means.columns]).reset_index()
     order = {n: i for i, n in enumerate(b.assessment.standard.indicator_names)}
-    means = means.assign(_o=means["indicator"].map(order)).sort_values(["stage", "_o"]).drop(columns="_o")
+    means = (means.assign(_s=means["stage"].map({"小学": 0, "初中": 1}), _o=means["indicator"].map(order))
+             .sort_values(["_s", "_o"]).drop(columns=["_s", "_o"]))
     if {"城区", "乡村"} <= set(means.columns):
         means["城乡比"] = means["城区"] / means["乡村"]
     fmts = {c: 2 for c in ("城区", "镇区", "乡村", "城乡比")}

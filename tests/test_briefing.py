@@ -84,3 +84,8 @@ def test_save_results(b, tmp_path):
     bf.save_results(b, str(tmp_path))
     data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert data["county_name"] == "南川县" and data["summary"]["passed"] is False
+
+
+def test_urban_rural_table_lists_primary_first(b):
+    text = _text(bf.urban_rural(b))
+    assert text.index("小学") < text.index("初中")
