@@ -235,7 +235,7 @@ def load_params(path: str | Path, notebooks_dir: str | Path | None = None) -> Ru
         return (p if p.is_absolute() else root / p).resolve()
 
     params.data = resolve(params.data)
-    if not params.data.is_file():
+    if not (params.data.is_file() or params.data.is_dir()):  # a folder = a Parquet store (balance ingest)
         problems.append(_problem(fname, f"找不到数据文件：{params.data}", f"data file not found: {params.data}",
                                  code="data_not_found", column="data", value=params.data, row=lines.get("data")))
     if params.county_sheet is not None:
@@ -393,6 +393,10 @@ def read_data_keys(path: str | Path):
     the headers are not recognised. The full validation of the table is the notebook's job.
     """
     p = Path(path).resolve()
+    if p.is_dir():  # a Parquet store: its partitions were validated at ingest
+        from balance.reading import load_school_table
+
+        return load_school_table(p).data[["year", "county_code"]].reset_index(drop=True)
     st = p.stat()
     return _read_keys_cached(str(p), st.st_mtime_ns, st.st_size).copy()
 

@@ -190,6 +190,13 @@ _HASH_CACHE: dict[tuple, str] = {}
 
 
 def _file_digest(path: Path) -> str:
+    if path.is_dir():  # a Parquet store: every file's name and content (hidden temp files skipped)
+        h = hashlib.sha256()
+        for f in sorted(p for p in path.rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(path).parts)):
+            h.update(str(f.relative_to(path)).encode())
+            h.update(_file_digest(f).encode())
+        return h.hexdigest()
     st = path.stat()
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     if key not in _HASH_CACHE:

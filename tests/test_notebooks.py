@@ -88,3 +88,23 @@ def test_exported_briefing(batch, run, name):
     assert "def " not in html and "briefing." not in html  # no code
     assert len(html.encode()) < 5 * 1024 * 1024
     assert html.count('alt="') >= html.count("<img")
+
+
+def test_briefing_reads_a_parquet_store(tmp_path):
+    """A notebook's ``data`` may be a Parquet store made by ``balance ingest``; reruns skip when unchanged."""
+    from balance.store import ingest
+
+    df = pd.read_csv(ROOT / "data/demo/schools.csv", dtype=str, encoding="utf-8-sig")
+    df = df[df["县区代码"].isin(["990105"]) & df["年份"].isin(["2024", "2025"])]
+    store = tmp_path / "store"
+    for year in ("2024", "2025"):
+        f = tmp_path / f"{year}.csv"
+        df[df["年份"] == year].to_csv(f, index=False, encoding="utf-8-sig")
+        ingest(f, store)
+    p = tmp_path / "990105_2025.yaml"
+    p.write_text(f"notebook: county_briefing\ndata: {store}\ncounty_code: '990105'\nyear: 2025\n", encoding="utf-8")
+    r1 = run_batch([p], tmp_path / "out", workers=1, progress=False, timeout=300)
+    assert [r.status for r in r1.runs] == ["ok"], [r.error for r in r1.runs]
+    assert "南川县" in (tmp_path / "out" / "990105_2025.html").read_text(encoding="utf-8")
+    r2 = run_batch([p], tmp_path / "out", workers=1, progress=False, timeout=300)
+    assert [r.status for r in r2.runs] == ["skipped"]
