@@ -378,15 +378,9 @@ def _read_grid(path: Path, sheet) -> tuple[list[list], str | None]:
     suffix = path.suffix.lower()
     data = path.read_bytes()
     if suffix in (".csv", ".txt", ".tsv"):
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise _refuse(str(path), "无法识别文本编码（已尝试 UTF-8 与 GB18030）",
-                          "cannot decode the text (tried UTF-8 and GB18030)", "encoding")
+        from balance.reading import decode_text
+
+        text = decode_text(data, str(path), _SUMMARY)
         sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
         sep = "\t" if sample.count("\t") > sample.count(",") else ","
         return [list(r) for r in csv.reader(io.StringIO(text), delimiter=sep)], None

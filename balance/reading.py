@@ -198,13 +198,24 @@ class _Grid:
     first_row: int = 1            # the user-visible row number of text.iloc[0]
 
 
-def _decode(data: bytes, file: str) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
+#: Text encodings tried, in order, for CSV from Chinese Windows Excel and elsewhere.
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_text(data: bytes, file: str, summary: tuple[str, str] = ("无法读取文件", "cannot read the file")) -> str:
+    """Bytes of a text file (CSV) as str: UTF-8 (with or without BOM), else GB18030 (a superset of
+    GBK). Raises :class:`InputError` (code ``encoding``) naming the file when neither fits."""
+    for enc in TEXT_ENCODINGS:
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    _refuse(file, "encoding")
+    zh, en = message("encoding")
+    raise InputError([Problem(file=file, problem_zh=zh, problem_en=en, code="encoding")], *summary)
+
+
+def _decode(data: bytes, file: str) -> str:
+    return decode_text(data, file, ("无法读取学校数据表", "cannot read the school table"))
 
 
 def _read_csv(data: bytes, file: str) -> _Grid:

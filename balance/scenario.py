@@ -199,16 +199,9 @@ def _read_yaml(p: Path, file: str) -> list:
 
 
 def _read_csv(p: Path, file: str) -> list:
-    data = p.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError([Problem(file=file, code="encoding", problem_zh="无法识别文件编码（应为 UTF-8 或 GBK）",
-                                  problem_en="unknown encoding (use UTF-8 or GBK)")], *SUMMARY)
+    from balance.reading import decode_text
+
+    text = decode_text(p.read_bytes(), file, SUMMARY)
     import io
 
     df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
