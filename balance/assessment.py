@@ -188,7 +188,7 @@ def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<Data
     scoped_std = standard_values(scoped, std)
     short = official.shortfalls(scoped, scoped[std.indicator_names], scoped_std, std, presorted=True)
     county_short = _county_shortfalls(short)
-    verdicts = official.county_verdicts(county_ind, school_results, std, names)
+    verdicts = official.county_verdicts(county_ind, school_results, std, names, sections=sections)
     return Assessment(std, source, sha256, sections, school_results, excluded, None, county_ind,
                       short, county_short, verdicts,
                       warnings if warnings is not None else problems_frame([]), header_map or {})

@@ -27,7 +27,6 @@ from IPython.display import HTML
 from balance import __version__, display, narrative, plotting
 from balance.assessment import Assessment, assess
 from balance.errors import InputError, Problem
-from balance.html import cover_html
 from balance.reading import load_school_table
 
 STAGES = ("小学", "初中")
@@ -166,7 +165,7 @@ def cover(b) -> HTML:
     subtitle = "义务教育学校资源配置监测 · 内部参考"
     demo = "模拟数据" in str(b.data_path) or "/demo/" in str(b.data_path).replace("\\", "/")
     note = display.callout_html("本简报使用演示用模拟数据（示例市），不代表任何真实学校。", "warn") if demo else ""
-    return _html(cover_html(b.title, subtitle, items), note)
+    return _html(display.cover_html(b.title, subtitle, items), note)
 
 
 def headline(b: CountyBriefing) -> HTML:
@@ -522,7 +521,7 @@ def region_cover(r: RegionBriefing) -> HTML:
              "数据文件": Path(r.data_path).name, "生成时间": r.generated}
     demo = "/demo/" in str(r.data_path).replace("\\", "/")
     note = display.callout_html("本简报使用演示用模拟数据（示例市），不代表任何真实学校。", "warn") if demo else ""
-    return _html(cover_html(r.title, "各县区资源配置达标情况总览", items), note)
+    return _html(display.cover_html(r.title, "各县区资源配置达标情况总览", items), note)
 
 
 def region_headline(r: RegionBriefing) -> HTML:

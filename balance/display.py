@@ -149,9 +149,11 @@ def _quantize_png(data: bytes) -> bytes:
         return data
     with Image.open(io.BytesIO(data)) as im:
         rgb = im.convert("RGB")
-        q = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        # fast octree + plain zlib: ~3× faster than median cut + optimize=True (0.3 s vs 1.0 s for a
+        # 120-row heatmap) for ~20 % more bytes; a briefing has ~10 figures, so this is seconds per run
+        q = rgb.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         out = io.BytesIO()
-        q.save(out, format="PNG", optimize=True)
+        q.save(out, format="PNG", compress_level=6)
     small = out.getvalue()
     return small if len(small) < len(data) else data
 
@@ -520,3 +522,20 @@ __all__ = [
     "style_tag",
     "table_html",
 ]
+
+
+def cover_html(title: str, subtitle: str | None = None, items: dict | None = None) -> str:
+    """A cover block (``<div class="cover">``): title, subtitle and a list of label → value
+    (e.g. 县区、年份、评估标准、生成日期)."""
+    import html as _h
+
+    parts = ['<div class="cover">', f"<h1>{_h.escape(title)}</h1>"]
+    if subtitle:
+        parts.append(f'<p class="subtitle">{_h.escape(subtitle)}</p>')
+    if items:
+        parts.append("<dl>")
+        for k, v in items.items():
+            parts.append(f"<dt>{_h.escape(str(k))}</dt><dd>{_h.escape(str(v))}</dd>")
+        parts.append("</dl>")
+    parts.append("</div>")
+    return "".join(parts)

@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 from balance.atomic import atomic_write_text  # noqa: F401 - re-exported
+from balance.display import cover_html  # noqa: F401 - re-exported for notebooks and tests
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "briefing"
@@ -344,16 +345,3 @@ def export_html(ipynb_path: str | Path, html_path: str | Path, title: str | None
     return atomic_write_text(html_path, text)
 
 
-def cover_html(title: str, subtitle: str | None = None, items: dict[str, object] | None = None) -> str:
-    """A cover block (``<div class="cover">``): title, subtitle and a list of label → value
-    (e.g. 县区、年份、评估标准、生成日期). Notebooks may ``display(HTML(cover_html(...)))``."""
-    parts = ['<div class="cover">', f"<h1>{_html.escape(title)}</h1>"]
-    if subtitle:
-        parts.append(f'<p class="subtitle">{_html.escape(subtitle)}</p>')
-    if items:
-        parts.append("<dl>")
-        for k, v in items.items():
-            parts.append(f"<dt>{_html.escape(str(k))}</dt><dd>{_html.escape(str(v))}</dd>")
-        parts.append("</dl>")
-    parts.append("</div>")
-    return "".join(parts)

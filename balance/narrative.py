@@ -22,8 +22,11 @@ def fmt_amount(x: float, unit: str) -> str:
     return f"{x:,.1f} {unit}"
 
 
-def verdict_sentence(v, standard_short: str) -> str:
+def verdict_sentence(v, standard_short: str, standard=None) -> str:
     word = "达到" if v.passed else "未达到"
+    if standard is not None and standard.school_rule is None and standard.composite_cv is not None:
+        # basic-2012 without provincial school standards: only the 综合差异系数 is judged
+        return f"{v.county_name} {v.year} 年义务教育校际均衡（综合差异系数）{word}{standard_short}标准。"
     return f"{v.county_name} {v.year} 年义务教育学校资源配置{word}{standard_short}标准。"
 
 
@@ -44,15 +47,16 @@ def cv_sentence(ci: pd.DataFrame) -> str:
     failed = decisive[~decisive["cv_passed"].fillna(False).astype(bool)]
     if decisive.empty:
         return "没有可判定的差异系数。"
+    what = "综合差异系数" if set(decisive["indicator"]) == {"综合差异系数"} else "差异系数"
     if failed.empty:
-        return f"全部 {len(decisive)} 项差异系数均在限值以内。"
+        return f"全部 {len(decisive)} 项{what}均在限值以内。"
     items = []
     for r in failed.itertuples(index=False):
         if pd.isna(r.cv):
             items.append(f"{r.stage}“{r.indicator}”无法计算")
         else:
             items.append(f"{r.stage}“{r.indicator}”{r.cv:.3f}（限值 {r.cv_limit:.2f}）")
-    return f"{len(decisive)} 项差异系数中有 {len(failed)} 项超过限值：" + "；".join(items) + "。"
+    return f"{len(decisive)} 项{what}中有 {len(failed)} 项超过限值或无法计算：" + "；".join(items) + "。"
 
 
 def shortfall_sentence(cs: pd.DataFrame, top: int = 3) -> str | None:
@@ -81,9 +85,9 @@ def change_sentence(cur, prev, ci_cur: pd.DataFrame, ci_prev: pd.DataFrame, stan
         return int((~d["cv_passed"].fillna(False).astype(bool)).sum())
     fa, fb = n_fail(ci_prev), n_fail(ci_cur)
     if fa != fb:
-        parts.append(f"超限差异系数由 {fa} 项{'减少' if fb < fa else '增加'}为 {fb} 项")
+        parts.append(f"未通过的差异系数由 {fa} 项{'减少' if fb < fa else '增加'}为 {fb} 项")
     else:
-        parts.append(f"超限差异系数仍为 {fb} 项")
+        parts.append(f"未通过的差异系数仍为 {fb} 项")
     if bool(prev.passed) != bool(cur.passed):
         parts.append("由未达到转为达到标准" if cur.passed else "由达到转为未达到标准")
     return f"与 {prev.year} 年相比：" + "，".join(parts) + "。"
@@ -105,7 +109,7 @@ def headline(assessment, county_code: str, year: int) -> list[str]:
     ci_cur = ci[(ci["county_code"] == county_code) & (ci["year"] == year)]
     cs = assessment.county_shortfalls
     cs_cur = cs[(cs["county_code"] == county_code) & (cs["year"] == year)] if not cs.empty else cs
-    lines = [verdict_sentence(cur, std.short_title), sections_sentence(cur, std), cv_sentence(ci_cur)]
+    lines = [verdict_sentence(cur, std.short_title, std), sections_sentence(cur, std), cv_sentence(ci_cur)]
     s = shortfall_sentence(cs_cur)
     if s:
         lines.append(s)

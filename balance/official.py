@@ -115,17 +115,20 @@ def group_cv(sections: pd.DataFrame, values: pd.DataFrame, by: list[str] = GROUP
     count = np.bincount(codes, minlength=n_groups)
     keys = sections[list(by)].take(first).reset_index(drop=True)
     frames = []
-    note_text = np.array(["", "县域均值为0，差异系数无定义 / mean is 0: CV undefined"], dtype=object)
+    note_text = np.array(["", "县域均值为0，差异系数无定义 / mean is 0: CV undefined",
+                          "有学段单位指标值缺失，差异系数无法计算 / a section value is missing: CV undefined"],
+                         dtype=object)
     for name in values.columns:
         x = values[name].to_numpy(dtype="float64")
         mean = np.bincount(codes, weights=p * x, minlength=n_groups) / w_total
         dev = x - mean[codes]
         var = np.bincount(codes, weights=p * dev * dev, minlength=n_groups) / w_total
+        defined = np.isfinite(mean) & (mean != 0)  # a missing value makes the mean NaN: never a pass
         with np.errstate(invalid="ignore", divide="ignore"):
-            cv = np.where(mean != 0, np.sqrt(var) / np.where(mean != 0, mean, 1.0), np.nan)
+            cv = np.where(defined, np.sqrt(var) / np.where(defined, mean, 1.0), np.nan)
         # one section: CV is 0 by definition (avoid a 1e-17 residue from (P·x)/P ≠ x in binary)
-        cv = np.where((count == 1) & (mean != 0), 0.0, cv)
-        note = note_text[(mean == 0).astype("int64")]
+        cv = np.where((count == 1) & defined, 0.0, cv)
+        note = note_text[np.where(~np.isfinite(mean), 2, (mean == 0).astype("int64"))]
         f = keys.copy(deep=False)
         f["indicator"] = name
         f["value"] = mean
@@ -315,8 +318,13 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
 
 
 def county_verdicts(county_ind: pd.DataFrame, school_results: pd.DataFrame, standard: Standard,
-                    names: pd.DataFrame) -> pd.DataFrame:
+                    names: pd.DataFrame, sections: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per year × county: the resource-allocation verdict and what fails, in plain words.
+
+    ``sections`` (all sections, in and out of scope) lets the verdict see a stage the county has
+    but whose sections are all out of scope: its CVs cannot be computed, so the county does not
+    pass ("all 14 CVs", method.md §5). A stage with no section at all in the county's data (no
+    junior school) has no CVs and is not judged.
 
     Columns: year, county_code, county_name, standard_id, sections, sections_passed (NA without a
     school rule), cvs_decisive, cvs_passed, passed (bool, never NA: anything undefined fails),
@@ -345,6 +353,16 @@ def county_verdicts(county_ind: pd.DataFrame, school_results: pd.DataFrame, stan
 
     none = np.flatnonzero(n_sec == 0)
     add_items(none, 0, ["没有纳入评估的学段单位，无法判定"] * len(none))
+    # Every stage the standard assesses must be present: "all 14 CVs" (method.md §5). A county-year
+    # with sections of one stage only (a partial upload, or all excluded) is not judged a pass.
+    if sections is not None and len(sections):
+        sr_stage = school_results["stage"] if len(school_results) else pd.Series([], dtype="str")
+        all_key = locate(sections)
+        for j, st in enumerate(standard.stages):
+            scoped = np.bincount(sr_key[(sr_stage == st).to_numpy(dtype=bool)], minlength=n_keys) > 0
+            exists = np.bincount(all_key[(sections["stage"] == st).to_numpy(dtype=bool)], minlength=n_keys) > 0
+            missing = np.flatnonzero(exists & ~scoped & (n_sec > 0))
+            add_items(missing, 1 + j, [f"{st}学段单位均未纳入评估，{st}差异系数无法计算，不能判定达标"] * len(missing))
     if standard.school_rule is not None:
         passed_sec = school_results["school_passed"].to_numpy(dtype="float64", na_value=0.0) if len(school_results) \
             else np.zeros(0)

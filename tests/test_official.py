@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from balance.assessment import assess_schools
 from balance.official import at_least, pupil_weighted_cv
 from balance.standards import load_standard
-from tests.factories import primary, school, table
+from tests.factories import junior, primary, school, table
 
 Q = load_standard("quality-2017")
 B = load_standard("basic-2012")
@@ -66,7 +66,7 @@ def test_cv_can_exceed_one_and_is_not_clipped():
 
 
 def test_single_section_county_cv_zero():
-    t = table(primary("1", 333, equipment=832_500.7))  # 2500.0021 元/生
+    t = table(primary("1", 333, equipment=832_500.7), junior("2", 280))  # 2500.0021 元/生; one junior section
     a = assess_schools(t, Q)
     assert (a.county_indicators["cv"] == 0.0).all()
     assert a.verdicts["passed"].iloc[0]
@@ -164,13 +164,13 @@ def test_basic_2012_indicators_and_composite():
 
 
 def test_county_verdict_needs_all_sections_and_all_cvs():
-    good = [primary(str(i), 300) for i in range(1, 5)]
+    good = [primary(str(i), 300) for i in range(1, 5)] + [junior("8", 420)]
     a = assess_schools(table(*good), Q)
     assert a.verdicts["passed"].iloc[0] and a.verdicts["failing_items"].iloc[0] == []
     bad = good + [primary("9", 300, rooms=1, teaching_area=1000.0)]  # 2 indicators missed
     a = assess_schools(table(*bad), Q)
     v = a.verdicts.iloc[0]
-    assert not v.passed and v.sections_passed == 4 and v.sections == 5
+    assert not v.passed and v.sections_passed == 5 and v.sections == 6
     assert any("未达到学校资源配置标准" in s for s in v.failing_items)
 
 
@@ -238,3 +238,25 @@ def test_cv_scale_invariant_and_mean_is_ratio_of_totals(data, k):
     r = r[r.indicator == EQUIP].iloc[0]
     assert r.value == pytest.approx((x * p).sum() / p.sum(), rel=1e-12)
     assert r.cv == pytest.approx(cv, rel=1e-9, abs=1e-12)
+
+
+def test_county_with_a_stage_entirely_out_of_scope_does_not_pass():
+    # two passing primary sections; the county's only junior section is a special school (excluded):
+    # junior CVs cannot be computed, so not "all 14 CVs pass" (method.md §5) → not a pass
+    special = school("9", school_type="特殊教育学校", junior_students=60, junior_teachers=12)
+    a = assess_schools(table(primary("1", 300), primary("2", 400), special), Q)
+    v = a.verdicts.iloc[0]
+    assert v.sections_passed == 2 and v.cvs_passed == v.cvs_decisive == 7
+    assert not v.passed
+    assert any("初中学段单位均未纳入评估" in s for s in v.failing_items)
+    # a county with no junior school at all has no junior CVs to judge
+    assert assess_schools(table(primary("1", 300), primary("2", 400)), Q).verdicts.iloc[0].passed
+
+
+def test_missing_value_never_passes_a_cv():
+    # an unvalidated frame with a missing facility value: the mean is NaN → CV undefined with a reason
+    t = table(primary("1", 300, equipment=float("nan")))
+    a = assess_schools(t, Q)
+    r = ci_row(a, EQUIP)
+    assert np.isnan(r.cv) and bool(r.cv_passed) is False and "missing" in r.cv_note
+    assert not a.verdicts.iloc[0].passed
