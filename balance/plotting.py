@@ -425,17 +425,21 @@ def _indicator_order(names: Iterable) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # 2. small multiples of section values
 
-def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year: int | None = None) -> Figure:
-    """One panel per indicator: every section's value as a bar (sorted, coloured by 城乡),
-    with the standard (solid line) and 85 % of it (dashed line)."""
+def _stage_sections(section_values: pd.DataFrame, stage: str, year: int | None, what: str):
+    """One stage's section rows of one year: (rows, year, county label, indicator order)."""
     _ensure_style()
-    df = _section_frame(section_values, "indicator_small_multiples")
+    df = _section_frame(section_values, what)
     df = df[df["stage"] == stage]
     if df.empty:
         raise ValueError(f"没有{stage}的数据 / no rows for stage {stage}")
     df, year = _pick_year(df, year)
-    county = _county_label(df)
-    order = _indicator_order(df["indicator"])
+    return df, year, _county_label(df), _indicator_order(df["indicator"])
+
+
+def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year: int | None = None) -> Figure:
+    """One panel per indicator: every section's value as a bar (sorted, coloured by 城乡),
+    with the standard (solid line) and 85 % of it (dashed line)."""
+    df, year, county, order = _stage_sections(section_values, stage, year, "indicator_small_multiples")
     n = len(order)
     ncols = 2 if n <= 8 else 3
     nrows = math.ceil((n + 1) / ncols) if n % ncols == 0 else math.ceil(n / ncols)
@@ -560,14 +564,7 @@ def attainment_heatmap(section_values: pd.DataFrame, stage: str, *, year: int | 
     """Section × indicator grid of value ÷ standard (red below 100 %, blue above), 85 % marked on the
     colour bar. Failing sections come first and are marked ✗. Height grows with the number of
     sections so 120 sections stay legible."""
-    _ensure_style()
-    df = _section_frame(section_values, "attainment_heatmap")
-    df = df[df["stage"] == stage]
-    if df.empty:
-        raise ValueError(f"没有{stage}的数据 / no rows for stage {stage}")
-    df, year = _pick_year(df, year)
-    county = _county_label(df)
-    order = _indicator_order(df["indicator"])
+    df, year, county, order = _stage_sections(section_values, stage, year, "attainment_heatmap")
     grid = df.pivot_table(index="school_code", columns="indicator", values="ratio", aggfunc="first")
     grid = grid.reindex(columns=order)
     info = df.groupby("school_code", sort=False).agg(school_name=("school_name", "first"))
