@@ -12,7 +12,6 @@ the Theil T/L between/within decomposition by the ``--by`` grouping, the urban/r
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -75,27 +74,21 @@ def equity_table(assessment, by: str | None = "urban_rural", include_median: boo
 def _cmd_equity(args: argparse.Namespace) -> int:
     from balance.assessment import assess
     from balance.export import _csv_ready
-    from balance.atomic import atomic_write_text
+    from balance.atomic import staged_files
 
     a = assess(args.input, args.standard, year=args.year, county=args.county)
     table = equity_table(a, by=args.by or None, include_median=not args.exclude_median)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     fmt = getattr(args, "format", "csv") or "csv"
     if fmt == "auto":
         from balance.export import AUTO_PARQUET_ROWS
 
         fmt = "parquet" if len(table) > AUTO_PARQUET_ROWS else "csv"
-    if fmt == "parquet":
-        import os
-
-        target = out / "equity.parquet"
-        tmp = out / f".equity.parquet.{os.getpid()}.tmp"
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-    else:
-        target = out / "equity.csv"
-        atomic_write_text(target, "\ufeff" + _csv_ready(table).to_csv(index=False), encoding="utf-8")
+    with staged_files(args.out) as staging:
+        if fmt == "parquet":
+            table.to_parquet(staging.stage("equity.parquet"), index=False)
+        else:
+            _csv_ready(table).to_csv(staging.stage("equity.csv"), index=False, encoding="utf-8-sig")
+    target = staging.final[0]
     print(f"公平性指标已写入 / equity measures written: {target.resolve()} ({len(table)} 行 rows)")
     return 0
 

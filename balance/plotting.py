@@ -306,6 +306,20 @@ def _section_frame(section_values: pd.DataFrame, what: str) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # 1. CV per indicator vs limit
 
+def _cv_frame(county_indicators: pd.DataFrame, year: int | None, *, judge_missing: bool):
+    """One year of ``county_indicators`` with float ``cv``/``cv_limit`` and a ``cv_passed`` column
+    (when absent: NA, or ``cv <= cv_limit`` when ``judge_missing``)."""
+    df, year = _pick_year(county_indicators, year)
+    df = df.copy()
+    df["cv"] = pd.to_numeric(df["cv"], errors="coerce").astype("float64")
+    if "cv_limit" not in df.columns:
+        df["cv_limit"] = np.nan
+    df["cv_limit"] = pd.to_numeric(df["cv_limit"], errors="coerce").astype("float64")
+    if "cv_passed" not in df.columns:
+        df["cv_passed"] = df["cv"] <= df["cv_limit"] if judge_missing else pd.NA
+    return df, year
+
+
 def cv_chart(county_indicators: pd.DataFrame, *, year: int | None = None) -> Figure:
     """Lollipop chart of the CV of each indicator, one panel per stage, limit as a dashed line.
 
@@ -315,14 +329,7 @@ def cv_chart(county_indicators: pd.DataFrame, *, year: int | None = None) -> Fig
     _ensure_style()
     _require(county_indicators, ["stage", "indicator", "cv"], "cv_chart")
     _one_county(county_indicators, "cv_chart")
-    df, year = _pick_year(county_indicators, year)
-    df = df.copy()
-    df["cv"] = pd.to_numeric(df["cv"], errors="coerce").astype("float64")
-    if "cv_limit" not in df.columns:
-        df["cv_limit"] = np.nan
-    df["cv_limit"] = pd.to_numeric(df["cv_limit"], errors="coerce").astype("float64")
-    if "cv_passed" not in df.columns:
-        df["cv_passed"] = pd.NA
+    df, year = _cv_frame(county_indicators, year, judge_missing=False)
     stages = _ordered(df["stage"], STAGES)
     county = _county_label(df)
 
@@ -835,14 +842,7 @@ def region_cv_heatmap(county_indicators: pd.DataFrame, *, year: int | None = Non
     written in each cell; counties with any CV over the limit are marked ✗."""
     _ensure_style()
     _require(county_indicators, ["county_name", "stage", "indicator", "cv"], "region_cv_heatmap")
-    df, year = _pick_year(county_indicators, year)
-    df = df.copy()
-    df["cv"] = pd.to_numeric(df["cv"], errors="coerce").astype("float64")
-    if "cv_limit" not in df.columns:
-        df["cv_limit"] = np.nan
-    df["cv_limit"] = pd.to_numeric(df["cv_limit"], errors="coerce").astype("float64")
-    if "cv_passed" not in df.columns:
-        df["cv_passed"] = df["cv"] <= df["cv_limit"]
+    df, year = _cv_frame(county_indicators, year, judge_missing=True)
     df["r"] = df["cv"] / df["cv_limit"]
     key = "county_code" if "county_code" in df.columns else "county_name"
     counties = df.drop_duplicates(key).sort_values(key)[[key, "county_name"]]

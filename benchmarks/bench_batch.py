@@ -39,6 +39,23 @@ def _jupyter() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter"]
 
 
+def select_params(paths, notebooks: Path | None, only: str, limit: int) -> list[Path]:
+    """Params files under ``paths`` that load and are for notebook ``only`` ("all": any), at most ``limit``."""
+    from balance.params import load_params
+    from balance.runner import expand_params
+
+    params = []
+    for p in expand_params(paths):
+        try:
+            prm = load_params(p, notebooks)
+        except Exception as exc:  # noqa: BLE001 - a benchmark reports and skips unusable files
+            print(f"skip {p}: {exc}")
+            continue
+        if only == "all" or prm.notebook == only:
+            params.append(p)
+    return params[:limit]
+
+
 def run_batch_cli(params: list[Path], out: Path, workers: int | None, notebooks: Path | None) -> float:
     cmd = [sys.executable, "-m", "balance", "batch", *map(str, params), "--out", str(out), "--force", "--no-progress"]
     if workers:
@@ -116,19 +133,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-naive", action="store_true")
     args = ap.parse_args(argv)
 
-    from balance.params import load_params
-    from balance.runner import expand_params
 
-    params = []
-    for p in expand_params(args.params):
-        try:
-            prm = load_params(p, args.notebooks)
-        except Exception as exc:  # noqa: BLE001
-            print(f"skip {p}: {exc}")
-            continue
-        if args.only == "all" or prm.notebook == args.only:
-            params.append(p)
-    params = params[: args.limit]
+    params = select_params(args.params, args.notebooks, args.only, args.limit)
     if not params:
         print("no params files to run")
         return 2

@@ -92,8 +92,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-warm", action="store_true", help="skip the already-running-cluster measurement")
     args = ap.parse_args(argv)
 
-    from balance.params import load_params
-    from balance.runner import expand_params
+    from bench_batch import select_params  # same folder: the two benchmarks pick params alike
 
     base = args.out or Path(tempfile.mkdtemp(prefix="bench_executors_"))
     base.mkdir(parents=True, exist_ok=True)
@@ -103,16 +102,7 @@ def main(argv=None) -> int:
         pdir, notebooks = fixture_project(base / "fixture", args.limit)
         args.params = [pdir]
         source = f"generated fixture params ({args.limit} county briefings, tests/fixtures/notebooks)"
-    params = []
-    for p in expand_params(args.params):
-        try:
-            prm = load_params(p, notebooks)
-        except Exception as exc:  # noqa: BLE001
-            print(f"skip {p}: {exc}")
-            continue
-        if args.only == "all" or prm.notebook == args.only:
-            params.append(p)
-    params = params[: args.limit]
+    params = select_params(args.params, notebooks, args.only, args.limit)
     if not params:
         print("no params files to run")
         return 2

@@ -1,5 +1,6 @@
 """Equity table: the official CV agrees, decomposition present, urban/rural gap hand-computed."""
 import numpy as np
+import pandas as pd
 import pytest
 
 from balance.assessment import assess_schools
@@ -42,3 +43,19 @@ def test_by_township_and_unknown_grouping(a):
     assert "theil_t_between" in eq.columns
     with pytest.raises(ValueError):
         equity_table(a, by="学校类型")
+
+
+def test_equity_cli_writes_one_complete_file(tmp_path):
+    from balance.cli import main
+    from tests.tables import valid_table
+
+    src = tmp_path / "schools.csv"
+    valid_table().to_csv(src, index=False, encoding="utf-8-sig")
+    out = tmp_path / "out"
+    assert main(["equity", str(src), "--out", str(out)]) == 0
+    assert [p.name for p in out.iterdir()] == ["equity.csv"]  # no temporary file or folder left
+    assert (out / "equity.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    eq = pd.read_csv(out / "equity.csv", encoding="utf-8-sig")
+    assert {"cv", "gini", "theil_t_between_share", "urban_rural_ratio"} <= set(eq.columns)
+    assert main(["equity", str(src), "--out", str(out), "--format", "parquet"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["equity.csv", "equity.parquet"]
