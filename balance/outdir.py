@@ -20,6 +20,12 @@ link in ``DIR``, a manifest edited by hand — must never turn one of those dele
   never followed nor removed, and a target that is (or, for a folder, contains) one of the run's
   inputs (params file, data, standard, county sheet, notebook) is never touched. A refusal raises
   :class:`UnsafeOutput` with a Chinese and English message; nothing is deleted.
+* **Only the batch's own files are replaced or removed** (:func:`check_output_file`,
+  :func:`check_results_dir`): ``--out`` may be a folder that holds other things (``--out .``); a
+  ``<run>.html`` that is not a balance briefing (no ``generator`` tag), a ``<run>.ipynb`` that is
+  not a papermill notebook and a ``<run>/`` folder that balance did not make (no
+  :data:`RESULTS_MARKER`, ``.input-hash``, ``results.json`` or ``run.log``, and not empty) fail the
+  run instead of being overwritten or deleted.
 * **One batch per folder** (:class:`BatchLock`): ``DIR/.balance-batch.lock`` is locked with
   ``fcntl.flock`` (``msvcrt.locking`` on Windows) for the whole batch and holds the pid, host,
   start time and command of the batch holding it. The operating system releases the lock when
@@ -51,6 +57,10 @@ _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
 RESERVED_RUN_NAMES = {"index"}
 
 LOCK_FILE = ".balance-batch.lock"
+#: Written into every results folder a run makes: the folder is the batch's to delete.
+RESULTS_MARKER = ".balance-run"
+#: Files that mark a results folder made by balance (also by versions before the marker).
+_RESULTS_SIGNS = (RESULTS_MARKER, ".input-hash", "results.json", "run.log")
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"}
 
@@ -248,9 +258,15 @@ def safe_replace(out_dir, src, dst, protected=()) -> Path:
     return d
 
 
+_NOT_OURS = ("已存在且不是 balance 生成的，不覆盖也不删除；请移走它或换一个 --out 文件夹",
+             "it exists and was not made by balance: it is neither overwritten nor removed; move it away or "
+             "use another --out folder")
+
+
 def check_results_dir(out_dir, path, protected=()) -> None:
-    """``path`` may become the run's results folder: absent or a real folder inside ``out_dir``
-    that holds no input of the run (else :class:`UnsafeOutput`)."""
+    """``path`` may become (be emptied as) the run's results folder: absent, or a real folder
+    inside ``out_dir`` that balance made (or an empty one) and that holds no input of the run;
+    else :class:`UnsafeOutput`."""
     entry = output_entry(out_dir, path, protected, tree=True)
     st = _lstat(entry)
     if st is None:
@@ -260,14 +276,43 @@ def check_results_dir(out_dir, path, protected=()) -> None:
                       "the results folder is a symbolic link (never followed nor removed; move it away)")
     if not stat.S_ISDIR(st.st_mode):
         raise _refuse(entry, "这里应是结果文件夹，却是一个文件", "a results folder was expected here but it is a file")
+    try:
+        names = set(os.listdir(entry))
+    except OSError as exc:
+        raise _refuse(entry, f"无法读取该文件夹（{exc.strerror}）", f"the folder cannot be read ({exc.strerror})") from None
+    if names and not names & set(_RESULTS_SIGNS):
+        raise _refuse(entry, *_NOT_OURS)
 
 
-def check_output_file(out_dir, path, protected=()) -> None:
-    """``path`` may be replaced by an output file (absent, a file or a link; not a folder)."""
+def _made_by_balance(entry: Path, st, kind: str) -> bool:
+    if stat.S_ISLNK(st.st_mode) or st.st_size == 0:
+        return True  # replacing a link or an empty file loses nothing
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    try:
+        with open(entry, "rb") as fh:
+            if kind == "html":  # the briefing template's <meta name="generator" content="balance …">
+                head = fh.read(16384)
+                return b'content="balance ' in head and b"generator" in head
+            if kind == "ipynb":  # papermill's metadata sits at the end of the notebook's JSON
+                fh.seek(max(0, st.st_size - (1 << 18)))
+                return b'"papermill"' in fh.read()
+    except OSError:
+        return False
+    return True
+
+
+def check_output_file(out_dir, path, protected=(), kind: str | None = None) -> None:
+    """``path`` may be replaced by an output file: absent, a link, or (``kind`` ``"html"`` /
+    ``"ipynb"``) a file balance wrote; never a folder. Else :class:`UnsafeOutput`."""
     entry = output_entry(out_dir, path, protected)
     st = _lstat(entry)
-    if st is not None and stat.S_ISDIR(st.st_mode):
+    if st is None:
+        return
+    if stat.S_ISDIR(st.st_mode):
         raise _refuse(entry, "这里应是文件，却是一个文件夹", "a file was expected here but it is a folder")
+    if kind and not _made_by_balance(entry, st, kind):
+        raise _refuse(entry, *_NOT_OURS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,7 +401,16 @@ class BatchLock:
     # -- public ------------------------------------------------------------------------------
     def acquire(self) -> "BatchLock":
         for _ in range(20):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+            try:  # never through a symbolic link planted in the folder
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) |
+                             getattr(os, "O_NOFOLLOW", 0), 0o644)
+            except OSError as exc:
+                import errno
+
+                if exc.errno == errno.ELOOP or self.path.is_symlink():
+                    raise UnsafeOutput(f"拒绝使用 {printable(self.path)}：它是一个符号链接；请删除它 / refusing to use "
+                                       f"{printable(self.path)}: it is a symbolic link; remove it") from None
+                raise
             try:
                 if not self._try_lock(fd):
                     holder = self._read(fd)

@@ -86,8 +86,8 @@ from pathlib import Path
 
 from balance.errors import PROBLEMS_FILE_ENV, InputError, Problem, render_problems
 from balance.outdir import (
-    BatchLock, BatchLocked, UnsafeOutput, check_output_file, check_results_dir, printable, protected_paths,
-    run_key, run_name_message, run_name_problem, safe_replace, safe_rmtree, safe_unlink,
+    RESULTS_MARKER, BatchLock, BatchLocked, UnsafeOutput, check_output_file, check_results_dir, printable,
+    protected_paths, run_key, run_name_message, run_name_problem, safe_replace, safe_rmtree, safe_unlink,
 )
 
 MANIFEST_COLUMNS = [
@@ -728,8 +728,8 @@ def execute_run(spec: dict) -> dict:
         return refuse(bad)
     try:
         check_results_dir(out_dir, results_dir, protected)
-        check_output_file(out_dir, html_path, protected)
-        check_output_file(out_dir, ipynb_path, protected)
+        check_output_file(out_dir, html_path, protected, kind="html")
+        check_output_file(out_dir, ipynb_path, protected, kind="ipynb")
     except (UnsafeOutput, OSError) as exc:
         return refuse(str(exc))
 
@@ -751,6 +751,7 @@ def execute_run(spec: dict) -> dict:
 
         safe_rmtree(out_dir, results_dir, protected)
         results_dir.mkdir(parents=True)
+        (results_dir / RESULTS_MARKER).write_text("balance results folder / balance 结果文件夹\n", encoding="utf-8")
         own_results_dir[0] = True
         nb_params = notebook_parameters(params, results_dir, declared)
 
@@ -906,8 +907,8 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
         html, ipynb = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
         try:
             check_results_dir(out_dir, out_dir / run, protected)
-            check_output_file(out_dir, html, protected)
-            check_output_file(out_dir, ipynb, protected)
+            check_output_file(out_dir, html, protected, kind="html")
+            check_output_file(out_dir, ipynb, protected, kind="ipynb")
         except (UnsafeOutput, OSError) as e:
             done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0, error=_one_line(str(e), 1500)))
             continue
@@ -1147,6 +1148,9 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
     except BatchLocked:
         _remove_if_empty(created)
         raise
+    except UnsafeOutput as exc:
+        _remove_if_empty(created)
+        raise BatchError(str(exc)) from None
     except OSError as exc:
         _remove_if_empty(created)
         raise _write_failed("输出文件夹", "output folder", out_dir, exc, exit_code=2) from None

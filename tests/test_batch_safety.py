@@ -23,6 +23,7 @@ from balance.runner import MANIFEST_COLUMNS, run_batch, write_index
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2025,130102,长安区\n"
+EARLIER_BRIEFING = '<html><head><meta content="balance 0.1.0 (nbconvert)" name="generator"/></head>earlier</html>'
 
 
 def _cli(argv):
@@ -60,7 +61,7 @@ def project(tmp_path):
     (proj / "params").mkdir()
     out = proj / "out"
     out.mkdir()
-    (out / "130102_2025.html").write_text("<html>earlier briefing</html>", encoding="utf-8")
+    (out / "130102_2025.html").write_text(EARLIER_BRIEFING, encoding="utf-8")
     (out / "notes.txt").write_text("the clerk's own notes", encoding="utf-8")
     (tmp_path / "neighbour.txt").write_text("outside the project", encoding="utf-8")
     return proj
@@ -375,21 +376,30 @@ def test_read_only_folder_is_a_clean_refusal(project, monkeypatch, capsys):
     assert code == 2 and "无法写入输出文件夹" in err and "no permission to write" in err
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
-def test_really_read_only_folder(project, capsys):  # pragma: no cover - runs for non-root users
-    f = project / "params" / "bad.yaml"
-    f.write_text(invalid_params(project), encoding="utf-8")
-    out = project / "out"
-    out.chmod(0o555)
-    try:
-        code = _cli(["batch", str(f), "--out", str(out), "--notebooks", str(NOTEBOOKS)])
-    finally:
-        out.chmod(0o755)
-    assert code == 2 and "cannot write" in capsys.readouterr().err
-
-
 def test_stale_lock_file_does_not_block(tmp_path):
     """A lock file left by a dead batch (any content) does not stop the next batch."""
     (tmp_path / LOCK_FILE).write_text("garbage from a batch killed long ago", encoding="utf-8")
     BatchLock(tmp_path).acquire().release()
     assert not (tmp_path / LOCK_FILE).exists()
+
+
+def test_only_the_batchs_own_files_are_replaced_or_removed(project):
+    """``--out`` may be a folder with other things in it (``--out .``): a params file named
+    ``data.yaml`` must not empty ``./data/``, one named ``report.yaml`` must not replace the
+    clerk's own ``report.html``."""
+    out = project / "out"
+    (out / "data").mkdir()
+    (out / "data" / "2024.xlsx").write_bytes(b"PK\x03\x04 the clerk's workbook")
+    (out / "report.html").write_text("<html>the clerk's own page</html>", encoding="utf-8")
+    (out / "notes.ipynb").write_text('{"cells": [], "metadata": {}}', encoding="utf-8")
+    files = []
+    for name in ("data", "report", "notes"):
+        f = project / "params" / f"{name}.yaml"
+        f.write_text(invalid_params(project), encoding="utf-8")
+        files.append(f)
+    before = snapshot(out)
+    b = run_batch(files, out, progress=False, notebooks_dir=NOTEBOOKS)
+    after = snapshot(out)
+    assert {k: v for k, v in after.items() if k in before} == before
+    for r in b.runs:
+        assert r.status == "failed" and "不是 balance 生成的" in r.error and "not made by balance" in r.error, r.error

@@ -127,7 +127,9 @@ def test_export_interrupted_leaves_no_html(tmp_path, monkeypatch):
     p = make_project(tmp_path)
     out = p["out"]
     out.mkdir()
-    (out / "130102_2025.html").write_text("<html>OLD BRIEFING</html>", encoding="utf-8")
+    (out / "130102_2025.html").write_text(  # an earlier briefing, as balance writes them
+        '<html><head><meta content="balance 0.1.0 (nbconvert)" name="generator"/></head>OLD BRIEFING</html>',
+        encoding="utf-8")
     real_write = runner.os.fsync
 
     def interrupted(fd):
