@@ -191,6 +191,9 @@ def load_params(path: str | Path, notebooks_dir: str | Path | None = None) -> Ru
         raw = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise InputError([_yaml_problem(fname, text, exc)], *_SUMMARY) from None
+    except RecursionError:
+        raise InputError([_problem(fname, "参数文件嵌套过深（括号层数过多）", "params file nested too deeply (too many "
+                                   "brackets)", code="yaml_syntax")], *_SUMMARY) from None
     if not isinstance(raw, dict):
         raise InputError([_problem(fname, "参数文件应为“键: 值”映射", "a params file must be a mapping of key: value",
                                    code="yaml_not_mapping")], *_SUMMARY)

@@ -1023,6 +1023,8 @@ def _prepare_out_dir(out_dir) -> tuple[Path, list[Path]]:
     """``out_dir`` resolved and created; the folders this created (to remove again, when empty, if
     the batch is refused). :class:`BatchError` when it cannot be a folder."""
     shown = printable(out_dir)
+    if not str(out_dir).strip():
+        raise BatchError("--out 为空：请给出输出文件夹 / --out is empty: give the output folder")
     try:
         out = Path(out_dir).resolve()
     except (OSError, RuntimeError, ValueError) as exc:
@@ -1447,12 +1449,36 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    """``--timeout``: a positive, finite number of seconds."""
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"应为正的秒数，而不是 {text!r} / must be a positive number of seconds, not {text!r}")
+    return v
+
+
+def _count(text: str) -> int:
+    """``--workers``: a whole number ≥ 1."""
+    try:
+        v = int(text)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数，而不是 {text!r} / must be a whole number ≥ 1, not {text!r}")
+    return v
+
+
 def register_cli(subparsers) -> None:
     """Add ``batch`` and ``report`` to the ``balance`` command's subparsers."""
     def common(p):
         p.add_argument("--out", required=True, metavar="DIR", help="输出文件夹 / output folder")
         p.add_argument("--force", action="store_true", help="即使输入未变化也重新运行 / rerun even if inputs are unchanged")
-        p.add_argument("--timeout", type=float, default=600, metavar="S",
+        p.add_argument("--timeout", type=_seconds, default=600, metavar="S",
                        help="每个单元格的超时秒数 / per-cell execution timeout in seconds (default 600)")
         p.add_argument("--notebooks", default=None, metavar="DIR", help=argparse.SUPPRESS)
 
@@ -1460,7 +1486,7 @@ def register_cli(subparsers) -> None:
                               description="PARAMS: YAML 参数文件或其所在文件夹 / YAML params files or folders of them")
     b.add_argument("params", nargs="+", metavar="PARAMS")
     common(b)
-    b.add_argument("--workers", type=int, default=None, metavar="N",
+    b.add_argument("--workers", type=_count, default=None, metavar="N",
                    help="并行进程数（默认 CPU 数）；用 --scheduler 时为至少等待的 worker 数 / parallel runs (default: CPU "
                         "count); with --scheduler, wait for at least N workers")
     b.add_argument("--executor", choices=["local", "dask"], default=None,

@@ -403,3 +403,25 @@ def test_only_the_batchs_own_files_are_replaced_or_removed(project):
     assert {k: v for k, v in after.items() if k in before} == before
     for r in b.runs:
         assert r.status == "failed" and "不是 balance 生成的" in r.error and "not made by balance" in r.error, r.error
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--out", ""], ["--out 为空", "--out is empty"]),
+    (["--timeout", "-1"], ["正的秒数", "positive number of seconds"]),
+    (["--timeout", "nan"], ["正的秒数", "positive number of seconds"]),
+    (["--workers", "0"], ["不小于 1", "whole number"]),
+])
+def test_bad_options_are_refused(project, capsys, argv, words):
+    """An empty --out used to write into the current folder; a negative or NaN timeout and zero
+    workers were passed on."""
+    f = project / "params" / "bad.yaml"
+    f.write_text(invalid_params(project), encoding="utf-8")
+    args = ["batch", str(f), "--notebooks", str(NOTEBOOKS)] + (["--out", str(project / "o")] if argv[0] != "--out" else [])
+    before = snapshot(project)
+    try:
+        code = _cli(args + argv)
+    except SystemExit as exc:  # argparse refuses the value
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and all(w in err for w in words), err
+    assert snapshot(project) == before

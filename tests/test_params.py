@@ -283,3 +283,10 @@ def test_params_file_not_utf8_or_huge(repo):
     with pytest.raises(InputError) as ei:
         load_params(big, NOTEBOOKS)
     assert ei.value.errors[0].code == "params_too_large"
+
+
+def test_deeply_nested_yaml_is_refused(repo):
+    p = write(repo, "title: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError) as ei:
+        load_params(p, NOTEBOOKS)
+    assert ei.value.errors[0].code == "yaml_syntax" and "嵌套过深" in ei.value.errors[0].problem_zh
