@@ -6,9 +6,14 @@ user sees *all* problems at once, never just the first. Warnings travel with the
 """
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 
 import pandas as pd
+
+#: Set by the batch runner for the kernel of each run: where an :class:`InputError` that reaches
+#: the top of a notebook cell writes its problems (JSON), so the batch can show the problem table.
+PROBLEMS_FILE_ENV = "BALANCE_PROBLEMS_FILE"
 
 #: Column headers of the problem table as printed and exported (Chinese / English).
 PROBLEM_HEADERS = {
@@ -103,6 +108,21 @@ class InputError(Exception):
     def render(self, limit: int = 200) -> str:
         head = f"{self.summary_zh}：{len(self.errors)} 个错误 / {self.summary_en}: {len(self.errors)} error(s)"
         return head + "\n" + render_problems(self.errors, limit=limit)
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython / Jupyter show this error when a cell raises it: the problem table instead
+        of a Python traceback (it is bad input, not a bug). Inside a batch run (environment
+        variable ``BALANCE_PROBLEMS_FILE``) the problems are also written there as JSON."""
+        path = os.environ.get(PROBLEMS_FILE_ENV)
+        if path:
+            import json
+
+            try:
+                with open(path, "w", encoding="utf-8") as fh:
+                    json.dump([p.to_dict() for p in self.problems], fh, ensure_ascii=False, default=str)
+            except (OSError, TypeError, ValueError):
+                pass
+        return [f"{type(self).__name__}: {self}", *self.render(limit=50).splitlines()]
 
 
 def _width(s: str) -> int:

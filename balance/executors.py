@@ -8,6 +8,10 @@ yield ``(spec, row)`` pairs in completion order, where ``row`` is the manifest r
 
 * :class:`LocalExecutor` (``--executor local``, the default): a ``ProcessPoolExecutor`` on this
   machine (``forkserver`` with papermill / nbconvert / pandas preloaded, ``spawn`` on Windows).
+  Its workers end with the batch, and kill their kernels as they go: on ``kill -9`` of the batch
+  (parent-death signal on Linux, a watchdog thread everywhere), and when the batch is stopped
+  (Ctrl-C, SIGTERM: :meth:`LocalExecutor.abort` cancels the queued runs and terminates the
+  workers).
 * :class:`DaskExecutor` (``--executor dask``): Dask distributed. Without an address, a
   ``LocalCluster`` of ``N`` worker processes with one thread each is started for the batch and
   closed afterwards; with ``--scheduler tcp://HOST:8786``, an existing cluster is used (workers
@@ -17,7 +21,9 @@ yield ``(spec, row)`` pairs in completion order, where ``row`` is the manifest r
   kernel-start retry stays inside ``execute_run``. A worker that dies while running a notebook
   makes the scheduler run that task once more on another worker (the LocalCluster is started with
   ``distributed.scheduler.allowed-failures = 1``; for an existing cluster it is the scheduler's
-  own setting, 3 by default); a run that still fails is recorded ``failed`` with the error.
+  own setting, 3 by default); a run that still fails is recorded ``failed`` with the error. A
+  LocalCluster's worker processes exit when the batch dies (``distributed`` watches its parent)
+  and their kernels follow (ipykernel watches its parent).
 
 Every worker writes straight into ``DIR``, so ``DIR`` must be the same absolute path on every
 worker machine (a shared file system), and so must the params files, the data files they name and
@@ -63,7 +69,9 @@ class LocalExecutor:
         from balance.runner import _mp_context, _worker_init
 
         self.n = max(1, min(self.workers or os.cpu_count() or 1, n_tasks))
-        self.pool = cf.ProcessPoolExecutor(max_workers=self.n, mp_context=_mp_context(), initializer=_worker_init)
+        # each worker is tied to this process: it (and its kernels) ends when the batch ends
+        self.pool = cf.ProcessPoolExecutor(max_workers=self.n, mp_context=_mp_context(), initializer=_worker_init,
+                                           initargs=(os.getpid(),))
         return self
 
     def prepare(self, specs: list[dict], out_dir: Path, notebooks_dir: Path) -> None:
@@ -80,6 +88,34 @@ class LocalExecutor:
     def cancel(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
+
+    #: Seconds a worker gets to stop its kernels after SIGTERM before it is killed.
+    STOP_GRACE = 10.0
+
+    def abort(self) -> None:
+        """Stop now (Ctrl-C, SIGTERM, an error): queued runs are cancelled and running ones
+        stopped — each worker, sent SIGTERM, kills its kernels and exits (see
+        :func:`balance.runner._die_with_batch`); a worker still there after :attr:`STOP_GRACE`
+        seconds is killed."""
+        if self.pool is None:
+            return
+        procs = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            try:
+                p.terminate()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        deadline = time.monotonic() + self.STOP_GRACE
+        for p in procs:
+            try:
+                p.join(max(0.05, deadline - time.monotonic()))
+                if p.is_alive():
+                    p.kill()
+                    p.join(1.0)
+            except Exception:  # noqa: BLE001
+                pass
+        self.pool = None
 
     def close(self) -> None:
         if self.pool is not None:
@@ -290,6 +326,11 @@ class DaskExecutor:
                 yield s, exc
             finally:
                 fut.release()
+
+    def abort(self) -> None:
+        """Stop now: tasks not started are cancelled (a notebook already running finishes on its
+        worker; a LocalCluster's workers and their kernels end when it is closed)."""
+        self.cancel()
 
     def cancel(self) -> None:
         if self.client is not None and self._futures:

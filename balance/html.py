@@ -76,17 +76,17 @@ def _make_preprocessors():
                 return nb, resources
             nav = _toc_html(entries)
             out = nbformat.v4.new_output("display_data", data={"text/html": nav})
-            tagged = [i for i, c in enumerate(nb.cells) if "toc" in c.metadata.get("tags", [])]
-            if tagged:
-                i = tagged[0]
-                new = nbformat.v4.new_code_cell(source="", outputs=[out])
-                new.metadata["tags"] = ["toc"]
-                nb.cells[i] = new
-                return nb, resources
-            pos = _toc_position(nb)
             new = nbformat.v4.new_code_cell(source="", outputs=[out])
             new.metadata["tags"] = ["toc"]
-            nb.cells.insert(pos, new)
+            # nbformat gives a new cell a random id, which nbconvert writes into the page
+            # (id="cell-id=…"): derive it from the headings instead, so that two exports of the
+            # same notebook are the same bytes
+            new["id"] = _toc_cell_id(entries)
+            tagged = [i for i, c in enumerate(nb.cells) if "toc" in c.metadata.get("tags", [])]
+            if tagged:
+                nb.cells[tagged[0]] = new
+                return nb, resources
+            nb.cells.insert(_toc_position(nb), new)
             return nb, resources
 
     return DropNoiseOutputs, TableOfContents
@@ -169,6 +169,15 @@ def _collect_headings(nb, levels=(2, 3)) -> list[tuple[int, str, str]]:
                             if hid:
                                 entries.append((level, hid, plain))
     return entries
+
+
+def _toc_cell_id(entries: list[tuple[int, str, str]]) -> str:
+    """Stable id of the table-of-contents cell: a digest of the headings (level, anchor, text) in
+    document order."""
+    import hashlib
+
+    h = hashlib.sha1("\n".join(f"{level}\t{hid}\t{text}" for level, hid, text in entries).encode("utf-8"))
+    return f"toc-{h.hexdigest()[:8]}"
 
 
 def _toc_html(entries: list[tuple[int, str, str]]) -> str:

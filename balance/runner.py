@@ -37,6 +37,33 @@ Behaviour:
   successful run and both outputs still exist, unless ``force``;
 * ``manifest.csv`` keeps rows of earlier runs in ``DIR`` that are not part of this batch, so the
   index lists every briefing in the folder.
+
+Safety of ``DIR`` (:mod:`balance.outdir`):
+
+* a run name must be a plain name (no ``.`` / ``..``, no path separator, not hidden, not
+  ``index``, no control characters, no Windows device name …): a params file with another name
+  fails its own run with a message naming the file, and nothing in ``DIR`` is touched for it;
+* every delete and replace goes through one guard that proves the target lies in ``DIR`` after
+  ``resolve()`` (never ``DIR`` itself, never through a symbolic link, never one of the run's
+  inputs); a ``DIR/<run>`` that is a symbolic link fails that run and is left alone;
+* one batch at a time per ``DIR``: ``DIR/.balance-batch.lock`` (pid, host, start time, command)
+  is locked for the whole batch; a second batch is refused naming the first
+  (:class:`balance.outdir.BatchLocked`, exit code 2). The lock dies with its holder;
+* ``manifest.csv`` is rewritten (atomically) after every finished run, so it lists every run that
+  finished whenever and however the batch stops; ``index.html`` follows every few seconds and at
+  the end;
+* the batch's workers and their kernels die with it: on ``kill -9`` of the batch (Linux: the
+  parent-death signal, elsewhere a watchdog thread that notices the parent is gone), on SIGTERM,
+  SIGHUP and Ctrl-C (queued runs are cancelled, running notebooks stopped, the manifest written;
+  exit code 143 / 129 / 130). A run that did not finish keeps its earlier manifest row, if any,
+  and is redone by the next batch;
+* a batch that cannot use ``DIR`` (an existing file, read-only, full) is refused with a message
+  (:class:`BatchError`, exit code 2 before any run started, 1 when writing fails later).
+
+Exit codes of ``balance batch`` / ``balance report``: 0 every run ok or unchanged, 1 a run failed
+(or the manifest could not be written half-way), 2 refused before running (no params files,
+``--out`` unusable or in use by another batch, executor unusable), 128 + signal when stopped by a
+signal (130 Ctrl-C, 143 SIGTERM).
 """
 from __future__ import annotations
 
@@ -49,7 +76,7 @@ import io
 import multiprocessing
 import os
 import re
-import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -57,7 +84,11 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from balance.errors import InputError
+from balance.errors import PROBLEMS_FILE_ENV, InputError, Problem, render_problems
+from balance.outdir import (
+    RESULTS_MARKER, BatchLock, BatchLocked, UnsafeOutput, check_output_file, check_results_dir, printable,
+    protected_paths, run_key, run_name_message, run_name_problem, safe_replace, safe_rmtree, safe_unlink,
+)
 
 MANIFEST_COLUMNS = [
     "run", "notebook", "status", "html", "ipynb", "error", "title", "county_code", "year", "params",
@@ -109,6 +140,9 @@ class RunResult:
     execution: float | str = ""
     export: float | str = ""
     input_hash: str = ""
+    #: Not a manifest column: the problem table shown on the console when the run failed on bad
+    #: input (several lines).
+    details: str = ""
 
     def row(self) -> dict:
         d = asdict(self)
@@ -121,6 +155,25 @@ class RunResult:
     def from_row(cls, row: dict) -> "RunResult":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in row.items() if k in names})
+
+
+class BatchError(RuntimeError):
+    """The batch cannot use its output folder (``--out`` is a file, cannot be created or written,
+    the manifest cannot be written). Message: Chinese, then English. ``exit_code`` is 2 when the
+    batch was refused before any run started, 1 when writing failed half-way."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.batch: "BatchResult | None" = None
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """The batch was stopped by a signal (SIGTERM, SIGHUP; Ctrl-C raises KeyboardInterrupt)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 @dataclass
@@ -157,7 +210,7 @@ class BatchResult:
         lines = [f"完成 {n} 个运行：成功 {a}，失败 {b}，未变化跳过 {c}（{self.seconds:.1f} 秒）"
                  f" / {n} runs: {a} ok, {b} failed, {c} skipped ({self.seconds:.1f} s)"]
         for r in self.failed:
-            lines.append(f"  ✗ {r.run}: {r.error}")
+            lines.append(f"  ✗ {printable(r.run)}: {printable(r.error)}")
         if self.manifest:
             lines.append(f"清单 manifest: {self.manifest}")
         if self.index:
@@ -174,7 +227,10 @@ def expand_params(paths) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".yaml", ".yml")))
+            try:
+                out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".yaml", ".yml")))
+            except OSError:  # an unreadable folder: its run fails with "cannot read"
+                out.append(p)
         else:
             out.append(p)
     return out
@@ -237,25 +293,41 @@ def input_hash(params, params_path: Path, notebook: Path) -> str:
 
 
 def read_manifest(out_dir: str | Path) -> dict[str, dict]:
+    """Rows of ``DIR/manifest.csv`` by run name. Rows whose run name is not a plain name (see
+    :func:`balance.outdir.run_name_problem`; an edited or foreign manifest) are dropped: they are
+    never used to build a path."""
     path = Path(out_dir) / "manifest.csv"
     if not path.is_file():
         return {}
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            return {row["run"]: row for row in csv.DictReader(fh) if row.get("run")}
+            return {row["run"]: {k: (v if isinstance(v, str) else "") for k, v in row.items() if k is not None}
+                    for row in csv.DictReader(fh)
+                    if isinstance(row.get("run"), str) and run_name_problem(row["run"]) is None}
     except (OSError, csv.Error, KeyError, UnicodeDecodeError):
         return {}
 
 
-def write_manifest(out_dir: Path, rows: list[dict]) -> Path:
-    from balance.atomic import atomic_write_text
-
+def _csv_line(row: dict) -> str:
+    """One manifest row as CSV text; every value printable (no control characters, no bytes that
+    are not text), the ``error`` on one line."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow(r)
-    return atomic_write_text(Path(out_dir) / "manifest.csv", "\ufeff" + buf.getvalue())
+    w.writerow({k: printable(_one_line(row.get(k, ""), 4000) if k == "error" else row.get(k, ""))
+                for k in MANIFEST_COLUMNS})
+    return buf.getvalue()
+
+
+_CSV_HEADER = ",".join(MANIFEST_COLUMNS) + "\r\n"
+
+
+def write_manifest(out_dir: Path, rows: list[dict], lines: list[str] | None = None) -> Path:
+    """``DIR/manifest.csv`` (UTF-8 with BOM), written atomically. ``lines``: the rows already as
+    CSV text (:func:`_csv_line`), which the batch caches to rewrite the manifest after every run."""
+    from balance.atomic import atomic_write_text
+
+    body = "".join(lines) if lines is not None else "".join(_csv_line(r) for r in rows)
+    return atomic_write_text(Path(out_dir) / "manifest.csv", "\ufeff" + _CSV_HEADER + body)
 
 
 def _now() -> str:
@@ -264,8 +336,131 @@ def _now() -> str:
 
 # --------------------------------------------------------------------------------------------
 # worker side
-def _worker_init() -> None:
-    """Import the heavy modules once per worker process and build the HTML exporter."""
+#: How often a worker checks that its batch is still there (seconds).
+WATCHDOG_EVERY = 0.5
+_BATCH_PID: int | None = None
+_START_PPID: int | None = None
+
+
+def _pid_gone(pid: int) -> bool:
+    """``pid`` no longer runs (or is a zombie waiting to be reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False
+
+
+def _batch_gone() -> bool:
+    """The batch that started this worker has died (this worker was re-parented, or the batch's
+    pid is gone)."""
+    if _START_PPID is not None and os.getppid() != _START_PPID:
+        return True
+    return _BATCH_PID is not None and _pid_gone(_BATCH_PID)
+
+
+def _descendants() -> list[int]:
+    """Pids of this process's descendants (the kernels it started and their children)."""
+    me = os.getpid()
+    try:
+        import psutil
+
+        return [c.pid for c in psutil.Process(me).children(recursive=True)]
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001 - a process vanished while listing
+        return []
+    parents: dict[int, int] = {}
+    try:
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat", "rb") as fh:
+                        parents[int(d)] = int(fh.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+    except OSError:
+        return []
+    out, todo = [], [me]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parents.items() if pp == p]
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def _kill_descendants() -> None:
+    """SIGKILL every descendant; kernels run in their own session, so also their process group."""
+    kill = getattr(signal, "SIGKILL", signal.SIGTERM)
+    for pid in _descendants():
+        try:
+            if hasattr(os, "killpg") and os.getpgid(pid) == pid:
+                os.killpg(pid, kill)
+            else:
+                os.kill(pid, kill)
+        except OSError:
+            pass
+
+
+def _worker_exit(code: int) -> None:
+    """Stop now: kernels first, then this worker (no clean-up that could start anything)."""
+    try:
+        _kill_descendants()
+    finally:
+        os._exit(code)
+
+
+def _watchdog() -> None:
+    while True:
+        time.sleep(WATCHDOG_EVERY)
+        if _batch_gone():
+            _worker_exit(1)
+
+
+def _die_with_batch(batch_pid: int | None) -> None:
+    """Make this worker process (and the kernels it starts) end with the batch that started it.
+
+    * Ctrl-C is the batch's business: the worker ignores SIGINT (the batch then stops it);
+    * SIGTERM (sent by the batch when it stops, or by the parent-death signal) kills this worker's
+      kernels, then the worker;
+    * Linux: ``prctl(PR_SET_PDEATHSIG, SIGTERM)``, so the kernel signals the worker the moment its
+      parent (the batch, or the fork server, which itself exits with the batch) dies, even by
+      ``kill -9``;
+    * everywhere: a watchdog thread checks every :data:`WATCHDOG_EVERY` s that the parent is still
+      the one it started with and that the batch's pid still runs.
+    """
+    global _BATCH_PID, _START_PPID
+    _BATCH_PID, _START_PPID = batch_pid, os.getppid()
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, lambda signum, frame: _worker_exit(128 + signum))
+    except (ValueError, OSError):  # pragma: no cover - not the main thread
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog remains
+            pass
+    if _batch_gone():  # the batch died before the line above
+        _worker_exit(1)
+    threading.Thread(target=_watchdog, name="balance-watchdog", daemon=True).start()
+
+
+def _worker_init(batch_pid: int | None = None) -> None:
+    """Tie the worker to its batch (:func:`_die_with_batch`), import the heavy modules once per
+    worker process and build the HTML exporter."""
+    _die_with_batch(batch_pid)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
     import nbformat
     import pandas  # noqa: F401
@@ -377,22 +572,105 @@ def _timings(nb) -> tuple[float | str, float | str]:
         return "", ""
 
 
-def remove_stale_outputs(out_dir: Path, run: str, keep_ipynb: bool) -> None:
+def remove_stale_outputs(out_dir: Path, run: str, keep_ipynb: bool, protected=()) -> list[str]:
     """A failed run must not leave an earlier briefing that looks current: remove
     ``<run>.html`` and the recorded input hash; unless the run executed (``keep_ipynb``), also the
-    previous executed notebook and results folder."""
-    _remove(out_dir / f"{run}.html")
-    _remove(out_dir / run / HASH_FILE)
+    previous executed notebook and results folder.
+
+    Every removal goes through the guard of :mod:`balance.outdir` (inside ``out_dir`` after
+    ``resolve()``, never through a symbolic link, never one of ``protected``); what it refuses is
+    left in place and returned as messages. A run name that is not a plain name removes nothing.
+    """
+    if run_name_problem(run) is not None:
+        return [f"运行名称不是普通文件名，未删除任何文件 / not a plain run name, nothing removed: {printable(run)}"]
+    out_dir = Path(out_dir)
+    ops = [(safe_unlink, out_dir / f"{run}.html"), (safe_unlink, out_dir / run / HASH_FILE)]
     if not keep_ipynb:
-        _remove(out_dir / f"{run}.ipynb")
-        shutil.rmtree(out_dir / run, ignore_errors=True)
+        ops += [(safe_unlink, out_dir / f"{run}.ipynb"), (safe_rmtree, out_dir / run)]
+    refused = []
+    for op, target in ops:
+        try:
+            op(out_dir, target, protected)
+        except UnsafeOutput as exc:
+            refused.append(str(exc))
+        except OSError as exc:
+            if not isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+                refused.append(f"{type(exc).__name__}: {exc}")
+    return refused
 
 
-def _remove(path: Path) -> None:
+def _remove(out_dir: Path, path: Path) -> None:
+    """Remove one of the batch's files in ``out_dir`` (guarded; a refusal is ignored: the file
+    stays)."""
     try:
-        path.unlink()
-    except FileNotFoundError:
+        safe_unlink(out_dir, path)
+    except (UnsafeOutput, OSError):
         pass
+
+
+#: Problems of a run that failed on bad input: shown on the console (a table) and in the
+#: manifest's ``error`` and the index (one line), the first few, then a count.
+CONSOLE_PROBLEMS = 5
+MANIFEST_PROBLEMS = 3
+
+
+def _clip(s: str, n: int) -> str:
+    s = _one_line(s, 10_000)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def problem_text(p: Problem) -> str:
+    """One problem on one line: where (file, sheet, row, column, value), then Chinese / English."""
+    where = []
+    if p.file:
+        where.append(Path(str(p.file)).name)
+    if p.sheet:
+        where.append(f"工作表/sheet {p.sheet}")
+    if p.row is not None:
+        where.append(f"第 {p.row} 行/row {p.row}")
+    if p.column:
+        where.append(f"列/column {p.column}")
+    if p.value not in (None, ""):
+        where.append(f"值/value “{_clip(str(p.value), 40)}”")
+    head = ", ".join(where)
+    return f"{head}: {_clip(p.problem_zh, 200)} / {_clip(p.problem_en, 200)}" if head else \
+        f"{_clip(p.problem_zh, 200)} / {_clip(p.problem_en, 200)}"
+
+
+def problems_line(prefix: str, problems: list[Problem], limit: int = MANIFEST_PROBLEMS) -> str:
+    """``prefix: problem; problem; problem; … N more`` (one line, for the manifest and index)."""
+    errors = [p for p in problems if p.severity == "error"] or list(problems)
+    parts = [problem_text(p) for p in errors[:limit]]
+    if len(errors) > limit:
+        parts.append(f"… 另有 {len(errors) - limit} 个问题 / {len(errors) - limit} more")
+    return _one_line(f"{prefix}: " + "; ".join(parts), 4000) if parts else _one_line(prefix, 4000)
+
+
+def problems_table(prefix: str, problems: list[Problem], limit: int = CONSOLE_PROBLEMS) -> str:
+    """The console form: a summary line and the problem table (file / row / column / value /
+    problem in Chinese and English), the first ``limit`` problems, then a count."""
+    errors = [p for p in problems if p.severity == "error"] or list(problems)
+    return printable(_one_line(prefix, 1000)) + "\n" + "\n".join(
+        printable(line) for line in render_problems(errors, limit=limit).splitlines())
+
+
+def _read_problems(path: Path | None) -> list[Problem]:
+    """Problems the kernel wrote (``InputError._render_traceback_``) to ``BALANCE_PROBLEMS_FILE``."""
+    import json
+    from dataclasses import fields as _fields
+
+    if path is None:
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8") or "[]")
+    except (OSError, ValueError):
+        return []
+    names = {f.name for f in _fields(Problem)}
+    out = []
+    for d in raw if isinstance(raw, list) else []:
+        if isinstance(d, dict) and "problem_zh" in d and "problem_en" in d:
+            out.append(Problem(**{k: d.get(k) for k in names if k in d}))
+    return out
 
 
 #: One notebook at a time per process: the kernel's stdout / stderr capture redirects the
@@ -403,16 +681,19 @@ _EXECUTE_LOCK = threading.Lock()
 
 def execute_run(spec: dict) -> dict:
     """Validate, execute and export one run (in a worker process: local pool or Dask worker).
-    Never raises; returns a manifest row as a dict. Picklable by reference, and so is ``spec``
-    (plain strings and numbers), so Dask can ship both to workers on other machines.
+    Never raises; returns a manifest row as a dict (plus ``details``: the problem table when the
+    run failed on bad input). Picklable by reference, and so is ``spec`` (plain strings and
+    numbers), so Dask can ship both to workers on other machines.
 
     ``spec``: run, params_path, out_dir, notebooks_dir, timeout, input_hash, start_timeout;
     optional params_label (the params path shown in the manifest, when ``params_path`` was made
-    absolute for remote workers).
+    absolute for remote workers) and protected (input files inside ``out_dir`` that no delete may
+    touch).
     """
     t_start = time.perf_counter()
     out_dir = Path(spec["out_dir"])
     run = spec["run"]
+    protected = [Path(q) for q in spec.get("protected") or ()]
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
     res = RunResult(run=run, params=str(spec.get("params_label") or spec["params_path"]), started=_now(),
                     input_hash=spec.get("input_hash") or "")
@@ -420,24 +701,46 @@ def execute_run(spec: dict) -> dict:
     results_dir = out_dir / run
     tmp_ipynb = out_dir / f".{run}.{os.getpid()}.tmp.ipynb"
     log_text = ""
+    own_results_dir = [False]  # the run has made results_dir (a real folder inside out_dir)
 
-    def fail(msg: str, keep_ipynb: bool) -> dict:
-        remove_stale_outputs(out_dir, run, keep_ipynb=keep_ipynb)
-        res.status, res.error, res.html = "failed", _one_line(msg, 1000), ""
-        res.ipynb = ipynb_path.name if keep_ipynb and ipynb_path.exists() else ""
+    def fail(msg: str, keep_ipynb: bool, details: str = "") -> dict:
+        refused = remove_stale_outputs(out_dir, run, keep_ipynb=keep_ipynb, protected=protected)
+        res.status, res.html, res.details = "failed", "", details
+        res.error = _one_line(msg if not refused else f"{msg} ; {refused[0]}", 1500)
+        try:
+            res.ipynb = ipynb_path.name if keep_ipynb and ipynb_path.is_file() else ""
+        except OSError:
+            res.ipynb = ""
         return res
 
     def finish(r: RunResult) -> dict:
         r.seconds = round(time.perf_counter() - t_start, 2)
-        return r.row()
+        return {**r.row(), "details": r.details}
+
+    def refuse(msg: str) -> dict:  # nothing is touched for this run
+        res.status, res.error, res.html, res.ipynb = "failed", _one_line(msg, 1500), "", ""
+        return finish(res)
+
+    if _batch_gone():  # the batch died while this run was queued: start nothing
+        _worker_exit(1)
+    bad = run_name_message(run, spec.get("params_label") or spec["params_path"])
+    if bad:
+        return refuse(bad)
+    try:
+        check_results_dir(out_dir, results_dir, protected)
+        check_output_file(out_dir, html_path, protected, kind="html")
+        check_output_file(out_dir, ipynb_path, protected, kind="ipynb")
+    except (UnsafeOutput, OSError) as exc:
+        return refuse(str(exc))
 
     try:
-        from balance.params import error_line, notebook_parameters, notebook_path, validate_run
+        from balance.params import notebook_parameters, notebook_path, validate_run
 
         try:
             params, declared = validate_run(spec["params_path"], spec.get("notebooks_dir"))
         except InputError as exc:
-            return finish(fail(error_line(exc), keep_ipynb=False))
+            return finish(fail(problems_line(str(exc), exc.problems), keep_ipynb=False,
+                               details=problems_table(str(exc), exc.problems)))
         except Exception as exc:  # unreadable data etc.
             return finish(fail(f"{type(exc).__name__}: {exc}", keep_ipynb=False))
         res.notebook = params.notebook
@@ -446,22 +749,37 @@ def execute_run(spec: dict) -> dict:
         res.title = params.title or ""
         nb_file = notebook_path(params, spec.get("notebooks_dir"))
 
-        if results_dir.exists():
-            shutil.rmtree(results_dir)
+        safe_rmtree(out_dir, results_dir, protected)
         results_dir.mkdir(parents=True)
+        (results_dir / RESULTS_MARKER).write_text("balance results folder / balance 结果文件夹\n", encoding="utf-8")
+        own_results_dir[0] = True
         nb_params = notebook_parameters(params, results_dir, declared)
 
         error = None
-        with _EXECUTE_LOCK, _CaptureFds() as cap:  # fds 1/2 are per process: one capture at a time
-            error = _execute(nb_file, tmp_ipynb, nb_params, spec)
+        fd, problems_name = tempfile.mkstemp(prefix="balance-problems-", suffix=".json")
+        os.close(fd)
+        problems_file = Path(problems_name)
+        try:
+            with _EXECUTE_LOCK, _CaptureFds() as cap:  # fds 1/2 are per process: one capture at a time
+                os.environ[PROBLEMS_FILE_ENV] = str(problems_file)  # the kernel inherits it
+                try:
+                    error = _execute(nb_file, tmp_ipynb, nb_params, spec)
+                finally:
+                    os.environ.pop(PROBLEMS_FILE_ENV, None)
+            problems = _read_problems(problems_file) if error else []
+        finally:
+            problems_file.unlink(missing_ok=True)
         log_text = _filter_noise(cap.text)
         nb = _read_nb(tmp_ipynb)
         if nb is not None:
             res.kernel_start, res.execution = _timings(nb)
-            os.replace(tmp_ipynb, ipynb_path)
+            safe_replace(out_dir, tmp_ipynb, ipynb_path, protected)
         else:
-            _remove(tmp_ipynb)
+            _remove(out_dir, tmp_ipynb)
         if error:
+            if problems:
+                return finish(fail(problems_line(error, problems), keep_ipynb=nb is not None,
+                                   details=problems_table(error, problems)))
             return finish(fail(error, keep_ipynb=nb is not None))
         if nb is None:
             return finish(fail("papermill wrote no executed notebook / 未生成执行后的笔记本", keep_ipynb=False))
@@ -483,14 +801,20 @@ def execute_run(spec: dict) -> dict:
             (results_dir / HASH_FILE).write_text(res.input_hash + "\n", encoding="utf-8")
         return finish(res)
     except BaseException as exc:  # noqa: BLE001 - a worker must always report
-        _remove(tmp_ipynb)
-        return finish(fail(f"{type(exc).__name__}: {exc}", keep_ipynb=ipynb_path.exists()))
+        _remove(out_dir, tmp_ipynb)
+        try:
+            keep = ipynb_path.is_file()
+        except OSError:
+            keep = False
+        msg = str(exc) if isinstance(exc, UnsafeOutput) else f"{type(exc).__name__}: {exc}"
+        return finish(fail(msg, keep_ipynb=keep))
     finally:
-        if log_text:
+        if log_text and own_results_dir[0]:
             try:
+                check_results_dir(out_dir, results_dir, protected)
                 results_dir.mkdir(parents=True, exist_ok=True)
                 (results_dir / "run.log").write_text(log_text + "\n", encoding="utf-8")
-            except OSError:
+            except (OSError, UnsafeOutput):
                 pass
 
 
@@ -500,8 +824,9 @@ def _execute(nb_file: Path, tmp_ipynb: Path, nb_params: dict, spec: dict) -> str
     from papermill.exceptions import PapermillExecutionError
 
     timeout = spec.get("timeout") or None
+    root = Path(spec.get("out_dir") or tmp_ipynb.parent)
     for attempt in (1, 2):
-        _remove(tmp_ipynb)
+        _remove(root, tmp_ipynb)
         try:
             papermill.execute_notebook(
                 str(nb_file), str(tmp_ipynb), parameters=nb_params, kernel_name="python3",
@@ -530,36 +855,81 @@ def _execute(nb_file: Path, tmp_ipynb: Path, nb_params: dict, spec: dict) -> str
 # --------------------------------------------------------------------------------------------
 # parent side
 def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous: dict) -> tuple[list[dict], list[RunResult]]:
-    """Specs to execute and results already decided (skipped or duplicate names)."""
-    from balance.params import load_params, notebook_path
+    """Specs to execute and results already decided (skipped, invalid, refused names).
 
-    todo, done, seen = [], [], {}
+    A params file whose name is not a plain run name, or whose outputs would land on a symbolic
+    link, a folder where a file belongs or one of the run's inputs, fails here and nothing in
+    ``out_dir`` is touched for it.
+    """
+    from balance.params import NOTEBOOKS, input_paths, load_params, notebook_path
+
+    done: list[RunResult] = []
+    seen: dict[str, Path] = {}
+    entries = []
     for p in paths:
-        run = p.stem
-        if run in seen:
-            done.append(RunResult(run=f"{run}@{len(done)}", params=str(p), started=_now(),
-                                  error=_one_line(f"运行名称重复：{p} 与 {seen[run]} 的文件名相同 / duplicate run name: "
-                                                  f"{p} and {seen[run]} have the same file name")))
+        run, label = p.stem, printable(p)
+        bad = run_name_message(run, p)
+        if bad:  # refused before anything reads or touches a path built from the name
+            key = printable(run) or "(空 empty)"
+            done.append(RunResult(run=key if key not in {r.run for r in done} else f"{key}@{len(done)}",
+                                  params=label, started=_now(), seconds=0.0, error=bad))
             continue
-        seen[run] = p
-        h = ""
-        params = None
+        key = run_key(run)
+        if key in seen:
+            other = printable(seen[key])
+            done.append(RunResult(run=f"{run}@{len(done)}", params=label, started=_now(), seconds=0.0,
+                                  error=_one_line(f"运行名称重复：{label} 与 {other} 的文件名相同（不分大小写）/ duplicate "
+                                                  f"run name: {label} and {other} have the same file name (ignoring "
+                                                  f"case)")))
+            continue
+        seen[key] = p
+        params = exc = None
         try:
             params = load_params(p, notebooks_dir)
-            h = input_hash(params, p, notebook_path(params, notebooks_dir))
-        except InputError as exc:  # invalid file: fails its own run, no worker needed
-            from balance.params import error_line
+        except InputError as e:  # invalid file: fails its own run, no worker needed
+            exc = e
+        except Exception:  # noqa: BLE001 - the worker reports the problem as this run's error
+            pass
+        entries.append((p, run, params, exc))
 
-            remove_stale_outputs(out_dir, run, keep_ipynb=False)
-            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0,
-                                  error=_one_line(error_line(exc), 2000)))
-            continue
-        except Exception:
-            pass  # the worker reports the problem as this run's error
-        prev = previous.get(run, {})
+    # the inputs that lie inside out_dir: no delete or replace of the batch may touch them
+    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    inputs: list = [p for p, *_ in entries] + [nb_dir / f"{n}.ipynb" for n in NOTEBOOKS]
+    for p, _, params, _ in entries:
+        if params is not None:
+            inputs += [params.data, params.county_sheet, params.standard if params.standard_is_path() else None]
+        else:  # an invalid file: what it names, as far as it can be read
+            inputs += input_paths(p)
+    protected = protected_paths(inputs, out_dir)
+
+    todo = []
+    for p, run, params, exc in entries:
         html, ipynb = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
+        try:
+            check_results_dir(out_dir, out_dir / run, protected)
+            check_output_file(out_dir, html, protected, kind="html")
+            check_output_file(out_dir, ipynb, protected, kind="ipynb")
+        except (UnsafeOutput, OSError) as e:
+            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0, error=_one_line(str(e), 1500)))
+            continue
+        if exc is not None:
+            remove_stale_outputs(out_dir, run, keep_ipynb=False, protected=protected)
+            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0,
+                                  error=problems_line(str(exc), exc.problems),
+                                  details=problems_table(str(exc), exc.problems)))
+            continue
+        h = ""
+        if params is not None:
+            try:
+                h = input_hash(params, p, notebook_path(params, notebooks_dir))
+            except Exception:  # noqa: BLE001 - unreadable input: the worker reports it
+                h = ""
+        prev = previous.get(run, {})
         hash_file = out_dir / run / HASH_FILE
-        recorded = hash_file.read_text(encoding="utf-8").strip() if hash_file.is_file() else ""
+        try:
+            recorded = hash_file.read_text(encoding="utf-8").strip() if hash_file.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            recorded = ""
         if (not force and h and recorded == h and html.is_file() and ipynb.is_file()):
             r = RunResult.from_row(prev) if prev else RunResult(run=run)
             r.run, r.status, r.error, r.started, r.seconds = run, "skipped", "", _now(), 0.0
@@ -573,16 +943,30 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
             done.append(r)
             continue
         todo.append({"run": run, "params_path": str(p), "out_dir": str(out_dir),
-                     "notebooks_dir": str(notebooks_dir) if notebooks_dir else None, "input_hash": h})
+                     "notebooks_dir": str(notebooks_dir) if notebooks_dir else None, "input_hash": h,
+                     "protected": sorted(map(str, protected))})
     return todo, done
 
 
+#: Temporary files of the batch in ``DIR``: ``.<run>.<pid>.tmp.ipynb`` (executed notebook),
+#: ``.<run>.html.<pid>.tmp`` (briefing), ``.manifest.csv.<pid>.tmp`` / ``.index.html.<pid>.tmp``.
+_RUN_TMP = (re.compile(r"^\.(?P<run>.+)\.\d+\.tmp\.ipynb$"), re.compile(r"^\.(?P<run>.+)\.html\.\d+\.tmp$"))
+_BATCH_TMP = re.compile(r"^\.(?:manifest\.csv|index\.html)\.\d+\.tmp$")
+
+
+def _tmp_owner(name: str) -> str | None:
+    for pat in _RUN_TMP:
+        m = pat.match(name)
+        if m:
+            return m.group("run")
+    return None
+
+
 def _cleanup_tmp(out_dir: Path, runs: set[str]) -> None:
-    """Remove temporary files left by an interrupted earlier batch."""
-    for f in [*out_dir.glob(".*.tmp"), *out_dir.glob(".*.tmp.ipynb")]:
-        name = f.name[1:]
-        if any(name.startswith(r + ".") for r in runs) or name.startswith(("manifest.csv.", "index.html.")):
-            _remove(f)
+    """Remove temporary files left by an interrupted earlier batch (exact names only)."""
+    for f in out_dir.glob(".*.tmp*"):
+        if _tmp_owner(f.name) in runs or _BATCH_TMP.match(f.name):
+            _remove(out_dir, f)
 
 
 #: Modules the fork server imports once; workers forked from it start in ~0.1 s instead of
@@ -601,11 +985,13 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
-#: The manifest and index are rewritten as results arrive, at most every PUBLISH_EVERY seconds
-#: (or 10 × the time the last rewrite took, when that is longer), and always at the end:
-#: rewriting them (~0.3 s at 2,850 rows) after every run of a national batch would cost more
-#: than the runs.
+#: ``manifest.csv`` is rewritten after every finished run (its rows are kept as CSV text, so a
+#: rewrite is one write: ~10 ms at 2,850 rows). ``index.html`` costs more (~1.5 s at 2,850
+#: rows: it looks at every run's files): it is rewritten at most every PUBLISH_EVERY seconds (or
+#: 10 × the time the last rewrite took, when that is longer), and always at the start and end.
 PUBLISH_EVERY = 2.0
+#: Failed runs whose problem table is printed on the console (the others: one line each).
+MAX_DETAILED_FAILURES = 10
 
 
 def _worker_died(s: dict, exc: BaseException, executor: str, out_dir: Path) -> RunResult:
@@ -621,7 +1007,7 @@ def _worker_died(s: dict, exc: BaseException, executor: str, out_dir: Path) -> R
         msg = f"Dask: {name}: {exc}"
     else:
         msg = f"{name}: {exc}"
-    remove_stale_outputs(out_dir, s["run"], keep_ipynb=False)
+    remove_stale_outputs(out_dir, s["run"], keep_ipynb=False, protected=[Path(q) for q in s.get("protected") or ()])
     return RunResult(run=s["run"], params=str(s.get("params_label") or s["params_path"]), started=_now(),
                      input_hash=s.get("input_hash") or "", error=_one_line(msg))
 
@@ -629,8 +1015,102 @@ def _worker_died(s: dict, exc: BaseException, executor: str, out_dir: Path) -> R
 def _remove_run_tmp(out_dir: Path, runs: set[str]) -> None:
     """Temporary files of runs whose worker died half-way (another worker redid the run)."""
     for f in out_dir.glob(".*.tmp*"):
-        if any(f.name[1:].startswith(r + ".") for r in runs):
-            _remove(f)
+        if _tmp_owner(f.name) in runs:
+            _remove(out_dir, f)
+
+
+def _prepare_out_dir(out_dir) -> tuple[Path, list[Path]]:
+    """``out_dir`` resolved and created; the folders this created (to remove again, when empty, if
+    the batch is refused). :class:`BatchError` when it cannot be a folder."""
+    shown = printable(out_dir)
+    if not str(out_dir).strip():
+        raise BatchError("--out 为空：请给出输出文件夹 / --out is empty: give the output folder")
+    try:
+        out = Path(out_dir).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise BatchError(f"输出文件夹路径无效：{shown}（{exc}）/ invalid output folder path: {shown} ({exc})") from None
+    if out.exists() and not out.is_dir():
+        raise BatchError(f"--out 指向一个已存在的文件，而不是文件夹：{shown}；请给出一个文件夹 / --out names an existing "
+                         f"file, not a folder: {shown}; give a folder")
+    created = []
+    d = out
+    while not d.exists() and d != d.parent:
+        created.append(d)
+        d = d.parent
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise BatchError(f"无法创建输出文件夹 {shown}：路径中有一段是文件 / cannot create the output folder {shown}: "
+                         f"part of the path is a file") from None
+    except OSError as exc:
+        raise BatchError(f"无法创建输出文件夹 {shown}：{exc.strerror or exc} / cannot create the output folder "
+                         f"{shown}: {exc.strerror or exc}") from None
+    return out, created
+
+
+def _remove_if_empty(dirs: list[Path]) -> None:
+    for d in dirs:  # innermost first
+        try:
+            d.rmdir()
+        except OSError:
+            return
+
+
+def _write_failed(what_zh: str, what_en: str, path: Path, exc: OSError, exit_code: int) -> BatchError:
+    why = exc.strerror or str(exc)
+    hint_zh, hint_en = "", ""
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        hint_zh, hint_en = "（磁盘已满）", " (the disk is full)"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint_zh, hint_en = "（没有写入权限或为只读）", " (no permission to write, or read-only)"
+    p = printable(path)
+    return BatchError(f"无法写入{what_zh} {p}：{why}{hint_zh} / cannot write the {what_en} {p}: {why}{hint_en}",
+                      exit_code=exit_code)
+
+
+_STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+def _raise_interrupted(signum, frame):
+    raise BatchInterrupted(signum)
+
+
+class _StopSignals:
+    """While a batch runs (main thread only): SIGTERM and SIGHUP raise :class:`BatchInterrupted`
+    (Ctrl-C raises KeyboardInterrupt), so the batch stops its workers and writes its manifest
+    instead of dying on the spot. ``hold()``: ignore stop signals while the last manifest is
+    written."""
+
+    def __init__(self):
+        self.saved: dict = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in _STOP_SIGNALS:
+                try:
+                    self.saved[sig] = signal.signal(sig, _raise_interrupted)
+                except (ValueError, OSError):  # pragma: no cover
+                    pass
+        return self
+
+    def hold(self):
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (*_STOP_SIGNALS, signal.SIGINT):
+            try:
+                self.saved.setdefault(sig, signal.signal(sig, signal.SIG_IGN))
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+
+    def __exit__(self, *exc):
+        for sig, old in self.saved.items():
+            try:
+                signal.signal(sig, old)
+            except (ValueError, OSError, TypeError):  # pragma: no cover
+                pass
+        return False
 
 
 def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = False, timeout: float | None = 600,
@@ -645,8 +1125,16 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
     skip-if-unchanged, outputs and manifest are the same for both.
 
     Returns a :class:`BatchResult`; ``result.exit_code`` is 1 when any run failed. Never raises
-    for a failing run (only for an unusable ``out_dir`` or executor:
-    :class:`balance.executors.ExecutorError`).
+    for a failing run. Raises
+
+    * :class:`BatchError` — ``out_dir`` is unusable (a file, cannot be created, read-only, full)
+      or the manifest cannot be written;
+    * :class:`balance.outdir.BatchLocked` — another batch is writing into ``out_dir``;
+    * :class:`balance.executors.ExecutorError` — the executor cannot be used;
+    * :class:`BatchInterrupted` (SIGTERM / SIGHUP) or ``KeyboardInterrupt`` (Ctrl-C) — the batch
+      was stopped; the manifest lists every run that finished.
+
+    Every exception raised after planning carries the partial result as ``exc.batch``.
     """
     from balance.executors import make_executor
 
@@ -655,8 +1143,30 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
     executor = executor or "local"
     ex = make_executor(executor, workers=workers, scheduler=scheduler)  # ValueError for an unknown kind
     t0 = time.perf_counter()
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir, created = _prepare_out_dir(out_dir)
+    lock = BatchLock(out_dir)
+    try:
+        lock.acquire()
+    except BatchLocked:
+        _remove_if_empty(created)
+        raise
+    except UnsafeOutput as exc:
+        _remove_if_empty(created)
+        raise BatchError(str(exc)) from None
+    except OSError as exc:
+        _remove_if_empty(created)
+        raise _write_failed("输出文件夹", "output folder", out_dir, exc, exit_code=2) from None
+    try:
+        with _StopSignals() as stop:
+            return _run_locked(params_paths, out_dir, ex, t0, force, timeout, progress, notebooks_dir,
+                               start_timeout, stop)
+    finally:
+        lock.release()
+        _remove_if_empty(created)  # only when nothing was written (refused before the first run)
+
+
+def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, notebooks_dir, start_timeout,
+                stop: _StopSignals) -> BatchResult:
     notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
     paths = expand_params(params_paths)
     previous = read_manifest(out_dir)
@@ -666,58 +1176,107 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
         s["timeout"] = timeout
         s["start_timeout"] = start_timeout
 
-    results: dict[str, RunResult] = {r.run: r for r in done}
+    results: dict[str, RunResult] = {}
     order = [p.stem for p in paths]
     batch = BatchResult(out_dir=out_dir)
-    last_publish = [0.0, 0.0]  # when, how long it took
+    rows: dict[str, dict] = dict(previous)
+    lines: dict[str, str] = {k: _csv_line(v) for k, v in previous.items()}  # rows as CSV text
+    index_clock = [0.0, 0.0]  # when the index was last written, how long it took
+    started = [False]  # a run has been handed to the executor
 
-    def publish(now: bool = True):
-        t_pub = time.perf_counter()
-        if not now and t_pub - last_publish[0] < max(PUBLISH_EVERY, 10 * last_publish[1]):
-            return
+    def record(r: RunResult) -> None:
+        results[r.run] = r
+        rows[r.run] = r.row()
+        lines[r.run] = _csv_line(rows[r.run])
+
+    def publish(index: bool = False) -> None:
         batch.runs = [results[r] for r in dict.fromkeys(order) if r in results] + \
                      [r for k, r in results.items() if k not in order]
-        rows = {k: v for k, v in previous.items() if k not in results}
-        rows.update({r.run: r.row() for r in batch.runs})
-        merged = [rows[k] for k in sorted(rows)]
-        batch.manifest = write_manifest(out_dir, merged)
-        batch.index = write_index(out_dir, merged)
-        last_publish[:] = [time.perf_counter(), time.perf_counter() - t_pub]
+        keys = sorted(rows)
+        code = 1 if started[0] else 2
+        try:
+            batch.manifest = write_manifest(out_dir, [], lines=[lines[k] for k in keys])
+        except OSError as exc:
+            raise _write_failed("清单", "manifest", out_dir / "manifest.csv", exc, code) from None
+        t_pub = time.perf_counter()
+        if index or t_pub - index_clock[0] >= max(PUBLISH_EVERY, 10 * index_clock[1]):
+            try:
+                batch.index = write_index(out_dir, [rows[k] for k in keys])
+            except OSError as exc:
+                raise _write_failed("目录页", "index page", out_dir / "index.html", exc, code) from None
+            index_clock[:] = [time.perf_counter(), time.perf_counter() - t_pub]
 
     from tqdm.auto import tqdm
 
+    for r in done:
+        record(r)
+    try:
+        publish(index=True)  # an unwritable manifest is refused here, before any run starts
+    except BatchError as exc:
+        exc.batch = batch
+        raise
     bar = tqdm(total=len(done) + len(todo), desc="简报 briefings", unit="run", file=sys.stderr,
                disable=not progress, dynamic_ncols=True)
     bar.update(len(done))
+    detailed = [0]
+
+    def report_failure(r: RunResult) -> None:
+        bar.write(f"✗ {printable(r.run)}: {printable(r.error)}", file=sys.stderr)
+        if r.details and detailed[0] < MAX_DETAILED_FAILURES:
+            import textwrap
+
+            bar.write(textwrap.indent(r.details, "    "), file=sys.stderr)
+            detailed[0] += 1
+
     for r in done:
         if r.status == "failed":
-            bar.write(f"✗ {r.run}: {r.error}", file=sys.stderr)
+            report_failure(r)
+    failure: BaseException | None = None
     try:
         if todo:
             with ex:
-                ex.start(len(todo))
-                ex.prepare(todo, out_dir, notebooks_dir)
-                if ex.name != "local":
-                    bar.write(f"执行器 executor: {ex.describe()}", file=sys.stderr)
+                started[0] = True
                 try:
+                    ex.start(len(todo))
+                    ex.prepare(todo, out_dir, notebooks_dir)
+                    if ex.name != "local":
+                        bar.write(f"执行器 executor: {ex.describe()}", file=sys.stderr)
                     for s, out in ex.as_completed(execute_run, todo):
                         if isinstance(out, BaseException):
                             r = _worker_died(s, out, ex.name, out_dir)
                         else:
                             r = RunResult.from_row(out)
-                        results[r.run] = r
+                        record(r)
                         bar.update(1)
                         if r.status == "failed":
-                            bar.write(f"✗ {r.run}: {r.error}", file=sys.stderr)
-                        publish(now=False)
-                except KeyboardInterrupt:
-                    ex.cancel()
+                            report_failure(r)
+                        publish()
+                except BaseException:
+                    ex.abort()  # queued runs cancelled, running ones (local: and their kernels) stopped
                     raise
             _remove_run_tmp(out_dir, {s["run"] for s in todo})
+    except BaseException as exc:
+        failure = exc
+        if ex.name == "local" and todo:  # its workers are gone: their temporary files are stale
+            _remove_run_tmp(out_dir, {s["run"] for s in todo})
+        raise
     finally:
         bar.close()
         batch.seconds = time.perf_counter() - t0
-        publish()
+        stop.hold()
+        try:
+            publish(index=True)
+        except BatchError as exc:
+            if failure is None:
+                exc.batch = batch
+                raise
+            if not isinstance(failure, BatchError):
+                print(str(exc), file=sys.stderr)
+        if failure is not None:
+            try:
+                failure.batch = batch
+            except AttributeError:  # pragma: no cover - an exception type without a __dict__
+                pass
     return batch
 
 
@@ -733,12 +1292,22 @@ def run_report(params_path, out_dir, **kw) -> RunResult:
 def _results_json(out_dir: Path, run: str) -> dict:
     import json
 
+    if run_name_problem(run) is not None:  # never a path built from a name that is not plain
+        return {}
     p = out_dir / run / "results.json"
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except Exception:
         return {}
+
+
+def _href(name: str) -> str:
+    """A relative link to a file of ``DIR`` (percent-encoded: ``#``, ``?``, spaces and Chinese
+    text in a run name stay part of the file name), HTML-escaped."""
+    from urllib.parse import quote
+
+    return _html.escape(quote(name, safe=""), quote=True)
 
 
 def write_index(out_dir: Path, rows: list[dict]) -> Path:
@@ -748,10 +1317,15 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
     from balance.atomic import atomic_write_text
     from balance.html import briefing_css
 
-    e = _html.escape
-    n_ok = sum(r["status"] == "ok" for r in rows)
-    n_fail = sum(r["status"] == "failed" for r in rows)
-    n_skip = sum(r["status"] == "skipped" for r in rows)
+    def e(text) -> str:  # every text from data, params or the manifest: escaped, control characters shown
+        return _html.escape(printable(text), quote=True)
+
+    def own_file(run: str, name: str, suffix: str) -> bool:  # a link only to this run's own output file
+        return bool(name) and run_name_problem(run) is None and name == f"{run}{suffix}" and (out_dir / name).is_file()
+
+    n_ok = sum(r.get("status") == "ok" for r in rows)
+    n_fail = sum(r.get("status") == "failed" for r in rows)
+    n_skip = sum(r.get("status") == "skipped" for r in rows)
     body = []
     for i, r in enumerate(rows, 1):
         extra = _results_json(out_dir, r["run"])
@@ -760,9 +1334,10 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
             name = extra.get("county_name") or r.get("county_code") or ""
             title = " ".join(x for x in (str(name), f"{r['year']} 年" if r.get("year") else "",
                                          NOTEBOOK_ZH.get(r.get("notebook", ""), "")) if x) or r["run"]
-        has_html = r.get("html") and (out_dir / r["html"]).is_file()
-        name = f'<a href="{e(r["html"])}">{e(title)}</a>' if has_html else e(title)
-        log = f'<a href="{e(r["ipynb"])}">{e(r["ipynb"])}</a>' if r.get("ipynb") and (out_dir / r["ipynb"]).is_file() else ""
+        has_html = own_file(r["run"], r.get("html") or "", ".html")
+        name = f'<a href="{_href(r["html"])}">{e(title)}</a>' if has_html else e(title)
+        log = (f'<a href="{_href(r["ipynb"])}">{e(r["ipynb"])}</a>'
+               if own_file(r["run"], r.get("ipynb") or "", ".ipynb") else "")
         status = r.get("status", "")
         body.append(
             f'<tr class="row-{e(status)}"><td class="num">{i}</td><td>{name}<br><span class="muted">{e(r["run"])}</span></td>'
@@ -803,10 +1378,31 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
 
 # --------------------------------------------------------------------------------------------
 # command line
+def _stopped(exc: BaseException) -> int:
+    """Report a batch stopped by Ctrl-C or a signal; the exit code 128 + signal number."""
+    batch = getattr(exc, "batch", None)
+    if batch is not None:
+        print(batch.summary())
+    signum = getattr(exc, "signum", signal.SIGINT)
+    n = len(batch.runs) if batch is not None else 0
+    print(f"批次已中断（信号 {signum}）：已完成的 {n} 个运行已写入 manifest.csv，未完成的运行没有结果；再次运行同一命令"
+          f"即可完成其余运行 / the batch was stopped (signal {signum}): the {n} finished runs are listed in "
+          f"manifest.csv, unfinished runs have no result; run the same command again to do the rest", file=sys.stderr)
+    return 128 + int(signum)
+
+
+def _refused(exc: BaseException) -> int:
+    batch = getattr(exc, "batch", None)
+    if batch is not None and batch.runs:
+        print(batch.summary())
+    print(str(exc), file=sys.stderr)
+    return getattr(exc, "exit_code", 2)
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     paths = expand_params(args.params)
     if not paths:
-        print(f"没有找到参数文件 / no params files found in: {' '.join(map(str, args.params))}", file=sys.stderr)
+        print(f"没有找到参数文件 / no params files found in: {printable(' '.join(map(str, args.params)))}", file=sys.stderr)
         return 2
     from balance.executors import ExecutorError
 
@@ -821,6 +1417,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     except ExecutorError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except (BatchError, BatchLocked) as exc:
+        return _refused(exc)
+    except KeyboardInterrupt as exc:
+        return _stopped(exc)
     print(batch.summary())
     return batch.exit_code
 
@@ -828,14 +1428,19 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     p = Path(args.params)
     if p.is_dir():
-        print(f"report 只接受一个 YAML 文件（文件夹请用 batch）/ report takes one YAML file (use batch for folders): {p}",
-              file=sys.stderr)
+        print(f"report 只接受一个 YAML 文件（文件夹请用 batch）/ report takes one YAML file (use batch for folders): "
+              f"{printable(p)}", file=sys.stderr)
         return 2
-    batch = run_batch([p], args.out, workers=1, force=args.force, timeout=args.timeout,
-                      progress=False, notebooks_dir=args.notebooks)
+    try:
+        batch = run_batch([p], args.out, workers=1, force=args.force, timeout=args.timeout,
+                          progress=False, notebooks_dir=args.notebooks)
+    except (BatchError, BatchLocked) as exc:
+        return _refused(exc)
+    except KeyboardInterrupt as exc:
+        return _stopped(exc)
     r = batch.runs[0]
     if r.status == "failed":
-        print(f"✗ {r.run} 失败 / failed: {r.error}")
+        print(f"✗ {printable(r.run)} 失败 / failed: {printable(r.error)}")  # the problem table: on stderr above
         if r.ipynb:
             print(f"执行记录 executed notebook: {batch.out_dir / r.ipynb}")
         return 1
@@ -844,12 +1449,36 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    """``--timeout``: a positive, finite number of seconds."""
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"应为正的秒数，而不是 {text!r} / must be a positive number of seconds, not {text!r}")
+    return v
+
+
+def _count(text: str) -> int:
+    """``--workers``: a whole number ≥ 1."""
+    try:
+        v = int(text)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数，而不是 {text!r} / must be a whole number ≥ 1, not {text!r}")
+    return v
+
+
 def register_cli(subparsers) -> None:
     """Add ``batch`` and ``report`` to the ``balance`` command's subparsers."""
     def common(p):
         p.add_argument("--out", required=True, metavar="DIR", help="输出文件夹 / output folder")
         p.add_argument("--force", action="store_true", help="即使输入未变化也重新运行 / rerun even if inputs are unchanged")
-        p.add_argument("--timeout", type=float, default=600, metavar="S",
+        p.add_argument("--timeout", type=_seconds, default=600, metavar="S",
                        help="每个单元格的超时秒数 / per-cell execution timeout in seconds (default 600)")
         p.add_argument("--notebooks", default=None, metavar="DIR", help=argparse.SUPPRESS)
 
@@ -857,7 +1486,7 @@ def register_cli(subparsers) -> None:
                               description="PARAMS: YAML 参数文件或其所在文件夹 / YAML params files or folders of them")
     b.add_argument("params", nargs="+", metavar="PARAMS")
     common(b)
-    b.add_argument("--workers", type=int, default=None, metavar="N",
+    b.add_argument("--workers", type=_count, default=None, metavar="N",
                    help="并行进程数（默认 CPU 数）；用 --scheduler 时为至少等待的 worker 数 / parallel runs (default: CPU "
                         "count); with --scheduler, wait for at least N workers")
     b.add_argument("--executor", choices=["local", "dask"], default=None,

@@ -181,7 +181,9 @@ def test_dying_worker_is_retried_then_recorded_failed(tmp_path, cluster, capsys)
                                                    encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
-    (out / "kill_worker.html").write_text("<html>OLD BRIEFING</html>", encoding="utf-8")
+    (out / "kill_worker.html").write_text(  # an earlier briefing, as balance writes them
+        '<html><head><meta content="balance 0.1.0 (nbconvert)" name="generator"/></head>OLD BRIEFING</html>',
+        encoding="utf-8")
     sel = [p["params"] / "kill_worker.yaml", p["params"] / "overview_2025.yaml"]
 
     parser = argparse.ArgumentParser(prog="balance")

@@ -200,3 +200,16 @@ def test_renders_in_headless_chromium(briefing, tmp_path):
     # the page is mostly white with dark text: some pixels are dark
     hist = img.histogram()
     assert sum(hist[:100]) > 500
+
+
+def test_two_exports_of_one_notebook_are_the_same_bytes(briefing, tmp_path):
+    """The table of contents is a cell nbconvert renders with its id: a random id made every
+    export differ (id="cell-id=…"). Two exports of one executed notebook are now identical."""
+    html, _, _ = briefing
+    ipynb = html.with_name("b.ipynb")
+    pages = []
+    for sub in ("one", "two"):
+        (tmp_path / sub).mkdir()
+        pages.append(export_html(ipynb, tmp_path / sub / "b.html").read_bytes())
+    assert b'class="toc"' in pages[0]
+    assert pages[0] == pages[1]

@@ -241,3 +241,52 @@ def test_error_line_for_other_exceptions():
 def test_data_table_check_accepts_frame_with_int_years():
     df = pd.DataFrame({"year": [2025], "county_code": ["130102"]})
     check_against_data(RunParams(notebook="region_overview", data=Path("x.csv"), year=2025), df)
+
+
+@pytest.mark.parametrize("text, line, zh", [
+    # an unclosed quote: PyYAML's problem mark is the end of the file (line 5 of 4)
+    ('notebook: county_briefing\ndata: data/schools.csv\ncounty_code: "130102\nyear: 2025\n', 3, "引号未闭合"),
+    ("notebook: county_briefing\ntitle: 'abc\nyear: 2025\n\n\n", 2, "引号未闭合"),
+    # a missing colon: the problem mark is the next line
+    ("notebook: county_briefing\ndata data/schools.csv\nyear: 2025\n", 2, "缺少冒号"),
+    ("notebook: county_briefing\ntitle: [a, b\nyear: 2025\ndata: x\n", 2, "方括号"),
+    ("notebook: county_briefing\n\tdata: x\nyear: 2025\n", 2, "制表符"),
+    ("notebook: county_briefing\ntitle: a: b\nyear: 2025\n", 2, "加引号"),
+])
+def test_broken_yaml_line_is_reported_where_it_is(repo, text, line, zh):
+    p = write(repo, text)
+    with pytest.raises(InputError) as ei:
+        load_params(p, NOTEBOOKS)
+    (prob,) = ei.value.errors
+    assert prob.row == line, (prob.row, prob.problem_en)
+    assert f"第 {line} 行" in prob.problem_zh and f"line {line}" in prob.problem_en and zh in prob.problem_zh
+    assert prob.value == text.splitlines()[line - 1].strip()
+
+
+def test_key_written_twice_is_an_error(repo):
+    p = write(repo, "notebook: county_briefing\nyear: 2024\ndata: data/schools.csv\ncounty_code: '130102'\nyear: 2025\n")
+    with pytest.raises(InputError) as ei:
+        load_params(p, NOTEBOOKS)
+    (prob,) = ei.value.errors
+    assert prob.row == 5 and "写了两次" in prob.problem_zh and "第 2 行" in prob.problem_zh
+    assert "duplicate key 'year'" in prob.problem_en
+
+
+def test_params_file_not_utf8_or_huge(repo):
+    p = repo / "params" / "gbk.yaml"
+    p.write_bytes("notebook: county_briefing\ntitle: 长安区\n".encode("gb18030"))
+    with pytest.raises(InputError) as ei:
+        load_params(p, NOTEBOOKS)
+    assert ei.value.errors[0].code == "params_encoding" and ei.value.errors[0].row == 2
+    big = repo / "params" / "big.yaml"
+    big.write_bytes(b"# " + b"x" * (2 << 20) + b"\nnotebook: explore\n")
+    with pytest.raises(InputError) as ei:
+        load_params(big, NOTEBOOKS)
+    assert ei.value.errors[0].code == "params_too_large"
+
+
+def test_deeply_nested_yaml_is_refused(repo):
+    p = write(repo, "title: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError) as ei:
+        load_params(p, NOTEBOOKS)
+    assert ei.value.errors[0].code == "yaml_syntax" and "嵌套过深" in ei.value.errors[0].problem_zh

@@ -127,7 +127,9 @@ def test_export_interrupted_leaves_no_html(tmp_path, monkeypatch):
     p = make_project(tmp_path)
     out = p["out"]
     out.mkdir()
-    (out / "130102_2025.html").write_text("<html>OLD BRIEFING</html>", encoding="utf-8")
+    (out / "130102_2025.html").write_text(  # an earlier briefing, as balance writes them
+        '<html><head><meta content="balance 0.1.0 (nbconvert)" name="generator"/></head>OLD BRIEFING</html>',
+        encoding="utf-8")
     real_write = runner.os.fsync
 
     def interrupted(fd):
@@ -255,3 +257,40 @@ def test_python_m_balance_wires_batch():
         pytest.skip("balance/cli.py does not call runner.register_cli yet")
     proc = subprocess.run([sys.executable, "-m", "balance", "batch", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "--workers" in proc.stdout and "--force" in proc.stdout
+
+
+def test_input_error_in_a_notebook_shows_the_problem_table(tmp_path, capsys):
+    """A notebook that stops on bad data used to say only "InputError: … (7 errors) (cell 2)"."""
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    cells = [new_code_cell('year = 2000\ndata = ""\noutput_dir = ""'), new_code_cell(
+        "from balance.errors import InputError, Problem\n"
+        "raise InputError([Problem(file=data, row=r, column='在校学生数', value=f'x{r}', problem_zh='应为数字',\n"
+        "                          problem_en='must be a number') for r in range(2, 9)],\n"
+        "                 '学校数据表有误', 'invalid school table')")]
+    cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "P",
+                                                                      "language": "python"}}),
+                   nbdir / "region_overview.ipynb")
+    p = make_project(tmp_path)
+    f = p["params"] / "overview_2025.yaml"
+    f.write_text(f"notebook: region_overview\ndata: {p['data']}\nyear: 2025\n", encoding="utf-8")
+    assert _cli(["report", str(f), "--out", str(p["out"]), "--notebooks", str(nbdir)]) == 1
+    console = capsys.readouterr()
+    err = manifest(p["out"])["overview_2025"]["error"]
+    assert err.startswith("InputError: 学校数据表有误（7 个错误）/ invalid school table (7 errors) (cell 2): ")
+    assert "schools.csv, 第 2 行/row 2, 列/column 在校学生数, 值/value “x2”: 应为数字 / must be a number" in err
+    assert "第 4 行/row 4" in err and "第 5 行" not in err and "另有 4 个问题 / 4 more" in err and "\n" not in err
+    # the console: the problem table (file, row, column, value, Chinese and English), first 5, then a count
+    table = console.err
+    assert "文件 file" in table and "行 row" in table and "列 column" in table and "值 value" in table
+    assert all(f"x{r}" in table for r in range(2, 7)) and "x7" not in table and "另有 2 个问题未显示" in table
+    assert "应为数字 / must be a number" in table and "Traceback" not in console.out + console.err
+    assert "4 more" in console.out
+    # the index shows the one-line form; the audit log shows the table instead of a traceback
+    index = (p["out"] / "index.html").read_text(encoding="utf-8")
+    assert "第 2 行/row 2, 列/column 在校学生数" in index
+    nb = nbformat.read(p["out"] / "overview_2025.ipynb", as_version=4)
+    (tb,) = [o["traceback"] for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert any("应为数字 / must be a number" in line for line in tb)
+    assert not any("Traceback" in line or "raise InputError" in line for line in tb)
