@@ -26,7 +26,7 @@ def chromium() -> str | None:
         path = shutil.which(name)
         if path:
             return path
-    return None
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
 class Browser:
