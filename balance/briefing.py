@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -558,9 +559,10 @@ def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.ht
                                            "share": "学段单位达标率", "fail_cvs": "超限差异系数"},
                                formats={"share": "pct"}, pass_columns=["passed"],
                                caption="各县区资源配置达标情况（按结论、超限差异系数、达标率排序）")
-    links = "".join(f'<li><a href="{link_pattern.format(county_code=c, year=r.year)}">{n}（{c}）{r.year} 年简报</a></li>'
-                    for c, n in zip(v["county_code"], v["county_name"]))
-    return _html(table, f'<nav class="county-links" aria-label="各县区简报"><p>各县区简报：</p><ul>{links}</ul></nav>')
+    # the file name is built from the quoted county code, then the whole link is escaped (display.links_html)
+    links = [(link_pattern.format(county_code=quote(str(c), safe=""), year=r.year), f"{n}（{c}）{r.year} 年简报")
+             for c, n in zip(v["county_code"], v["county_name"])]
+    return _html(table, display.links_html(links, "各县区简报：", label="各县区简报"))
 
 
 def region_heatmap(r: RegionBriefing) -> HTML:

@@ -136,6 +136,8 @@ def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = Non
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from balance.export import append_row, set_cell
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     areas = {a["key"]: a for a in item_spec()["areas"]}
@@ -188,12 +190,12 @@ def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = Non
                 rule += "｜学校数据含相关列时由程序计算，本列仅在缺少学校数据时使用 / computed from school data when available"
         cells = [f"{top[0]} {top[1]}", req[0], req[1], rule]
         for i, text in enumerate(cells, start=1):
-            cell = ws.cell(row=i, column=j, value=text)
+            cell = set_cell(ws, i, j, text)
             cell.alignment = wrap
             cell.font = Font(size=9, bold=(i == 1), color="404040")
             cell.fill = PatternFill("solid", fgColor=fills[area_key])
             cell.border = border
-        h = ws.cell(row=header_row, column=j, value=c["header"])
+        h = set_cell(ws, header_row, j, c["header"])
         h.font = Font(bold=True)
         h.alignment = Alignment(wrap_text=True, vertical="center")
         h.fill = PatternFill("solid", fgColor=fills[area_key])
@@ -219,21 +221,21 @@ def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = Non
     ws.row_dimensions[header_row].height = 45
     ws.freeze_panes = ws.cell(row=first_data, column=4)
     for i, (y, code, name) in enumerate(rows or [], start=first_data):
-        ws.cell(row=i, column=1, value=int(y))
-        ws.cell(row=i, column=2, value=str(code)).number_format = "@"
-        ws.cell(row=i, column=3, value=str(name))
+        set_cell(ws, i, 1, int(y))
+        set_cell(ws, i, 2, str(code)).number_format = "@"
+        set_cell(ws, i, 3, str(name))
 
     guide = wb.create_sheet(GUIDE_SHEET)
     head = ["编号 code", "领域 area", "事项 item", "item (English)", "列名 column", "填写 type", "单位 unit",
             "允许值 allowed values", "达标规则 rule", "数据来源 source"]
-    guide.append(head)
+    append_row(guide, head)
     for f in fields():
         zh, en = TYPE_LABELS[f["type"]]
         allowed = f"{YES} / {NO}" if f["type"] == "yes_no" else {"rate": "0–100", "amount": "≥ 0", "ratio": "0–1"}[f["type"]]
         source = "学校数据（缺少时用本表）/ school data, else this sheet" if f.get("computed") else "县级填报表 / this sheet"
-        guide.append([f["code"], areas[f["area"]]["name"], f["item_text"], f["item_en"], f["header"], f"{zh} / {en}",
+        append_row(guide, [f["code"], areas[f["area"]]["name"], f["item_text"], f["item_en"], f["header"], f"{zh} / {en}",
                       f.get("unit", "") or ("%" if f["type"] == "rate" else ""), allowed, rule_text(f, defaults), source])
-    guide.append([])
+    append_row(guide, [])
     for line in (
         "说明：每个县区每年填一行；空白单元格按“缺失”处理，不视为达标。一票否决各项应填“否”（不存在）。",
         "Notes: one row per county and year; a blank cell is reported as missing (never a pass). Answer 否 (no) to every veto.",
@@ -244,7 +246,7 @@ def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = Non
         "学校数据缺少这些列时采用本表的县级答案。",
         "Items 保障3–5 are computed from the school table when it has the optional columns; otherwise this sheet's answer is used.",
     ):
-        guide.append([line])
+        append_row(guide, [line])
     for j, w in enumerate([10, 14, 60, 50, 36, 18, 10, 14, 30, 30], start=1):
         guide.column_dimensions[get_column_letter(j)].width = w
     for cell in guide[1]:

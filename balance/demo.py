@@ -829,6 +829,7 @@ def write_county_sheet(path, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> P
     from openpyxl import load_workbook
 
     from balance.county_sheet import DESCRIPTION_ROWS, SHEET_NAME, sheet_columns, write_county_sheet_template
+    from balance.export import set_cell
 
     path = Path(path)
     rows = county_sheet_rows(seed, years)
@@ -841,7 +842,7 @@ def write_county_sheet(path, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> P
         for name, value in r.items():
             if name in ("year", "county_code", "county_name") or value is None or name not in col_of:
                 continue
-            ws.cell(row=i, column=col_of[name], value=value)
+            set_cell(ws, i, col_of[name], value)
     fixed = dt.datetime(2026, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
@@ -939,18 +940,19 @@ def write_table_xlsx(df: pd.DataFrame, path, sheet: str = "学校基础数据") 
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from balance.export import append_row
+
     path = Path(path)
     kinds = {c["header"]: c["kind"] for c in COLUMNS}
     wb = Workbook()
     ws = wb.active
     ws.title = sheet
-    ws.append(list(df.columns))
+    append_row(ws, list(df.columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
-    for row in df.itertuples(index=False):
-        ws.append([None if v is None or (not isinstance(v, str) and pd.isna(v)) else v.item() if hasattr(v, "item")
-                   else v for v in row])
+    for row in df.itertuples(index=False, name=None):
+        append_row(ws, row)  # text stays text, NaN an empty cell (balance.export.excel_value)
     for j, h in enumerate(df.columns, start=1):
         letter = get_column_letter(j)
         kind = kinds.get(h, "text")

@@ -2,7 +2,7 @@
 
 Every ``show_*`` function returns an :class:`IPython.display.HTML` object (display it by making it
 the last expression of a cell, or with ``IPython.display.display``); the ``*_html`` variants
-return the same markup as a ``str``. All text is HTML-escaped.
+return the same markup as a ``str``. All text is HTML-escaped (:func:`escape`, the one escaping path).
 
 HTML structure and class names (a contract with the briefing's CSS template)
 ---------------------------------------------------------------------------
@@ -38,6 +38,11 @@ Boxes::
       <ul class="headline-list"><li class="KIND no-mark"><span class="mark">✓</span> text</li>…</ul>
     </section>
 
+Every outer element above (figure, table wrapper, box, headline, cover, link list) also carries
+the classes ``tex2jax_ignore mathjax_ignore`` (:data:`NO_TEX`): JupyterLab typesets "$…$" in HTML
+outputs, and a county named "$x$" must read "$x$". Text from data is escaped by :func:`escape`;
+nothing from data is ever rendered as Markdown (the blocks are HTML outputs).
+
 Pass/fail is always shown by a symbol (✓ / ✗) written in the text *and* a class (for colour), so
 grey print works. The symbol is in the markup (screen readers, copy to Excel, no CSS needed), so every
 element with ``pass``/``fail`` also carries ``no-mark``: the briefing CSS
@@ -61,6 +66,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from balance.export import EXCEL_INF_TEXT
 
 try:  # IPython is there in every notebook kernel; keep the module importable without it
     from IPython.display import HTML
@@ -102,12 +109,25 @@ def _next(kind: str) -> int:
 _SEP = "\u3000"  # ideographic space between "图 N" and the caption
 
 
-def _esc(text: Any) -> str:
+def escape(text: Any) -> str:
+    """``text`` as HTML text or attribute value: ``& < > " '`` escaped (``None`` → "").
+
+    The one escaping path of the briefings: every text that comes from data or parameters
+    (names, titles, file names, messages) passes through it before it becomes markup.
+    """
     return html.escape("" if text is None else str(text), quote=True)
+
+
+_esc = escape
 
 
 def _esc_lines(text: Any) -> str:
     return "<br>".join(_esc(line) for line in str(text).split("\n"))
+
+
+#: Classes on the outer element of every block: MathJax (JupyterLab typesets "$…$" in HTML
+#: outputs; v2 and pandas use ``tex2jax_ignore``, v3 ``mathjax_ignore``) leaves names as written.
+NO_TEX = "tex2jax_ignore mathjax_ignore"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,7 +210,7 @@ def figure_html(fig, caption: str | None = None, alt: str | None = None, fmt: st
     uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     n = _next("figure") if number else None
     fid = f' id="fig-{n}"' if n else ""
-    parts = [f'<figure class="balance-figure"{fid}>',
+    parts = [f'<figure class="balance-figure {NO_TEX}"{fid}>',
              f'<img class="balance-figure-img" src="{uri}" alt="{_esc(alt)}"{size} '
              f'style="max-width:100%;height:auto">']
     if n or caption:
@@ -242,6 +262,8 @@ PASS_COLUMNS = ("met", "school_passed", "cv_passed", "passed", "resource_passed"
 PASS_TEXT = "✓ 达标"
 FAIL_TEXT = "✗ 未达标"
 NA_TEXT = "—"
+#: Infinite numbers, as the workbooks show them.
+INF_TEXT = EXCEL_INF_TEXT
 
 
 def _labels() -> dict[str, str]:
@@ -265,6 +287,10 @@ def _is_na(v) -> bool:
         return bool(pd.isna(v))
     except (TypeError, ValueError):
         return False
+
+
+def _is_inf(v) -> bool:
+    return isinstance(v, (float, np.floating)) and bool(np.isinf(v))
 
 
 def _auto_decimals(s: pd.Series) -> int:
@@ -373,6 +399,8 @@ def table_html(df: pd.DataFrame, columns: Sequence[str] | Mapping[str, str] | No
                     cells.append(f'<td class="fail no-mark">{_esc(pass_labels[1])}</td>')
             elif _is_na(v):
                 cells.append(f'<td class="na">{NA_TEXT}</td>')
+            elif _is_inf(v):  # shown as in the workbooks (balance.export.EXCEL_INF_TEXT), never "inf"
+                cells.append(f'<td class="{kinds[c]}">{INF_TEXT if v > 0 else "-" + INF_TEXT}</td>')
             else:
                 try:
                     text = funcs[c](v)
@@ -383,7 +411,7 @@ def table_html(df: pd.DataFrame, columns: Sequence[str] | Mapping[str, str] | No
 
     n = _next("table") if number else None
     tid = f' id="tab-{n}"' if n else ""
-    out = ['<div class="balance-table-wrap table-wrap">', f'<table class="balance-table"{tid}>']
+    out = [f'<div class="balance-table-wrap table-wrap {NO_TEX}">', f'<table class="balance-table"{tid}>']
     if n or caption:
         num = f'<span class="balance-table-number">表 {n}</span>' if n else ""
         sep = _SEP if (n and caption) else ""
@@ -414,7 +442,7 @@ def show_table(df: pd.DataFrame, columns: Sequence[str] | Mapping[str, str] | No
     - ``pass_columns``: boolean columns shown as "✓ 达标" / "✗ 未达标" (classes ``pass``/``fail``;
       NA → "—", class ``na``); default: the known verdict columns present (:data:`PASS_COLUMNS`).
     - ``max_rows``: show only the first rows, with a note.
-    Missing values show as "—". All text is escaped.
+    Missing values show as "—", infinite ones as "∞" / "-∞". All text is escaped.
     """
     return HTML(table_html(df, columns, formats, pass_columns, caption, units=units, max_rows=max_rows,
                            number=number, pass_labels=pass_labels))
@@ -436,7 +464,7 @@ def callout_html(text: str, kind: str = "info", title: str | None = None) -> str
     """Markup of :func:`callout` as a string."""
     kind = _kind(kind)
     head = f'<p class="callout-title">{_esc(title)}</p>' if title else ""
-    return (f'<div class="callout {kind} callout-{kind} no-mark" role="note">'
+    return (f'<div class="callout {kind} callout-{kind} no-mark {NO_TEX}" role="note">'
             f'<span class="callout-icon" aria-hidden="true">{_KINDS[kind]}</span>'
             f'<div class="callout-body">{head}{_esc_lines(text)}</div></div>')
 
@@ -457,7 +485,7 @@ def headline_html(lines: Iterable[str | tuple[str, str]], title: str = "要点")
         kind = _kind(kind)
         mark = {"info": "•", "pass": "✓", "fail": "✗", "warn": "!"}[kind]
         items.append(f'<li class="{kind} no-mark"><span class="mark" aria-hidden="true">{mark}</span> {_esc_lines(text)}</li>')
-    return (f'<section class="headline" aria-label="{_esc(title)}">'
+    return (f'<section class="headline {NO_TEX}" aria-label="{_esc(title)}">'
             f'<p class="headline-title" role="heading" aria-level="2">{_esc(title)}</p>'
             f'<ul class="headline-list">{"".join(items)}</ul></section>')
 
@@ -510,11 +538,15 @@ __all__ = [
     "FAIL_TEXT",
     "PASS_COLUMNS",
     "PASS_TEXT",
+    "NO_TEX",
     "callout",
     "callout_html",
+    "cover_html",
+    "escape",
     "figure_html",
     "headline",
     "headline_html",
+    "links_html",
     "render_figure",
     "reset_numbering",
     "show_figure",
@@ -527,15 +559,28 @@ __all__ = [
 def cover_html(title: str, subtitle: str | None = None, items: dict | None = None) -> str:
     """A cover block (``<div class="cover">``): title, subtitle and a list of label → value
     (e.g. 县区、年份、评估标准、生成日期)."""
-    import html as _h
-
-    parts = ['<div class="cover">', f"<h1>{_h.escape(title)}</h1>"]
+    parts = [f'<div class="cover {NO_TEX}">', f"<h1>{_esc(title)}</h1>"]
     if subtitle:
-        parts.append(f'<p class="subtitle">{_h.escape(subtitle)}</p>')
+        parts.append(f'<p class="subtitle">{_esc(subtitle)}</p>')
     if items:
         parts.append("<dl>")
         for k, v in items.items():
-            parts.append(f"<dt>{_h.escape(str(k))}</dt><dd>{_h.escape(str(v))}</dd>")
+            parts.append(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>")
         parts.append("</dl>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def links_html(links: Iterable[tuple[str, str]], title: str | None = None, *, label: str | None = None) -> str:
+    """A list of links (``<nav><p>title</p><ul><li><a href>…``) to other pages of the batch.
+
+    ``links``: ``(file name, text)`` pairs. The file name is percent-encoded (so it can only be a
+    relative path: "javascript:…" becomes "javascript%3A…"; "%", "/" and "#" are kept, so parts
+    quoted by the caller stay as they are) and both are escaped.
+    """
+    from urllib.parse import quote
+
+    items = "".join(f'<li><a href="{_esc(quote(str(href), safe="/%#"))}">{_esc(text)}</a></li>' for href, text in links)
+    head = f"<p>{_esc(title)}</p>" if title else ""
+    aria = f' aria-label="{_esc(label or title)}"' if (label or title) else ""
+    return f'<nav class="county-links {NO_TEX}"{aria}>{head}<ul>{items}</ul></nav>'

@@ -803,28 +803,34 @@ def _write_workbook(ev: Evaluation, path: Path) -> None:
               ("学校逐项计算", _display(ev.school_items, {**_LABELS, "item_no": "保障项序号", "value": "实际值"})),
               ("资源配置指标", _display(ev.assessment.county_indicators, _LABELS)),
               ("数据提示", _display(ev.warnings, _LABELS)), ("说明", about)]
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name, df in tables:
-            df.to_excel(xw, sheet_name=name, index=False)
-        red = PatternFill("solid", fgColor="F8CBAD")
-        green = PatternFill("solid", fgColor="E2EFDA")
-        grey = PatternFill("solid", fgColor="EDEDED")
-        for ws in xw.book.worksheets:
-            ws.freeze_panes = "A2"
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            for col in ws.columns:
-                header = str(col[0].value or "")
-                wide = header in ("事项", "说明", "计算过程", "未达标及缺失事项", "要求", "内容")
-                ws.column_dimensions[col[0].column_letter].width = 60 if wide else 14
-                if wide:
-                    for cell in col[1:]:
-                        cell.alignment = Alignment(wrap_text=True, vertical="top")
-                if header in ("状态", "结论") or header in _LABELS.values() and header.endswith(("配置", "程度", "质量", "认可度", "否决")):
-                    for cell in col[1:]:
-                        t = str(cell.value or "")
-                        cell.fill = green if t in ("达标", "达到", "无否决事项") else red if t in (
-                            "未达标", "未达到", "存在否决事项") else grey if t in ("缺失", "数据缺失") else cell.fill
+    from openpyxl import Workbook
+
+    from balance.export import write_frame
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in tables:  # every cell as text or a finite number ("= 100 %" is a rule, not a formula)
+        write_frame(wb.create_sheet(name), df)
+    red = PatternFill("solid", fgColor="F8CBAD")
+    green = PatternFill("solid", fgColor="E2EFDA")
+    grey = PatternFill("solid", fgColor="EDEDED")
+    for ws in wb.worksheets:
+        ws.freeze_panes = "A2"
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for col in ws.columns:
+            header = str(col[0].value or "")
+            wide = header in ("事项", "说明", "计算过程", "未达标及缺失事项", "要求", "内容")
+            ws.column_dimensions[col[0].column_letter].width = 60 if wide else 14
+            if wide:
+                for cell in col[1:]:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if header in ("状态", "结论") or header in _LABELS.values() and header.endswith(("配置", "程度", "质量", "认可度", "否决")):
+                for cell in col[1:]:
+                    t = str(cell.value or "")
+                    cell.fill = green if t in ("达标", "达到", "无否决事项") else red if t in (
+                        "未达标", "未达到", "存在否决事项") else grey if t in ("缺失", "数据缺失") else cell.fill
+    wb.save(path)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -205,10 +205,12 @@ def _data_sheet(ws, n_rows: int, rows: list[dict] | None = None) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    ws.append(headers())
+    from balance.export import append_row
+
+    append_row(ws, headers())
     _style_header(ws, len(COLUMNS))
     for r in rows or []:
-        ws.append(_row_values(r))
+        append_row(ws, _row_values(r))
     last = n_rows + 1
     for j, c in enumerate(COLUMNS, start=1):
         letter = get_column_letter(j)
@@ -245,10 +247,12 @@ def _data_sheet(ws, n_rows: int, rows: list[dict] | None = None) -> None:
 def _notes_sheet(ws) -> None:
     from openpyxl.styles import Alignment, Font
 
-    ws.append(["学校基础数据表 填表说明 / How to fill in the school table"])
+    from balance.export import append_row
+
+    append_row(ws, ["学校基础数据表 填表说明 / How to fill in the school table"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([])
-    ws.append(["序号 No.", "列名（表头）Header", "含义 Meaning", "英文 English", "单位 Unit", "填写要求 Kind",
+    append_row(ws, [])
+    append_row(ws, ["序号 No.", "列名（表头）Header", "含义 Meaning", "英文 English", "单位 Unit", "填写要求 Kind",
                "可选值 Allowed values", "必填 Required", "数据来源 Source"])
     header_row = ws.max_row
     for cell in ws[header_row]:
@@ -260,18 +264,18 @@ def _notes_sheet(ws) -> None:
             kind = f"{c['length']} 位数字，文本格式"
         elif c.get("range"):
             kind = "年份（1900 至统计年份）"
-        ws.append([i, c["header"], zh, en, unit, kind, "、".join(c.get("values") or []),
+        append_row(ws, [i, c["header"], zh, en, unit, kind, "、".join(c.get("values") or []),
                    "是 yes" if c.get("required") else "否（选填）optional", source])
-    ws.append([])
-    ws.append(["填表规则 / Rules"])
+    append_row(ws, [])
+    append_row(ws, ["填表规则 / Rules"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     for k, (zh, en) in enumerate(_rules_text(), start=1):
-        ws.append([k, zh, "", en])
-    ws.append([])
-    ws.append(["学校类型与学段 / School types and their stages"])
+        append_row(ws, [k, zh, "", en])
+    append_row(ws, [])
+    append_row(ws, ["学校类型与学段 / School types and their stages"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     for t, stages in SCHOOL_TYPE_STAGES.items():
-        ws.append(["", t, "、".join(stages)])
+        append_row(ws, ["", t, "、".join(stages)])
     for letter, w in zip("ABCDEFGHI", (8, 30, 46, 46, 8, 18, 40, 14, 30)):
         ws.column_dimensions[letter].width = w
     for row in ws.iter_rows(min_row=header_row):

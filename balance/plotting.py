@@ -96,6 +96,9 @@ def house_rc() -> dict:
         "legend.frameon": False,
         "hatch.linewidth": 0.8,
         "hatch.color": "#ffffff",
+        # names from the data are drawn as written: "$x$" in a school name is not mathtext (and
+        # "$\\frac$" would otherwise abort the figure with a parse error)
+        "text.parse_math": False,
     })
     return rc
 

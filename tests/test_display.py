@@ -38,7 +38,7 @@ def test_show_figure_png_data_uri_alt_and_caption():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = _html(display.show_figure(_simple_figure(), caption="各类学校数", alt="城区 3 所 <多>"))
-    assert out.startswith('<figure class="balance-figure" id="fig-1">')
+    assert out.startswith(f'<figure class="balance-figure {display.NO_TEX}" id="fig-1">')
     assert 'alt="城区 3 所 &lt;多&gt;"' in out
     assert "<figcaption>" in out and "图 1" in out and "\u3000各类学校数</figcaption>" in out
     m = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', out)
@@ -120,9 +120,9 @@ def test_show_table_columns_mapping_units_and_max_rows():
 
 def test_callout_and_headline_escape_and_mark():
     c = _html(display.callout("初中 2 项差异系数 > 0.45", kind="fail", title="注意"))
-    assert 'class="callout fail callout-fail no-mark"' in c and "✗" in c and "&gt; 0.45" in c
+    assert f'class="callout fail callout-fail no-mark {display.NO_TEX}"' in c and "✗" in c and "&gt; 0.45" in c
     h = _html(display.headline(["测试县 2025 年", ("小学全部达标", "pass"), ("初中 3 所学校未达标", "fail")]))
-    assert h.startswith('<section class="headline"')
+    assert h.startswith(f'<section class="headline {display.NO_TEX}"')
     assert '<li class="pass no-mark"><span class="mark" aria-hidden="true">✓</span> 小学全部达标</li>' in h
     assert '<li class="fail no-mark">' in h and "✗" in h
     with pytest.raises(ValueError):
@@ -141,7 +141,7 @@ def test_class_names_match_the_briefing_stylesheet():
         assert sel in text, sel
     df = pd.DataFrame({"met": pd.array([True, False], dtype="boolean")})
     out = _html(display.show_table(df))
-    assert 'class="balance-table-wrap table-wrap"' in out and "pass no-mark" in out
+    assert f'class="balance-table-wrap table-wrap {display.NO_TEX}"' in out and "pass no-mark" in out
 
 
 def test_briefing_of_120_sections_stays_small(tmp_path):
@@ -156,3 +156,12 @@ def test_briefing_of_120_sections_stays_small(tmp_path):
     estimate = 2 * heat + 13 * small
     assert estimate < 3_500_000, estimate
     (tmp_path / "sizes.txt").write_text(f"heatmap {heat}\nsmall multiples {small}\ncv chart {cv}\n")
+
+
+def test_infinite_numbers_show_as_in_the_workbooks():
+    from balance.export import EXCEL_INF_TEXT
+
+    h = display.table_html(pd.DataFrame({"ratio": [float("inf"), float("-inf"), float("nan"), 1.5]}),
+                           formats={"ratio": 2})
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", h)
+    assert cells == [EXCEL_INF_TEXT, "-" + EXCEL_INF_TEXT, display.NA_TEXT, "1.50"]

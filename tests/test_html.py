@@ -159,7 +159,7 @@ def test_external_image_in_notebook_refused(tmp_path):
 
 def test_cover_html_escapes():
     h = cover_html("长安区 <2025>", "简报", {"县区": "长安区", "年份": 2025})
-    assert h.startswith('<div class="cover"><h1>长安区 &lt;2025&gt;</h1>') and "<dt>年份</dt><dd>2025</dd>" in h
+    assert re.match(r'<div class="cover[ "][^>]*><h1>长安区 &lt;2025&gt;</h1>', h) and "<dt>年份</dt><dd>2025</dd>" in h
 
 
 def test_atomic_write_interrupted_keeps_old_file(tmp_path, monkeypatch):

@@ -11,6 +11,9 @@ import pytest
 
 from balance.params import validate_run
 from balance.runner import run_batch
+from tests import hostile
+from tests.browser import Browser, chromium
+from tests.hostile import make_hostile
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -38,19 +41,26 @@ def batch(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nb")
     df = pd.read_csv(ROOT / "data/demo/schools.csv", dtype=str, encoding="utf-8-sig")
     df = df[df["县区代码"].isin(["990103", "990105"]) & df["年份"].isin(["2024", "2025"])]
+    # hostile input is normal input: names that would be markup, Markdown or TeX if not escaped
+    # (the original names stay at the end; see tests/hostile.py and test_briefings_run_no_script)
+    first = df.groupby("县区代码")["学校标识码"].first()
+    df = make_hostile(df, {"990103": hostile.IMG, "990105": hostile.SCRIPT + hostile.TEX},
+                      schools={first["990103"]: hostile.SVG, first["990105"]: hostile.IMG + hostile.MARKDOWN},
+                      townships={t: hostile.QUOTE for t in df["乡镇"].dropna().unique()[:2]})
     data = tmp / "demo_subset.csv"
     df.to_csv(data, index=False, encoding="utf-8-sig")
     pdir = tmp / "params"
     pdir.mkdir()
     runs = {
-        "990103_2025": {"notebook": "county_briefing", "county_code": "990103", "year": 2025},
+        "990103_2025": {"notebook": "county_briefing", "county_code": "990103", "year": 2025,
+                        "title": hostile.TITLE + "东湖区简报"},
         "990105_trend": {"notebook": "county_trend", "county_code": "990105"},
         "region_2025": {"notebook": "region_overview", "year": 2025},
         "explore": {"notebook": "explore"},
     }
     for name, p in runs.items():
         lines = [f"notebook: {p['notebook']}", f"data: {data}"]
-        lines += [f"{k}: {v!r}" if isinstance(v, str) else f"{k}: {v}" for k, v in p.items() if k != "notebook"]
+        lines += [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in p.items() if k != "notebook"]  # JSON is YAML
         (pdir / f"{name}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp / "out"
     result = run_batch([pdir], out, workers=2, progress=False, timeout=300)
@@ -88,6 +98,42 @@ def test_exported_briefing(batch, run, name):
     assert "def " not in html and "briefing." not in html  # no code
     assert len(html.encode()) < 5 * 1024 * 1024
     assert html.count('alt="') >= html.count("<img")
+
+
+@pytest.mark.skipif(chromium() is None, reason="no Chromium on this machine (CI installs it)")
+def test_briefings_run_no_script_from_data(batch, tmp_path):
+    """Every briefing (and the batch index) in headless Chromium: no script, handler or dialog from
+    the data ran. A control page with the same payloads unescaped must trip both detectors, so a
+    browser that runs nothing cannot pass the test by accident."""
+    _, out = batch
+    control = tmp_path / "control.html"
+    control.write_text(f"<!DOCTYPE html><html><head><title>t</title></head><body>{hostile.SCRIPT}{hostile.IMG}"
+                       f"{hostile.SVG}</body></html>", encoding="utf-8")
+    pages = sorted(out.glob("*.html"))
+    assert {p.stem for p in pages} >= {"990103_2025", "990105_trend", "region_2025", "explore", "index"}
+    with Browser() as browser:
+        dom, dialogs = browser.visit(control)
+        assert dom.count(hostile.MARKER) == 2 and dialogs == 1
+        for page in pages:
+            dom, dialogs = browser.visit(page)
+            assert (hostile.MARKER in dom, dialogs) == (False, 0), page.name
+            assert hostile.active_markup(dom) == [], page.name
+            if page.stem != "index":
+                assert "南川县" in dom or "东湖区" in dom, page.name  # the page was really rendered
+                assert "<strong>粗体</strong>" not in dom and "<em>" not in dom, page.name  # no Markdown
+                assert "MathJax" not in dom and "<mjx" not in dom, page.name  # nothing typesets "$x^2$"
+
+
+def test_briefings_have_no_markup_from_data(batch):
+    """The exported HTML (not only the browser's view): data texts appear escaped, never as tags."""
+    _, out = batch
+    for run in ("990103_2025", "990105_trend", "region_2025", "explore"):
+        text = (out / f"{run}.html").read_text(encoding="utf-8")
+        assert hostile.active_markup(text) == [], run
+        shown = "".join(hostile.Parsed(text).text)
+        assert "<script>document" in shown or "<img src=x" in shown, run  # the names are there, as text
+    shown = "".join(hostile.Parsed((out / "990103_2025.html").read_text(encoding="utf-8")).text)
+    assert hostile.TITLE + "东湖区简报" in shown  # the title parameter, as text
 
 
 def test_briefing_reads_a_parquet_store(tmp_path):
