@@ -12,6 +12,9 @@
 * Errors: an :class:`OSError` while writing (disk full, read-only folder, no permission, a name
   too long …) is raised as :class:`WriteError`, an ``OSError`` that names the file the user asked
   for (not the temporary copy); :mod:`balance.cli` prints it in Chinese and English.
+* Inputs: inside :func:`protect_inputs` (the command line wraps every command in it) no writer
+  replaces one of the given input files — ``--out`` pointing at the folder of an input whose name
+  is also an output name is refused (:class:`~balance.errors.InputError`) before anything is written.
 * :func:`json_text` — the one JSON encoder of every file the package writes: strict JSON (a NaN
   or infinite number, ``pd.NA`` or ``NaT`` becomes ``null``; numpy scalars become numbers).
 """
@@ -26,6 +29,40 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+#: Real paths of the input files of the running command (see :func:`protect_inputs`).
+_PROTECTED: set[str] = set()
+
+
+@contextmanager
+def protect_inputs(paths) -> Iterator[None]:
+    """Within the block, refuse to write over any of the existing files ``paths`` (the inputs)."""
+    added = set()
+    for p in paths:
+        try:
+            if p is not None and os.path.isfile(p):
+                added.add(os.path.realpath(p))
+        except (TypeError, ValueError, OSError):
+            continue
+    added -= _PROTECTED
+    _PROTECTED.update(added)
+    try:
+        yield
+    finally:
+        _PROTECTED.difference_update(added)
+
+
+def check_not_input(target: str | Path) -> None:
+    """Raise :class:`~balance.errors.InputError` when ``target`` is one of the protected inputs."""
+    if _PROTECTED and os.path.realpath(target) in _PROTECTED:
+        from balance.errors import InputError, Problem
+
+        raise InputError([Problem(
+            file=str(target), code="would_overwrite_input",
+            problem_zh="输出文件与输入文件是同一个文件，写入会覆盖输入；请用 --out 换一个文件夹（输入未被改动）",
+            problem_en="this output file is one of the input files and writing would overwrite it; choose another "
+                       "folder with --out (the input was not touched)")], "输出位置有误", "unusable output location")
 
 
 class WriteError(OSError):
@@ -97,6 +134,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     :class:`WriteError` naming ``path``.
     """
     path = Path(path)
+    check_not_input(path)
     created: list[Path] = []
     tmp = None
     try:
@@ -147,6 +185,7 @@ class Staging:
 
     def stage(self, name: str) -> Path:
         """Path inside the temporary folder for the output file ``name`` (moved to ``out/name``)."""
+        check_not_input(self.out / name)
         self.names.append(name)
         return self.tmp / name
 

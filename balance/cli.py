@@ -36,6 +36,8 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages_cli.yaml"
 #: Options that name an output folder, by argparse destination (checked before a command runs).
 OUTPUT_FOLDERS = {"out": "--out", "store": "--store"}
+#: Options that name input files, by argparse destination: no command may write over them.
+INPUT_FILES = ("input", "table", "county_sheet", "scenario", "standard", "costs", "params")
 #: Marks the message of an unexpected error (a bug), so that scripts and tests can tell it apart.
 UNEXPECTED_MARK = "意外错误 / unexpected error"
 #: ``balance assess`` prints one line per county-year up to this many (then the first half and a count).
@@ -323,11 +325,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, debug: bool) -> int:
     try:
+        from balance.atomic import protect_inputs
+
         for dest, option in OUTPUT_FOLDERS.items():
             value = getattr(args, dest, None)
             if isinstance(value, (str, os.PathLike)):
                 check_output_folder(os.fspath(value), option)
-        return args.func(args)
+        inputs = []
+        for dest in INPUT_FILES:
+            value = getattr(args, dest, None)
+            inputs.extend(value if isinstance(value, list) else [value])
+        with protect_inputs(inputs):
+            return args.func(args)
     except InputError as exc:
         _print_problems(exc)
         return EXIT_BAD_INPUT

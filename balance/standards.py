@@ -395,6 +395,9 @@ def load_standard(spec: str | Path | Standard = "quality-2017") -> Standard:
     if isinstance(spec, Standard):
         return spec
     spec = str(spec)
+    if not spec.strip():
+        raise InputError([Problem(file=spec, column="--standard", code="standard_not_found",
+                                  problem_zh="评估标准不能为空", problem_en="the standard must not be empty")], *SUMMARY)
     path = STANDARDS_DIR / f"{spec}.yaml" if spec in builtin_standards() else Path(spec)
     try:
         st = path.stat()

@@ -32,11 +32,18 @@ def school_csv(d: Path, name: str = "学校数据.csv") -> str:
     return name
 
 
-def demo_inputs(d: Path) -> tuple[str, str]:
+def school_csv_in(d: Path, rel: str) -> str:
+    """A valid school table at ``rel`` (folders created)."""
+    (d / rel).parent.mkdir(parents=True, exist_ok=True)
+    return school_csv(d, rel)
+
+
+def demo_inputs(d: Path, sheet_name: str = "county_sheet.xlsx") -> tuple[str, str]:
     """The demo school table and county sheet, copied into the sandbox (so they are watched)."""
     shutil.copy(DEMO_SCHOOLS, d / "schools.csv")
-    shutil.copy(DEMO_SHEET, d / "county_sheet.xlsx")
-    return "schools.csv", "county_sheet.xlsx"
+    (d / sheet_name).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(DEMO_SHEET, d / sheet_name)
+    return "schools.csv", sheet_name
 
 
 def touch(d: Path, name: str, text: str = "用户自己的文件 / the user's own file\n") -> str:
@@ -103,6 +110,7 @@ STANDARDS = [
          ("没有这个.yaml",)),
     Case("standard_is_folder", lambda d: ["assess", school_csv(d), "--out", "out", "--standard", touch(d, "std/x") and "std"],
          ("std",)),
+    Case("standard_empty_name", lambda d: ["assess", school_csv(d), "--out", "out", "--standard", ""], ("--standard",)),
     Case("standard_gb18030_is_fine", lambda d: ["assess", school_csv(d), "--out", "out", "--no-excel", "--standard",
                                                 standard(d, data=STANDARD_Q.read_text(encoding="utf-8").encode("gb18030"))],
          expect="ok", code=0, writes=("out",)),
@@ -148,6 +156,12 @@ OUTPUT_FOLDERS = [
     Case("demo_out_is_file", lambda d: ["demo-data", "--out", touch(d, "o")], ("--out",)),
     Case("ingest_store_is_file", lambda d: ["ingest", school_csv(d), "--store", touch(d, "仓库")], ("仓库", "--store")),
     Case("batch_out_is_file", lambda d: ["batch", touch(d, "p.yaml", "notebook: x\n"), "--out", touch(d, "o")], ("--out",)),
+    Case("assess_out_would_overwrite_input", lambda d: ["assess", school_csv_in(d, "r/county_indicators.csv"), "--out", "r"],
+         ("county_indicators.csv", "--out")),
+    Case("plan_out_would_overwrite_input", lambda d: ["plan", school_csv_in(d, "r/planned_input.csv"), "--out", "r",
+                                                      "--year", "2024"], ("planned_input.csv", "--out")),
+    Case("evaluate_out_would_overwrite_sheet", lambda d: ["evaluate", *_evaluate_args(d, sheet_name="r/evaluation.xlsx"),
+                                                          "--out", "r"], ("evaluation.xlsx", "--out")),
     Case("report_out_is_file", lambda d: ["report", touch(d, "p.yaml", "notebook: x\n"), "--out", touch(d, "o")], ("--out",)),
 ]
 
@@ -197,8 +211,8 @@ OUTPUT_JSON = [
 ]
 
 
-def _evaluate_args(d: Path) -> list[str]:
-    schools, sheet = demo_inputs(d)
+def _evaluate_args(d: Path, sheet_name: str = "county_sheet.xlsx") -> list[str]:
+    schools, sheet = demo_inputs(d, sheet_name)
     return [schools, "--county-sheet", sheet, "--county", "990105", "--year", "2025"]
 
 
