@@ -5,7 +5,8 @@ in-scope sections of the chosen standard) and the pure functions of :mod:`balanc
 ``balance equity INPUT --out DIR [--by 城乡类型]`` writes ``DIR/equity.csv`` (UTF-8 with BOM):
 one row per year × county × stage × indicator with n, students, mean, cv, gini, theil_t,
 theil_l, ge_2, atkinson_0_5, atkinson_1, mcloone, verstegen, federal_range_ratio, range_ratio,
-the Theil T/L between/within decomposition by the ``--by`` grouping, the urban/rural gap
+the Theil T/L between/within decomposition by the ``--by`` grouping (``none``: no decomposition;
+an unknown grouping is refused with the list of valid ones), the urban/rural gap
 (``urban_mean``, ``rural_mean``, ``urban_rural_ratio``: pupil-weighted mean of 城区 ÷ 乡村) and
 ``notes`` for undefined values.
 """

@@ -457,15 +457,15 @@ def _yaml_error(file: str, exc: yaml.YAMLError) -> None:
     """Refuse a file PyYAML cannot parse, at the line the user has to fix.
 
     PyYAML notices an unclosed bracket or quote only where the file goes on wrongly; its
-    ``context_mark`` is where the construct began, which is the line to fix (for block
-    structure errors the ``problem_mark`` is).
+    ``context_mark`` is where the construct began, which is the line to fix (for every other
+    error, e.g. indentation, a tab, a second document, the ``problem_mark`` is).
     """
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     if isinstance(exc, yaml.reader.ReaderError):
         problem = f"unacceptable character #x{exc.character:04x}" if isinstance(exc.character, int) else problem
     pm, cm = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
-    use_context = cm is not None and bool(context) and not str(context).startswith("while parsing a block")
+    use_context = cm is not None and any(w in str(context or "") for w in ("flow", "quoted scalar"))
     mark = cm if use_context else pm
     row = mark.line + 1 if mark is not None else None
     detail = f"{context}, {problem}" if context else str(problem)
@@ -482,7 +482,9 @@ def _parse(file: str, text: str) -> tuple[Any, dict[tuple, int]]:
     """YAML text → (data, line of every key path). Refuses duplicate keys and alias bombs."""
     loader = None
     try:
-        loader = yaml.SafeLoader(text)
+        # libyaml when present: fast, and it refuses absurd nesting itself (the pure-Python parser
+        # takes seconds to hit the recursion limit)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         node = loader.get_single_node()
         if node is None:
             return None, {}
