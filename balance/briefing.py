@@ -376,9 +376,9 @@ def save_results(b, output_dir: str | None) -> None:
     elif isinstance(b, RegionBriefing):
         v = b.verdicts
         payload.update(year=b.year, counties=len(v), passed=int(v["passed"].sum()))
-    from balance.atomic import atomic_write_text
+    from balance.atomic import atomic_write_json
 
-    atomic_write_text(out / "results.json", json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    atomic_write_json(out / "results.json", payload)
 
 
 # ---------------------------------------------------------------------------------------------

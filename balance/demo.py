@@ -975,31 +975,69 @@ def write_demo(out_dir="data/demo", seed: int = DEFAULT_SEED, years=DEFAULT_YEAR
     """Write ``schools.csv`` (UTF-8 with BOM), ``schools.xlsx``, the filled ``county_sheet.xlsx`` and
     ``README.md`` into ``out_dir``.
 
-    Returns the written paths. The same seed and years give identical bytes.
+    Returns the written paths. The same seed and years give identical bytes. The four files are
+    staged and appear together (:func:`balance.atomic.staged_files`): a failure leaves none of them.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from balance.atomic import staged_files
+
     df = generate_demo_table(seed=seed, years=years)
-    csv_path = out / "schools.csv"
-    text = df.to_csv(index=False, lineterminator="\n")
-    csv_path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    xlsx_path = write_table_xlsx(df, out / "schools.xlsx")
     yrs = sorted(df["年份"].unique().tolist())
-    sheet_path = write_county_sheet(out / "county_sheet.xlsx", seed=seed, years=yrs)
     per_year = df.groupby("年份").size()
-    readme = out / "README.md"
-    readme.write_text(README_TEXT.format(
-        n_rows=len(df), years="、".join(map(str, yrs)), n_counties=df["县区代码"].nunique(),
-        n_schools=f"{per_year.min()}–{per_year.max()}" if per_year.min() != per_year.max() else str(per_year.min()),
-        n_sheet_rows=len(yrs) * len(COUNTIES), seed=seed), encoding="utf-8")
-    return [csv_path, xlsx_path, sheet_path, readme]
+    with staged_files(out_dir) as s:
+        text = df.to_csv(index=False, lineterminator="\n")
+        s.stage("schools.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        write_table_xlsx(df, s.stage("schools.xlsx"))
+        write_county_sheet(s.stage("county_sheet.xlsx"), seed=seed, years=yrs)
+        s.stage("README.md").write_text(README_TEXT.format(
+            n_rows=len(df), years="、".join(map(str, yrs)), n_counties=df["县区代码"].nunique(),
+            n_schools=f"{per_year.min()}–{per_year.max()}" if per_year.min() != per_year.max() else str(per_year.min()),
+            n_sheet_rows=len(yrs) * len(COUNTIES), seed=seed), encoding="utf-8")
+    return s.final
 
 
 # ---------------------------------------------------------------------------------------------
 # command line
 
 
+#: ``--counties`` of ``--scale national`` at most (the default is 2,850, about China's count).
+MAX_COUNTIES = 100_000
+#: ``--years N`` of ``--scale national`` as a count of years at most.
+MAX_YEAR_COUNT = 50
+
+
+def check_demo_args(args: argparse.Namespace) -> None:
+    """Refuse (InputError, exit 2) a seed, year or county count the generators cannot use."""
+    from balance.errors import InputError, Problem
+    from balance.validation import messages
+
+    th = messages()["thresholds"]
+    low, high = int(th["year_min"]), int(th["year_max"])
+    national = getattr(args, "scale", "demo") == "national"
+    probs = []
+
+    def bad(option, value, zh, en):
+        probs.append(Problem(file="命令行 / command line", column=option, value=str(value), code="bad_option",
+                             problem_zh=zh, problem_en=en))
+
+    if not 0 <= args.seed < 2 ** 32:
+        bad("--seed", args.seed, f"随机种子应为 0–{2 ** 32 - 1} 的整数", f"the seed must be a whole number from 0 to {2 ** 32 - 1}")
+    years = list(args.years or [])
+    if national and len(years) == 1 and 0 < years[0] < 1000:
+        if years[0] > MAX_YEAR_COUNT:
+            bad("--years", years[0], f"年数最多 {MAX_YEAR_COUNT}", f"at most {MAX_YEAR_COUNT} years")
+    else:
+        for y in years:
+            if not low <= y <= high:
+                bad("--years", y, f"年份应为 {low}–{high} 之间的四位数年份" + ("（或 1–50 表示年数）" if national else ""),
+                    f"a year must be a 4-digit year from {low} to {high}" + (" (or 1-50: a number of years)" if national else ""))
+    if args.counties is not None and not 1 <= args.counties <= MAX_COUNTIES:
+        bad("--counties", args.counties, f"县区数应为 1–{MAX_COUNTIES}", f"the number of counties must be 1 to {MAX_COUNTIES}")
+    if probs:
+        raise InputError(probs, "命令行参数有误", "invalid option")
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
+    check_demo_args(args)
     if getattr(args, "scale", "demo") == "national":
         from balance.national import DEFAULT_COUNTIES, DEFAULT_SEED as NATIONAL_SEED, write_national
 

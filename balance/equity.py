@@ -5,7 +5,8 @@ in-scope sections of the chosen standard) and the pure functions of :mod:`balanc
 ``balance equity INPUT --out DIR [--by 城乡类型]`` writes ``DIR/equity.csv`` (UTF-8 with BOM):
 one row per year × county × stage × indicator with n, students, mean, cv, gini, theil_t,
 theil_l, ge_2, atkinson_0_5, atkinson_1, mcloone, verstegen, federal_range_ratio, range_ratio,
-the Theil T/L between/within decomposition by the ``--by`` grouping, the urban/rural gap
+the Theil T/L between/within decomposition by the ``--by`` grouping (``none``: no decomposition;
+an unknown grouping is refused with the list of valid ones), the urban/rural gap
 (``urban_mean``, ``rural_mean``, ``urban_rural_ratio``: pupil-weighted mean of 城区 ÷ 乡村) and
 ``notes`` for undefined values.
 """
@@ -71,13 +72,31 @@ def equity_table(assessment, by: str | None = "urban_rural", include_median: boo
     return out.drop(columns="_o").reset_index(drop=True)
 
 
+def check_grouping(by: str | None) -> str | None:
+    """``--by`` as given → the canonical grouping (None: no decomposition); an unknown one is
+    refused with :class:`~balance.errors.InputError` listing the valid names (exit 2)."""
+    from balance.errors import InputError, Problem
+
+    if not by or by in ("none", "无"):
+        return None
+    if by not in GROUPINGS:
+        valid = "、".join(GROUPINGS)
+        raise InputError([Problem(
+            file="命令行 / command line", column="--by", value=by, code="unknown_grouping",
+            problem_zh=f"不支持的分组「{by}」；可用：{valid}（或 none：不分解）",
+            problem_en=f"unsupported grouping {by!r}; use one of: {', '.join(GROUPINGS)} (or none: no decomposition)",
+        )], "命令行参数有误", "invalid option")
+    return by
+
+
 def _cmd_equity(args: argparse.Namespace) -> int:
     from balance.assessment import assess
     from balance.export import _csv_ready
     from balance.atomic import staged_files
 
+    by = check_grouping(args.by)  # before the (slow) assessment
     a = assess(args.input, args.standard, year=args.year, county=args.county)
-    table = equity_table(a, by=args.by or None, include_median=not args.exclude_median)
+    table = equity_table(a, by=by, include_median=not args.exclude_median)
     fmt = getattr(args, "format", "csv") or "csv"
     if fmt == "auto":
         from balance.export import AUTO_PARQUET_ROWS
@@ -97,7 +116,9 @@ def register_cli(subparsers) -> None:
     e = subparsers.add_parser("equity", help="不均衡指标（基尼、泰尔等）/ inequality measures for researchers")
     e.add_argument("input", help="学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
     e.add_argument("--out", required=True, help="结果目录 / output folder")
-    e.add_argument("--by", default="城乡类型", help="泰尔分解的分组：城乡类型（默认）| 乡镇 | 学段 / Theil decomposition grouping")
+    e.add_argument("--by", default="城乡类型",
+                   help="泰尔分解的分组：城乡类型（默认）| 乡镇 | 学段 | none（不分解）/ Theil decomposition grouping "
+                        "(urban_rural, township, stage, or none)")
     e.add_argument("--standard", default="quality-2017", help="quality-2017 | basic-2012 | FILE.yaml")
     e.add_argument("--year", type=int)
     e.add_argument("--county")

@@ -762,7 +762,7 @@ _LABELS = {
 
 def write_evaluation(ev: Evaluation, out_dir: str | Path) -> list[Path]:
     """Write ``evaluation.json`` and ``evaluation.xlsx`` into ``out_dir``, atomically (both or neither)."""
-    from balance.atomic import staged_files
+    from balance.atomic import json_text, staged_files
 
     with staged_files(out_dir) as s:
         payload = {
@@ -772,7 +772,7 @@ def write_evaluation(ev: Evaluation, out_dir: str | Path) -> list[Path]:
             "county_sheet_sha256": None if ev.sheet is None else ev.sheet.sha256,
             "counties": ev.records(),
         }
-        s.stage("evaluation.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        s.stage("evaluation.json").write_text(json_text(payload), encoding="utf-8")
         _write_workbook(ev, s.stage("evaluation.xlsx"))
     return s.final
 

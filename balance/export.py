@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from balance import __version__
-from balance.atomic import staged_files
+from balance.atomic import json_text, staged_files
 from balance.schema import labels
 
 CSV_FILES = {
@@ -382,7 +382,7 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
         }
         # indented for reading by eye; a national panel's summary is written compact (the C encoder)
         indent = 2 if len(a.verdicts) <= 1000 else None
-        s.stage("summary.json").write_text(json.dumps(payload, ensure_ascii=False, indent=indent), encoding="utf-8")
+        s.stage("summary.json").write_text(json_text(payload, indent=indent), encoding="utf-8")
         if excel and not excel_too_big(a):
             write_workbook(a, s.stage("results.xlsx"))
     return s.final

@@ -298,11 +298,11 @@ def write_school_table_template(path) -> Path:
     Path
         The written file. The bytes do not depend on when the file was written.
     """
+    from balance.atomic import atomic_path, atomic_write_bytes
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        path.write_bytes(b"\xef\xbb\xbf" + (",".join(headers()) + "\n").encode("utf-8"))
-        return path
+        return atomic_write_bytes(path, b"\xef\xbb\xbf" + (",".join(headers()) + "\n").encode("utf-8"))
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise ValueError(f"模板文件应为 .xlsx 或 .csv / template must be .xlsx or .csv: {path}")
     import datetime as dt
@@ -324,8 +324,9 @@ def write_school_table_template(path) -> Path:
     wb.properties.creator = "balance"
     wb.properties.title = "学校基础数据表模板 / school table template"
     wb.active = 0
-    wb.save(path)
-    deterministic_xlsx(path)
+    with atomic_path(path) as tmp:  # nothing at ``path`` (and no new folder) unless the whole file is written
+        wb.save(tmp)
+        deterministic_xlsx(tmp)
     return path
 
 
@@ -335,25 +336,66 @@ def write_school_table_template(path) -> Path:
 
 @dataclass(frozen=True)
 class Form:
-    """A blank form the ``template`` command can write."""
+    """A blank form the ``template`` command can write (``suffixes``: the file types it writes)."""
 
     name: str
     help: str
     writer: Callable[[Path], Path]
     default_file: str
+    suffixes: tuple[str, ...] = (".xlsx",)
 
 
 #: Form types of ``balance template FORM FILE``. Add an entry to offer another form.
 FORMS: dict[str, Form] = {
     "school-table": Form("school-table", "学校基础数据表模板 / school table template (.xlsx or .csv)",
-                         write_school_table_template, "school_table_template.xlsx"),
+                         write_school_table_template, "school_table_template.xlsx", (".xlsx", ".xlsm", ".csv")),
 }
 
 
+def _refuse_file(file: str, code: str, zh: str, en: str) -> None:
+    from balance.errors import InputError, Problem
+
+    raise InputError([Problem(file=file, code=code, problem_zh=zh, problem_en=en)], "输出文件有误", "unusable output file")
+
+
+def check_template_target(form: Form, file: str, force: bool = False) -> Path:
+    """Refuse (InputError, exit 2) a template FILE that cannot or must not be written: a type the
+    form does not write, a folder, a path through a file, or an existing file (without ``--force``:
+    a user's data file passed by mistake is never overwritten)."""
+    path = Path(file)
+    if path.suffix.lower() not in form.suffixes:
+        kinds = "、".join(form.suffixes)
+        _refuse_file(file, "template_suffix", f"模板文件的扩展名应为 {kinds}", f"the template file must end in {', '.join(form.suffixes)}")
+    if path.is_dir():
+        _refuse_file(file, "template_is_folder", "这是一个文件夹；请给出模板的文件名（如 文件夹/模板.xlsx）",
+                     f"this is a folder; give the template's file name (e.g. folder/{form.default_file})")
+    if path.exists() and not force:
+        _refuse_file(file, "template_exists", "文件已存在，未覆盖；如确要替换它请加 --force",
+                     "the file already exists and was not overwritten; add --force to replace it")
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                _refuse_file(file, "template_parent_is_file", f"路径中的「{parent}」是文件，而不是文件夹",
+                             f"{parent} in the path is a file, not a folder")
+            break
+    return path
+
+
 def _cmd_template(args: argparse.Namespace) -> int:
+    from balance.atomic import WriteError, make_dirs, remove_dirs
+
     form = FORMS[args.form]
-    path = form.writer(Path(args.file))
-    print(f"已写入空白模板 / blank template written: {path.resolve()}")
+    target = check_template_target(form, args.file, force=getattr(args, "force", False))
+    created = []
+    try:
+        created = make_dirs(target.parent)  # removed again if the form cannot be written
+        path = form.writer(target)
+    except BaseException as exc:
+        remove_dirs(created)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
+            raise WriteError(target, exc) from exc
+        raise
+    print(f"已写入空白模板 / blank template written: {Path(path).resolve()}")
     return 0
 
 
@@ -364,4 +406,5 @@ def register_cli(subparsers) -> None:
     for form in FORMS.values():
         f = forms.add_parser(form.name, help=form.help)
         f.add_argument("file", help=f"输出文件 / output file (e.g. {form.default_file})")
+        f.add_argument("--force", action="store_true", help="覆盖已存在的文件 / overwrite an existing file")
         f.set_defaults(func=_cmd_template)

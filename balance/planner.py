@@ -960,7 +960,7 @@ def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
     from balance import __version__
     from balance.export import _csv_ready
 
-    from balance.atomic import staged_files
+    from balance.atomic import json_text, staged_files
 
     with staged_files(out_dir) as s:
         files = {
@@ -975,7 +975,7 @@ def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
                    "feasible": p.feasible, "total_cost": p.total_cost, "costs": p.costs.to_dict(),
                    "notes": p.notes, "seconds": round(p.seconds, 3), "counties": p.counties}
         s.stage("plan_summary.json").write_text(
-            json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable), encoding="utf-8")
+            json_text(payload), encoding="utf-8")
     return s.final
 
 

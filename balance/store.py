@@ -108,9 +108,9 @@ def _sha256_file(path: Path) -> str:
 
 
 def _atomic_json(path: Path, payload: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    from balance.atomic import atomic_write_json
+
+    atomic_write_json(path, payload)
 
 
 def _partition_dir(store: Path, year: int) -> Path:
@@ -184,13 +184,15 @@ def _to_arrow(data: pd.DataFrame):
 
 def write_partition(data: pd.DataFrame, store_dir, year: int, *, replace: bool = False, source: str = "",
                     sha256: str | None = None, validation: str = "ingest",
-                    warnings: list[Problem] | None = None, _before_rename=None) -> Path:
+                    warnings: list[Problem] | None = None, _before_rename=None, _keep_old: list | None = None) -> Path:
     """Write one year's canonical rows as partition ``year=YYYY`` of a store, atomically.
 
     The Parquet file and its ``_partition.json`` are written into a hidden temporary folder in the
     store and moved into place with one rename. With ``replace`` an existing partition is swapped
     out (renamed away, then deleted); without it an existing year raises :class:`InputError`.
-    ``data`` must already be validated (this function does not check values).
+    ``data`` must already be validated (this function does not check values). ``_keep_old``
+    (internal, for :func:`ingest`): a list to which ``(partition, old partition or None)`` is
+    appended instead of deleting the replaced partition, so that a failed ingest can be undone.
     """
     import pyarrow.parquet as pq
 
@@ -227,7 +229,9 @@ def write_partition(data: pd.DataFrame, store_dir, year: int, *, replace: bool =
             if old is not None:
                 os.rename(old, final)
             raise
-        if old is not None:
+        if _keep_old is not None:
+            _keep_old.append((final, old))
+        elif old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return final
     finally:
@@ -283,16 +287,42 @@ def ingest(table_path, store_dir, replace: bool = False, *, sheet: str | int | N
                                    "ingested; add --replace to replace them")],
                          "年份重复", "duplicate year")
     rows = {}
-    for y in years:
-        part = data[data["year"] == y]
-        if len(years) > 1:  # each year keeps the warnings about its own rows (and the whole-table ones)
-            rows_of_year = set(part["source_row"].tolist())
-            ws = [w for w in table.warnings if w.row is None or w.row in rows_of_year]
-        else:
-            ws = list(table.warnings)
-        write_partition(part, store, y, replace=replace, source=str(table_path), sha256=table.sha256,
-                        validation="ingest", warnings=ws)
-        rows[y] = int(len(part))
+    from balance.atomic import WriteError, make_dirs, remove_dirs
+
+    new_store = not (store / STORE_MARKER).is_file()
+    created: list[Path] = []
+    done: list[tuple[Path, Path | None]] = []  # (partition written, the partition it replaced)
+    try:
+        created = make_dirs(store)
+        for y in years:
+            part = data[data["year"] == y]
+            if len(years) > 1:  # each year keeps the warnings about its own rows (and the whole-table ones)
+                rows_of_year = set(part["source_row"].tolist())
+                ws = [w for w in table.warnings if w.row is None or w.row in rows_of_year]
+            else:
+                ws = list(table.warnings)
+            write_partition(part, store, y, replace=replace, source=str(table_path), sha256=table.sha256,
+                            validation="ingest", warnings=ws, _keep_old=done)
+            rows[y] = int(len(part))
+    except BaseException as exc:
+        # all years or none: undo the years written so far, put replaced ones back, and remove a
+        # store (folder) that this call created
+        for final, old in reversed(done):
+            shutil.rmtree(final, ignore_errors=True)
+            if old is not None:
+                try:
+                    os.rename(old, final)
+                except OSError:
+                    pass
+        if new_store:
+            (store / STORE_MARKER).unlink(missing_ok=True)
+        remove_dirs(created)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
+            raise WriteError(store, exc) from exc
+        raise
+    for _, old in done:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     return IngestResult(store, years, rows, sorted(dup), list(table.warnings))
 
 
@@ -415,13 +445,22 @@ def load_parquet_table(source, *, years=None, counties=None, check: str = "auto"
     want = None if years is None else sorted({int(y) for y in years})
     if path.is_dir() and is_store(path):
         return _read_store(path, want, check, counties)
+    import pyarrow as pa
     import pyarrow.dataset as ds
 
-    if path.is_dir():
-        dataset = ds.dataset(path, format="parquet", partitioning="hive")
-    else:
-        dataset = ds.dataset(path, format="parquet")
-    table = dataset.to_table()
+    try:
+        if path.is_dir():
+            dataset = ds.dataset(path, format="parquet", partitioning="hive")
+        else:
+            dataset = ds.dataset(path, format="parquet")
+        table = dataset.to_table()
+    except (pa.ArrowException, OSError, ValueError) as exc:  # not Parquet, truncated, or mixed schemas
+        reason = " ".join(str(exc).split())[:300]
+        what_zh, what_en = ("文件夹既不是 balance 数据仓库，也不是可读的 Parquet 文件夹", "the folder is neither a balance store "
+                            "nor a readable Parquet folder") if path.is_dir() else ("无法读取 Parquet 文件（已损坏或不是 Parquet）",
+                                                                                  "cannot read the Parquet file (damaged, or not Parquet)")
+        _refuse(file, "unreadable", what_zh, f"{what_en}: {reason}",
+                summary=("学校数据表有误", "the school table has errors"))
     if table.num_rows == 0:
         _refuse(file, "empty_file", f"{file} 中没有数据", f"{file} holds no rows",
                 summary=("学校数据表有误", "the school table has errors"))
