@@ -271,40 +271,42 @@ def _read_csv(data: bytes, file: str) -> _Grid:
     except pd.errors.EmptyDataError:
         _refuse(file, "empty_file")
     except pd.errors.ParserError as e:
-        _csv_error(file, text, sep, h, str(e))
+        raise csv_parse_refusal(file, text, sep, str(e)) from None
     df = df.fillna("")
     df.columns = range(df.shape[1])
     return _Grid(df, None, first_row=h + 1, encoding=encoding)
 
 
-def _csv_error(file: str, text: str, sep: str, skipped: int, msg: str):
-    """Refuse a CSV that pandas cannot parse, at the line where the problem starts.
+def csv_parse_refusal(file: str, text: str, sep: str, msg: str, summary: tuple[str, str] = SUMMARY) -> InputError:
+    """The refusal of a CSV that pandas cannot parse (``msg``), at the line where the problem starts.
 
-    pandas counts *records* from where it started reading ("EOF inside string starting at row 7"
-    is the 0-based record whose quote never closes; "Expected 31 fields in line 12, saw 33" the
-    1-based record), and a quoted cell may span several lines: the record is found again with
-    the csv module to give the line a text editor shows.
+    pandas counts *records* from the start of the file, skipped title lines included ("EOF inside
+    string starting at row 7" is the 0-based record whose quote never closes; "Expected 31 fields
+    in line 12, saw 33" the 1-based record), and a quoted cell may span several lines: the record
+    is found again with the csv module to give the line a text editor shows.
     """
     m_eof = re.search(r"EOF inside string starting at row (\d+)", msg)
     m_fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
     record = int(m_eof.group(1)) if m_eof else (int(m_fields.group(2)) - 1 if m_fields else None)
+
+    def refusal(code, row=None, **fields):
+        zh, en = message(code, **fields)
+        return InputError([Problem(file=file, row=row, problem_zh=zh, problem_en=en, code=code)], *summary)
+
     if record is None:
-        _refuse(file, "csv_parse_error", reason=msg.strip()[:300])
-    lines = text.splitlines(keepends=True)
-    body = "".join(lines[skipped:])
-    reader = csv.reader(io.StringIO(body), delimiter=sep)
-    start = 1  # 1-based physical line (from the header line) where the current record starts
+        return refusal("csv_parse_error", reason=msg.strip()[:300])
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    line = 1  # 1-based physical line where the current record starts
     try:
         for k, _ in enumerate(reader):
             if k == record:
                 break
-            start = reader.line_num + 1
+            line = reader.line_num + 1
     except csv.Error:
         pass
-    line = skipped + start
     if m_eof:
-        _refuse(file, "csv_unclosed_quote", row=line, line=line)
-    _refuse(file, "csv_field_count", row=line, line=line, expected=m_fields.group(1), saw=m_fields.group(3))
+        return refusal("csv_unclosed_quote", row=line, line=line)
+    return refusal("csv_field_count", row=line, line=line, expected=m_fields.group(1), saw=m_fields.group(3))
 
 
 def _read_workbook(data: bytes, file: str, sheet, limits) -> tuple[_Grid, str, list[Problem]]:

@@ -80,31 +80,41 @@ def _resolve_column(text):
     return header_lookup().get(_norm(text))
 
 
-def load_scenario(path: "str | Path") -> Scenario:
+def load_scenario(path: "str | Path", *, limits=None) -> Scenario:
     """Read and check a scenario file (``.yaml`` / ``.yml`` / ``.csv``) on its own.
+
+    The file is read as text with the project's decoder (UTF-8 with or without BOM, else
+    GB18030); binary data, a folder, an unreadable file and one above the size limits of
+    ``reading_limits.yaml`` (``max_yaml_mb`` for YAML) are refused with a message, never a traceback.
 
     Raises
     ------
     InputError
         Every problem found, with file, row, column and value.
     """
+    from balance.workbook import read_file_bytes, read_limits
+
     p = Path(path)
     file = str(path)
-    if not p.is_file():
+    if not p.exists():
         raise InputError([Problem(file=file, code="file_not_found", problem_zh="找不到情景文件",
                                   problem_en="scenario file not found")], *SUMMARY)
     suffix = p.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        raw = _read_yaml(p, file)
-    elif suffix in (".csv", ".txt"):
-        raw = _read_csv(p, file)
-    else:
+    if suffix not in (".yaml", ".yml", ".csv", ".txt"):
         raise InputError([Problem(file=file, code="unsupported_format", value=suffix,
                                   problem_zh="情景文件应为 .yaml 或 .csv", problem_en="a scenario must be .yaml or .csv")],
                          *SUMMARY)
+    lim = read_limits(limits)
+    if suffix in (".yaml", ".yml"):
+        import dataclasses
+
+        lim = dataclasses.replace(lim, max_file_mb=min(lim.max_file_mb, lim.max_yaml_mb))
+    data = read_file_bytes(p, file, lim, SUMMARY)
+    raw = _read_yaml(data, file) if suffix in (".yaml", ".yml") else _read_csv(data, file)
     problems: list[Problem] = []
     out = []
     for row, code, year, column, amount in raw:
+        code, year, column, amount = (_scalar(v) for v in (code, year, column, amount))
         where = dict(file=file, row=row)
         code_s = "" if code is None else str(code).strip()
         if code_s.endswith(".0") and code_s[:-2].isdigit():
@@ -156,8 +166,22 @@ def load_scenario(path: "str | Path") -> Scenario:
     return Scenario(file, df)
 
 
-def _read_yaml(p: Path, file: str) -> list:
-    text = p.read_text(encoding="utf-8-sig")
+def _scalar(v):
+    """A cell of a change as given, or, for a list or mapping where one value belongs, its short
+    repr (a YAML alias bomb must not be expanded into text)."""
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxdict, r.maxstring, r.maxother = 2, 4, 4, 40, 40
+    return r.repr(v)[:100]
+
+
+def _read_yaml(data: bytes, file: str) -> list:
+    from balance.reading import decode_text
+
+    text = decode_text(data, file, SUMMARY)
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -166,6 +190,9 @@ def _read_yaml(p: Path, file: str) -> list:
         raise InputError([Problem(file=file, row=(mark.line + 1) if mark else None, code="yaml_syntax",
                                   problem_zh=f"YAML 格式错误：{exc}", problem_en=f"YAML syntax error: {exc}")],
                          *SUMMARY) from None
+    except RecursionError:
+        raise InputError([Problem(file=file, code="yaml_syntax", problem_zh="YAML 嵌套层数过多，无法读取",
+                                  problem_en="the YAML is nested too deeply to be read")], *SUMMARY) from None
     items, nodes = data, node
     if isinstance(data, dict):
         items = data.get("changes")
@@ -178,7 +205,7 @@ def _read_yaml(p: Path, file: str) -> list:
     raw, problems = [], []
     for item, line in zip(items, lines):
         if not isinstance(item, dict):
-            problems.append(Problem(file=file, row=line, code="scenario_bad_item", value=str(item),
+            problems.append(Problem(file=file, row=line, code="scenario_bad_item", value=str(_scalar(item)),
                                     problem_zh="每项应为映射（school_code, column, amount）",
                                     problem_en="each change must be a mapping (school_code, column, amount)"))
             continue
@@ -198,13 +225,19 @@ def _read_yaml(p: Path, file: str) -> list:
     return raw
 
 
-def _read_csv(p: Path, file: str) -> list:
-    from balance.reading import decode_text
-
-    text = decode_text(p.read_bytes(), file, SUMMARY)
+def _read_csv(data: bytes, file: str) -> list:
     import io
 
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    from balance.reading import csv_parse_refusal, decode_text
+
+    text = decode_text(data, file, SUMMARY)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(file=file, code="empty_file", problem_zh="情景文件为空",
+                                  problem_en="the scenario file is empty")], *SUMMARY) from None
+    except pd.errors.ParserError as e:
+        raise csv_parse_refusal(file, text, ",", str(e), SUMMARY) from None
     norm = {_norm(c): c for c in df.columns}
 
     def find(options):

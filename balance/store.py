@@ -415,13 +415,26 @@ def load_parquet_table(source, *, years=None, counties=None, check: str = "auto"
     want = None if years is None else sorted({int(y) for y in years})
     if path.is_dir() and is_store(path):
         return _read_store(path, want, check, counties)
+    import pyarrow
     import pyarrow.dataset as ds
 
-    if path.is_dir():
-        dataset = ds.dataset(path, format="parquet", partitioning="hive")
-    else:
-        dataset = ds.dataset(path, format="parquet")
-    table = dataset.to_table()
+    summary = ("学校数据表有误", "the school table has errors")
+    files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES
+                   and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)) \
+        if path.is_dir() else []
+    if path.is_dir() and not files:
+        _refuse(file, "not_parquet_folder", f"{file} 是一个文件夹，其中没有 Parquet 文件；请给出学校数据表文件（.csv、.xlsx 等）、"
+                f"Parquet 文件或数据仓库文件夹", f"{file} is a folder without Parquet files; give a school table file "
+                f"(.csv, .xlsx …), a Parquet file or a store folder", summary=summary)
+    try:
+        if path.is_dir():  # only the Parquet files of the folder (a stray notes.txt is not data)
+            dataset = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(path))
+        else:
+            dataset = ds.dataset(path, format="parquet")
+        table = dataset.to_table()
+    except (pyarrow.ArrowException, OSError) as e:  # not Parquet, truncated, unreadable
+        _refuse(file, "unreadable", f"无法读取 Parquet 数据：{str(e)[:300]}", f"cannot read the Parquet data: {str(e)[:300]}",
+                summary=summary)
     if table.num_rows == 0:
         _refuse(file, "empty_file", f"{file} 中没有数据", f"{file} holds no rows",
                 summary=("学校数据表有误", "the school table has errors"))

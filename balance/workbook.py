@@ -60,6 +60,7 @@ class ReadLimits:
     max_rows: int = 1_048_576
     max_columns: int = 1000
     max_cells: int = 10_000_000
+    max_yaml_mb: float = 10
 
     @property
     def max_file_bytes(self) -> int:
@@ -546,6 +547,13 @@ class Workbook:
         self._budget = [limits.max_uncompressed_bytes]
         if self.kind == "zip":
             self._open_zip(data)
+        if self.format == "ods":  # the reader parses every table of an .ods when it opens the file
+            total = 0
+            for name in self._ods_scans():
+                scan = self.scan(name)
+                total += scan.cells
+                if total > limits.max_cells:
+                    self._check_extent(name, scan.rows, max(scan.columns, limits.max_cells // max(scan.rows, 1) + 1))
         import python_calamine
 
         try:
@@ -656,16 +664,21 @@ class Workbook:
         self._check_extent(name, scan.rows, scan.columns)
         return scan
 
+    def _ods_scans(self) -> dict[str, SheetScan]:
+        if self._ods is None:
+            try:
+                self._ods = scan_ods(_stream(self._zip, "content.xml", self._budget), self.limits)
+            except _TooBig:
+                raise self._too_big_uncompressed() from None
+            except _Unsupported as e:
+                raise refusal(self.file, "workbook_xml", self.summary, reason=str(e)) from None
+            except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError) as e:
+                raise refusal(self.file, "unreadable", self.summary, reason=f"content.xml: {e}") from None
+        return self._ods
+
     def _scan(self, name: str) -> SheetScan:
         if self.format == "ods":
-            if self._ods is None:
-                try:
-                    self._ods = scan_ods(_stream(self._zip, "content.xml", self._budget), self.limits)
-                except _TooBig:
-                    raise self._too_big_uncompressed() from None
-                except _Unsupported as e:
-                    raise refusal(self.file, "workbook_xml", self.summary, reason=str(e)) from None
-            return self._ods.get(name, SheetScan())
+            return self._ods_scans().get(name, SheetScan())
         if self.format not in ("xlsx", "xlsb"):
             return SheetScan()  # .xls: measured by the reader (see read)
         part = self._parts.get(name)
