@@ -13,9 +13,20 @@ normalised header is looked up among the ``header``, ``aliases`` and ``convert``
 column (a ``convert`` entry multiplies the numbers, e.g. 万元 → 元 ×10000).
 
 Every cell is read as text and parsed by the validation, so non-numeric cells are reported rather
-than silently dropped. CSV files may be UTF-8 (with or without BOM) or GB18030/GBK. Excel cells
-stored as numbers are turned into text as they look (110101.0 → "110101"); a county or school code
-stored as a number with the wrong number of digits is reported as having lost its leading zeros.
+than silently dropped. CSV files may be UTF-8 (with or without BOM) or GB18030/GBK (or UTF-16 with
+its byte-order mark), separated by commas, tabs or semicolons. Excel cells stored as numbers are
+turned into text as they look (110101.0 → "110101"); a county or school code stored as a number
+with the wrong number of digits is reported as having lost its leading zeros.
+
+Hostile and broken files are refused with one clear message each, never a traceback: a file above
+the size limits, a workbook or sheet too large to load (measured first, :mod:`balance.workbook`), a
+workbook named ``.csv`` or a text file named ``.xlsx``, a password-protected workbook, binary data,
+a folder, an unreadable file. A CSV that cannot be parsed is reported at the line where the problem
+starts (an unclosed quote: where it opens). A table whose first rows name (almost) none of the
+school table's columns gets one message with the likely cause (the encoding, e.g. Big5; another
+sheet) instead of one line per missing column. When a workbook's first sheet is not a school table
+(an instructions sheet) and exactly one other sheet is, that sheet is read, with a warning. A formula
+cell without a cached value is reported as such, not as blank.
 """
 from __future__ import annotations
 
@@ -228,7 +239,8 @@ def decode_text_as(data: bytes, file: str, summary: tuple[str, str] = ("无法�
         except UnicodeDecodeError:
             pass
     head = data[:8192]
-    if b"\x00" in head or sum(b < 32 and b not in (9, 10, 12, 13, 27) for b in head) > len(head) // 20:
+    control = sum(b < 32 and b not in (9, 10, 12, 13, 27) for b in head)
+    if head.count(b"\x00") > len(head) // 100 or control > len(head) // 20:
         zh, en = message("not_text")  # NUL bytes or many control bytes: binary data
         raise InputError([Problem(file=file, problem_zh=zh, problem_en=en, code="not_text")], *summary)
     for enc in TEXT_ENCODINGS:
@@ -243,15 +255,16 @@ def decode_text_as(data: bytes, file: str, summary: tuple[str, str] = ("无法�
 def decode_text(data: bytes, file: str, summary: tuple[str, str] = ("无法读取文件", "cannot read the file")) -> str:
     """Bytes of a text file (CSV, YAML) as str: UTF-8 (with or without BOM), else GB18030 (a
     superset of GBK); UTF-16 when the file starts with its byte-order mark. Raises
-    :class:`InputError` naming the file: code ``not_text`` for binary data (NUL or many control
-    bytes), ``encoding`` when no encoding fits."""
+    :class:`InputError` naming the file: code ``not_text`` for binary data (more than 1 % NUL bytes
+    or 5 % control bytes in the first 8 KB; a stray NUL in one cell is left to the cell checks),
+    ``encoding`` when no encoding fits."""
     return decode_text_as(data, file, summary)[0]
 
 
 def _read_csv(data: bytes, file: str) -> _Grid:
     text, encoding = decode_text_as(data, file, SUMMARY)
-    if "\x00" in text:
-        _refuse(file, "not_text")
+    if not text.strip(" \t\r\n\f\v\u3000\ufeff,;\"'"):  # only blanks, separators and quotes
+        _refuse(file, "empty_file")
     head = text[:20000].splitlines()[:HEADER_SCAN_ROWS]
     sample = "\n".join(head)
     # the separator: the one whose first rows hold the most known headers (then tab over comma

@@ -345,8 +345,9 @@ def _to_frame(table) -> pd.DataFrame:
 def structural_check(data: pd.DataFrame, file: str) -> list[Problem]:
     """Cheap vectorised checks of already validated rows (stored data may have been edited by hand).
 
-    Required columns present and not missing, numbers non-negative and counts whole, codes of the
-    right length, each school once per year, subset counts within their totals. Returns errors.
+    Required columns present and not missing, numbers non-negative, finite and within the bounds of
+    ``columns.yaml``, codes of the right length, each school once per year, subset counts within
+    their totals. Returns errors.
     """
     from balance.schema import column_spec
 
@@ -362,7 +363,10 @@ def structural_check(data: pd.DataFrame, file: str) -> list[Problem]:
         bad = np.array(s.isna().to_numpy(), dtype=bool)
         if c["kind"] in _NUMERIC_KINDS:
             v = s.to_numpy(dtype="float64", na_value=np.nan)
-            bad |= v < 0
+            with np.errstate(invalid="ignore"):
+                bad |= (v < 0) | np.isinf(v)
+                if c.get("max") is not None:  # the plausible bound of columns.yaml
+                    bad |= v > float(c["max"])
         elif c["kind"] == "code":
             bad |= (s.str.len() != int(c["length"])).fillna(True).to_numpy()
         if c["kind"] == "category":

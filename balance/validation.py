@@ -8,18 +8,22 @@ raises :class:`~balance.errors.InputError` when any error is present.
 
 What is checked (message texts and thresholds: ``balance/data/messages.yaml``):
 
-* cells: blank required cells, non-numeric numbers, negative counts / areas / money, non-integer
-  counts, a year outside 1949–2100, a value outside a column's ``range`` (建成年份: 1900 to the
+* cells: blank required cells, non-numeric numbers (dates and non-finite values such as ``inf``,
+  ``nan``, ``1e309`` named as such), negative counts / areas / money, non-integer counts, numbers
+  above a column's plausible bound (``max`` in ``columns.yaml``: nothing can wrap around int64 or
+  make a school vanish), formula cells without a cached value, free-text names (``is_name``) that
+  begin with ``=`` ``+`` ``-`` ``@``, hold control characters or are too long (``name_rules``), a
+  year outside 1949–2100, a value outside a column's ``range`` (建成年份: 1900 to the
   row's 年份), county codes other than 6 digits and school codes other than 10 digits (non-digit
   characters, lost leading zeros, codes stored as numbers in Excel), unknown 学校类型 / 办学性质 /
   城乡类型 values (after the ``value_aliases`` of ``columns.yaml``);
 * rows: subset counts larger than their totals (``subsets``, e.g. 超标班额班数 ≤ 班数), pupils /
   classes / teachers (or a largest class) in a stage the school type does not have
   (``school_type_stages``);
-* across rows: a school code twice in one year (every duplicate row is reported), one county code
-  with two county names in one year;
+* across rows: a school code twice in one year (one line per code and year, naming up to
+  :data:`MAX_ROWS_LISTED` of its rows), one county code with two county names in one year;
 * warnings: stages with pupils but no teachers or no classes, teachers but no pupils, schools with
-  no pupils at all, implausible per-pupil values, class sizes and pupil–teacher ratios, a largest
+  no pupils at all, a stage of the school's type without pupils (it forms no section: on record), implausible per-pupil values, class sizes and pupil–teacher ratios, a largest
   class (最大班额) above the plausible limit or below the stage's average class.
 
 Per-column checks run through a pandera schema built from ``columns.yaml`` (``lazy=True``); its

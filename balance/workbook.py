@@ -226,7 +226,9 @@ _C_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 # the same, only cells that are not self-closing (a <c r="Z9" s="3"/> carries a style, no value)
 _C_OPEN_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"(?:\s[^<>]*)?(?<!/)>')
 _C_OPEN_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"(?:\s[^<>]*)?(?<!/)>')
-_C_STARTS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
+_C_COL_LONG = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')  # beyond column Z (few cells in most tables)
+_C_COL_ONE = re.compile(rb'<c r="([A-Z])[0-9]')
+_C_OTHER_START = re.compile(rb"<c[>/\t\n\r]")  # a cell tag not followed by a space: not Excel's form
 _FORMULA_TOKENS = re.compile(rb'<(/?)(c|f|v|is)(?=[\s/>])([^<>]*?)(/?)>')
 _REF_ATTR = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 
@@ -277,11 +279,12 @@ def _fast_part(part: bytes, out: SheetScan, limits: ReadLimits) -> None:
     if b"<!" in part or b":c" in part:
         raise _SlowPath
     rows = _C_ROW.findall(part)
-    if len(rows) != sum(part.count(t) for t in _C_STARTS):
+    if len(rows) != part.count(b"<c ") or _C_OTHER_START.search(part):
         raise _SlowPath
     if rows:
         r = max(map(int, set(rows)))
-        c = max(map(col_number, {x.decode() for x in _C_COL.findall(part)}))
+        letters = set(_C_COL_LONG.findall(part)) or set(_C_COL_ONE.findall(part))
+        c = max(map(col_number, {x.decode() for x in letters}))
         if r > limits.max_rows or c > limits.max_columns or max(r, out.rows) * max(c, out.columns) > limits.max_cells:
             # too big counting every cell: count only cells that can hold a value (not self-closing)
             open_rows = _C_OPEN_ROW.findall(part)
@@ -722,12 +725,18 @@ class Workbook:
             end = sheet.end
             if end is not None:  # the reader's own measure, before the grid is built (.xls)
                 self._check_extent(name, end[0] + 1, end[1] + 1)
-            return [list(r) for r in sheet.to_python(skip_empty_area=False, nrows=nrows)]
+            return sheet.to_python(skip_empty_area=False, nrows=nrows)
         except InputError:
             raise
         except Exception as e:  # noqa: BLE001 - a sheet the reader cannot parse
             raise refusal(self.file, "unreadable", self.summary, sheet=name,
                           reason=f"{type(e).__name__}: {str(e)[:300]}") from None
+
+    def scan_first(self) -> SheetScan:
+        """:meth:`scan` of the first sheet (what ``pandas.read_excel`` reads by default)."""
+        if not self.sheet_names:
+            return SheetScan()
+        return self.scan(self.sheet_names[0])
 
     def formula_cells(self, name: str) -> tuple[list[tuple[int, int]], int]:
         """Formula cells of ``name`` without a cached value: ``([(row, col), …], total)``, 0-based."""

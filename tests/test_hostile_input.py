@@ -57,6 +57,17 @@ def isolated(path, *extra, env=None) -> subprocess.CompletedProcess:
                           text=True, errors="replace", timeout=300, preexec_fn=cap, env={**os.environ, **(env or {})})
 
 
+def isolated_call(call: str, path) -> subprocess.CompletedProcess:
+    """``call(path)`` (e.g. ``"balance.params:read_data_keys"``) in a capped child process; prints
+    the problem codes and exits 2 on InputError."""
+    module, func = call.split(":")
+    code = (f"import sys\nfrom {module} import {func}\nfrom balance.errors import InputError\n"
+            f"try:\n    {func}(sys.argv[1])\nexcept InputError as e:\n"
+            "    print(*[p.code for p in e.problems])\n    sys.exit(2)\n")
+    return subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP)))
+
+
 def assert_clean_refusal(r: subprocess.CompletedProcess, *needles):
     assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
     assert "Traceback" not in r.stderr and "panicked" not in r.stderr
@@ -102,6 +113,16 @@ def test_far_cell_message_names_sheet_and_last_cell(tmp_path):
     path.write_bytes(hostile.far_cell())
     r = isolated(path)
     assert_clean_refusal(r, "Sheet1", "XFD1048576", "1,048,576", "16,384")
+
+
+@pytest.mark.parametrize("call", ["balance.params:read_data_keys", "balance.reading:load_school_table",
+                                  "balance.county_sheet:load_county_sheet"])
+def test_every_reader_of_a_workbook_measures_it_first(tmp_path, call):
+    """Including the batch's light reader of a data file's keys (it used pandas, unguarded)."""
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(hostile.far_cell())
+    r = isolated_call(call, path)
+    assert (r.returncode, r.stdout.split()) == (2, ["sheet_too_large"]), r.stderr[-1500:]
 
 
 def test_a_large_declared_dimension_alone_is_harmless(tmp_path):
@@ -455,3 +476,48 @@ def test_file_is_never_modified(tmp_path):
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     isolated(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_structural_check_of_stored_rows_applies_the_bounds():
+    """Rows of a Parquet store are re-checked cheaply (they may have been edited by hand)."""
+    from balance.store import structural_check
+
+    data = load_school_table(valid_table()).data
+    assert structural_check(data, "s") == []
+    for value in (1e30, np.inf):
+        d = data.copy()
+        d["teaching_area"] = d["teaching_area"].astype("float64")
+        d.loc[3, "teaching_area"] = value
+        probs = structural_check(d, "s")
+        assert [(p.code, p.column) for p in probs] == [("store_invalid_value", H["teaching_area"])]
+
+
+def test_xlsb_record_scan():
+    """The extent of an .xlsb sheet from its records: BrtRowHdr (type 0) gives the row, cell
+    records (types 1-11) their column in the first 4 bytes; a blank cell (type 1) holds no value."""
+    from balance.workbook import read_limits, scan_xlsb_sheet
+
+    def record(kind: int, payload: bytes) -> bytes:
+        head = bytes([kind]) if kind < 0x80 else bytes([(kind & 0x7F) | 0x80, kind >> 7])
+        size, out = len(payload), b""
+        while True:
+            b = size & 0x7F
+            size >>= 7
+            out += bytes([b | (0x80 if size else 0)])
+            if not size:
+                break
+        return head + out + payload
+
+    def row(r):
+        return record(0, r.to_bytes(4, "little") + b"\x00" * 8)
+
+    def real(c):
+        return record(5, c.to_bytes(4, "little") + b"\x00" * 12)
+
+    stream = (record(0x81, b"") + row(0) + real(0) + real(4) + row(9) + real(2) + record(1, (30).to_bytes(4, "little")
+                                                                                          + b"\x00" * 4))
+    s = scan_xlsb_sheet([stream[:7], stream[7:]], read_limits())
+    assert (s.rows, s.columns) == (10, 5)
+    far = row(1_048_575) + real(16_383)
+    assert (scan_xlsb_sheet([far], read_limits()).rows, scan_xlsb_sheet([far], read_limits()).columns) == (1_048_576,
+                                                                                                          16_384)
