@@ -223,6 +223,7 @@ class _Grid:
     encoding: str | None = None   # the text encoding a CSV was read with
     formulas: list = field(default_factory=list)  # (row index in text, column) of formulas without a value
     sheets: list = field(default_factory=list)    # every sheet of the workbook (for messages)
+    merged: list = field(default_factory=list)    # merged ranges ((row, col), (row, col)), 0-based
 
 
 #: Text encodings tried, in order, for CSV from Chinese Windows Excel and elsewhere (a file that
@@ -369,7 +370,7 @@ def _read_workbook(data: bytes, file: str, sheet, limits) -> tuple[_Grid, str, l
         texts[j] = pd.concat([c[0] for c in converted])
         numeric[j] = np.concatenate([c[1] for c in converted])
     grid = _Grid(pd.DataFrame(texts).reset_index(drop=True), np.column_stack([numeric[j] for j in raw.columns]),
-                 formulas=formulas, sheets=names)
+                 formulas=formulas, sheets=names, merged=wb.merged_ranges(name))
     return grid, name, notes
 
 
@@ -500,14 +501,16 @@ def _from_grid(grid: _Grid, *, file: str, sha256: str | None, sheet: str | None,
     numeric = grid.numeric[h + 1:] if grid.numeric is not None else None
     rows = np.arange(len(body), dtype="int64") + grid.first_row + h + 1
     formulas = [(r - h - 1, c) for r, c in grid.formulas]  # positions in the body (the header row: -1)
+    merged = [(a, b) for a, b in grid.merged if a[0] <= h <= b[0] and b[1] > a[1]]  # across the header row
     return _build(headers, body, numeric, rows, file=file, sha256=sha256, sheet=sheet, notes=notes,
-                  formulas=formulas, encoding=grid.encoding, sheets=grid.sheets, header_row=grid.first_row + h)
+                  formulas=formulas, encoding=grid.encoding, sheets=grid.sheets, header_row=grid.first_row + h,
+                  merged=merged)
 
 
 def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, rows: np.ndarray, *,
            file: str, sha256: str | None, sheet: str | None, notes: list[Problem] | None = None,
            formulas: list | None = None, encoding: str | None = None, sheets: list | None = None,
-           header_row: int = 1) -> SchoolTable:
+           header_row: int = 1, merged: list | None = None) -> SchoolTable:
     """Map headers, drop blank rows, validate, raise or return the table."""
     lookup = header_lookup()
     problems: list[Problem] = []
@@ -531,6 +534,11 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
                              columns="、".join(f"「{headers[j].strip()}」" for j in js))
             problems.append(Problem(file=file, sheet=sheet, column=headers[js[0]].strip(), problem_zh=zh,
                                     problem_en=en, code="duplicate_column"))
+    if merged and any(c.get("required") and c["name"] not in by_name for c in COLUMNS):
+        ranges = "、".join(f"{_col_letters(a[1] + 1)}{a[0] + 1}:{_col_letters(b[1] + 1)}{b[0] + 1}" for a, b in merged)
+        zh, en = message("merged_header", ranges=ranges, row=header_row)
+        problems.append(Problem(file=file, sheet=sheet, row=header_row, problem_zh=zh, problem_en=en,
+                                code="merged_header"))
     for c in COLUMNS:
         if c.get("required") and c["name"] not in by_name:
             zh, en = message("missing_column", header=c["header"], name=c["name"])

@@ -311,6 +311,8 @@ def apply_scenario(schools: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
             if (i, part) not in touched and (i, whole) not in touched:
                 continue
             pv, wv = out.iat[i, out.columns.get_loc(part)], out.iat[i, out.columns.get_loc(whole)]
+            if pd.isna(pv) or pd.isna(wv):  # an optional count not known (e.g. 超标班额班数): nothing to compare
+                continue
             if pv > wv + 1e-9:
                 r = (touched.get((i, part)) or touched.get((i, whole)))[-1]
                 problems.append(Problem(
@@ -337,11 +339,17 @@ def apply_to_table(table, scenario: Scenario):
     data = apply_scenario(table.data, scenario)
     label = f"{table.path} + 情景/scenario {scenario.path}"
     try:  # the whole table's checks once more (e.g. pupils added to a stage the school lacks)
-        load_school_table(data)
+        rerun = load_school_table(data)
     except InputError as exc:
         probs = [dataclasses.replace(p, file=label) for p in exc.errors]
         raise InputError(probs, "应用情景后的学校数据表有误", "the school table is invalid after the scenario") from None
     new = copy.copy(table)
     new.data = data
     new.path = label
+    # warnings the scenario brings (e.g. a stage left without pupils, which then forms no
+    # section) join the table's own: nothing leaves the assessment without a reason on record
+    known = {(w.code, w.row) for w in table.warnings}
+    new.warnings = list(table.warnings) + [
+        dataclasses.replace(w, file=label, column=HEADERS.get(w.column, w.column))
+        for w in rerun.warnings if (w.code, w.row) not in known]
     return new

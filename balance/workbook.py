@@ -89,16 +89,19 @@ def read_limits(overrides: "Mapping | ReadLimits | None" = None) -> ReadLimits:
         return overrides
     names = {f.name: f.type for f in fields(ReadLimits)}
     values: dict = {}
-    for source in (_yaml_limits(), {k: os.environ[ENV_PREFIX + k.upper()] for k in names
-                                    if os.environ.get(ENV_PREFIX + k.upper())}, dict(overrides or {})):
+    env = {k: os.environ[ENV_PREFIX + k.upper()] for k in names if os.environ.get(ENV_PREFIX + k.upper())}
+    for origin, source in (("yaml", _yaml_limits()), ("env", env), ("keyword", dict(overrides or {}))):
         for k, v in source.items():
             if k not in names:
                 raise ValueError(f"unknown reading limit {k!r} (known: {', '.join(names)})")
             try:
                 x = float(v)
             except (TypeError, ValueError):
-                raise ValueError(f"reading limit {k} must be a number, not {v!r}") from None
-            if not x > 0 or x != x or x == float("inf"):
+                x = float("nan")
+            if not x > 0 or x == float("inf"):
+                if origin == "env":  # a user's setting: a refusal, not a traceback
+                    raise refusal(ENV_PREFIX + k.upper(), "bad_limit", ("环境变量有误", "invalid environment variable"),
+                                  value=str(v)[:40])
                 raise ValueError(f"reading limit {k} must be a positive number, not {v!r}")
             values[k] = x if k.endswith("_mb") else int(x)
     return replace(ReadLimits(), **values)
@@ -731,6 +734,14 @@ class Workbook:
         except Exception as e:  # noqa: BLE001 - a sheet the reader cannot parse
             raise refusal(self.file, "unreadable", self.summary, sheet=name,
                           reason=f"{type(e).__name__}: {str(e)[:300]}") from None
+
+    def merged_ranges(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """Merged cell ranges of sheet ``name`` as ``((row, col), (row, col))``, 0-based (empty when
+        the format does not say)."""
+        try:
+            return list(self._wb.get_sheet_by_name(name).merged_cell_ranges or [])
+        except Exception:  # noqa: BLE001 - not offered for every format
+            return []
 
     def scan_first(self) -> SheetScan:
         """:meth:`scan` of the first sheet (what ``pandas.read_excel`` reads by default)."""

@@ -167,7 +167,7 @@ KINDS = {
     "bad-category": (_cell("school_type", "大学"), "unknown value", 2),
     "blank-required": (_cell("county_code", ""), "blank", 2),
     "duplicate-headers": (_dup_headers, "several columns", None),
-    "merged-header": (_merged_header, "missing", None),
+    "merged-header": (_merged_header, "merged cells A1:C1", 1),
     "no-header": (_bytes("x.csv", "甲,乙,丙\n1,2,3\n".encode()), "no school-table header", None),
     "duplicate-schools": (_duplicates, "500 times", 2),
     "unclosed-quote": (_lines(lambda ls: ls.__setitem__(5, ls[5].replace(",长安区", ',"长安区', 1))), "never closed", 6),

@@ -521,3 +521,34 @@ def test_xlsb_record_scan():
     far = row(1_048_575) + real(16_383)
     assert (scan_xlsb_sheet([far], read_limits()).rows, scan_xlsb_sheet([far], read_limits()).columns) == (1_048_576,
                                                                                                           16_384)
+
+
+def test_bad_limit_in_the_environment_is_a_refusal(tmp_path, monkeypatch, capsys):
+    from balance.cli import main
+
+    path = tmp_path / "s.csv"
+    valid_table().to_csv(path, index=False)
+    monkeypatch.setenv("BALANCE_MAX_CELLS", "lots")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "BALANCE_MAX_CELLS" in err and "lots" in err
+
+
+def test_a_scenario_that_empties_a_stage_leaves_a_reason_on_record(tmp_path):
+    """Scenario rows re-validated: their warnings (a stage without pupils forms no section) are
+    kept with the table's, instead of the section vanishing silently."""
+    from balance.scenario import apply_to_table, load_scenario
+
+    t = load_school_table(valid_table())
+    row = t.data.index[(t.data["school_name"] == "长安区育才学校") & (t.data["year"] == 2024)][0]
+    cols = ["junior_students", "junior_classes", "junior_teachers", "junior_qualified_teachers",
+            "junior_backbone_teachers", "junior_pe_art_teachers", "junior_titled_teachers"]
+    code = t.data.loc[row, "school_code"]
+    changes = "".join(f'  - {{school_code: "{code}", column: {c}, amount: {-int(t.data.loc[row, c])}, year: 2024}}\n'
+                      for c in cols)
+    p = tmp_path / "s.yaml"
+    p.write_text("changes:\n" + changes, encoding="utf-8")
+    new = apply_to_table(t, load_scenario(p))
+    w = [x for x in new.warnings if x.code == "stage_no_pupils"]
+    assert [(x.row, x.column) for x in w] == [(int(t.data.loc[row, "source_row"]), H["junior_students"])]
+    assert "情景" in w[0].file

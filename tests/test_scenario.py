@@ -168,3 +168,18 @@ def test_scenario_folder_and_size_limit(tmp_path):
     with pytest.raises(InputError) as info:
         load_scenario(p, limits={"max_yaml_mb": 0.001})
     assert [x.code for x in info.value.problems] == ["file_too_large"]
+
+
+def test_changing_classes_when_the_optional_subset_is_unknown(tmp_path):
+    """小学班数 has the optional subset 小学超标班额班数; when that column is missing (NA), changing the
+    classes raised "boolean value of NA is ambiguous"."""
+    from balance.reading import load_school_table
+    from tests.tables import valid_table
+
+    t = load_school_table(valid_table())
+    code = t.data.loc[0, "school_code"]
+    p = tmp_path / "s.yaml"
+    p.write_text(f'changes:\n  - {{school_code: "{code}", column: 小学班数, amount: 1}}\n', encoding="utf-8")
+    new = apply_to_table(t, load_scenario(p))
+    assert (new.data.loc[t.data["school_code"] == code, "primary_classes"].to_numpy()
+            == t.data.loc[t.data["school_code"] == code, "primary_classes"].to_numpy() + 1).all()
