@@ -178,6 +178,7 @@ class SheetScan:
     columns: int = 0
     formula_cells: list[tuple[int, int]] = field(default_factory=list)
     formula_count: int = 0
+    _cell: tuple | None = field(default=None, repr=False)  # a cell open at the end of a chunk
 
     @property
     def cells(self) -> int:
@@ -225,7 +226,6 @@ def _stream(z: zipfile.ZipFile, name: str, budget: list[int]):
 
 # Excel's own way to write a cell: the reference first, <c r="B7" …>.
 _C_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
-_C_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 # the same, only cells that are not self-closing (a <c r="Z9" s="3"/> carries a style, no value)
 _C_OPEN_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"(?:\s[^<>]*)?(?<!/)>')
 _C_OPEN_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"(?:\s[^<>]*)?(?<!/)>')
@@ -240,14 +240,14 @@ class _SlowPath(Exception):
     pass
 
 
+class _Unsupported(Exception):
+    pass
+
+
 def _check_xml_start(first: bytes) -> None:
     s = first.lstrip(b"\xef\xbb\xbf").lstrip()
     if s[:1] != b"<" or b"\x00" in first[:64]:
         raise _Unsupported("XML not in UTF-8")
-
-
-class _Unsupported(Exception):
-    pass
 
 
 def scan_sheet_xml(chunks, limits: ReadLimits) -> SheetScan:
@@ -262,7 +262,9 @@ def scan_sheet_xml(chunks, limits: ReadLimits) -> SheetScan:
             _check_xml_start(chunk)
             first = False
         buf = tail + chunk
-        cut = buf.rfind(b"<")
+        cut = buf.rfind(b"<row")  # whole rows per step (a cell is never split), else at a tag
+        if cut <= 0:
+            cut = buf.rfind(b"<")
         if cut <= 0:
             tail = buf
             continue
@@ -294,13 +296,14 @@ def _fast_part(part: bytes, out: SheetScan, limits: ReadLimits) -> None:
             r = max(map(int, set(open_rows))) if open_rows else 0
             c = max(map(col_number, {x.decode() for x in _C_OPEN_COL.findall(part)})) if open_rows else 0
         out.rows, out.columns = max(out.rows, r), max(out.columns, c)
-    if b"<f" in part:
+    if b"<f" in part or out._cell is not None:
         _formulas(part, out)
 
 
 def _formulas(part: bytes, out: SheetScan) -> None:
-    """Cells of ``part`` with a formula (``<f>``) but no cached value (``<v>`` empty or missing)."""
-    ref, has_f, has_v = None, False, False
+    """Cells of ``part`` with a formula (``<f>``) but no cached value (``<v>`` empty or missing); a
+    cell still open at the end of ``part`` is carried over to the next chunk."""
+    ref, has_f, has_v = out._cell if out._cell is not None else (None, False, False)
     for m in _FORMULA_TOKENS.finditer(part):
         end, tag, attrs, selfclose = m.group(1), m.group(2), m.group(3), m.group(4)
         if tag == b"c":
@@ -318,6 +321,7 @@ def _formulas(part: bytes, out: SheetScan) -> None:
             has_f = True
         elif not selfclose and part[m.end():m.end() + 4] != (b"</v>" if tag == b"v" else b"</is"):
             has_v = True
+    out._cell = (ref, has_f, has_v) if ref is not None else None
 
 
 def _record_formula(out: SheetScan, pos: tuple[int, int]) -> None:

@@ -552,3 +552,21 @@ def test_a_scenario_that_empties_a_stage_leaves_a_reason_on_record(tmp_path):
     w = [x for x in new.warnings if x.code == "stage_no_pupils"]
     assert [(x.row, x.column) for x in w] == [(int(t.data.loc[row, "source_row"]), H["junior_students"])]
     assert "情景" in w[0].file
+
+
+def test_formula_cell_split_between_chunks():
+    from balance.workbook import read_limits, scan_sheet_xml
+
+    xml = hostile.sheet('<row r="1"><c r="A1"><f>1+1</f><v></v></c><c r="B1"><f>2</f><v>2</v></c></row>').encode()
+    cut = xml.index(b"<v></v>")
+    for k in (cut, cut + 2, xml.index(b"<f>2") + 3):
+        s = scan_sheet_xml([xml[:k], xml[k:]], read_limits())
+        assert s.formula_cells == [(0, 0)], k
+
+
+def test_formula_value_split_right_after_its_tag():
+    from balance.workbook import read_limits, scan_sheet_xml
+
+    xml = hostile.sheet('<row r="1"><c r="A1"><f>1+1</f><v></v></c></row>').encode()
+    k = xml.index(b"<v></v>") + len(b"<v></")
+    assert scan_sheet_xml([xml[:k], xml[k:]], read_limits()).formula_cells == [(0, 0)]
