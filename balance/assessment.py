@@ -158,7 +158,13 @@ def assess(source, standard: str | Path | Standard = "quality-2017", *, year: in
 
 def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<DataFrame>", sha256=None,
                    warnings: pd.DataFrame | None = None, header_map: dict | None = None) -> Assessment:
-    """:func:`assess` on an already validated canonical school table (no reading, no checks)."""
+    """:func:`assess` on an already validated canonical school table (no reading, no checks but one).
+
+    The one check: a section exists where a stage has pupils > 0, so a pupil count that is missing,
+    negative or not finite (a table that skipped validation, e.g. a Parquet file read with
+    ``check="none"``) would make a section vanish without a reason on record; it is refused.
+    """
+    _check_pupils(schools, std, source)
     if len(schools) > LARGE_TABLE:
         tune_memory()
     sections = apply_scope(build_sections(schools, std), std)
@@ -192,6 +198,27 @@ def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<Data
     return Assessment(std, source, sha256, sections, school_results, excluded, None, county_ind,
                       short, county_short, verdicts,
                       warnings if warnings is not None else problems_frame([]), header_map or {})
+
+
+def _check_pupils(schools: pd.DataFrame, std: Standard, source: str) -> None:
+    from balance.schema import HEADERS, STAGE_COLUMNS
+    from balance.validation import message
+
+    problems = []
+    for stage in std.stages:
+        name = STAGE_COLUMNS[stage]["students"]
+        if name not in schools:
+            continue
+        v = schools[name].to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.flatnonzero(~np.isfinite(v) | (v < 0))
+        if len(bad):
+            k = int(bad[0])
+            row = int(schools["source_row"].iat[k]) if "source_row" in schools else None
+            zh, en = message("pupils_invalid", n=len(bad))
+            problems.append(Problem(file=source, row=row, column=HEADERS[name], value=str(schools[name].iat[k]),
+                                    problem_zh=zh, problem_en=en, code="pupils_invalid"))
+    if problems:
+        raise InputError(problems, "学校数据表有误", "the school table has errors")
 
 
 SECTION_VALUE_COLUMNS = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",

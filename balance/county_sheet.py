@@ -375,28 +375,31 @@ def _cell_text(v) -> tuple[str, bool]:
     return str(v), False
 
 
-def _read_grid(path: Path, sheet) -> tuple[list[list], str | None]:
-    """Rows of cells (typed) of the sheet; the sheet name read."""
+def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list], str | None, list]:
+    """Rows of cells (typed) of the sheet; the sheet name read; formula cells without a cached
+    value (0-based row, column). Workbooks are measured before they are loaded
+    (:mod:`balance.workbook`): a sheet reaching far away or a zip bomb is refused."""
     suffix = path.suffix.lower()
-    data = path.read_bytes()
+    from balance.workbook import Workbook, read_limits, refusal, sniff
+
     if suffix in (".csv", ".txt", ".tsv"):
         from balance.reading import decode_text
 
+        kind = sniff(data)
+        if kind in ("zip", "ole"):
+            raise refusal(str(path), "workbook_as_text", _SUMMARY, suffix=suffix, real=".xlsx" if kind == "zip" else ".xls")
         text = decode_text(data, str(path), _SUMMARY)
         sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
         sep = "\t" if sample.count("\t") > sample.count(",") else ","
-        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=sep)], None
+        try:
+            return [list(r) for r in csv.reader(io.StringIO(text), delimiter=sep)], None, []
+        except csv.Error as e:  # a NUL byte, a field larger than the csv module's limit
+            raise _refuse(str(path), f"CSV 格式错误：{e}", f"malformed CSV: {e}", "csv_parse_error") from None
     if suffix not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
         raise _refuse(str(path), f"不支持的文件类型 {suffix or '(无扩展名)'}，请使用 .xlsx、.xls、.ods 或 .csv",
                       f"unsupported file type {suffix or '(none)'}; use .xlsx, .xls, .ods or .csv", "unsupported_format")
-    import python_calamine
-
-    try:
-        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(wb.sheet_names)
-    except Exception as e:  # noqa: BLE001 - corrupt or protected workbook
-        raise _refuse(str(path), f"无法读取文件：{type(e).__name__}: {e}", f"cannot read the file: {type(e).__name__}: {e}",
-                      "unreadable")
+    wb = Workbook(data, str(path), read_limits(limits), _SUMMARY)
+    names = wb.sheet_names
     if sheet is None:
         name = SHEET_NAME if SHEET_NAME in names else (names[0] if names else None)
     elif isinstance(sheet, int) and not isinstance(sheet, bool):
@@ -406,8 +409,8 @@ def _read_grid(path: Path, sheet) -> tuple[list[list], str | None]:
     if name is None:
         raise _refuse(str(path), f"找不到工作表 {sheet}；文件中的工作表：{'、'.join(names)}",
                       f"sheet {sheet} not found; the file has: {', '.join(names)}", "sheet_not_found")
-    rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    return [list(r) for r in rows], name
+    rows = wb.rows(name)
+    return rows, name, wb.formula_cells(name)[0]
 
 
 def _refuse(file: str, zh: str, en: str, code: str, sheet: str | None = None) -> InputError:
@@ -415,7 +418,7 @@ def _refuse(file: str, zh: str, en: str, code: str, sheet: str | None = None) ->
 
 
 def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[str] | None = None,
-                      sheet: str | int | None = None) -> CountySheet:
+                      sheet: str | int | None = None, *, limits=None) -> CountySheet:
     """Read and check a filled county sheet.
 
     Parameters
@@ -429,6 +432,8 @@ def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[s
         different county name is a warning.
     sheet : str or int, optional
         Worksheet (default: 县级填报表 if present, else the first sheet).
+    limits : dict, optional
+        Overrides of ``balance/data/reading_limits.yaml`` (see :mod:`balance.workbook`).
 
     Returns
     -------
@@ -439,21 +444,26 @@ def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[s
     InputError
         Every problem found (see the module docstring).
     """
+    formulas: list = []
     if isinstance(source, pd.DataFrame):
         grid = [list(source.columns)] + source.astype(object).where(source.notna(), None).values.tolist()
         file, sha, sheet_name = "<DataFrame>", None, None
     else:
+        from balance.workbook import read_file_bytes, read_limits
+
         path = Path(source)
         file = str(source)
-        if not path.is_file():
+        if not path.exists():
             raise _refuse(file, "找不到县级填报表文件", "county sheet file not found", "file_not_found")
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        grid, sheet_name = _read_grid(path, sheet)
-    return _parse(grid, file=file, sha256=sha, sheet=sheet_name, known=known_counties)
+        data = read_file_bytes(path, file, read_limits(limits), _SUMMARY)  # read once: checksum and cells agree
+        sha = hashlib.sha256(data).hexdigest()
+        grid, sheet_name, formulas = _read_grid(path, sheet, data, limits)
+    return _parse(grid, file=file, sha256=sha, sheet=sheet_name, known=known_counties, formulas=formulas)
 
 
-def _parse(grid: list[list], *, file: str, sha256, sheet, known) -> CountySheet:
+def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) -> CountySheet:
     problems: list[Problem] = []
+    formula_at = set(formulas)
 
     def add(zh, en, code, row=None, column=None, value=None, severity="error"):
         problems.append(Problem(file=file, sheet=sheet, row=row, column=column, value=value, problem_zh=zh,
@@ -533,6 +543,19 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known) -> CountySheet:
         else:
             rec["county_code"] = ct
         rec["county_name"] = cells["county_name"][0].strip() if "county_name" in cells else ""
+        if rec["county_name"]:  # a name goes into workbooks: refused when it starts like a formula
+            from balance.validation import message, name_problems, shown_value
+
+            for code, mask, fields_ in name_problems(pd.Series([rec["county_name"]])):
+                if mask[0]:
+                    zh, en = message(code, **fields_)
+                    add(zh, en, code, rownum, headers[cols["county_name"]], shown_value(rec["county_name"]))
+        for name, j in cols.items():  # formulas without a cached value read as blank: say so
+            if (i, j) in formula_at and not cells[name][0].strip():
+                from balance.validation import message
+
+                zh, en = message("formula_no_value")
+                add(zh, en, "formula_no_value", rownum, headers[j], "")
         # items
         for name, f in spec_fields.items():
             if name not in cells:

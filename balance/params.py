@@ -551,6 +551,9 @@ def _light_keys(path: Path):
         except UnicodeDecodeError:
             df = pd.read_csv(path, dtype=str, encoding="gb18030")
     elif suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
+        from balance.workbook import open_workbook  # measured before it is loaded (issue 9)
+
+        open_workbook(path.read_bytes(), str(path), ("数据文件有误", "invalid data file")).scan_first()
         df = pd.read_excel(path, dtype=str, engine="calamine")
     elif suffix == ".parquet":
         df = pd.read_parquet(path)

@@ -80,31 +80,41 @@ def _resolve_column(text):
     return header_lookup().get(_norm(text))
 
 
-def load_scenario(path: "str | Path") -> Scenario:
+def load_scenario(path: "str | Path", *, limits=None) -> Scenario:
     """Read and check a scenario file (``.yaml`` / ``.yml`` / ``.csv``) on its own.
+
+    The file is read as text with the project's decoder (UTF-8 with or without BOM, else
+    GB18030); binary data, a folder, an unreadable file and one above the size limits of
+    ``reading_limits.yaml`` (``max_yaml_mb`` for YAML) are refused with a message, never a traceback.
 
     Raises
     ------
     InputError
         Every problem found, with file, row, column and value.
     """
+    from balance.workbook import read_file_bytes, read_limits
+
     p = Path(path)
     file = str(path)
-    if not p.is_file():
+    if not p.exists():
         raise InputError([Problem(file=file, code="file_not_found", problem_zh="找不到情景文件",
                                   problem_en="scenario file not found")], *SUMMARY)
     suffix = p.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        raw = _read_yaml(p, file)
-    elif suffix in (".csv", ".txt"):
-        raw = _read_csv(p, file)
-    else:
+    if suffix not in (".yaml", ".yml", ".csv", ".txt"):
         raise InputError([Problem(file=file, code="unsupported_format", value=suffix,
                                   problem_zh="情景文件应为 .yaml 或 .csv", problem_en="a scenario must be .yaml or .csv")],
                          *SUMMARY)
+    lim = read_limits(limits)
+    if suffix in (".yaml", ".yml"):
+        import dataclasses
+
+        lim = dataclasses.replace(lim, max_file_mb=min(lim.max_file_mb, lim.max_yaml_mb))
+    data = read_file_bytes(p, file, lim, SUMMARY)
+    raw = _read_yaml(data, file) if suffix in (".yaml", ".yml") else _read_csv(data, file)
     problems: list[Problem] = []
     out = []
     for row, code, year, column, amount in raw:
+        code, year, column, amount = (_scalar(v) for v in (code, year, column, amount))
         where = dict(file=file, row=row)
         code_s = "" if code is None else str(code).strip()
         if code_s.endswith(".0") and code_s[:-2].isdigit():
@@ -156,8 +166,22 @@ def load_scenario(path: "str | Path") -> Scenario:
     return Scenario(file, df)
 
 
-def _read_yaml(p: Path, file: str) -> list:
-    text = p.read_text(encoding="utf-8-sig")
+def _scalar(v):
+    """A cell of a change as given, or, for a list or mapping where one value belongs, its short
+    repr (a YAML alias bomb must not be expanded into text)."""
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxdict, r.maxstring, r.maxother = 2, 4, 4, 40, 40
+    return r.repr(v)[:100]
+
+
+def _read_yaml(data: bytes, file: str) -> list:
+    from balance.reading import decode_text
+
+    text = decode_text(data, file, SUMMARY)
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -166,6 +190,9 @@ def _read_yaml(p: Path, file: str) -> list:
         raise InputError([Problem(file=file, row=(mark.line + 1) if mark else None, code="yaml_syntax",
                                   problem_zh=f"YAML 格式错误：{exc}", problem_en=f"YAML syntax error: {exc}")],
                          *SUMMARY) from None
+    except RecursionError:
+        raise InputError([Problem(file=file, code="yaml_syntax", problem_zh="YAML 嵌套层数过多，无法读取",
+                                  problem_en="the YAML is nested too deeply to be read")], *SUMMARY) from None
     items, nodes = data, node
     if isinstance(data, dict):
         items = data.get("changes")
@@ -178,7 +205,7 @@ def _read_yaml(p: Path, file: str) -> list:
     raw, problems = [], []
     for item, line in zip(items, lines):
         if not isinstance(item, dict):
-            problems.append(Problem(file=file, row=line, code="scenario_bad_item", value=str(item),
+            problems.append(Problem(file=file, row=line, code="scenario_bad_item", value=str(_scalar(item)),
                                     problem_zh="每项应为映射（school_code, column, amount）",
                                     problem_en="each change must be a mapping (school_code, column, amount)"))
             continue
@@ -198,13 +225,19 @@ def _read_yaml(p: Path, file: str) -> list:
     return raw
 
 
-def _read_csv(p: Path, file: str) -> list:
-    from balance.reading import decode_text
-
-    text = decode_text(p.read_bytes(), file, SUMMARY)
+def _read_csv(data: bytes, file: str) -> list:
     import io
 
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    from balance.reading import csv_parse_refusal, decode_text
+
+    text = decode_text(data, file, SUMMARY)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(file=file, code="empty_file", problem_zh="情景文件为空",
+                                  problem_en="the scenario file is empty")], *SUMMARY) from None
+    except pd.errors.ParserError as e:
+        raise csv_parse_refusal(file, text, ",", str(e), SUMMARY) from None
     norm = {_norm(c): c for c in df.columns}
 
     def find(options):
@@ -278,6 +311,8 @@ def apply_scenario(schools: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
             if (i, part) not in touched and (i, whole) not in touched:
                 continue
             pv, wv = out.iat[i, out.columns.get_loc(part)], out.iat[i, out.columns.get_loc(whole)]
+            if pd.isna(pv) or pd.isna(wv):  # an optional count not known (e.g. 超标班额班数): nothing to compare
+                continue
             if pv > wv + 1e-9:
                 r = (touched.get((i, part)) or touched.get((i, whole)))[-1]
                 problems.append(Problem(
@@ -304,11 +339,17 @@ def apply_to_table(table, scenario: Scenario):
     data = apply_scenario(table.data, scenario)
     label = f"{table.path} + 情景/scenario {scenario.path}"
     try:  # the whole table's checks once more (e.g. pupils added to a stage the school lacks)
-        load_school_table(data)
+        rerun = load_school_table(data)
     except InputError as exc:
         probs = [dataclasses.replace(p, file=label) for p in exc.errors]
         raise InputError(probs, "应用情景后的学校数据表有误", "the school table is invalid after the scenario") from None
     new = copy.copy(table)
     new.data = data
     new.path = label
+    # warnings the scenario brings (e.g. a stage left without pupils, which then forms no
+    # section) join the table's own: nothing leaves the assessment without a reason on record
+    known = {(w.code, w.row) for w in table.warnings}
+    new.warnings = list(table.warnings) + [
+        dataclasses.replace(w, file=label, column=HEADERS.get(w.column, w.column))
+        for w in rerun.warnings if (w.code, w.row) not in known]
     return new

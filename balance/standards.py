@@ -448,7 +448,10 @@ def _read_text(path: Path) -> str:
                 "not a text file (an Excel workbook or other binary file?); a standard is a YAML text file")
     try:
         return decode_text(data, file, SUMMARY)
-    except InputError:
+    except InputError as exc:
+        if any(p.code == "not_text" for p in exc.problems):
+            _refuse(file, "binary", "不是文本文件（可能是 Excel 或其他二进制文件）；评估标准应为 YAML 文本文件",
+                    "not a text file (an Excel workbook or other binary file?); a standard is a YAML text file")
         _refuse(file, "encoding", "无法识别文本编码（已尝试 UTF-8 与 GB18030），请另存为 UTF-8",
                 "cannot decode the text (tried UTF-8 and GB18030); save the file as UTF-8")
 

@@ -375,8 +375,9 @@ def _to_frame(table) -> pd.DataFrame:
 def structural_check(data: pd.DataFrame, file: str) -> list[Problem]:
     """Cheap vectorised checks of already validated rows (stored data may have been edited by hand).
 
-    Required columns present and not missing, numbers non-negative and counts whole, codes of the
-    right length, each school once per year, subset counts within their totals. Returns errors.
+    Required columns present and not missing, numbers non-negative, finite and within the bounds of
+    ``columns.yaml``, codes of the right length, each school once per year, subset counts within
+    their totals. Returns errors.
     """
     from balance.schema import column_spec
 
@@ -392,7 +393,10 @@ def structural_check(data: pd.DataFrame, file: str) -> list[Problem]:
         bad = np.array(s.isna().to_numpy(), dtype=bool)
         if c["kind"] in _NUMERIC_KINDS:
             v = s.to_numpy(dtype="float64", na_value=np.nan)
-            bad |= v < 0
+            with np.errstate(invalid="ignore"):
+                bad |= (v < 0) | np.isinf(v)
+                if c.get("max") is not None:  # the plausible bound of columns.yaml
+                    bad |= v > float(c["max"])
         elif c["kind"] == "code":
             bad |= (s.str.len() != int(c["length"])).fillna(True).to_numpy()
         if c["kind"] == "category":
@@ -445,22 +449,26 @@ def load_parquet_table(source, *, years=None, counties=None, check: str = "auto"
     want = None if years is None else sorted({int(y) for y in years})
     if path.is_dir() and is_store(path):
         return _read_store(path, want, check, counties)
-    import pyarrow as pa
+    import pyarrow
     import pyarrow.dataset as ds
 
+    summary = ("学校数据表有误", "the school table has errors")
+    files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES
+                   and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)) \
+        if path.is_dir() else []
+    if path.is_dir() and not files:
+        _refuse(file, "not_parquet_folder", f"{file} 是一个文件夹，其中没有 Parquet 文件；请给出学校数据表文件（.csv、.xlsx 等）、"
+                f"Parquet 文件或数据仓库文件夹", f"{file} is a folder without Parquet files; give a school table file "
+                f"(.csv, .xlsx …), a Parquet file or a store folder", summary=summary)
     try:
-        if path.is_dir():
-            dataset = ds.dataset(path, format="parquet", partitioning="hive")
+        if path.is_dir():  # only the Parquet files of the folder (a stray notes.txt is not data)
+            dataset = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(path))
         else:
             dataset = ds.dataset(path, format="parquet")
         table = dataset.to_table()
-    except (pa.ArrowException, OSError, ValueError) as exc:  # not Parquet, truncated, or mixed schemas
-        reason = " ".join(str(exc).split())[:300]
-        what_zh, what_en = ("文件夹既不是 balance 数据仓库，也不是可读的 Parquet 文件夹", "the folder is neither a balance store "
-                            "nor a readable Parquet folder") if path.is_dir() else ("无法读取 Parquet 文件（已损坏或不是 Parquet）",
-                                                                                  "cannot read the Parquet file (damaged, or not Parquet)")
-        _refuse(file, "unreadable", what_zh, f"{what_en}: {reason}",
-                summary=("学校数据表有误", "the school table has errors"))
+    except (pyarrow.ArrowException, OSError, ValueError) as e:  # not Parquet, truncated, unreadable
+        _refuse(file, "unreadable", f"无法读取 Parquet 数据：{str(e)[:300]}", f"cannot read the Parquet data: {str(e)[:300]}",
+                summary=summary)
     if table.num_rows == 0:
         _refuse(file, "empty_file", f"{file} 中没有数据", f"{file} holds no rows",
                 summary=("学校数据表有误", "the school table has errors"))

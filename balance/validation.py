@@ -8,18 +8,22 @@ raises :class:`~balance.errors.InputError` when any error is present.
 
 What is checked (message texts and thresholds: ``balance/data/messages.yaml``):
 
-* cells: blank required cells, non-numeric numbers, negative counts / areas / money, non-integer
-  counts, a year outside 1949–2100, a value outside a column's ``range`` (建成年份: 1900 to the
+* cells: blank required cells, non-numeric numbers (dates and non-finite values such as ``inf``,
+  ``nan``, ``1e309`` named as such), negative counts / areas / money, non-integer counts, numbers
+  above a column's plausible bound (``max`` in ``columns.yaml``: nothing can wrap around int64 or
+  make a school vanish), formula cells without a cached value, free-text names (``is_name``) that
+  begin with ``=`` ``+`` ``-`` ``@``, hold control characters or are too long (``name_rules``), a
+  year outside 1949–2100, a value outside a column's ``range`` (建成年份: 1900 to the
   row's 年份), county codes other than 6 digits and school codes other than 10 digits (non-digit
   characters, lost leading zeros, codes stored as numbers in Excel), unknown 学校类型 / 办学性质 /
   城乡类型 values (after the ``value_aliases`` of ``columns.yaml``);
 * rows: subset counts larger than their totals (``subsets``, e.g. 超标班额班数 ≤ 班数), pupils /
   classes / teachers (or a largest class) in a stage the school type does not have
   (``school_type_stages``);
-* across rows: a school code twice in one year (every duplicate row is reported), one county code
-  with two county names in one year;
+* across rows: a school code twice in one year (one line per code and year, naming up to
+  :data:`MAX_ROWS_LISTED` of its rows), one county code with two county names in one year;
 * warnings: stages with pupils but no teachers or no classes, teachers but no pupils, schools with
-  no pupils at all, implausible per-pupil values, class sizes and pupil–teacher ratios, a largest
+  no pupils at all, a stage of the school's type without pupils (it forms no section: on record), implausible per-pupil values, class sizes and pupil–teacher ratios, a largest
   class (最大班额) above the plausible limit or below the stage's average class.
 
 Per-column checks run through a pandera schema built from ``columns.yaml`` (``lazy=True``); its
@@ -121,6 +125,9 @@ class RawTable:
         (Excel or a numeric DataFrame column); used to explain lost leading zeros of codes.
     file, sheet : str
         Where the table came from (for the problem table).
+    formula : dict
+        Canonical name -> boolean array, True where the cell is a formula without a cached value
+        (a workbook written by a program that never calculated it): reported as such, not as blank.
     """
 
     text: pd.DataFrame
@@ -130,6 +137,24 @@ class RawTable:
     numeric: dict[str, np.ndarray] = field(default_factory=dict)
     file: str = "<DataFrame>"
     sheet: str | None = None
+    formula: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+#: A cell's text shown in a problem is cut to this many characters.
+MAX_VALUE_SHOWN = 100
+
+
+def shown_value(v: str | None) -> str | None:
+    """A cell's text as shown in a problem: control characters escaped (``\\x00``), cut to
+    :data:`MAX_VALUE_SHOWN` characters (a 5 MB cell is not repeated in the problem table)."""
+    if v is None:
+        return None
+    v = str(v)
+    if len(v) > MAX_VALUE_SHOWN:
+        v = v[:MAX_VALUE_SHOWN] + f"…（共 {len(v)} 字符 / {len(v)} characters）"
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in v[:MAX_VALUE_SHOWN + 1]):
+        v = "".join(c if ord(c) >= 32 or c in "\t\n\r" else repr(c)[1:-1] for c in v)
+    return v
 
 
 class _Collector:
@@ -170,6 +195,7 @@ class _Collector:
             v = extra.pop("_value", None)
             if v is None:
                 v = value(int(pos)) if callable(value) else self.value(col, int(pos))
+            v = shown_value(v)
             zh, en = message(c, severity, **{**fields, **extra})
             p = Problem(file=self.raw.file, sheet=self.raw.sheet, row=int(self.raw.source_row[pos]),
                         column=header, value=v, problem_zh=zh, problem_en=en, severity=severity, code=c)
@@ -231,6 +257,38 @@ def _stage_offered(school_type: pd.Series | None, n: int) -> dict[str, np.ndarra
     return out
 
 
+#: Characters a workbook cannot hold (openpyxl refuses them; Excel reports the file as damaged).
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+
+
+def name_rules() -> dict:
+    """``name_rules`` of ``columns.yaml``: the leading characters refused in names, the longest name."""
+    return column_spec()["name_rules"]
+
+
+def name_problems(t: pd.Series) -> list[tuple[str, np.ndarray, dict]]:
+    """Problems of free-text names (trimmed text, ``""`` when blank): ``(code, mask, fields)`` each.
+
+    * ``name_formula``: the name begins with a character that makes a spreadsheet read the cell as
+      a formula (``name_rules.refuse_leading``: ``=``, ``+``, ``-``, ``@``; the text is trimmed first,
+      so a tab or space before ``=`` does not hide it);
+    * ``name_control``: the name holds control characters (NUL …) that a workbook cannot store;
+    * ``name_too_long``: longer than ``name_rules.max_length`` characters.
+    """
+    rules = name_rules()
+    t = t.fillna("").astype("str")
+    lead = tuple(rules["refuse_leading"])
+    out = []
+    formula = t.str.startswith(lead).fillna(False).to_numpy(dtype=bool)
+    zh = "、".join(lead)
+    en = ", ".join(lead[:-1]) + " or " + lead[-1] if len(lead) > 1 else "".join(lead)
+    out.append(("name_formula", formula, {"chars": zh, "chars_en": en}))
+    out.append(("name_control", t.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool), {}))
+    limit = int(rules["max_length"])
+    out.append(("name_too_long", (t.str.len() > limit).fillna(False).to_numpy(dtype=bool), {"max": limit}))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # the pandera schema (per-column checks), built from columns.yaml
 
@@ -287,6 +345,8 @@ def school_schema(present: tuple[str, ...]) -> tuple[pa.DataFrameSchema, dict[st
             checks.append((pa.Check.ge(0), "negative"))
             if kind == "count":
                 checks.append((pa.Check(_is_whole, name="not_integer"), "not_integer"))
+            if spec.get("max") is not None:  # implausible magnitudes (and anything beyond int64) refused
+                checks.append((pa.Check.le(float(spec["max"])), "too_large"))
         columns[name] = pa.Column(None, [c for c, _ in checks], nullable=True, required=True)
         codes[name] = [code for _, code in checks]
     unique = ["year", "school_code"] if {"year", "school_code"} <= set(present) else None
@@ -341,6 +401,12 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
     lacking = _stage_offered(typed.get("school_type"), n)
     stage_of = {c: stage for stage, cols in STAGE_COLUMNS.items() for c in cols.values()}
 
+    # -- free-text names (written into workbooks): no formula prefix, no control characters ----
+    for name in present:
+        if COLS[name].get("is_name"):
+            for code, mask, fields in name_problems(stripped[name]):
+                col.rows(code, name, np.flatnonzero(mask), **fields)
+
     # -- year and numbers ---------------------------------------------------------------------
     for name in present:
         kind = COLS[name]["kind"]
@@ -361,13 +427,19 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
                 blank = blank & ~zero
                 blank_masks[name] = blank
             bad = ~blank & num.isna().to_numpy()
-            col.rows("not_number", name, np.flatnonzero(bad))
+            _report_not_numbers(col, name, t, np.flatnonzero(bad))
             factor = float(raw.factors.get(name, 1))
             if factor != 1:
                 num = (num * factor).round(2)  # 万元 -> 元, to the fen
             typed[name] = num
 
-    # -- blank required cells (all kinds) -------------------------------------------------------
+    # -- formulas without a value, then blank required cells (all kinds) ------------------------
+    for name in present:
+        f = raw.formula.get(name)
+        if f is not None and len(f) == n:
+            f = f & blank_masks[name]
+            col.rows("formula_no_value", name, np.flatnonzero(f))
+            blank_masks[name] = blank_masks[name] & ~f
     for name in present:
         if COLS[name].get("required"):
             col.rows("blank", name, np.flatnonzero(blank_masks[name]))
@@ -394,6 +466,26 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
     return _canonical(frame, raw, n), problems
 
 
+_DATE = r"^\d{4}(?:-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|/\d{1,2}/\d{1,2}|年\d{1,2}月(?:\d{1,2}日)?)$"
+_NAN = r"^[+-]?nan$"
+
+
+def _report_not_numbers(col: _Collector, name: str, t: pd.Series, positions: np.ndarray) -> None:
+    """Cells of a number column that are not numbers: dates (an Excel date cell, or typed) and
+    non-finite numbers (``inf``, ``nan``, ``1e309``) get their own message; the rest "not a number"."""
+    if len(positions) == 0:
+        return
+    text = t.iloc[positions].str.normalize("NFKC").str.strip()
+    as_num = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    not_finite = (np.isinf(as_num.to_numpy(dtype="float64", na_value=np.nan))
+                  | text.str.lower().str.match(_NAN).fillna(False).to_numpy(dtype=bool))
+    date = text.str.match(_DATE).fillna(False).to_numpy(dtype=bool) & ~not_finite
+    other = ~(not_finite | date)
+    col.rows("not_finite", name, positions[not_finite])
+    col.rows("date_not_number", name, positions[date])
+    col.rows("not_number", name, positions[other])
+
+
 def _year_fields() -> dict:
     th = messages()["thresholds"]
     return {"low": th["year_min"], "high": th["year_max"]}
@@ -409,20 +501,10 @@ def _run_schema(col: _Collector, frame: pd.DataFrame, raw: RawTable, present: tu
     except pa.errors.SchemaErrors as err:
         fc = err.failure_cases
     fc = fc[fc["index"].notna()]
-    # uniqueness of (year, school_code): every duplicate row
+    # uniqueness of (year, school_code): one line per duplicated school code and year
     dup = fc[fc["check"] == "multiple_fields_uniqueness"]
     if len(dup):
-        positions = np.unique(dup["index"].astype("int64").to_numpy())
-        sub = frame.iloc[positions]
-        rows_of = (pd.DataFrame({"year": sub["year"].to_numpy(), "code": sub["school_code"].to_numpy(),
-                                 "row": raw.source_row[positions]})
-                   .groupby(["year", "code"])["row"].agg(lambda r: sorted(r)))
-
-        def per_row(pos):
-            y, c = frame["year"].iat[pos], frame["school_code"].iat[pos]
-            rows = rows_of.get((y, c), [])
-            return {"year": _fmt_num(y), "rows": "、".join(map(str, rows)), "rows_en": ", ".join(map(str, rows))}
-        col.rows("duplicate_school", "school_code", positions, per_row=per_row)
+        _report_duplicates(col, frame, raw, np.unique(dup["index"].astype("int64").to_numpy()))
     cells = fc[(fc["schema_context"] == "Column") & fc["check_number"].notna()]
     for (name, number), g in cells.groupby(["column", "check_number"], sort=False):
         code = codes[name][int(number)]
@@ -449,6 +531,8 @@ def _run_schema(col: _Collector, frame: pd.DataFrame, raw: RawTable, present: tu
                 return {"_code": c, "length": length, "actual": actual}
         elif code == "unknown_category":
             fields = {"allowed": "、".join(spec["values"])}
+        elif code == "too_large":
+            fields = {"max": f"{spec['max']:,}", "unit": _UNITS.get(spec["kind"], "")}
         if per_row is not None:  # split by sub-code so each kind is capped on its own
             sub: dict[str, list[int]] = {}
             for pos in positions:
@@ -457,6 +541,45 @@ def _run_schema(col: _Collector, frame: pd.DataFrame, raw: RawTable, present: tu
                 col.rows(code, name, positions_k, per_row=per_row, **fields)
         else:
             col.rows(code, name, positions, **fields)
+
+
+#: A duplicate-school line lists at most this many row numbers (then "… and N more").
+MAX_ROWS_LISTED = 5
+_UNITS = {"area": " ㎡", "money": " 元"}
+
+
+def _row_list(rows: list[int]) -> tuple[str, str]:
+    """``"第 2、3、7 行"`` / ``"2, 3, 7"``; beyond :data:`MAX_ROWS_LISTED` rows the rest is counted."""
+    shown = rows[:MAX_ROWS_LISTED]
+    zh, en = f"第 {'、'.join(map(str, shown))} 行", ", ".join(map(str, shown))
+    if len(rows) > len(shown):
+        zh += f"等，另有 {len(rows) - len(shown)} 行"
+        en += f" and {len(rows) - len(shown)} more"
+    return zh, en
+
+
+def _report_duplicates(col: _Collector, frame: pd.DataFrame, raw: RawTable, positions: np.ndarray) -> None:
+    """One problem per (year, school code) that occurs more than once, naming a few of its rows.
+
+    At most :data:`MAX_PER_KIND` codes are listed, in order of their first row; a last line counts
+    the rest. (Listing every row on every line made 37 MB of output for 50,000 duplicate rows.)
+    """
+    rows = np.asarray(raw.source_row, dtype="int64")[positions]
+    g = pd.DataFrame({"year": frame["year"].to_numpy()[positions], "code": frame["school_code"].to_numpy()[positions],
+                      "row": rows}).sort_values("row", kind="stable")
+    groups = list(g.groupby(["year", "code"], sort=False)["row"])
+    header = col.header("school_code")
+    for (year, code), r in groups[:MAX_PER_KIND]:
+        listed = r.tolist()
+        rows_zh, rows_en = _row_list(listed)
+        zh, en = message("duplicate_school", year=_fmt_num(year), count=len(listed), rows=rows_zh, rows_en=rows_en)
+        col.problems.append(Problem(file=raw.file, sheet=raw.sheet, row=int(listed[0]), column=header, value=str(code),
+                                    problem_zh=zh, problem_en=en, code="duplicate_school"))
+    rest = groups[MAX_PER_KIND:]
+    if rest:
+        zh, en = message("duplicate_school_more", n=len(rest), rows=sum(len(r) for _, r in rest))
+        col.problems.append(Problem(file=raw.file, sheet=raw.sheet, column=header, problem_zh=zh, problem_en=en,
+                                    code="duplicate_school"))
 
 
 def _fmt_num(x) -> str:
@@ -559,6 +682,12 @@ def _warnings(col: _Collector, frame: pd.DataFrame, lacking: dict[str, np.ndarra
             continue
         s = frame[s_name]
         offered = ~lacking[stage]
+        if t_name in frame and "school_type" in frame:
+            # a stage the school type has, with no pupils (and no teachers: that is warned below),
+            # in a school that has pupils: no section of that stage exists — say so
+            quiet = offered & (s == 0).to_numpy() & (pupils > 0).to_numpy() & ~(frame[t_name] > 0).to_numpy()
+            col.rows("stage_no_pupils", s_name, np.flatnonzero(quiet), severity="warning", stage=stage,
+                     per_row=lambda pos: {"school_type": frame["school_type"].iat[pos]})
         if t_name in frame:
             t = frame[t_name]
             col.rows("no_teachers", t_name, np.flatnonzero(offered & ((s > 0) & (t == 0)).to_numpy()),

@@ -174,3 +174,74 @@ def test_no_header_row_and_missing_file(tmp_path):
     with pytest.raises(InputError) as ei:
         load_county_sheet(tmp_path / "none.xlsx")
     assert ei.value.errors[0].code == "file_not_found"
+
+
+# -- hostile input (issue 9) ----------------------------------------------------------------------
+
+
+def _write(tmp_path, rows: list[dict], name="c.xlsx"):
+    path = tmp_path / name
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = SHEET_NAME
+    ws.append(list(rows[0]))
+    for r in rows:
+        ws.append(list(r.values()))
+    wb.save(path)
+    return path
+
+
+def _errors(path, **kw):
+    with pytest.raises(InputError) as info:
+        load_county_sheet(path, **kw)
+    return [p for p in info.value.problems if p.severity == "error"]
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"长安区\")", "+1", "-区", "@SUM(A1)"])
+def test_county_name_starting_like_a_formula_is_refused(name):
+    errs = _errors(pd.DataFrame([full_row(name=name)]))  # as text (openpyxl would store a formula)
+    assert [(p.code, p.row, p.column) for p in errs] == [("name_formula", 2, "县区名称")]
+
+
+def test_formula_without_a_value_is_named_not_missing(tmp_path):
+    row = full_row()
+    rate = next(f for f in fields() if f["type"] == "rate")
+    row[rate["header"]] = "=95+1"  # openpyxl writes no cached value
+    errs = _errors(_write(tmp_path, [row]))
+    assert [(p.code, p.row, p.column) for p in errs] == [("formula_no_value", 2, rate["header"])]
+
+
+def test_far_away_cell_refused_in_a_county_sheet(tmp_path):
+    """In a child process with capped memory: before the check, the reader asked for 512 GB."""
+    import resource
+    import subprocess
+    import sys
+
+    from tests import hostile_files as hostile
+
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(hostile.far_cell())
+    code = ("import sys\nfrom balance.county_sheet import load_county_sheet\nfrom balance.errors import InputError\n"
+            "try:\n    load_county_sheet(sys.argv[1])\nexcept InputError as e:\n"
+            "    print(*[p.code for p in e.problems])\n    sys.exit(2)\n")
+    cap = 3 * 1024**3
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300,
+                       preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)))
+    assert (r.returncode, r.stdout.split()) == (2, ["sheet_too_large"]), r.stderr[-1000:]
+
+
+def test_county_sheet_limits_and_odd_files(tmp_path):
+    path = _write(tmp_path, [full_row()])
+    assert [p.code for p in _errors(path, limits={"max_cells": 10})] == ["sheet_too_large"]
+    text = tmp_path / "t.xlsx"
+    text.write_text("年份,县区代码\n2024,130102\n", encoding="utf-8")
+    assert [p.code for p in _errors(text)] == ["not_a_workbook"]
+    named_csv = tmp_path / "w.csv"
+    named_csv.write_bytes(path.read_bytes())
+    assert [p.code for p in _errors(named_csv)] == ["workbook_as_text"]
+    folder = tmp_path / "d.xlsx"
+    folder.mkdir()
+    assert [p.code for p in _errors(folder)] == ["is_a_folder"]
+    nul = tmp_path / "n.csv"
+    nul.write_bytes(b"\xe5\xb9\xb4\xe4\xbb\xbd,x\n2024,\x00\n")
+    assert [p.code for p in _errors(nul)] == ["not_text"]

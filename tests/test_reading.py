@@ -304,7 +304,10 @@ def test_xlsx_trailing_blank_rows_ignored(tmp_path):
 
 def test_xlsx_sheet_by_name(tmp_path):
     path = write_xlsx(frame_rows(valid_table()), tmp_path / "s.xlsx", sheet="数据", extra_sheets=["说明"])
-    assert [p.code for p in problems(path)][:1] == ["missing_column"]  # first sheet is 说明
+    first = load_school_table(path)  # the first sheet, 说明, is not a school table: the only one that is is read
+    assert first.sheet == "数据" and [w.code for w in first.warnings] == ["sheet_chosen"]
+    assert "说明" in first.warnings[0].problem_zh and "--sheet" in first.warnings[0].problem_en
+    assert [p.code for p in problems(path, sheet="说明")] == ["no_header_sheets"]  # asked for: one line
     t = load_school_table(path, sheet="数据")
     assert len(t.data) == 22 and t.sheet == "数据"
     ps = problems(path, sheet="不存在")
@@ -327,7 +330,8 @@ def test_empty_workbook(tmp_path):
 def test_corrupt_workbook(tmp_path):
     path = tmp_path / "bad.xlsx"
     path.write_bytes(b"not a zip file at all")
-    assert [p.code for p in problems(path)] == ["unreadable"]
+    ps = problems(path)
+    assert [p.code for p in ps] == ["not_a_workbook"] and "CSV" in ps[0].problem_en
 
 
 def test_numeric_dataframe_code_column_reports_lost_zero():

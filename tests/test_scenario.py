@@ -110,3 +110,76 @@ def test_apply_to_table_revalidates_and_names_scenario(tmp_path):
     assert new.data.loc[0, "primary_teachers"] == tbl.data.loc[0, "primary_teachers"] + 3
     assert "schools.csv" in new.path and str(f) in new.path
     assert tbl.data.loc[0, "primary_teachers"] == _t().loc[0, "primary_teachers"]
+
+
+# -- hostile scenario files (issue 9, item 9) -------------------------------------------------------
+
+
+def test_gb18030_yaml_is_read(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_bytes('changes:\n  - {school_code: "9999999001", column: 小学专任教师数, amount: 2}\n'.encode("gb18030"))
+    sc = load_scenario(p)
+    assert sc.changes["field"].tolist() == ["primary_teachers"]
+
+
+@pytest.mark.parametrize("content,code", [
+    (bytes(range(256)) * 8, "not_text"),
+    (b"\xff\xfe\x00\x01garbage\x00\x00", "not_text"),
+    (b"changes: " + b"[" * 50_000 + b"]" * 50_000, "yaml_syntax"),
+], ids=["binary", "utf16-garbage", "deep"])
+def test_unreadable_yaml_is_refused_cleanly(tmp_path, content, code):
+    p = tmp_path / "s.yaml"
+    p.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        load_scenario(p)
+    assert [x.code for x in info.value.problems] == [code]
+    assert info.value.problems[0].file == str(p)
+
+
+def test_yaml_alias_bomb_is_not_expanded(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+              for i in range(1, 12)]
+    lines += ["changes:", "  - *a11", "  - {school_code: *a11, column: 小学专任教师数, amount: 1}"]
+    p = tmp_path / "bomb.yaml"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(p)
+    assert {x.code for x in info.value.problems} == {"scenario_bad_item"}
+    assert all(len(x.value or "") < 200 for x in info.value.problems)
+
+
+def test_broken_csv_scenario_names_the_line(tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_text('学校标识码,列,增加量\n9999999001,小学专任教师数,2\n"9999999001,小学专任教师数,2\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(p)
+    assert [(x.code, x.row) for x in info.value.problems] == [("csv_unclosed_quote", 3)]
+
+
+def test_scenario_folder_and_size_limit(tmp_path):
+    d = tmp_path / "d.yaml"
+    d.mkdir()
+    with pytest.raises(InputError) as info:
+        load_scenario(d)
+    assert [x.code for x in info.value.problems] == ["is_a_folder"]
+    p = tmp_path / "s.yaml"
+    p.write_text("changes: []\n" + "# padding\n" * 1000, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(p, limits={"max_yaml_mb": 0.001})
+    assert [x.code for x in info.value.problems] == ["file_too_large"]
+
+
+def test_changing_classes_when_the_optional_subset_is_unknown(tmp_path):
+    """小学班数 has the optional subset 小学超标班额班数; when that column is missing (NA), changing the
+    classes raised "boolean value of NA is ambiguous"."""
+    from balance.reading import load_school_table
+    from tests.tables import valid_table
+
+    t = load_school_table(valid_table())
+    code = t.data.loc[0, "school_code"]
+    p = tmp_path / "s.yaml"
+    p.write_text(f'changes:\n  - {{school_code: "{code}", column: 小学班数, amount: 1}}\n', encoding="utf-8")
+    new = apply_to_table(t, load_scenario(p))
+    assert (new.data.loc[t.data["school_code"] == code, "primary_classes"].to_numpy()
+            == t.data.loc[t.data["school_code"] == code, "primary_classes"].to_numpy() + 1).all()

@@ -149,14 +149,38 @@ def test_code_with_trailing_point_zero_is_read_as_digits():
     assert load_school_table(df).data.loc[0, "county_code"] == "130102"
 
 
-def test_duplicate_school_code_same_year_reports_every_row():
+def test_duplicate_school_code_same_year_one_line_naming_every_row():
     df = table()
     code = df.loc[0, H["school_code"]]
     df.loc[[1, 5], H["school_code"]] = code  # rows 0, 1, 5 of 2023 share one code
     errs = errors_of(df)
-    assert [(p.code, p.row) for p in errs] == [("duplicate_school", 2), ("duplicate_school", 3),
-                                              ("duplicate_school", 7)]
-    assert "2、3、7" in errs[0].problem_zh and "2, 3, 7" in errs[0].problem_en
+    assert [(p.code, p.row, p.value) for p in errs] == [("duplicate_school", 2, code)]
+    assert "3 次" in errs[0].problem_zh and "2、3、7" in errs[0].problem_zh
+    assert "3 times" in errs[0].problem_en and "2, 3, 7" in errs[0].problem_en
+
+
+def test_duplicate_school_message_stays_short_for_50000_rows():
+    """50,000 rows of one school code made 37 MB of output (every row listed on every line): now
+    one line per duplicated code, naming a few rows and counting the rest, and at most MAX_PER_KIND
+    codes, then a count."""
+    from balance.validation import MAX_ROWS_LISTED
+
+    codes = [f"31300{i:05d}" for i in range(MAX_PER_KIND + 9)]  # more duplicated codes than are listed
+    picks = np.concatenate([np.zeros(50_000, dtype=int), np.ones(3, dtype=int), np.full(2 * len(codes), 2)])
+    df = table().iloc[picks].reset_index(drop=True)  # 50,000 × school 0, 3 × school 1, then pairs
+    df.loc[50_003:, H["school_code"]] = [c for c in codes for _ in range(2)]
+    with pytest.raises(InputError) as info:
+        load_school_table(df)
+    dup = only(info.value.errors, "duplicate_school")
+    assert len(dup) == MAX_PER_KIND + 1  # MAX_PER_KIND codes, then one line counting the rest
+    first = dup[0]
+    assert first.row == 2 and "50000 次" in first.problem_zh and "50000 times" in first.problem_en
+    shown = ", ".join(str(r) for r in range(2, 2 + MAX_ROWS_LISTED))
+    assert f"rows {shown} and {50_000 - MAX_ROWS_LISTED} more" in first.problem_en
+    assert dup[1].row == 50_002 and "第 50002、50003、50004 行" in dup[1].problem_zh and "3 次" in dup[1].problem_zh
+    rest = len(codes) + 2 - MAX_PER_KIND  # the two codes above plus the extra codes, minus those listed
+    assert dup[-1].row is None and f"{rest} more school codes" in dup[-1].problem_en
+    assert len(info.value.render()) < 30_000
 
 
 def test_same_school_code_in_two_years_is_fine():
@@ -451,7 +475,7 @@ def test_schema_is_built_from_columns_yaml():
     names = tuple(c["name"] for c in column_spec()["columns"])
     schema, codes = school_schema(names)
     assert set(schema.columns) == set(names)
-    assert codes["books"] == ["negative", "not_integer"] and codes["teaching_area"] == ["negative"]
+    assert codes["books"] == ["negative", "not_integer", "too_large"] and codes["teaching_area"] == ["negative", "too_large"]
     assert codes["school_code"] == ["code_not_digits", "code_length"]
     assert schema.unique == ["year", "school_code"]
 
@@ -473,3 +497,139 @@ def test_two_hundred_thousand_rows_in_a_few_seconds():
     elapsed = time.perf_counter() - start
     assert len(t.data) == n
     assert elapsed < 30, f"{elapsed:.1f} s"
+
+
+# -- names that would become formulas or break a workbook (issue 9, item 3) ----------------------
+
+
+NAME_COLUMNS = [c["name"] for c in column_spec()["columns"] if c.get("is_name")]
+
+
+def test_name_columns_are_data():
+    assert NAME_COLUMNS == ["county_name", "school_name", "township"]
+    assert column_spec()["name_rules"]["refuse_leading"] == ["=", "+", "-", "@"]
+
+
+@pytest.mark.parametrize("column", ["county_name", "school_name", "township"])
+@pytest.mark.parametrize("text", ["=1+1", "+86 学校", "-2", "@SUM(A1)", "\t=cmd|' /C calc'!A0", " =HYPERLINK(\"x\")",
+                                  "\r=1", "\u3000=1"])
+def test_names_beginning_like_a_formula_are_refused(column, text):
+    df = table()
+    df.loc[4, H[column]] = text
+    if column == "county_name":  # the same county code must keep one name: change all its rows of that year
+        df.loc[df[H["county_code"]] == df.loc[4, H["county_code"]], H[column]] = text
+    errs = only(errors_of(df), "name_formula")
+    assert errs and errs[0].column == H[column] and errs[0].row == (2 if column == "county_name" else 6)
+    assert "公式" in errs[0].problem_zh and "formula" in errs[0].problem_en
+    assert "=、+、-、@" in errs[0].problem_zh
+
+
+@pytest.mark.parametrize("text", ["＝1+1", "＋学校", "－2", "＠x", "学校=1", "a-b", "长安区（=）小学"])
+def test_full_width_or_inner_signs_are_ordinary_text(text):
+    """The reader keeps names as written (no NFKC folding), so full-width signs stay text."""
+    df = table()
+    df.loc[4, H["school_name"]] = text
+    assert load_school_table(df).data.loc[4, "school_name"] == text
+
+
+@pytest.mark.parametrize("text", ["长安\x00小学", "小学\x07", "a\x1bb"])
+def test_names_with_control_characters_are_refused(text):
+    df = table()
+    df.loc[0, H["school_name"]] = text
+    errs = only(errors_of(df), "name_control")
+    assert [(p.row, p.column) for p in errs] == [(2, "学校名称")]
+    assert "\x00" not in errs[0].value and "\x07" not in errs[0].value  # shown escaped
+
+
+def test_overlong_name_refused_and_not_repeated_in_full():
+    df = table()
+    df.loc[0, H["school_name"]] = "学" * 5_000_000
+    errs = only(errors_of(df), "name_too_long")
+    assert [(p.row, p.column) for p in errs] == [(2, "学校名称")]
+    assert len(errs[0].value) < 200
+
+
+# -- numbers too large, non-finite, or beyond int64 (issue 9, item 4) -----------------------------
+
+
+NUMERIC_BOUNDS = {c["name"]: c.get("max") for c in column_spec()["columns"] if c["kind"] in ("count", "area", "money")}
+
+
+def test_every_number_column_has_an_exact_bound():
+    for name, bound in NUMERIC_BOUNDS.items():
+        if name == "built_year":  # a year: its range (1900 to the row's year) bounds it
+            continue
+        assert bound is not None and 0 < bound < 2**53, name
+
+
+@pytest.mark.parametrize("text", ["9223372036854775808", "9223372036854775807", "18446744073709551616", "1e30",
+                                  "100001", "1" + "0" * 400], ids=["2**63", "2**63-1", "2**64", "1e30", "100001", "1e400"])
+def test_huge_counts_refused_never_wrapped(text):
+    df = table()
+    df.loc[0, H["primary_students"]] = text
+    errs = only(errors_of(df), "too_large") + only(errors_of(df), "not_finite")
+    assert [(p.row, p.column, p.value) for p in errs] == [(2, "小学在校生数", text[:100] + ("…" if len(text) > 100 else ""))
+                                                          if len(text) <= 100 else (2, "小学在校生数", errs[0].value)]
+
+
+def test_bound_itself_is_accepted():
+    df = table()
+    df.loc[0, H["sports_ground_area"]] = str(NUMERIC_BOUNDS["sports_ground_area"])
+    assert load_school_table(df).data.loc[0, "sports_ground_area"] == NUMERIC_BOUNDS["sports_ground_area"]
+
+
+@pytest.mark.parametrize("name", [n for n in NUMERIC_BOUNDS if n != "built_year"])
+def test_every_number_column_refuses_above_its_bound(name):
+    df = table()
+    df.loc[0, H[name]] = str(NUMERIC_BOUNDS[name] + 1)
+    errs = only(errors_of(df), "too_large")
+    assert [(p.row, p.column) for p in errs] == [(2, H[name])]
+    assert f"{NUMERIC_BOUNDS[name]:,}" in errs[0].problem_zh
+
+
+def test_wan_yuan_bound_applies_after_conversion():
+    df = table().rename(columns={H["equipment_value"]: "教学仪器设备值(万元)"})
+    df["教学仪器设备值(万元)"] = "300"  # 3,000,000 元 each: plausible
+    df.loc[0, "教学仪器设备值(万元)"] = str(NUMERIC_BOUNDS["equipment_value"] // 10_000 + 1)  # 元 entered under 万元
+    assert [p.row for p in only(errors_of(df), "too_large")] == [2]
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "nan", "NaN", "Infinity", "1e309", "-1e309"])
+def test_non_finite_numbers_refused(text):
+    df = table()
+    df.loc[0, H["teaching_area"]] = text
+    errs = only(errors_of(df), "not_finite")
+    assert [(p.row, p.column, p.value) for p in errs] == [(2, H["teaching_area"], text)]
+
+
+@pytest.mark.parametrize("value", [10**400, 2**64, float("inf"), np.uint64(2**64 - 1)],
+                         ids=["10**400", "2**64", "inf", "uint64-max"])
+def test_huge_python_and_numpy_numbers_in_a_dataframe(value):
+    df = table()
+    df[H["books"]] = df[H["books"]].astype(object)
+    df.loc[0, H["books"]] = value
+    errs = [p for p in errors_of(df) if p.column == H["books"]]
+    assert [(p.row, p.code) for p in errs] in ([(2, "too_large")], [(2, "not_finite")])
+
+
+@pytest.mark.parametrize("text", ["2024-01-05", "2024-01-05T00:00:00", "2024/1/5", "2024年1月"])
+def test_dates_in_number_columns_are_named_as_dates(text):
+    df = table()
+    df.loc[0, H["primary_students"]] = text
+    assert [p.row for p in only(errors_of(df), "date_not_number")] == [2]
+
+
+def test_a_stage_without_pupils_is_on_record():
+    """A 九年一贯制学校 without junior pupils forms no junior section: a warning says so (it would
+    otherwise vanish without a word)."""
+    df = table()
+    i = row_of(df, "长安区育才学校")
+    for f in ("students", "classes", "teachers", "qualified", "backbone", "pe_art", "titled"):
+        col = {"students": "junior_students", "classes": "junior_classes", "teachers": "junior_teachers",
+               "qualified": "junior_qualified_teachers", "backbone": "junior_backbone_teachers",
+               "pe_art": "junior_pe_art_teachers", "titled": "junior_titled_teachers"}[f]
+        df.loc[i, H[col]] = 0
+    t = load_school_table(df)
+    w = only(t.warnings, "stage_no_pupils")
+    assert [(p.row, p.column) for p in w] == [(i + 2, H["junior_students"])]
+    assert "初中" in w[0].problem_zh and "九年一贯制学校" in w[0].problem_zh
