@@ -1036,6 +1036,36 @@ def check_demo_args(args: argparse.Namespace) -> None:
         raise InputError(probs, "命令行参数有误", "invalid option")
 
 
+#: The files ``write_demo`` writes (and replaces).
+DEMO_FILES = ("schools.csv", "schools.xlsx", "county_sheet.xlsx", "README.md")
+
+
+def refuse_foreign_files(out_dir) -> None:
+    """Refuse (InputError, exit 2) to replace files that ``demo-data`` did not write: a folder that
+    holds one of :data:`DEMO_FILES` counts as a demo folder only when its ``README.md`` is the demo
+    README (first line); otherwise a clerk's own ``schools.csv`` would be overwritten. ``--force``
+    replaces them anyway."""
+    from balance.errors import InputError, Problem
+
+    out = Path(out_dir)
+    present = [n for n in DEMO_FILES if (out / n).exists() or (out / n).is_symlink()]
+    if not present:
+        return
+    readme = out / "README.md"
+    first = README_TEXT.splitlines()[0].encode("utf-8")
+    try:
+        ours = readme.is_file() and not readme.is_symlink() and readme.open("rb").read(len(first)) == first
+    except OSError:
+        ours = False
+    if ours:
+        return
+    raise InputError([Problem(file=str(out / n), column="--out", code="demo_would_overwrite",
+                              problem_zh="该文件不是 balance demo-data 生成的，不会被覆盖；请换一个 --out 文件夹，或加 --force 覆盖",
+                              problem_en="this file was not written by balance demo-data and is not replaced; choose another "
+                                         "--out folder, or add --force to replace it") for n in present],
+                     "不会覆盖已有文件", "existing files not replaced")
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     check_demo_args(args)
     if getattr(args, "scale", "demo") == "national":
@@ -1051,6 +1081,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
               f"{', '.join(map(str, r['years']))}, Parquet store → {Path(out).resolve()} ({r['seconds']:.1f} s)")
         return 0
     years = tuple(args.years) if args.years else DEFAULT_YEARS
+    if not getattr(args, "force", False):
+        refuse_foreign_files(args.out)
     paths = write_demo(args.out, seed=args.seed, years=years)
     df = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str)
     print(f"已生成模拟数据（非真实学校）：{len(df)} 行，{df['县区代码'].nunique()} 个县区，年份 {', '.join(map(str, years))}")
@@ -1073,4 +1105,6 @@ def register_cli(subparsers) -> None:
                         " / demo: the 8-county prefecture (default) | national: ~2,850-county panel as a Parquet store")
     d.add_argument("--counties", type=int, metavar="N",
                    help="--scale national 的县区数（默认 2850）/ number of counties for --scale national (default 2850)")
+    d.add_argument("--force", action="store_true",
+                   help="覆盖 --out 中并非由 demo-data 生成的同名文件 / replace files of the same name that demo-data did not write")
     d.set_defaults(func=_cmd_demo)
