@@ -51,7 +51,7 @@ class Outcome:
 
 def _input_cases() -> list[Case]:
     """The school-table kinds of ``tests/test_fuzz_input.py`` as cases of ``validate`` and ``assess``."""
-    from tests import test_fuzz_input as fi
+    from tests.cli import test_fuzz_input as fi
 
     cases = []
     for kind, (make, phrase, row) in fi.KINDS.items():
