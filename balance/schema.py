@@ -9,8 +9,10 @@ from pathlib import Path
 
 import yaml
 
-COLUMNS_FILE = Path(__file__).parent / "data" / "columns.yaml"
-LABELS_FILE = Path(__file__).parent / "data" / "labels.yaml"
+from balance._resources import DATA_DIR  # noqa: E402
+
+COLUMNS_FILE = DATA_DIR / "columns.yaml"
+LABELS_FILE = DATA_DIR / "labels.yaml"
 
 
 @lru_cache(maxsize=1)

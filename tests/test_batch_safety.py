@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from balance import runner
-from balance.outdir import (
+from balance import running as runner
+from balance.running.outdir import (
     LOCK_FILE, BatchLock, BatchLocked, UnsafeOutput, printable, run_name_problem, safe_rmtree, safe_unlink,
 )
-from balance.runner import MANIFEST_COLUMNS, run_batch, write_index
+from balance.running import MANIFEST_COLUMNS, run_batch, write_index
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2025,130102,长安区\n"
@@ -280,7 +280,7 @@ def test_index_escapes_titles_county_names_errors_and_names(tmp_path):
 # item 7: one batch per --out
 HOLDER = textwrap.dedent("""
     import sys, time
-    from balance.outdir import BatchLock
+    from balance.running.outdir import BatchLock
     lock = BatchLock(sys.argv[1]).acquire()
     print("locked", flush=True)
     time.sleep(120)

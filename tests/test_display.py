@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from balance import display, plotting
+from balance.reporting import display
+
+from balance.reporting import plotting
 from tests.test_plotting import county_from_sections, make_sections
 
 
@@ -159,7 +161,7 @@ def test_briefing_of_120_sections_stays_small(tmp_path):
 
 
 def test_infinite_numbers_show_as_in_the_workbooks():
-    from balance.export import EXCEL_INF_TEXT
+    from balance.io.export.assessment import EXCEL_INF_TEXT
 
     h = display.table_html(pd.DataFrame({"ratio": [float("inf"), float("-inf"), float("nan"), 1.5]}),
                            formats={"ratio": 2})

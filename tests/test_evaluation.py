@@ -7,11 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from balance.assessment import assess
+from balance.method.assessment import assess
 from balance.errors import InputError
-from balance.evaluation import evaluate, school_settings, write_evaluation
+from balance.method.evaluation import evaluate, school_settings, write_evaluation
 from balance.schema import COLUMNS
-from balance.standards import load_standard
+from balance.method.standards import load_standard
 from tests.factories import primary, school, table
 from tests.test_county_sheet import full_row
 
@@ -143,7 +143,7 @@ def test_item3_partly_blank_cells_fall_back_to_the_sheet():
 def test_optional_columns_come_from_the_read_table():
     """The optional columns travel in ``SchoolTable.data``: a table read once (no file to go back to)
     and a CSV give the same items; the optional headers are not reported as unrecognised."""
-    from balance.reading import load_school_table
+    from balance.io.reading import load_school_table
 
     rows = frame(p_school("1", 480, 12, 小学最大班额=46, **ROOMS), p_school("2", 480, 12, 小学最大班额=40, **ROOMS))
     t = load_school_table(rows)
@@ -455,7 +455,9 @@ def test_cli_template_and_evaluate(tmp_path):
 def test_template_registration_in_either_order():
     import argparse
 
-    from balance import evaluation, forms
+    from balance.method import evaluation
+
+    from balance.io import templates as forms
 
     for order in ((forms, evaluation), (evaluation, forms)):
         p = argparse.ArgumentParser()

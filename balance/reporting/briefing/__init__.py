@@ -1,0 +1,9 @@
+"""Briefings: what the notebooks call, one function per section.
+
+The old flat module ``balance.briefing`` is an alias of this package, which re-exports its names.
+"""
+from balance.reporting.briefing import _all as _impl
+
+globals().update({k: v for k, v in vars(_impl).items() if not k.startswith("__")})
+__all__ = list(getattr(_impl, "__all__", [k for k in vars(_impl) if not k.startswith("_")]))
+del _impl
