@@ -206,8 +206,9 @@ def test_every_workbook_writer_goes_through_the_text_safe_path():
     import balance
 
     offenders = []
-    for p in sorted(Path(balance.__file__).parent.glob("*.py")):
-        if p.name == "export.py":
+    root = Path(balance.__file__).parent
+    for p in sorted(root.rglob("*.py")):
+        if p.relative_to(root).as_posix() == "io/export/assessment.py":
             continue
         for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
             if re.search(r"\.to_excel\(|ExcelWriter\(|\b(ws|sheet|guide|ex|wb\.active)\.append\(|\.cell\([^)]*value=", line):
