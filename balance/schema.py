@@ -5,7 +5,6 @@ Canonical snake_case names are used inside the code; Chinese headers at the edge
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 

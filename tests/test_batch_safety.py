@@ -27,9 +27,12 @@ EARLIER_BRIEFING = '<html><head><meta content="balance 0.1.0 (nbconvert)" name="
 
 
 def _cli(argv):
+    from balance.cli import batch as cli_batch
+
     parser = argparse.ArgumentParser(prog="balance")
     sub = parser.add_subparsers(dest="command", required=True)
-    runner.register_cli(sub)
+    cli_batch.add_batch(sub)
+    cli_batch.add_report(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
@@ -351,7 +354,7 @@ def test_manifest_that_cannot_be_written_is_a_clean_refusal(project, monkeypatch
     def cannot(*a, **k):
         raise OSError(err_no, os.strerror(err_no))
 
-    monkeypatch.setattr(runner, "write_manifest", cannot)
+    monkeypatch.setattr("balance.running.batch.write_manifest", cannot)
     new_out = project / "new-out"
     for cmd in ("batch", "report"):
         code = _cli([cmd, str(f), "--out", str(new_out), "--notebooks", str(NOTEBOOKS)])

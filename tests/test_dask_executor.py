@@ -189,7 +189,9 @@ def test_dying_worker_is_retried_then_recorded_failed(tmp_path, cluster, capsys)
     sel = [p["params"] / "kill_worker.yaml", p["params"] / "overview_2025.yaml"]
 
     parser = argparse.ArgumentParser(prog="balance")
-    runner.register_cli(parser.add_subparsers(dest="command", required=True))
+    from balance.cli import batch as cli_batch
+
+    cli_batch.add_batch(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["batch", *map(str, sel), "--out", str(out), "--scheduler", cluster.scheduler_address,
                               "--workers", "2", "--no-progress", "--notebooks", str(nbdir), "--timeout", "120"])
     assert args.executor is None  # --scheduler alone implies dask

@@ -225,9 +225,12 @@ def test_expand_params_sorted_folders_and_files(tmp_path):
 
 
 def _cli(argv):
+    from balance.cli import batch as cli_batch
+
     parser = argparse.ArgumentParser(prog="balance")
     sub = parser.add_subparsers(dest="command", required=True)
-    runner.register_cli(sub)
+    cli_batch.add_batch(sub)
+    cli_batch.add_report(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
@@ -253,8 +256,7 @@ def test_python_m_balance_wires_batch():
 
     parser = cli.build_parser()
     choices = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    if "batch" not in choices:
-        pytest.skip("balance/cli.py does not call runner.register_cli yet")
+    assert {"batch", "report"} <= set(choices)
     proc = subprocess.run([sys.executable, "-m", "balance", "batch", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "--workers" in proc.stdout and "--force" in proc.stdout
 

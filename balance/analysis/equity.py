@@ -12,7 +12,6 @@ an unknown grouping is refused with the list of valid ones), the urban/rural gap
 """
 from __future__ import annotations
 
-import argparse
 
 import numpy as np
 import pandas as pd
@@ -87,43 +86,3 @@ def check_grouping(by: str | None) -> str | None:
             problem_en=f"unsupported grouping {by!r}; use one of: {', '.join(GROUPINGS)} (or none: no decomposition)",
         )], "命令行参数有误", "invalid option")
     return by
-
-
-def _cmd_equity(args: argparse.Namespace) -> int:
-    from balance.method.assessment import assess
-    from balance.io.export.assessment import _csv_ready
-    from balance.io.files import staged_files
-
-    by = check_grouping(args.by)  # before the (slow) assessment
-    a = assess(args.input, args.standard, year=args.year, county=args.county)
-    table = equity_table(a, by=by, include_median=not args.exclude_median)
-    fmt = getattr(args, "format", "csv") or "csv"
-    if fmt == "auto":
-        from balance.io.export.assessment import AUTO_PARQUET_ROWS
-
-        fmt = "parquet" if len(table) > AUTO_PARQUET_ROWS else "csv"
-    with staged_files(args.out) as staging:
-        if fmt == "parquet":
-            table.to_parquet(staging.stage("equity.parquet"), index=False)
-        else:
-            _csv_ready(table).to_csv(staging.stage("equity.csv"), index=False, encoding="utf-8-sig")
-    target = staging.final[0]
-    print(f"公平性指标已写入 / equity measures written: {target.resolve()} ({len(table)} 行 rows)")
-    return 0
-
-
-def register_cli(subparsers) -> None:
-    e = subparsers.add_parser("equity", help="不均衡指标（基尼、泰尔等）/ inequality measures for researchers")
-    e.add_argument("input", help="学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
-    e.add_argument("--out", required=True, help="结果目录 / output folder")
-    e.add_argument("--by", default="城乡类型",
-                   help="泰尔分解的分组：城乡类型（默认）| 乡镇 | 学段 | none（不分解）/ Theil decomposition grouping "
-                        "(urban_rural, township, stage, or none)")
-    e.add_argument("--standard", default="quality-2017", help="quality-2017 | basic-2012 | FILE.yaml")
-    e.add_argument("--year", type=int)
-    e.add_argument("--county")
-    e.add_argument("--exclude-median", action="store_true",
-                   help="McLoone/Verstegen 不计恰好等于中位数的学段单位 / exclude sections exactly at the median")
-    e.add_argument("--format", choices=("csv", "parquet", "auto"), default="csv",
-                   help="csv（默认）| parquet | auto（超过 20 万行用 Parquet）/ output format")
-    e.set_defaults(func=_cmd_equity)

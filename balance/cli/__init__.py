@@ -24,59 +24,25 @@ from __future__ import annotations
 import argparse
 import errno as _errno
 import os
-import re
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 from balance import __version__
-from balance._resources import DATA_DIR
+from balance.cli import batch, data, doctor, tables
+from balance.cli._args import (  # noqa: F401 - re-exported (balance.cli.positive_int …)
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    INPUT_FILES,
+    MAX_VERDICT_LINES,
+    MESSAGES_FILE,
+    OUTPUT_FOLDERS,
+    UNEXPECTED_MARK,
+    BalanceParser,
+    _messages,
+    positive_int,
+)
 from balance.errors import InputError, Problem
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-MESSAGES_FILE = DATA_DIR / "messages_cli.yaml"
-#: Options that name an output folder, by argparse destination (checked before a command runs).
-OUTPUT_FOLDERS = {"out": "--out", "store": "--store"}
-#: Options that name input files, by argparse destination: no command may write over them.
-INPUT_FILES = ("input", "table", "county_sheet", "scenario", "standard", "costs", "params")
-#: Marks the message of an unexpected error (a bug), so that scripts and tests can tell it apart.
-UNEXPECTED_MARK = "意外错误 / unexpected error"
-#: ``balance assess`` prints one line per county-year up to this many (then the first half and a count).
-MAX_VERDICT_LINES = 60
-
-
-@lru_cache(maxsize=1)
-def _messages() -> dict:
-    import yaml
-
-    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
-
-
-class BalanceParser(argparse.ArgumentParser):
-    """argparse whose refusals are bilingual (Chinese first) and exit with 2 like bad input."""
-
-    def error(self, message: str):  # noqa: D401 - argparse's hook
-        zh = "命令行有误"
-        for m in _messages()["argparse"]:
-            hit = re.search(m["pattern"], message)
-            if hit:
-                zh = m["zh"].format(None, *hit.groups())
-                break
-        self.print_usage(sys.stderr)
-        print(f"命令行参数有误：{zh} / invalid command line: {message}", file=sys.stderr)
-        print(f"查看用法 / see the usage: {self.prog} --help", file=sys.stderr)
-        self.exit(EXIT_BAD_INPUT)
-
-
-def positive_int(text: str) -> int:
-    """argparse type: a whole number ≥ 1."""
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text!r}")
-    return n
 
 
 def _refuse_output(path: str, option: str, code: str, zh: str, en: str) -> None:
@@ -172,133 +138,24 @@ def _print_problems(exc: InputError) -> None:
     print("未写入任何结果文件 / no result files were written", file=sys.stderr)
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from balance.errors import render_problems
-    from balance.io.reading import load_school_table
-
-    t = load_school_table(args.input, sheet=args.sheet)
-    years = sorted(t.data["year"].unique().tolist())
-    counties = t.data["county_code"].nunique()
-    print(f"数据检查通过：{len(t.data)} 行，{counties} 个县区，年份 {', '.join(map(str, years))}")
-    print(f"validation passed: {len(t.data)} rows, {counties} counties, years {', '.join(map(str, years))}")
-    if t.warnings:
-        print(f"\n数据提示（不影响计算）/ warnings (do not stop the run): {len(t.warnings)}")
-        print(render_problems(t.warnings, limit=args.limit))
-    return EXIT_OK
-
-
-def _cmd_assess(args: argparse.Namespace) -> int:
-    from balance.method.assessment import assess
-    from balance.io.export.assessment import write_results
-    from balance.io.reading import load_school_table
-
-    table = load_school_table(args.input, sheet=args.sheet)
-    if getattr(args, "scenario", None):
-        from balance.analysis.scenario import apply_to_table, load_scenario
-
-        scenario = load_scenario(args.scenario)
-        table = apply_to_table(table, scenario)
-        print(f"已应用情景（未修改输入文件）/ scenario applied (input file unchanged): {args.scenario}，{len(scenario)} 项 changes")
-    a = assess(table, args.standard, year=args.year, county=args.county)
-    from balance.io.export.assessment import EXCEL_MAX_ROWS, excel_too_big, result_format
-
-    fmt = result_format(a, getattr(args, "format", "csv") or "csv")
-    too_big = excel_too_big(a) if not args.no_excel else {}
-    paths = write_results(a, args.out, excel=not args.no_excel, format=fmt)
-    std = a.standard
-    print(f"评估标准 / standard: {std.title}")
-    shown = a.verdicts if len(a.verdicts) <= MAX_VERDICT_LINES else a.verdicts.head(MAX_VERDICT_LINES // 2)
-    for v in shown.itertuples(index=False):
-        mark = "✓ 达到" if v.passed else "✗ 未达到"
-        extra = ""
-        if std.school_rule is not None:
-            extra = f"，学段单位达标 {v.sections_passed}/{v.sections}"
-        print(f"  {v.year} {v.county_code} {v.county_name}：{mark}{extra}，差异系数达标 {v.cvs_passed}/{v.cvs_decisive}")
-    if len(shown) < len(a.verdicts):
-        rest = len(a.verdicts) - len(shown)
-        print(f"  … 另有 {rest} 个县区·年度，见 summary.json / {rest} more county-years in summary.json")
-    if fmt == "parquet":
-        print("结果表为 Parquet 格式（*.parquet；需要 CSV 请加 --format csv）/ result tables written as Parquet "
-              "(*.parquet; add --format csv for CSV)")
-    if too_big:
-        sheets = "、".join(f"{k} {n:,} 行" for k, n in too_big.items())
-        sheets_en = ", ".join(f"{k} {n:,} rows" for k, n in too_big.items())
-        print(f"未写入 results.xlsx：工作表超过 Excel 的 {EXCEL_MAX_ROWS:,} 行上限（{sheets}）/ results.xlsx skipped: "
-              f"sheet(s) exceed Excel's {EXCEL_MAX_ROWS:,}-row limit ({sheets_en})")
-    n_pass = int(a.verdicts["passed"].sum())
-    print(f"{n_pass}/{len(a.verdicts)} 个县区·年度达到标准 / county-years passing")
-    if len(a.warnings):
-        print(f"数据提示 {len(a.warnings)} 条，见 warnings.csv / {len(a.warnings)} data warnings in warnings.csv")
-    print(f"结果已写入 / results written to {Path(args.out).resolve()} ({len(paths)} files)")
-    return EXIT_OK
-
-
-def _cmd_doctor(args: argparse.Namespace) -> int:
-    ok = True
-    print(f"balance {__version__}")
-    try:
-        from balance.reporting.fonts import find_cjk_font
-
-        f = find_cjk_font()
-        print(f"中文字体 / CJK font: {f.family} ({f.path})")
-    except ImportError:
-        pass
-    except Exception as exc:  # noqa: BLE001 - report whatever the font lookup says
-        ok = False
-        print(f"✗ {exc}", file=sys.stderr)
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager
-
-        spec = KernelSpecManager().get_kernel_spec("python3")
-        print(f"内核 / kernel python3: {spec.argv[0]}")
-    except Exception as exc:  # noqa: BLE001
-        ok = False
-        print(f"✗ 找不到 python3 内核 / kernel python3 not found: {exc}", file=sys.stderr)
-    return EXIT_OK if ok else EXIT_FAILED
+#: The commands of ``balance``, in the order ``balance --help`` lists them: one static table, no
+#: plug-in loop (each entry adds one sub-command; see the modules for handlers and options).
+COMMANDS = (
+    tables.add_validate, tables.add_assess, doctor.add_doctor, batch.add_batch, batch.add_report,
+    data.add_demo_data, tables.add_evaluate, data.add_template, tables.add_equity, tables.add_plan,
+    data.add_ingest,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``balance`` parser: global options and every command of :data:`COMMANDS`."""
     p = BalanceParser(prog="balance", description="义务教育优质均衡发展评估 / balanced compulsory education assessment")
     p.add_argument("--version", action="version", version=f"balance {__version__}")
     p.add_argument("--debug", action="store_true",
                    help="出现意外错误时显示完整的错误记录 / print the full traceback of an unexpected error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    v = sub.add_parser("validate", help="只检查学校数据表 / check a school table only")
-    v.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
-    v.add_argument("--sheet", help="Excel 工作表名 / sheet name (default: first)")
-    v.add_argument("--limit", type=positive_int, default=200, help="最多显示的问题数 / max problems shown")
-    v.set_defaults(func=_cmd_validate)
-
-    a = sub.add_parser("assess", help="资源配置评估 / assess resource allocation")
-    a.add_argument("input", help="学校数据表 (CSV / Excel / Parquet 文件或数据仓库) / school table or Parquet store")
-    a.add_argument("--out", required=True, help="结果目录 / output folder")
-    a.add_argument("--standard", default="quality-2017",
-                   help="quality-2017（默认）| basic-2012 | 省级标准 FILE.yaml / standard")
-    a.add_argument("--year", type=int, help="只评估该年份 / only this year")
-    a.add_argument("--county", help="只评估该县区代码 / only this county code")
-    a.add_argument("--sheet", help="Excel 工作表名 / sheet name")
-    a.add_argument("--no-excel", action="store_true", help="不写 results.xlsx / skip the Excel workbook")
-    a.add_argument("--format", choices=("csv", "parquet", "auto"), default="auto",
-                   help="结果表格式：auto（默认，超过 20 万行用 Parquet）| csv | parquet / result table format "
-                        "(auto: Parquet above 200,000 rows)")
-    a.add_argument("--scenario", metavar="FILE",
-                   help="情景文件 (YAML / CSV)：在输入数据上叠加计划增量，不修改输入 / what-if changes applied on top of the input")
-    a.set_defaults(func=_cmd_assess)
-
-    d = sub.add_parser("doctor", help="检查环境 / check the environment (fonts, kernel)")
-    d.set_defaults(func=_cmd_doctor)
-
-    for module in ("balance.running", "balance.synthetic.demo", "balance.method.evaluation", "balance.io.templates", "balance.analysis.equity", "balance.analysis.planner",
-                   "balance.io.store"):
-        try:
-            mod = __import__(module, fromlist=["register_cli"])
-        except ModuleNotFoundError as exc:
-            if exc.name == module:  # that command group is not part of this build
-                continue
-            raise
-        if hasattr(mod, "register_cli"):
-            mod.register_cli(sub)
+    for add in COMMANDS:
+        add(sub)
     return p
 
 

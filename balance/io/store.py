@@ -27,7 +27,6 @@ was made (``StoredTable.validation``). Parquet that did not come from a store is
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -587,29 +586,4 @@ def _read_store(store: Path, want, check: str, counties=None) -> StoredTable:
     return StoredTable(data=data, path=file, sha256=h.hexdigest(), warnings=warnings, header_map={},
                        validation="none" if check == "none" else "+".join(how),
                        years=list(years), partitions=metas)
-
-
-# ------------------------------------------------------------------------------------------- CLI
-
-
-def _cmd_ingest(args: argparse.Namespace) -> int:
-    r = ingest(args.table, args.store, replace=args.replace, sheet=args.sheet)
-    for y in r.years:
-        verb_zh, verb_en = ("已替换", "replaced") if y in r.replaced else ("已导入", "ingested")
-        print(f"{verb_zh} {y} 年：{r.rows[y]} 行 / {verb_en} year {y}: {r.rows[y]} rows")
-    if r.warnings:
-        print(f"数据提示 {len(r.warnings)} 条（已随数据保存）/ {len(r.warnings)} warnings (kept with the data)")
-    print(f"数据仓库 / store: {Path(args.store).resolve()}，年份 years: {', '.join(map(str, store_years(args.store)))}")
-    return 0
-
-
-def register_cli(subparsers) -> None:
-    """Add ``ingest TABLE --store DIR [--replace] [--sheet S]``."""
-    p = subparsers.add_parser("ingest", help="校验一年的学校数据表并存入 Parquet 数据仓库 / validate a table and add it to a Parquet store")
-    p.add_argument("table", help="学校数据表 (CSV / Excel / Parquet) / school table")
-    p.add_argument("--store", required=True, help="数据仓库文件夹 / store folder (created if missing)")
-    p.add_argument("--replace", action="store_true", help="替换仓库中已有的同一年份 / replace a year already in the store")
-    p.add_argument("--sheet", help="Excel 工作表名 / sheet name")
-    p.set_defaults(func=_cmd_ingest)
-
 

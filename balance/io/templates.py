@@ -11,7 +11,6 @@ Command line: ``balance template school-table FILE.xlsx``. Each form type is one
 """
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -345,10 +344,18 @@ class Form:
     suffixes: tuple[str, ...] = (".xlsx",)
 
 
+def _write_county_sheet_template(path: Path) -> Path:
+    from balance.io.county_sheet import write_county_sheet_template
+
+    return write_county_sheet_template(path)
+
+
 #: Form types of ``balance template FORM FILE``. Add an entry to offer another form.
 FORMS: dict[str, Form] = {
     "school-table": Form("school-table", "学校基础数据表模板 / school table template (.xlsx or .csv)",
                          write_school_table_template, "school_table_template.xlsx", (".xlsx", ".xlsm", ".csv")),
+    "county-sheet": Form("county-sheet", "县级填报表模板（政府保障程度、教育质量、社会认可度、一票否决）/ county-sheet template (.xlsx)",
+                         _write_county_sheet_template, "county_sheet_template.xlsx"),
 }
 
 
@@ -379,32 +386,3 @@ def check_template_target(form: Form, file: str, force: bool = False) -> Path:
                              f"{parent} in the path is a file, not a folder")
             break
     return path
-
-
-def _cmd_template(args: argparse.Namespace) -> int:
-    from balance.io.files import WriteError, make_dirs, remove_dirs
-
-    form = FORMS[args.form]
-    target = check_template_target(form, args.file, force=getattr(args, "force", False))
-    created = []
-    try:
-        created = make_dirs(target.parent)  # removed again if the form cannot be written
-        path = form.writer(target)
-    except BaseException as exc:
-        remove_dirs(created)
-        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
-            raise WriteError(target, exc) from exc
-        raise
-    print(f"已写入空白模板 / blank template written: {Path(path).resolve()}")
-    return 0
-
-
-def register_cli(subparsers) -> None:
-    """Add ``template FORM FILE`` (forms: see :data:`FORMS`) to the ``balance`` command."""
-    t = subparsers.add_parser("template", help="生成空白填报模板 / write a blank input form")
-    forms = t.add_subparsers(dest="form", required=True, metavar="FORM")
-    for form in FORMS.values():
-        f = forms.add_parser(form.name, help=form.help)
-        f.add_argument("file", help=f"输出文件 / output file (e.g. {form.default_file})")
-        f.add_argument("--force", action="store_true", help="覆盖已存在的文件 / overwrite an existing file")
-        f.set_defaults(func=_cmd_template)

@@ -32,7 +32,6 @@ Comparisons use :func:`balance.method.official.at_least` / :func:`~balance.metho
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -832,100 +831,3 @@ def _write_workbook(ev: Evaluation, path: Path) -> None:
                         "未达标", "未达到", "存在否决事项") else grey if t in ("缺失", "数据缺失") else cell.fill
     wb.save(path)
 
-
-# ---------------------------------------------------------------------------------------------
-# command line
-
-
-def _cmd_evaluate(args) -> int:
-    from pathlib import Path as _P
-
-    ev = evaluate(args.input, args.county_sheet, args.standard, year=args.year, county=args.county, sheet=args.sheet)
-    paths = write_evaluation(ev, args.out)
-    print(f"评估标准 / standard: {ev.standard.title}")
-    for v in ev.verdicts.itertuples(index=False):
-        mark = "✓ 达到" if v.passed else "✗ 未达到"
-        print(f"  {v.year} {v.county_code} {v.county_name}：{mark}（资源配置 {v.resource_status}，政府保障程度 "
-              f"{v.government_status}，教育质量 {v.quality_status}，社会认可度 {v.recognition_status}，"
-              f"一票否决 {v.veto_status}）")
-        for s in v.failing_items[:8]:
-            print(f"      - {s}")
-        if len(v.failing_items) > 8:
-            print(f"      … 另有 {len(v.failing_items) - 8} 项，见 evaluation.xlsx / {len(v.failing_items) - 8} more")
-    n = int(ev.verdicts["passed"].sum()) if len(ev.verdicts) else 0
-    print(f"{n}/{len(ev.verdicts)} 个县区·年度达到优质均衡 / county-years recognised")
-    print(f"结果已写入 / results written to {_P(args.out).resolve()} ({len(paths)} files)")
-    return 0
-
-
-def _cmd_template_county_sheet(args) -> int:
-    from balance.io.county_sheet import write_county_sheet_template
-
-    p = write_county_sheet_template(args.file)
-    print(f"已写入县级填报表模板 / county-sheet template written: {Path(p).resolve()}")
-    return 0
-
-
-COUNTY_SHEET_FORM_HELP = "县级填报表模板（政府保障程度、教育质量、社会认可度、一票否决）/ county-sheet template (.xlsx)"
-
-
-def register_form() -> bool:
-    """Offer ``county-sheet`` through :data:`balance.io.templates.FORMS` (``balance template county-sheet FILE``).
-
-    Returns False when there is no forms registry (then :func:`register_cli` adds ``template`` itself).
-    """
-    try:
-        from balance.io import templates as forms
-    except ModuleNotFoundError:
-        return False
-    registry, form = getattr(forms, "FORMS", None), getattr(forms, "Form", None)
-    if registry is None or form is None:
-        return False
-    if "county-sheet" not in registry:
-        from balance.io.county_sheet import write_county_sheet_template
-
-        registry["county-sheet"] = form("county-sheet", COUNTY_SHEET_FORM_HELP, write_county_sheet_template,
-                                        "county_sheet_template.xlsx")
-    return True
-
-
-def _template_subparsers(parser):
-    import argparse
-
-    for action in parser._actions:  # noqa: SLF001 - argparse offers no public accessor
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
-            return action
-    return None
-
-
-def register_cli(subparsers) -> None:
-    """``balance evaluate`` and ``balance template county-sheet`` (through :mod:`balance.io.templates` when present)."""
-    e = subparsers.add_parser("evaluate", help="四个领域的县域综合评估 / the four-area county evaluation")
-    e.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
-    e.add_argument("--county-sheet", required=True, help="县级填报表 (Excel / CSV) / county sheet")
-    e.add_argument("--out", required=True, help="结果目录 / output folder")
-    e.add_argument("--standard", default="quality-2017",
-                   help="quality-2017（默认）| basic-2012 | province-example | 省级标准 FILE.yaml / standard")
-    e.add_argument("--year", type=int, help="只评估该年份 / only this year")
-    e.add_argument("--county", help="只评估该县区代码 / only this county code")
-    e.add_argument("--sheet", help="学校数据表的 Excel 工作表名 / sheet of the school table")
-    e.set_defaults(func=_cmd_evaluate)
-    has_registry = register_form()
-    template = subparsers.choices.get("template")
-    if template is not None:  # the forms module registered ``template`` before this module
-        kinds = _template_subparsers(template)
-        if kinds is not None and "county-sheet" not in kinds.choices:
-            c = kinds.add_parser("county-sheet", help=COUNTY_SHEET_FORM_HELP)
-            c.add_argument("file", help="输出文件 / output file (e.g. county_sheet_template.xlsx)")
-            if has_registry:
-                from balance.io.templates import _cmd_template
-
-                c.set_defaults(func=_cmd_template)
-            else:
-                c.set_defaults(func=_cmd_template_county_sheet)
-    elif not has_registry:  # no forms module in this build: provide ``template county-sheet`` here
-        t = subparsers.add_parser("template", help="生成空白填报模板 / write a blank input form")
-        kinds = t.add_subparsers(dest="form", required=True, metavar="FORM")
-        c = kinds.add_parser("county-sheet", help=COUNTY_SHEET_FORM_HELP)
-        c.add_argument("file", help="输出文件 / output file (e.g. county_sheet_template.xlsx)")
-        c.set_defaults(func=_cmd_template_county_sheet)

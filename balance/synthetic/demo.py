@@ -52,8 +52,7 @@ import pandas as pd
 
 from balance.schema import COLUMNS
 
-DEFAULT_SEED = 2026
-DEFAULT_YEARS = (2021, 2022, 2023, 2024, 2025)
+from balance.synthetic import DEFAULT_SEED, DEFAULT_YEARS  # noqa: E402 - re-exported
 PREFECTURE = "示例市"
 #: The quality-2017 standards the generator aims at (fixed here so the demo data never change when a
 #: standard file is edited). Keys: the generator's indicator keys.
@@ -1034,43 +1033,3 @@ def check_demo_args(args: argparse.Namespace) -> None:
         bad("--counties", args.counties, f"县区数应为 1–{MAX_COUNTIES}", f"the number of counties must be 1 to {MAX_COUNTIES}")
     if probs:
         raise InputError(probs, "命令行参数有误", "invalid option")
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    check_demo_args(args)
-    if getattr(args, "scale", "demo") == "national":
-        from balance.synthetic.national import DEFAULT_COUNTIES, DEFAULT_SEED as NATIONAL_SEED, write_national
-
-        out = args.out if args.out != "data/demo" else "data/national"
-        r = write_national(out, seed=args.seed if args.seed != DEFAULT_SEED else NATIONAL_SEED,
-                           years=tuple(args.years) if args.years else 5, counties=args.counties or DEFAULT_COUNTIES)
-        n = sum(r["rows"].values())
-        print(f"已生成全国模拟面板（非真实学校）：{args.counties or DEFAULT_COUNTIES} 个县区，{len(r['years'])} 年，"
-              f"共 {n} 行学校数据，用时 {r['seconds']:.1f} 秒")
-        print(f"synthetic national panel written (not real schools): {n} school rows, years "
-              f"{', '.join(map(str, r['years']))}, Parquet store → {Path(out).resolve()} ({r['seconds']:.1f} s)")
-        return 0
-    years = tuple(args.years) if args.years else DEFAULT_YEARS
-    paths = write_demo(args.out, seed=args.seed, years=years)
-    df = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str)
-    print(f"已生成模拟数据（非真实学校）：{len(df)} 行，{df['县区代码'].nunique()} 个县区，年份 {', '.join(map(str, years))}")
-    print(f"synthetic demo data written (not real schools): {len(df)} rows → {Path(args.out).resolve()}")
-    for p in paths:
-        print(f"  {p}")
-    return 0
-
-
-def register_cli(subparsers) -> None:
-    """Add ``demo-data [--out DIR] [--seed N] [--years Y ...]`` to the ``balance`` command."""
-    d = subparsers.add_parser("demo-data", help="生成模拟示例数据 / write the synthetic demo data")
-    d.add_argument("--out", default="data/demo", help="输出目录 / output folder (default: data/demo)")
-    d.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机种子 / random seed (default {DEFAULT_SEED})")
-    d.add_argument("--years", type=int, nargs="+", metavar="YEAR",
-                   help="年份 / years (default: 2021 2022 2023 2024 2025); with --scale national also a count, "
-                        "e.g. --years 5")
-    d.add_argument("--scale", choices=("demo", "national"), default="demo",
-                   help="demo：示例市 8 个县区（CSV/Excel，默认）| national：约 2850 个县区的全国模拟面板（Parquet 数据仓库）"
-                        " / demo: the 8-county prefecture (default) | national: ~2,850-county panel as a Parquet store")
-    d.add_argument("--counties", type=int, metavar="N",
-                   help="--scale national 的县区数（默认 2850）/ number of counties for --scale national (default 2850)")
-    d.set_defaults(func=_cmd_demo)

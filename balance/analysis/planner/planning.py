@@ -72,9 +72,7 @@ from the highest sections); for each group it is used only when cheaper than hir
 from __future__ import annotations
 
 import heapq
-import json
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -980,39 +978,3 @@ def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
             json_text(payload), encoding="utf-8")
     return s.final
 
-
-# ------------------------------------------------------------------------------------------ CLI
-
-def _cmd_plan(args) -> int:
-    from balance.io.reading import load_school_table
-
-    table = load_school_table(args.input, sheet=args.sheet)
-    p = plan(table, args.standard, costs=args.costs, transfers=args.transfers, county=args.county, year=args.year)
-    paths = write_plan(p, args.out)
-    print(f"评估标准 / standard: {p.standard.title}")
-    for c in p.counties:
-        b, a = c["before"], c["after"]
-        mark = "✓" if a["passed"] else "✗"
-        print(f"  {c['year']} {c['county_code']} {c['county_name']}：需投入 {c['total_cost'] / 10000:,.1f} 万元；"
-              f"学段单位达标 {b['sections_passed']}→{a['sections_passed']}/{a['sections']}，"
-              f"差异系数达标 {b['cvs_passed']}→{a['cvs_passed']}/{a['cvs_decisive']} {mark}")
-    print(f"合计 / total: {p.total_cost / 10000:,.1f} 万元（单价见 / unit costs: {p.costs.source}）")
-    if not p.feasible:
-        print("✗ 规划后仍有县区未达标 / some county still fails after the plan: " + "; ".join(p.notes), file=sys.stderr)
-    print(f"结果已写入 / written to {Path(args.out).resolve()} ({len(paths)} files, {p.seconds:.2f} s)")
-    return 0 if p.feasible else 1
-
-
-def register_cli(subparsers) -> None:
-    """Add ``plan INPUT --out DIR [--standard S] [--costs FILE] [--county C] [--year Y] [--transfers]``."""
-    pp = subparsers.add_parser("plan", help="达标投入规划（最低成本）/ least-cost plan to pass")
-    pp.add_argument("input", help="学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
-    pp.add_argument("--out", required=True, help="结果目录 / output folder")
-    pp.add_argument("--standard", default="quality-2017", help="quality-2017（默认）| 省级标准 FILE.yaml / standard")
-    pp.add_argument("--costs", help="单价文件 COSTS.yaml（默认：示意单价）/ unit costs (default: illustrative)")
-    pp.add_argument("--county", help="只规划该县区代码 / only this county code")
-    pp.add_argument("--year", type=int, help="只规划该年份 / only this year")
-    pp.add_argument("--transfers", action="store_true",
-                    help="允许教师在县内同学段学校间交流轮岗 / allow teacher rotation within county and stage")
-    pp.add_argument("--sheet", help="Excel 工作表名 / sheet name")
-    pp.set_defaults(func=_cmd_plan)

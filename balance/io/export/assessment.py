@@ -22,7 +22,6 @@ place only when every one of them is complete.
 """
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime, timezone
 from pathlib import Path
