@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_cmd_doctor)
 
     for module in ("balance.runner", "balance.demo", "balance.evaluation", "balance.forms", "balance.equity", "balance.planner",
-                   "balance.store"):
+                   "balance.store", "balance.io.statsforms.command"):
         try:
             mod = __import__(module, fromlist=["register_cli"])
         except ModuleNotFoundError as exc:
