@@ -114,6 +114,11 @@ def read_workbook(path: Path, file: str, year: int, mappings: list[Mapping], wan
         The file cannot be read at all (not a workbook, encrypted, too large …).
     """
     wb = open_statistics_workbook(path, file, limits)
+    from balance.forms import SHEET_DATA
+
+    prefixes = [p for m in mappings + ([wanted] if wanted else []) for p in m.detect.sheet_prefixes]
+    if SHEET_DATA in wb.sheet_names and not any(str(s).startswith(tuple(prefixes)) for s in wb.sheet_names):
+        raise Refused("school_table_not_forms", sheet=SHEET_DATA)
     mapping = detect_generation(wb.sheet_names, mappings, wanted)
     if not mapping.years.covers(year):
         raise Refused("generation_year", generation=mapping.generation, title=mapping.title,

@@ -60,9 +60,10 @@ def _refusal(file: str, code: str, **kw) -> Problem:
     return Problem(file=file, code=code, problem_zh=zh, problem_en=en)
 
 
-def find_workbooks(inputs: list[str]) -> tuple[list[tuple[Path, str]], list[Problem]]:
+def find_workbooks(inputs: list[str]) -> tuple[list[tuple[Path, str, bool]], list[Problem]]:
     """The workbooks named by ``inputs`` (files, or folders: their .xlsx / .xls / .xlsm files, not
-    hidden, not Excel's ``~$`` lock files), sorted by name within a folder, each once."""
+    hidden, not Excel's ``~$`` lock files), sorted by name within a folder, each once, as
+    ``(path, name for messages, found in a folder)``."""
     found, problems, seen = [], [], set()
     for item in inputs:
         p = Path(item)
@@ -75,7 +76,7 @@ def find_workbooks(inputs: list[str]) -> tuple[list[tuple[Path, str]], list[Prob
                 key = q.resolve()
                 if key not in seen:
                     seen.add(key)
-                    found.append((q, str(q)))
+                    found.append((q, str(q), True))
         elif p.exists():
             if p.suffix.lower() not in WORKBOOK_SUFFIXES:
                 problems.append(_refusal(str(item), "bad_suffix", suffix=p.suffix or "(无 / none)"))
@@ -83,7 +84,7 @@ def find_workbooks(inputs: list[str]) -> tuple[list[tuple[Path, str]], list[Prob
             key = p.resolve()
             if key not in seen:
                 seen.add(key)
-                found.append((p, str(item)))
+                found.append((p, str(item), False))
         else:
             problems.append(_refusal(str(item), "not_found"))
     return found, problems
@@ -132,10 +133,15 @@ def import_statistics(inputs: list[str], year: int, forms: str = "auto", *, limi
     if not files and not problems:
         problems.append(_refusal(" ".join(inputs), "no_workbooks"))
     schools: list[SchoolImport] = []
-    for path, file in files:
+    skipped: list[tuple[str, str]] = []
+    for path, file, in_folder in files:
         try:
             schools.append(read_workbook(path, file, year, mappings, wanted, limits=limits))
         except Refused as e:
+            if e.code == "school_table_not_forms" and in_folder:  # e.g. the output of an earlier import
+                zh, en = message("skipped_school_table", file=file)
+                skipped.append((zh, en))
+                continue
             problems.append(_refusal(file, e.code, **e.kw))
         except InputError as e:
             problems.extend(e.errors)
@@ -149,7 +155,10 @@ def import_statistics(inputs: list[str], year: int, forms: str = "auto", *, limi
     if problems:
         raise InputError(problems, *REFUSAL)
     used = {s.mapping_source for s in schools}
+    if not schools and skipped:
+        raise InputError([_refusal(" ".join(inputs), "no_workbooks")], *REFUSAL)
     result = ImportResult(year=year, schools=schools, mappings=[m for m in mappings if m.source in used])
+    result.notes.extend(skipped)
     for s in schools:
         result.notes.extend(s.notes)
     _validate(result)
