@@ -16,7 +16,7 @@ EXIT_INCOMPLETE = 3
 MAX_LISTED = 30
 
 
-def _refuse_out(out: str, code: str) -> None:
+def _refuse_out(out: str, code: str, /) -> None:
     from balance.errors import InputError, Problem
     from balance.io.statsforms.mapping import message
 

@@ -18,7 +18,7 @@ from balance.io.statsforms.mapping import Mapping
 class Refused(Exception):
     """The workbook cannot be imported at all: ``code`` of messages.yaml and its fields."""
 
-    def __init__(self, code: str, **kw):
+    def __init__(self, code: str, /, **kw):
         super().__init__(code)
         self.code, self.kw = code, kw
 

@@ -55,7 +55,7 @@ class ImportResult:
         return pd.DataFrame(rows, columns=cols)
 
 
-def _refusal(file: str, code: str, **kw) -> Problem:
+def _refusal(file: str, code: str, /, **kw) -> Problem:
     zh, en = message(code, **kw)
     return Problem(file=file, code=code, problem_zh=zh, problem_en=en)
 
@@ -151,7 +151,7 @@ def import_statistics(inputs: list[str], year: int, forms: str = "auto", *, limi
             by_code.setdefault(s.school_code, []).append(s.file)
     for code, names in by_code.items():
         if len(names) > 1:
-            problems.append(_refusal(names[0], "duplicate_school", code=code, files="、".join(names)))
+            problems.append(_refusal(names[0], "duplicate_school", school_code=code, files="、".join(names)))
     if problems:
         raise InputError(problems, *REFUSAL)
     used = {s.mapping_source for s in schools}

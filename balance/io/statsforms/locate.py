@@ -102,7 +102,7 @@ class Located:
 class LocateError(Exception):
     """A row or column cannot be located: ``code`` of messages.yaml and its fields."""
 
-    def __init__(self, code: str, **kw):
+    def __init__(self, code: str, /, **kw):
         super().__init__(code)
         self.code, self.kw = code, kw
 

@@ -305,7 +305,7 @@ def messages() -> dict:
     return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
 
 
-def message(code: str, **kw) -> tuple[str, str]:
+def message(code: str, /, **kw) -> tuple[str, str]:
     """``(zh, en)`` of message ``code`` with its ``{placeholders}`` filled in."""
     m = messages()[code]
     return m["zh"].format(**kw), m["en"].format(**kw)

@@ -124,7 +124,9 @@ def save(forms: list[Form], path: Path, fmt: str = "xlsx") -> Path:
     for f in forms:
         ws = wb.create_sheet(f.name)
         for (r, c), v in f.cells.items():
-            ws.cell(row=r + 1, column=c + 1, value=v)
+            cell = ws.cell(row=r + 1, column=c + 1, value=v)
+            if isinstance(v, str):
+                cell.data_type = "s"  # text as the statistics system writes it, never a formula
         for r0, c0, r1, c1 in f.merges:
             ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
     wb.save(path)
@@ -216,7 +218,7 @@ def _teacher_block(t: dict, stage: str, new: bool, art: str, star: bool, code0: 
     return cols, rows
 
 
-def build_forms(row: dict, generation: str, *, art="flat", star=True, yuan=False, unit_in_sheet=False,
+def build_forms(row: dict, generation: str, *, art="flat", star=True, yuan=False, unit_in_sheet=False, no_unit=False,
                 suffix=False, cover_type=True, cover_year=None, type_code=None, indoor_label=None,
                 drop_tables=(), blank=None, numeric_codes=False, shifted=False, identity_sheet=False) -> list[Form]:
     """The sheets of one school's workbook (see :func:`build_workbook` for the quirks)."""
@@ -334,7 +336,7 @@ def build_forms(row: dict, generation: str, *, art="flat", star=True, yuan=False
     eq = float(row["equipment_value"]) if yuan else float(row["equipment_value"]) / 10000
     ground, computers, books, mm = float(row["sports_ground_area"]), int(row["computers"]), int(row["books"]), int(row["multimedia_rooms"])
     if new:  # rows with their unit in the label; column 1 = this year, 2 = the year before
-        eq_label = "其中：教学仪器设备资产值" + ("" if unit_in_sheet else f"（{money_unit}）")
+        eq_label = "其中：教学仪器设备资产值" + ("" if unit_in_sheet or no_unit else f"（{money_unit}）")
         rows = [("占地面积（平方米）", "01", [ground * 3, ground * 3]), ("其中：绿化用地面积", "02", [ground / 2, 0]),
                 ("运动场地面积", "03", [ground, ground + 1]), ("图书（册）", "04", [books, books + 7]),
                 ("计算机（台）", "05", [computers + 20, computers]), ("其中：教学用计算机", "06", [computers, computers + 3]),
@@ -343,7 +345,7 @@ def build_forms(row: dict, generation: str, *, art="flat", star=True, yuan=False
         unit = f"见各行；{money_unit}" if unit_in_sheet else "见各行"
         add("教基5176", "占地面积及其他办学条件", unit, [["本学年"], ["上学年"]], rows)
     else:  # one data row, grouped columns with the unit in the group header
-        eq_group = "固定资产总值" + ("" if unit_in_sheet else f"（{money_unit}）")
+        eq_group = "固定资产总值" + ("" if unit_in_sheet or no_unit else f"（{money_unit}）")
         cols = [["占地面积（平方米）", "计"], ["占地面积（平方米）", "其中：绿化用地面积"], ["占地面积（平方米）", "运动场地面积"],
                 ["图书（册）"], ["计算机数（台）", "计"], ["计算机数（台）", "其中：教学用计算机"], ["教室（间）", "计"],
                 ["教室（间）", "其中：网络多媒体教室"], [eq_group, "计"], [eq_group, "其中：教学仪器设备资产值"]]
@@ -374,7 +376,8 @@ def build_workbook(row: dict, generation: str, path: Path, *, fmt: str = "xlsx",
 
     Quirks: ``art`` = ``"flat"`` (艺术 column = 音乐 + 美术, default) | ``"merged"`` (艺术 over 计/音乐/美术)
     | ``"none"`` | ``"wrong_subtotal"``; ``star`` (``*`` for not applicable, default True); ``yuan``
-    (equipment in 元, not 万元); ``unit_in_sheet`` (the unit only in the sheet's 单位 line);
+    (equipment in 元, not 万元); ``unit_in_sheet`` (the unit only in the sheet's 单位 line); ``no_unit``
+    (no unit stated for the equipment value);
     ``suffix`` (sheet names 教基5170_小学); ``cover_type`` (False: no 办学类型 on the cover);
     ``cover_year``, ``type_code`` (another year / type on the cover); ``indoor_label``; ``drop_tables``;
     ``blank`` = (table, row label, column index) left empty; ``numeric_codes`` (row codes stored as
