@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from balance import runner
-from balance.outdir import (
+from balance import running as runner
+from balance.running.outdir import (
     LOCK_FILE, BatchLock, BatchLocked, UnsafeOutput, printable, run_name_problem, safe_rmtree, safe_unlink,
 )
-from balance.runner import MANIFEST_COLUMNS, run_batch, write_index
+from balance.running import MANIFEST_COLUMNS, run_batch, write_index
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2025,130102,长安区\n"
@@ -27,9 +27,12 @@ EARLIER_BRIEFING = '<html><head><meta content="balance 0.1.0 (nbconvert)" name="
 
 
 def _cli(argv):
+    from balance.cli import batch as cli_batch
+
     parser = argparse.ArgumentParser(prog="balance")
     sub = parser.add_subparsers(dest="command", required=True)
-    runner.register_cli(sub)
+    cli_batch.add_batch(sub)
+    cli_batch.add_report(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
@@ -280,7 +283,7 @@ def test_index_escapes_titles_county_names_errors_and_names(tmp_path):
 # item 7: one batch per --out
 HOLDER = textwrap.dedent("""
     import sys, time
-    from balance.outdir import BatchLock
+    from balance.running.outdir import BatchLock
     lock = BatchLock(sys.argv[1]).acquire()
     print("locked", flush=True)
     time.sleep(120)
@@ -351,7 +354,7 @@ def test_manifest_that_cannot_be_written_is_a_clean_refusal(project, monkeypatch
     def cannot(*a, **k):
         raise OSError(err_no, os.strerror(err_no))
 
-    monkeypatch.setattr(runner, "write_manifest", cannot)
+    monkeypatch.setattr("balance.running.batch.write_manifest", cannot)
     new_out = project / "new-out"
     for cmd in ("batch", "report"):
         code = _cli([cmd, str(f), "--out", str(new_out), "--notebooks", str(NOTEBOOKS)])

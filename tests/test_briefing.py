@@ -5,7 +5,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from balance import briefing as bf
+from balance.reporting import briefing as bf
 from balance.errors import InputError
 
 DEMO = "data/demo/schools.csv"

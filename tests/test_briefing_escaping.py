@@ -16,8 +16,8 @@ import warnings
 
 import pytest
 
-from balance import briefing as bf
-from balance import display
+from balance.reporting import briefing as bf
+from balance.reporting import display
 from tests.hostile import IMG, MARKDOWN, QUOTE, SCRIPT, SVG, TEX, TITLE, Parsed, active_markup
 from tests.tables import valid_table
 
@@ -153,7 +153,7 @@ def test_link_pattern_cannot_make_a_script_link(hostile_csv):
 def test_tex_in_names_does_not_break_figures(hostile_csv):
     """matplotlib reads "$…$" as mathtext: "$\\frac$" in a county or school name raised ValueError
     while drawing and aborted the briefing; names are now drawn as written."""
-    from balance import plotting
+    from balance.reporting import plotting
 
     bf.setup()
     r = bf.region_overview(hostile_csv, 2025)

@@ -13,8 +13,8 @@ import re
 import pyarrow.parquet as pq
 import pytest
 
-from balance import atomic
-from balance.atomic import WriteError, atomic_write_text, staged_files
+from balance.io import files as atomic
+from balance.io.files import WriteError, atomic_write_text, staged_files
 from balance.cli import main
 from tests.fuzz.harness import assert_refused, disk_fault, run_cli, snapshot
 from tests.tables import valid_table
@@ -29,12 +29,12 @@ def sandbox(tmp_path):
 # ------------------------------------------------------------------------- unexpected errors
 
 def test_unexpected_error_is_short_bilingual_and_saves_the_traceback(sandbox, monkeypatch):
-    import balance.assessment
+    import balance.method.assessment
 
     def broken(*a, **k):
         raise RuntimeError("内部计算出错 internal failure")
 
-    monkeypatch.setattr(balance.assessment, "assess", broken)
+    monkeypatch.setattr(balance.method.assessment, "assess", broken)
     r = run_cli(["assess", "学校数据.csv", "--out", "out"], sandbox)
     assert r.code == 1 and "Traceback" not in r.err
     assert "意外错误" in r.err and "unexpected error" in r.err and "RuntimeError" in r.err
@@ -48,9 +48,9 @@ def test_unexpected_error_is_short_bilingual_and_saves_the_traceback(sandbox, mo
 
 @pytest.mark.parametrize("how", ["--debug", "BALANCE_DEBUG"])
 def test_debug_prints_the_traceback(sandbox, monkeypatch, how):
-    import balance.assessment
+    import balance.method.assessment
 
-    monkeypatch.setattr(balance.assessment, "assess", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(balance.method.assessment, "assess", lambda *a, **k: 1 / 0)
     args = ["assess", "学校数据.csv", "--out", "out"]
     r = run_cli(["--debug", *args] if how == "--debug" else args, sandbox,
                 env={"BALANCE_DEBUG": "1"} if how == "BALANCE_DEBUG" else None)
@@ -214,7 +214,7 @@ def test_ingest_disk_full_on_the_second_year_leaves_no_store(tmp_path, monkeypat
 
 
 def test_ingest_replace_failure_restores_the_replaced_years(tmp_path, monkeypatch):
-    from balance.store import ingest, store_years
+    from balance.io.store import ingest, store_years
 
     src = _two_years(tmp_path)
     ingest(src, tmp_path / "仓库")

@@ -5,7 +5,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from balance.county_sheet import (DESCRIPTION_ROWS, SHEET_NAME, fields, item_spec, items, load_county_sheet,
+from balance.io.county_sheet import (DESCRIPTION_ROWS, SHEET_NAME, fields, item_spec, items, load_county_sheet,
                                   sheet_columns, write_county_sheet_template)
 from balance.errors import InputError
 
@@ -221,7 +221,7 @@ def test_far_away_cell_refused_in_a_county_sheet(tmp_path):
 
     path = tmp_path / "far.xlsx"
     path.write_bytes(hostile.far_cell())
-    code = ("import sys\nfrom balance.county_sheet import load_county_sheet\nfrom balance.errors import InputError\n"
+    code = ("import sys\nfrom balance.io.county_sheet import load_county_sheet\nfrom balance.errors import InputError\n"
             "try:\n    load_county_sheet(sys.argv[1])\nexcept InputError as e:\n"
             "    print(*[p.code for p in e.problems])\n    sys.exit(2)\n")
     cap = 3 * 1024**3

@@ -21,9 +21,11 @@ distributed = pytest.importorskip(
 import nbformat  # noqa: E402
 from nbformat.v4 import new_code_cell, new_notebook  # noqa: E402
 
-from balance import executors, runner  # noqa: E402
-from balance.executors import ExecutorError  # noqa: E402
-from balance.runner import MANIFEST_COLUMNS, run_batch  # noqa: E402
+from balance.running import executors  # noqa: E402
+
+from balance import running as runner
+from balance.running.executors import ExecutorError  # noqa: E402
+from balance.running import MANIFEST_COLUMNS, run_batch  # noqa: E402
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2024,130102,长安区\n2025,130102,长安区\n2025,130104,桥西区\n"
@@ -187,7 +189,9 @@ def test_dying_worker_is_retried_then_recorded_failed(tmp_path, cluster, capsys)
     sel = [p["params"] / "kill_worker.yaml", p["params"] / "overview_2025.yaml"]
 
     parser = argparse.ArgumentParser(prog="balance")
-    runner.register_cli(parser.add_subparsers(dest="command", required=True))
+    from balance.cli import batch as cli_batch
+
+    cli_batch.add_batch(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["batch", *map(str, sel), "--out", str(out), "--scheduler", cluster.scheduler_address,
                               "--workers", "2", "--no-progress", "--notebooks", str(nbdir), "--timeout", "120"])
     assert args.executor is None  # --scheduler alone implies dask

@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from balance.demo import generate_demo_table, write_demo
+from balance.synthetic.demo import generate_demo_table, write_demo
 from balance.schema import COLUMNS, SCHOOL_TYPE_STAGES, column_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +125,7 @@ def test_readme_says_synthetic():
 
 
 def test_passes_the_reader_without_errors_or_warnings():
-    from balance.reading import load_school_table
+    from balance.io.reading import load_school_table
 
     t = load_school_table(ROOT / "data" / "demo" / "schools.csv")
     assert len(t.data) == len(generate_demo_table())
@@ -135,7 +135,7 @@ def test_passes_the_reader_without_errors_or_warnings():
 
 
 def test_designed_story_under_quality_2017(demo):
-    from balance.assessment import assess
+    from balance.method.assessment import assess
 
     a = assess(demo, "quality-2017")
     v = a.verdicts.set_index(["year", "county_name"])
@@ -189,13 +189,13 @@ def test_optional_columns_are_realistic_and_consistent(demo):
 
 @pytest.fixture(scope="module")
 def evaluation():
-    from balance.evaluation import evaluate
+    from balance.method.evaluation import evaluate
 
     return evaluate(ROOT / "data" / "demo" / "schools.csv", ROOT / "data" / "demo" / "county_sheet.xlsx")
 
 
 def test_county_sheet_is_valid_and_covers_every_county_and_year():
-    from balance.county_sheet import load_county_sheet
+    from balance.io.county_sheet import load_county_sheet
 
     cs = load_county_sheet(ROOT / "data" / "demo" / "county_sheet.xlsx")
     assert cs.warnings == [] and len(cs.data) == 40

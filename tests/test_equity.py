@@ -3,9 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from balance.assessment import assess_schools
-from balance.equity import equity_table
-from balance.standards import load_standard
+from balance.method.assessment import assess_schools
+from balance.analysis.equity import equity_table
+from balance.method.standards import load_standard
 from tests.factories import primary, table
 
 Q = load_standard("quality-2017")

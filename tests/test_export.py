@@ -5,9 +5,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from balance import export
-from balance.assessment import assess_schools
-from balance.standards import load_standard
+from balance.io.export import assessment as export
+from balance.method.assessment import assess_schools
+from balance.method.standards import load_standard
 from tests.factories import primary, school, table
 
 Q = load_standard("quality-2017")

@@ -11,7 +11,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from balance import fonts
+from balance.reporting import fonts
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from balance.forms import EXAMPLE_ROWS, FORMS, SHEET_DATA, SHEET_EXAMPLE, SHEET_NOTES, write_school_table_template
+from balance.io.templates import EXAMPLE_ROWS, FORMS, SHEET_DATA, SHEET_EXAMPLE, SHEET_NOTES, write_school_table_template
 from balance.schema import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def test_notes_explain_every_column(template):
 
 
 def test_example_sheet_is_valid_input(template):
-    from balance.reading import load_school_table
+    from balance.io.reading import load_school_table
 
     ws = openpyxl.load_workbook(template)[SHEET_EXAMPLE]
     assert [c.value for c in ws[1]] == HEADERS

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from balance.errors import InputError
-from balance.reading import load_school_table
+from balance.io.reading import load_school_table
 from balance.schema import HEADERS as H
 from tests import hostile_files as hostile
 from tests.tables import valid_table
@@ -58,7 +58,7 @@ def isolated(path, *extra, env=None) -> subprocess.CompletedProcess:
 
 
 def isolated_call(call: str, path) -> subprocess.CompletedProcess:
-    """``call(path)`` (e.g. ``"balance.params:read_data_keys"``) in a capped child process; prints
+    """``call(path)`` (e.g. ``"balance.running.params:read_data_keys"``) in a capped child process; prints
     the problem codes and exits 2 on InputError."""
     module, func = call.split(":")
     code = (f"import sys\nfrom {module} import {func}\nfrom balance.errors import InputError\n"
@@ -115,8 +115,8 @@ def test_far_cell_message_names_sheet_and_last_cell(tmp_path):
     assert_clean_refusal(r, "Sheet1", "XFD1048576", "1,048,576", "16,384")
 
 
-@pytest.mark.parametrize("call", ["balance.params:read_data_keys", "balance.reading:load_school_table",
-                                  "balance.county_sheet:load_county_sheet"])
+@pytest.mark.parametrize("call", ["balance.running.params:read_data_keys", "balance.io.reading:load_school_table",
+                                  "balance.io.county_sheet:load_county_sheet"])
 def test_every_reader_of_a_workbook_measures_it_first(tmp_path, call):
     """Including the batch's light reader of a data file's keys (it used pandas, unguarded)."""
     path = tmp_path / "far.xlsx"
@@ -188,7 +188,7 @@ def test_uncompressed_limit_as_keyword_and_declared_sizes(tmp_path):
 
 def test_lying_zip_sizes_are_counted_while_unzipping(tmp_path):
     """A zip may declare small sizes for large parts: the bytes are counted as they come."""
-    from balance.workbook import Workbook, read_limits
+    from balance.io.workbook import Workbook, read_limits
 
     data = bytearray(_bomb(50_000))
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as src:
@@ -216,7 +216,7 @@ def test_file_size_limit(tmp_path):
 
 
 def test_limits_are_data_and_overridable(monkeypatch):
-    from balance.workbook import read_limits
+    from balance.io.workbook import read_limits
 
     assert read_limits().max_cells == 10_000_000
     monkeypatch.setenv("BALANCE_MAX_CELLS", "123")
@@ -247,7 +247,7 @@ def test_odd_sheet_xml_is_refused_cleanly(tmp_path, xml):
 
 def test_the_scans_agree(tmp_path):
     """The fast scan and the XML parser find the same extent and formulas on an ordinary sheet."""
-    from balance.workbook import read_limits, scan_sheet_xml, scan_sheet_xml_exact
+    from balance.io.workbook import read_limits, scan_sheet_xml, scan_sheet_xml_exact
 
     rows = frame_rows(valid_table())
     body = hostile.rows_xml(rows) + '<row r="40"><c r="C40"><f>1+1</f><v></v></c><c r="D40"><f>2</f><v>2</v></c></row>'
@@ -445,8 +445,8 @@ def test_empty_folder(tmp_path):
 def test_assess_refuses_unvalidated_pupils():
     """A canonical table that skipped validation (e.g. Parquet read with check="none") with a
     missing or wrapped pupil count is refused instead of losing the section."""
-    from balance.assessment import assess_schools
-    from balance.standards import load_standard
+    from balance.method.assessment import assess_schools
+    from balance.method.standards import load_standard
 
     data = load_school_table(valid_table()).data
     for bad in (np.nan, -9223372036854775808):
@@ -480,7 +480,7 @@ def test_file_is_never_modified(tmp_path):
 
 def test_structural_check_of_stored_rows_applies_the_bounds():
     """Rows of a Parquet store are re-checked cheaply (they may have been edited by hand)."""
-    from balance.store import structural_check
+    from balance.io.store import structural_check
 
     data = load_school_table(valid_table()).data
     assert structural_check(data, "s") == []
@@ -495,7 +495,7 @@ def test_structural_check_of_stored_rows_applies_the_bounds():
 def test_xlsb_record_scan():
     """The extent of an .xlsb sheet from its records: BrtRowHdr (type 0) gives the row, cell
     records (types 1-11) their column in the first 4 bytes; a blank cell (type 1) holds no value."""
-    from balance.workbook import read_limits, scan_xlsb_sheet
+    from balance.io.workbook import read_limits, scan_xlsb_sheet
 
     def record(kind: int, payload: bytes) -> bytes:
         head = bytes([kind]) if kind < 0x80 else bytes([(kind & 0x7F) | 0x80, kind >> 7])
@@ -537,7 +537,7 @@ def test_bad_limit_in_the_environment_is_a_refusal(tmp_path, monkeypatch, capsys
 def test_a_scenario_that_empties_a_stage_leaves_a_reason_on_record(tmp_path):
     """Scenario rows re-validated: their warnings (a stage without pupils forms no section) are
     kept with the table's, instead of the section vanishing silently."""
-    from balance.scenario import apply_to_table, load_scenario
+    from balance.analysis.scenario import apply_to_table, load_scenario
 
     t = load_school_table(valid_table())
     row = t.data.index[(t.data["school_name"] == "长安区育才学校") & (t.data["year"] == 2024)][0]
@@ -555,7 +555,7 @@ def test_a_scenario_that_empties_a_stage_leaves_a_reason_on_record(tmp_path):
 
 
 def test_formula_cell_split_between_chunks():
-    from balance.workbook import read_limits, scan_sheet_xml
+    from balance.io.workbook import read_limits, scan_sheet_xml
 
     xml = hostile.sheet('<row r="1"><c r="A1"><f>1+1</f><v></v></c><c r="B1"><f>2</f><v>2</v></c></row>').encode()
     cut = xml.index(b"<v></v>")
@@ -565,7 +565,7 @@ def test_formula_cell_split_between_chunks():
 
 
 def test_formula_value_split_right_after_its_tag():
-    from balance.workbook import read_limits, scan_sheet_xml
+    from balance.io.workbook import read_limits, scan_sheet_xml
 
     xml = hostile.sheet('<row r="1"><c r="A1"><f>1+1</f><v></v></c></row>').encode()
     k = xml.index(b"<v></v>") + len(b"<v></")

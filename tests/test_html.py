@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from balance.html import (
+from balance.reporting.html_export import (
     ExportError, atomic_write_text, cover_html, export_html, external_resources, notebook_errors, render_html,
 )
 
@@ -169,7 +169,7 @@ def test_atomic_write_interrupted_keeps_old_file(tmp_path, monkeypatch):
     def boom(fd):
         raise KeyboardInterrupt("interrupted after a partial write")
 
-    monkeypatch.setattr("balance.atomic.os.fsync", boom)
+    monkeypatch.setattr("balance.io.files.os.fsync", boom)
     with pytest.raises(KeyboardInterrupt):
         atomic_write_text(target, "NEW" * 100_000)
     assert target.read_text(encoding="utf-8") == "OLD"

@@ -1,4 +1,4 @@
-"""Tests for balance.inequality (method.md §4, §8).
+"""Tests for balance.analysis.inequality (method.md §4, §8).
 
 Sources of golden numbers:
 * "hand": arithmetic written out in the comment next to the number;
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from balance import inequality as I
+from balance.analysis import inequality as I
 
 inequality = pytest.importorskip("inequality")
 from inequality.atkinson import atkinson as pysal_atkinson  # noqa: E402

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from balance.cli import main
-from balance.national import national_table, write_national
-from balance.reading import load_school_table
+from balance.synthetic.national import national_table, write_national
+from balance.io.reading import load_school_table
 from balance.schema import COLUMNS
-from balance.store import STORE_MARKER, StoredTable, partition_info, store_years
+from balance.io.store import STORE_MARKER, StoredTable, partition_info, store_years
 
 HEADERS = {c["name"]: c["header"] for c in COLUMNS}
 
@@ -76,8 +76,8 @@ def test_write_national_store_and_cli(tmp_path):
 
 
 def test_assessment_has_a_mix_of_verdicts(panel):
-    from balance.assessment import assess_schools
-    from balance.standards import load_standard
+    from balance.method.assessment import assess_schools
+    from balance.method.standards import load_standard
 
     a = assess_schools(panel, load_standard("basic-2012"))
     assert len(a.verdicts) == 60

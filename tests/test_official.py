@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from balance.assessment import assess_schools
-from balance.official import at_least, pupil_weighted_cv
-from balance.standards import load_standard
+from balance.method.assessment import assess_schools
+from balance.method.official import at_least, pupil_weighted_cv
+from balance.method.standards import load_standard
 from tests.factories import junior, primary, school, table
 
 Q = load_standard("quality-2017")

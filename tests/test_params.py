@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from balance.errors import InputError
-from balance.params import (
+from balance.running.params import (
     RunParams, check_against_data, check_notebook_parameters, declared_parameters, error_line,
     load_params, notebook_parameters, read_data_keys, validate_run,
 )

@@ -11,17 +11,17 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from balance.assessment import assess_schools
+from balance.method.assessment import assess_schools
 from balance.errors import InputError
-from balance.official import at_most, pupil_weighted_cv
-from balance.planner import (TEACHER_FIELDS, load_costs, plan, plan_schools, planned_input_frame, write_plan,
+from balance.method.official import at_most, pupil_weighted_cv
+from balance.analysis.planner import (TEACHER_FIELDS, load_costs, plan, plan_schools, planned_input_frame, write_plan,
                              cv_contributions, _solve, _Group)
 from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
-from balance.sections import build_sections
-from balance.scope import apply_scope
-from balance.indicators import indicator_values, standard_values
-from balance.official import school_rule
-from balance.standards import load_standard
+from balance.method.sections import build_sections
+from balance.method.scope import apply_scope
+from balance.method.indicators import indicator_values, standard_values
+from balance.method.official import school_rule
+from balance.method.standards import load_standard
 from tests.factories import primary, school, table
 
 Q = load_standard("quality-2017")
@@ -347,7 +347,7 @@ def _demo_table():
 
 
 def test_write_plan_files_and_planned_input_round_trip(tmp_path):
-    from balance.reading import load_school_table
+    from balance.io.reading import load_school_table
 
     t = _demo_table()
     p = plan_schools(t, Q)
@@ -403,7 +403,7 @@ def test_plan_accepts_file_and_filters(tmp_path):
     planned_input_frame(pd.concat([t, t2], ignore_index=True)).to_csv(src, index=False, encoding="utf-8-sig")
     p = plan(src, year=2024)
     assert set(p.planned["year"]) == {2024} and p.feasible
-    from balance.assessment import assess
+    from balance.method.assessment import assess
 
     a = assess(src, year=2025)
     q = plan(a)   # an Assessment: its table is read again from its source file

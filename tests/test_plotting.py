@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from balance import fonts, plotting
+from balance.reporting import fonts
+
+from balance.reporting import plotting
 
 # quality-2017 indicators and standards (method.md §3)
 INDICATORS = {

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from balance.errors import InputError
-from balance.reading import SchoolTable, header_lookup, load_school_table, normalize_header
+from balance.io.reading import SchoolTable, header_lookup, load_school_table, normalize_header
 from balance.schema import COLUMNS, HEADERS
 from tests.tables import valid_canonical, valid_table
 

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from balance import runner
-from balance.runner import MANIFEST_COLUMNS, execute_run, expand_params, run_batch, run_report
+from balance import running as runner
+from balance.running import MANIFEST_COLUMNS, execute_run, expand_params, run_batch, run_report
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2024,130102,长安区\n2025,130102,长安区\n2025,130104,桥西区\n"
@@ -87,7 +87,7 @@ def test_batch_lifecycle(tmp_path):
     assert '<html lang="zh-CN">' in index and 'href="130102_2025.html"' in index
     assert "长安区 2025 年义务教育优质均衡简报" in index and "✗ 失败" in index and "故意的错误" in index
     assert 'href="trend_130102.html"' not in index
-    from balance.html import external_resources
+    from balance.reporting.html_export import external_resources
     assert external_resources(index) == []
     html_mtime = (out / "130102_2025.html").stat().st_mtime_ns
 
@@ -135,10 +135,10 @@ def test_export_interrupted_leaves_no_html(tmp_path, monkeypatch):
     def interrupted(fd):
         raise OSError("disk full (simulated interruption after a partial write)")
 
-    monkeypatch.setattr("balance.atomic.os.fsync", interrupted)
+    monkeypatch.setattr("balance.io.files.os.fsync", interrupted)
     row = execute_run({"run": "130102_2025", "params_path": str(p["ok"]), "out_dir": str(out),
                        "notebooks_dir": str(NOTEBOOKS), "timeout": 120, "input_hash": "x"})
-    monkeypatch.setattr("balance.atomic.os.fsync", real_write)
+    monkeypatch.setattr("balance.io.files.os.fsync", real_write)
     assert row["status"] == "failed" and "disk full" in row["error"] and "HTML" in row["error"]
     assert not (out / "130102_2025.html").exists(), "stale or partial briefing left in place"
     assert (out / "130102_2025.ipynb").is_file()  # the executed notebook is kept as the log
@@ -225,9 +225,12 @@ def test_expand_params_sorted_folders_and_files(tmp_path):
 
 
 def _cli(argv):
+    from balance.cli import batch as cli_batch
+
     parser = argparse.ArgumentParser(prog="balance")
     sub = parser.add_subparsers(dest="command", required=True)
-    runner.register_cli(sub)
+    cli_batch.add_batch(sub)
+    cli_batch.add_report(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
@@ -253,8 +256,7 @@ def test_python_m_balance_wires_batch():
 
     parser = cli.build_parser()
     choices = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    if "batch" not in choices:
-        pytest.skip("balance/cli.py does not call runner.register_cli yet")
+    assert {"batch", "report"} <= set(choices)
     proc = subprocess.run([sys.executable, "-m", "balance", "batch", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "--workers" in proc.stdout and "--force" in proc.stdout
 

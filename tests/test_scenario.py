@@ -2,10 +2,10 @@
 import pandas as pd
 import pytest
 
-from balance.assessment import assess_schools
+from balance.method.assessment import assess_schools
 from balance.errors import InputError
-from balance.scenario import apply_scenario, apply_to_table, load_scenario
-from balance.standards import load_standard
+from balance.analysis.scenario import apply_scenario, apply_to_table, load_scenario
+from balance.method.standards import load_standard
 from tests.factories import primary, school, table
 
 Q = load_standard("quality-2017")
@@ -101,7 +101,7 @@ def test_missing_headers_and_files(tmp_path):
 
 
 def test_apply_to_table_revalidates_and_names_scenario(tmp_path):
-    from balance.reading import SchoolTable
+    from balance.io.reading import SchoolTable
 
     tbl = SchoolTable(data=_t(), path="schools.csv", sha256="x")
     f = tmp_path / "s.yaml"
@@ -173,7 +173,7 @@ def test_scenario_folder_and_size_limit(tmp_path):
 def test_changing_classes_when_the_optional_subset_is_unknown(tmp_path):
     """小学班数 has the optional subset 小学超标班额班数; when that column is missing (NA), changing the
     classes raised "boolean value of NA is ambiguous"."""
-    from balance.reading import load_school_table
+    from balance.io.reading import load_school_table
     from tests.tables import valid_table
 
     t = load_school_table(valid_table())

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from balance.schema import FACILITY_COLUMNS
-from balance.sections import build_sections, facility_shares
-from balance.standards import load_standard
+from balance.method.sections import build_sections, facility_shares
+from balance.method.standards import load_standard
 from tests.factories import school, table
 
 Q = load_standard("quality-2017")

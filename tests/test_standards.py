@@ -14,7 +14,7 @@ import pytest
 
 from balance.cli import main
 from balance.errors import InputError
-from balance.standards import STANDARDS_DIR, load_standard
+from balance.method.standards import STANDARDS_DIR, load_standard
 from tests.tables import valid_table
 
 Q = (STANDARDS_DIR / "quality-2017.yaml").read_text(encoding="utf-8")

@@ -7,14 +7,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from balance import export, store
-from balance.assessment import assess
+from balance.io.export import assessment as export
+
+from balance.io import store
+from balance.method.assessment import assess
 from balance.cli import main
 from balance.errors import InputError
-from balance.national import national_table
-from balance.reading import load_school_table
+from balance.synthetic.national import national_table
+from balance.io.reading import load_school_table
 from balance.schema import COLUMNS
-from balance.store import StoredTable, ingest, load_parquet_table, partition_info, store_years
+from balance.io.store import StoredTable, ingest, load_parquet_table, partition_info, store_years
 
 HEADERS = {c["name"]: c["header"] for c in COLUMNS}
 TABLES = ("county_indicators", "school_results", "excluded", "shortfalls", "county_shortfalls", "verdicts")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from balance.atomic import json_text
+from balance.io.files import json_text
 from tests.tables import valid_table
 
 
@@ -49,14 +49,14 @@ def test_json_text_keeps_finite_numbers_exact():
 
 @pytest.fixture()
 def assessment():
-    from balance.assessment import assess
+    from balance.method.assessment import assess
 
     return assess(valid_table(), "quality-2017")
 
 
 def test_summary_json_infinite_and_undefined_cv_are_null(assessment, tmp_path):
     """An overflowing CV (inf) and an undefined one (NaN) are written as null, not Infinity / NaN."""
-    from balance.export import write_results
+    from balance.io.export.assessment import write_results
 
     ci = assessment.county_indicators
     ci.loc[0, "cv"] = np.inf
@@ -91,7 +91,7 @@ def test_summary_json_from_the_command_line_is_strict(tmp_path):
 
 
 def test_evaluation_json_is_strict(tmp_path):
-    from balance.evaluation import evaluate, write_evaluation
+    from balance.method.evaluation import evaluate, write_evaluation
 
     ev = evaluate("data/demo/schools.csv", "data/demo/county_sheet.xlsx", year=2025, county="990105")
     records = ev.records()
@@ -103,7 +103,7 @@ def test_evaluation_json_is_strict(tmp_path):
 
 
 def test_plan_summary_json_is_strict(tmp_path):
-    from balance.planner import plan, write_plan
+    from balance.analysis.planner import plan, write_plan
 
     t = valid_table()
     p = plan(t.assign(**{"年份": t["年份"]}), "quality-2017", county=str(t["县区代码"].iloc[0]), year=int(t["年份"].iloc[0]))
@@ -115,7 +115,7 @@ def test_plan_summary_json_is_strict(tmp_path):
 
 
 def test_briefing_results_json_is_strict(tmp_path):
-    from balance import briefing as bf
+    from balance.reporting import briefing as bf
 
     src = tmp_path / "t.csv"
     t = valid_table()
@@ -131,7 +131,7 @@ def test_briefing_results_json_is_strict(tmp_path):
 
 
 def test_store_metadata_is_strict(tmp_path):
-    from balance import store
+    from balance.io import store
 
     path = tmp_path / "_partition.json"
     store._atomic_json(path, {"rows": np.int64(3), "ratio": float("nan"), "big": float("inf")})

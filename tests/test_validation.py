@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from balance.errors import InputError
-from balance.reading import load_school_table
+from balance.io.reading import load_school_table
 from balance.schema import HEADERS, column_spec
-from balance.validation import MAX_PER_KIND, message, messages, school_schema
+from balance.io.validation import MAX_PER_KIND, message, messages, school_schema
 from tests.tables import valid_table
 
 H = HEADERS  # canonical -> Chinese header
@@ -163,7 +163,7 @@ def test_duplicate_school_message_stays_short_for_50000_rows():
     """50,000 rows of one school code made 37 MB of output (every row listed on every line): now
     one line per duplicated code, naming a few rows and counting the rest, and at most MAX_PER_KIND
     codes, then a count."""
-    from balance.validation import MAX_ROWS_LISTED
+    from balance.io.validation import MAX_ROWS_LISTED
 
     codes = [f"31300{i:05d}" for i in range(MAX_PER_KIND + 9)]  # more duplicated codes than are listed
     picks = np.concatenate([np.zeros(50_000, dtype=int), np.ones(3, dtype=int), np.full(2 * len(codes), 2)])

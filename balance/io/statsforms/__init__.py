@@ -9,7 +9,7 @@
 * :mod:`~balance.io.statsforms.extract` — one workbook → one school row with provenance;
 * :mod:`~balance.io.statsforms.importer` — a folder of workbooks → :class:`ImportResult`;
 * :mod:`~balance.io.statsforms.write` — the output workbook (学校基础数据, 待补充, 来源, 说明) and CSV;
-* :mod:`~balance.io.statsforms.command` — the command line handler.
+* the command line handler is :mod:`balance.cli.statsforms`.
 """
 from balance.io.statsforms.importer import ImportResult, import_statistics
 from balance.io.statsforms.mapping import Mapping, all_mappings, load_mapping

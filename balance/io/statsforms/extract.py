@@ -1,7 +1,7 @@
 """Reading one school's statistics workbook into one row of the school table, with provenance.
 
 :func:`read_workbook` opens a workbook within the package's reading limits (every sheet measured
-before it is loaded: :mod:`balance.workbook`), recognises its generation, reads the identity from
+before it is loaded: :mod:`balance.io.workbook`), recognises its generation, reads the identity from
 the cover / basic-information sheet, and every column of ``balance/data/columns.yaml`` that the
 mapping names, as the sum of its cells (:mod:`balance.io.statsforms.locate`). It returns a
 :class:`SchoolImport`: the values, one provenance record per cell used (workbook, sheet, cell,
@@ -88,8 +88,8 @@ class _Workbook:
 
 
 def open_statistics_workbook(path: Path, file: str, limits=None):
-    """The :class:`balance.workbook.Workbook` of ``path``, measured and opened within limits."""
-    from balance.workbook import open_workbook, read_file_bytes, read_limits
+    """The :class:`balance.io.workbook.Workbook` of ``path``, measured and opened within limits."""
+    from balance.io.workbook import open_workbook, read_file_bytes, read_limits
 
     lim = read_limits(limits)
     data = read_file_bytes(path, file, lim, SUMMARY)
@@ -114,7 +114,7 @@ def read_workbook(path: Path, file: str, year: int, mappings: list[Mapping], wan
         The file cannot be read at all (not a workbook, encrypted, too large …).
     """
     wb = open_statistics_workbook(path, file, limits)
-    from balance.forms import SHEET_DATA
+    from balance.io.templates import SHEET_DATA
 
     prefixes = [p for m in mappings + ([wanted] if wanted else []) for p in m.detect.sheet_prefixes]
     if SHEET_DATA in wb.sheet_names and not any(str(s).startswith(tuple(prefixes)) for s in wb.sheet_names):
@@ -186,7 +186,7 @@ def _text(v) -> str:
 
 
 def _identity(book: _Workbook, out: SchoolImport, year: int) -> None:
-    from balance.workbook import col_letters
+    from balance.io.workbook import col_letters
 
     m = book.mapping
     found: dict[str, tuple] = {}

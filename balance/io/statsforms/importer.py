@@ -118,7 +118,7 @@ def import_statistics(inputs: list[str], year: int, forms: str = "auto", *, limi
         ``auto`` (recognise the generation from the sheet names), ``2018``, ``2021`` or a mapping
         YAML file.
     limits : dict, optional
-        Reading limits (see :func:`balance.workbook.read_limits`).
+        Reading limits (see :func:`balance.io.workbook.read_limits`).
 
     Raises
     ------
@@ -168,7 +168,7 @@ def import_statistics(inputs: list[str], year: int, forms: str = "auto", *, limi
 def _validate(result: ImportResult) -> None:
     """Run the package's own checks on the complete schools; a school with an error moves to the
     incomplete list with the check's message (the written table always passes ``balance validate``)."""
-    from balance.reading import load_school_table
+    from balance.io.reading import load_school_table
 
     complete = result.complete
     if not complete:

@@ -29,7 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from balance.workbook import col_letters
+from balance.io.workbook import col_letters
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _PREFIX = re.compile(r"^(?:其中[:：]?|[#＃△※*＊]+|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|\(\d+\)|\([一二三四五六七八九十]+\))+")

@@ -11,7 +11,7 @@
   mapping files and the notes of the run (checks that failed, units assumed, years not stated);
 
 and ``<stem>.provenance.csv`` beside it (UTF-8 with BOM, English column names) holds 来源 for programs.
-Every cell goes through :func:`balance.export.set_cell` (text stays text, never a formula); both
+Every cell goes through :func:`balance.io.export.assessment.set_cell` (text stays text, never a formula); both
 files are staged and moved into place together.
 """
 from __future__ import annotations
@@ -82,8 +82,8 @@ def write_import(result: ImportResult, out: str | Path, command: str = "") -> li
     """Write ``out`` (.xlsx) and its provenance CSV together (see the module docstring)."""
     from openpyxl import Workbook
 
-    from balance.atomic import staged_files
-    from balance.export import write_frame
+    from balance.io.files import staged_files
+    from balance.io.export.assessment import write_frame
 
     out = Path(out)
     table = result.table().rename(columns=HEADERS)

@@ -438,8 +438,8 @@ def test_bad_mapping_file_is_a_refusal(tmp_path):
 
 @pytest.mark.parametrize("generation", GENERATIONS)
 def test_round_trip_assessment(tmp_path, generation):
-    from balance.assessment import assess
-    from balance.reading import load_school_table
+    from balance.method.assessment import assess
+    from balance.io.reading import load_school_table
 
     rows = truth(generation)
     d = make_folder(tmp_path, generation)
