@@ -1,4 +1,4 @@
-"""Command line: ``balance validate | assess | batch | report | demo-data | template | doctor``.
+"""Command line: ``balance validate | assess | batch | report | demo-data | template | doctor | import-stats …``.
 
 Every command prints Chinese first and English second. Exit codes:
 
@@ -13,6 +13,8 @@ Every command prints Chinese first and English second. Exit codes:
   and what to do (``balance/data/messages_cli.yaml``: the ``exit`` of each errno); a bug is printed
   as a short "unexpected error" with the exception's type, and the full traceback is saved to a
   log file in the temporary folder (printed too with ``balance --debug …`` or ``BALANCE_DEBUG=1``).
+* ``3`` — ``import-stats`` only: some schools' workbooks were incomplete (listed in the 待补充 sheet);
+  the other schools were written.
 * ``130`` — interrupted (Ctrl-C).
 
 Whatever the exit code, a failed command leaves no partial output: result files are staged and
@@ -28,7 +30,7 @@ import sys
 from pathlib import Path
 
 from balance import __version__
-from balance.cli import batch, data, doctor, tables
+from balance.cli import batch, data, doctor, statsforms, tables
 from balance.cli._args import (  # noqa: F401 - re-exported (balance.cli.positive_int …)
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -143,7 +145,7 @@ def _print_problems(exc: InputError) -> None:
 COMMANDS = (
     tables.add_validate, tables.add_assess, doctor.add_doctor, batch.add_batch, batch.add_report,
     data.add_demo_data, tables.add_evaluate, data.add_template, tables.add_equity, tables.add_plan,
-    data.add_ingest,
+    data.add_ingest, statsforms.add_import_stats,
 )
 
 
