@@ -12,4 +12,8 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0+unknown"
 
+from balance import _aliases
+
+_aliases.install()  # old flat import paths (balance.assessment, …) stay valid: see balance/_aliases.py
+
 __all__ = ["__version__"]

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 #: Set by the batch runner for the kernel of each run: where an :class:`InputError` that reaches
 #: the top of a notebook cell writes its problems (JSON), so the batch can show the problem table.
@@ -53,6 +56,8 @@ class Problem:
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a DataFrame with stable English column names (for CSV/Excel export)."""
+    import pandas as pd  # here, not at the top: ``balance --help`` must not import pandas
+
     cols = ["severity", "code", "file", "sheet", "row", "column", "value", "problem_zh", "problem_en"]
     if not problems:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})

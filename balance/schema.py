@@ -5,12 +5,13 @@ Canonical snake_case names are used inside the code; Chinese headers at the edge
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
-COLUMNS_FILE = Path(__file__).parent / "data" / "columns.yaml"
-LABELS_FILE = Path(__file__).parent / "data" / "labels.yaml"
+from balance._resources import DATA_DIR  # noqa: E402
+
+COLUMNS_FILE = DATA_DIR / "columns.yaml"
+LABELS_FILE = DATA_DIR / "labels.yaml"
 
 
 @lru_cache(maxsize=1)

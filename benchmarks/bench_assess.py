@@ -44,7 +44,7 @@ def _peak_mb() -> float:
 def _county_order(store: str) -> list[str]:
     import pyarrow.parquet as pq
 
-    from balance.store import PART_FILE, store_years
+    from balance.io.store import PART_FILE, store_years
 
     y = store_years(store)[-1]
     codes = sorted(set(pq.read_table(Path(store) / f"year={y}" / PART_FILE, columns=["county_code"])
@@ -56,9 +56,9 @@ def _county_order(store: str) -> list[str]:
 
 
 def child_vectorised(store: str, fraction: float, profile: bool, write: bool) -> dict:
-    from balance.assessment import assess_schools
-    from balance.standards import load_standard
-    from balance.store import load_parquet_table
+    from balance.method.assessment import assess_schools
+    from balance.method.standards import load_standard
+    from balance.io.store import load_parquet_table
 
     codes = _county_order(store)
     take = codes[: max(1, round(len(codes) * fraction))]
@@ -93,7 +93,7 @@ def child_vectorised(store: str, fraction: float, profile: bool, write: bool) ->
         pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(25)
         res["profile"] = buf.getvalue()
     if write:
-        from balance.export import write_results
+        from balance.io.export.assessment import write_results
 
         with tempfile.TemporaryDirectory() as d:
             t0 = time.perf_counter()
@@ -105,9 +105,9 @@ def child_vectorised(store: str, fraction: float, profile: bool, write: bool) ->
 
 def child_loop(store: str, n_counties: int) -> dict:
     """The straightforward per-county-year loop, on a sample of counties."""
-    from balance.assessment import assess_schools
-    from balance.standards import load_standard
-    from balance.store import load_parquet_table
+    from balance.method.assessment import assess_schools
+    from balance.method.standards import load_standard
+    from balance.io.store import load_parquet_table
 
     codes = _county_order(store)[:n_counties]
     schools = load_parquet_table(store, counties=codes).data
@@ -147,10 +147,10 @@ def main() -> None:
         print(json.dumps(child_loop(args.store, args.loop_counties)))
         return
 
-    from balance.store import is_store
+    from balance.io.store import is_store
 
     if not is_store(args.store):
-        from balance.national import write_national
+        from balance.synthetic.national import write_national
 
         r = write_national(args.store, years=5)
         print(f"generated the national panel into {args.store}: {sum(r['rows'].values()):,} school rows, "

@@ -41,8 +41,8 @@ def _jupyter() -> list[str]:
 
 def select_params(paths, notebooks: Path | None, only: str, limit: int) -> list[Path]:
     """Params files under ``paths`` that load and are for notebook ``only`` ("all": any), at most ``limit``."""
-    from balance.params import load_params
-    from balance.runner import expand_params
+    from balance.running.params import load_params
+    from balance.running import expand_params
 
     params = []
     for p in expand_params(paths):
@@ -72,7 +72,7 @@ def run_batch_cli(params: list[Path], out: Path, workers: int | None, notebooks:
 
 
 def run_naive(params: list[Path], out: Path, notebooks: Path | None) -> tuple[float, list[dict]]:
-    from balance.params import load_params, notebook_path
+    from balance.running.params import load_params, notebook_path
 
     out.mkdir(parents=True, exist_ok=True)
     rows = []

@@ -24,8 +24,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    from balance.planner import plan
-    from balance.reading import load_school_table
+    from balance.analysis.planner import plan
+    from balance.io.reading import load_school_table
 
     t0 = time.perf_counter()
     table = load_school_table(args.input)

@@ -2,7 +2,7 @@
 
 Required numeric columns default to 0. Optional numeric columns (the four-area evaluation's
 音乐专用教室数, 小学最大班额, 建成年份 …) are *missing* unless set: ``<NA>`` in a nullable ``Int64``
-(counts, years) or NaN (areas), as :func:`balance.reading.load_school_table` gives them.
+(counts, years) or NaN (areas), as :func:`balance.io.reading.load_school_table` gives them.
 """
 from __future__ import annotations
 

@@ -1,0 +1,349 @@
+"""What-if scenarios: planned changes applied on top of a school table, never editing the input.
+
+``balance assess INPUT --scenario SCENARIO.(yaml|csv)`` adds the scenario's amounts to a copy of
+the validated table and assesses the result. A scenario is a list of changes, each naming a school
+(学校标识码), a column (its Chinese header, an accepted alias, or the canonical name; a 万元 header
+multiplies by 10000) and an amount added (negative to remove, e.g. a teacher moved away), and
+optionally a year (without one, the change applies to that school in every year of the table).
+
+CSV (UTF-8 with or without BOM, or GB18030) — one change per row; ``plan.csv`` written by
+``balance plan`` is itself a valid scenario (extra columns are ignored)::
+
+    学校标识码,列,增加量,年份
+    9901010003,小学专科及以上学历专任教师数,2,2025
+    9901010003,小学专任教师数,2,2025
+
+Header names accepted: 学校标识码 / school_code (and its aliases), 列 / 数据项 / column,
+增加量 / 变化量 / 数量 / amount, 年份 / year.
+
+YAML::
+
+    changes:
+      - {school_code: "9901010003", column: 小学专任教师数, amount: 2, year: 2025}
+      - school_code: "9901010004"
+        add: {教学及辅助用房面积(㎡): 300, 网络多媒体教室数: 2}
+
+Every problem is reported at once (file, row, column, value; Chinese and English): unknown
+schools, years or columns, amounts that are not numbers, fractional amounts for whole-number
+columns, and values that would become negative or break a subset rule (e.g. more qualified
+teachers than teachers).
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from balance.errors import InputError, Problem
+from balance.schema import COLUMNS, HEADERS, column_spec
+
+_KIND = {c["name"]: c["kind"] for c in COLUMNS}
+NUMERIC_KINDS = ("count", "area", "money")
+_CODE_HEADERS = {"学校标识码", "school_code", "学校代码", "学校识别码"}
+_COLUMN_HEADERS = {"列", "column", "数据项", "列名", "项目"}
+_AMOUNT_HEADERS = {"增加量", "amount", "变化量", "数量", "增加", "add"}
+_YEAR_HEADERS = {"年份", "year", "统计年份", "学年"}
+SUMMARY = ("情景文件有误", "invalid scenario file")
+
+
+@dataclass
+class Scenario:
+    """A loaded scenario.
+
+    ``changes`` has one row per change: ``row`` (as the user sees it: CSV line, YAML line),
+    ``school_code``, ``year`` (nullable Int64), ``field`` (canonical column), ``column`` (as
+    written in the file) and ``amount`` (in canonical units, 万元 already × 10000).
+    """
+
+    path: str
+    changes: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+
+def _norm(text) -> str:
+    from balance.io.reading import normalize_header
+
+    return normalize_header(text)
+
+
+def _resolve_column(text):
+    """(canonical field, factor) for a column header, or None."""
+    from balance.io.reading import header_lookup
+
+    return header_lookup().get(_norm(text))
+
+
+def load_scenario(path: "str | Path", *, limits=None) -> Scenario:
+    """Read and check a scenario file (``.yaml`` / ``.yml`` / ``.csv``) on its own.
+
+    The file is read as text with the project's decoder (UTF-8 with or without BOM, else
+    GB18030); binary data, a folder, an unreadable file and one above the size limits of
+    ``reading_limits.yaml`` (``max_yaml_mb`` for YAML) are refused with a message, never a traceback.
+
+    Raises
+    ------
+    InputError
+        Every problem found, with file, row, column and value.
+    """
+    from balance.io.workbook import read_file_bytes, read_limits
+
+    p = Path(path)
+    file = str(path)
+    if not p.exists():
+        raise InputError([Problem(file=file, code="file_not_found", problem_zh="找不到情景文件",
+                                  problem_en="scenario file not found")], *SUMMARY)
+    suffix = p.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".csv", ".txt"):
+        raise InputError([Problem(file=file, code="unsupported_format", value=suffix,
+                                  problem_zh="情景文件应为 .yaml 或 .csv", problem_en="a scenario must be .yaml or .csv")],
+                         *SUMMARY)
+    lim = read_limits(limits)
+    if suffix in (".yaml", ".yml"):
+        import dataclasses
+
+        lim = dataclasses.replace(lim, max_file_mb=min(lim.max_file_mb, lim.max_yaml_mb))
+    data = read_file_bytes(p, file, lim, SUMMARY)
+    raw = _read_yaml(data, file) if suffix in (".yaml", ".yml") else _read_csv(data, file)
+    problems: list[Problem] = []
+    out = []
+    for row, code, year, column, amount in raw:
+        code, year, column, amount = (_scalar(v) for v in (code, year, column, amount))
+        where = dict(file=file, row=row)
+        code_s = "" if code is None else str(code).strip()
+        if code_s.endswith(".0") and code_s[:-2].isdigit():
+            code_s = code_s[:-2]
+        if not code_s:
+            problems.append(Problem(**where, column="学校标识码", code="scenario_no_school",
+                                    problem_zh="缺少学校标识码", problem_en="school code is missing"))
+        yr = None
+        if year is not None and str(year).strip() not in ("", "nan", "None"):
+            try:
+                yf = float(str(year).strip())
+                if not yf.is_integer():
+                    raise ValueError
+                yr = int(yf)
+            except ValueError:
+                problems.append(Problem(**where, column="年份", value=str(year), code="scenario_bad_year",
+                                        problem_zh="年份不是整数", problem_en="year is not a whole number"))
+        col_s = "" if column is None else str(column).strip()
+        res = _resolve_column(col_s) if col_s else None
+        if res is None or _KIND.get(res[0]) not in NUMERIC_KINDS:
+            if res is None:
+                zh, en = f"未知的列“{col_s}”", f"unknown column '{col_s}'"
+            else:
+                zh, en = f"“{col_s}”不是可以增减的数值列", f"'{col_s}' is not a numeric column that can be changed"
+            problems.append(Problem(**where, column=col_s or "列", value=col_s, code="scenario_bad_column",
+                                    problem_zh=zh + "（应为学校数据表中的数值列，如“小学专任教师数”）",
+                                    problem_en=en + " (use a numeric column of the school table, e.g. 小学专任教师数)"))
+            continue
+        fld, factor = res
+        try:
+            amt = float(str(amount).strip().replace(",", "")) if amount is not None else math.nan
+        except ValueError:
+            amt = math.nan
+        if not math.isfinite(amt):
+            problems.append(Problem(**where, column=col_s, value="" if amount is None else str(amount),
+                                    code="scenario_bad_amount", problem_zh="增加量不是数字",
+                                    problem_en="amount is not a number"))
+            continue
+        amt *= factor
+        if _KIND[fld] == "count" and not float(amt).is_integer():
+            problems.append(Problem(**where, column=col_s, value=str(amount), code="scenario_fractional",
+                                    problem_zh="该列只能是整数，增加量必须为整数", problem_en="this column holds whole numbers: the amount must be whole"))
+            continue
+        out.append({"row": row, "school_code": code_s, "year": yr, "field": fld, "column": col_s, "amount": amt})
+    if problems:
+        raise InputError(problems, *SUMMARY)
+    df = pd.DataFrame(out, columns=["row", "school_code", "year", "field", "column", "amount"])
+    df["year"] = df["year"].astype("Int64")
+    return Scenario(file, df)
+
+
+def _scalar(v):
+    """A cell of a change as given, or, for a list or mapping where one value belongs, its short
+    repr (a YAML alias bomb must not be expanded into text)."""
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxdict, r.maxstring, r.maxother = 2, 4, 4, 40, 40
+    return r.repr(v)[:100]
+
+
+def _read_yaml(data: bytes, file: str) -> list:
+    from balance.io.reading import decode_text
+
+    text = decode_text(data, file, SUMMARY)
+    from balance.method.standards import _parse
+
+    try:  # the standards' parser: problem lines, repeated keys, alias bombs and nesting refused
+        data, key_lines = _parse(file, text)
+    except InputError as exc:
+        raise InputError(exc.problems, *SUMMARY) from None
+    items, prefix = data, ()
+    if isinstance(data, dict):
+        items, prefix = data.get("changes"), ("changes",)
+    if not isinstance(items, list):
+        raise InputError([Problem(file=file, code="scenario_no_changes",
+                                  problem_zh="情景文件应包含 changes: 列表", problem_en="a scenario needs a 'changes:' list")],
+                         *SUMMARY)
+    lines = [key_lines.get((*prefix, i)) for i in range(len(items))]
+    raw, problems = [], []
+    for item, line in zip(items, lines):
+        if not isinstance(item, dict):
+            problems.append(Problem(file=file, row=line, code="scenario_bad_item", value=str(_scalar(item)),
+                                    problem_zh="每项应为映射（school_code, column, amount）",
+                                    problem_en="each change must be a mapping (school_code, column, amount)"))
+            continue
+        keys = {_norm(k): v for k, v in item.items()}
+        code = next((keys[_norm(h)] for h in _CODE_HEADERS if _norm(h) in keys), None)
+        year = next((keys[_norm(h)] for h in _YEAR_HEADERS if _norm(h) in keys), None)
+        adds = item.get("add") if isinstance(item.get("add"), dict) else None
+        if adds is not None:
+            for col, amt in adds.items():
+                raw.append((line, code, year, col, amt))
+        else:
+            col = next((keys[_norm(h)] for h in _COLUMN_HEADERS if _norm(h) in keys), None)
+            amt = next((keys[_norm(h)] for h in _AMOUNT_HEADERS if _norm(h) in keys), None)
+            raw.append((line, code, year, col, amt))
+    if problems:
+        raise InputError(problems, *SUMMARY)
+    return raw
+
+
+def _read_csv(data: bytes, file: str) -> list:
+    import io
+
+    from balance.io.reading import csv_parse_refusal, decode_text
+
+    text = decode_text(data, file, SUMMARY)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(file=file, code="empty_file", problem_zh="情景文件为空",
+                                  problem_en="the scenario file is empty")], *SUMMARY) from None
+    except pd.errors.ParserError as e:
+        raise csv_parse_refusal(file, text, ",", str(e), SUMMARY) from None
+    norm = {_norm(c): c for c in df.columns}
+
+    def find(options):
+        return next((norm[_norm(h)] for h in options if _norm(h) in norm), None)
+
+    c_code, c_col, c_amt, c_year = find(_CODE_HEADERS), find(_COLUMN_HEADERS), find(_AMOUNT_HEADERS), find(_YEAR_HEADERS)
+    missing = [zh for zh, c in (("学校标识码 school_code", c_code), ("列 column", c_col), ("增加量 amount", c_amt)) if c is None]
+    if missing:
+        raise InputError([Problem(file=file, row=1, code="scenario_missing_header", column=m,
+                                  problem_zh=f"缺少表头“{m.split()[0]}”", problem_en=f"missing header '{m.split()[1]}'")
+                          for m in missing], *SUMMARY)
+    return [(i + 2, r[c_code], r[c_year] if c_year else None, r[c_col], r[c_amt] if r[c_amt] != "" else None)
+            for i, r in enumerate(df.to_dict("records"))]
+
+
+def apply_scenario(schools: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """A copy of the canonical table with the scenario's amounts added.
+
+    Raises
+    ------
+    InputError
+        Unknown school (or school not in the given year), or a value that would become negative
+        or break a subset rule (part > whole); each problem names the scenario row and column.
+    """
+    out = schools.copy()
+    ch = scenario.changes
+    file = scenario.path
+    problems: list[Problem] = []
+    if ch.empty:
+        return out
+    codes = out["school_code"].astype(str).to_numpy()
+    years = out["year"].to_numpy()
+    fields = sorted(set(ch["field"]))
+    for f in fields:
+        if _KIND[f] in ("area", "money") or (_KIND[f] == "count"):
+            out[f] = out[f].astype("float64")
+    touched: dict = {}  # (table row, field) -> list of scenario rows
+    year_set = set(years.tolist())
+    for r in ch.itertuples(index=False):
+        m = codes == r.school_code
+        if r.year is not pd.NA and r.year is not None:
+            if int(r.year) not in year_set:
+                problems.append(Problem(file=file, row=r.row, column="年份", value=str(r.year), code="scenario_unknown_year",
+                                        problem_zh=f"数据中没有 {r.year} 年", problem_en=f"year {r.year} is not in the data"))
+                continue
+            m &= years == int(r.year)
+        if not m.any():
+            problems.append(Problem(file=file, row=r.row, column="学校标识码", value=r.school_code, code="scenario_unknown_school",
+                                    problem_zh="学校数据表中没有这所学校" + (f"（{r.year} 年）" if r.year is not pd.NA else ""),
+                                    problem_en="no such school in the table" + (f" (year {r.year})" if r.year is not pd.NA else "")))
+            continue
+        idx = np.nonzero(m)[0]
+        col = out.columns.get_loc(r.field)
+        out.iloc[idx, col] = out.iloc[idx, col].to_numpy(dtype="float64") + r.amount
+        for i in idx:
+            touched.setdefault((i, r.field), []).append(r)
+    # values that became impossible
+    for (i, f), rs in touched.items():
+        v = out.iat[i, out.columns.get_loc(f)]
+        if v < -1e-9:
+            last = rs[-1]
+            problems.append(Problem(file=file, row=last.row, column=last.column, value=str(last.amount),
+                                    code="scenario_negative",
+                                    problem_zh=f"应用后 {out.iat[i, out.columns.get_loc('school_name')]} 的“{HEADERS[f]}”为 {v:g}，不能为负",
+                                    problem_en=f"after the change, {HEADERS[f]} of school {last.school_code} would be {v:g} (< 0)"))
+    touched_rows = {i for i, _ in touched}
+    for part, whole in column_spec().get("subsets", []):
+        if part not in out or whole not in out:
+            continue
+        for i in sorted(touched_rows):
+            if (i, part) not in touched and (i, whole) not in touched:
+                continue
+            pv, wv = out.iat[i, out.columns.get_loc(part)], out.iat[i, out.columns.get_loc(whole)]
+            if pd.isna(pv) or pd.isna(wv):  # an optional count not known (e.g. 超标班额班数): nothing to compare
+                continue
+            if pv > wv + 1e-9:
+                r = (touched.get((i, part)) or touched.get((i, whole)))[-1]
+                problems.append(Problem(
+                    file=file, row=r.row, column=r.column, value=str(r.amount), code="scenario_subset",
+                    problem_zh=f"应用后学校 {r.school_code} 的“{HEADERS[part]}”({pv:g}) 大于“{HEADERS[whole]}”({wv:g})",
+                    problem_en=f"after the change, school {r.school_code} has {HEADERS[part]} ({pv:g}) > {HEADERS[whole]} ({wv:g})"))
+    if problems:
+        raise InputError(problems, "情景无法应用到学校数据表", "the scenario does not fit the school table")
+    for f in fields:
+        if _KIND[f] == "count":
+            out[f] = out[f].round().astype(schools[f].dtype if schools[f].dtype.kind in "iu" else "int64")
+    return out
+
+
+def apply_to_table(table, scenario: Scenario):
+    """A copy of a :class:`~balance.io.reading.SchoolTable` with the scenario applied (input untouched).
+
+    The result's ``path`` names both files so that the outputs say a scenario was applied.
+    """
+    import dataclasses
+
+    from balance.io.reading import load_school_table
+
+    data = apply_scenario(table.data, scenario)
+    label = f"{table.path} + 情景/scenario {scenario.path}"
+    try:  # the whole table's checks once more (e.g. pupils added to a stage the school lacks)
+        rerun = load_school_table(data)
+    except InputError as exc:
+        probs = [dataclasses.replace(p, file=label) for p in exc.errors]
+        raise InputError(probs, "应用情景后的学校数据表有误", "the school table is invalid after the scenario") from None
+    new = copy.copy(table)
+    new.data = data
+    new.path = label
+    # warnings the scenario brings (e.g. a stage left without pupils, which then forms no
+    # section) join the table's own: nothing leaves the assessment without a reason on record
+    known = {(w.code, w.row) for w in table.warnings}
+    new.warnings = list(table.warnings) + [
+        dataclasses.replace(w, file=label, column=HEADERS.get(w.column, w.column))
+        for w in rerun.warnings if (w.code, w.row) not in known]
+    return new

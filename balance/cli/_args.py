@@ -1,0 +1,97 @@
+"""Shared pieces of the command line: the parser class, exit codes, and options used by several commands.
+
+Options that several commands share are defined once here, so their names, defaults and help
+cannot drift apart (``--format`` keeps each command's documented default: ``auto`` for
+``assess``, ``csv`` for ``equity``).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from functools import lru_cache
+
+from balance._resources import DATA_DIR
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+MESSAGES_FILE = DATA_DIR / "messages_cli.yaml"
+#: Options that name an output folder, by argparse destination (checked before a command runs).
+OUTPUT_FOLDERS = {"out": "--out", "store": "--store"}
+#: Options that name input files, by argparse destination: no command may write over them.
+INPUT_FILES = ("input", "table", "county_sheet", "scenario", "standard", "costs", "params")
+#: Marks the message of an unexpected error (a bug), so that scripts and tests can tell it apart.
+UNEXPECTED_MARK = "意外错误 / unexpected error"
+#: ``balance assess`` prints one line per county-year up to this many (then the first half and a count).
+MAX_VERDICT_LINES = 60
+
+
+@lru_cache(maxsize=1)
+def _messages() -> dict:
+    import yaml
+
+    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+
+
+class BalanceParser(argparse.ArgumentParser):
+    """argparse whose refusals are bilingual (Chinese first) and exit with 2 like bad input."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        zh = "命令行有误"
+        for m in _messages()["argparse"]:
+            hit = re.search(m["pattern"], message)
+            if hit:
+                zh = m["zh"].format(None, *hit.groups())
+                break
+        self.print_usage(sys.stderr)
+        print(f"命令行参数有误：{zh} / invalid command line: {message}", file=sys.stderr)
+        print(f"查看用法 / see the usage: {self.prog} --help", file=sys.stderr)
+        self.exit(EXIT_BAD_INPUT)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number ≥ 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text!r}")
+    return n
+
+
+
+STANDARD_HELP = "quality-2017（默认）| basic-2012 | 省级标准 FILE.yaml / standard (default quality-2017, or a province's FILE.yaml)"
+
+
+def add_input(p, help_text: str) -> None:
+    """The positional school table."""
+    p.add_argument("input", help=help_text)
+
+
+def add_out(p) -> None:
+    """``--out DIR`` (required)."""
+    p.add_argument("--out", required=True, help="结果目录 / output folder")
+
+
+def add_standard(p) -> None:
+    """``--standard`` (default quality-2017)."""
+    p.add_argument("--standard", default="quality-2017", help=STANDARD_HELP)
+
+
+def add_year(p, help_text: str = "只处理该年份 / only this year") -> None:
+    p.add_argument("--year", type=int, help=help_text)
+
+
+def add_county(p, help_text: str = "只处理该县区代码 / only this county code") -> None:
+    p.add_argument("--county", help=help_text)
+
+
+def add_sheet(p, help_text: str = "Excel 工作表名 / sheet name") -> None:
+    p.add_argument("--sheet", help=help_text)
+
+
+def add_format(p, default: str) -> None:
+    """``--format csv|parquet|auto`` with the command's default."""
+    p.add_argument("--format", choices=("csv", "parquet", "auto"), default=default,
+                   help=f"结果表格式：csv | parquet | auto（超过 20 万行用 Parquet）；默认 {default} / result table format "
+                        f"(auto: Parquet above 200,000 rows; default {default})")

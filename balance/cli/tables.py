@@ -1,0 +1,224 @@
+"""Commands on one school table: ``validate``, ``assess``, ``evaluate``, ``plan``, ``equity``.
+
+Each ``add_*`` function adds one sub-command to the parser (:func:`balance.cli.build_parser`
+lists them); each handler imports the library when it runs, so ``balance --help`` stays cheap.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from balance.cli._args import (
+    EXIT_OK,
+    MAX_VERDICT_LINES,
+    add_county,
+    add_format,
+    add_input,
+    add_out,
+    add_sheet,
+    add_standard,
+    add_year,
+    positive_int,
+)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from balance.errors import render_problems
+    from balance.io.reading import load_school_table
+
+    t = load_school_table(args.input, sheet=args.sheet)
+    years = sorted(t.data["year"].unique().tolist())
+    counties = t.data["county_code"].nunique()
+    print(f"数据检查通过：{len(t.data)} 行，{counties} 个县区，年份 {', '.join(map(str, years))}")
+    print(f"validation passed: {len(t.data)} rows, {counties} counties, years {', '.join(map(str, years))}")
+    if t.warnings:
+        print(f"\n数据提示（不影响计算）/ warnings (do not stop the run): {len(t.warnings)}")
+        print(render_problems(t.warnings, limit=args.limit))
+    return EXIT_OK
+
+
+def _cmd_assess(args: argparse.Namespace) -> int:
+    from balance.io.export.assessment import write_results
+    from balance.io.reading import load_school_table
+    from balance.method.assessment import assess
+
+    table = load_school_table(args.input, sheet=args.sheet)
+    if getattr(args, "scenario", None):
+        from balance.analysis.scenario import apply_to_table, load_scenario
+
+        scenario = load_scenario(args.scenario)
+        table = apply_to_table(table, scenario)
+        print(f"已应用情景（未修改输入文件）/ scenario applied (input file unchanged): {args.scenario}，{len(scenario)} 项 changes")
+    a = assess(table, args.standard, year=args.year, county=args.county)
+    from balance.io.export.assessment import EXCEL_MAX_ROWS, excel_too_big, result_format
+
+    fmt = result_format(a, getattr(args, "format", "csv") or "csv")
+    too_big = excel_too_big(a) if not args.no_excel else {}
+    paths = write_results(a, args.out, excel=not args.no_excel, format=fmt)
+    std = a.standard
+    print(f"评估标准 / standard: {std.title}")
+    shown = a.verdicts if len(a.verdicts) <= MAX_VERDICT_LINES else a.verdicts.head(MAX_VERDICT_LINES // 2)
+    for v in shown.itertuples(index=False):
+        mark = "✓ 达到" if v.passed else "✗ 未达到"
+        extra = ""
+        if std.school_rule is not None:
+            extra = f"，学段单位达标 {v.sections_passed}/{v.sections}"
+        print(f"  {v.year} {v.county_code} {v.county_name}：{mark}{extra}，差异系数达标 {v.cvs_passed}/{v.cvs_decisive}")
+    if len(shown) < len(a.verdicts):
+        rest = len(a.verdicts) - len(shown)
+        print(f"  … 另有 {rest} 个县区·年度，见 summary.json / {rest} more county-years in summary.json")
+    if fmt == "parquet":
+        print("结果表为 Parquet 格式（*.parquet；需要 CSV 请加 --format csv）/ result tables written as Parquet "
+              "(*.parquet; add --format csv for CSV)")
+    if too_big:
+        sheets = "、".join(f"{k} {n:,} 行" for k, n in too_big.items())
+        sheets_en = ", ".join(f"{k} {n:,} rows" for k, n in too_big.items())
+        print(f"未写入 results.xlsx：工作表超过 Excel 的 {EXCEL_MAX_ROWS:,} 行上限（{sheets}）/ results.xlsx skipped: "
+              f"sheet(s) exceed Excel's {EXCEL_MAX_ROWS:,}-row limit ({sheets_en})")
+    n_pass = int(a.verdicts["passed"].sum())
+    print(f"{n_pass}/{len(a.verdicts)} 个县区·年度达到标准 / county-years passing")
+    if len(a.warnings):
+        print(f"数据提示 {len(a.warnings)} 条，见 warnings.csv / {len(a.warnings)} data warnings in warnings.csv")
+    print(f"结果已写入 / results written to {Path(args.out).resolve()} ({len(paths)} files)")
+    return EXIT_OK
+
+
+def _cmd_evaluate(args) -> int:
+    from pathlib import Path as _P
+
+    from balance.method.evaluation import evaluate, write_evaluation
+
+    ev = evaluate(args.input, args.county_sheet, args.standard, year=args.year, county=args.county, sheet=args.sheet)
+    paths = write_evaluation(ev, args.out)
+    print(f"评估标准 / standard: {ev.standard.title}")
+    for v in ev.verdicts.itertuples(index=False):
+        mark = "✓ 达到" if v.passed else "✗ 未达到"
+        print(f"  {v.year} {v.county_code} {v.county_name}：{mark}（资源配置 {v.resource_status}，政府保障程度 "
+              f"{v.government_status}，教育质量 {v.quality_status}，社会认可度 {v.recognition_status}，"
+              f"一票否决 {v.veto_status}）")
+        for s in v.failing_items[:8]:
+            print(f"      - {s}")
+        if len(v.failing_items) > 8:
+            print(f"      … 另有 {len(v.failing_items) - 8} 项，见 evaluation.xlsx / {len(v.failing_items) - 8} more")
+    n = int(ev.verdicts["passed"].sum()) if len(ev.verdicts) else 0
+    print(f"{n}/{len(ev.verdicts)} 个县区·年度达到优质均衡 / county-years recognised")
+    print(f"结果已写入 / results written to {_P(args.out).resolve()} ({len(paths)} files)")
+    return 0
+
+
+def _cmd_plan(args) -> int:
+    from balance.analysis.planner import plan, write_plan
+    from balance.io.reading import load_school_table
+
+    table = load_school_table(args.input, sheet=args.sheet)
+    p = plan(table, args.standard, costs=args.costs, transfers=args.transfers, county=args.county, year=args.year)
+    paths = write_plan(p, args.out)
+    print(f"评估标准 / standard: {p.standard.title}")
+    for c in p.counties:
+        b, a = c["before"], c["after"]
+        mark = "✓" if a["passed"] else "✗"
+        print(f"  {c['year']} {c['county_code']} {c['county_name']}：需投入 {c['total_cost'] / 10000:,.1f} 万元；"
+              f"学段单位达标 {b['sections_passed']}→{a['sections_passed']}/{a['sections']}，"
+              f"差异系数达标 {b['cvs_passed']}→{a['cvs_passed']}/{a['cvs_decisive']} {mark}")
+    print(f"合计 / total: {p.total_cost / 10000:,.1f} 万元（单价见 / unit costs: {p.costs.source}）")
+    if not p.feasible:
+        print("✗ 规划后仍有县区未达标 / some county still fails after the plan: " + "; ".join(p.notes), file=sys.stderr)
+    print(f"结果已写入 / written to {Path(args.out).resolve()} ({len(paths)} files, {p.seconds:.2f} s)")
+    return 0 if p.feasible else 1
+
+
+def _cmd_equity(args: argparse.Namespace) -> int:
+    from balance.analysis.equity import check_grouping, equity_table
+    from balance.io.export.assessment import _csv_ready
+    from balance.io.files import staged_files
+    from balance.method.assessment import assess
+
+    by = check_grouping(args.by)  # before the (slow) assessment
+    a = assess(args.input, args.standard, year=args.year, county=args.county)
+    table = equity_table(a, by=by, include_median=not args.exclude_median)
+    fmt = getattr(args, "format", "csv") or "csv"
+    if fmt == "auto":
+        from balance.io.export.assessment import AUTO_PARQUET_ROWS
+
+        fmt = "parquet" if len(table) > AUTO_PARQUET_ROWS else "csv"
+    with staged_files(args.out) as staging:
+        if fmt == "parquet":
+            table.to_parquet(staging.stage("equity.parquet"), index=False)
+        else:
+            _csv_ready(table).to_csv(staging.stage("equity.csv"), index=False, encoding="utf-8-sig")
+    target = staging.final[0]
+    print(f"公平性指标已写入 / equity measures written: {target.resolve()} ({len(table)} 行 rows)")
+    return 0
+
+
+
+def add_validate(sub) -> None:
+    """``validate INPUT [--sheet S] [--limit N]``."""
+    v = sub.add_parser("validate", help="只检查学校数据表 / check a school table only")
+    v.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
+    v.add_argument("--sheet", help="Excel 工作表名 / sheet name (default: first)")
+    v.add_argument("--limit", type=positive_int, default=200, help="最多显示的问题数 / max problems shown")
+    v.set_defaults(func=_cmd_validate)
+
+
+def add_assess(sub) -> None:
+    """``assess INPUT --out DIR [--standard S] [--year Y] [--county C] [--sheet S] [--no-excel] [--format F]
+    [--scenario FILE]``."""
+    a = sub.add_parser("assess", help="资源配置评估 / assess resource allocation")
+    add_input(a, "学校数据表 (CSV / Excel / Parquet 文件或数据仓库) / school table or Parquet store")
+    add_out(a)
+    add_standard(a)
+    add_year(a, "只评估该年份 / only this year")
+    add_county(a, "只评估该县区代码 / only this county code")
+    add_sheet(a)
+    a.add_argument("--no-excel", action="store_true", help="不写 results.xlsx / skip the Excel workbook")
+    add_format(a, "auto")
+    a.add_argument("--scenario", metavar="FILE",
+                   help="情景文件 (YAML / CSV)：在输入数据上叠加计划增量，不修改输入 / what-if changes applied on top of the input")
+    a.set_defaults(func=_cmd_assess)
+
+
+def add_evaluate(sub) -> None:
+    """``evaluate INPUT --county-sheet FILE --out DIR [--standard S] [--year Y] [--county C] [--sheet S]``."""
+    e = sub.add_parser("evaluate", help="四个领域的县域综合评估 / the four-area county evaluation")
+    add_input(e, "学校数据表 (CSV / Excel) / school table")
+    e.add_argument("--county-sheet", required=True, help="县级填报表 (Excel / CSV) / county sheet")
+    add_out(e)
+    add_standard(e)
+    add_year(e, "只评估该年份 / only this year")
+    add_county(e, "只评估该县区代码 / only this county code")
+    add_sheet(e, "学校数据表的 Excel 工作表名 / sheet of the school table")
+    e.set_defaults(func=_cmd_evaluate)
+
+
+def add_plan(sub) -> None:
+    """``plan INPUT --out DIR [--standard S] [--costs FILE] [--county C] [--year Y] [--transfers] [--sheet S]``."""
+    pp = sub.add_parser("plan", help="达标投入规划（最低成本）/ least-cost plan to pass")
+    add_input(pp, "学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
+    add_out(pp)
+    add_standard(pp)
+    pp.add_argument("--costs", help="单价文件 COSTS.yaml（默认：示意单价）/ unit costs (default: illustrative)")
+    add_county(pp, "只规划该县区代码 / only this county code")
+    add_year(pp, "只规划该年份 / only this year")
+    pp.add_argument("--transfers", action="store_true",
+                    help="允许教师在县内同学段学校间交流轮岗 / allow teacher rotation within county and stage")
+    add_sheet(pp)
+    pp.set_defaults(func=_cmd_plan)
+
+
+def add_equity(sub) -> None:
+    """``equity INPUT --out DIR [--by G] [--standard S] [--year Y] [--county C] [--exclude-median] [--format F]``."""
+    e = sub.add_parser("equity", help="不均衡指标（基尼、泰尔等）/ inequality measures for researchers")
+    add_input(e, "学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
+    add_out(e)
+    e.add_argument("--by", default="城乡类型",
+                   help="泰尔分解的分组：城乡类型（默认）| 乡镇 | 学段 | none（不分解）/ Theil decomposition grouping "
+                        "(urban_rural, township, stage, or none)")
+    add_standard(e)
+    add_year(e, "只计算该年份 / only this year")
+    add_county(e, "只计算该县区代码 / only this county code")
+    e.add_argument("--exclude-median", action="store_true",
+                   help="McLoone/Verstegen 不计恰好等于中位数的学段单位 / exclude sections exactly at the median")
+    add_format(e, "csv")  # csv by default since it was added (a contract; assess defaults to auto)
+    e.set_defaults(func=_cmd_equity)

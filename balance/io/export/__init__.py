@@ -1,0 +1,1 @@
+"""Writing result files (the contract files other programs read) and Chinese workbooks."""

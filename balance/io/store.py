@@ -1,0 +1,592 @@
+"""Parquet school-table stores: validate a year's table once, read many years fast.
+
+A *store* is a folder holding one Parquet partition per year (Hive layout)::
+
+    STORE/
+      _balance_store.json          marks the folder as a balance store (format version)
+      year=2024/part-0.parquet     the canonical school table of 2024 (without the year column)
+      year=2024/_partition.json    where it came from: source file and SHA-256, rows, how it was
+                                   validated, balance version, time, and the warnings found then
+      year=2025/...
+
+:func:`ingest` reads a school table (CSV / Excel / Parquet) through
+:func:`balance.io.reading.load_school_table` — the full validation, every problem collected — and
+appends each of its years as a partition. A year already in the store is refused unless
+``replace=True``. A partition is written into a hidden temporary folder inside the store and moved
+into place with one ``rename`` only when complete, so a failure never leaves a half-written
+partition (readers ignore hidden ``.``/``_`` names).
+
+:func:`load_parquet_table` reads a store, any Hive-partitioned Parquet folder or a single
+``.parquet`` file into a :class:`StoredTable` (a :class:`~balance.io.reading.SchoolTable`).
+Data from a balance store were fully validated when they were ingested (or written by the
+national generator), so reading runs only a cheap vectorised *structural* check (columns, types,
+no missing values, non-negative numbers, unique school per year); the table records which check
+was made (``StoredTable.validation``). Parquet that did not come from a store is validated in full.
+:func:`balance.io.reading.load_school_table` dispatches folders and ``*.parquet`` paths here, so
+``balance assess / equity / plan / validate`` read stores like CSV files.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from balance import __version__
+from balance.errors import InputError, Problem
+from balance.io.reading import SchoolTable
+from balance.schema import COLUMNS
+
+STORE_MARKER = "_balance_store.json"
+PARTITION_META = "_partition.json"
+PART_FILE = "part-0.parquet"
+STORE_FORMAT = 1
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+_NUMERIC_KINDS = ("count", "area", "money")
+_COLS = {c["name"]: c for c in COLUMNS}
+
+
+@dataclass
+class StoredTable(SchoolTable):
+    """A :class:`SchoolTable` read from Parquet.
+
+    Extra attributes
+    ----------------
+    validation : str
+        How the rows were checked: ``"ingest"`` (fully validated by :func:`ingest`, structural check
+        on reading), ``"generator"`` (written by the national generator, structural check on
+        reading), ``"full"`` (validated in full on reading: Parquet not from a store) or ``"none"``.
+    years : list of int
+        Years read.
+    partitions : list of dict
+        The ``_partition.json`` records of the years read (store only).
+    """
+
+    validation: str = "full"
+    years: list[int] = field(default_factory=list)
+    partitions: list[dict] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+
+def is_parquet_source(source) -> bool:
+    """Whether ``source`` is read by this module: a folder or a ``*.parquet`` / ``*.pq`` file."""
+    if isinstance(source, pd.DataFrame) or source is None:
+        return False
+    p = Path(source)
+    return p.is_dir() or p.suffix.lower() in PARQUET_SUFFIXES
+
+
+def is_store(path) -> bool:
+    return (Path(path) / STORE_MARKER).is_file()
+
+
+def _problem(file, code: str, zh: str, en: str, **kw) -> Problem:
+    return Problem(file=str(file), problem_zh=zh, problem_en=en, code=code, **kw)
+
+
+def _refuse(file, code: str, zh: str, en: str, summary=("数据仓库有误", "problem with the Parquet store")) -> None:
+    raise InputError([_problem(file, code, zh, en)], *summary)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _atomic_json(path: Path, payload: dict) -> None:
+    from balance.io.files import atomic_write_json
+
+    atomic_write_json(path, payload)
+
+
+def _partition_dir(store: Path, year: int) -> Path:
+    return store / f"year={int(year)}"
+
+
+def store_years(store_dir) -> list[int]:
+    """Years present in a store (complete partitions only)."""
+    store = Path(store_dir)
+    if not store.is_dir():
+        return []
+    years = []
+    for d in store.iterdir():
+        if d.is_dir() and d.name.startswith("year=") and (d / PART_FILE).is_file():
+            try:
+                years.append(int(d.name[5:]))
+            except ValueError:
+                continue
+    return sorted(years)
+
+
+def partition_info(store_dir, year: int) -> dict:
+    """The ``_partition.json`` record of one year (empty dict when there is none)."""
+    p = _partition_dir(Path(store_dir), year) / PARTITION_META
+    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+
+
+def _init_store(store: Path) -> None:
+    if store.exists() and not store.is_dir():
+        _refuse(store, "store_not_folder", f"数据仓库路径 {store} 不是文件夹", f"store path {store} is not a folder")
+    store.mkdir(parents=True, exist_ok=True)
+    marker = store / STORE_MARKER
+    if not marker.is_file():
+        others = [d.name for d in store.iterdir() if not d.name.startswith((".", "_"))]
+        if others and not all(n.startswith("year=") for n in others):
+            _refuse(store, "store_not_empty",
+                    f"文件夹 {store} 不是 balance 数据仓库且不为空（{', '.join(sorted(others)[:5])}）；请换一个文件夹",
+                    f"folder {store} is not a balance store and is not empty ({', '.join(sorted(others)[:5])}); "
+                    "choose another folder")
+        _atomic_json(marker, {"format": "balance-store", "version": STORE_FORMAT,
+                              "created_by": f"balance {__version__}",
+                              "layout": "year=YYYY/part-0.parquet (canonical column names, Hive partitions)"})
+
+
+def _to_arrow(data: pd.DataFrame):
+    """Canonical school rows of one year -> an Arrow table without ``year`` (it is the partition)."""
+    import pyarrow as pa
+
+    cols = [c["name"] for c in COLUMNS if c["name"] != "year" and c["name"] in data.columns]
+    extra = [c for c in data.columns if c not in cols and c != "year"]  # e.g. source_row
+    frame = data[cols + extra]
+    fields, arrays = [], []
+    for name in frame.columns:
+        s = frame[name]
+        kind = _COLS.get(name, {}).get("kind")
+        if kind in ("count", "year") or name == "source_row":
+            arr = pa.Array.from_pandas(s.astype("Int64"), type=pa.int64())  # optional counts keep NA
+        elif kind in ("area", "money"):
+            arr = pa.Array.from_pandas(s.astype("float64"), type=pa.float64())
+        elif kind in ("code", "text", "category") or s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            arr = pa.array(s.astype(object).where(s.notna(), None).tolist() if s.dtype == object
+                           else s.to_numpy(dtype=object, na_value=None), type=pa.string())
+            if kind == "category" or name in ("county_code", "county_name", "township"):
+                arr = arr.dictionary_encode()
+        else:
+            arr = pa.array(s.to_numpy())
+        fields.append(pa.field(name, arr.type))
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def write_partition(data: pd.DataFrame, store_dir, year: int, *, replace: bool = False, source: str = "",
+                    sha256: str | None = None, validation: str = "ingest",
+                    warnings: list[Problem] | None = None, _before_rename=None, _keep_old: list | None = None) -> Path:
+    """Write one year's canonical rows as partition ``year=YYYY`` of a store, atomically.
+
+    The Parquet file and its ``_partition.json`` are written into a hidden temporary folder in the
+    store and moved into place with one rename. With ``replace`` an existing partition is swapped
+    out (renamed away, then deleted); without it an existing year raises :class:`InputError`.
+    ``data`` must already be validated (this function does not check values). ``_keep_old``
+    (internal, for :func:`ingest`): a list to which ``(partition, old partition or None)`` is
+    appended instead of deleting the replaced partition, so that a failed ingest can be undone.
+    """
+    import pyarrow.parquet as pq
+
+    store = Path(store_dir)
+    _init_store(store)
+    year = int(year)
+    final = _partition_dir(store, year)
+    if final.exists() and not replace:
+        _refuse(store, "year_in_store",
+                f"数据仓库中已有 {year} 年的数据；如需替换请加 --replace",
+                f"year {year} is already in the store; add --replace to replace it")
+    tmp = store / f".tmp-year={year}-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()  # hidden until renamed: readers ignore "." names
+    try:
+        table = _to_arrow(data)
+        pq.write_table(table, tmp / PART_FILE, compression="zstd", row_group_size=256_000)
+        meta = {
+            "year": year, "rows": int(len(data)), "source": source, "source_sha256": sha256,
+            "data_sha256": _sha256_file(tmp / PART_FILE), "validation": validation,
+            "balance_version": __version__,
+            "written_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+            "warnings": [p.to_dict() for p in (warnings or [])],
+        }
+        _atomic_json(tmp / PARTITION_META, meta)
+        if _before_rename is not None:  # test hook: simulate a failure just before the partition appears
+            _before_rename(tmp)
+        old = None
+        if final.exists():
+            old = store / f".old-year={year}-{os.getpid()}"
+            os.rename(final, old)
+        try:
+            os.rename(tmp, final)
+        except BaseException:
+            if old is not None:
+                os.rename(old, final)
+            raise
+        if _keep_old is not None:
+            _keep_old.append((final, old))
+        elif old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return final
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------- ingest
+
+
+@dataclass
+class IngestResult:
+    store: Path
+    years: list[int]
+    rows: dict[int, int]
+    replaced: list[int]
+    warnings: list[Problem]
+
+
+def ingest(table_path, store_dir, replace: bool = False, *, sheet: str | int | None = None) -> IngestResult:
+    """Validate a school table once and append each of its years to a Parquet store.
+
+    Parameters
+    ----------
+    table_path : str or Path
+        A school table (CSV / Excel / a single Parquet file) — usually one year's table.
+    store_dir : str or Path
+        The store folder (created when missing).
+    replace : bool
+        Replace years already in the store; otherwise such a year is refused and nothing is written.
+
+    Raises
+    ------
+    InputError
+        The table has errors (every problem is listed; nothing is written), or a year is already
+        in the store and ``replace`` is false.
+    """
+    from balance.io.reading import load_school_table
+
+    store = Path(store_dir)
+    if Path(table_path).resolve() == store.resolve():
+        _refuse(table_path, "ingest_self", "不能把数据仓库导入它自己", "cannot ingest a store into itself")
+    table = load_school_table(table_path, sheet=sheet)
+    data = table.data
+    years = sorted(int(y) for y in data["year"].unique())
+    present = set(store_years(store))
+    dup = [y for y in years if y in present]
+    if dup and not replace:
+        ys = "、".join(map(str, dup))
+        raise InputError([_problem(store, "year_in_store",
+                                   f"数据仓库中已有 {ys} 年的数据，未导入任何数据；如需替换请加 --replace",
+                                   f"year(s) {', '.join(map(str, dup))} already in the store; nothing was "
+                                   "ingested; add --replace to replace them")],
+                         "年份重复", "duplicate year")
+    rows = {}
+    from balance.io.files import WriteError, make_dirs, remove_dirs
+
+    new_store = not (store / STORE_MARKER).is_file()
+    created: list[Path] = []
+    done: list[tuple[Path, Path | None]] = []  # (partition written, the partition it replaced)
+    try:
+        created = make_dirs(store)
+        for y in years:
+            part = data[data["year"] == y]
+            if len(years) > 1:  # each year keeps the warnings about its own rows (and the whole-table ones)
+                rows_of_year = set(part["source_row"].tolist())
+                ws = [w for w in table.warnings if w.row is None or w.row in rows_of_year]
+            else:
+                ws = list(table.warnings)
+            write_partition(part, store, y, replace=replace, source=str(table_path), sha256=table.sha256,
+                            validation="ingest", warnings=ws, _keep_old=done)
+            rows[y] = int(len(part))
+    except BaseException as exc:
+        # all years or none: undo the years written so far, put replaced ones back, and remove a
+        # store (folder) that this call created
+        for final, old in reversed(done):
+            shutil.rmtree(final, ignore_errors=True)
+            if old is not None:
+                try:
+                    os.rename(old, final)
+                except OSError:
+                    pass
+        if new_store:
+            (store / STORE_MARKER).unlink(missing_ok=True)
+        remove_dirs(created)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
+            raise WriteError(store, exc) from exc
+        raise
+    for _, old in done:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return IngestResult(store, years, rows, sorted(dup), list(table.warnings))
+
+
+# ------------------------------------------------------------------------------------------ read
+
+
+def _canonical_arrow(table):
+    """An Arrow table of school rows -> canonical column order and types (cast in Arrow: fast)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    names, arrays = [], []
+    for c in COLUMNS:
+        name, kind = c["name"], c["kind"]
+        target = pa.int64() if kind in ("year", "count") else pa.float64() if kind in ("area", "money") else pa.string()
+        if name in table.column_names:
+            col = table.column(name)
+            if pa.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            if col.type != target:
+                col = pc.cast(col, target) if not (target == pa.string() and not pa.types.is_string(col.type)) \
+                    else pc.cast(col, pa.string())
+        else:
+            col = pa.nulls(n, type=target)
+        names.append(name)
+        arrays.append(col)
+    for name in table.column_names:
+        if name not in names:
+            col = table.column(name)
+            if pa.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            names.append(name)
+            arrays.append(col)
+    if "source_row" not in names:
+        names.append("source_row")
+        arrays.append(pa.array(np.arange(n, dtype="int64") + 2))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _to_frame(table) -> pd.DataFrame:
+    """Canonical Arrow table -> pandas with the dtypes of the validation (optional counts ``Int64``)."""
+    df = table.to_pandas()
+    for c in COLUMNS:
+        if c["kind"] in ("count", "year") and not c.get("required") and c["name"] in df.columns:
+            df[c["name"]] = df[c["name"]].astype("float64").astype("Int64")
+    return df
+
+
+def structural_check(data: pd.DataFrame, file: str) -> list[Problem]:
+    """Cheap vectorised checks of already validated rows (stored data may have been edited by hand).
+
+    Required columns present and not missing, numbers non-negative, finite and within the bounds of
+    ``columns.yaml``, codes of the right length, each school once per year, subset counts within
+    their totals. Returns errors.
+    """
+    from balance.schema import column_spec
+
+    problems = []
+    for c in COLUMNS:
+        if not c.get("required"):
+            continue
+        name = c["name"]
+        if name not in data.columns:
+            problems.append(_problem(file, "missing_column", f"缺少列「{c['header']}」", f"column {name} is missing"))
+            continue
+        s = data[name]
+        bad = np.array(s.isna().to_numpy(), dtype=bool)
+        if c["kind"] in _NUMERIC_KINDS:
+            v = s.to_numpy(dtype="float64", na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                bad |= (v < 0) | np.isinf(v)
+                if c.get("max") is not None:  # the plausible bound of columns.yaml
+                    bad |= v > float(c["max"])
+        elif c["kind"] == "code":
+            bad |= (s.str.len() != int(c["length"])).fillna(True).to_numpy()
+        if c["kind"] == "category":
+            bad |= ~s.isin(c["values"]).to_numpy()
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            problems.append(_problem(file, "store_invalid_value",
+                                     f"「{c['header']}」有 {int(bad.sum())} 个值不合规（例如第 {k + 1} 行：{s.iat[k]!r}）",
+                                     f"column {name} has {int(bad.sum())} invalid values (e.g. row {k + 1}: {s.iat[k]!r})",
+                                     column=c["header"]))
+    if not problems:
+        dup = data.duplicated(["year", "school_code"])
+        if dup.any():
+            problems.append(_problem(file, "duplicate_school", f"有 {int(dup.sum())} 个学校在同一年出现多次",
+                                     f"{int(dup.sum())} schools appear twice in one year", column="学校标识码"))
+        for part, whole in column_spec().get("subsets", []):
+            if part in data and whole in data:
+                n_bad = int((data[part].to_numpy() > data[whole].to_numpy()).sum())
+                if n_bad:
+                    problems.append(_problem(file, "subset_exceeds", f"{n_bad} 行「{part}」大于「{whole}」",
+                                             f"{n_bad} rows have {part} > {whole}"))
+    return problems
+
+
+def load_parquet_table(source, *, years=None, counties=None, check: str = "auto") -> StoredTable:
+    """Read a Parquet store, a Hive-partitioned Parquet folder or one ``.parquet`` file.
+
+    Parameters
+    ----------
+    source : str or Path
+    years : iterable of int, optional
+        Read only these years (partitions of other years are not opened).
+    counties : iterable of str, optional
+        Read only these county codes (filtered in Arrow before any pandas work), e.g. one
+        province out of a national store.
+    check : {"auto", "structural", "full", "none"}
+        ``auto``: a store's rows get the cheap :func:`structural_check` (they were validated at
+        ingest), anything else the full validation of :func:`balance.io.reading.load_school_table`.
+
+    Raises
+    ------
+    InputError
+        Missing path, no data, a requested year missing, or rows that fail the check.
+    """
+    path = Path(source)
+    file = str(source)
+    if not path.exists():
+        _refuse(file, "file_not_found", f"找不到文件或文件夹：{file}", f"file or folder not found: {file}",
+                summary=("学校数据表有误", "the school table has errors"))
+    want = None if years is None else sorted({int(y) for y in years})
+    if path.is_dir() and is_store(path):
+        return _read_store(path, want, check, counties)
+    import pyarrow
+    import pyarrow.dataset as ds
+
+    summary = ("学校数据表有误", "the school table has errors")
+    files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES
+                   and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)) \
+        if path.is_dir() else []
+    if path.is_dir() and not files:
+        _refuse(file, "not_parquet_folder", f"{file} 是一个文件夹，其中没有 Parquet 文件；请给出学校数据表文件（.csv、.xlsx 等）、"
+                f"Parquet 文件或数据仓库文件夹", f"{file} is a folder without Parquet files; give a school table file "
+                f"(.csv, .xlsx …), a Parquet file or a store folder", summary=summary)
+    try:
+        if path.is_dir():  # only the Parquet files of the folder (a stray notes.txt is not data)
+            dataset = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(path))
+        else:
+            dataset = ds.dataset(path, format="parquet")
+        table = dataset.to_table()
+    except (pyarrow.ArrowException, OSError, ValueError) as e:  # not Parquet, truncated, unreadable
+        _refuse(file, "unreadable", f"无法读取 Parquet 数据：{str(e)[:300]}", f"cannot read the Parquet data: {str(e)[:300]}",
+                summary=summary)
+    if table.num_rows == 0:
+        _refuse(file, "empty_file", f"{file} 中没有数据", f"{file} holds no rows",
+                summary=("学校数据表有误", "the school table has errors"))
+    if counties is not None and "county_code" in table.column_names:
+        table = _county_filter(table, counties)
+    if want is not None and "year" in table.column_names:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        yc = table.column("year")
+        yc = yc.cast(yc.type.value_type) if pa.types.is_dictionary(yc.type) else yc
+        table = table.filter(pc.is_in(pc.cast(yc, pa.int64()), value_set=pa.array(want, type=pa.int64())))
+    sha = _sha256_file(path) if path.is_file() else _sha256_tree(path)
+    if check in ("structural", "none"):
+        data = _to_frame(_canonical_arrow(table))
+        if check == "structural":
+            probs = structural_check(data, file)
+            if probs:
+                raise InputError(probs, "学校数据表有误", "the school table has errors")
+        return StoredTable(data=data, path=file, sha256=sha, validation=check,
+                           years=sorted(int(y) for y in data["year"].unique()))
+    from balance.io.reading import load_school_table
+
+    df = table.to_pandas()
+    if "source_row" in df.columns:
+        df = df.drop(columns="source_row")  # rows are numbered as they stand in this file
+    try:
+        t = load_school_table(df.reset_index(drop=True))
+    except InputError as exc:  # the problems are the folder's, not an anonymous "<DataFrame>"'s
+        raise InputError([_with_file(q, file) for q in exc.problems], exc.summary_zh, exc.summary_en) from None
+    warnings = [_with_file(w, file) for w in t.warnings]
+    return StoredTable(data=t.data, path=file, sha256=sha, warnings=warnings, header_map=t.header_map,
+                       validation="full", years=sorted(int(y) for y in t.data["year"].unique()))
+
+
+def _with_file(p: Problem, file: str) -> Problem:
+    import dataclasses
+
+    return dataclasses.replace(p, file=file) if p.file == "<DataFrame>" else p
+
+
+def _sha256_tree(path: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(path.rglob("*.parquet")):
+        if any(part.startswith((".", "_")) for part in f.relative_to(path).parts):
+            continue
+        h.update(str(f.relative_to(path)).encode())
+        h.update(_sha256_file(f).encode())
+    return h.hexdigest()
+
+
+def _county_filter(table, counties):
+    """Rows of an Arrow table whose county code is in ``counties``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = table.column("county_code")
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    return table.filter(pc.is_in(col, value_set=pa.array(sorted({str(c) for c in counties}), type=col.type)))
+
+
+def _read_store(store: Path, want, check: str, counties=None) -> StoredTable:
+    import pyarrow.parquet as pq
+
+    file = str(store)
+    present = store_years(store)
+    if not present:
+        _refuse(file, "store_empty", f"数据仓库 {file} 中还没有数据；请先用 balance ingest 导入",
+                f"store {file} holds no data yet; add a year with balance ingest",
+                summary=("学校数据表有误", "the school table has errors"))
+    if want is not None:
+        missing = [y for y in want if y not in present]
+        if missing:
+            _refuse(file, "year_not_in_store",
+                    f"数据仓库中没有 {'、'.join(map(str, missing))} 年（已有：{'、'.join(map(str, present))}）",
+                    f"year(s) {', '.join(map(str, missing))} not in the store (present: {', '.join(map(str, present))})",
+                    summary=("学校数据表有误", "the school table has errors"))
+    years = want if want is not None else present
+    import pyarrow as pa
+
+    from balance._fast import tune_memory
+
+    tune_memory()  # stores are read for large panels (see balance._fast.tune_memory)
+
+    tables, metas, warnings = [], [], []
+    h = hashlib.sha256()
+    for y in years:
+        d = _partition_dir(store, y)
+        meta = partition_info(store, y)
+        metas.append(meta)
+        t = pq.read_table(d / PART_FILE)
+        if counties is not None:
+            t = _county_filter(t, counties)
+        if "year" in t.column_names:
+            t = t.drop_columns(["year"])
+        t = t.add_column(0, "year", pa.array(np.full(t.num_rows, y, dtype="int64")))
+        tables.append(_canonical_arrow(t))
+        h.update(f"{y}:{meta.get('data_sha256') or _sha256_file(d / PART_FILE)};".encode())
+        warnings += [Problem(**w) for w in meta.get("warnings", [])]
+    table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+    data = _to_frame(table)
+    del table, tables
+    if check == "full":
+        from balance.io.reading import load_school_table
+
+        t = load_school_table(data.drop(columns="source_row"))
+        return StoredTable(data=t.data, path=file, sha256=h.hexdigest(), warnings=[_with_file(w, file) for w in t.warnings],
+                           header_map=t.header_map, validation="full", years=list(years), partitions=metas)
+    how = sorted({m.get("validation", "ingest") for m in metas}) or ["ingest"]
+    if check != "none":
+        probs = structural_check(data, file)
+        if probs:
+            probs.append(_problem(file, "store_edited",
+                                  "数据仓库的内容与导入时不一致（可能被手工修改）；请重新导入该年份（balance ingest --replace）",
+                                  "the store no longer matches what was ingested (edited by hand?); "
+                                  "re-ingest the year with balance ingest --replace"))
+            raise InputError(probs, "数据仓库有误", "problem with the Parquet store")
+    return StoredTable(data=data, path=file, sha256=h.hexdigest(), warnings=warnings, header_map={},
+                       validation="none" if check == "none" else "+".join(how),
+                       years=list(years), partitions=metas)
+

@@ -1,0 +1,280 @@
+"""The whole resource-allocation assessment in one call: ``assess(table) -> Assessment``.
+
+Pipeline (each step in its own module): read and validate (:mod:`balance.io.reading`), filter year
+and county, split schools into sections (:mod:`balance.method.sections`), mark scope
+(:mod:`balance.method.scope`), compute indicators (:mod:`balance.method.indicators`), then the official CV,
+school rule, verdicts and shortfalls (:mod:`balance.method.official`). Everything is computed over all
+counties and years at once with group-bys.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from balance.method import official
+from balance.errors import InputError, Problem, problems_frame
+from balance._fast import group_codes, take_columns, tune_memory
+from balance.method.indicators import indicator_values, standard_values
+from balance.method.scope import apply_scope
+from balance.method.sections import build_sections
+from balance.method.standards import Standard, load_standard
+
+#: Tables with more school rows than this are "large" (the allocator is tuned for them).
+LARGE_TABLE = 100_000
+
+
+class _LazySectionValues:
+    """``Assessment.section_values``: built from ``school_results`` on first access, then kept.
+
+    The long table has one row per section × indicator (7× the sections); most runs (the CLI's
+    result files, verdicts, shortfalls) never need it, so it is only built when asked for. Passing
+    a DataFrame to the constructor stores it as is; passing ``None`` means "build when needed".
+    """
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            raise AttributeError("section_values")  # no class-level default (a required field)
+        value = obj.__dict__.get(self.slot)
+        if value is None:
+            value = section_values_of(obj.school_results, obj.standard)
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.slot] = value
+
+
+@dataclass
+class Assessment:
+    """Results of :func:`assess`. All tables use canonical English column names.
+
+    Attributes
+    ----------
+    standard : Standard
+    source : str            input file path (or "<DataFrame>")
+    sha256 : str | None     checksum of the input file
+    sections : DataFrame    every section (in and out of scope) with indicator values
+    school_results : DataFrame  in-scope sections: identity, students, one column per indicator,
+                            indicators_met, min_ratio, school_passed (the contract file)
+    excluded : DataFrame    out-of-scope sections with ``exclusion_reason``
+    section_values : DataFrame  long form (one row per section × indicator) for plots and equity;
+                            built from ``school_results`` when first used (see :func:`section_values_of`)
+    county_indicators : DataFrame  the contract file (one row per year × county × stage × indicator)
+    shortfalls : DataFrame  per section × indicator below the standard
+    county_shortfalls : DataFrame  shortfalls summed per year × county × stage × indicator
+    verdicts : DataFrame    one row per year × county
+    warnings : DataFrame    data-quality warnings (problem table)
+    """
+
+    standard: Standard
+    source: str
+    sha256: str | None
+    sections: pd.DataFrame
+    school_results: pd.DataFrame
+    excluded: pd.DataFrame
+    section_values: pd.DataFrame = _LazySectionValues()
+    county_indicators: pd.DataFrame
+    shortfalls: pd.DataFrame
+    county_shortfalls: pd.DataFrame
+    verdicts: pd.DataFrame
+    warnings: pd.DataFrame
+    header_map: dict = field(default_factory=dict)
+
+    def summary(self) -> list[dict]:
+        """Per county × year: verdicts, counts, CVs and failing items (the ``summary.json`` body)."""
+        from balance.io.export.assessment import summary_records
+
+        return summary_records(self)
+
+    def county(self, county_code: str, year: int | None = None) -> "Assessment":
+        """The same assessment restricted to one county (and optionally one year)."""
+        def sel(df: pd.DataFrame) -> pd.DataFrame:
+            if df.empty or "county_code" not in df:
+                return df
+            m = df["county_code"] == county_code
+            if year is not None and "year" in df:
+                m &= df["year"] == year
+            return df.loc[m].reset_index(drop=True)
+        built = self.__dict__.get("_section_values")  # a lazy table stays lazy (built from the selection)
+        return Assessment(self.standard, self.source, self.sha256, *(
+            None if (n == "section_values" and built is None) else sel(getattr(self, n)) for n in (
+                "sections", "school_results", "excluded", "section_values", "county_indicators", "shortfalls",
+                "county_shortfalls", "verdicts")), self.warnings, self.header_map)
+
+
+def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
+    problems = []
+    if year is not None:
+        years = sorted(df["year"].unique().tolist())
+        if int(year) not in years:
+            problems.append(Problem(file=source, column="年份", value=str(year), code="year_not_in_data",
+                                    problem_zh=f"数据中没有 {year} 年（已有：{', '.join(map(str, years))}）",
+                                    problem_en=f"year {year} is not in the data (present: {', '.join(map(str, years))})"))
+        df = df[df["year"] == int(year)]
+    if county is not None:
+        codes = sorted(df["county_code"].unique().tolist())
+        if str(county) not in codes:
+            problems.append(Problem(file=source, column="县区代码", value=str(county), code="county_not_in_data",
+                                    problem_zh=f"数据中没有县区代码 {county}", problem_en=f"county code {county} is not in the data"))
+        df = df[df["county_code"] == str(county)]
+    if problems:
+        raise InputError(problems, "筛选条件与数据不符", "filter does not match the data")
+    return df
+
+
+def assess(source, standard: str | Path | Standard = "quality-2017", *, year: int | None = None,
+           county: str | None = None) -> Assessment:
+    """Assess resource allocation for every county and year in a school table.
+
+    Parameters
+    ----------
+    source : str, Path, DataFrame or SchoolTable
+        A school table file (CSV / Excel), a DataFrame with Chinese or canonical headers, or an
+        already loaded :class:`balance.io.reading.SchoolTable`.
+    standard : str, Path or Standard
+        ``"quality-2017"`` (default), ``"basic-2012"`` or a path to a provincial YAML file.
+    year, county : optional
+        Restrict to one year and/or one county code (an error if not in the data).
+
+    Raises
+    ------
+    InputError
+        The table (or the standard) has errors; every problem is listed.
+    """
+    from balance.io.reading import SchoolTable, load_school_table
+
+    std = load_standard(standard)
+    table = source if isinstance(source, SchoolTable) else load_school_table(source)
+    schools = _filter(table.data, year, county, table.path)
+    return assess_schools(schools, std, source=table.path, sha256=table.sha256,
+                          warnings=problems_frame(table.warnings), header_map=table.header_map)
+
+
+def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<DataFrame>", sha256=None,
+                   warnings: pd.DataFrame | None = None, header_map: dict | None = None) -> Assessment:
+    """:func:`assess` on an already validated canonical school table (no reading, no checks but one).
+
+    The one check: a section exists where a stage has pupils > 0, so a pupil count that is missing,
+    negative or not finite (a table that skipped validation, e.g. a Parquet file read with
+    ``check="none"``) would make a section vanish without a reason on record; it is refused.
+    """
+    _check_pupils(schools, std, source)
+    if len(schools) > LARGE_TABLE:
+        tune_memory()
+    sections = apply_scope(build_sections(schools, std), std)
+    values = indicator_values(sections, std)
+    stds = standard_values(sections, std)
+    rule = official.school_rule(values, stds, std)
+    sections = pd.concat([sections, values, rule], axis=1)
+
+    names = schools.groupby(["year", "county_code"], sort=True)["county_name"].first().reset_index()
+    in_scope = sections["in_scope"].to_numpy(dtype=bool)
+    keep = np.flatnonzero(in_scope)
+    ident = ["year", "county_code", "county_name", "school_code", "school_name", "school_type", "ownership",
+             "urban_rural", "township", "stage", "students"]
+    # the in-scope sections are taken once (text columns included) as school_results; the other
+    # steps add the numeric fields they need instead of copying every column of ``sections``
+    result_cols = ident + std.indicator_names + ["indicators_met", "min_ratio", "school_passed"]
+    if len(keep) < len(sections):
+        school_results = pd.DataFrame(take_columns(sections, keep, result_cols), copy=False)
+    else:
+        school_results = sections[result_cols]
+    excluded = sections.loc[~in_scope, ident + ["exclusion_reason"]].reset_index(drop=True)
+    cv_long = official.group_cv(school_results, school_results[std.indicator_names])
+    county_ind = official.county_indicators(cv_long, std, names)
+
+    fields = sorted({f for ind in std.indicators for f in ind.numerator})
+    scoped = school_results.assign(**{f: sections[f].to_numpy()[keep] for f in fields})
+    scoped_std = standard_values(scoped, std)
+    short = official.shortfalls(scoped, scoped[std.indicator_names], scoped_std, std, presorted=True)
+    county_short = _county_shortfalls(short)
+    verdicts = official.county_verdicts(county_ind, school_results, std, names, sections=sections)
+    return Assessment(std, source, sha256, sections, school_results, excluded, None, county_ind,
+                      short, county_short, verdicts,
+                      warnings if warnings is not None else problems_frame([]), header_map or {})
+
+
+def _check_pupils(schools: pd.DataFrame, std: Standard, source: str) -> None:
+    from balance.schema import HEADERS, STAGE_COLUMNS
+    from balance.io.validation import message
+
+    problems = []
+    for stage in std.stages:
+        name = STAGE_COLUMNS[stage]["students"]
+        if name not in schools:
+            continue
+        v = schools[name].to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.flatnonzero(~np.isfinite(v) | (v < 0))
+        if len(bad):
+            k = int(bad[0])
+            row = int(schools["source_row"].iat[k]) if "source_row" in schools else None
+            zh, en = message("pupils_invalid", n=len(bad))
+            problems.append(Problem(file=source, row=row, column=HEADERS[name], value=str(schools[name].iat[k]),
+                                    problem_zh=zh, problem_en=en, code="pupils_invalid"))
+    if problems:
+        raise InputError(problems, "学校数据表有误", "the school table has errors")
+
+
+SECTION_VALUE_COLUMNS = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
+                         "township", "students", "school_passed"]
+
+
+def section_values_of(school_results: pd.DataFrame, std: Standard) -> pd.DataFrame:
+    """The long table of :attr:`Assessment.section_values`: one row per in-scope section × indicator.
+
+    Indicator-major (all sections for the first indicator, then the second, …); columns
+    ``SECTION_VALUE_COLUMNS`` + ``indicator``, ``value``, ``standard``, ``ratio`` and ``met``
+    (nullable boolean, NA where the stage has no standard value).
+    """
+    names = std.indicator_names
+    if not names:
+        return pd.DataFrame()
+    n, k = len(school_results), len(names)
+    rep = np.tile(np.arange(n), k)
+    out = {c: school_results[c].take(rep).reset_index(drop=True) for c in SECTION_VALUE_COLUMNS}
+    out["indicator"] = pd.Series(np.repeat(np.asarray(names, dtype=object), n), dtype="str")
+    stds = standard_values(school_results, std)
+    value = np.concatenate([school_results[c].to_numpy(dtype="float64") for c in names]) if n else np.zeros(0)
+    standard = np.concatenate([stds[c].to_numpy(dtype="float64") for c in names]) if n else np.zeros(0)
+    out["value"] = value
+    out["standard"] = standard
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["ratio"] = value / standard
+    met = pd.array(official.at_least(value, standard), dtype="boolean")
+    met[np.isnan(standard)] = pd.NA
+    out["met"] = met
+    return pd.DataFrame(out, index=pd.RangeIndex(n * k), copy=False)
+
+
+def _county_shortfalls(short: pd.DataFrame) -> pd.DataFrame:
+    cols = ["year", "county_code", "county_name", "stage", "indicator", "add_unit", "add_column_field",
+            "sections_below", "shortfall", "sections_failing", "shortfall_failing_sections"]
+    if short.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols if c != "add_column_field"})
+    keys = ["year", "county_code", "county_name", "stage", "indicator", "add_unit"]
+    failing = s_passed = short["school_passed"]
+    failing = s_passed.fillna(False).astype(bool).to_numpy() == False  # noqa: E712 - NA counts as failing
+    # group on one integer code per key combination (numbered in order of first appearance, as
+    # groupby(sort=False) orders groups); rows with a missing key are dropped as groupby does
+    has_na = np.zeros(len(short), dtype=bool)
+    for k in keys:
+        has_na |= short[k].isna().to_numpy()
+    rows = np.flatnonzero(~has_na)
+    sub = short.take(rows) if has_na.any() else short
+    codes, first = group_codes(sub, keys)
+    frame = pd.DataFrame({"_g": codes, "shortfall": sub["shortfall"].to_numpy(),
+                          "_fail": failing[rows].astype(int),
+                          "_fail_short": np.where(failing[rows], sub["shortfall"].to_numpy(), 0.0)}, copy=False)
+    g = frame.groupby("_g", sort=False)
+    agg = g.agg(sections_below=("shortfall", "size"), shortfall=("shortfall", "sum"),
+                sections_failing=("_fail", "sum"), shortfall_failing_sections=("_fail_short", "sum"))
+    out = sub[keys].take(first[agg.index.to_numpy()]).reset_index(drop=True)
+    for c in agg.columns:
+        out[c] = agg[c].to_numpy()
+    return out

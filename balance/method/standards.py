@@ -1,0 +1,593 @@
+"""Assessment standards as data: thresholds, split weights, scope rules, school and county rules.
+
+A standard is a YAML file. Two national ones ship with the package (``quality-2017``,
+``basic-2012`` in ``balance/data/standards/``); a province passes its own file with different
+thresholds, split weights or scope (method.md §7). This module only loads and checks the file;
+the rules are applied in :mod:`balance.method.sections`, :mod:`balance.method.scope`,
+:mod:`balance.method.indicators` and :mod:`balance.method.official`.
+
+Validation is complete, because a wrong number in a standard changes verdicts silently: every
+number must be finite (``.nan`` / ``.inf`` are refused) and of the right type (``yes`` is not a
+number), thresholds, weights, CV limits and settings positive, CV limits and the school rule's
+``floor_ratio`` in (0, 1] (a percentage such as ``50`` or ``85`` is refused), lists non-empty,
+names unique, stages, school types and section fields known, and unknown keys (typos) are
+refused. The file must be a UTF-8 (or GB18030) text file holding one YAML mapping without
+duplicate keys. Every problem is reported as a :class:`~balance.errors.Problem` naming the file,
+the line and the key path (``column``, e.g. ``cv_limit.小学``), in Chinese and English.
+"""
+from __future__ import annotations
+
+import math
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from balance.errors import InputError, Problem
+from balance.schema import ALL_STAGES, SCHOOL_TYPE_STAGES, column_spec
+
+from balance._resources import DATA_DIR, STANDARDS_DIR  # noqa: E402
+MESSAGES_FILE = DATA_DIR / "messages_cli.yaml"
+STAGES = ("小学", "初中")
+
+#: Section fields an indicator numerator may use (built in :mod:`balance.method.sections`).
+SECTION_FIELDS = (
+    "teachers", "qualified_teachers", "backbone_teachers", "pe_art_teachers", "titled_teachers",
+    "teaching_area", "indoor_sports_area", "sports_ground_area", "equipment_value",
+    "computers", "books", "multimedia_rooms",
+)
+#: A CV limit is a ratio (0.50), never a percentage; no standard allows a CV above 1.
+CV_LIMIT_MAX = 1.0
+#: A standard file is a few KB; anything larger is not a standard.
+MAX_FILE_BYTES = 1 << 20
+#: YAML nodes after expanding aliases (``&a`` / ``*a``): refuses "billion laughs" files.
+MAX_NODES = 100_000
+MAX_DEPTH = 40
+SUMMARY = ("评估标准有误", "invalid standard")
+
+
+def _category_values(name: str) -> tuple[str, ...]:
+    return tuple(next(c for c in column_spec()["columns"] if c["name"] == name).get("values", ()))
+
+
+SCHOOL_TYPES = tuple(SCHOOL_TYPE_STAGES)
+#: Values a scope or relaxation condition may name (the categories of columns.yaml).
+CONDITION_VALUES = {"school_type": SCHOOL_TYPES, "ownership": _category_values("ownership"),
+                    "urban_rural": _category_values("urban_rural")}
+
+# Numbers: finite (allow_inf_nan=False below), never a bool or a quoted string (Strict).
+Number = Annotated[float, Strict()]
+Positive = Annotated[float, Strict(), Field(gt=0)]
+Count = Annotated[int, Strict(), Field(ge=0)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def _rule_error(problems: list[tuple[tuple, str, str, Any]]) -> PydanticCustomError:
+    """One pydantic error carrying several problems ``(relative key path, zh, en, value)``.
+
+    :func:`load_standard` turns each into a :class:`Problem`; ``str()`` of the ValidationError
+    lists the English texts for Python users.
+    """
+    en = "; ".join(f"{'.'.join(map(str, p[0])) or '(file)'}: {p[2]}" for p in problems)
+    return PydanticCustomError("standard_rule", "{en}", {"en": en, "problems": problems})
+
+
+def _check_stage_keys(v: dict, allowed=STAGES, what: str = "stage") -> dict:
+    bad = [k for k in v if k not in allowed]
+    if bad:
+        raise _rule_error([((k,), f"未知的学段「{k}」；可用：{'、'.join(allowed)}",
+                            f"unknown {what} {k!r}; allowed: {', '.join(allowed)}", k) for k in bad])
+    return v
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Indicator(_Strict):
+    """One indicator: ``value = Σ coef·field × per / students``."""
+
+    name: Text
+    short: Text
+    numerator: dict[str, Number]
+    per: Positive
+    unit: str
+    add_unit: str
+    add_column: str | None = None
+    whole_units: Annotated[bool, Strict()] = False
+    standard: dict[str, Positive] | None = None
+
+    @field_validator("numerator")
+    @classmethod
+    def _known_fields(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v:
+            raise _rule_error([((), "分子不能为空", "numerator is empty", None)])
+        probs = [((k,), f"未知的字段「{k}」；可用：{', '.join(SECTION_FIELDS)}",
+                  f"unknown section field {k!r}; known: {', '.join(SECTION_FIELDS)}", k) for k in v if k not in SECTION_FIELDS]
+        probs += [((k,), "系数不能为 0", "coefficient must not be 0", c) for k, c in v.items() if c == 0]
+        if not probs and not any(c > 0 for c in v.values()):
+            probs.append(((), "至少要有一个正系数", "at least one coefficient must be positive", None))
+        if probs:
+            raise _rule_error(probs)
+        return v
+
+    @field_validator("standard")
+    @classmethod
+    def _standard_stages(cls, v):
+        return v if v is None else _check_stage_keys(v)
+
+    @model_validator(mode="after")
+    def _add_column_in_numerator(self) -> "Indicator":
+        if self.add_column is not None and self.numerator.get(self.add_column, 0) <= 0:
+            raise _rule_error([(("add_column",), f"add_column「{self.add_column}」应为分子中系数为正的字段",
+                                f"add_column {self.add_column!r} must be a field of the numerator with a positive "
+                                "coefficient", self.add_column)])
+        return self
+
+    @property
+    def main_field(self) -> str:
+        """The field to which additions are made when the indicator falls short."""
+        return self.add_column or next(k for k, c in self.numerator.items() if c > 0)
+
+
+def _check_condition(key: str, cond: Any) -> list[tuple[tuple, str, str, Any]]:
+    """Problems of one scope / relaxation condition ``key: cond`` (paths relative to ``key``)."""
+    values = cond if isinstance(cond, list) else [cond]
+    if key not in CONDITION_VALUES:
+        return []
+    if not values:
+        return [((key,), "列表不能为空", "the list must not be empty", None)]
+    allowed = CONDITION_VALUES[key]
+    out = []
+    for i, x in enumerate(values):
+        rel = (key, i) if isinstance(cond, list) else (key,)
+        if not isinstance(x, str):
+            out.append((rel, "应为文字", "must be text", x))
+        elif x not in allowed:
+            out.append((rel, f"未知的取值「{x}」；可用：{'、'.join(allowed)}",
+                        f"unknown value {x!r}; allowed: {', '.join(allowed)}", x))
+    return out
+
+
+class ExcludeRule(_Strict):
+    when: dict[str, Any]
+    reason: Text
+
+    @field_validator("when")
+    @classmethod
+    def _known_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
+        allowed = {"school_type", "ownership", "urban_rural", "students_below"}
+        probs = [((k,), f"未知的条件「{k}」；可用：{'、'.join(sorted(allowed))}",
+                  f"unknown scope condition {k!r}; allowed: {', '.join(sorted(allowed))}", k) for k in v if k not in allowed]
+        if not v:
+            probs.append(((), "条件不能为空（空条件会排除所有学段单位）", "the condition is empty (it would exclude every section)", None))
+        for k, cond in v.items():
+            if k == "students_below":
+                if isinstance(cond, bool) or not isinstance(cond, (int, float)) or not math.isfinite(cond) or cond <= 0:
+                    probs.append(((k,), "应为正数（在校生人数）", "must be a positive number (pupils)", cond))
+            else:
+                probs += _check_condition(k, cond)
+        if probs:
+            raise _rule_error(probs)
+        return v
+
+
+class Scope(_Strict):
+    exclude: list[ExcludeRule] = []
+
+
+class SchoolRule(_Strict):
+    min_met: Count
+    floor_ratio: Annotated[float, Strict(), Field(gt=0, le=1)]
+
+
+class CompositeCV(_Strict):
+    name: Text = "综合差异系数"
+    limit: dict[str, Annotated[float, Strict(), Field(gt=0, le=CV_LIMIT_MAX)]]
+
+    @field_validator("limit")
+    @classmethod
+    def _limit_stages(cls, v):
+        return _check_stage_keys(v)
+
+
+class CountyRule(_Strict):
+    all_sections_pass: Annotated[bool, Strict()] = False
+    each_cv_within_limit: Annotated[bool, Strict()] = False
+    composite_within_limit: Annotated[bool, Strict()] = False
+
+
+#: Settings of the evaluation items computed from school data (method.md §§6–7); national values
+#: in ``balance/data/evaluation_items.yaml`` (``computed_defaults``). A standard may change them
+#: for every school (``evaluation_settings``) or for some schools only (``relaxations``).
+EVALUATION_SETTINGS = (
+    "classes_per_room", "music_room_min_area", "art_room_min_area", "school_size_cap",
+    "school_size_cap_combined", "class_size_primary", "class_size_junior", "recognition_min",
+)
+#: County-level settings that cannot depend on the school.
+COUNTY_SETTINGS = ("recognition_min",)
+#: Settings that are percentages (at most 100).
+PERCENT_SETTINGS = ("recognition_min",)
+
+
+def _check_settings(v: dict[str, float], *, school_level: bool = False) -> dict[str, float]:
+    allowed = [k for k in EVALUATION_SETTINGS if not (school_level and k in COUNTY_SETTINGS)]
+    probs = [((k,), f"未知的设置「{k}」；可用：{', '.join(allowed)}", f"unknown setting {k!r}; allowed: {', '.join(allowed)}", k)
+             for k in v if k not in allowed]
+    probs += [((k,), "应为正数", "settings must be positive", x) for k, x in v.items() if k in allowed and not x > 0]
+    probs += [((k,), "是百分数，应不大于 100", "is a percentage, at most 100", x) for k, x in v.items()
+              if k in PERCENT_SETTINGS and x > 100]
+    if probs:
+        raise _rule_error(probs)
+    return v
+
+
+class RelaxationWhen(_Strict):
+    """Which schools a relaxation applies to (all given conditions must hold).
+
+    ``built_before``: the school's 建成年份 is known and earlier than this year (a school without
+    a build year is never relaxed).
+    """
+
+    built_before: Annotated[int, Strict(), Field(ge=1800, le=2200)] | None = None
+    school_type: list[str] | None = None
+    urban_rural: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _known_values(self) -> "RelaxationWhen":
+        probs = []
+        for key in ("school_type", "urban_rural"):
+            if getattr(self, key) is not None:
+                probs += _check_condition(key, getattr(self, key))
+        if probs:
+            raise _rule_error(probs)
+        return self
+
+
+class Relaxation(_Strict):
+    """A provincial relaxation of evaluation items for some schools (method.md §7), opt-in."""
+
+    name: Text
+    enabled: Annotated[bool, Strict()] = True
+    when: RelaxationWhen = RelaxationWhen()
+    settings: dict[str, Positive]
+    note: str = ""
+
+    @field_validator("settings")
+    @classmethod
+    def _known_settings(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v:
+            raise _rule_error([((), "设置不能为空", "settings is empty", None)])
+        return _check_settings(v, school_level=True)
+
+
+class Standard(_Strict):
+    """A loaded assessment standard (see ``balance/data/standards/quality-2017.yaml``)."""
+
+    id: Text
+    title: Text
+    short_title: Text
+    stages: Annotated[list[str], Field(min_length=1)] = list(STAGES)
+    split_weights: dict[str, dict[str, Positive]]
+    scope: Scope
+    indicators: Annotated[list[Indicator], Field(min_length=1)]
+    cv_limit: dict[str, Annotated[float, Strict(), Field(gt=0, le=CV_LIMIT_MAX)]] | None = None
+    composite_cv: CompositeCV | None = None
+    school_rule: SchoolRule | None = None
+    county_rule: CountyRule
+    evaluation_settings: dict[str, Positive] = {}
+    relaxations: list[Relaxation] = []
+    source: str = ""
+
+    @field_validator("evaluation_settings")
+    @classmethod
+    def _known_evaluation_settings(cls, v: dict[str, float]) -> dict[str, float]:
+        return _check_settings(v)
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, v: list[str]) -> list[str]:
+        probs = [((i,), f"未知的学段「{s}」；可用：{'、'.join(STAGES)}", f"unknown stage {s!r}; allowed: {', '.join(STAGES)}", s)
+                 for i, s in enumerate(v) if s not in STAGES]
+        probs += [((i,), f"学段「{s}」重复", f"stage {s!r} is listed twice", s) for i, s in enumerate(v) if s in v[:i]]
+        if probs:
+            raise _rule_error(probs)
+        return v
+
+    @field_validator("split_weights")
+    @classmethod
+    def _known_weights(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        probs = []
+        for school_type, w in v.items():
+            if school_type != "default" and school_type not in SCHOOL_TYPES:
+                probs.append(((school_type,), f"未知的学校类型「{school_type}」；可用：default、{'、'.join(SCHOOL_TYPES)}",
+                              f"unknown school type {school_type!r}; allowed: default, {', '.join(SCHOOL_TYPES)}",
+                              school_type))
+            probs += [((school_type, k), f"未知的学段「{k}」；可用：{'、'.join(ALL_STAGES)}",
+                       f"unknown stage {k!r}; allowed: {', '.join(ALL_STAGES)}", k) for k in w if k not in ALL_STAGES]
+        if probs:
+            raise _rule_error(probs)
+        return v
+
+    @field_validator("cv_limit")
+    @classmethod
+    def _cv_stages(cls, v):
+        return v if v is None else _check_stage_keys(v)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Standard":
+        probs: list[tuple[tuple, str, str, Any]] = []
+        names = [i.name for i in self.indicators]
+        shorts = [i.short for i in self.indicators]
+        probs += [(("indicators", k, "name"), f"指标名称「{n}」重复", f"indicator name {n!r} is used twice", n)
+                  for k, n in enumerate(names) if n in names[:k]]
+        probs += [(("indicators", k, "short"), f"指标简称「{n}」重复", f"indicator short name {n!r} is used twice", n)
+                  for k, n in enumerate(shorts) if n in shorts[:k]]
+        if self.school_rule is not None:
+            for k, i in enumerate(self.indicators):
+                missing = [s for s in self.stages if not i.standard or s not in i.standard]
+                if missing:
+                    probs.append((("indicators", k, "standard"),
+                                  f"有 school_rule 时每个学段都要有办学标准值；缺少：{'、'.join(missing)}",
+                                  f"school_rule needs a standard value for every stage; missing: {', '.join(missing)}",
+                                  None))
+            if self.school_rule.min_met > len(self.indicators):
+                probs.append((("school_rule", "min_met"),
+                              f"min_met（{self.school_rule.min_met}）大于指标数（{len(self.indicators)}）",
+                              f"min_met ({self.school_rule.min_met}) is larger than the number of indicators "
+                              f"({len(self.indicators)})", self.school_rule.min_met))
+        rule = self.county_rule
+        if not (rule.all_sections_pass or rule.each_cv_within_limit or rule.composite_within_limit):
+            probs.append((("county_rule",), "county_rule 至少要有一项为 true，否则每个县都会“达标”",
+                          "county_rule needs at least one rule set to true (otherwise every county would pass)", None))
+        if rule.all_sections_pass and self.school_rule is None:
+            probs.append((("county_rule", "all_sections_pass"), "all_sections_pass 需要 school_rule",
+                          "county_rule.all_sections_pass needs school_rule", None))
+        if rule.each_cv_within_limit and not self.cv_limit:
+            probs.append((("county_rule", "each_cv_within_limit"), "each_cv_within_limit 需要 cv_limit",
+                          "county_rule.each_cv_within_limit needs cv_limit", None))
+        if rule.composite_within_limit and not self.composite_cv:
+            probs.append((("county_rule", "composite_within_limit"), "composite_within_limit 需要 composite_cv",
+                          "county_rule.composite_within_limit needs composite_cv", None))
+        for key, limits in (("cv_limit", self.cv_limit), ("composite_cv", self.composite_cv and self.composite_cv.limit)):
+            if limits:
+                missing = [s for s in self.stages if s not in limits]
+                if missing:
+                    path = (key,) if key == "cv_limit" else (key, "limit")
+                    probs.append((path, f"缺少学段的上限：{'、'.join(missing)}",
+                                  f"no limit for stage(s): {', '.join(missing)}", None))
+        if probs:
+            raise _rule_error(probs)
+        return self
+
+    def indicator(self, name: str) -> Indicator:
+        for i in self.indicators:
+            if i.name == name:
+                return i
+        raise KeyError(name)
+
+    @property
+    def indicator_names(self) -> list[str]:
+        return [i.name for i in self.indicators]
+
+
+def builtin_standards() -> list[str]:
+    """Names of the standards shipped with the package."""
+    return sorted(p.stem for p in STANDARDS_DIR.glob("*.yaml"))
+
+
+def load_standard(spec: str | Path | Standard = "quality-2017") -> Standard:
+    """Load a standard by built-in name (``quality-2017``, ``basic-2012``) or from a YAML file.
+
+    A file is read again when it changes (the cache key includes its size and modification time).
+
+    Raises
+    ------
+    InputError
+        The file is missing, is not a UTF-8/GB18030 text file, is not valid YAML (the line is
+        given), or does not describe a valid standard; each problem names the file, the line and
+        the key path (``column``) in Chinese and English.
+    """
+    if isinstance(spec, Standard):
+        return spec
+    spec = str(spec)
+    if not spec.strip():
+        raise InputError([Problem(file=spec, column="--standard", code="standard_not_found",
+                                  problem_zh="评估标准不能为空", problem_en="the standard must not be empty")], *SUMMARY)
+    path = STANDARDS_DIR / f"{spec}.yaml" if spec in builtin_standards() else Path(spec)
+    try:
+        st = path.stat()
+    except (OSError, ValueError):  # missing, a bad path, or a name with NUL
+        st = None
+    if st is None or not path.is_file():
+        what_zh, what_en = ("是文件夹，不是 YAML 文件", "is a folder, not a YAML file") if st is not None else \
+            ("既不是内置标准（{b}），也不是存在的 YAML 文件", "not a built-in one ({b}) and no such YAML file")
+        b = ", ".join(builtin_standards())
+        raise InputError([Problem(
+            file=spec, code="standard_not_found",
+            problem_zh="找不到评估标准：" + what_zh.format(b=b), problem_en="standard not found: " + what_en.format(b=b),
+        )], *SUMMARY)
+    return _load_cached(str(path), os.path.abspath(path), st.st_mtime_ns, st.st_size)
+
+
+def _refuse(file: str, code: str, zh: str, en: str, row: int | None = None) -> None:
+    raise InputError([Problem(file=file, row=row, code=code, problem_zh=zh, problem_en=en)], *SUMMARY)
+
+
+@lru_cache(maxsize=1)
+def _all_messages() -> dict:
+    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+
+
+def _messages() -> dict:
+    return _all_messages()["standard"]
+
+
+def _read_text(path: Path) -> str:
+    """The file's text through the project's one decoder (UTF-8 / BOM, then GB18030)."""
+    from balance.io.reading import decode_text
+
+    file = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        _refuse(file, "unreadable", f"无法读取标准文件：{exc.strerror or exc}",
+                f"cannot read the standard file: {exc.strerror or exc}")
+    if len(data) > MAX_FILE_BYTES:
+        _refuse(file, "file_too_large", f"文件过大（超过 {MAX_FILE_BYTES // 1024} KB），不像是评估标准文件",
+                f"file too large (over {MAX_FILE_BYTES // 1024} KB) for a standard file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        _refuse(file, "encoding", "文件是 UTF-16 编码，请另存为 UTF-8", "the file is UTF-16; save it as UTF-8")
+    if b"\x00" in data:
+        _refuse(file, "binary", "不是文本文件（可能是 Excel 或其他二进制文件）；评估标准应为 YAML 文本文件",
+                "not a text file (an Excel workbook or other binary file?); a standard is a YAML text file")
+    try:
+        return decode_text(data, file, SUMMARY)
+    except InputError as exc:
+        if any(p.code == "not_text" for p in exc.problems):
+            _refuse(file, "binary", "不是文本文件（可能是 Excel 或其他二进制文件）；评估标准应为 YAML 文本文件",
+                    "not a text file (an Excel workbook or other binary file?); a standard is a YAML text file")
+        _refuse(file, "encoding", "无法识别文本编码（已尝试 UTF-8 与 GB18030），请另存为 UTF-8",
+                "cannot decode the text (tried UTF-8 and GB18030); save the file as UTF-8")
+
+
+def _yaml_error(file: str, exc: yaml.YAMLError) -> None:
+    """Refuse a file PyYAML cannot parse, at the line the user has to fix.
+
+    PyYAML notices an unclosed bracket or quote only where the file goes on wrongly; its
+    ``context_mark`` is where the construct began, which is the line to fix (for every other
+    error, e.g. indentation, a tab, a second document, the ``problem_mark`` is).
+    """
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    if isinstance(exc, yaml.reader.ReaderError):
+        problem = f"unacceptable character #x{exc.character:04x}" if isinstance(exc.character, int) else problem
+    pm, cm = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    use_context = cm is not None and any(w in str(context or "") for w in ("flow", "quoted scalar"))
+    mark = cm if use_context else pm
+    row = mark.line + 1 if mark is not None else None
+    detail = f"{context}, {problem}" if context else str(problem)
+    hint = next(m["zh"] for m in _all_messages()["yaml"] if m["match"] in detail)
+    if use_context and pm is not None and pm.line != cm.line:
+        zh_more, en_more = f"（第 {cm.line + 1} 行开始，至第 {pm.line + 1} 行仍未结束）", \
+            f" (begins on line {cm.line + 1}, still open on line {pm.line + 1})"
+    else:
+        zh_more, en_more = "", ""
+    _refuse(file, "yaml_syntax", f"YAML 格式错误{zh_more}：{hint}", f"YAML syntax error{en_more}: {detail}", row=row)
+
+
+def _parse(file: str, text: str) -> tuple[Any, dict[tuple, int]]:
+    """YAML text → (data, line of every key path). Refuses duplicate keys and alias bombs."""
+    loader = None
+    try:
+        # libyaml when present: fast, and it refuses absurd nesting itself (the pure-Python parser
+        # takes seconds to hit the recursion limit)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: dict[tuple, int] = {}
+        _walk(file, node, (), lines, set(), [0], 0, loader)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        _yaml_error(file, exc)
+    except RecursionError:
+        _refuse(file, "yaml_too_deep", "YAML 嵌套过深", "YAML nested too deeply")
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return data, lines
+
+
+def _walk(file, node, path, lines, stack, count, depth, loader) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES or depth > MAX_DEPTH:
+        _refuse(file, "yaml_too_large", f"YAML 结构过大或嵌套过深（别名 & / * 展开后超过 {MAX_NODES} 项或 {MAX_DEPTH} 层）",
+                f"YAML structure too large or too deep (over {MAX_NODES} nodes or {MAX_DEPTH} levels after expanding "
+                "aliases & / *)", row=node.start_mark.line + 1)
+    if id(node) in stack:
+        _refuse(file, "yaml_recursive", "YAML 别名引用了自身（循环）", "a YAML alias refers to itself (a cycle)",
+                row=node.start_mark.line + 1)
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        stack.add(id(node))
+        seen: dict[Any, int] = {}
+        for k, v in node.value:
+            key = loader.construct_object(k, deep=True) if isinstance(k, yaml.ScalarNode) else k.start_mark.line
+            try:
+                hash(key)
+            except TypeError:
+                key = str(key)
+            if key in seen:
+                _refuse(file, "yaml_duplicate_key",
+                        f"键「{key}」重复（第 {seen[key]} 行与第 {k.start_mark.line + 1} 行）；重复的键会被静默覆盖",
+                        f"key {key!r} appears twice (lines {seen[key]} and {k.start_mark.line + 1}); a repeated key "
+                        "would silently replace the first", row=k.start_mark.line + 1)
+            seen[key] = k.start_mark.line + 1
+            lines[(*path, key)] = k.start_mark.line + 1
+            _walk(file, v, (*path, key), lines, stack, count, depth + 1, loader)
+        stack.discard(id(node))
+    elif isinstance(node, yaml.SequenceNode):
+        stack.add(id(node))
+        for i, v in enumerate(node.value):
+            _walk(file, v, (*path, i), lines, stack, count, depth + 1, loader)
+        stack.discard(id(node))
+
+
+def _line(lines: dict[tuple, int], loc: tuple) -> int | None:
+    """The line of the longest prefix of ``loc`` that is in the file (a missing key: its parent)."""
+    loc = tuple(x for x in loc if x != "[key]")
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return None
+
+
+def _value(x: Any) -> str | None:
+    return None if isinstance(x, (dict, list)) or x is None else str(x)
+
+
+def _problems(file: str, exc: ValidationError, lines: dict[tuple, int]) -> list[Problem]:
+    msgs = _messages()
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        if err["type"] == "standard_rule":
+            items = [((*loc, *rel), zh, en, value) for rel, zh, en, value in err["ctx"]["problems"]]
+        else:
+            t = msgs.get(err["type"], msgs["default"])
+            ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in (err.get("ctx") or {}).items()}
+            try:
+                zh, en = t["zh"].format(**ctx), t["en"].format(**ctx)
+            except (KeyError, IndexError):
+                zh, en = msgs["default"]["zh"], err["msg"]
+            if t is msgs["default"]:
+                en = err["msg"]
+            items = [(loc, zh, en, err.get("input"))]
+        for path, zh, en, value in items:
+            out.append(Problem(file=file, row=_line(lines, path), column=".".join(str(x) for x in path) or None,
+                               value=_value(value), code="standard_invalid",
+                               problem_zh=f"标准文件内容无效：{zh}", problem_en=f"invalid standard: {en}"))
+    return out
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path_text: str, absolute: str = "", mtime_ns: int = 0, size: int = 0) -> Standard:
+    """The standard in file ``path_text``; cached by its absolute path, modification time and size."""
+    path = Path(path_text)
+    text = _read_text(path)
+    raw, lines = _parse(str(path), text)
+    if not isinstance(raw, dict):
+        got = "空文件" if raw is None else type(raw).__name__
+        _refuse(str(path), "yaml_not_mapping", f"标准文件应为键值映射（id: …、title: … 等各行），实际是 {got}",
+                f"a standard file must be a mapping (lines like id: …, title: …), got {'an empty file' if raw is None else type(raw).__name__}")
+    raw.setdefault("source", str(path))
+    try:
+        return Standard.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_problems(str(path), exc, lines), *SUMMARY) from None

@@ -1,0 +1,286 @@
+"""The county briefing (县区简报): one function per section, each returning HTML for one notebook cell."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from balance import __version__
+from balance.io.reading import load_school_table
+from balance.method.assessment import Assessment, assess
+from balance.reporting import display, narrative, plotting
+from balance.reporting.briefing._common import STAGES, _check_present, _html, _now
+
+
+@dataclass
+class CountyBriefing:
+    """Everything one county's briefing shows (built by :func:`county_briefing`)."""
+
+    assessment: Assessment          # this county, every year in the data
+    county_code: str
+    county_name: str
+    year: int
+    title: str
+    data_path: str
+    sha256: str | None
+    standard_id: str
+    previous_year: int | None = None
+    county_sheet: str | None = None
+    generated: str = field(default_factory=_now)
+    _evaluation: object = None
+    _plan: object = None
+    _table: object = None
+
+    @property
+    def verdict(self):
+        v = self.assessment.verdicts
+        return next(v[v["year"] == self.year].itertuples(index=False))
+
+    def year_view(self, year: int | None = None) -> Assessment:
+        return self.assessment.county(self.county_code, self.year if year is None else year)
+
+    @property
+    def evaluation(self):
+        """Four-area evaluation (only with a county sheet)."""
+        if self._evaluation is None and self.county_sheet:
+            from balance.method.evaluation import evaluate
+
+            self._evaluation = evaluate(self._table, self.county_sheet, self.standard_id, year=self.year,
+                                        county=self.county_code)
+        return self._evaluation
+
+    @property
+    def plan(self):
+        """Least-cost plan to pass (computed on first use; quality-type standards only)."""
+        if self._plan is None and self.assessment.standard.school_rule is not None and \
+                self.assessment.standard.cv_limit:
+            from balance.analysis.planner import plan
+
+            self._plan = plan(self._table, self.standard_id, county=self.county_code, year=self.year)
+        return self._plan
+
+
+def county_briefing(data: str, county_code: str, year: int, standard: str = "quality-2017",
+                    title: str | None = None, county_sheet: str | None = None,
+                    previous_year: int | None = None) -> CountyBriefing:
+    """Read, validate and assess the school table for one county (all years, for comparisons).
+
+    Raises :class:`~balance.errors.InputError` when the table has errors or the county / year is
+    not in the data; the runner records the message and the briefing is not produced.
+    """
+    table = load_school_table(data)
+    a = assess(table, standard, county=str(county_code))
+    _check_present(a, str(county_code), int(year), table.path)
+    name = a.verdicts["county_name"].iloc[0]
+    if previous_year is None:
+        earlier = sorted(y for y in a.verdicts["year"].unique() if y < int(year))
+        previous_year = int(earlier[-1]) if earlier else None
+    b = CountyBriefing(a, str(county_code), name, int(year), title or f"{name} {year} 年义务教育优质均衡发展监测简报",
+                       table.path, table.sha256, a.standard.id, previous_year, county_sheet)
+    b._table = table
+    return b
+
+
+def cover(b) -> HTML:
+    """The cover block: title, county, year, standard, data, generation date."""
+    std = b.assessment.standard
+    items = {"县区": f"{b.county_name}（{b.county_code}）"}
+    if getattr(b, "year", None) is not None:
+        items["年份"] = f"{b.year} 年"
+    items.update({"评估标准": std.title, "数据文件": Path(b.data_path).name, "生成时间": b.generated})
+    subtitle = "义务教育学校资源配置监测 · 内部参考"
+    demo = "模拟数据" in str(b.data_path) or "/demo/" in str(b.data_path).replace("\\", "/")
+    note = display.callout_html("本简报使用演示用模拟数据（示例市），不代表任何真实学校。", "warn") if demo else ""
+    return _html(display.cover_html(b.title, subtitle, items), note)
+
+
+def headline(b: CountyBriefing) -> HTML:
+    """The plain-Chinese headline: verdict, sections, CVs, biggest shortfalls, change."""
+    lines = narrative.headline(b.assessment, b.county_code, b.year)
+    v = b.verdict
+    kinds = ["pass" if v.passed else "fail"]
+    kinds += ["pass" if (v.sections_passed == v.sections) else "warn"]
+    kinds += ["pass" if v.cvs_passed == v.cvs_decisive else "fail"]
+    kinds += ["info"] * (len(lines) - 3)
+    return display.headline(list(zip(lines, kinds)), title="")
+
+
+def cv_table(b: CountyBriefing) -> HTML:
+    """The CVs of this year against their limits (and the county means against standards)."""
+    ci = b.year_view().county_indicators
+    df = ci[["stage", "indicator", "value", "standard", "unit", "cv", "cv_limit", "cv_passed"]].copy()
+    cols = {"stage": "学段", "indicator": "指标", "value": "县域均值", "standard": "标准值", "unit": "单位",
+            "cv": "差异系数", "cv_limit": "限值", "cv_passed": "差异系数达标"}
+    return display.show_table(df, columns=cols, formats={"value": 2, "standard": 2, "cv": 3, "cv_limit": 2},
+                              pass_columns=["cv_passed"],
+                              caption=f"{b.county_name} {b.year} 年各项指标县域均值与差异系数（按学生数加权）")
+
+
+def cv_figure(b: CountyBriefing) -> HTML:
+    return display.show_figure(plotting.cv_chart(b.year_view().county_indicators, year=b.year))
+
+
+def indicator_figures(b: CountyBriefing) -> HTML:
+    """Every section's value per indicator, sorted, with the standard and 85 % lines (per stage)."""
+    sv = b.year_view().section_values
+    parts = [display.figure_html(plotting.indicator_small_multiples(sv, st, year=b.year))
+             for st in STAGES if (sv["stage"] == st).any()]
+    return _html(*parts)
+
+
+def attainment_figures(b: CountyBriefing) -> HTML:
+    """Section × indicator heatmap of value ÷ standard (per stage)."""
+    sv = b.year_view().section_values
+    if sv["standard"].isna().all():
+        return display.callout("本评估标准未设学校达标值，不绘制达成度热力图。", "info")
+    parts = [display.figure_html(plotting.attainment_heatmap(sv, st, year=b.year))
+             for st in STAGES if (sv["stage"] == st).any()]
+    return _html(*parts)
+
+
+def rectification_list(b: CountyBriefing) -> HTML:
+    """整改清单: failing sections with what each lacks in natural units, and county totals."""
+    a = b.year_view()
+    sh = a.shortfalls
+    if a.standard.school_rule is None:
+        return display.callout("本评估标准未规定学校达标规则（基本均衡由各省制定），不生成整改清单。", "info")
+    failing = sh[~sh["school_passed"].fillna(False).astype(bool)] if len(sh) else sh
+    if failing.empty:
+        return display.callout("所有纳入评估的学段单位均达到学校资源配置标准，无需整改。", "pass")
+    lack = failing.assign(need=[f"{r.indicator}：{narrative.fmt_amount(r.shortfall, r.add_unit)}（{r.add_column}）"
+                               for r in failing.itertuples(index=False)])
+    per_school = (lack.groupby(["stage", "school_code", "school_name", "urban_rural", "students"], sort=False)
+                  .agg(items=("indicator", "size"), need=("need", "；".join)).reset_index())
+    sr = a.school_results.set_index(["stage", "school_code"])
+    per_school["indicators_met"] = [sr.loc[(s, c), "indicators_met"] for s, c in zip(per_school.stage, per_school.school_code)]
+    per_school = per_school.sort_values(["stage", "indicators_met", "students"], ascending=[True, True, False])
+    t1 = display.table_html(per_school, columns={"stage": "学段", "school_name": "学校", "urban_rural": "城乡",
+                                                 "students": "在校生数", "indicators_met": "达标指标数",
+                                                 "need": "需补足（达到标准）"},
+                            caption=f"未达到学校资源配置标准的学段单位（{len(per_school)} 个）及需补足的数量")
+    totals = failing.groupby(["stage", "indicator", "add_unit"], sort=False).agg(
+        sections=("school_code", "size"), shortfall=("shortfall", "sum")).reset_index()
+    totals["total"] = [narrative.fmt_amount(x, u) for x, u in zip(totals.shortfall, totals.add_unit)]
+    t2 = display.table_html(totals, columns={"stage": "学段", "indicator": "指标", "sections": "未达标学段单位数",
+                                             "total": "合计需增加"},
+                            caption="未达标学段单位的缺口合计（全县）")
+    return _html(t1, t2)
+
+
+def urban_rural(b: CountyBriefing) -> HTML:
+    """Urban / town / rural comparison: pupil-weighted means per 城乡 type against the standard."""
+    sv = b.year_view().section_values
+    fig = display.figure_html(plotting.urban_rural_chart(sv, year=b.year))
+    g = sv.assign(px=sv["value"] * sv["students"]).groupby(["stage", "indicator", "urban_rural"], sort=False)
+    means = (g["px"].sum() / g["students"].sum()).unstack("urban_rural")
+    means = means.reindex(columns=[c for c in ("城区", "镇区", "乡村") if c in means.columns]).reset_index()
+    order = {n: i for i, n in enumerate(b.assessment.standard.indicator_names)}
+    means = (means.assign(_s=means["stage"].map({"小学": 0, "初中": 1}), _o=means["indicator"].map(order))
+             .sort_values(["_s", "_o"]).drop(columns=["_s", "_o"]))
+    if {"城区", "乡村"} <= set(means.columns):
+        means["城乡比"] = means["城区"] / means["乡村"]
+    fmts = {c: 2 for c in ("城区", "镇区", "乡村", "城乡比")}
+    t = display.table_html(means, columns={"stage": "学段", "indicator": "指标", **{c: c for c in means.columns[2:]}},
+                           formats=fmts, caption="各项指标城区、镇区、乡村学生加权均值（城乡比 = 城区 ÷ 乡村）")
+    return _html(fig, t)
+
+
+def equity_appendix(b: CountyBriefing) -> HTML:
+    """Theil T between-group share by 城乡类型 and McLoone index per indicator (researchers' view)."""
+    from balance.analysis.equity import equity_table
+
+    eq = equity_table(b.year_view(), by="urban_rural")
+    if eq.empty:
+        return display.callout("没有可计算的学段单位。", "info")
+    df = eq[["stage", "indicator", "gini", "theil_t", "theil_t_between_share", "mcloone", "urban_rural_ratio"]]
+    return display.show_table(
+        df, columns={"stage": "学段", "indicator": "指标", "gini": "基尼系数", "theil_t": "泰尔T",
+                     "theil_t_between_share": "城乡间差异占比", "mcloone": "McLoone指数", "urban_rural_ratio": "城乡比"},
+        formats={"gini": 3, "theil_t": 4, "theil_t_between_share": "pct", "mcloone": 3, "urban_rural_ratio": 2},
+        caption="公平性补充指标：泰尔指数城乡分解与 McLoone 指数（低于中位数学生获得的资源 ÷ 中位数水平）")
+
+
+def scorecard(b: CountyBriefing) -> HTML:
+    """The four-area scorecard (资源配置, 政府保障程度, 教育质量, 社会认可度) when a county sheet is given."""
+    if not b.county_sheet:
+        return display.callout("未提供县级填报表（county_sheet），本简报只评估资源配置一项；"
+                               "政府保障程度、教育质量、社会认可度需另行填报后评估。", "info")
+    ev = b.evaluation
+    card = ev.scorecard()
+    v = next(ev.verdicts.itertuples(index=False))
+    items = list(v.failing_items)
+    clip = lambda s: s if len(s) <= 160 else s[:159] + "…（详见 evaluation.xlsx）"  # noqa: E731
+    lines = [f"四个方面综合结论：{v.verdict}"] + [f"未达标：{clip(s)}" for s in items[:8]]
+    if len(items) > 8:
+        lines.append(f"……另有 {len(items) - 8} 项")
+    box = display.callout_html("\n".join(lines), "pass" if v.passed else "fail", title="督导评估四个方面")
+    return _html(box, display.table_html(card, caption="四个方面评估结果（括号内为达标项数/总项数）"))
+
+
+def planning(b: CountyBriefing) -> HTML:
+    """Cost to pass, the cheapest plan's main items, and the schools that drive each failing CV."""
+    p = b.plan
+    if p is None:
+        return display.callout("本评估标准不适用投入测算。", "info")
+    if b.verdict.passed:
+        head = display.callout_html("资源配置已达标，无需追加投入。", "pass")
+    else:
+        head = display.callout_html(
+            f"按默认单价测算，使所有学段单位达标且各项差异系数不超限的最低投入约为 "
+            f"{narrative.fmt_amount(p.total_cost, '元')}（单价可在 costs.yaml 中按本地价格调整）。"
+            + ("" if p.feasible else " 注意：测算方案未能使全部指标达标，请人工复核。"),
+            "info", title="达标投入测算")
+    parts = [head]
+    items = p.items
+    if len(items):
+        g = items.groupby(["column"], sort=False).agg(amount=("amount", "sum"), cost=("cost", "sum"),
+                                                     schools=("school_code", "nunique")).reset_index()
+        g = g.sort_values("cost", ascending=False)
+        g["cost_wan"] = g["cost"] / 10_000
+        parts.append(display.table_html(g, columns={"column": "投入项目", "schools": "涉及学校数", "amount": "数量",
+                                                    "cost_wan": "估算费用（万元）"},
+                                        formats={"amount": 0, "cost_wan": 1},
+                                        caption="最低成本方案的主要投入项目"))
+    from balance.analysis.planner import cv_contributions
+
+    a = b.year_view()
+    ci = a.county_indicators
+    failing = ci[ci["decisive"] & ~ci["cv_passed"].fillna(False).astype(bool)]
+    if len(failing):
+        contrib = cv_contributions(a)
+        rows = []
+        for r in failing.itertuples(index=False):
+            c = contrib[(contrib.stage == r.stage) & (contrib.indicator == r.indicator)].head(5)
+            rows.append(c)
+        top = pd.concat(rows, ignore_index=True)
+        parts.append(display.table_html(
+            top, columns={"stage": "学段", "indicator": "指标", "school_name": "学校", "students": "在校生数",
+                          "value": "指标值", "contribution": "对差异的贡献"},
+            formats={"value": 2, "contribution": "pct"},
+            caption="推高超限差异系数的主要学校（各校占加权方差的比例，前 5 所）"))
+    return _html(*parts)
+
+
+def appendix(b: CountyBriefing) -> HTML:
+    """Data-quality warnings, excluded sections with reasons, the standard, data file and checksum."""
+    a = b.year_view()
+    parts = []
+    w = b.assessment.warnings
+    if len(w):
+        w = w[w["file"].notna()]
+        parts.append(display.table_html(w, columns={"row": "行", "column": "列", "value": "值", "problem_zh": "提示"},
+                                        caption=f"数据提示（不影响计算，共 {len(w)} 条）", max_rows=40))
+    else:
+        parts.append(display.callout_html("数据检查未发现需要提示的问题。", "pass"))
+    ex = a.excluded
+    if len(ex):
+        parts.append(display.table_html(ex, columns={"stage": "学段", "school_name": "学校", "school_type": "学校类型",
+                                                     "students": "在校生数", "exclusion_reason": "未纳入原因"},
+                                        caption=f"未纳入评估的学段单位（{len(ex)} 个）"))
+    std = a.standard
+    meta = pd.DataFrame({"项目": ["评估标准", "标准文件", "数据文件", "SHA-256 校验值", "balance 版本", "生成时间"],
+                         "内容": [std.title, std.source, b.data_path, b.sha256 or "—", __version__, b.generated]})
+    parts.append(display.table_html(meta, caption="计算依据与可追溯信息"))
+    return _html(*parts)

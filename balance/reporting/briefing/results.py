@@ -1,0 +1,31 @@
+"""``results.json`` of a briefing run: the verdict and key numbers, for the batch index and scripts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from balance import __version__
+from balance.reporting.briefing.county import CountyBriefing
+from balance.reporting.briefing.region import RegionBriefing
+from balance.reporting.briefing.trend import TrendBriefing
+
+
+def save_results(b, output_dir: str | None) -> None:
+    """Write ``results.json`` (verdict and key numbers) into the run's output folder, if any."""
+    if not output_dir:
+        return
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    payload = {"generator": f"balance {__version__}", "generated": b.generated, "standard": b.standard_id}
+    if isinstance(b, CountyBriefing):
+        from balance.io.export.assessment import summary_records
+
+        rec = [r for r in summary_records(b.year_view())]
+        payload.update(county_code=b.county_code, county_name=b.county_name, year=b.year, summary=rec[0] if rec else None)
+    elif isinstance(b, TrendBriefing):
+        payload.update(county_code=b.county_code, county_name=b.county_name, years=b.years)
+    elif isinstance(b, RegionBriefing):
+        v = b.verdicts
+        payload.update(year=b.year, counties=len(v), passed=int(v["passed"].sum()))
+    from balance.io.files import atomic_write_json
+
+    atomic_write_json(out / "results.json", payload)

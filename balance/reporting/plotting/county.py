@@ -1,0 +1,486 @@
+"""Figures of one county: CVs against the limit, indicators per school, attainment heatmap, 城乡."""
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap, TwoSlopeNorm, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from balance.reporting.plotting.labels import (
+    _county_label,
+    _isna,
+    _one_county,
+    _ordered,
+    _pct,
+    _pct_int,
+    _pick_year,
+    _ref_label,
+    _require,
+    _section_frame,
+    _status,
+    _wrap,
+    fmt_num,
+    indicator_short,
+    indicator_unit,
+)
+from balance.reporting.plotting.style import (
+    FAIL_COLOR,
+    FAIL_HATCH,
+    FAIL_MARKER,
+    FLOOR_COLOR,
+    FLOOR_SHARE,
+    LIMIT_COLOR,
+    NA_COLOR,
+    NA_MARKER,
+    PASS_COLOR,
+    PASS_MARKER,
+    STAGES,
+    STANDARD_COLOR,
+    URBAN_RURAL,
+    URBAN_RURAL_COLORS,
+    _bold,
+    _ensure_style,
+    _figure,
+    _finish,
+)
+
+
+def _cv_frame(county_indicators: pd.DataFrame, year: int | None, *, judge_missing: bool):
+    """One year of ``county_indicators`` with float ``cv``/``cv_limit`` and a ``cv_passed`` column
+    (when absent: NA, or ``cv <= cv_limit`` when ``judge_missing``)."""
+    df, year = _pick_year(county_indicators, year)
+    df = df.copy()
+    df["cv"] = pd.to_numeric(df["cv"], errors="coerce").astype("float64")
+    if "cv_limit" not in df.columns:
+        df["cv_limit"] = np.nan
+    df["cv_limit"] = pd.to_numeric(df["cv_limit"], errors="coerce").astype("float64")
+    if "cv_passed" not in df.columns:
+        df["cv_passed"] = df["cv"] <= df["cv_limit"] if judge_missing else pd.NA
+    return df, year
+
+
+def cv_chart(county_indicators: pd.DataFrame, *, year: int | None = None) -> Figure:
+    """Lollipop chart of the CV of each indicator, one panel per stage, limit as a dashed line.
+
+    Passing CVs: green circle; over the limit: red cross and the value marked "超限"; CVs that
+    decide nothing (``cv_passed`` NA): grey diamond. One county; the latest year unless ``year``.
+    """
+    _ensure_style()
+    _require(county_indicators, ["stage", "indicator", "cv"], "cv_chart")
+    _one_county(county_indicators, "cv_chart")
+    df, year = _cv_frame(county_indicators, year, judge_missing=False)
+    stages = _ordered(df["stage"], STAGES)
+    county = _county_label(df)
+
+    per_stage = {s: df[df["stage"] == s] for s in stages}
+    orders = {s: _indicator_order(per_stage[s]["indicator"]) for s in stages}
+    same = len({tuple(o) for o in orders.values()}) == 1
+    n_max = max(len(o) for o in orders.values()) if orders else 1
+    xmax = np.nanmax(np.concatenate([df["cv"].to_numpy(), df["cv_limit"].to_numpy(), [0.1]]))
+    xmax = float(xmax) * 1.28
+
+    fig = _figure(5.2 * len(stages) + 1.6, 0.46 * n_max + 1.9)
+    axes = fig.subplots(1, len(stages), sharey=same, squeeze=False)[0]
+    alt_parts = []
+    for k, (ax, stage) in enumerate(zip(axes, stages)):
+        sub = per_stage[stage].set_index("indicator")
+        order = orders[stage]
+        ys = np.arange(len(order))[::-1]
+        n_fail = 0
+        fails = []
+        for y, name in zip(ys, order):
+            row = sub.loc[name]
+            if isinstance(row, pd.DataFrame):
+                row = row.iloc[0]
+            cv = row["cv"]
+            st = _status(row["cv_passed"])
+            color = {"pass": PASS_COLOR, "fail": FAIL_COLOR, "na": NA_COLOR}[st]
+            marker = {"pass": PASS_MARKER, "fail": FAIL_MARKER, "na": NA_MARKER}[st]
+            if _isna(cv):
+                ax.text(0.003 * xmax, y, "无法计算（均值为 0 或无数据）", va="center", fontsize=8, color=NA_COLOR)
+                continue
+            ax.plot([0, cv], [y, y], color=color, lw=2.2, solid_capstyle="butt", zorder=2)
+            ax.plot([cv], [y], marker=marker, ms=9 if st == "fail" else 8, color=color, mec="white",
+                    mew=0.8, ls="none", zorder=3)
+            label = f"{cv:.3f}" + ("  超限" if st == "fail" else "")
+            ax.annotate(label, (cv, y), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5,
+                        color=FAIL_COLOR if st == "fail" else "#333333", zorder=4,
+                        bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none"),
+                        fontweight=_bold() if st == "fail" else "normal")
+            if st == "fail":
+                n_fail += 1
+                fails.append(f"{name}（{cv:.3f}）")
+            lim = row["cv_limit"]
+            if not _isna(lim):
+                ax.plot([lim, lim], [y - 0.42, y + 0.42], color=LIMIT_COLOR, lw=1.4, ls=(0, (3, 2)), zorder=1)
+        limits = sorted(set(sub["cv_limit"].dropna().round(6)))
+        if len(limits) == 1:
+            ax.annotate(f"限值 {limits[0]:.2f}", xy=(limits[0], 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8.5,
+                        color=LIMIT_COLOR)
+        ax.set_yticks(ys)
+        ax.set_yticklabels([_wrap(n, 10) for n in order])
+        if same and k > 0:
+            ax.tick_params(axis="y", labelleft=False)
+        ax.set_ylim(-0.6, len(order) - 0.4)
+        ax.set_xlim(0, xmax)
+        ax.set_xlabel("差异系数（按学生数加权）")
+        ax.grid(axis="y", visible=False)
+        decisive = sub["cv_passed"].notna().sum()
+        lim_txt = f"，限值 {limits[0]:.2f}" if len(limits) == 1 else ""
+        ax.set_title(f"{stage}（{len(order)} 项{lim_txt}）", loc="left", pad=14)
+        if decisive:
+            part = f"{stage} {len(order)} 项差异系数中 {n_fail} 项超过" + (f" {limits[0]:.2f} 限值" if len(limits) == 1 else "限值")
+            part += "：" + "、".join(fails) if fails else "，全部达标"
+        else:
+            vals = "、".join(f"{n}（{_first(sub, n, 'cv'):.3f}）" for n in order if not _isna(_first(sub, n, "cv")))
+            part = f"{stage} {len(order)} 项差异系数（不单独判定）：{vals}"
+        alt_parts.append(part)
+
+    handles = [
+        Line2D([], [], color=PASS_COLOR, marker=PASS_MARKER, ls="-", lw=2, ms=8, label="不超过限值（达标）"),
+        Line2D([], [], color=FAIL_COLOR, marker=FAIL_MARKER, ls="-", lw=2, ms=9, label="超过限值（未达标）"),
+    ]
+    if df["cv_limit"].notna().any():
+        handles.append(Line2D([], [], color=LIMIT_COLOR, ls=(0, (3, 2)), lw=1.4, label="限值"))
+    if df["cv_passed"].isna().any() and df["cv"].notna().any():
+        handles.append(Line2D([], [], color=NA_COLOR, marker=NA_MARKER, ls="-", lw=2, ms=7,
+                                 label="不单独判定"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
+    title_year = f"{year}年" if year is not None else ""
+    fig.suptitle(f"{county} {title_year}资源配置指标校际差异系数".strip())
+    limits_all = {s: sorted(set(per_stage[s]["cv_limit"].dropna().round(6))) for s in stages}
+    lim_txt = "、".join(f"{s} {v[0]:.2f}" for s, v in limits_all.items() if len(v) == 1)
+    caption = ("各项资源配置指标的校际差异系数（按学生数加权，越小越均衡）。虚线为限值"
+               + (f"（{lim_txt}）" if lim_txt else "") + "，不超过限值为达标；圆点表示达标，叉号表示超过限值。")
+    alt = f"{county}{title_year}差异系数：" + "；".join(alt_parts) + "。"
+    return _finish(fig, caption, alt)
+
+
+def _first(sub: pd.DataFrame, name: str, col: str):
+    v = sub.loc[name]
+    return v.iloc[0][col] if isinstance(v, pd.DataFrame) else v[col]
+
+
+def _indicator_order(names: Iterable) -> list[str]:
+    """Indicators in order of appearance, composite (综合…) rows last."""
+    names = list(dict.fromkeys(n for n in names if not _isna(n)))
+    return [n for n in names if "综合" not in str(n)] + [n for n in names if "综合" in str(n)]
+
+
+def _stage_sections(section_values: pd.DataFrame, stage: str, year: int | None, what: str):
+    """One stage's section rows of one year: (rows, year, county label, indicator order)."""
+    _ensure_style()
+    df = _section_frame(section_values, what)
+    df = df[df["stage"] == stage]
+    if df.empty:
+        raise ValueError(f"没有{stage}的数据 / no rows for stage {stage}")
+    df, year = _pick_year(df, year)
+    return df, year, _county_label(df), _indicator_order(df["indicator"])
+
+
+def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year: int | None = None) -> Figure:
+    """One panel per indicator: every section's value as a bar (sorted, coloured by 城乡),
+    with the standard (solid line) and 85 % of it (dashed line)."""
+    df, year, county, order = _stage_sections(section_values, stage, year, "indicator_small_multiples")
+    n = len(order)
+    ncols = 2 if n <= 8 else 3
+    nrows = math.ceil((n + 1) / ncols) if n % ncols == 0 else math.ceil(n / ncols)
+    fig = _figure(5.6 * ncols, 2.55 * nrows + 0.9)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    types = _ordered(df["urban_rural"], URBAN_RURAL)
+    colors = {t: URBAN_RURAL_COLORS.get(t, "#7f7f7f") for t in types}
+    n_sections = df["school_code"].nunique()
+    alt_parts = []
+    all_ok = []
+    for ax, name in zip(axes, order):
+        sub = df[df["indicator"] == name].dropna(subset=["value"]).sort_values("value", kind="stable")
+        vals = sub["value"].to_numpy(dtype=float)
+        m = len(vals)
+        x = np.arange(m)
+        std = sub["standard"].dropna()
+        std = float(std.iloc[0]) if len(std) else float("nan")
+        unit = indicator_unit(name)
+        vmax = float(np.nanmax(vals)) if m else 1.0
+        top_data = max(vmax, std * 1.1 if not math.isnan(std) else 0.0)
+        q = float(np.nanquantile(vals, 0.9)) if m else 1.0
+        top = max(std * 1.45 if not math.isnan(std) else 0.0, q * 1.3, 1e-9)
+        clipped = vals > top
+        if not clipped.any():
+            top = top_data * 1.28
+        ax.bar(x, np.minimum(vals, top), width=0.86, linewidth=0,
+               color=[colors.get(t, "#7f7f7f") for t in sub["urban_rural"]])
+        if clipped.any():
+            ax.plot(x[clipped], np.full(clipped.sum(), top), ls="none", marker="^", ms=5, color="#333333",
+                    clip_on=False, zorder=4)
+        if not math.isnan(std):
+            ax.axhline(std, color=STANDARD_COLOR, lw=1.3, zorder=3)
+            ax.axhline(std * FLOOR_SHARE, color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), zorder=3)
+            _ref_label(ax, std, f"标准 {fmt_num(std)}", STANDARD_COLOR)
+            _ref_label(ax, std * FLOOR_SHARE, f"85% {fmt_num(std * FLOOR_SHARE)}", FLOOR_COLOR, below=True)
+        ax.set_ylim(0, top)
+        ax.set_xlim(-0.7, m - 0.3)
+        ax.set_xticks([])
+        ax.grid(axis="x", visible=False)
+        ax.set_title(f"{name}" + (f"（{unit}）" if unit else ""), loc="left", fontsize=10)
+        if not math.isnan(std):
+            below = int((vals < std - 1e-12).sum())
+            below85 = int((vals < std * FLOOR_SHARE - 1e-12).sum())
+            if below:
+                summary = f"✗ 低于标准 {below} 所" + (f"（低于85%：{below85} 所）" if below85 else "")
+                color = FAIL_COLOR
+                worst = sub.iloc[0]
+                alt_parts.append(f"{name}有 {below} 所低于标准 {fmt_num(std)}{unit}"
+                                 + (f"（其中 {below85} 所低于 85%）" if below85 else "")
+                                 + f"，最低为{worst['school_name']}（{fmt_num(worst['value'])}）")
+            else:
+                summary = "✓ 全部达到标准"
+                color = PASS_COLOR
+                all_ok.append(name)
+            ax.text(0.01, 0.97, summary, transform=ax.transAxes, ha="left", va="top", fontsize=8.5, color=color,
+                    fontweight=_bold(), bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85))
+        if clipped.any():
+            ax.annotate(f"▲ {int(clipped.sum())} 所超出纵轴（最高 {fmt_num(vmax)}）", xy=(0.01, 0.97),
+                        xycoords="axes fraction", xytext=(0, -14), textcoords="offset points",
+                        ha="left", va="top", fontsize=7.5, color="#333333",
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.set_axis_off()
+        elif i >= n - ncols:
+            ax.set_xlabel(f"学校（按数值从低到高排列，共 {n_sections} 所）", fontsize=9)
+    handles = [Patch(facecolor=colors[t], label=t) for t in types]
+    handles += [Line2D([], [], color=STANDARD_COLOR, lw=1.3, label="标准"),
+                Line2D([], [], color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), label="标准的85%")]
+    if n < len(axes):
+        axes[-1].legend(handles=handles, loc="center", ncol=1, fontsize=10, title="图例")
+    else:
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
+    title_year = f"{year}年" if year is not None else ""
+    fig.suptitle(f"{county} {title_year}{stage}各校资源配置指标".strip())
+    caption = (f"{stage}各学校（学段单位）的各项指标值，每根柱为一所学校，按数值从低到高排列，颜色表示城区、镇区、乡村。"
+               "实线为国家标准，虚线为标准的 85%（学校达标要求：至少 6 项达到标准，其余 1 项不低于 85%）。")
+    alt = f"{county}{title_year}{stage} {n_sections} 所学校 {n} 项指标的分布：" + (
+        "；".join(alt_parts) if alt_parts else "所有指标全部学校达到标准")
+    if alt_parts and all_ok:
+        alt += f"；{len(all_ok)} 项指标全部学校达标（" + "、".join(all_ok) + "）"
+    return _finish(fig, caption, alt + "。")
+
+
+def _split_cmap(low: Sequence[str], high: Sequence[str], n: int = 128) -> ListedColormap:
+    """A colormap with a visible step in the middle: ``low`` colours below, ``high`` above."""
+    def ramp(cols):
+        cols = np.array([to_rgb(c) for c in cols])
+        t = np.linspace(0, 1, n)
+        pos = np.linspace(0, 1, len(cols))
+        return np.column_stack([np.interp(t, pos, cols[:, i]) for i in range(3)])
+    return ListedColormap(np.vstack([ramp(low), ramp(high)])).with_extremes(bad="#eeeeee")
+
+
+#: Below the standard: reds (dark = far below); at or above: blues. The step at 1.0 is visible.
+ATTAINMENT_CMAP = _split_cmap(["#8b1a1a", "#d6604d", "#f4a582", "#fbe0d0"], ["#deebf7", "#9ecae1", "#4292c6", "#08519c"])
+
+
+#: CV ÷ limit: at or under the limit blues-to-white-ish greens; over the limit reds.
+CV_RATIO_CMAP = _split_cmap(["#e8f1e4", "#c7e0bd", "#8cc084", "#3f8f4f"][::-1], ["#fbd5c5", "#f4a582", "#d6604d", "#8b1a1a"])
+
+
+def _grid_mesh(ax, data: np.ndarray, cmap, norm):
+    """Cells as vector quads (row 0 at the top, white gaps): faster than imshow for tall grids."""
+    nrows, ncols = data.shape
+    mesh = ax.pcolormesh(np.arange(ncols + 1) - 0.5, np.arange(nrows + 1) - 0.5, np.ma.masked_invalid(data),
+                         cmap=cmap, norm=norm, edgecolors="white", linewidth=1.0)
+    ax.set_xlim(-0.5, ncols - 0.5)
+    ax.set_ylim(nrows - 0.5, -0.5)
+    return mesh
+
+
+def _text_color(rgba) -> str:
+    """Black or white text, whichever reads better on the cell colour."""
+    r, g, b = rgba[:3]
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45 else "#1a1a1a"
+
+
+def attainment_heatmap(section_values: pd.DataFrame, stage: str, *, year: int | None = None,
+                       annotate: bool = True) -> Figure:
+    """Section × indicator grid of value ÷ standard (red below 100 %, blue above), 85 % marked on the
+    colour bar. Failing sections come first and are marked ✗. Height grows with the number of
+    sections so 120 sections stay legible."""
+    df, year, county, order = _stage_sections(section_values, stage, year, "attainment_heatmap")
+    grid = df.pivot_table(index="school_code", columns="indicator", values="ratio", aggfunc="first")
+    grid = grid.reindex(columns=order)
+    info = df.groupby("school_code", sort=False).agg(school_name=("school_name", "first"))
+    if "school_passed" in df.columns:
+        info["passed"] = df.groupby("school_code", sort=False)["school_passed"].first()
+    else:
+        met = grid.ge(1.0).sum(axis=1)
+        info["passed"] = (met >= len(order) - 1) & grid.min(axis=1).ge(FLOOR_SHARE)
+    info = info.reindex(grid.index)
+    info["n_met"] = grid.ge(1.0 - 1e-12).sum(axis=1)
+    info["min_ratio"] = grid.min(axis=1)
+    info["fail_key"] = info["passed"].map(lambda v: 0 if _status(v) == "fail" else 1)
+    info = info.sort_values(["fail_key", "n_met", "min_ratio"], kind="stable")
+    grid = grid.loc[info.index]
+    nrows, ncols = grid.shape
+    names = info["school_name"].astype(str)
+    dup = names.duplicated(keep=False)
+    names = names.where(~dup, names + "（" + info.index.astype(str) + "）")
+    labels = [("✗ " if _status(p) == "fail" else "") + nm for nm, p in zip(names, info["passed"])]
+
+    row_h = 0.24
+    label_w = min(3.2, 0.6 + 0.13 * max(len(s) for s in labels))
+    width = label_w + 0.95 * ncols + 0.6
+    cbar_h, head_h = 0.18, 1.0
+    height = head_h + cbar_h + row_h * nrows + 0.4
+    fig = _figure(max(width, 7.0), height)
+    gs = fig.add_gridspec(2, 1, height_ratios=[cbar_h, row_h * nrows + 0.6])
+    cax = fig.add_subplot(gs[0])
+    ax = fig.add_subplot(gs[1])
+    norm = TwoSlopeNorm(vmin=0.4, vcenter=1.0, vmax=2.0)
+    data = grid.to_numpy(dtype=float)
+    im = _grid_mesh(ax, data, ATTAINMENT_CMAP, norm)
+    ax.set_xticks(np.arange(ncols))
+    stds = [df.loc[df["indicator"] == c, "standard"].dropna() for c in order]
+    col_labels = [f"{indicator_short(c)}\n标准 {fmt_num(s.iloc[0]) if len(s) else '—'}" for c, s in zip(order, stds)]
+    ax.set_xticklabels(col_labels, fontsize=8.5)
+    ax.tick_params(axis="x", top=True, labeltop=True, bottom=nrows > 30, labelbottom=nrows > 30, length=0)
+    ax.set_yticks(np.arange(nrows))
+    ax.set_yticklabels(labels, fontsize=8)
+    for tick, p in zip(ax.get_yticklabels(), info["passed"]):
+        if _status(p) == "fail":
+            tick.set_color(FAIL_COLOR)
+            tick.set_fontweight(_bold())
+    ax.tick_params(axis="y", length=0)
+    ax.grid(False)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    n_fail_sections = int((info["fail_key"] == 0).sum())
+    if n_fail_sections and n_fail_sections < nrows:
+        ax.axhline(n_fail_sections - 0.5, color="#333333", lw=1.4)
+    if annotate:
+        fs = 7.5 if nrows <= 60 else 7
+        for i in range(nrows):
+            for j in range(ncols):
+                v = data[i, j]
+                if math.isnan(v):
+                    txt, color, weight = "—", "#666666", "normal"
+                else:
+                    txt = ("▼" if v < FLOOR_SHARE else "") + f"{_pct_int(v)}%"
+                    color = _text_color(ATTAINMENT_CMAP(norm(v)))
+                    weight = _bold() if v < FLOOR_SHARE else "normal"
+                ax.text(j, i, txt, ha="center", va="center", fontsize=fs, color=color, fontweight=weight,
+                        in_layout=False)
+    cb = fig.colorbar(im, cax=cax, orientation="horizontal", extend="both")
+    ticks = [0.4, 0.6, 0.85, 1.0, 1.5, 2.0]
+    cb.set_ticks(ticks)
+    cb.set_ticklabels(["≤40%", "60%", "85%", "100%", "150%", "≥200%"], fontsize=8)
+    cb.ax.axvline(FLOOR_SHARE, color="black", lw=1.6, ls=(0, (2, 1)))
+    cb.ax.axvline(1.0, color="black", lw=1.6)
+    cb.ax.set_title("达成率 = 学校指标值 ÷ 标准（红：低于标准，蓝：达到标准；虚线 85%，▼ 低于 85%）", fontsize=8.5, loc="left")
+    cb.outline.set_visible(False)
+    cax.set_box_aspect(None)
+    title_year = f"{year}年" if year is not None else ""
+    fig.suptitle(f"{county} {title_year}{stage}各校指标达成率".strip())
+    n_cells_low = int(np.nansum(data < FLOOR_SHARE))
+    caption = (f"{stage}每所学校（行）各项指标（列）的达成率：指标值除以国家标准。红色低于标准，蓝色达到标准，"
+               "▼ 表示低于标准的 85%；标 ✗ 的学校未达到学校达标要求（6 项达标且其余 1 项不低于 85%），排在最前。")
+    worst = info[info["fail_key"] == 0].head(5)
+    alt = (f"{county}{title_year}{stage} {nrows} 所学校中 {n_fail_sections} 所未达标"
+           + ("：" + "、".join(f"{names[c]}（{int(r.n_met)} 项达标，最低 {_pct(r.min_ratio)}）" for c, r in worst.iterrows())
+              + ("等" if n_fail_sections > 5 else "") if n_fail_sections else "")
+           + f"；共有 {n_cells_low} 个指标值低于标准的 85%。")
+    return _finish(fig, caption, alt)
+
+
+def urban_rural_chart(section_values: pd.DataFrame, *, year: int | None = None) -> Figure:
+    """Pupil-weighted mean of each indicator per 城区/镇区/乡村, as a share of the standard
+    (one panel per stage), with lines at 100 % and 85 %."""
+    _ensure_style()
+    df = _section_frame(section_values, "urban_rural_chart")
+    _require(df, ["students"], "urban_rural_chart")
+    df, year = _pick_year(df, year)
+    county = _county_label(df)
+    df["students"] = pd.to_numeric(df["students"], errors="coerce").astype("float64")
+    df = df.dropna(subset=["value", "students"])
+    df["wx"] = df["value"] * df["students"]
+    g = df.groupby(["stage", "indicator", "urban_rural"], sort=False).agg(
+        wx=("wx", "sum"), p=("students", "sum"), standard=("standard", "first"), n=("school_code", "nunique"))
+    g["mean"] = g["wx"] / g["p"]
+    g["share"] = g["mean"] / g["standard"]
+    g = g.reset_index()
+    stages = _ordered(g["stage"], STAGES)
+    types = _ordered(g["urban_rural"], URBAN_RURAL)
+    n_ind = max(g[g["stage"] == s]["indicator"].nunique() for s in stages)
+    fig = _figure(max(8.0, 1.25 * n_ind + 2.0), 3.3 * len(stages) + 1.0)
+    axes = fig.subplots(len(stages), 1, squeeze=False)[:, 0]
+    alt_parts = []
+    cap = 2.5
+    for ax, stage in zip(axes, stages):
+        sub = g[g["stage"] == stage]
+        order = _indicator_order(sub["indicator"])
+        width = 0.8 / max(1, len(types))
+        ymax = 1.2
+        for k, t in enumerate(types):
+            st = sub[sub["urban_rural"] == t].set_index("indicator").reindex(order)
+            xs = np.arange(len(order)) + (k - (len(types) - 1) / 2) * width
+            shares = st["share"].to_numpy(dtype=float)
+            shown = np.minimum(shares, cap)
+            bars = ax.bar(xs, np.nan_to_num(shown), width=width * 0.94, color=URBAN_RURAL_COLORS.get(t, "#7f7f7f"),
+                          linewidth=0.8, edgecolor=URBAN_RURAL_COLORS.get(t, "#7f7f7f"), zorder=2)
+            for b, s in zip(bars, shares):
+                if math.isnan(s):
+                    continue
+                if s < 1.0:
+                    b.set_hatch(FAIL_HATCH)
+                lab = _pct_int(s)
+                ax.annotate(lab, (b.get_x() + b.get_width() / 2, min(s, cap)), xytext=(0, 1.5),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=7,
+                            color=FAIL_COLOR if s < 1 else "#333333", fontweight=_bold() if s < 1 else "normal")
+            ymax = max(ymax, float(np.nanmax(shown)) if np.isfinite(shown).any() else 0)
+        ax.axhline(1.0, color=STANDARD_COLOR, lw=1.3, zorder=3)
+        ax.axhline(FLOOR_SHARE, color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), zorder=3)
+        ax.set_ylim(0, ymax * 1.15)
+        ax.set_xticks(np.arange(len(order)))
+        ax.set_xticklabels([_wrap(indicator_short(o), 6) for o in order])
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+        ax.set_ylabel("平均值 ÷ 标准")
+        ax.grid(axis="x", visible=False)
+        ax.set_title(f"{stage}", loc="left")
+        ax.annotate("标准 100%", xy=(1.0, 1.0), xycoords=("axes fraction", "data"), xytext=(2, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=8, color=STANDARD_COLOR)
+        ax.annotate("85%", xy=(1.0, FLOOR_SHARE), xycoords=("axes fraction", "data"), xytext=(2, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=8, color=FLOOR_COLOR)
+        low = sub[sub["share"] < 1.0]
+        if len(low):
+            items = "、".join(f"{r.urban_rural}{indicator_short(r.indicator)}（{_pct(r.share)}）" for r in low.itertuples())
+            alt_parts.append(f"{stage}有 {len(low)} 个城乡组别的平均值低于标准：{items}")
+        else:
+            alt_parts.append(f"{stage}城区、镇区、乡村各项指标的平均值均达到标准")
+        # biggest gap between types
+        piv = sub.pivot_table(index="indicator", columns="urban_rural", values="share")
+        if piv.shape[1] >= 2:
+            gap = (piv.max(axis=1) - piv.min(axis=1)).dropna()
+            if len(gap):
+                ind = gap.idxmax()
+                hi, lo = piv.loc[ind].idxmax(), piv.loc[ind].idxmin()
+                alt_parts[-1] += (f"；差距最大的是{ind}，{hi} {_pct(piv.loc[ind, hi])}、{lo} {_pct(piv.loc[ind, lo])}")
+    counts = df.groupby("urban_rural")["school_code"].nunique()
+    pupils = df.drop_duplicates(["school_code", "stage"]).groupby("urban_rural")["students"].sum()
+    handles = [Patch(facecolor=URBAN_RURAL_COLORS.get(t, "#7f7f7f"),
+                     label=f"{t}（{int(counts.get(t, 0))} 所，{fmt_num(pupils.get(t, 0))} 人）") for t in types]
+    handles += [Patch(facecolor="#bbbbbb", hatch=FAIL_HATCH, edgecolor="#bbbbbb", label="低于标准"),
+                Line2D([], [], color=STANDARD_COLOR, lw=1.3, label="标准"),
+                Line2D([], [], color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), label="标准的85%")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3 if len(handles) > 5 else len(handles))
+    title_year = f"{year}年" if year is not None else ""
+    fig.suptitle(f"{county} {title_year}城乡学校资源配置对比".strip())
+    caption = ("城区、镇区、乡村学校各项指标的平均值（按学生数加权）占国家标准的百分比；柱上数字为百分比，"
+               "斜线柱低于标准。实线为标准（100%），虚线为 85%。" + (f"超过 {cap * 100:.0f}% 的柱截断显示。"))
+    alt = f"{county}{title_year}城乡对比：" + "。".join(alt_parts) + "。"
+    return _finish(fig, caption, alt)

@@ -1,0 +1,284 @@
+"""Figures over years: CV trend, pass shares, equity measures."""
+from __future__ import annotations
+
+import math
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from balance.reporting.plotting.county import _indicator_order
+from balance.reporting.plotting.labels import (
+    _county_label,
+    _isna,
+    _one_county,
+    _ordered,
+    _pct_int,
+    _ref_label,
+    _require,
+    _status,
+    _wrap,
+    indicator_short,
+)
+from balance.reporting.plotting.style import (
+    FAIL_COLOR,
+    FAIL_MARKER,
+    STAGE_COLORS,
+    STAGE_STYLES,
+    STAGES,
+    STANDARD_COLOR,
+    _ensure_style,
+    _figure,
+    _finish,
+)
+
+
+def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
+    """CV of each indicator over the years (one panel per indicator, one line per stage), with
+    each stage's limit; years over the limit marked with a red cross. One county."""
+    _ensure_style()
+    df = county_indicators_multi_year.copy()
+    _require(df, ["year", "stage", "indicator", "cv"], "cv_trend_chart")
+    _one_county(df, "cv_trend_chart")
+    county = _county_label(df)
+    df["year"] = pd.to_numeric(df["year"]).astype(int)
+    df["cv"] = pd.to_numeric(df["cv"], errors="coerce").astype("float64")
+    if "cv_limit" not in df.columns:
+        df["cv_limit"] = np.nan
+    df["cv_limit"] = pd.to_numeric(df["cv_limit"], errors="coerce").astype("float64")
+    if "cv_passed" not in df.columns:
+        df["cv_passed"] = pd.NA
+    years = sorted(df["year"].unique())
+    order = _indicator_order(df["indicator"])
+    stages = _ordered(df["stage"], STAGES)
+    n = len(order)
+    ncols = 4 if n > 6 else min(3, n)
+    nrows = math.ceil(n / ncols)
+    fig = _figure(3.1 * ncols + 0.4, 2.5 * nrows + 1.2)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
+    ymax = float(np.nanmax(np.concatenate([df["cv"].to_numpy(), df["cv_limit"].to_numpy(), [0.1]]))) * 1.18
+    alt_parts = []
+    for ax, name in zip(axes, order):
+        for stage in stages:
+            sub = df[(df["indicator"] == name) & (df["stage"] == stage)].sort_values("year")
+            if sub.empty:
+                continue
+            color = STAGE_COLORS.get(stage, "#555555")
+            sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
+            ax.plot(sub["year"], sub["cv"], color=color, lw=1.8, ms=5, label=stage, **sty)
+            fails = sub[sub["cv_passed"].map(_status) == "fail"]
+            if len(fails):
+                ax.plot(fails["year"], fails["cv"], ls="none", marker=FAIL_MARKER, ms=9, color=FAIL_COLOR,
+                        mec="white", mew=0.6, zorder=4)
+            lim = sub["cv_limit"].dropna()
+            if len(lim):
+                ax.axhline(float(lim.iloc[-1]), color=color, lw=1.0, ls=(0, (2, 2)), alpha=0.9)
+            valid = sub.dropna(subset=["cv"])
+            if len(valid) >= 2:
+                a, b = valid.iloc[0], valid.iloc[-1]
+                verb = "降至" if b["cv"] < a["cv"] else "升至" if b["cv"] > a["cv"] else "持平于"
+                alt_parts.append(f"{name}（{stage}）由 {a['year']} 年 {a['cv']:.3f} {verb} {b['year']} 年 {b['cv']:.3f}"
+                                 + ("，超过限值" if _status(b["cv_passed"]) == "fail" else ""))
+            elif len(valid) == 1:
+                b = valid.iloc[0]
+                alt_parts.append(f"{name}（{stage}）{b['year']} 年 {b['cv']:.3f}")
+        ax.set_title(_wrap(name, 12), fontsize=9.5, loc="left")
+        ax.set_ylim(0, ymax)
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years], rotation=0 if len(years) <= 5 else 45)
+        ax.grid(axis="x", visible=False)
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.set_axis_off()
+        elif i % ncols == 0:
+            ax.set_ylabel("差异系数")
+    handles = []
+    for stage in stages:
+        color = STAGE_COLORS.get(stage, "#555555")
+        sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
+        handles.append(Line2D([], [], color=color, lw=1.8, ms=5, label=stage, **sty))
+        lim = df[df["stage"] == stage]["cv_limit"].dropna()
+        if len(lim):
+            handles.append(Line2D([], [], color=color, lw=1.0, ls=(0, (2, 2)),
+                                  label=f"{stage}限值 {float(lim.iloc[-1]):.2f}"))
+    handles.append(Line2D([], [], ls="none", marker=FAIL_MARKER, ms=9, color=FAIL_COLOR, label="超过限值"))
+    if n < len(axes):
+        axes[-1].legend(handles=handles, loc="center", fontsize=9.5, title="图例")
+    else:
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
+    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    fig.suptitle(f"{county} {span}差异系数变化".strip())
+    caption = (f"{span}各项指标校际差异系数的变化，实线为小学、虚线为初中；同色点线为该学段限值，"
+               "红色叉号为超过限值的年份。差异系数越小，学校之间越均衡。")
+    latest = df[df["year"] == years[-1]]
+    n_fail = int((latest["cv_passed"].map(_status) == "fail").sum())
+    alt = (f"{county}{span}差异系数：{years[-1]} 年共 {n_fail} 项超过限值。" + "；".join(alt_parts) + "。")
+    return _finish(fig, caption, alt)
+
+
+def pass_share_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Normalise the input of :func:`pass_share_trend` to year, stage, [county_name], share,
+    sections, sections_passed (the last two NA when unknown).
+
+    Accepts: section rows with ``school_passed`` (school results, long or wide); a summary with
+    ``sections`` and ``sections_passed``; or a frame with ``share`` (0–1).
+    """
+    _require(df, ["year", "stage"], "pass_share_trend")
+    keys = ["year", "stage"] + (["county_name"] if "county_name" in df.columns else [])
+    if "school_passed" in df.columns and "school_code" in df.columns:
+        sec = df.drop_duplicates(keys + ["school_code"]).copy()
+        sec = sec[sec["school_passed"].notna()]
+        sec["ok"] = sec["school_passed"].astype(bool).astype(int)
+        out = sec.groupby(keys, sort=True).agg(sections=("ok", "size"), sections_passed=("ok", "sum")).reset_index()
+        out["share"] = out["sections_passed"] / out["sections"]
+    elif {"sections", "sections_passed"} <= set(df.columns):
+        out = df[keys + ["sections", "sections_passed"]].copy()
+        out["share"] = pd.to_numeric(out["sections_passed"]) / pd.to_numeric(out["sections"])
+    else:
+        col = next((c for c in ("share", "pass_share", "passed_share") if c in df.columns), None)
+        if col is None:
+            raise ValueError("pass_share_trend: 需要 school_passed、sections/sections_passed 或 share 列 / "
+                             "needs school_passed, sections/sections_passed or share")
+        out = df[keys].copy()
+        out["share"] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        if out["share"].max() > 1.0 + 1e-9:  # given in percent
+            out["share"] = out["share"] / 100.0
+        out["sections"] = df["sections"] if "sections" in df.columns else pd.NA
+        out["sections_passed"] = df["sections_passed"] if "sections_passed" in df.columns else pd.NA
+    out["year"] = pd.to_numeric(out["year"]).astype(int)
+    return out.sort_values(keys).reset_index(drop=True)
+
+
+def pass_share_trend(df: pd.DataFrame) -> Figure:
+    """Share of sections that pass the school rule, per year and stage (one county: one panel with
+    a line per stage; several counties: one panel per stage with a line per county)."""
+    _ensure_style()
+    data = pass_share_frame(df)
+    multi = "county_name" in data.columns and data["county_name"].nunique() > 1
+    county = _county_label(data)
+    years = sorted(data["year"].unique())
+    stages = _ordered(data["stage"], STAGES)
+    npanels = len(stages) if multi else 1
+    fig = _figure(max(6.5, 0.9 * len(years) + 3.5) * (1 if npanels == 1 else 0.8) * npanels, 4.4)
+    axes = fig.subplots(1, npanels, squeeze=False, sharey=True)[0]
+    alt_parts = []
+
+    def _label(r) -> str:
+        s = f"{_pct_int(r.share)}%"
+        if not _isna(r.sections):
+            s += f"（{int(r.sections_passed)}/{int(r.sections)}）"
+        return s
+
+    if not multi:
+        ax = axes[0]
+        # per year, the higher point is labelled above and the lower one below: no collisions
+        rank = data.groupby("year")["share"].rank(method="first", ascending=False)
+        for k, stage in enumerate(stages):
+            sub = data[data["stage"] == stage]
+            color = STAGE_COLORS.get(stage, "#555555")
+            sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
+            ax.plot(sub["year"], sub["share"], color=color, lw=2, ms=6, label=stage, **sty)
+            for idx, r in zip(sub.index, sub.itertuples()):
+                above = rank[idx] == 1 or len(stages) == 1
+                ax.annotate(_label(r), (r.year, r.share), xytext=(0, 8 if above else -9), textcoords="offset points",
+                            ha="center", va="bottom" if above else "top", fontsize=8, color=color,
+                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
+            last = sub.iloc[-1]
+            part = f"{stage} {int(last['year'])} 年 {last['share'] * 100:.0f}% 的学校达标"
+            if not _isna(last["sections"]):
+                part += f"（{int(last['sections_passed'])}/{int(last['sections'])}）"
+            if len(sub) > 1:
+                part += f"，{int(sub.iloc[0]['year'])} 年为 {sub.iloc[0]['share'] * 100:.0f}%"
+            alt_parts.append(part)
+        fig.legend(loc="outside lower center", ncol=len(stages))
+    else:
+        palette = ["#1f4e79", "#e08214", "#3a9e8f", "#8c564b", "#9467bd", "#d1495b", "#7f7f7f", "#bcbd22",
+                   "#17becf", "#2ca02c"]
+        markers = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">"]
+        for ax, stage in zip(axes, stages):
+            sub = data[data["stage"] == stage]
+            for k, (c, g) in enumerate(sub.groupby("county_name", sort=True)):
+                ax.plot(g["year"], g["share"], color=palette[k % 10], marker=markers[k % 10], lw=1.6, ms=5, label=c)
+            ax.set_title(stage, loc="left")
+            last = sub[sub["year"] == sub["year"].max()]
+            alt_parts.append(f"{stage} {int(last['year'].max())} 年各县区学校达标比例 "
+                             + "、".join(f"{r.county_name} {r.share * 100:.0f}%" for r in last.itertuples()))
+        axes[-1].legend(loc="lower left", fontsize=8, ncol=2)
+    for ax in axes:
+        ax.axhline(1.0, color=STANDARD_COLOR, lw=1.2, ls=(0, (4, 2)))
+        ax.annotate("全部学校达标（县域要求）", xy=(0.0, 1.0), xycoords=("axes fraction", "data"), xytext=(2, 3),
+                    textcoords="offset points", ha="left", va="bottom", fontsize=8, color=STANDARD_COLOR)
+        ax.set_ylim(-0.12 if not multi else 0, 1.12)
+        ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years])
+        pad = 0.35 if len(years) > 1 else 0.6
+        ax.set_xlim(years[0] - pad, years[-1] + pad)
+        ax.set_xlabel("年份")
+        ax.grid(axis="x", visible=False)
+    axes[0].set_ylabel("达标学校比例")
+    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    fig.suptitle(f"{county} {span}达标学校比例".strip())
+    caption = ("达到学校达标要求（至少 6 项指标达到标准、其余 1 项不低于 85%）的学校（学段单位）所占比例；"
+               "县域通过要求所有学校达标（虚线 100%）。" + ("点旁数字为达标学校数/参评学校数。" if data["sections"].notna().any() else ""))
+    alt = f"{county}{span}达标学校比例：" + "；".join(alt_parts) + "。"
+    return _finish(fig, caption, alt)
+
+
+def equity_trend_chart(equity: pd.DataFrame) -> Figure:
+    """Urban/rural share of inequality (Theil T between-group share) and the McLoone index over
+    the years, one line per indicator, one row per stage. One county.
+
+    ``equity`` is :func:`balance.analysis.equity.equity_table` output (columns year, county_name, stage,
+    indicator, theil_t_between_share, mcloone). McLoone = 1 means the pupils below the median get
+    the median level; the reference line marks it.
+    """
+    _ensure_style()
+    df = equity.copy()
+    _require(df, ["year", "stage", "indicator", "theil_t_between_share", "mcloone"], "equity_trend_chart")
+    _one_county(df, "equity_trend_chart")
+    county = _county_label(df)
+    df["year"] = pd.to_numeric(df["year"]).astype(int)
+    years = sorted(df["year"].unique())
+    stages = _ordered(df["stage"], STAGES)
+    order = _indicator_order(df["indicator"])
+    fig = _figure(11.5, 3.2 * len(stages) + 1.3)
+    axes = fig.subplots(len(stages), 2, squeeze=False)
+    colors = dict(zip(order, [
+        "#1f4e79", "#3a9e8f", "#e0a526", "#b2182b", "#6a3d9a", "#8c564b", "#4d4d4d", "#2b8cbe"]))
+    markers = dict(zip(order, ["o", "s", "^", "D", "v", "P", "X", "*"]))
+    alt_parts = []
+    for row, stage in enumerate(stages):
+        sub = df[df["stage"] == stage]
+        for col, (measure, label) in enumerate([("theil_t_between_share", "城乡间差异占泰尔T的比例"),
+                                                ("mcloone", "McLoone 指数")]):
+            ax = axes[row][col]
+            for name in order:
+                s = sub[sub["indicator"] == name].sort_values("year")
+                if s.empty:
+                    continue
+                ax.plot(s["year"], s[measure].astype(float), color=colors.get(name, "#555"),
+                        marker=markers.get(name, "o"), ms=4.5, lw=1.5, label=indicator_short(name))
+            if measure == "mcloone":
+                ax.axhline(1.0, color=STANDARD_COLOR, lw=1.0)
+                _ref_label(ax, 1.0, "1 = 低于中位数的学生达到中位水平", STANDARD_COLOR, below=True)
+            else:
+                ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+            ax.set_title(f"{stage}：{label}", loc="left", fontsize=10)
+            ax.set_xticks(years)
+            ax.grid(axis="x", visible=False)
+        last = sub[sub["year"] == years[-1]]
+        if len(last):
+            top = last.sort_values("theil_t_between_share", ascending=False).iloc[0]
+            alt_parts.append(f"{stage}{years[-1]}年城乡间差异占比最高的是{indicator_short(top['indicator'])}"
+                             f"（{top['theil_t_between_share']:.0%}）")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, max(1, len(labels))))
+    fig.suptitle(f"{county} 公平性指标变化")
+    caption = ("左：泰尔T指数中城区、镇区、乡村之间差异所占比例（其余为同类学校内部差异）；"
+               "右：McLoone 指数（中位数以下学生获得的资源 ÷ 中位数水平，越接近 1 越好）。按学生数加权。")
+    alt = f"{county}{years[0]}—{years[-1]}年公平性指标：" + "；".join(alt_parts) + "。"
+    return _finish(fig, caption, alt)

@@ -1,0 +1,521 @@
+"""Run parameterized notebooks with papermill and export them as HTML briefings, in parallel.
+
+``balance batch PARAMS... --out DIR`` / :func:`run_batch`; ``balance report PARAMS.yaml --out DIR``
+/ :func:`run_report`.
+
+Layout of ``DIR`` (``<run>`` = the params file's stem, e.g. ``130102_2025``)::
+
+    DIR/manifest.csv        one row per run (UTF-8 with BOM, opens in Excel)
+    DIR/index.html          Chinese index page linking every briefing, with status and errors
+    DIR/<run>.html          the briefing (only when the run succeeded)
+    DIR/<run>.ipynb         the executed notebook: the audit log (kept for failed runs too,
+                            with the error in it, when the notebook got as far as executing)
+    DIR/<run>/              the notebook's ``output_dir``: small results files (results.json …),
+                            ``.input-hash`` (skip-if-unchanged) and ``run.log`` (kernel stderr
+                            that is not known noise, when there is any)
+
+Behaviour:
+
+* every run is validated first (:func:`balance.running.params.validate_run`); an invalid params file
+  fails its own run, the others go on;
+* each run executes in a worker process (``ProcessPoolExecutor``; ``forkserver`` context with
+  papermill / nbconvert / pandas preloaded where available, ``spawn`` on Windows; default
+  ``os.cpu_count()`` workers) with its own kernel (``python3``), a per-cell execution timeout and a
+  60 s kernel start timeout; a kernel start failure is retried once;
+* ``--executor dask`` (``run_batch(..., executor="dask", scheduler=ADDRESS)``) runs the same
+  runs as tasks on Dask distributed instead — a LocalCluster, or an existing cluster whose
+  workers all see ``DIR`` at the same absolute path — with the same planning, outputs and
+  manifest; a run whose worker dies is retried once on another worker (:mod:`balance.running.executors`);
+* outputs are atomic: the executed notebook and the HTML are written to hidden temporary files
+  in ``DIR`` (``.<name>.<pid>.tmp``) and renamed into place; an interrupted batch never leaves a
+  partial ``.html``;
+* a run that fails removes its previous ``<run>.html`` (a stale briefing must not look current)
+  and its ``.input-hash``; the manifest says ``failed`` with a one-line error;
+* skip-if-unchanged: the input hash covers the data file, the params file, the notebook, the
+  standard / county-sheet files when given as paths, the briefing template and
+  ``balance.__version__``; a run is ``skipped`` when the hash equals the one recorded for its last
+  successful run and both outputs still exist, unless ``force``;
+* ``manifest.csv`` keeps rows of earlier runs in ``DIR`` that are not part of this batch, so the
+  index lists every briefing in the folder.
+
+Safety of ``DIR`` (:mod:`balance.running.outdir`):
+
+* a run name must be a plain name (no ``.`` / ``..``, no path separator, not hidden, not
+  ``index``, no control characters, no Windows device name …): a params file with another name
+  fails its own run with a message naming the file, and nothing in ``DIR`` is touched for it;
+* every delete and replace goes through one guard that proves the target lies in ``DIR`` after
+  ``resolve()`` (never ``DIR`` itself, never through a symbolic link, never one of the run's
+  inputs); a ``DIR/<run>`` that is a symbolic link fails that run and is left alone;
+* one batch at a time per ``DIR``: ``DIR/.balance-batch.lock`` (pid, host, start time, command)
+  is locked for the whole batch; a second batch is refused naming the first
+  (:class:`balance.running.outdir.BatchLocked`, exit code 2). The lock dies with its holder;
+* ``manifest.csv`` is rewritten (atomically) after every finished run, so it lists every run that
+  finished whenever and however the batch stops; ``index.html`` follows every few seconds and at
+  the end;
+* the batch's workers and their kernels die with it: on ``kill -9`` of the batch (Linux: the
+  parent-death signal, elsewhere a watchdog thread that notices the parent is gone), on SIGTERM,
+  SIGHUP and Ctrl-C (queued runs are cancelled, running notebooks stopped, the manifest written;
+  exit code 143 / 129 / 130). A run that did not finish keeps its earlier manifest row, if any,
+  and is redone by the next batch;
+* a batch that cannot use ``DIR`` (an existing file, read-only, full) is refused with a message
+  (:class:`BatchError`, exit code 2 before any run started, 1 when writing fails later).
+
+Exit codes of ``balance batch`` / ``balance report``: 0 every run ok or unchanged, 1 a run failed
+(or the manifest could not be written half-way), 2 refused before running (no params files,
+``--out`` unusable or in use by another batch, executor unusable), 128 + signal when stopped by a
+signal (130 Ctrl-C, 143 SIGTERM).
+"""
+from __future__ import annotations
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from balance.errors import InputError
+from balance.running.outdir import BatchLock, BatchLocked, UnsafeOutput, check_output_file, check_results_dir, printable, protected_paths, run_key, run_name_message
+from balance.running.index_page import write_index
+from balance.running.manifest import HASH_FILE, _csv_line, _now, _one_line, input_hash, read_manifest, write_manifest
+from balance.running.notebooks import default_notebooks_dir
+from balance.running.results import BatchError, BatchInterrupted, BatchResult, RunResult
+from balance.running.worker import _remove, execute_run, problems_line, problems_table, remove_stale_outputs
+
+# --------------------------------------------------------------------------------------------
+def expand_params(paths) -> list[Path]:
+    """YAML files as given, folders expanded to their ``*.yaml`` / ``*.yml`` (sorted). Paths that
+    do not exist are kept (their run fails with a clear message)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            try:
+                out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".yaml", ".yml")))
+            except OSError:  # an unreadable folder: its run fails with "cannot read"
+                out.append(p)
+        else:
+            out.append(p)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# parent side
+def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous: dict) -> tuple[list[dict], list[RunResult]]:
+    """Specs to execute and results already decided (skipped, invalid, refused names).
+
+    A params file whose name is not a plain run name, or whose outputs would land on a symbolic
+    link, a folder where a file belongs or one of the run's inputs, fails here and nothing in
+    ``out_dir`` is touched for it.
+    """
+    from balance.running.params import NOTEBOOKS, input_paths, load_params, notebook_path
+
+    done: list[RunResult] = []
+    seen: dict[str, Path] = {}
+    entries = []
+    for p in paths:
+        run, label = p.stem, printable(p)
+        bad = run_name_message(run, p)
+        if bad:  # refused before anything reads or touches a path built from the name
+            key = printable(run) or "(空 empty)"
+            done.append(RunResult(run=key if key not in {r.run for r in done} else f"{key}@{len(done)}",
+                                  params=label, started=_now(), seconds=0.0, error=bad))
+            continue
+        key = run_key(run)
+        if key in seen:
+            other = printable(seen[key])
+            done.append(RunResult(run=f"{run}@{len(done)}", params=label, started=_now(), seconds=0.0,
+                                  error=_one_line(f"运行名称重复：{label} 与 {other} 的文件名相同（不分大小写）/ duplicate "
+                                                  f"run name: {label} and {other} have the same file name (ignoring "
+                                                  f"case)")))
+            continue
+        seen[key] = p
+        params = exc = None
+        try:
+            params = load_params(p, notebooks_dir)
+        except InputError as e:  # invalid file: fails its own run, no worker needed
+            exc = e
+        except Exception:  # noqa: BLE001 - the worker reports the problem as this run's error
+            pass
+        entries.append((p, run, params, exc))
+
+    # the inputs that lie inside out_dir: no delete or replace of the batch may touch them
+    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    inputs: list = [p for p, *_ in entries] + [nb_dir / f"{n}.ipynb" for n in NOTEBOOKS]
+    for p, _, params, _ in entries:
+        if params is not None:
+            inputs += [params.data, params.county_sheet, params.standard if params.standard_is_path() else None]
+        else:  # an invalid file: what it names, as far as it can be read
+            inputs += input_paths(p)
+    protected = protected_paths(inputs, out_dir)
+
+    todo = []
+    for p, run, params, exc in entries:
+        html, ipynb = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
+        try:
+            check_results_dir(out_dir, out_dir / run, protected)
+            check_output_file(out_dir, html, protected, kind="html")
+            check_output_file(out_dir, ipynb, protected, kind="ipynb")
+        except (UnsafeOutput, OSError) as e:
+            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0, error=_one_line(str(e), 1500)))
+            continue
+        if exc is not None:
+            remove_stale_outputs(out_dir, run, keep_ipynb=False, protected=protected)
+            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0,
+                                  error=problems_line(str(exc), exc.problems),
+                                  details=problems_table(str(exc), exc.problems)))
+            continue
+        h = ""
+        if params is not None:
+            try:
+                h = input_hash(params, p, notebook_path(params, notebooks_dir))
+            except Exception:  # noqa: BLE001 - unreadable input: the worker reports it
+                h = ""
+        prev = previous.get(run, {})
+        hash_file = out_dir / run / HASH_FILE
+        try:
+            recorded = hash_file.read_text(encoding="utf-8").strip() if hash_file.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            recorded = ""
+        if (not force and h and recorded == h and html.is_file() and ipynb.is_file()):
+            r = RunResult.from_row(prev) if prev else RunResult(run=run)
+            r.run, r.status, r.error, r.started, r.seconds = run, "skipped", "", _now(), 0.0
+            r.kernel_start = r.execution = r.export = ""
+            r.html, r.ipynb, r.input_hash, r.params = html.name, ipynb.name, h, str(p)
+            if params is not None:
+                r.notebook = params.notebook
+                r.county_code = params.county_code or ""
+                r.year = "" if params.year is None else str(params.year)
+                r.title = params.title or r.title
+            done.append(r)
+            continue
+        todo.append({"run": run, "params_path": str(p), "out_dir": str(out_dir),
+                     "notebooks_dir": str(notebooks_dir) if notebooks_dir else None, "input_hash": h,
+                     "protected": sorted(map(str, protected))})
+    return todo, done
+
+
+#: Temporary files of the batch in ``DIR``: ``.<run>.<pid>.tmp.ipynb`` (executed notebook),
+#: ``.<run>.html.<pid>.tmp`` (briefing), ``.manifest.csv.<pid>.tmp`` / ``.index.html.<pid>.tmp``.
+_RUN_TMP = (re.compile(r"^\.(?P<run>.+)\.\d+\.tmp\.ipynb$"), re.compile(r"^\.(?P<run>.+)\.html\.\d+\.tmp$"))
+
+_BATCH_TMP = re.compile(r"^\.(?:manifest\.csv|index\.html)\.\d+\.tmp$")
+
+
+def _tmp_owner(name: str) -> str | None:
+    for pat in _RUN_TMP:
+        m = pat.match(name)
+        if m:
+            return m.group("run")
+    return None
+
+
+def _cleanup_tmp(out_dir: Path, runs: set[str]) -> None:
+    """Remove temporary files left by an interrupted earlier batch (exact names only)."""
+    for f in out_dir.glob(".*.tmp*"):
+        if _tmp_owner(f.name) in runs or _BATCH_TMP.match(f.name):
+            _remove(out_dir, f)
+
+
+#: ``manifest.csv`` is rewritten after every finished run (its rows are kept as CSV text, so a
+#: rewrite is one write: ~10 ms at 2,850 rows). ``index.html`` costs more (~1.5 s at 2,850
+#: rows: it looks at every run's files): it is rewritten at most every PUBLISH_EVERY seconds (or
+#: 10 × the time the last rewrite took, when that is longer), and always at the start and end.
+PUBLISH_EVERY = 2.0
+
+
+#: Failed runs whose problem table is printed on the console (the others: one line each).
+MAX_DETAILED_FAILURES = 10
+
+
+def _worker_died(s: dict, exc: BaseException, executor: str, out_dir: Path) -> RunResult:
+    """The row of a run whose worker process died (the run never reported). Its previous
+    briefing is removed: it must not look current."""
+    name = type(exc).__name__
+    if executor == "dask" and name == "KilledWorker":
+        msg = (f"Dask worker 在运行此笔记本时退出，重试后仍失败 / the Dask worker died while running this notebook, "
+               f"also on retry: {name}: {exc}")
+    elif executor == "dask" and name == "CancelledError":
+        msg = f"任务被 Dask 取消（集群或调度器已断开？）/ the task was cancelled by Dask (cluster lost?): {name}: {exc}"
+    elif executor == "dask":
+        msg = f"Dask: {name}: {exc}"
+    else:
+        msg = f"{name}: {exc}"
+    remove_stale_outputs(out_dir, s["run"], keep_ipynb=False, protected=[Path(q) for q in s.get("protected") or ()])
+    return RunResult(run=s["run"], params=str(s.get("params_label") or s["params_path"]), started=_now(),
+                     input_hash=s.get("input_hash") or "", error=_one_line(msg))
+
+
+def _remove_run_tmp(out_dir: Path, runs: set[str]) -> None:
+    """Temporary files of runs whose worker died half-way (another worker redid the run)."""
+    for f in out_dir.glob(".*.tmp*"):
+        if _tmp_owner(f.name) in runs:
+            _remove(out_dir, f)
+
+
+def _prepare_out_dir(out_dir) -> tuple[Path, list[Path]]:
+    """``out_dir`` resolved and created; the folders this created (to remove again, when empty, if
+    the batch is refused). :class:`BatchError` when it cannot be a folder."""
+    shown = printable(out_dir)
+    if not str(out_dir).strip():
+        raise BatchError("--out 为空：请给出输出文件夹 / --out is empty: give the output folder")
+    try:
+        out = Path(out_dir).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise BatchError(f"输出文件夹路径无效：{shown}（{exc}）/ invalid output folder path: {shown} ({exc})") from None
+    if out.exists() and not out.is_dir():
+        raise BatchError(f"--out 指向一个已存在的文件，而不是文件夹：{shown}；请给出一个文件夹 / --out names an existing "
+                         f"file, not a folder: {shown}; give a folder")
+    created = []
+    d = out
+    while not d.exists() and d != d.parent:
+        created.append(d)
+        d = d.parent
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise BatchError(f"无法创建输出文件夹 {shown}：路径中有一段是文件 / cannot create the output folder {shown}: "
+                         f"part of the path is a file") from None
+    except OSError as exc:
+        raise BatchError(f"无法创建输出文件夹 {shown}：{exc.strerror or exc} / cannot create the output folder "
+                         f"{shown}: {exc.strerror or exc}") from None
+    return out, created
+
+
+def _remove_if_empty(dirs: list[Path]) -> None:
+    for d in dirs:  # innermost first
+        try:
+            d.rmdir()
+        except OSError:
+            return
+
+
+def _write_failed(what_zh: str, what_en: str, path: Path, exc: OSError, exit_code: int) -> BatchError:
+    why = exc.strerror or str(exc)
+    hint_zh, hint_en = "", ""
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        hint_zh, hint_en = "（磁盘已满）", " (the disk is full)"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint_zh, hint_en = "（没有写入权限或为只读）", " (no permission to write, or read-only)"
+    p = printable(path)
+    return BatchError(f"无法写入{what_zh} {p}：{why}{hint_zh} / cannot write the {what_en} {p}: {why}{hint_en}",
+                      exit_code=exit_code)
+
+_STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+def _raise_interrupted(signum, frame):
+    raise BatchInterrupted(signum)
+
+
+class _StopSignals:
+    """While a batch runs (main thread only): SIGTERM and SIGHUP raise :class:`BatchInterrupted`
+    (Ctrl-C raises KeyboardInterrupt), so the batch stops its workers and writes its manifest
+    instead of dying on the spot. ``hold()``: ignore stop signals while the last manifest is
+    written."""
+
+    def __init__(self):
+        self.saved: dict = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in _STOP_SIGNALS:
+                try:
+                    self.saved[sig] = signal.signal(sig, _raise_interrupted)
+                except (ValueError, OSError):  # pragma: no cover
+                    pass
+        return self
+
+    def hold(self):
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (*_STOP_SIGNALS, signal.SIGINT):
+            try:
+                self.saved.setdefault(sig, signal.signal(sig, signal.SIG_IGN))
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+
+    def __exit__(self, *exc):
+        for sig, old in self.saved.items():
+            try:
+                signal.signal(sig, old)
+            except (ValueError, OSError, TypeError):  # pragma: no cover
+                pass
+        return False
+
+
+def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = False, timeout: float | None = 600,
+              progress: bool = True, notebooks_dir: str | Path | None = None,
+              start_timeout: float = 60, executor: str = "local", scheduler=None) -> BatchResult:
+    """Run every params file (YAML files or folders of them) and export the briefings.
+
+    ``executor``: ``"local"`` (worker processes on this machine, ``workers`` of them, default
+    the CPU count) or ``"dask"`` (Dask distributed: a LocalCluster of ``workers`` processes with
+    one thread each, or the existing cluster at ``scheduler`` — an address such as
+    ``tcp://host:8786`` or a ``distributed.Client``; see :mod:`balance.running.executors`). Planning,
+    skip-if-unchanged, outputs and manifest are the same for both.
+
+    Returns a :class:`BatchResult`; ``result.exit_code`` is 1 when any run failed. Never raises
+    for a failing run. Raises
+
+    * :class:`BatchError` — ``out_dir`` is unusable (a file, cannot be created, read-only, full)
+      or the manifest cannot be written;
+    * :class:`balance.running.outdir.BatchLocked` — another batch is writing into ``out_dir``;
+    * :class:`balance.running.executors.ExecutorError` — the executor cannot be used;
+    * :class:`BatchInterrupted` (SIGTERM / SIGHUP) or ``KeyboardInterrupt`` (Ctrl-C) — the batch
+      was stopped; the manifest lists every run that finished.
+
+    Every exception raised after planning carries the partial result as ``exc.batch``.
+    """
+    from balance.running.executors import make_executor
+
+    if scheduler is not None and executor in (None, "local"):
+        executor = "dask"
+    executor = executor or "local"
+    ex = make_executor(executor, workers=workers, scheduler=scheduler)  # ValueError for an unknown kind
+    t0 = time.perf_counter()
+    out_dir, created = _prepare_out_dir(out_dir)
+    lock = BatchLock(out_dir)
+    try:
+        lock.acquire()
+    except BatchLocked:
+        _remove_if_empty(created)
+        raise
+    except UnsafeOutput as exc:
+        _remove_if_empty(created)
+        raise BatchError(str(exc)) from None
+    except OSError as exc:
+        _remove_if_empty(created)
+        raise _write_failed("输出文件夹", "output folder", out_dir, exc, exit_code=2) from None
+    try:
+        with _StopSignals() as stop:
+            return _run_locked(params_paths, out_dir, ex, t0, force, timeout, progress, notebooks_dir,
+                               start_timeout, stop)
+    finally:
+        lock.release()
+        _remove_if_empty(created)  # only when nothing was written (refused before the first run)
+
+
+def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, notebooks_dir, start_timeout,
+                stop: _StopSignals) -> BatchResult:
+    notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+    paths = expand_params(params_paths)
+    previous = read_manifest(out_dir)
+    todo, done = _plan(paths, out_dir, notebooks_dir, force, previous)
+    _cleanup_tmp(out_dir, {s["run"] for s in todo})
+    for s in todo:
+        s["timeout"] = timeout
+        s["start_timeout"] = start_timeout
+
+    results: dict[str, RunResult] = {}
+    order = [p.stem for p in paths]
+    batch = BatchResult(out_dir=out_dir)
+    rows: dict[str, dict] = dict(previous)
+    lines: dict[str, str] = {k: _csv_line(v) for k, v in previous.items()}  # rows as CSV text
+    index_clock = [0.0, 0.0]  # when the index was last written, how long it took
+    started = [False]  # a run has been handed to the executor
+
+    def record(r: RunResult) -> None:
+        results[r.run] = r
+        rows[r.run] = r.row()
+        lines[r.run] = _csv_line(rows[r.run])
+
+    def publish(index: bool = False) -> None:
+        batch.runs = [results[r] for r in dict.fromkeys(order) if r in results] + \
+                     [r for k, r in results.items() if k not in order]
+        keys = sorted(rows)
+        code = 1 if started[0] else 2
+        try:
+            batch.manifest = write_manifest(out_dir, [], lines=[lines[k] for k in keys])
+        except OSError as exc:
+            raise _write_failed("清单", "manifest", out_dir / "manifest.csv", exc, code) from None
+        t_pub = time.perf_counter()
+        if index or t_pub - index_clock[0] >= max(PUBLISH_EVERY, 10 * index_clock[1]):
+            try:
+                batch.index = write_index(out_dir, [rows[k] for k in keys])
+            except OSError as exc:
+                raise _write_failed("目录页", "index page", out_dir / "index.html", exc, code) from None
+            index_clock[:] = [time.perf_counter(), time.perf_counter() - t_pub]
+
+    from tqdm.auto import tqdm
+
+    for r in done:
+        record(r)
+    try:
+        publish(index=True)  # an unwritable manifest is refused here, before any run starts
+    except BatchError as exc:
+        exc.batch = batch
+        raise
+    bar = tqdm(total=len(done) + len(todo), desc="简报 briefings", unit="run", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True)
+    bar.update(len(done))
+    detailed = [0]
+
+    def report_failure(r: RunResult) -> None:
+        bar.write(f"✗ {printable(r.run)}: {printable(r.error)}", file=sys.stderr)
+        if r.details and detailed[0] < MAX_DETAILED_FAILURES:
+            import textwrap
+
+            bar.write(textwrap.indent(r.details, "    "), file=sys.stderr)
+            detailed[0] += 1
+
+    for r in done:
+        if r.status == "failed":
+            report_failure(r)
+    failure: BaseException | None = None
+    try:
+        if todo:
+            with ex:
+                started[0] = True
+                try:
+                    ex.start(len(todo))
+                    ex.prepare(todo, out_dir, notebooks_dir)
+                    if ex.name != "local":
+                        bar.write(f"执行器 executor: {ex.describe()}", file=sys.stderr)
+                    for s, out in ex.as_completed(execute_run, todo):
+                        if isinstance(out, BaseException):
+                            r = _worker_died(s, out, ex.name, out_dir)
+                        else:
+                            r = RunResult.from_row(out)
+                        record(r)
+                        bar.update(1)
+                        if r.status == "failed":
+                            report_failure(r)
+                        publish()
+                except BaseException:
+                    ex.abort()  # queued runs cancelled, running ones (local: and their kernels) stopped
+                    raise
+            _remove_run_tmp(out_dir, {s["run"] for s in todo})
+    except BaseException as exc:
+        failure = exc
+        if ex.name == "local" and todo:  # its workers are gone: their temporary files are stale
+            _remove_run_tmp(out_dir, {s["run"] for s in todo})
+        raise
+    finally:
+        bar.close()
+        batch.seconds = time.perf_counter() - t0
+        stop.hold()
+        try:
+            publish(index=True)
+        except BatchError as exc:
+            if failure is None:
+                exc.batch = batch
+                raise
+            if not isinstance(failure, BatchError):
+                print(str(exc), file=sys.stderr)
+        if failure is not None:
+            try:
+                failure.batch = batch
+            except AttributeError:  # pragma: no cover - an exception type without a __dict__
+                pass
+    return batch
+
+
+def run_report(params_path, out_dir, **kw) -> RunResult:
+    """Run one params file (same behaviour and outputs as a batch of one). Returns its result."""
+    kw.setdefault("workers", 1)
+    kw.setdefault("progress", False)
+    batch = run_batch([params_path], out_dir, **kw)
+    return batch.runs[0]

@@ -1,0 +1,95 @@
+"""The batch's index.html: one Chinese page linking every briefing, with status and errors."""
+from __future__ import annotations
+import datetime as _dt
+import html as _html
+from pathlib import Path
+from balance.running.outdir import printable, run_name_problem
+from balance.running.notebooks import NOTEBOOK_ZH
+from balance.running.results import STATUS_ZH
+
+# --------------------------------------------------------------------------------------------
+def _results_json(out_dir: Path, run: str) -> dict:
+    import json
+
+    if run_name_problem(run) is not None:  # never a path built from a name that is not plain
+        return {}
+    p = out_dir / run / "results.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except Exception:
+        return {}
+
+
+def _href(name: str) -> str:
+    """A relative link to a file of ``DIR`` (percent-encoded: ``#``, ``?``, spaces and Chinese
+    text in a run name stay part of the file name), HTML-escaped."""
+    from urllib.parse import quote
+
+    return _html.escape(quote(name, safe=""), quote=True)
+
+
+def write_index(out_dir: Path, rows: list[dict]) -> Path:
+    """``DIR/index.html``: every run with its title, type, county, year, status, briefing and
+    audit-log links, and the error of failed runs. Offline, styled like the briefings."""
+    from balance import __version__
+    from balance.io.files import atomic_write_text
+    from balance.reporting.html_export import briefing_css
+
+    def e(text) -> str:  # every text from data, params or the manifest: escaped, control characters shown
+        return _html.escape(printable(text), quote=True)
+
+    def own_file(run: str, name: str, suffix: str) -> bool:  # a link only to this run's own output file
+        return bool(name) and run_name_problem(run) is None and name == f"{run}{suffix}" and (out_dir / name).is_file()
+
+    n_ok = sum(r.get("status") == "ok" for r in rows)
+    n_fail = sum(r.get("status") == "failed" for r in rows)
+    n_skip = sum(r.get("status") == "skipped" for r in rows)
+    body = []
+    for i, r in enumerate(rows, 1):
+        extra = _results_json(out_dir, r["run"])
+        title = r.get("title") or extra.get("title") or ""
+        if not title:
+            name = extra.get("county_name") or r.get("county_code") or ""
+            title = " ".join(x for x in (str(name), f"{r['year']} 年" if r.get("year") else "",
+                                         NOTEBOOK_ZH.get(r.get("notebook", ""), "")) if x) or r["run"]
+        has_html = own_file(r["run"], r.get("html") or "", ".html")
+        name = f'<a href="{_href(r["html"])}">{e(title)}</a>' if has_html else e(title)
+        log = (f'<a href="{_href(r["ipynb"])}">{e(r["ipynb"])}</a>'
+               if own_file(r["run"], r.get("ipynb") or "", ".ipynb") else "")
+        status = r.get("status", "")
+        body.append(
+            f'<tr class="row-{e(status)}"><td class="num">{i}</td><td>{name}<br><span class="muted">{e(r["run"])}</span></td>'
+            f'<td class="nowrap">{e(NOTEBOOK_ZH.get(r.get("notebook", ""), r.get("notebook", "")))}</td>'
+            f'<td>{e(r.get("county_code", ""))}</td><td class="num">{e(str(r.get("year", "")))}</td>'
+            f'<td class="nowrap status-{e(status)}">{e(STATUS_ZH.get(status, status))}</td>'
+            f'<td>{log}</td><td class="error">{e(r.get("error", ""))}</td></tr>')
+    generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>简报目录 · 义务教育优质均衡发展评估</title>
+<style>
+{briefing_css()}
+</style>
+</head>
+<body class="balance-index">
+<main>
+<div class="cover"><h1>简报目录</h1><p class="subtitle">义务教育优质均衡发展评估 · 资源配置</p>
+<dl><dt>运行总数</dt><dd>{len(rows)}</dd><dt>成功</dt><dd>{n_ok}</dd><dt>失败</dt><dd>{n_fail}</dd>
+<dt>未变化（沿用上次结果）</dt><dd>{n_skip}</dd><dt>生成时间</dt><dd>{generated}</dd></dl></div>
+{'<div class="callout fail">有 %d 个运行失败，见下表“错误”列；执行记录（.ipynb）中保留了出错的单元格。</div>' % n_fail if n_fail else ''}
+<table class="balance-table">
+<thead><tr><th class="num">序号</th><th>简报</th><th>类型</th><th>县区代码</th><th class="num">年份</th><th>状态</th><th>执行记录</th><th>错误</th></tr></thead>
+<tbody>
+{chr(10).join(body)}
+</tbody>
+</table>
+<p class="footer">由 balance {e(__version__)} 生成。简报为独立的 HTML 文件，可离线打开、打印（A4）。执行记录为运行后的笔记本（审计日志）；清单见 <a href="manifest.csv">manifest.csv</a>。</p>
+</main>
+</body>
+</html>
+"""
+    return atomic_write_text(out_dir / "index.html", page)

@@ -1,0 +1,592 @@
+"""Parameters of one notebook run: one YAML file (UTF-8) per run, validated before anything executes.
+
+A params file looks like::
+
+    notebook: county_briefing      # county_briefing | county_trend | region_overview | explore
+    data: data/demo/schools.csv    # relative to the repository root (the folder holding
+                                   # pyproject.toml above the params file), else to the params
+                                   # file's folder; or absolute
+    county_code: "130102"          # 6 digits; needed by county_briefing and county_trend
+    year: 2025                     # needed by county_briefing and region_overview
+    standard: quality-2017         # optional: quality-2017 (default) | basic-2012 | path to YAML
+    title: 长安区 2025 年义务教育优质均衡发展评估简报   # optional
+    previous_year: 2024            # optional
+    county_sheet: data/county.xlsx # optional (later issue)
+
+Checks, each reported in Chinese and English through :class:`balance.errors.InputError`:
+
+* :func:`load_params` — YAML syntax (with line), unknown keys, wrong types, missing keys the
+  notebook needs, missing data / standard / county-sheet file, notebook not found;
+* :func:`check_notebook_parameters` — every key of the file must be declared in the target
+  notebook's ``parameters`` cell (papermill only warns about unknown parameters);
+* :func:`check_against_data` — county and year present in the school table.
+
+:func:`notebook_parameters` turns a valid :class:`RunParams` into the plain values papermill
+injects: absolute ``data`` path, ``output_dir`` (absolute folder for small results files such as
+``results.json``) and the optional keys given.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from balance.errors import InputError, Problem
+
+NotebookName = Literal["county_briefing", "county_trend", "region_overview", "explore"]
+NOTEBOOKS: tuple[str, ...] = ("county_briefing", "county_trend", "region_overview", "explore")
+
+#: Keys each notebook needs beyond ``notebook`` and ``data``.
+REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "county_briefing": ("county_code", "year"),
+    "county_trend": ("county_code",),
+    "region_overview": ("year",),
+    "explore": (),
+}
+
+#: Chinese names of the keys (for messages).
+KEY_ZH = {
+    "notebook": "笔记本", "data": "数据文件", "county_code": "县区代码", "year": "年份",
+    "standard": "评估标准", "title": "标题", "county_sheet": "县级表", "previous_year": "对比年份",
+}
+
+#: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
+from balance._resources import NOTEBOOKS_DIR as DEFAULT_NOTEBOOKS_DIR  # noqa: E402
+
+_SUMMARY = ("运行参数有误", "invalid run parameters")
+
+
+class RunParams(BaseModel):
+    """One run's parameters (the YAML file's content, paths resolved to absolute)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+    notebook: NotebookName
+    data: Path
+    county_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    standard: str = "quality-2017"
+    title: str | None = None
+    county_sheet: Path | None = None
+    previous_year: int | None = Field(default=None, ge=1990, le=2100)
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @field_validator("county_code", mode="before")
+    @classmethod
+    def _code_as_text(cls, v: Any) -> Any:
+        # ``county_code: 130102`` (unquoted) arrives as an int; Chinese county codes never start
+        # with 0, so the text form is exact. Floats or other types are refused by the str check.
+        if isinstance(v, int) and not isinstance(v, bool):
+            return str(v)
+        return v
+
+    @field_validator("year", "previous_year", mode="before")
+    @classmethod
+    def _strict_year(cls, v: Any) -> Any:
+        if isinstance(v, bool) or isinstance(v, float):
+            raise ValueError("year must be a whole number such as 2025")
+        return v
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("title is empty")
+        return v
+
+    @model_validator(mode="after")
+    def _required_for_notebook(self) -> "RunParams":
+        missing = [k for k in REQUIRED_KEYS[self.notebook] if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"notebook {self.notebook} needs: {', '.join(missing)}")
+        if self.previous_year is not None and self.year is not None and self.previous_year >= self.year:
+            raise ValueError("previous_year must be before year")
+        return self
+
+    @property
+    def source(self) -> Path | None:
+        """The params file this came from (``None`` when built in code)."""
+        return self._source
+
+    @property
+    def run_name(self) -> str:
+        """Name of the run: the params file's stem."""
+        return self._source.stem if self._source else f"{self.notebook}_{self.county_code or ''}_{self.year or ''}".strip("_")
+
+    def given_keys(self) -> set[str]:
+        """Keys written in the file (not defaults)."""
+        return set(self.model_fields_set)
+
+    def standard_is_path(self) -> bool:
+        return _looks_like_path(self.standard)
+
+
+# --------------------------------------------------------------------------------------------
+def find_repo_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``pyproject.toml``."""
+    start = start.resolve()
+    for d in [start, *start.parents]:
+        if (d / "pyproject.toml").is_file():
+            return d
+    return None
+
+
+def base_dir(params_path: Path) -> Path:
+    """Folder relative paths in a params file are resolved against."""
+    params_path = Path(params_path).resolve()
+    return find_repo_root(params_path.parent) or params_path.parent
+
+
+def _looks_like_path(s: str) -> bool:
+    return s.lower().endswith((".yaml", ".yml")) or "/" in s or "\\" in s
+
+
+def _problem(file, zh, en, *, code, column=None, value=None, row=None) -> Problem:
+    return Problem(file=str(file), problem_zh=zh, problem_en=en, code=code, column=column,
+                   value=None if value is None else str(value), row=row)
+
+
+def load_params(path: str | Path, notebooks_dir: str | Path | None = None) -> RunParams:
+    """Read and validate one params YAML file.
+
+    Relative paths (``data``, a ``standard`` given as a file, ``county_sheet``) are resolved as
+    described in the module docstring and stored absolute. ``notebooks_dir`` (default
+    ``<repo>/notebooks``) is where ``<notebook>.ipynb`` must exist.
+
+    Raises
+    ------
+    InputError
+        Every problem found, in Chinese and English.
+    """
+    path = Path(path)
+    fname = str(path)
+    if not path.is_file():
+        raise InputError([_problem(fname, "找不到参数文件", "params file not found", code="params_not_found")], *_SUMMARY)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PARAMS_BYTES:
+            raise InputError([_problem(fname, f"参数文件过大（{size:,} 字节，最多 {MAX_PARAMS_BYTES:,} 字节）：它应只有几行",
+                                       f"params file too large ({size:,} bytes, at most {MAX_PARAMS_BYTES:,}): it "
+                                       f"should be a few lines", code="params_too_large")], *_SUMMARY)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([_problem(fname, f"无法读取参数文件：{exc.strerror or exc}",
+                                   f"cannot read the params file: {exc.strerror or exc}", code="params_unreadable")],
+                         *_SUMMARY) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError([_problem(fname, f"参数文件不是 UTF-8 编码（第 {line} 行，第 {exc.start} 字节）；请用 UTF-8 保存",
+                                   f"params file is not UTF-8 (line {line}, byte {exc.start}); save it as UTF-8",
+                                   code="params_encoding", row=line)],
+                         *_SUMMARY) from None
+    text = text.removeprefix("\ufeff")
+    try:
+        raw = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise InputError([_yaml_problem(fname, text, exc)], *_SUMMARY) from None
+    except RecursionError:
+        raise InputError([_problem(fname, "参数文件嵌套过深（括号层数过多）", "params file nested too deeply (too many "
+                                   "brackets)", code="yaml_syntax")], *_SUMMARY) from None
+    if not isinstance(raw, dict):
+        raise InputError([_problem(fname, "参数文件应为“键: 值”映射", "a params file must be a mapping of key: value",
+                                   code="yaml_not_mapping")], *_SUMMARY)
+    raw = {str(k): v for k, v in raw.items()}
+    lines = _key_lines(text)
+
+    problems: list[Problem] = []
+    try:
+        params = RunParams.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = [str(x) for x in err["loc"]]
+            key = loc[0] if loc else None
+            value = err.get("input")
+            value = None if isinstance(value, (dict, list)) or err["type"] == "missing" else value
+            row = lines.get(key) if key else None
+            kzh = KEY_ZH.get(key or "", key or "")
+            if err["type"] == "extra_forbidden":
+                zh = f"未知的参数“{key}”（可用：{', '.join(RunParams.model_fields)}）"
+                en = f"unknown key '{key}' (allowed: {', '.join(RunParams.model_fields)})"
+                code = "unknown_key"
+            elif err["type"] == "missing":
+                zh, en, code = f"缺少必填参数“{key}”（{kzh}）", f"missing required key '{key}'", "missing_key"
+            elif err["type"] == "literal_error":
+                zh = f"笔记本名称无效，应为：{', '.join(NOTEBOOKS)}"
+                en = f"invalid notebook name, expected one of: {', '.join(NOTEBOOKS)}"
+                code = "unknown_notebook"
+            elif key == "county_code":
+                zh, en, code = "县区代码应为 6 位数字（如 \"130102\"）", "county_code must be 6 digits (e.g. \"130102\")", "wrong_type"
+            elif not key:  # model-level rule
+                msg = err["msg"].removeprefix("Value error, ")
+                if msg.startswith("notebook"):
+                    need = msg.split(": ", 1)[1]
+                    zh = f"笔记本 {params_name(raw)} 需要参数：{need}"
+                else:
+                    zh = "对比年份应早于年份" if "previous_year" in msg else msg
+                zh, en, code = zh, msg, "missing_key" if msg.startswith("notebook") else "invalid_value"
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                zh = f"参数“{key}”（{kzh}）类型或取值错误：{_msg_zh(err)}"
+                en = f"key '{key}' has a wrong type or value: {msg}"
+                code = "wrong_type"
+            problems.append(_problem(fname, zh, en, code=code, column=key, value=value, row=row))
+        raise InputError(problems, *_SUMMARY) from None
+
+    params._source = path.resolve()
+    root = base_dir(path)
+
+    def resolve(p: Path) -> Path:
+        p = Path(p).expanduser()
+        return (p if p.is_absolute() else root / p).resolve()
+
+    params.data = resolve(params.data)
+    if not (params.data.is_file() or params.data.is_dir()):  # a folder = a Parquet store (balance ingest)
+        problems.append(_problem(fname, f"找不到数据文件：{params.data}", f"data file not found: {params.data}",
+                                 code="data_not_found", column="data", value=params.data, row=lines.get("data")))
+    if params.county_sheet is not None:
+        params.county_sheet = resolve(params.county_sheet)
+        if not params.county_sheet.is_file():
+            problems.append(_problem(fname, f"找不到县级表：{params.county_sheet}",
+                                     f"county sheet not found: {params.county_sheet}", code="county_sheet_not_found",
+                                     column="county_sheet", value=params.county_sheet, row=lines.get("county_sheet")))
+    if params.standard_is_path():
+        std = resolve(Path(params.standard))
+        params.standard = str(std)
+        if not std.is_file():
+            problems.append(_problem(fname, f"找不到评估标准文件：{std}", f"standard file not found: {std}",
+                                     code="standard_not_found", column="standard", value=std, row=lines.get("standard")))
+    else:
+        builtin = _builtin_standards()
+        if builtin and params.standard not in builtin:
+            problems.append(_problem(fname, f"未知的评估标准“{params.standard}”（内置：{', '.join(builtin)}；或给出 YAML 文件路径）",
+                                     f"unknown standard '{params.standard}' (built-in: {', '.join(builtin)}; or a YAML file path)",
+                                     code="unknown_standard", column="standard", value=params.standard,
+                                     row=lines.get("standard")))
+    nb = notebook_path(params, notebooks_dir)
+    if not nb.is_file():
+        problems.append(_problem(fname, f"找不到笔记本：{nb}", f"notebook not found: {nb}", code="notebook_not_found",
+                                 column="notebook", value=params.notebook, row=lines.get("notebook")))
+    if problems:
+        raise InputError(problems, *_SUMMARY)
+    return params
+
+
+#: A params file is a few lines; anything larger is not one.
+MAX_PARAMS_BYTES = 1 << 20
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key written twice (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            try:
+                key = self.construct_object(key_node, deep=deep)
+                hash(key)
+            except (TypeError, yaml.YAMLError):
+                continue  # the base class reports unhashable keys
+            if key in seen:
+                raise _DuplicateKey(
+                    f"key '{key}' first written on line {seen[key] + 1}", None,
+                    f"duplicate key '{key}'", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+#: Chinese for the YAML parser's usual complaints (English stays as PyYAML says it).
+_YAML_ZH = [
+    ("duplicate key", "参数写了两次"),
+    ("while scanning a quoted scalar", "引号未闭合（从这一行开始的引号到文件末尾都没有结束）"),
+    ("could not find expected ':'", "缺少冒号“:”（应写成“键: 值”）"),
+    ("mapping values are not allowed here", "此处不能出现“键: 值”：缩进有误，或值中含“: ”（请给值加引号）"),
+    ("found character '\\t'", "含制表符（Tab）：请用空格缩进"),
+    ("while parsing a flow sequence", "方括号 [ 未闭合"),
+    ("while parsing a flow mapping", "花括号 { 未闭合"),
+    ("found undefined alias", "以 * 开头的值会被当作别名：请给值加引号"),
+    ("cannot start any token", "以 @ 或 ` 开头的值请加引号"),
+    ("while parsing a block mapping", "缩进不一致"),
+]
+
+
+def _yaml_problem(fname: str, text: str, exc: yaml.YAMLError) -> Problem:
+    """The YAML error at the line where the faulty construct begins (1-based).
+
+    PyYAML's ``problem_mark`` is where the parser gave up, which for an unclosed quote is the end
+    of the file and for a missing colon the line after; its ``context_mark`` (when there is one)
+    is where the quote, key or bracket began, i.e. the line to fix. The line is clamped to the
+    file's last line.
+    """
+    problem = getattr(exc, "problem", None) or ""
+    context = getattr(exc, "context", None) or ""
+    pm, cm = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    mark = cm if isinstance(exc, yaml.MarkedYAMLError) and cm is not None and not isinstance(exc, _DuplicateKey) else pm
+    lines = text.splitlines()
+    line = None
+    if mark is not None:
+        line = min(mark.line + 1, max(len(lines), 1))
+        while line > 1 and line <= len(lines) and not lines[line - 1].strip():
+            line -= 1  # an error "at the end" belongs to the last line with text
+    what_en = "; ".join(x for x in (context, problem) if x) or str(exc).splitlines()[0]
+    if isinstance(exc, _DuplicateKey):
+        what_en = f"{problem} ({context})"
+    both = f"{context} {problem}"
+    zh = next((z for k, z in _YAML_ZH if k in both), "格式不符合 YAML")
+    if isinstance(exc, _DuplicateKey):
+        first = context.rsplit(" ", 1)[-1]
+        zh = f"参数写了两次（第一次在第 {first} 行）"
+    where_zh = f"第 {line} 行" if line else "位置不明"
+    where_en = f"line {line}" if line else "unknown line"
+    value = lines[line - 1].strip()[:80] if line and line <= len(lines) else None
+    return _problem(fname, f"YAML 格式错误（{where_zh}）：{zh}", f"YAML syntax error ({where_en}): {what_en}",
+                    code="yaml_syntax", row=line, value=value)
+
+
+def input_paths(path: str | Path) -> list[Path]:
+    """Best effort, never raises: the files a params file names (``data``, ``county_sheet``, a
+    ``standard`` given as a path), resolved as :func:`load_params` does — also when the file is
+    invalid, so that the batch can keep its deletes away from them."""
+    try:
+        path = Path(path)
+        if not path.is_file() or path.stat().st_size > MAX_PARAMS_BYTES:
+            return []
+        raw = yaml.load(path.read_bytes().decode("utf-8", "replace"), Loader=_StrictLoader)  # noqa: S506
+    except Exception:  # noqa: BLE001
+        return []
+    if not isinstance(raw, dict):
+        return []
+    root = base_dir(path)
+    out = []
+    for key in ("data", "county_sheet", "standard"):
+        v = raw.get(key)
+        if isinstance(v, str) and v.strip() and (key != "standard" or _looks_like_path(v)):
+            try:
+                q = Path(v).expanduser()
+                out.append((q if q.is_absolute() else root / q).resolve())
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return out
+
+
+def params_name(raw: dict) -> str:
+    return str(raw.get("notebook", ""))
+
+
+def _msg_zh(err: dict) -> str:
+    t = err["type"]
+    return {
+        "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数",
+        "string_type": "应为文本", "path_type": "应为文件路径", "greater_than_equal": "数值过小",
+        "less_than_equal": "数值过大", "string_pattern_mismatch": "格式不符", "value_error": "取值无效",
+    }.get(t, err["msg"])
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line number (1-based) of each top-level key, for messages."""
+    out: dict[str, int] = {}
+    for i, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if m and m.group(1) not in out:
+            out[m.group(1)] = i
+    return out
+
+
+def _builtin_standards() -> list[str]:
+    try:
+        from balance.method.standards import builtin_standards
+    except ImportError:  # pragma: no cover
+        return []
+    return builtin_standards()
+
+
+def notebook_path(params: RunParams, notebooks_dir: str | Path | None = None) -> Path:
+    """``<notebooks_dir>/<notebook>.ipynb``."""
+    return Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve() / f"{params.notebook}.ipynb"
+
+
+# --------------------------------------------------------------------------------------------
+def declared_parameters(notebook: str | Path) -> dict[str, dict]:
+    """Parameters declared in the notebook's ``parameters``-tagged cell (papermill's inspection)."""
+    import papermill
+
+    return papermill.inspect_notebook(str(notebook))
+
+
+def check_notebook_parameters(params: RunParams, declared: dict | set | list, notebook: str | Path = "") -> None:
+    """Every key written in the params file (except ``notebook``) must be a declared parameter.
+
+    papermill only logs a warning for unknown parameters and then injects them anyway; here an
+    undeclared key is an error (it is a typo or a file meant for another notebook).
+    """
+    declared = set(declared)
+    if not declared:
+        raise InputError([_problem(params.source or "", f"笔记本 {Path(notebook).name or params.notebook} 没有带 parameters 标签的参数单元格",
+                                   f"notebook {Path(notebook).name or params.notebook} has no cell tagged 'parameters'",
+                                   code="no_parameters_cell", column="notebook", value=params.notebook)], *_SUMMARY)
+    extra = sorted(params.given_keys() - {"notebook"} - declared)
+    if extra:
+        raise InputError([_problem(params.source or "", f"参数“{k}”不是笔记本 {params.notebook} 声明的参数（已声明：{', '.join(sorted(declared))}）",
+                                   f"key '{k}' is not a parameter of notebook {params.notebook} (declared: {', '.join(sorted(declared))})",
+                                   code="undeclared_key", column=k) for k in extra], *_SUMMARY)
+
+
+def notebook_parameters(params: RunParams, output_dir: str | Path, declared: dict | set | list | None = None) -> dict:
+    """The values papermill injects: plain str/int, ``data`` and ``output_dir`` absolute.
+
+    Keys left out of the params file are not passed (the notebook's defaults apply), except
+    ``standard`` (always passed when declared, so the notebook and the runner agree) and
+    ``output_dir`` (passed when declared, or always when ``declared`` is ``None``).
+    """
+    out: dict[str, Any] = {"data": str(Path(params.data).resolve())}
+    for key in ("county_code", "year", "title", "previous_year"):
+        if key in params.given_keys() and getattr(params, key) is not None:
+            out[key] = getattr(params, key)
+    if params.county_sheet is not None:
+        out["county_sheet"] = str(params.county_sheet)
+    if "standard" in params.given_keys() or (declared is not None and "standard" in declared):
+        out["standard"] = params.standard
+    if declared is None or "output_dir" in declared:
+        out["output_dir"] = str(Path(output_dir).resolve())
+    if declared is not None:
+        out = {k: v for k, v in out.items() if k in declared or k in params.given_keys()}
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+def check_against_data(params: RunParams, table) -> None:
+    """County and year (and previous year) must be present in the school table.
+
+    ``table`` is a DataFrame with at least the columns ``year`` and ``county_code``.
+    """
+    import pandas as pd
+
+    src = str(params.source or "")
+    years = sorted({int(y) for y in pd.to_numeric(table["year"], errors="coerce").dropna()})
+    codes = {str(c).strip() for c in table["county_code"].dropna()}
+    problems = []
+    if params.year is not None and params.year not in years:
+        problems.append(_problem(src, f"数据中没有 {params.year} 年（已有：{', '.join(map(str, years))}）",
+                                 f"year {params.year} is not in the data (present: {', '.join(map(str, years))})",
+                                 code="year_not_in_data", column="year", value=params.year))
+    if params.previous_year is not None and params.previous_year not in years:
+        problems.append(_problem(src, f"数据中没有对比年份 {params.previous_year} 年（已有：{', '.join(map(str, years))}）",
+                                 f"previous_year {params.previous_year} is not in the data (present: {', '.join(map(str, years))})",
+                                 code="year_not_in_data", column="previous_year", value=params.previous_year))
+    if params.county_code is not None:
+        if params.county_code not in codes:
+            problems.append(_problem(src, f"数据中没有县区代码 {params.county_code}", f"county code {params.county_code} is not in the data",
+                                     code="county_not_in_data", column="county_code", value=params.county_code))
+        elif params.year is not None and params.year in years:
+            sel = table[(pd.to_numeric(table["year"], errors="coerce") == params.year)
+                        & (table["county_code"].astype(str).str.strip() == params.county_code)]
+            if sel.empty:
+                problems.append(_problem(src, f"数据中没有县区 {params.county_code} 在 {params.year} 年的记录",
+                                         f"county {params.county_code} has no rows for {params.year}",
+                                         code="county_year_not_in_data", column="year", value=params.year))
+    if problems:
+        raise InputError(problems, "参数与数据不符", "parameters do not match the data")
+
+
+def read_data_keys(path: str | Path):
+    """``year`` and ``county_code`` of every row of a school table (cached per file version).
+
+    Reads just those two columns (CSV in UTF-8 or GB18030, Excel, Parquet; headers matched with
+    the aliases of ``columns.yaml``); falls back to :func:`balance.io.reading.load_school_table` when
+    the headers are not recognised. The full validation of the table is the notebook's job.
+    """
+    p = Path(path).resolve()
+    if p.is_dir():  # a Parquet store: its partitions were validated at ingest
+        from balance.io.reading import load_school_table
+
+        return load_school_table(p).data[["year", "county_code"]].reset_index(drop=True)
+    st = p.stat()
+    return _read_keys_cached(str(p), st.st_mtime_ns, st.st_size).copy()
+
+
+@lru_cache(maxsize=8)
+def _read_keys_cached(path: str, mtime_ns: int, size: int):
+    try:
+        return _light_keys(Path(path))
+    except InputError:
+        # headers the light reader does not recognise: let the library's reader try (it knows
+        # more layouts, and reports the table's problems with its own messages)
+        try:
+            from balance.io.reading import load_school_table
+        except ImportError:
+            raise
+        table = load_school_table(path)
+        return table.data[["year", "county_code"]].reset_index(drop=True)
+
+
+def _norm_header(h: str) -> str:
+    return re.sub(r"\s+", "", str(h)).replace("（", "(").replace("）", ")").lower()
+
+
+def _light_keys(path: Path):
+    """Fallback reader: the year and county-code columns only, codes as text."""
+    import pandas as pd
+
+    from balance.schema import COLUMNS
+
+    want = {}
+    for c in COLUMNS:
+        if c["name"] in ("year", "county_code"):
+            for h in [c["header"], c["name"], *c.get("aliases", [])]:
+                want[_norm_header(h)] = c["name"]
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        try:
+            df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            df = pd.read_csv(path, dtype=str, encoding="gb18030")
+    elif suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
+        from balance.io.workbook import open_workbook  # measured before it is loaded (issue 9)
+
+        open_workbook(path.read_bytes(), str(path), ("数据文件有误", "invalid data file")).scan_first()
+        df = pd.read_excel(path, dtype=str, engine="calamine")
+    elif suffix == ".parquet":
+        df = pd.read_parquet(path)
+    else:
+        raise InputError([_problem(path, f"不支持的数据文件类型：{suffix}", f"unsupported data file type: {suffix}",
+                                   code="unsupported_file")], "数据文件有误", "invalid data file")
+    cols = {c: want[_norm_header(c)] for c in df.columns if _norm_header(c) in want}
+    missing = {"year", "county_code"} - set(cols.values())
+    if missing:
+        raise InputError([_problem(path, f"数据缺少列：{'、'.join('年份' if m == 'year' else '县区代码' for m in sorted(missing))}",
+                                   f"data lacks column(s): {', '.join(sorted(missing))}", code="missing_column")],
+                         "数据文件有误", "invalid data file")
+    out = df[list(cols)].rename(columns=cols)
+    return out[["year", "county_code"]].astype(str)
+
+
+def validate_run(path: str | Path, notebooks_dir: str | Path | None = None) -> tuple[RunParams, dict]:
+    """All checks for one run: file, notebook parameters, data. Returns the params and the
+    notebook's declared parameters."""
+    params = load_params(path, notebooks_dir)
+    declared = declared_parameters(notebook_path(params, notebooks_dir))
+    check_notebook_parameters(params, declared, notebook_path(params, notebooks_dir))
+    if params.notebook != "explore" or params.county_code or params.year:
+        check_against_data(params, read_data_keys(params.data))
+    return params, declared
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for the manifest's ``error`` column."""
+    if isinstance(exc, InputError):
+        parts = []
+        for p in exc.errors or exc.problems:
+            where = f"第 {p.row} 行 / line {p.row}: " if p.row else ""
+            parts.append(f"{where}{p.problem_zh} / {p.problem_en}")
+        return " ; ".join(parts).replace("\n", " ")
+    return f"{type(exc).__name__}: {exc}".replace("\n", " ")

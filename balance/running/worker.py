@@ -1,0 +1,543 @@
+"""Worker side of a batch: execute one run (papermill → HTML), capture the kernel's output, die with the batch."""
+from __future__ import annotations
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from balance.errors import PROBLEMS_FILE_ENV, InputError, Problem, render_problems
+from balance.running.outdir import RESULTS_MARKER, UnsafeOutput, check_output_file, check_results_dir, printable, run_name_message, run_name_problem, safe_replace, safe_rmtree, safe_unlink
+from balance.running.manifest import HASH_FILE, _now, _one_line
+from balance.running.results import RunResult
+
+#: Lines of kernel stderr that are harmless (ipykernel 7 at start-up / shutdown, debugpy).
+NOISE_PATTERNS = [
+    re.compile(p) for p in (
+        r"running over TCP without encryption",
+        r"KeyboardInterrupt caught in kernel",
+        r"^\s*\d+\.\d+s - ",  # debugpy "frozen modules" warnings
+        r"frozen modules|PYDEVD_DISABLE_FILE_VALIDATION|-Xfrozen_modules",
+        r"^\s*$",
+    )
+]
+
+_KERNEL_START_FAILURES = ("Kernel didn't respond", "Address already in use", "Kernel died before replying",
+                          "Kernel died", "kernel_info", "ZMQError")
+
+
+# --------------------------------------------------------------------------------------------
+# worker side
+#: How often a worker checks that its batch is still there (seconds).
+WATCHDOG_EVERY = 0.5
+
+_BATCH_PID: int | None = None
+
+_START_PPID: int | None = None
+
+
+def _pid_gone(pid: int) -> bool:
+    """``pid`` no longer runs (or is a zombie waiting to be reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False
+
+
+def _batch_gone() -> bool:
+    """The batch that started this worker has died (this worker was re-parented, or the batch's
+    pid is gone)."""
+    if _START_PPID is not None and os.getppid() != _START_PPID:
+        return True
+    return _BATCH_PID is not None and _pid_gone(_BATCH_PID)
+
+
+def _descendants() -> list[int]:
+    """Pids of this process's descendants (the kernels it started and their children)."""
+    me = os.getpid()
+    try:
+        import psutil
+
+        return [c.pid for c in psutil.Process(me).children(recursive=True)]
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001 - a process vanished while listing
+        return []
+    parents: dict[int, int] = {}
+    try:
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat", "rb") as fh:
+                        parents[int(d)] = int(fh.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+    except OSError:
+        return []
+    out, todo = [], [me]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parents.items() if pp == p]
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def _kill_descendants() -> None:
+    """SIGKILL every descendant; kernels run in their own session, so also their process group."""
+    kill = getattr(signal, "SIGKILL", signal.SIGTERM)
+    for pid in _descendants():
+        try:
+            if hasattr(os, "killpg") and os.getpgid(pid) == pid:
+                os.killpg(pid, kill)
+            else:
+                os.kill(pid, kill)
+        except OSError:
+            pass
+
+
+def _worker_exit(code: int) -> None:
+    """Stop now: kernels first, then this worker (no clean-up that could start anything)."""
+    try:
+        _kill_descendants()
+    finally:
+        os._exit(code)
+
+
+def _watchdog() -> None:
+    while True:
+        time.sleep(WATCHDOG_EVERY)
+        if _batch_gone():
+            _worker_exit(1)
+
+
+def _die_with_batch(batch_pid: int | None) -> None:
+    """Make this worker process (and the kernels it starts) end with the batch that started it.
+
+    * Ctrl-C is the batch's business: the worker ignores SIGINT (the batch then stops it);
+    * SIGTERM (sent by the batch when it stops, or by the parent-death signal) kills this worker's
+      kernels, then the worker;
+    * Linux: ``prctl(PR_SET_PDEATHSIG, SIGTERM)``, so the kernel signals the worker the moment its
+      parent (the batch, or the fork server, which itself exits with the batch) dies, even by
+      ``kill -9``;
+    * everywhere: a watchdog thread checks every :data:`WATCHDOG_EVERY` s that the parent is still
+      the one it started with and that the batch's pid still runs.
+    """
+    global _BATCH_PID, _START_PPID
+    _BATCH_PID, _START_PPID = batch_pid, os.getppid()
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, lambda signum, frame: _worker_exit(128 + signum))
+    except (ValueError, OSError):  # pragma: no cover - not the main thread
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog remains
+            pass
+    if _batch_gone():  # the batch died before the line above
+        _worker_exit(1)
+    threading.Thread(target=_watchdog, name="balance-watchdog", daemon=True).start()
+
+
+def _worker_init(batch_pid: int | None = None) -> None:
+    """Tie the worker to its batch (:func:`_die_with_batch`), import the heavy modules once per
+    worker process and build the HTML exporter."""
+    _die_with_batch(batch_pid)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
+    import nbformat
+    import pandas  # noqa: F401
+    import papermill  # noqa: F401
+
+    from balance.reporting import html_export as html
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 预热\n\n## 一\n\n## 二")])
+    html.render_html(nb)  # loads templates, mistune, pygments once
+
+
+def _is_noise(line: str) -> bool:
+    return any(p.search(line) for p in NOISE_PATTERNS)
+
+
+def _filter_noise(text: str) -> str:
+    keep, skip_block = [], False
+    for line in text.splitlines():
+        if _is_noise(line):
+            # ipykernel's multi-line warnings continue on the next lines without a prefix
+            skip_block = "without encryption" in line
+            continue
+        if skip_block and line.startswith((" ", "\t")):
+            continue
+        skip_block = False
+        keep.append(line)
+    return "\n".join(keep).strip()
+
+
+class _CaptureFds:
+    """Redirect this process's fd 1 and 2 (inherited by the kernel) to a file while a run
+    executes, so kernel chatter never reaches the terminal or corrupts the progress bar."""
+
+    def __enter__(self):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.file = tempfile.TemporaryFile(mode="w+b")
+        self.saved = [os.dup(1), os.dup(2)]
+        os.dup2(self.file.fileno(), 1)
+        os.dup2(self.file.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # pragma: no cover
+            pass
+        os.dup2(self.saved[0], 1)
+        os.dup2(self.saved[1], 2)
+        for fd in self.saved:
+            os.close(fd)
+        self.file.seek(0)
+        self.text = self.file.read().decode("utf-8", "replace")
+        self.file.close()
+        return False
+
+
+def _read_nb(path: Path):
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception:
+        return None
+
+
+def _running_cell(nb) -> int | None:
+    """Index of the cell that was executing (the last one that started)."""
+    if nb is None:
+        return None
+    started = [i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    return started[-1] if started else None
+
+
+def _any_cell_started(nb) -> bool:
+    if nb is None:
+        return False
+    return any(c.get("metadata", {}).get("papermill", {}).get("start_time") for c in nb.cells)
+
+
+def _is_kernel_start_failure(exc: BaseException, nb) -> bool:
+    from nbclient.exceptions import DeadKernelError
+
+    text = f"{type(exc).__name__}: {exc}"
+    looks = isinstance(exc, DeadKernelError) or any(s in text for s in _KERNEL_START_FAILURES)
+    if type(exc).__name__ == "ZMQError":
+        looks = True
+    return looks and not _any_cell_started(nb)
+
+
+def _timings(nb) -> tuple[float | str, float | str]:
+    """(kernel start, execution) seconds from papermill's metadata."""
+    from dateutil.parser import isoparse
+
+    try:
+        t0 = isoparse(nb.metadata["papermill"]["start_time"])
+        starts = [c.metadata["papermill"]["start_time"] for c in nb.cells if c.metadata.get("papermill", {}).get("start_time")]
+        ends = [c.metadata["papermill"]["end_time"] for c in nb.cells if c.metadata.get("papermill", {}).get("end_time")]
+        first, last = isoparse(min(starts)), isoparse(max(ends))
+        return (first - t0).total_seconds(), (last - first).total_seconds()
+    except Exception:
+        return "", ""
+
+
+def remove_stale_outputs(out_dir: Path, run: str, keep_ipynb: bool, protected=()) -> list[str]:
+    """A failed run must not leave an earlier briefing that looks current: remove
+    ``<run>.html`` and the recorded input hash; unless the run executed (``keep_ipynb``), also the
+    previous executed notebook and results folder.
+
+    Every removal goes through the guard of :mod:`balance.running.outdir` (inside ``out_dir`` after
+    ``resolve()``, never through a symbolic link, never one of ``protected``); what it refuses is
+    left in place and returned as messages. A run name that is not a plain name removes nothing.
+    """
+    if run_name_problem(run) is not None:
+        return [f"运行名称不是普通文件名，未删除任何文件 / not a plain run name, nothing removed: {printable(run)}"]
+    out_dir = Path(out_dir)
+    ops = [(safe_unlink, out_dir / f"{run}.html"), (safe_unlink, out_dir / run / HASH_FILE)]
+    if not keep_ipynb:
+        ops += [(safe_unlink, out_dir / f"{run}.ipynb"), (safe_rmtree, out_dir / run)]
+    refused = []
+    for op, target in ops:
+        try:
+            op(out_dir, target, protected)
+        except UnsafeOutput as exc:
+            refused.append(str(exc))
+        except OSError as exc:
+            if not isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+                refused.append(f"{type(exc).__name__}: {exc}")
+    return refused
+
+
+def _remove(out_dir: Path, path: Path) -> None:
+    """Remove one of the batch's files in ``out_dir`` (guarded; a refusal is ignored: the file
+    stays)."""
+    try:
+        safe_unlink(out_dir, path)
+    except (UnsafeOutput, OSError):
+        pass
+
+
+#: Problems of a run that failed on bad input: shown on the console (a table) and in the
+#: manifest's ``error`` and the index (one line), the first few, then a count.
+CONSOLE_PROBLEMS = 5
+
+MANIFEST_PROBLEMS = 3
+
+
+def _clip(s: str, n: int) -> str:
+    s = _one_line(s, 10_000)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def problem_text(p: Problem) -> str:
+    """One problem on one line: where (file, sheet, row, column, value), then Chinese / English."""
+    where = []
+    if p.file:
+        where.append(Path(str(p.file)).name)
+    if p.sheet:
+        where.append(f"工作表/sheet {p.sheet}")
+    if p.row is not None:
+        where.append(f"第 {p.row} 行/row {p.row}")
+    if p.column:
+        where.append(f"列/column {p.column}")
+    if p.value not in (None, ""):
+        where.append(f"值/value “{_clip(str(p.value), 40)}”")
+    head = ", ".join(where)
+    return f"{head}: {_clip(p.problem_zh, 200)} / {_clip(p.problem_en, 200)}" if head else \
+        f"{_clip(p.problem_zh, 200)} / {_clip(p.problem_en, 200)}"
+
+
+def problems_line(prefix: str, problems: list[Problem], limit: int = MANIFEST_PROBLEMS) -> str:
+    """``prefix: problem; problem; problem; … N more`` (one line, for the manifest and index)."""
+    errors = [p for p in problems if p.severity == "error"] or list(problems)
+    parts = [problem_text(p) for p in errors[:limit]]
+    if len(errors) > limit:
+        parts.append(f"… 另有 {len(errors) - limit} 个问题 / {len(errors) - limit} more")
+    return _one_line(f"{prefix}: " + "; ".join(parts), 4000) if parts else _one_line(prefix, 4000)
+
+
+def problems_table(prefix: str, problems: list[Problem], limit: int = CONSOLE_PROBLEMS) -> str:
+    """The console form: a summary line and the problem table (file / row / column / value /
+    problem in Chinese and English), the first ``limit`` problems, then a count."""
+    errors = [p for p in problems if p.severity == "error"] or list(problems)
+    return printable(_one_line(prefix, 1000)) + "\n" + "\n".join(
+        printable(line) for line in render_problems(errors, limit=limit).splitlines())
+
+
+def _read_problems(path: Path | None) -> list[Problem]:
+    """Problems the kernel wrote (``InputError._render_traceback_``) to ``BALANCE_PROBLEMS_FILE``."""
+    import json
+    from dataclasses import fields as _fields
+
+    if path is None:
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8") or "[]")
+    except (OSError, ValueError):
+        return []
+    names = {f.name for f in _fields(Problem)}
+    out = []
+    for d in raw if isinstance(raw, list) else []:
+        if isinstance(d, dict) and "problem_zh" in d and "problem_en" in d:
+            out.append(Problem(**{k: d.get(k) for k in names if k in d}))
+    return out
+
+
+#: One notebook at a time per process: the kernel's stdout / stderr capture redirects the
+#: process's file descriptors (a Dask worker started with more than one thread would otherwise
+#: mix two runs' output).
+_EXECUTE_LOCK = threading.Lock()
+
+
+def execute_run(spec: dict) -> dict:
+    """Validate, execute and export one run (in a worker process: local pool or Dask worker).
+    Never raises; returns a manifest row as a dict (plus ``details``: the problem table when the
+    run failed on bad input). Picklable by reference, and so is ``spec`` (plain strings and
+    numbers), so Dask can ship both to workers on other machines.
+
+    ``spec``: run, params_path, out_dir, notebooks_dir, timeout, input_hash, start_timeout;
+    optional params_label (the params path shown in the manifest, when ``params_path`` was made
+    absolute for remote workers) and protected (input files inside ``out_dir`` that no delete may
+    touch).
+    """
+    t_start = time.perf_counter()
+    out_dir = Path(spec["out_dir"])
+    run = spec["run"]
+    protected = [Path(q) for q in spec.get("protected") or ()]
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
+    res = RunResult(run=run, params=str(spec.get("params_label") or spec["params_path"]), started=_now(),
+                    input_hash=spec.get("input_hash") or "")
+    html_path, ipynb_path = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
+    results_dir = out_dir / run
+    tmp_ipynb = out_dir / f".{run}.{os.getpid()}.tmp.ipynb"
+    log_text = ""
+    own_results_dir = [False]  # the run has made results_dir (a real folder inside out_dir)
+
+    def fail(msg: str, keep_ipynb: bool, details: str = "") -> dict:
+        refused = remove_stale_outputs(out_dir, run, keep_ipynb=keep_ipynb, protected=protected)
+        res.status, res.html, res.details = "failed", "", details
+        res.error = _one_line(msg if not refused else f"{msg} ; {refused[0]}", 1500)
+        try:
+            res.ipynb = ipynb_path.name if keep_ipynb and ipynb_path.is_file() else ""
+        except OSError:
+            res.ipynb = ""
+        return res
+
+    def finish(r: RunResult) -> dict:
+        r.seconds = round(time.perf_counter() - t_start, 2)
+        return {**r.row(), "details": r.details}
+
+    def refuse(msg: str) -> dict:  # nothing is touched for this run
+        res.status, res.error, res.html, res.ipynb = "failed", _one_line(msg, 1500), "", ""
+        return finish(res)
+
+    if _batch_gone():  # the batch died while this run was queued: start nothing
+        _worker_exit(1)
+    bad = run_name_message(run, spec.get("params_label") or spec["params_path"])
+    if bad:
+        return refuse(bad)
+    try:
+        check_results_dir(out_dir, results_dir, protected)
+        check_output_file(out_dir, html_path, protected, kind="html")
+        check_output_file(out_dir, ipynb_path, protected, kind="ipynb")
+    except (UnsafeOutput, OSError) as exc:
+        return refuse(str(exc))
+
+    try:
+        from balance.running.params import notebook_parameters, notebook_path, validate_run
+
+        try:
+            params, declared = validate_run(spec["params_path"], spec.get("notebooks_dir"))
+        except InputError as exc:
+            return finish(fail(problems_line(str(exc), exc.problems), keep_ipynb=False,
+                               details=problems_table(str(exc), exc.problems)))
+        except Exception as exc:  # unreadable data etc.
+            return finish(fail(f"{type(exc).__name__}: {exc}", keep_ipynb=False))
+        res.notebook = params.notebook
+        res.county_code = params.county_code or ""
+        res.year = "" if params.year is None else str(params.year)
+        res.title = params.title or ""
+        nb_file = notebook_path(params, spec.get("notebooks_dir"))
+
+        safe_rmtree(out_dir, results_dir, protected)
+        results_dir.mkdir(parents=True)
+        (results_dir / RESULTS_MARKER).write_text("balance results folder / balance 结果文件夹\n", encoding="utf-8")
+        own_results_dir[0] = True
+        nb_params = notebook_parameters(params, results_dir, declared)
+
+        error = None
+        fd, problems_name = tempfile.mkstemp(prefix="balance-problems-", suffix=".json")
+        os.close(fd)
+        problems_file = Path(problems_name)
+        try:
+            with _EXECUTE_LOCK, _CaptureFds() as cap:  # fds 1/2 are per process: one capture at a time
+                os.environ[PROBLEMS_FILE_ENV] = str(problems_file)  # the kernel inherits it
+                try:
+                    error = _execute(nb_file, tmp_ipynb, nb_params, spec)
+                finally:
+                    os.environ.pop(PROBLEMS_FILE_ENV, None)
+            problems = _read_problems(problems_file) if error else []
+        finally:
+            problems_file.unlink(missing_ok=True)
+        log_text = _filter_noise(cap.text)
+        nb = _read_nb(tmp_ipynb)
+        if nb is not None:
+            res.kernel_start, res.execution = _timings(nb)
+            safe_replace(out_dir, tmp_ipynb, ipynb_path, protected)
+        else:
+            _remove(out_dir, tmp_ipynb)
+        if error:
+            if problems:
+                return finish(fail(problems_line(error, problems), keep_ipynb=nb is not None,
+                                   details=problems_table(error, problems)))
+            return finish(fail(error, keep_ipynb=nb is not None))
+        if nb is None:
+            return finish(fail("papermill wrote no executed notebook / 未生成执行后的笔记本", keep_ipynb=False))
+
+        from balance.reporting.html_export import export_html, notebook_errors, notebook_title
+
+        errs = notebook_errors(nb)
+        if errs:
+            return finish(fail(errs[0], keep_ipynb=True))
+        t_exp = time.perf_counter()
+        try:
+            export_html(ipynb_path, html_path, title=params.title)
+        except Exception as exc:
+            return finish(fail(f"HTML export failed / 导出 HTML 失败: {type(exc).__name__}: {exc}", keep_ipynb=True))
+        res.export = round(time.perf_counter() - t_exp, 2)
+        res.title = params.title or notebook_title(nb) or ""
+        res.status, res.html, res.ipynb = "ok", html_path.name, ipynb_path.name
+        if res.input_hash:
+            (results_dir / HASH_FILE).write_text(res.input_hash + "\n", encoding="utf-8")
+        return finish(res)
+    except BaseException as exc:  # noqa: BLE001 - a worker must always report
+        _remove(out_dir, tmp_ipynb)
+        try:
+            keep = ipynb_path.is_file()
+        except OSError:
+            keep = False
+        msg = str(exc) if isinstance(exc, UnsafeOutput) else f"{type(exc).__name__}: {exc}"
+        return finish(fail(msg, keep_ipynb=keep))
+    finally:
+        if log_text and own_results_dir[0]:
+            try:
+                check_results_dir(out_dir, results_dir, protected)
+                results_dir.mkdir(parents=True, exist_ok=True)
+                (results_dir / "run.log").write_text(log_text + "\n", encoding="utf-8")
+            except (OSError, UnsafeOutput):
+                pass
+
+
+def _execute(nb_file: Path, tmp_ipynb: Path, nb_params: dict, spec: dict) -> str | None:
+    """papermill with one retry on kernel start failure. Returns an error line or ``None``."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    timeout = spec.get("timeout") or None
+    root = Path(spec.get("out_dir") or tmp_ipynb.parent)
+    for attempt in (1, 2):
+        _remove(root, tmp_ipynb)
+        try:
+            papermill.execute_notebook(
+                str(nb_file), str(tmp_ipynb), parameters=nb_params, kernel_name="python3",
+                progress_bar=False, log_output=False, request_save_on_cell_execute=True,
+                execution_timeout=timeout, start_timeout=spec.get("start_timeout", 60),
+            )
+            return None
+        except PapermillExecutionError as exc:
+            return f"{exc.ename}: {_one_line(exc.evalue, 300)} (cell {exc.cell_index})"
+        except BaseException as exc:  # noqa: BLE001
+            nb = _read_nb(tmp_ipynb)
+            if attempt == 1 and _is_kernel_start_failure(exc, nb):
+                time.sleep(0.5)
+                continue
+            if isinstance(exc, TimeoutError) or type(exc).__name__ == "CellTimeoutError":
+                cell = _running_cell(nb)
+                where = f" (cell {cell})" if cell is not None else ""
+                return (f"Timeout: 单元格运行超过 {timeout} 秒 / a cell ran longer than {timeout} s{where}")
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            retried = " (after one retry / 已重试一次)" if attempt == 2 else ""
+            return f"{type(exc).__name__}: {_one_line(exc, 300)}{retried}"
+    return None  # pragma: no cover
