@@ -131,18 +131,36 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def _run(case: Case) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="balance-fuzz-") as d:
+        return classify(case, Path(d))
+
+
+def _run_index(i: int) -> Outcome:  # in a worker process: cases hold lambdas, so pass their index
+    return _run(all_cases()[i])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.fuzz.report", description=__doc__.splitlines()[0])
     ap.add_argument("-k", help="only kinds whose name contains this text")
+    ap.add_argument("-j", "--jobs", type=int, default=1, help="kinds run at once (separate processes)")
     args = ap.parse_args(argv)
     cases = [c for c in all_cases() if not args.k or args.k in c.kind]
     outcomes = []
     start = time.perf_counter()
-    for i, case in enumerate(cases, 1):
-        with tempfile.TemporaryDirectory(prefix="balance-fuzz-") as d:
-            o = classify(case, Path(d))
-        outcomes.append(o)
-        print(f"[{i}/{len(cases)}] {o.column:<8} {o.command:<10} {o.kind}", file=sys.stderr, flush=True)
+    if args.jobs > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        index = {c.kind: i for i, c in enumerate(all_cases())}
+        with ProcessPoolExecutor(args.jobs, mp_context=mp.get_context("fork")) as pool:
+            for i, o in enumerate(pool.map(_run_index, [index[c.kind] for c in cases]), 1):
+                outcomes.append(o)
+                print(f"[{i}/{len(cases)}] {o.column:<8} {o.command:<10} {o.kind}", file=sys.stderr, flush=True)
+    else:
+        for i, case in enumerate(cases, 1):
+            outcomes.append(o := _run(case))
+            print(f"[{i}/{len(cases)}] {o.column:<8} {o.command:<10} {o.kind}", file=sys.stderr, flush=True)
     print(f"fuzz kinds through the real CLI ({time.perf_counter() - start:.0f} s)\n")
     print(table(outcomes))
     bad = [o for o in outcomes if o.column in ("crashed", "outside", "other")]
