@@ -147,7 +147,8 @@ def assess(source, standard: str | Path | Standard = "quality-2017", *, year: in
     InputError
         The table (or the standard) has errors; every problem is listed.
     """
-    from balance.io.reading import SchoolTable, load_school_table
+    from balance.io.reading import load_school_table
+    from balance.io.table import SchoolTable
 
     std = load_standard(standard)
     table = source if isinstance(source, SchoolTable) else load_school_table(source)

@@ -530,7 +530,11 @@ def _read_keys_cached(path: str, mtime_ns: int, size: int):
 
 
 def _norm_header(h: str) -> str:
-    return re.sub(r"\s+", "", str(h)).replace("（", "(").replace("）", ")").lower()
+    """The school table's header rules (:func:`balance.io.headers.normalize_header`): NFKC, units,
+    brackets and required-field marks too, so the fallback reader matches what the full reader does."""
+    from balance.io.headers import normalize_header
+
+    return normalize_header(h)
 
 
 def _light_keys(path: Path):
