@@ -55,7 +55,7 @@ KEY_ZH = {
 }
 
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
-from balance._resources import NOTEBOOKS_DIR as DEFAULT_NOTEBOOKS_DIR  # noqa: E402
+from balance._resources import NOTEBOOKS_DIR as DEFAULT_NOTEBOOKS_DIR  # noqa: E402,F401 - kept for old imports; the folder a batch uses: balance._resources.notebooks_dir()
 
 _SUMMARY = ("运行参数有误", "invalid run parameters")
 
@@ -412,7 +412,9 @@ def _builtin_standards() -> list[str]:
 
 def notebook_path(params: RunParams, notebooks_dir: str | Path | None = None) -> Path:
     """``<notebooks_dir>/<notebook>.ipynb``."""
-    return Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve() / f"{params.notebook}.ipynb"
+    from balance._resources import notebooks_dir as default_dir
+
+    return Path(notebooks_dir or default_dir()).resolve() / f"{params.notebook}.ipynb"
 
 
 # --------------------------------------------------------------------------------------------
