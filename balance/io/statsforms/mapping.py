@@ -162,10 +162,22 @@ class IdentityField(_Model):
     required: bool = True
 
 
+IDENTITY_FIELDS = ("school_code", "school_name", "county_code", "county_name", "school_type", "ownership",
+                   "urban_rural", "township", "year")
+
+
 class Identity(_Model):
     sheets: list[str]
     fields: dict[str, IdentityField]
     year_pattern: str = r"((?:19|20)\d{2})\s*年"
+
+    @field_validator("fields")
+    @classmethod
+    def _known(cls, v):
+        unknown = sorted(set(v) - set(IDENTITY_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown identity fields: {', '.join(unknown)} (known: {', '.join(IDENTITY_FIELDS)})")
+        return v
 
 
 class Settings(_Model):

@@ -85,8 +85,9 @@ def test_every_school_type_value_by_value(tmp_path, generation, fmt):
     dict(numeric_codes=True), dict(shifted=True), dict(suffix=True, cover_type=False), dict(identity_sheet=True),
 ], ids=lambda q: ",".join(f"{k}={v}" for k, v in q.items()))
 def test_quirks_give_the_same_values(tmp_path, generation, quirks):
-    rows = truth(generation)
-    d = make_folder(tmp_path, generation, **quirks)
+    # every stage (a 12-year school), junior + senior (a complete secondary school), a teaching point
+    rows = [r for r in truth(generation) if r["school_type"] in ("十二年一贯制学校", "完全中学", "教学点")]
+    d = make_folder(tmp_path, generation, rows=rows, **quirks)
     result = import_statistics([str(d)], YEARS[generation])
     assert [s.missing for s in result.incomplete] == []
     assert_same_values(result.table(), rows)
@@ -327,6 +328,24 @@ def test_text_in_a_number_cell_and_inconsistent_values(tmp_path):
     assert [m.code for m in by[rows[1]["school_code"]]] == ["not_a_number"]
     assert "约8000" in by[rows[1]["school_code"]][0].zh
     assert len(by["2130000999"]) == 1 and by["2130000999"][0].zh.startswith("数据检查未通过")
+
+
+def test_blank_identity_value_is_missing_not_the_next_label(tmp_path):
+    rows = truth("2021")[:1]
+    d = make_folder(tmp_path, "2021", rows=rows)
+    path = next(d.iterdir())
+    wb = openpyxl.load_workbook(path)
+    ws = wb["封面"]
+    for r in ws.iter_rows():
+        if r[1].value == "举办者":
+            r[2].value = None
+        if r[1].value == "学校（机构）名称":  # a second label | value pair on the same row
+            r[3].value, r[4].value = "联系电话", "12345"
+    wb.save(path)
+    result = import_statistics([str(d)], 2024)
+    s = result.incomplete[0]
+    assert [(m.column, m.code) for m in s.missing] == [(HEADERS["ownership"], "identity_missing")]
+    assert s.school_name == rows[0]["school_name"]
 
 
 # ------------------------------------------------------------------------------------------------
