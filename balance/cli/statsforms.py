@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     out = check_out(args.out_file, args.force)
     result = import_statistics(args.input, args.year, args.forms)
-    command = "balance import-stats " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else ""
+    parts = [*args.input, "--year", str(args.year), "--out", args.out_file, "--forms", args.forms]
+    command = "balance import-stats " + " ".join(shlex.quote(str(a)) for a in parts)
     write_import(result, out, command=command)
     n_ok, n_bad = len(result.complete), len(result.incomplete)
     gens = "、".join(m.generation for m in result.mappings)

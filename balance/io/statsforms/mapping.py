@@ -281,7 +281,7 @@ def mapping_files() -> dict[str, Path]:
 
 @lru_cache(maxsize=16)
 def _load(path: str) -> Mapping:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     data = dict(data or {})
     data["source"] = Path(path).name
     return Mapping.model_validate(data)
@@ -314,7 +314,7 @@ def all_mappings() -> list[Mapping]:
 @lru_cache(maxsize=1)
 def messages() -> dict:
     """The bilingual message templates of the importer (``messages.yaml`` beside the mappings)."""
-    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+    return yaml.load(MESSAGES_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def message(code: str, /, **kw) -> tuple[str, str]:
