@@ -81,7 +81,10 @@ class _Workbook:
         return table in self.by_table
 
     def sheet(self, table: str) -> FormSheet:
-        name = self.by_table[table]
+        names = self.by_table[table]
+        if len(names) > 1:  # two sheets of one table (e.g. 教基5170_小学 and 教基5170_初级中学): which one?
+            raise _Missing("ambiguous_sheet", dict(table=table, sheets="、".join(names)), sheet=table)
+        name = names[0]
         if name not in self._sheets:
             self._sheets[name] = FormSheet(name, self.wb.rows(name), self.wb.merged_ranges(name))
         return self._sheets[name]
@@ -153,8 +156,8 @@ def _identity_cells(book: _Workbook):
     """(sheet name, grid) of the identity sheets present, in the mapping's order."""
     for ident in book.mapping.identity.sheets:
         if book.has(ident):
-            name = book.by_table[ident]
-            yield name, book.wb.rows(name)
+            for name in book.by_table[ident]:
+                yield name, book.wb.rows(name)
 
 
 def _find_labelled(grid: list[list], labels: list[str], all_labels: list[str] = ()):

@@ -336,6 +336,18 @@ def test_text_in_a_number_cell_and_inconsistent_values(tmp_path):
     assert len(by["2130000999"]) == 1 and by["2130000999"][0].zh.startswith("数据检查未通过")
 
 
+def test_two_sheets_of_one_table_are_not_guessed(tmp_path):
+    rows = truth("2021")[:1]
+    d = make_folder(tmp_path, "2021", rows=rows)
+    path = next(d.iterdir())
+    wb = openpyxl.load_workbook(path)
+    wb.copy_worksheet(wb["教基5170"]).title = "教基5170_初级中学"
+    wb.save(path)
+    result = import_statistics([str(d)], 2024)
+    missing = [(m.column, m.code) for m in result.incomplete[0].missing]
+    assert missing == [(HEADERS["teaching_area"], "ambiguous_sheet"), (HEADERS["indoor_sports_area"], "ambiguous_sheet")]
+
+
 def test_blank_identity_value_is_missing_not_the_next_label(tmp_path):
     rows = truth("2021")[:1]
     d = make_folder(tmp_path, "2021", rows=rows)
