@@ -396,7 +396,7 @@ def _field(book: _Workbook, out: SchoolImport, name: str, spec: FieldSpec) -> No
                 parts[term.name] = parts.get(term.name, 0.0) + x * term.sign
     except _Missing as e:
         zh, en = message(e.code, **e.kw)
-        where = f"{e.sheet} " if e.sheet else ""
+        where = f"{e.sheet} " if e.sheet and e.code not in ("missing_sheet", "ambiguous_sheet") else ""
         out.missing.append(Missing(header, e.code, f"{where}{zh}".strip(), f"{where}{en}".strip(), e.sheet, e.cell))
         return
     if KINDS.get(name) == "count":
