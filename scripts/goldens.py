@@ -14,7 +14,7 @@ What is recorded in DIR:
 * ``batch.json``: the ``manifest.csv`` columns and the ``<run>/results.json`` keys of a batch of
   one params file.
 
-Comparison: files byte for byte, except timestamps (ISO dates/times are masked in text files;
+Comparison: files byte for byte, except timestamps, run times and the package version (masked in text;
 ``.xlsx``/``.parquet`` are compared by content: openpyxl cell values, Arrow tables).
 """
 from __future__ import annotations
@@ -55,6 +55,19 @@ COMMANDS = {
 }
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?")
 VOLATILE = re.compile(r"/tmp/[^\s\"',)]+")
+#: run times: ``"seconds": 0.74`` in JSON, ``(5 files, 0.74 s)`` on the console
+SECONDS = re.compile(r'("seconds": )[0-9.]+|(, )[0-9.]+( s\))')
+
+
+#: the package version (bumped on purpose by a refactor: the skip-if-unchanged hash includes it)
+VERSION = re.compile(r"(balance[ \"':=]+)\d+\.\d+\.\d+\S*?(?=[\s\"'<),]|$)")
+
+
+def _mask(text: str) -> str:
+    text = STAMP.sub("<time>", text)
+    text = VERSION.sub(lambda m: m.group(1) + "<version>", text)
+    text = SECONDS.sub(lambda m: (m.group(1) or m.group(2)) + "<s>" + (m.group(3) or ""), text)
+    return VOLATILE.sub("<tmp>", text)
 
 
 def parser_snapshot() -> dict:
@@ -125,7 +138,8 @@ def _content(path: Path):
         import openpyxl
 
         wb = openpyxl.load_workbook(path)
-        return [(ws.title, [[c.value for c in row] for row in ws.iter_rows()]) for ws in wb.worksheets]
+        return [(ws.title, [[_mask(c.value) if isinstance(c.value, str) else c.value for c in row]
+                             for row in ws.iter_rows()]) for ws in wb.worksheets]
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -136,7 +150,7 @@ def _content(path: Path):
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data
-    return VOLATILE.sub("<tmp>", STAMP.sub("<time>", text))
+    return _mask(text)
 
 
 def compare(golden: Path, with_batch: bool = True) -> int:

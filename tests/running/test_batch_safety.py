@@ -21,7 +21,7 @@ from balance.running.outdir import (
 )
 from balance.running import MANIFEST_COLUMNS, run_batch, write_index
 
-NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2025,130102,长安区\n"
 EARLIER_BRIEFING = '<html><head><meta content="balance 0.1.0 (nbconvert)" name="generator"/></head>earlier</html>'
 

@@ -149,7 +149,7 @@ def test_control_characters_and_huge_text_do_not_break_the_workbook(tmp_path, ho
 
 def test_evaluation_workbook_keeps_text_as_text(tmp_path):
     from balance.method.evaluation import evaluate, write_evaluation
-    from tests.test_evaluation import passing_table, sheet
+    from tests.method.test_evaluation import passing_table, sheet
 
     ev = evaluate(passing_table(), sheet(g6_small_school_funding="否"))
     ev.verdicts["county_name"] = "=1+1"

@@ -12,7 +12,7 @@ from balance.running.params import (
     load_params, notebook_parameters, read_data_keys, validate_run,
 )
 
-NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2024,130102,长安区\n2025,130102,长安区\n2025,130104,桥西区\n"
 
 

@@ -13,7 +13,7 @@ from balance.method.evaluation import evaluate, school_settings, write_evaluatio
 from balance.schema import COLUMNS
 from balance.method.standards import load_standard
 from tests.factories import primary, school, table
-from tests.test_county_sheet import full_row
+from tests.io.test_county_sheet import full_row
 
 COUNTY = "990101"
 

@@ -15,7 +15,7 @@ from tests import hostile
 from tests.browser import Browser, chromium
 from tests.hostile import make_hostile
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

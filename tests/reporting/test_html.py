@@ -14,7 +14,7 @@ from balance.reporting.html_export import (
     ExportError, atomic_write_text, cover_html, export_html, external_resources, notebook_errors, render_html,
 )
 
-NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 

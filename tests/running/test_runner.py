@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from balance import running as runner
 from balance.running import MANIFEST_COLUMNS, execute_run, expand_params, run_batch, run_report
 
-NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2024,130102,长安区\n2025,130102,长安区\n2025,130104,桥西区\n"
 
 

@@ -9,7 +9,7 @@ import pytest
 from balance.synthetic.demo import generate_demo_table, write_demo
 from balance.schema import COLUMNS, SCHOOL_TYPE_STAGES, column_spec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 H = {c["name"]: c["header"] for c in COLUMNS}
 STAGE_STUDENTS = {"小学": "小学在校生数", "初中": "初中在校生数", "高中": "高中在校生数"}
 

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from balance.reporting import display
 
 from balance.reporting import plotting
-from tests.test_plotting import county_from_sections, make_sections
+from tests.reporting.test_plotting import county_from_sections, make_sections
 
 
 @pytest.fixture(autouse=True)
