@@ -41,7 +41,7 @@ import os as _os
 _os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 import warnings as _w, sys as _sys
 import matplotlib as _mpl
-from balance import briefing as _briefing  # noqa: F401 - balance, pandas, matplotlib, fonts
+from balance.reporting import briefing as _briefing  # noqa: F401 - balance, pandas, matplotlib, fonts
 import balance.running.kernel as _k
 _k._baseline = (dict(_mpl.rcParams), list(_w.filters))
 del _os, _w, _sys, _mpl, _briefing, _k

@@ -70,7 +70,7 @@ def county_briefing(data: str, county_code: str, year: int, standard: str = "qua
     Raises :class:`~balance.errors.InputError` when the table has errors or the county / year is
     not in the data; the runner records the message and the briefing is not produced.
     """
-    from balance.running import cache  # read and assess once per kernel (a batch's kept kernel)
+    from balance.method import cache  # read and assess once per kernel (a batch's kept kernel)
 
     table = cache.school_table(data)
     a = cache.county_assessment(table, standard, str(county_code))

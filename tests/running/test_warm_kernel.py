@@ -1,4 +1,4 @@
-"""Kept kernels (balance.running.kernel) and the per-kernel read / assessment cache (balance.running.cache).
+"""Kept kernels (balance.running.kernel) and the per-kernel read / assessment cache (balance.method.cache).
 
 * a briefing from a warm kernel that ran others first (one of them failing) is the briefing from a
   fresh kernel, byte for byte apart from the generated-at time;
@@ -18,7 +18,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from balance.running import run_batch
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
 
 #: "生成时间" (generated at) is the only text that may differ between two runs of one briefing.
@@ -99,7 +99,7 @@ def test_kept_kernel_is_reset_between_runs_and_replaced_after_a_failure(tmp_path
 def test_cached_county_assessment_equals_direct_assessment(standard):
     from balance.io.reading import load_school_table
     from balance.method.assessment import assess
-    from balance.running import cache
+    from balance.method import cache
 
     cache.clear()
     table = cache.school_table(str(DEMO / "schools.csv"))
