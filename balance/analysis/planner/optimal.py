@@ -79,6 +79,14 @@ class Certificate(dict):
     """Per county-year: ``lower_bound``, ``model_cost``, ``status``, ``seconds``, ``nodes`` (元, s)."""
 
 
+def _cv(P: np.ndarray, y: np.ndarray) -> float:
+    """Pupil-weighted CV (method.md §4); +inf when the mean is not positive."""
+    mean = float((P * y).sum() / P.sum())
+    if not mean > 0:
+        return math.inf
+    return math.sqrt(max(float((P * (y - mean) ** 2).sum() / P.sum()), 0.0)) / mean
+
+
 def _round_up(v: float, whole: bool, step: float) -> float:
     v = max(float(v), 0.0)
     if v <= 1e-9:
@@ -132,6 +140,9 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
     P_all = secs["students"].to_numpy(dtype="float64")
     rows_all = secs["school_code"].map(row_of).to_numpy()
     expr = {}                # (i, k) -> (x, linear expression of the increment in section value / s_k)
+    terms = {}               # (i, k) -> [(var, coefficient)] of that expression (to evaluate a solution)
+    targets = {st: float(limits[st]) - MARGIN for st in std.stages if limits and limits.get(st) is not None}
+    stage_idx = {st: np.nonzero(sec_stage == st)[0] for st in std.stages}
     for k, ind in enumerate(std.indicators):
         fld = ind.main_field
         coef = float(ind.numerator.get(fld, 1.0))
@@ -139,10 +150,21 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
         whole = bool(ind.whole_units or fld == "multimedia_rooms")
         step = costs.step(fld)
         x_all = secs[ind.name].to_numpy(dtype="float64")
+        # an indicator nobody is below and whose CVs are within target needs nothing: its column
+        # feeds no other indicator, so every optimal plan adds 0 to it (exact reduction)
+        s_arr = np.array([float((ind.standard or {}).get(st, np.nan)) for st in sec_stage])
+        active = bool(rule is not None and (np.isfinite(s_arr) & ~official.at_least(x_all, s_arr)).any())
+        for st, idx in stage_idx.items():
+            if st in targets and len(idx) > 1 and not _cv(P_all[idx], x_all[idx]) <= targets[st]:
+                active = True
         for i in range(len(secs)):
             stage = sec_stage[i]
             s_k = float((ind.standard or {}).get(stage, np.nan))
             norm = s_k if (math.isfinite(s_k) and s_k > 0) else max(abs(x_all[i]), 1.0)
+            if not active:
+                expr[(i, k)] = (x_all[i] / norm, 0.0, s_k / norm if math.isfinite(s_k) else None)
+                terms[(i, k)] = []
+                continue
             if facility:
                 r = rows_all[i]
                 key = (r, k)
@@ -154,18 +176,21 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                 fac_vars[key][7].append(stage)
                 g = float(secs.at[i, "facility_share"]) * coef * ind.per / P_all[i] / norm
                 inc = g * fac_vars[key][0]
+                terms[(i, k)] = [(fac_vars[key][0], g)]
             else:
                 kappa = costs.unit_cost(fld, stage)
                 h = m.addVar(f"T_{i}_{k}", vtype="I", lb=0.0)
                 obj.append(kappa / scale * h)
                 g = coef * ind.per / P_all[i] / norm
                 inc = g * h
+                terms[(i, k)] = [(h, g)]
                 mv = None
                 if transfers and fld in ("qualified_teachers", "backbone_teachers", "pe_art_teachers"):
                     vi = m.addVar(f"I_{i}_{k}", vtype="I", lb=0.0)
                     vo = m.addVar(f"O_{i}_{k}", vtype="I", lb=0.0)
                     obj.append(tc / scale * vi)
                     inc = g * (h + vi - vo)
+                    terms[(i, k)] = [(h, g), (vi, g), (vo, -g)]
                     mv = (vi, vo)
                 tvars[(i, k)] = (h, mv, STAGE_COLUMNS[stage][fld], fld, ind.name, kappa)
             expr[(i, k)] = (x_all[i] / norm, inc, s_k / norm if math.isfinite(s_k) else None)
@@ -187,26 +212,36 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                     m.addCons(x + inc >= s)
             if len(zs) > allowed:
                 m.addCons(quicksum(zs) <= allowed)
-    # CV per stage and indicator: a second-order cone
-    for stage in std.stages:
-        lim = limits.get(stage) if limits else None
-        idx = np.nonzero(sec_stage == stage)[0]
-        if lim is None or len(idx) < 2:
-            continue
-        t = float(lim) - MARGIN
+    # CV per stage and indicator: a second-order cone, added lazily — first where the CV is near
+    # or over its target, then wherever the solution pushes one over (additions for the school rule
+    # can raise a CV); the final model holds every cone the optimum needs, so the bound stays valid
+    def add_cv(stage, k):
+        idx = stage_idx[stage]
+        t = targets[stage]
         p = P_all[idx] / P_all[idx].sum()
+        ys = [expr[(i, k)][0] + expr[(i, k)][1] for i in idx]
+        mean = quicksum(float(pj) * y for pj, y in zip(p, ys))
+        ws = []
+        for pj, y in zip(p, ys):
+            w = m.addVar(lb=None, ub=None)
+            m.addCons(w == math.sqrt(pj) * (y - mean))
+            ws.append(w)
+        mu = m.addVar(lb=0.0)
+        m.addCons(mu == t * mean)
+        m.addCons(quicksum(w * w for w in ws) <= mu * mu)
+
+    pending = []
+    for stage, idx in stage_idx.items():
+        if stage not in targets or len(idx) < 2:
+            continue
         for k in range(K):
-            ys = [expr[(i, k)][0] + expr[(i, k)][1] for i in idx]
-            # constrained even when already within the target: additions for the school rule may raise it
-            mean = quicksum(float(pj) * y for pj, y in zip(p, ys))
-            ws = []
-            for pj, y in zip(p, ys):
-                w = m.addVar(lb=None, ub=None)
-                m.addCons(w == math.sqrt(pj) * (y - mean))
-                ws.append(w)
-            mu = m.addVar(lb=0.0)
-            m.addCons(mu == t * mean)
-            m.addCons(quicksum(w * w for w in ws) <= mu * mu)
+            if not any(terms[(i, k)] for i in idx):
+                continue          # nothing can change: the CV stays as it is
+            x0 = np.array([expr[(i, k)][0] for i in idx])
+            if _cv(P_all[idx], x0) > targets[stage] - 0.1:
+                add_cv(stage, k)
+            else:
+                pending.append((stage, k))
     # with transfers: conservation per stage and type, donors keep totals ≥ every subset
     if transfers:
         for stage in std.stages:
@@ -236,7 +271,25 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                     continue
                 m.addCons(total + dsum >= float(v) + (delta.get(fld, 0)))
     m.setObjective(quicksum(obj), "minimize")
+    t_build = time.perf_counter() - t0
     m.optimize()
+    for _ in range(len(pending) + 1):
+        if m.getNSols() == 0:
+            break
+        sol = m.getBestSol()
+        over = []
+        for stage, k in pending:
+            idx = stage_idx[stage]
+            y = np.array([expr[(i, k)][0] + sum(c * m.getSolVal(sol, v) for v, c in terms[(i, k)]) for i in idx])
+            if not _cv(P_all[idx], y) <= targets[stage]:
+                over.append((stage, k))
+        if not over:
+            break
+        m.freeTransform()
+        for sk in over:
+            add_cv(*sk)
+            pending.remove(sk)
+        m.optimize()
     status = m.getStatus()
     if m.getNSols() == 0:
         raise RuntimeError(f"SCIP found no plan ({status})")
@@ -276,7 +329,8 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                 if d[1] == 0:
                     outs.pop(0)
     cert = Certificate(lower_bound=bound, model_cost=model_cost, status=str(status),
-                       seconds=time.perf_counter() - t0, nodes=int(m.getNNodes()))
+                       seconds=time.perf_counter() - t0, nodes=int(m.getNNodes()),
+                       build_seconds=t_build, solve_seconds=float(m.getSolvingTime()))
     rec = pd.DataFrame(records, columns=["_row", "column_field", "field", "indicator", "stage", "kind", "amount",
                                          "unit_cost", "counterpart"])
     return rec, cert

@@ -560,6 +560,7 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
         secs = after.sections[after.sections["in_scope"]].reset_index(drop=True)
         sec_groups = secs.groupby(["year", "county_code"], sort=False).indices
         changed = False
+        raw = []
         for key in failing:
             idx = keys[key]
             if key not in sec_groups:
@@ -570,16 +571,22 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
                 from balance.analysis.planner.optimal import solve_county
 
                 rec, cert = solve_county(sub, sub_secs, std, cst, transfers=transfers)
-                items = _finish_records(rec)
                 if rnd == 0:
                     certs[key] = cert
                 else:
                     certs.setdefault(key, cert)["repair_rounds"] = rnd
-            else:
-                items = _plan_round(sub, sub_secs, std, cst, transfers, search and rnd == 0)
+                if len(rec):
+                    rec["_row"] = idx[rec["_row"].to_numpy(dtype="int64")]
+                    raw.append(rec)
+                continue
+            items = _plan_round(sub, sub_secs, std, cst, transfers, search and rnd == 0)
             if items.empty:
                 continue
             items["_row"] = idx[items["_row"].to_numpy()]
+            raw.append(items)
+        if method == "optimal" and raw:   # one pass of the record bookkeeping for all county-years
+            raw = [_finish_records(pd.concat(raw, ignore_index=True))]
+        for items in raw:
             items["round"] = rnd + 1
             for (r, col), amt in items.groupby(["_row", "column_field"])["amount"].sum().items():
                 planned.at[r, col] = planned.at[r, col] + amt
@@ -898,6 +905,9 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
         else:
             rec.update({"lower_bound": None, "model_cost": None, "gap": None, "gap_optimisation": None,
                         "gap_rounding": None, "solver_status": "heuristic", "solver_seconds": None})
+        empty = it.iloc[0:0]
+        by_ind = (dict(list(it.groupby([it["indicator"], it["stage"].str.split("、").str[0]], sort=False)))
+                  if len(it) else {})
         for stage in std.stages:
             b_st = ci_b.get((*key, stage))
             if b_st is None or b_st.empty:
@@ -908,7 +918,7 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
             ind_recs = []
             for r in b_st.itertuples(index=False):
                 ind = std.indicator(r.indicator)
-                sel = it[(it["indicator"] == r.indicator) & (it["stage"].str.split("、").str[0] == stage)] if len(it) else it
+                sel = by_ind.get((r.indicator, stage), empty)
                 add = sel[sel["kind"] == "add"] if len(sel) else sel
                 tin = sel[sel["kind"] == "transfer_in"] if len(sel) else sel
                 row = {"year": v.year, "county_code": v.county_code, "county_name": v.county_name, "stage": stage,
