@@ -202,7 +202,8 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
             zs = []
             for k in range(K):
                 x, inc, s = expr[(i, k)]
-                if s is None or official.at_least(x, s):
+                gives = any(c < 0 for _, c in terms[(i, k)])   # a possible donor of transfers
+                if s is None or (official.at_least(x, s) and not gives):
                     continue
                 if allowed > 0:
                     z = m.addVar(f"z_{i}_{k}", vtype="B")
