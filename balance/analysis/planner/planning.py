@@ -459,6 +459,27 @@ class Plan:
         return float(self.items["cost"].sum()) if len(self.items) else 0.0
 
     @property
+    def costs_illustrative(self) -> bool:
+        """True when the default (illustrative) unit prices of ``costs.yaml`` were used unchanged."""
+        return self.costs.source == str(COSTS_FILE)
+
+    def certificate(self) -> pd.DataFrame:
+        """One row per county-year: cost, lower bound (万元), gap and its split, solver status.
+
+        The hook for briefings: ``plan.certificate()`` is the tidy frame behind the console lines
+        and ``plan_summary.json`` (the same numbers, computed once in :func:`_summaries`).
+        """
+        cols = ["year", "county_code", "county_name", "cost_wan", "lower_bound_wan", "gap", "gap_optimisation",
+                "gap_rounding", "solver_status"]
+        rows = [{"year": c["year"], "county_code": c["county_code"], "county_name": c["county_name"],
+                 "cost_wan": c["total_cost"] / 1e4,
+                 "lower_bound_wan": None if c.get("lower_bound") is None else c["lower_bound"] / 1e4,
+                 "gap": c.get("gap"), "gap_optimisation": c.get("gap_optimisation"),
+                 "gap_rounding": c.get("gap_rounding"), "solver_status": c.get("solver_status")}
+                for c in self.counties]
+        return pd.DataFrame(rows, columns=cols)
+
+    @property
     def lower_bound(self) -> float | None:
         """Sum of the county-years' lower bounds (元); None for the heuristic (no bound)."""
         vals = [c.get("lower_bound") for c in self.counties]
@@ -1050,7 +1071,7 @@ def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
         payload = {"generator": f"balance {__version__}", "standard": p.standard.id, "transfers": p.transfers,
                    "feasible": p.feasible, "total_cost": p.total_cost, "method": p.method,
                    "lower_bound": p.lower_bound, "gap": p.gap,
-                   "costs_illustrative": p.costs.source == str(COSTS_FILE), "costs": p.costs.to_dict(),
+                   "costs_illustrative": p.costs_illustrative, "costs": p.costs.to_dict(),
                    "notes": p.notes, "seconds": round(p.seconds, 3), "counties": p.counties}
         s.stage("plan_summary.json").write_text(
             json_text(payload), encoding="utf-8")
