@@ -103,3 +103,44 @@ def add_ledger(sub) -> None:
     add_standard(p)
     add_sheet(p)
     p.set_defaults(func=_cmd_ledger)
+
+
+def _share(text: str) -> float:
+    try:
+        x = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        x = float("nan")
+    if not (0 < x <= 1):
+        raise argparse.ArgumentTypeError(f"must be a share in (0, 1] such as 0.4 or 40%, not {text!r}")
+    return x
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from balance.analysis.sample import draw_sample, write_sample
+    from balance.method.assessment import assess
+
+    a = assess(args.input, args.standard, year=args.year, county=args.county)
+    s = draw_sample(a, year=args.year, county=args.county, share=args.share, seed=args.seed)
+    paths = write_sample(s, args.out)
+    need = s.required
+    print(f"{s.year} {s.county_code} {s.county_name}：义务教育学校 {s.population} 所，按 {s.share:.0%} 应抽 {need} 所，"
+          f"实际抽取 {s.size} 所（随机种子 {s.seed}）")
+    print(f"  schools {s.population}, share {s.share:.0%} → at least {need}; drawn {s.size} (seed {s.seed})")
+    for code, zh in (("school_rule", "未达到学校标准（必查）"), ("cv_driver", "推高差异系数（必查）"), ("random", "分层随机")):
+        print(f"  {zh}：{int((s.schools['reason_code'] == code).sum())} 所")
+    print(f"抽样名单已写入 / sample written to {Path(args.out).resolve()} ({len(paths)} files)")
+    return EXIT_OK
+
+
+def add_sample(sub) -> None:
+    """``sample INPUT --year Y --county CODE --out DIR [--share 0.4] [--seed N] [--standard S] [--sheet S]``."""
+    p = sub.add_parser("sample", help="实地核查抽样名单 / the field-check sample of a county")
+    p.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
+    p.add_argument("--year", type=int, required=True, help="年度 / year")
+    p.add_argument("--county", required=True, help="县区代码 / county code")
+    add_out(p)
+    p.add_argument("--share", type=_share, default=0.4, help="抽样比例（默认 0.4）/ share of schools (default 0.4)")
+    p.add_argument("--seed", type=int, default=0, help="随机种子（默认 0；同一种子得到同一名单）/ random seed (default 0)")
+    add_standard(p)
+    add_sheet(p)
+    p.set_defaults(func=_cmd_sample)
