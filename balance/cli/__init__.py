@@ -148,7 +148,7 @@ def _print_problems(exc: InputError) -> None:
 COMMANDS = (
     tables.add_validate, tables.add_assess, doctor.add_doctor, batch.add_batch, batch.add_report,
     data.add_demo_data, tables.add_evaluate, data.add_template, tables.add_equity, tables.add_plan,
-    data.add_ingest, statsforms.add_import_stats, year.add_ledger, year.add_sample,
+    data.add_ingest, statsforms.add_import_stats, year.add_ledger, year.add_sample, year.add_oversize,
 )
 
 

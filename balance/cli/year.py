@@ -144,3 +144,34 @@ def add_sample(sub) -> None:
     add_standard(p)
     add_sheet(p)
     p.set_defaults(func=_cmd_sample)
+
+
+def _cmd_oversize(args: argparse.Namespace) -> int:
+    from balance.analysis.oversize import oversize_counts, write_oversize
+    from balance.io.reading import load_school_table
+    from balance.method.assessment import assess
+
+    table = load_school_table(args.input, sheet=args.sheet)
+    a = assess(table, args.standard, year=args.year, county=args.county)
+    counts = oversize_counts(table, a)
+    paths = write_oversize(counts, args.out)
+    for r in counts.itertuples(index=False):
+        print(f"  {r.year} {r.county_code} {r.county_name}：超规模学校 {r.oversized_schools} 所（超出 {r.seats_needed} 人），"
+              f"小学超标班额 {r.primary_oversized_classes} 个、初中 {r.junior_oversized_classes} 个；"
+              f"需增加班数 小学 {r.primary_classes_needed}、初中 {r.junior_classes_needed}")
+    print(f"大校额、大班额统计已写入 / oversize counts written to {Path(args.out).resolve()} ({len(paths)} files)")
+    return EXIT_OK
+
+
+def add_oversize(sub) -> None:
+    """``oversize INPUT --out DIR [--year Y] [--county C] [--standard S] [--sheet S]``."""
+    from balance.cli._args import add_county, add_year
+
+    p = sub.add_parser("oversize", help="大校额、大班额统计 / oversized schools and classes per county-year")
+    p.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
+    add_out(p)
+    add_year(p)
+    add_county(p)
+    add_standard(p)
+    add_sheet(p)
+    p.set_defaults(func=_cmd_oversize)
