@@ -58,6 +58,9 @@ def check_output_folder(value: str, option: str = "--out") -> Path:
     when they write, and remove it again when writing fails)."""
     if not str(value).strip():
         _refuse_output(str(value), option, "out_empty", f"{option} 不能为空", f"{option} must not be empty")
+    if "\x00" in str(value) or any(c in str(value) for c in "\n\r"):
+        _refuse_output(repr(str(value)), option, "out_bad_name", f"{option} 的文件夹名含有空字符或换行，无法使用",
+                       f"{option}: the folder name holds a NUL byte or a line break and cannot be used")
     p = Path(value)
     if p.exists() and not p.is_dir():
         _refuse_output(str(value), option, "out_is_file",

@@ -494,7 +494,10 @@ def load_parquet_table(source, *, years=None, counties=None, check: str = "auto"
     df = table.to_pandas()
     if "source_row" in df.columns:
         df = df.drop(columns="source_row")  # rows are numbered as they stand in this file
-    t = load_school_table(df.reset_index(drop=True))
+    try:
+        t = load_school_table(df.reset_index(drop=True))
+    except InputError as exc:  # the problems are the folder's, not an anonymous "<DataFrame>"'s
+        raise InputError([_with_file(q, file) for q in exc.problems], exc.summary_zh, exc.summary_en) from None
     warnings = [_with_file(w, file) for w in t.warnings]
     return StoredTable(data=t.data, path=file, sha256=sha, warnings=warnings, header_map=t.header_map,
                        validation="full", years=sorted(int(y) for y in t.data["year"].unique()))

@@ -162,20 +162,7 @@ def load_costs(spec: "str | Path | dict | Costs | None" = None) -> Costs:
         if isinstance(spec, dict):
             user, source = spec, "<dict>"
         else:
-            path = Path(spec)
-            source = str(spec)
-            bad = lambda zh, en, code, row=None: InputError(  # noqa: E731
-                [Problem(file=source, row=row, code=code, problem_zh=zh, problem_en=en)], "单价文件有误", "invalid costs file")
-            if not path.is_file():
-                raise bad("找不到单价文件", "costs file not found", "costs_not_found")
-            try:
-                user = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                raise bad(f"YAML 格式错误：{exc}", f"YAML syntax error: {exc}", "yaml_syntax",
-                          (mark.line + 1) if mark else None) from None
-            if not isinstance(user, dict):
-                raise bad("单价文件应为键值映射", "a costs file must be a mapping", "yaml_not_mapping")
+            user, source = _read_costs_file(Path(spec), str(spec))
     problems: list[Problem] = []
     known_top = {"currency", "teacher_years", "items", "transfer_per_teacher", "resolution"}
     for k in user:
@@ -198,13 +185,20 @@ def load_costs(spec: "str | Path | dict | Costs | None" = None) -> Costs:
                 continue
             if not _nonneg_number(val):
                 problems.append(Problem(file=source, column=f"items.{k}.{key}", value=str(val), code="cost_invalid",
-                                        problem_zh="单价必须是不小于0的数字", problem_en="a unit cost must be a number ≥ 0"))
+                                        problem_zh=f"单价必须是 0 到 {MAX_COST:.0e} 元之间的数字",
+                                        problem_en=f"a unit cost must be a number from 0 to {MAX_COST:.0e} 元"))
     scalars = {}
     for key in ("teacher_years", "transfer_per_teacher"):
         val = user.get(key, base[key])
-        if not _nonneg_number(val):
+        if key == "teacher_years" and not (_nonneg_number(val, MAX_TEACHER_YEARS) and val > 0):
             problems.append(Problem(file=source, column=key, value=str(val), code="cost_invalid",
-                                    problem_zh="必须是不小于0的数字", problem_en="must be a number ≥ 0"))
+                                    problem_zh=f"教师经费年数必须是大于 0、不超过 {MAX_TEACHER_YEARS} 的数字",
+                                    problem_en=f"teacher_years must be a number > 0 and ≤ {MAX_TEACHER_YEARS}"))
+            val = 0
+        elif not _nonneg_number(val):
+            problems.append(Problem(file=source, column=key, value=str(val), code="cost_invalid",
+                                    problem_zh=f"必须是 0 到 {MAX_COST:.0e} 之间的数字",
+                                    problem_en=f"must be a number from 0 to {MAX_COST:.0e}"))
             val = 0
         scalars[key] = float(val)
     resolution = dict(base.get("resolution") or {})
@@ -212,7 +206,8 @@ def load_costs(spec: "str | Path | dict | Costs | None" = None) -> Costs:
     for k, val in resolution.items():
         if not _nonneg_number(val):
             problems.append(Problem(file=source, column=f"resolution.{k}", value=str(val), code="cost_invalid",
-                                    problem_zh="取整单位必须是不小于0的数字", problem_en="a resolution must be a number ≥ 0"))
+                                    problem_zh=f"取整单位必须是 0 到 {MAX_COST:.0e} 之间的数字",
+                                    problem_en=f"a resolution must be a number from 0 to {MAX_COST:.0e}"))
     if problems:
         raise InputError(problems, "单价文件有误", "invalid costs file")
     return Costs(items=items, teacher_years=scalars["teacher_years"],
@@ -221,8 +216,41 @@ def load_costs(spec: "str | Path | dict | Costs | None" = None) -> Costs:
                  currency=str(user.get("currency", base.get("currency", "元"))))
 
 
-def _nonneg_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+#: The largest unit cost, teacher-year horizon and resolution accepted (a typing or unit mistake
+#: above: 1e12 元 = 1 万亿元 for one unit; 100 years of teacher pay).
+MAX_COST = 1e12
+MAX_TEACHER_YEARS = 100
+
+
+def _nonneg_number(v, top: float = MAX_COST) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v <= top
+
+
+def _read_costs_file(path: Path, source: str) -> tuple[dict, str]:
+    """A costs YAML file read through the same guards as every other input: a folder, device or
+    FIFO, a file above ``max_yaml_mb``, binary data and an unknown encoding (UTF-8 / GB18030) are
+    refused; YAML through the standards' parser (the problem line, repeated keys, alias bombs and
+    absurd nesting refused)."""
+    import dataclasses
+
+    from balance.io.reading import decode_text
+    from balance.method.standards import _parse
+    from balance.io.workbook import read_file_bytes, read_limits
+
+    summary = ("单价文件有误", "invalid costs file")
+    lim = read_limits()
+    lim = dataclasses.replace(lim, max_file_mb=min(lim.max_file_mb, lim.max_yaml_mb))
+    text = decode_text(read_file_bytes(path, source, lim, summary), source, summary)
+    try:
+        user, _ = _parse(source, text)
+    except InputError as exc:
+        raise InputError(exc.problems, *summary) from None
+    if user is None:
+        user = {}
+    if not isinstance(user, dict):
+        raise InputError([Problem(file=source, code="yaml_not_mapping", problem_zh="单价文件应为键值映射",
+                                  problem_en="a costs file must be a mapping")], *summary)
+    return user, source
 
 
 # ------------------------------------------------------------------------------------ CV helpers
