@@ -15,7 +15,10 @@ DEPS="$("$REPO/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths
 python3 -m venv "$WORK/venv"
 PURE="$("$WORK/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$DEPS" > "$PURE/project-deps.pth"
-"$WORK/venv/bin/python" -m pip install -q --no-deps --no-build-isolation "$REPO" 2>&1 | grep -v "^WARNING" || true
+"$WORK/venv/bin/python" -m pip install -q --no-deps "$REPO"
+# nbconvert's own templates (lab, …) live in the dependencies' <prefix>/share/jupyter: with the
+# dependencies borrowed through .pth, point Jupyter at them (a full install has them in the venv).
+export JUPYTER_PATH="$REPO/.venv/share/jupyter"
 cd "$WORK"   # not the repository: nothing may be found through the current folder
 test ! -e "$WORK/notebooks"
 "$WORK/venv/bin/python" - <<PY

@@ -103,10 +103,21 @@ class Assessment:
                 m &= df["year"] == year
             return df.loc[m].reset_index(drop=True)
         built = self.__dict__.get("_section_values")  # a lazy table stays lazy (built from the selection)
-        return Assessment(self.standard, self.source, self.sha256, *(
+        out = Assessment(self.standard, self.source, self.sha256, *(
             None if (n == "section_values" and built is None) else sel(getattr(self, n)) for n in (
                 "sections", "school_results", "excluded", "section_values", "county_indicators", "shortfalls",
                 "county_shortfalls", "verdicts")), self.warnings, self.header_map)
+        schools = self.__dict__.get("_schools")
+        if schools is not None:
+            out._schools = sel(schools)
+        return out
+
+    @property
+    def schools(self) -> pd.DataFrame | None:
+        """The canonical school table this assessment was computed from (``None`` when unknown,
+        e.g. an Assessment built by hand): what :func:`balance.analysis.planner.plan` plans on,
+        without reading the input file again."""
+        return self.__dict__.get("_schools")
 
 
 def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
@@ -195,9 +206,11 @@ def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<Data
     short = official.shortfalls(scoped, scoped[std.indicator_names], scoped_std, std, presorted=True)
     county_short = _county_shortfalls(short)
     verdicts = official.county_verdicts(county_ind, school_results, std, names, sections=sections)
-    return Assessment(std, source, sha256, sections, school_results, excluded, None, county_ind,
-                      short, county_short, verdicts,
-                      warnings if warnings is not None else problems_frame([]), header_map or {})
+    a = Assessment(std, source, sha256, sections, school_results, excluded, None, county_ind,
+                   short, county_short, verdicts,
+                   warnings if warnings is not None else problems_frame([]), header_map or {})
+    a._schools = schools  # kept (not copied) so that plan(assessment) needs no second read of the file
+    return a
 
 
 def _check_pupils(schools: pd.DataFrame, std: Standard, source: str) -> None:

@@ -30,23 +30,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from balance.errors import InputError, Problem
 
-NotebookName = Literal["county_briefing", "county_trend", "region_overview", "explore"]
-NOTEBOOKS: tuple[str, ...] = ("county_briefing", "county_trend", "region_overview", "explore")
+from balance.running.notebooks import NOTEBOOKS as _REGISTRY, REQUIRED_KEYS, NotebookName  # noqa: E402,F401
 
-#: Keys each notebook needs beyond ``notebook`` and ``data``.
-REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
-    "county_briefing": ("county_code", "year"),
-    "county_trend": ("county_code",),
-    "region_overview": ("year",),
-    "explore": (),
-}
+#: The notebook names (from the one registry, :data:`balance.running.notebooks.NOTEBOOKS`).
+NOTEBOOKS: tuple[str, ...] = tuple(_REGISTRY)
 
 #: Chinese names of the keys (for messages).
 KEY_ZH = {

@@ -695,11 +695,16 @@ def _canonical(src) -> tuple[pd.DataFrame, str]:
 
 
 def _schools_of(a) -> pd.DataFrame:
-    """The canonical school table behind an Assessment (re-read from its source file)."""
+    """The canonical school table behind an Assessment: the one it kept (:attr:`Assessment.schools`);
+    only an Assessment made elsewhere (without it) is re-read from its source file."""
     from pathlib import Path as _P
 
     from balance.io.reading import load_school_table
 
+    kept = getattr(a, "schools", None)
+    if kept is not None:
+        keys = a.verdicts[["year", "county_code"]].drop_duplicates()
+        return kept.merge(keys, on=["year", "county_code"], how="inner")
     if a.source and a.source != "<DataFrame>" and _P(a.source).exists():  # a file or a Parquet store
         data = load_school_table(a.source).data
         keys = a.verdicts[["year", "county_code"]].drop_duplicates()
