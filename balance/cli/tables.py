@@ -20,6 +20,7 @@ from balance.cli._args import (
     add_standard,
     add_year,
     positive_int,
+    tune_for,
 )
 
 
@@ -44,6 +45,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from balance.method.assessment import assess
 
     table = load_school_table(args.input, sheet=args.sheet)
+    tune_for(len(table.data))
     if getattr(args, "scenario", None):
         from balance.analysis.scenario import apply_to_table, load_scenario
 
@@ -112,6 +114,7 @@ def _cmd_plan(args) -> int:
     from balance.io.reading import load_school_table
 
     table = load_school_table(args.input, sheet=args.sheet)
+    tune_for(len(table.data))
     if getattr(args, "budget", None) is not None:
         from balance.analysis.planner.budget import budget_plan
 

@@ -690,7 +690,8 @@ def _check_supported(std: Standard) -> None:
 
 
 def _canonical(src) -> tuple[pd.DataFrame, str]:
-    from balance.io.reading import SchoolTable, load_school_table
+    from balance.io.reading import load_school_table
+    from balance.io.table import SchoolTable
     from balance.schema import REQUIRED
 
     if isinstance(src, SchoolTable):
