@@ -100,7 +100,7 @@ def _round_up(v: float, whole: bool, step: float) -> float:
 
 
 def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bool = False,
-                 gap: float = GAP, time_limit: float = TIME_LIMIT):
+                 gap: float = GAP, time_limit: float = TIME_LIMIT, budget: float | None = None):
     """Optimal additions for one county-year.
 
     Parameters
@@ -111,6 +111,10 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
         Its in-scope sections with indicator values (``Assessment.sections``).
     std, costs
         The standard (school rule, CV limits) and unit costs.
+    budget : float, optional
+        元. Instead of the least cost of passing, do the most within ``budget`` (see
+        :mod:`balance.analysis.planner.budget` for the objective). Areas and equipment are then whole
+        multiples of their resolution in the model, so the rounded plan never exceeds the budget.
 
     Returns
     -------
@@ -170,7 +174,12 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                 key = (r, k)
                 if key not in fac_vars:
                     kappa = costs.unit_cost(fld, stage)
-                    v = m.addVar(f"A_{r}_{k}", vtype="I" if whole else "C", lb=0.0)
+                    if budget is not None and not whole and step > 0:   # A = step · n, n whole
+                        n_ = m.addVar(f"N_{r}_{k}", vtype="I", lb=0.0)
+                        v = m.addVar(f"A_{r}_{k}", vtype="C", lb=0.0)
+                        m.addCons(v == step * n_)
+                    else:
+                        v = m.addVar(f"A_{r}_{k}", vtype="I" if whole else "C", lb=0.0)
                     fac_vars[key] = [v, fld, fld, ind.name, kappa, whole, step, []]
                     obj.append(kappa / scale * v)
                 fac_vars[key][7].append(stage)
@@ -195,22 +204,31 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                 tvars[(i, k)] = (h, mv, STAGE_COLUMNS[stage][fld], fld, ind.name, kappa)
             expr[(i, k)] = (x_all[i] / norm, inc, s_k / norm if math.isfinite(s_k) else None)
     # school rule with the exemption as binaries
+    passes: list = []
+    excess: list = []
     if rule is not None:
         allowed = K - rule.min_met
         floor = rule.floor_ratio
         for i in range(len(secs)):
             zs = []
+            ok = None   # budget mode: 1 when the section is brought to (or kept at) the standard
             for k in range(K):
                 x, inc, s = expr[(i, k)]
                 gives = any(c < 0 for _, c in terms[(i, k)])   # a possible donor of transfers
                 if s is None or (official.at_least(x, s) and not gives):
                     continue
+                relax = 0.0
+                if budget is not None:
+                    if ok is None:
+                        ok = m.addVar(f"pass_{i}", vtype="B")
+                        passes.append(ok)
+                    relax = s * (1 - ok)
                 if allowed > 0:
                     z = m.addVar(f"z_{i}_{k}", vtype="B")
                     zs.append(z)
-                    m.addCons(x + inc >= s - (1 - floor) * s * z)
+                    m.addCons(x + inc >= s - (1 - floor) * s * z - relax)
                 else:
-                    m.addCons(x + inc >= s)
+                    m.addCons(x + inc >= s - relax)
             if len(zs) > allowed:
                 m.addCons(quicksum(zs) <= allowed)
     # CV per stage and indicator: a second-order cone, added lazily — first where the CV is near
@@ -228,7 +246,12 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
             m.addCons(w == math.sqrt(pj) * (y - mean))
             ws.append(w)
         mu = m.addVar(lb=0.0)
-        m.addCons(mu == t * mean)
+        if budget is not None:   # soft: e = the SD above what the limit allows (in units of the standard)
+            e = m.addVar(f"e_{stage}_{k}", lb=0.0)
+            excess.append(e)
+            m.addCons(mu == t * mean + e)
+        else:
+            m.addCons(mu == t * mean)
         m.addCons(quicksum(w * w for w in ws) <= mu * mu)
 
     pending = []
@@ -239,7 +262,7 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
             if not any(terms[(i, k)] for i in idx):
                 continue          # nothing can change: the CV stays as it is
             x0 = np.array([expr[(i, k)][0] for i in idx])
-            if _cv(P_all[idx], x0) > targets[stage] - 0.1:
+            if budget is not None or _cv(P_all[idx], x0) > targets[stage] - 0.1:
                 add_cv(stage, k)
             else:
                 pending.append((stage, k))
@@ -271,7 +294,13 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                 if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
                     continue
                 m.addCons(total + dsum >= float(v) + (delta.get(fld, 0)))
-    m.setObjective(quicksum(obj), "minimize")
+    if budget is None:
+        m.setObjective(quicksum(obj), "minimize")
+    else:
+        # lexicographic by weights: sections brought to standard first, then CV excess removed,
+        # then (a tie-break worth < 1e-3 of one CV unit) the money left over
+        m.addCons(quicksum(obj) <= budget / scale)
+        m.setObjective(-1e3 * quicksum(passes) + quicksum(excess) + 1e-9 * quicksum(obj), "minimize")
     t_build = time.perf_counter() - t0
     m.optimize()
     for _ in range(len(pending) + 1):
@@ -295,8 +324,11 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
     if m.getNSols() == 0:
         raise RuntimeError(f"SCIP found no plan ({status})")
     sol = m.getBestSol()
-    bound = max(float(m.getDualbound()), 0.0) * scale
-    model_cost = float(m.getSolObjVal(sol)) * scale
+    if budget is None:
+        bound = max(float(m.getDualbound()), 0.0) * scale
+        model_cost = float(m.getSolObjVal(sol)) * scale
+    else:
+        bound = model_cost = None
     records = []
     for (r, k), (v, col, fld, ind_name, kappa, whole, step, stages) in fac_vars.items():
         amt = _round_up(m.getSolVal(sol, v), whole, step)
@@ -329,7 +361,12 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                 d[1] -= q
                 if d[1] == 0:
                     outs.pop(0)
-    cert = Certificate(lower_bound=bound, model_cost=model_cost, status=str(status),
+    if budget is not None:
+        extra = {"budget": float(budget), "sections_failing_after": int(sum(m.getSolVal(sol, v) < 0.5 for v in passes)),
+                 "cv_excess": float(sum(m.getSolVal(sol, v) for v in excess))}
+    else:
+        extra = {}
+    cert = Certificate(lower_bound=bound, model_cost=model_cost, status=str(status), **extra,
                        seconds=time.perf_counter() - t0, nodes=int(m.getNNodes()),
                        build_seconds=t_build, solve_seconds=float(m.getSolvingTime()))
     rec = pd.DataFrame(records, columns=["_row", "column_field", "field", "indicator", "stage", "kind", "amount",

@@ -530,7 +530,7 @@ def _gap(cost: float, bound: float) -> float:
 
 def plan(assessment_or_table, standard: "str | Path | Standard" = "quality-2017", costs=None,
          transfers: bool = False, county: str | None = None, year: int | None = None,
-         *, search: bool = True, method: str = "optimal") -> Plan:
+         *, search: bool = True, method: str = "optimal", budget_wan: float | None = None) -> Plan:
     """Find the least-cost additions making every section pass and every CV meet its limit.
 
     Parameters
@@ -573,16 +573,20 @@ def plan(assessment_or_table, standard: "str | Path | Standard" = "quality-2017"
     _check_supported(std)
     cst = load_costs(costs)
     schools = _filter(schools, year, county, source).reset_index(drop=True)
-    return plan_schools(schools, std, cst, transfers=transfers, search=search, t0=t0, method=method)
+    return plan_schools(schools, std, cst, transfers=transfers, search=search, t0=t0, method=method,
+                        budget_wan=budget_wan)
 
 
 def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = None, *, transfers: bool = False,
-                 search: bool = True, t0: float | None = None, method: str = "optimal") -> Plan:
+                 search: bool = True, t0: float | None = None, method: str = "optimal",
+                 budget_wan: float | None = None) -> Plan:
     """:func:`plan` on an already validated canonical school table (no reading, no filters).
 
     ``method="optimal"`` (default) solves each county-year as a mixed-integer second-order-cone
     programme (:mod:`balance.analysis.planner.optimal`) and reports its lower bound and gap;
     ``method="waterfill"`` is the earlier heuristic (kept as the baseline of tests and benchmarks).
+    ``budget_wan`` (万元, per county-year): do the most within it instead (see
+    :func:`balance.analysis.planner.budget.budget_plan`); one round, no repair beyond the budget.
     """
     from balance.method.assessment import assess_schools
 
@@ -619,7 +623,8 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
             if method == "optimal":
                 from balance.analysis.planner.optimal import solve_county
 
-                rec, cert = solve_county(sub, sub_secs, std, cst, transfers=transfers)
+                rec, cert = solve_county(sub, sub_secs, std, cst, transfers=transfers,
+                                         budget=None if budget_wan is None else float(budget_wan) * 1e4)
                 if rnd == 0:
                     certs[key] = cert
                 else:
@@ -644,15 +649,18 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
         if not changed:
             break
         after = assess_schools(_typed(planned, schools), std)
+        if budget_wan is not None:
+            break  # within a budget there is no repair round: what is still unmet is reported
     planned = _typed(planned, schools)
     for v in after.verdicts.itertuples(index=False):
         if not v.passed:
-            notes.append(f"{v.year} {v.county_code}: 规划后仍未全部达标 / still failing after the plan")
+            notes.append(f"{v.year} {v.county_code}: 规划后仍未全部达标 / still failing after the plan"
+                         + (f"：{'；'.join(v.failing_items)}" if budget_wan is not None else ""))
     items = _items_frame(item_frames, schools)
     summary, counties = _summaries(items, before, after, std, cst, certs if method == "optimal" else None)
     feasible = bool(after.verdicts["passed"].all()) if len(after.verdicts) else True
     return Plan(std, cst, transfers, items, summary, counties, planned, before, after, feasible,
-                time.perf_counter() - t0, notes, method=method)
+                time.perf_counter() - t0, notes, method=method if budget_wan is None else "budget")
 
 
 def _typed(planned: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
@@ -947,7 +955,14 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
                          "cvs_passed": int(va["cvs_passed"]), "cvs_decisive": int(va["cvs_decisive"]),
                          "failing_items": list(va["failing_items"])},
                "cost_by_item": [], "stages": {}}
-        if certs is not None:
+        if certs is not None and any(c.get("budget") is not None for c in certs.values()):
+            cert = certs.get(key) or {}
+            rec.update({"lower_bound": None, "model_cost": None, "gap": None, "gap_optimisation": None,
+                        "gap_rounding": None, "solver_status": cert.get("status", "not needed"),
+                        "solver_seconds": cert.get("seconds"), "budget": cert.get("budget"),
+                        "budget_left": (cert["budget"] - rec["total_cost"]) if cert.get("budget") is not None else None,
+                        "cv_excess_after": cert.get("cv_excess")})
+        elif certs is not None:
             cert = certs.get(key)
             cost = rec["total_cost"]
             lb = float(cert["lower_bound"]) if cert is not None else 0.0

@@ -1,0 +1,38 @@
+"""Year-by-year schedules (issue 13 §4): the schedule sums to the plan and respects the annual cap."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from balance.analysis.planner.schedule import schedule_plan
+from balance.errors import InputError
+from tests.factories import primary, table
+
+
+def _county():
+    return table(primary("1", 400, qualified=10, equipment=400 * 1500.0), primary("2", 300),
+                 primary("3", 200, equipment=200 * 9000.0, rooms=30), primary("4", 500, teaching_area=1500.0))
+
+
+@pytest.mark.parametrize("cap", [None, 30.0, 5.0])
+def test_schedule_sums_to_the_plan_and_respects_the_cap(cap):
+    p, s, notes = schedule_plan(_county(), target_year=2028, annual_cap_wan=cap)
+    assert p.total_cost > 0
+    key = ["school_code", "column", "kind"]
+    planned = p.items[p.items["cost"] > 0].groupby(key)["amount"].sum()
+    sched = s.groupby(key)["amount"].sum()
+    pd_index = planned.index
+    assert np.allclose(sched.reindex(pd_index).to_numpy(), planned.to_numpy())
+    assert s["cost"].sum() == pytest.approx(p.items["cost"].sum())
+    within = s[~s["beyond_target"]]
+    assert set(within["spend_year"]) <= {2026, 2027, 2028}
+    if cap is not None:
+        assert (within.groupby("spend_year")["cost"].sum() <= cap * 1e4 + 1e-6).all()
+    assert bool(notes) == bool(s["beyond_target"].any())
+
+
+def test_schedule_refuses_a_target_year_not_after_the_data():
+    with pytest.raises(InputError):
+        schedule_plan(_county(), target_year=2025)
+    with pytest.raises(InputError):
+        schedule_plan(_county(), target_year=2027, annual_cap_wan=0)
