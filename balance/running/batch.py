@@ -32,8 +32,8 @@ Behaviour:
 * a run that fails removes its previous ``<run>.html`` (a stale briefing must not look current)
   and its ``.input-hash``; the manifest says ``failed`` with a one-line error;
 * skip-if-unchanged: the input hash covers the data file, the params file, the notebook, the
-  standard / county-sheet files when given as paths, the briefing template and
-  ``balance.__version__``; a run is ``skipped`` when the hash equals the one recorded for its last
+  standard / county-sheet files when given as paths, every file under ``balance/reporting/`` and
+  ``balance/templates/`` (the code and templates that shape a briefing) and ``balance.__version__``; a run is ``skipped`` when the hash equals the one recorded for its last
   successful run and both outputs still exist, unless ``force``;
 * ``manifest.csv`` keeps rows of earlier runs in ``DIR`` that are not part of this batch, so the
   index lists every briefing in the folder.
