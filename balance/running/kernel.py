@@ -97,13 +97,17 @@ class WarmKernel:
     # -- lifecycle ---------------------------------------------------------------------------
     @property
     def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
         try:
-            return self.km is not None and self.km.is_alive()
+            return self.km is not None and bool(run_sync(self.km.is_alive)())
         except Exception:  # noqa: BLE001
             return False
 
     def start(self) -> "WarmKernel":
-        from jupyter_client.manager import KernelManager
+        # nbclient's own classes (asynchronous): its cell timeout relies on the async client
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
         self.shutdown()
         fd, name = tempfile.mkstemp(prefix="balance-kernel-", suffix=".log")
@@ -113,13 +117,14 @@ class WarmKernel:
         env = dict(os.environ)
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         env.pop("BALANCE_PROBLEMS_FILE", None)  # set per run by RESET_CODE
-        km = KernelManager(kernel_name=self.kernel_name)
-        km.start_kernel(stdout=self._log, stderr=self._log, env=env, extra_arguments=["--HistoryManager.enabled=False"])
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        run_sync(km.start_kernel)(stdout=self._log, stderr=self._log, env=env,
+                                  extra_arguments=["--HistoryManager.enabled=False"])
         self.km = km
         kc = km.client()
         kc.start_channels()
         try:
-            kc.wait_for_ready(timeout=self.start_timeout)
+            run_sync(kc.wait_for_ready)(timeout=self.start_timeout)
         except BaseException:
             self.kc = kc
             self.shutdown()
@@ -135,6 +140,8 @@ class WarmKernel:
         return self.start()
 
     def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
         kc, km, self.kc, self.km = self.kc, self.km, None, None
         if kc is not None:
             try:
@@ -143,11 +150,11 @@ class WarmKernel:
                 pass
         if km is not None:
             try:
-                km.shutdown_kernel(now=True)
+                run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001 - already gone
                 pass
             try:
-                km.cleanup_resources()
+                run_sync(km.cleanup_resources)()
             except Exception:  # noqa: BLE001
                 pass
         if self._log is not None:
@@ -168,8 +175,10 @@ class WarmKernel:
             if msg["msg_type"] == "error":
                 errors.append(f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}")
 
+        from jupyter_core.utils import run_sync
+
         try:
-            reply = self.kc.execute_interactive(code, store_history=False, silent=False, timeout=timeout,
+            reply = run_sync(self.kc.execute_interactive)(code, store_history=False, silent=False, timeout=timeout,
                                                 output_hook=hook, allow_stdin=False)
         except Exception as exc:  # noqa: BLE001 - TimeoutError, dead kernel
             raise WarmKernelError(f"kept kernel does not answer: {type(exc).__name__}: {exc}") from exc
