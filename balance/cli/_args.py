@@ -95,3 +95,15 @@ def add_format(p, default: str) -> None:
     p.add_argument("--format", choices=("csv", "parquet", "auto"), default=default,
                    help=f"结果表格式：csv | parquet | auto（超过 20 万行用 Parquet）；默认 {default} / result table format "
                         f"(auto: Parquet above 200,000 rows; default {default})")
+
+
+def tune_for(rows: int) -> None:
+    """Tune the process's memory allocator for a large table (:func:`balance.tune_memory`): a
+    command is the whole process, so it may; library calls never do (a researcher's notebook
+    keeps its allocator)."""
+    from balance.method.assessment import LARGE_TABLE
+
+    if rows > LARGE_TABLE:
+        from balance._fast import tune_memory
+
+        tune_memory()
