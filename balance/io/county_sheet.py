@@ -270,7 +270,11 @@ def rule_text(f: dict, settings: dict | None = None) -> str:
     """The rule of a field as printed, e.g. ``≥ 95 %`` or ``是``; settings-based rules show the value."""
     rule = f.get("rule") or {}
     if "setting" in rule:
-        value = (settings or item_spec()["computed_defaults"])[rule["setting"]]
+        default = item_spec()["computed_defaults"][rule["setting"]]
+        value = (settings or {}).get(rule["setting"], default)
+        text = f.get("rule_text")
+        if text and _num(default) in text:  # the printed rule with the number of the standard in use
+            return text.replace(_num(default), _num(value), 1)
         unit = " %" if f["type"] == "rate" else (f" {f['unit']}" if f.get("unit") else "")
         return f"{rule['op'].replace('>=', '≥').replace('<=', '≤')} {_num(value)}{unit}"
     return f.get("rule_text", "")

@@ -204,14 +204,21 @@ class CountyRule(_Strict):
 #: Settings of the evaluation items computed from school data (method.md §§6–7); national values
 #: in ``balance/data/evaluation_items.yaml`` (``computed_defaults``). A standard may change them
 #: for every school (``evaluation_settings``) or for some schools only (``relaxations``).
+#: The typed thresholds of the county sheet (``evaluation_items.yaml`` rules ``{setting: …}``).
+SHEET_SETTINGS = (
+    "special_school_funds_min", "training_rate_min", "rotation_rate_min", "rotation_backbone_share_min",
+    "certificate_rate_min", "nearby_primary_min", "nearby_junior_min", "quota_share_min", "migrant_public_share_min",
+    "retention_rate_min", "disabled_enrolment_min", "training_budget_share_min", "difference_rate_max",
+)
 EVALUATION_SETTINGS = (
     "classes_per_room", "music_room_min_area", "art_room_min_area", "school_size_cap",
-    "school_size_cap_combined", "class_size_primary", "class_size_junior", "recognition_min",
+    "school_size_cap_combined", "class_size_primary", "class_size_junior", "recognition_min", *SHEET_SETTINGS,
 )
 #: County-level settings that cannot depend on the school.
-COUNTY_SETTINGS = ("recognition_min",)
+COUNTY_SETTINGS = ("recognition_min", *SHEET_SETTINGS)
 #: Settings that are percentages (at most 100).
-PERCENT_SETTINGS = ("recognition_min",)
+PERCENT_SETTINGS = ("recognition_min", *(k for k in SHEET_SETTINGS if k not in ("special_school_funds_min",
+                                                                                "difference_rate_max")))
 
 
 def _check_settings(v: dict[str, float], *, school_level: bool = False) -> dict[str, float]:
