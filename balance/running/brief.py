@@ -133,8 +133,7 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
         if df.loc[df["county_code"].astype(str) == c, "year"].nunique() > 1:
             plan.runs[f"{c}_trend"] = {"notebook": "county_trend", **base, "county_code": c}
     if len(known) > 1 and len(wanted) != 1:
-        plan.runs[f"region_{year}"] = {"notebook": "region_overview", **base, "year": year,
-                                       "title": f"{year} 年各县区义务教育优质均衡发展监测总览"}
+        plan.runs[f"region_{year}"] = {"notebook": "region_overview", **base, "year": year}
     plan._names = names  # type: ignore[attr-defined] - for the comments of the params files
     return plan
 
