@@ -68,14 +68,14 @@ class Scenario:
 
 
 def _norm(text) -> str:
-    from balance.io.reading import normalize_header
+    from balance.io.headers import normalize_header
 
     return normalize_header(text)
 
 
 def _resolve_column(text):
     """(canonical field, factor) for a column header, or None."""
-    from balance.io.reading import header_lookup
+    from balance.io.headers import header_lookup
 
     return header_lookup().get(_norm(text))
 
@@ -179,29 +179,23 @@ def _scalar(v):
 
 
 def _read_yaml(data: bytes, file: str) -> list:
-    from balance.io.reading import decode_text
+    from balance.io.headers import decode_text
 
     text = decode_text(data, file, SUMMARY)
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(file=file, row=(mark.line + 1) if mark else None, code="yaml_syntax",
-                                  problem_zh=f"YAML 格式错误：{exc}", problem_en=f"YAML syntax error: {exc}")],
-                         *SUMMARY) from None
-    except RecursionError:
-        raise InputError([Problem(file=file, code="yaml_syntax", problem_zh="YAML 嵌套层数过多，无法读取",
-                                  problem_en="the YAML is nested too deeply to be read")], *SUMMARY) from None
-    items, nodes = data, node
+    from balance.method.standards import _parse
+
+    try:  # the standards' parser: problem lines, repeated keys, alias bombs and nesting refused
+        data, key_lines = _parse(file, text)
+    except InputError as exc:
+        raise InputError(exc.problems, *SUMMARY) from None
+    items, prefix = data, ()
     if isinstance(data, dict):
-        items = data.get("changes")
-        nodes = next((v for k, v in node.value if getattr(k, "value", None) == "changes"), None)
+        items, prefix = data.get("changes"), ("changes",)
     if not isinstance(items, list):
         raise InputError([Problem(file=file, code="scenario_no_changes",
                                   problem_zh="情景文件应包含 changes: 列表", problem_en="a scenario needs a 'changes:' list")],
                          *SUMMARY)
-    lines = [n.start_mark.line + 1 for n in nodes.value] if nodes is not None else [None] * len(items)
+    lines = [key_lines.get((*prefix, i)) for i in range(len(items))]
     raw, problems = [], []
     for item, line in zip(items, lines):
         if not isinstance(item, dict):

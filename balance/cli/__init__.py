@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from balance import __version__
-from balance.cli import batch, brief, data, doctor, statsforms, tables
+from balance.cli import batch, brief, data, doctor, statsforms, tables, year
 from balance.cli._args import (  # noqa: F401 - re-exported (balance.cli.positive_int …)
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -58,6 +58,9 @@ def check_output_folder(value: str, option: str = "--out") -> Path:
     when they write, and remove it again when writing fails)."""
     if not str(value).strip():
         _refuse_output(str(value), option, "out_empty", f"{option} 不能为空", f"{option} must not be empty")
+    if "\x00" in str(value) or any(c in str(value) for c in "\n\r"):
+        _refuse_output(repr(str(value)), option, "out_bad_name", f"{option} 的文件夹名含有空字符或换行，无法使用",
+                       f"{option}: the folder name holds a NUL byte or a line break and cannot be used")
     p = Path(value)
     if p.exists() and not p.is_dir():
         _refuse_output(str(value), option, "out_is_file",
@@ -145,7 +148,8 @@ def _print_problems(exc: InputError) -> None:
 COMMANDS = (
     tables.add_validate, tables.add_assess, doctor.add_doctor, batch.add_batch, batch.add_report,
     data.add_demo_data, tables.add_evaluate, data.add_template, tables.add_equity, tables.add_plan,
-    data.add_ingest, statsforms.add_import_stats, brief.add_brief,
+    data.add_ingest, statsforms.add_import_stats, year.add_ledger, year.add_sample, year.add_oversize,
+    brief.add_brief,
 )
 
 

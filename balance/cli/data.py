@@ -16,7 +16,8 @@ FORMS = {
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from balance.io.store import ingest, store_years
+    from balance.io.ingest import ingest
+    from balance.io.store import store_years
 
     r = ingest(args.table, args.store, replace=args.replace, sheet=args.sheet)
     for y in r.years:
@@ -50,7 +51,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     import pandas as pd
     
-    from balance.synthetic.demo import DEFAULT_YEARS, check_demo_args, write_demo
+    from balance.synthetic.demo import DEFAULT_YEARS, check_demo_args, refuse_foreign_files, write_demo
 
     check_demo_args(args)
     if getattr(args, "scale", "demo") == "national":
@@ -67,6 +68,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
               f"{', '.join(map(str, r['years']))}, Parquet store → {Path(out).resolve()} ({r['seconds']:.1f} s)")
         return 0
     years = tuple(args.years) if args.years else DEFAULT_YEARS
+    if not getattr(args, "force", False):
+        refuse_foreign_files(args.out)
     paths = write_demo(args.out, seed=args.seed, years=years)
     df = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str)
     print(f"已生成模拟数据（非真实学校）：{len(df)} 行，{df['县区代码'].nunique()} 个县区，年份 {', '.join(map(str, years))}")
@@ -111,4 +114,6 @@ def add_demo_data(sub) -> None:
                         " / demo: the 8-county prefecture (default) | national: ~2,850-county panel as a Parquet store")
     d.add_argument("--counties", type=int, metavar="N",
                    help="--scale national 的县区数（默认 2850）/ number of counties for --scale national (default 2850)")
+    d.add_argument("--force", action="store_true",
+                   help="覆盖 --out 中并非由 demo-data 生成的同名文件 / replace files of the same name that demo-data did not write")
     d.set_defaults(func=_cmd_demo)

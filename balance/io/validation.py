@@ -42,6 +42,8 @@ values that are present get the same checks as the required columns.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -146,16 +148,25 @@ MAX_VALUE_SHOWN = 100
 
 
 def shown_value(v: str | None) -> str | None:
-    """A cell's text as shown in a problem: control characters escaped (``\\x00``), cut to
-    :data:`MAX_VALUE_SHOWN` characters (a 5 MB cell is not repeated in the problem table)."""
+    """A cell's text as shown in a problem: control characters, line breaks and invisible
+    formatting characters (``name_rules.refuse_invisible``: zero-width, text-direction controls)
+    escaped (``\\x00``, ``\\n``, ``\\u202e``) so that the problem table shows what is stored and
+    stays one line per problem; cut to :data:`MAX_VALUE_SHOWN` characters (a 5 MB cell is not
+    repeated in the problem table)."""
     if v is None:
         return None
     v = str(v)
     if len(v) > MAX_VALUE_SHOWN:
         v = v[:MAX_VALUE_SHOWN] + f"…（共 {len(v)} 字符 / {len(v)} characters）"
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in v[:MAX_VALUE_SHOWN + 1]):
-        v = "".join(c if ord(c) >= 32 or c in "\t\n\r" else repr(c)[1:-1] for c in v)
+    hidden = _hidden_chars()
+    if any(ord(c) < 32 for c in v) or hidden.search(v):
+        v = "".join(repr(c)[1:-1] if ord(c) < 32 or hidden.match(c) else c for c in v)
     return v
+
+
+@lru_cache(maxsize=1)
+def _hidden_chars() -> "re.Pattern[str]":
+    return re.compile(name_rules()["refuse_invisible"])
 
 
 class _Collector:
@@ -274,6 +285,9 @@ def name_problems(t: pd.Series) -> list[tuple[str, np.ndarray, dict]]:
       a formula (``name_rules.refuse_leading``: ``=``, ``+``, ``-``, ``@``; the text is trimmed first,
       so a tab or space before ``=`` does not hide it);
     * ``name_control``: the name holds control characters (NUL …) that a workbook cannot store;
+    * ``name_invisible``: the name holds a line break, a tab or an invisible formatting character
+      (zero-width, bidirectional control; ``name_rules.refuse_invisible``), which makes what is
+      shown differ from what is stored;
     * ``name_too_long``: longer than ``name_rules.max_length`` characters.
     """
     rules = name_rules()
@@ -285,6 +299,14 @@ def name_problems(t: pd.Series) -> list[tuple[str, np.ndarray, dict]]:
     en = ", ".join(lead[:-1]) + " or " + lead[-1] if len(lead) > 1 else "".join(lead)
     out.append(("name_formula", formula, {"chars": zh, "chars_en": en}))
     out.append(("name_control", t.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool), {}))
+    invisible = _hidden_chars()
+    if invisible.search("\x00".join(t.tolist())):  # one scan of the column; row by row only when needed
+        hidden = t.str.contains(invisible, regex=True).fillna(False).to_numpy(dtype=bool)
+    else:
+        hidden = np.zeros(len(t), dtype=bool)
+    found = {m.group() for v in t[hidden] for m in invisible.finditer(v)}
+    where = ", ".join(f"U+{ord(c):04X}" for c in sorted(found))
+    out.append(("name_invisible", hidden, {"where": where}))
     limit = int(rules["max_length"])
     out.append(("name_too_long", (t.str.len() > limit).fillna(False).to_numpy(dtype=bool), {"max": limit}))
     return out

@@ -132,13 +132,13 @@ def check_file_size(size: int, file: str, limits: ReadLimits, summary: tuple[str
 
 
 def read_file_bytes(path: Path, file: str, limits: ReadLimits, summary: tuple[str, str]) -> bytes:
-    """The bytes of a user's file: a folder, a missing or unreadable file and one above the size
-    limit are refused (never a traceback)."""
+    """The bytes of a user's file: a folder, a device or FIFO ("not a regular file"), a missing or
+    unreadable file and one above the size limit are refused (never a traceback, never a wait)."""
     try:
         if path.is_dir():
             raise refusal(file, "is_a_folder", summary)
-        if not path.is_file():
-            raise refusal(file, "file_not_found", summary)
+        if not path.is_file():  # never opened: a FIFO would block, /dev/zero never ends
+            raise refusal(file, "not_regular_file" if path.exists() else "file_not_found", summary)
         check_file_size(path.stat().st_size, file, limits, summary)
         return path.read_bytes()
     except OSError as e:  # permission denied, a file that vanished, an I/O error

@@ -22,16 +22,28 @@ def fmt_amount(x: float, unit: str) -> str:
     return f"{x:,.1f} {unit}"
 
 
-def verdict_sentence(v, standard_short: str, standard=None) -> str:
+def verdict_sentence(v, standard_short: str, standard=None, four_areas: bool | None = None) -> str:
+    """The resource-allocation verdict, always labelled as such.
+
+    ``four_areas``: ``None`` (plain sentence), ``False`` (no county sheet: say that this is one
+    area of four and that the overall verdict was not evaluated), ``True`` (the four-area verdict
+    is stated before this line).
+    """
     word = "达到" if v.passed else "未达到"
     if standard is not None and standard.school_rule is None and standard.composite_cv is not None:
         # basic-2012 without provincial school standards: only the 综合差异系数 is judged
-        return f"{v.county_name} {v.year} 年义务教育校际均衡（综合差异系数）{word}{standard_short}标准。"
-    return f"{v.county_name} {v.year} 年义务教育学校资源配置{word}{standard_short}标准。"
+        s = f"{v.county_name} {v.year} 年义务教育校际均衡（综合差异系数）{word}{standard_short}标准"
+    else:
+        s = f"{v.county_name} {v.year} 年义务教育学校资源配置{word}{standard_short}标准"
+    if four_areas is False:
+        return s + "（仅资源配置一项；未提供县级填报表，四个方面综合结论未评估）。"
+    if four_areas:
+        return "其中资源配置：" + s[s.index("年") + 1:].replace("义务教育学校资源配置", "").strip() + "。"
+    return s + "。"
 
 
 def sections_sentence(v, standard) -> str | None:
-    if standard.school_rule is None:
+    if standard.school_rule is None or pd.isna(v.sections_passed):
         return f"纳入校际均衡评估的学段单位共 {v.sections} 个。"
     parts = []
     for st in standard.stages:
@@ -93,7 +105,7 @@ def change_sentence(cur, prev, ci_cur: pd.DataFrame, ci_prev: pd.DataFrame, stan
     return f"与 {prev.year} 年相比：" + "，".join(parts) + "。"
 
 
-def headline(assessment, county_code: str, year: int) -> list[str]:
+def headline(assessment, county_code: str, year: int, four_areas: bool | None = None) -> list[str]:
     """The briefing's headline: 3–5 plain sentences about one county and year.
 
     ``assessment`` may hold several years; the previous year present in the data (if any) is
@@ -109,7 +121,7 @@ def headline(assessment, county_code: str, year: int) -> list[str]:
     ci_cur = ci[(ci["county_code"] == county_code) & (ci["year"] == year)]
     cs = assessment.county_shortfalls
     cs_cur = cs[(cs["county_code"] == county_code) & (cs["year"] == year)] if not cs.empty else cs
-    lines = [verdict_sentence(cur, std.short_title, std), sections_sentence(cur, std), cv_sentence(ci_cur)]
+    lines = [verdict_sentence(cur, std.short_title, std, four_areas), sections_sentence(cur, std), cv_sentence(ci_cur)]
     s = shortfall_sentence(cs_cur)
     if s:
         lines.append(s)
@@ -120,3 +132,21 @@ def headline(assessment, county_code: str, year: int) -> list[str]:
         ci_prev = ci[(ci["county_code"] == county_code) & (ci["year"] == py)]
         lines.append(change_sentence(cur, prev, ci_cur, ci_prev, std))
     return [x for x in lines if x]
+
+
+def headline_items(assessment, county_code: str, year: int, four_areas: bool | None = None) -> list[tuple[str, str]]:
+    """:func:`headline` with a mark per line ("pass"/"fail"/"warn"/"info") for the headline box.
+
+    The marks come from the same verdict row as the sentences: the verdict line is ✓ only when
+    the county passes; the sections line is ✓ only when every section passes (info when the
+    standard has no school rule); the CV line is ✓ only when every decisive CV passes.
+    """
+    lines = headline(assessment, county_code, year, four_areas=four_areas)
+    v = assessment.verdicts
+    v = next(v[(v["county_code"] == county_code) & (v["year"] == year)].itertuples(index=False))
+    has_rule = assessment.standard.school_rule is not None and not pd.isna(v.sections_passed)
+    kinds = ["pass" if bool(v.passed) else "fail",
+             ("pass" if int(v.sections_passed) == int(v.sections) else "warn") if has_rule else "info",
+             "pass" if int(v.cvs_passed) == int(v.cvs_decisive) else "fail"]
+    kinds += ["info"] * (len(lines) - len(kinds))
+    return list(zip(lines, kinds))

@@ -1033,3 +1033,34 @@ def check_demo_args(args: argparse.Namespace) -> None:
         bad("--counties", args.counties, f"县区数应为 1–{MAX_COUNTIES}", f"the number of counties must be 1 to {MAX_COUNTIES}")
     if probs:
         raise InputError(probs, "命令行参数有误", "invalid option")
+
+
+
+#: The files ``write_demo`` writes (and replaces).
+DEMO_FILES = ("schools.csv", "schools.xlsx", "county_sheet.xlsx", "README.md")
+
+
+def refuse_foreign_files(out_dir) -> None:
+    """Refuse (InputError, exit 2) to replace files that ``demo-data`` did not write: a folder that
+    holds one of :data:`DEMO_FILES` counts as a demo folder only when its ``README.md`` is the demo
+    README (first line); otherwise a clerk's own ``schools.csv`` would be overwritten. ``--force``
+    replaces them anyway."""
+    from balance.errors import InputError, Problem
+
+    out = Path(out_dir)
+    present = [n for n in DEMO_FILES if (out / n).exists() or (out / n).is_symlink()]
+    if not present:
+        return
+    readme = out / "README.md"
+    first = README_TEXT.splitlines()[0].encode("utf-8")
+    try:
+        ours = readme.is_file() and not readme.is_symlink() and readme.open("rb").read(len(first)) == first
+    except OSError:
+        ours = False
+    if ours:
+        return
+    raise InputError([Problem(file=str(out / n), column="--out", code="demo_would_overwrite",
+                              problem_zh="该文件不是 balance demo-data 生成的，不会被覆盖；请换一个 --out 文件夹，或加 --force 覆盖",
+                              problem_en="this file was not written by balance demo-data and is not replaced; choose another "
+                                         "--out folder, or add --force to replace it") for n in present],
+                     "不会覆盖已有文件", "existing files not replaced")

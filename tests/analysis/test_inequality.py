@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import pathlib
-import time
 
 import numpy as np
 import pandas as pd
@@ -612,7 +611,7 @@ def test_table_input_handling():
     assert e["n"] == 0 and math.isnan(e["gini"]) and "no valid rows" in e["notes"]
 
 
-def test_table_speed_10000_groups():
+def test_table_10000_groups():  # speed: benchmarks/, never asserted in a test
     rng = np.random.default_rng(1)
     G, per = 10_000, 20
     N = G * per
@@ -621,8 +620,5 @@ def test_table_speed_10000_groups():
                        "indicator": np.repeat(np.where((np.arange(G) // 2) % 2, "a", "b"), per),
                        "value": rng.lognormal(1, 0.5, N), "students": rng.integers(1, 800, N),
                        "urban_rural": rng.choice(["城区", "镇区", "乡村"], N)})
-    t0 = time.perf_counter()
     tab = I.inequality_table(df, group="urban_rural")
-    elapsed = time.perf_counter() - t0
     assert len(tab) == G
-    assert elapsed < 10, elapsed  # ~0.4 s measured on the dev machine

@@ -1,7 +1,6 @@
 """Validation of the school table: one test per kind of problem, warnings, and collecting all problems."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -487,22 +486,38 @@ def test_every_message_has_both_languages():
     assert message("negative") == ("不能为负数", "must not be negative")
 
 
-def test_two_hundred_thousand_rows_in_a_few_seconds():
+def test_two_hundred_thousand_rows():
+    # speed is measured in benchmarks/, not asserted here (a loaded machine must not fail a test)
     base = valid_table(years=(2024,))
     n = 200_000
     df = pd.concat([base] * (n // len(base) + 1), ignore_index=True).iloc[:n]
     df[H["school_code"]] = [f"{2100000000 + i}" for i in range(n)]
-    start = time.perf_counter()
     t = load_school_table(df)
-    elapsed = time.perf_counter() - start
     assert len(t.data) == n
-    assert elapsed < 30, f"{elapsed:.1f} s"
 
 
 # -- names that would become formulas or break a workbook (issue 9, item 3) ----------------------
 
 
 NAME_COLUMNS = [c["name"] for c in column_spec()["columns"] if c.get("is_name")]
+
+
+@pytest.mark.parametrize("column", ["county_name", "school_name", "township"])
+@pytest.mark.parametrize("char", ["\n", "\r", "\t", "\u202e", "\u2066", "\u200e", "\u061c", "\u200b", "\u200d", "\u2060",
+                                  "\ufeff", "\u2028", "\x85"])
+def test_names_with_line_breaks_or_invisible_characters_are_refused(column, char):
+    df = table()
+    text = f"长安{char}学校"
+    df.loc[4, H[column]] = text
+    if column == "county_name":
+        df.loc[df[H["county_code"]] == df.loc[4, H["county_code"]], H[column]] = text
+    with pytest.raises(InputError) as e:
+        load_school_table(df)
+    hits = [p for p in e.value.errors if p.code == "name_invisible"]
+    assert hits and all(p.column == H[column] for p in hits)
+    assert 6 in {p.row for p in hits}                                   # data row 4 = line 6 of the file
+    assert f"U+{ord(char):04X}" in hits[0].problem_en
+    assert char not in (hits[0].value or "")                           # the value is shown escaped
 
 
 def test_name_columns_are_data():

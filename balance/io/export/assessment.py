@@ -144,17 +144,34 @@ def _rows_by_county_year(df: pd.DataFrame) -> dict:
     return {k: np.asarray(v) for k, v in df.groupby(["year", "county_code"], sort=False).indices.items()}
 
 
-def _chinese(df: pd.DataFrame) -> pd.DataFrame:
+def chinese_names(columns, sheet: str | None = None) -> dict[str, str]:
+    """Chinese header of each column: the sheet's own label (``sheet_columns`` of labels.yaml),
+    else the general one, else a stage-suffixed one ("sections_小学" → "小学参评学段单位数")."""
+    lab = labels()
+    names = {**lab["columns"], **(lab.get("sheet_columns", {}).get(sheet) or {})}
+    out = {}
+    for c in columns:
+        base, _, stage = str(c).rpartition("_")
+        if c in names:
+            out[c] = names[c]
+        elif base in lab.get("stage_columns", {}) and stage in ("小学", "初中", "高中"):
+            out[c] = lab["stage_columns"][base].format(stage=stage)
+        else:
+            out[c] = c
+    return out
+
+
+def _chinese(df: pd.DataFrame, sheet: str | None = None) -> pd.DataFrame:
     """Chinese headers; booleans as 是 / 否 (NA empty), lists joined. Only boolean columns are
     translated: a school named "true" keeps its name."""
-    names = labels()["columns"]
+    names = chinese_names(df.columns, sheet)
     out = df.copy()
     for c in out.columns:
         s = out[c]
         if s.dtype == bool or str(s.dtype) == "boolean":
             out[c] = pd.Series([None if x is pd.NA else ("是" if x else "否") for x in s], index=s.index, dtype=object)
     out = _csv_ready(out)
-    return out.rename(columns={c: names.get(c, c) for c in out.columns})
+    return out.rename(columns=names)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,7 +318,7 @@ def write_workbook(a, path: Path) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     for key, df in tables + [("about", about)]:
-        write_frame(wb.create_sheet(sheets[key]), _chinese(df) if key != "about" else df)
+        write_frame(wb.create_sheet(sheets[key]), _chinese(df, key) if key != "about" else df)
     for ws in wb.worksheets:
         ws.freeze_panes = "A2"
         for col in ws.columns:

@@ -70,8 +70,10 @@ def county_briefing(data: str, county_code: str, year: int, standard: str = "qua
     Raises :class:`~balance.errors.InputError` when the table has errors or the county / year is
     not in the data; the runner records the message and the briefing is not produced.
     """
-    table = load_school_table(data)
-    a = assess(table, standard, county=str(county_code))
+    from balance.method import cache  # read and assess once per kernel (a batch's kept kernel)
+
+    table = cache.school_table(data)
+    a = cache.county_assessment(table, standard, str(county_code))
     _check_present(a, str(county_code), int(year), table.path)
     name = a.verdicts["county_name"].iloc[0]
     if previous_year is None:
@@ -96,15 +98,32 @@ def cover(b) -> HTML:
     return _html(display.cover_html(b.title, subtitle, items), note)
 
 
+AREAS = (("resource", "资源配置"), ("government", "政府保障程度"), ("quality", "教育质量"),
+         ("recognition", "社会认可度"))
+
+
+def recognition_lines(b: CountyBriefing) -> list[tuple[str, str]]:
+    """The overall four-area verdict first, then one line per area (only with a county sheet)."""
+    if not b.county_sheet:
+        return []
+    v = next(b.evaluation.verdicts.itertuples(index=False))
+    std = b.assessment.standard
+    lines = [(f"{b.county_name} {b.year} 年督导评估四个方面综合结论：{v.verdict}{std.short_title}标准。",
+              "pass" if v.passed else "fail")]
+    areas = "；".join(f"{zh}{getattr(v, f'{key}_status')}" for key, zh in AREAS)
+    lines.append((f"四个方面：{areas}；一票否决：{v.veto_status}。", "info"))
+    return lines
+
+
 def headline(b: CountyBriefing) -> HTML:
-    """The plain-Chinese headline: verdict, sections, CVs, biggest shortfalls, change."""
-    lines = narrative.headline(b.assessment, b.county_code, b.year)
-    v = b.verdict
-    kinds = ["pass" if v.passed else "fail"]
-    kinds += ["pass" if (v.sections_passed == v.sections) else "warn"]
-    kinds += ["pass" if v.cvs_passed == v.cvs_decisive else "fail"]
-    kinds += ["info"] * (len(lines) - 3)
-    return display.headline(list(zip(lines, kinds)), title="")
+    """The plain-Chinese headline: the overall verdict first, then resource allocation (labelled as such).
+
+    With a county sheet the first line is the four-area recognition verdict and the area verdicts
+    follow; without one the resource-allocation line says that it is one area of four.
+    """
+    lines = recognition_lines(b) + narrative.headline_items(b.assessment, b.county_code, b.year,
+                                                            four_areas=bool(b.county_sheet))
+    return display.headline(lines, title="")
 
 
 def cv_table(b: CountyBriefing) -> HTML:
