@@ -52,3 +52,18 @@ def test_one_small_value_stays_a_warning(demo, tmp_path):
     df.loc[df.index[0], YUAN] = "5"
     t = load_school_table(_write(df, tmp_path / "one.csv"))
     assert any(p.column == YUAN for p in t.warnings)
+
+
+def test_totals_and_subtotal_rows_are_left_out_with_one_message(demo, tmp_path):
+    """Trap 3: a 合计 row at the bottom used to give a dozen errors for one row."""
+    df = demo.copy()
+    total = {c: "" for c in df.columns}
+    total.update({"学校名称": "全县合计", "小学在校生数": str(df["小学在校生数"].astype(int).sum())})
+    sub = {c: "" for c in df.columns}
+    sub.update({"年份": "小计", "小学在校生数": "100"})
+    df = pd.concat([df, pd.DataFrame([sub, total])], ignore_index=True)
+    t = load_school_table(_write(df, tmp_path / "totals.csv"))
+    ref = load_school_table(DEMO)
+    assert len(t.data) == len(ref.data)
+    notes = [p for p in t.warnings if p.code == "totals_rows_left_out"]
+    assert len(notes) == 1 and "2 行" in notes[0].problem_zh and str(len(demo) + 2) in notes[0].problem_zh
