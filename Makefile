@@ -11,10 +11,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
             && { command -v $$p; break; }; done)
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup demo test fonts clean help
+.PHONY: setup demo test lab fonts clean help
 help:
 	@echo "make demo   — set up and run the demo batch (HTML briefings in outputs/)"
 	@echo "make test   — set up and run the tests"
+	@echo "make lab    — set up, then start JupyterLab on notebooks/ (for researchers)"
 
 setup: $(STAMP) fonts
 
@@ -32,6 +33,9 @@ fonts: $(STAMP)
 
 demo: setup
 	$(BIN)/balance batch params/demo --out outputs
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 test: setup
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)

@@ -16,7 +16,7 @@ from balance import _aliases
 
 _aliases.install()  # old flat import paths (balance.assessment, …) stay valid: see balance/_aliases.py
 
-__all__ = ["__version__", "tune_memory"]
+__all__ = ["__version__", "tune_memory", "demo_data"]
 
 
 def __getattr__(name):  # PEP 562: ``balance.tune_memory`` without importing numpy on ``import balance``
@@ -24,4 +24,8 @@ def __getattr__(name):  # PEP 562: ``balance.tune_memory`` without importing num
         from balance._fast import tune_memory
 
         return tune_memory
+    if name == "demo_data":
+        from balance._resources import demo_data
+
+        return demo_data
     raise AttributeError(f"module 'balance' has no attribute {name!r}")

@@ -26,6 +26,21 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 #: ``notebooks/`` at the top of a source checkout (the folder users open in JupyterLab).
 NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"
 
+#: The bundled synthetic demo data (``data/demo/`` of a source checkout).
+DEMO_DIR = PACKAGE_DIR.parent / "data" / "demo"
+
+
+def demo_data(name: str = "schools.csv") -> Path:
+    """Absolute path of a bundled demo file (``schools.csv``, ``schools.xlsx``, ``county_sheet.xlsx``),
+    so that notebooks find the demo data whatever the working folder (a relative default such as
+    ``../data/demo/schools.csv`` only worked when started inside ``notebooks/``)."""
+    path = DEMO_DIR / name
+    if not path.is_file():
+        raise FileNotFoundError(f"找不到演示数据 {path}（可用 balance demo-data --out {DEMO_DIR} 重新生成）/ "
+                                f"demo data not found: {path} (regenerate with balance demo-data --out {DEMO_DIR})")
+    return path
+
+
 #: Environment variable naming the notebooks folder (like ``balance batch --notebooks DIR``).
 NOTEBOOKS_ENV = "BALANCE_NOTEBOOKS"
 #: Where ``pip install`` puts the notebooks (``[tool.setuptools.data-files]`` in pyproject.toml).
@@ -49,5 +64,5 @@ def notebooks_dir() -> Path:
     return NOTEBOOKS_DIR
 
 
-__all__ = ["PACKAGE_DIR", "DATA_DIR", "STANDARDS_DIR", "TEMPLATES_DIR", "NOTEBOOKS_DIR", "NOTEBOOKS_ENV",
+__all__ = ["PACKAGE_DIR", "DATA_DIR", "DEMO_DIR", "demo_data", "STANDARDS_DIR", "TEMPLATES_DIR", "NOTEBOOKS_DIR", "NOTEBOOKS_ENV",
            "notebooks_dir"]

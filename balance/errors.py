@@ -7,6 +7,7 @@ user sees *all* problems at once, never just the first. Warnings travel with the
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -100,8 +101,32 @@ class InputError(Exception):
         self.problems = list(problems)
         self.summary_zh = summary_zh
         self.summary_en = summary_en
+        super().__init__(self.headline)
+
+    #: How many problems ``str(exc)`` shows before it says how many more there are.
+    SHOWN_IN_STR = 3
+
+    @property
+    def headline(self) -> str:
+        """The one-line summary: ``学校数据表有误（2 个错误）/ invalid school table (2 errors)``."""
         n = len(self.errors)
-        super().__init__(f"{summary_zh}（{n} 个错误）/ {summary_en} ({n} errors)")
+        return f"{self.summary_zh}（{n} 个错误）/ {self.summary_en} ({n} error{'' if n == 1 else 's'})"
+
+    def __str__(self) -> str:
+        """The headline, then the first few problems one per line (where, Chinese / English) and how
+        many more: so a Jupyter or papermill traceback names the actual problem."""
+        shown = (self.errors or self.problems)[: self.SHOWN_IN_STR]
+        lines = [self.headline]
+        for p in shown:
+            where = ", ".join(x for x in (
+                Path(str(p.file)).name if p.file else "", f"sheet {p.sheet}" if p.sheet else "",
+                f"第 {p.row} 行/row {p.row}" if p.row is not None else "", f"列/column {p.column}" if p.column else "",
+                f"值/value “{p.value}”" if p.value not in (None, "") else "") if x)
+            lines.append(f"  {where + ': ' if where else ''}{p.problem_zh} / {p.problem_en}")
+        more = len(self.errors or self.problems) - len(shown)
+        if more > 0:
+            lines.append(f"  …另有 {more} 个问题 / {more} more")
+        return "\n".join(lines)
 
     @property
     def errors(self) -> list[Problem]:
@@ -127,7 +152,7 @@ class InputError(Exception):
                     json.dump([p.to_dict() for p in self.problems], fh, ensure_ascii=False, default=str)
             except (OSError, TypeError, ValueError):
                 pass
-        return [f"{type(self).__name__}: {self}", *self.render(limit=50).splitlines()]
+        return [f"{type(self).__name__}: {self.headline}", *self.render(limit=50).splitlines()]
 
 
 def _width(s: str) -> int:

@@ -24,6 +24,18 @@ from balance.cli._args import (
 )
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 county`` / ``2 counties``: English counts on the console read as words."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def four_area_label(resource_title: str) -> str:
+    """The console label of a four-area evaluation: the whole 2017 method (资源配置, 政府保障程度,
+    教育质量, 社会认可度), not only the resource standard's title (which ends in 资源配置)."""
+    base = resource_title.removesuffix("资源配置").strip()
+    return f"评估标准：{base}四个方面（资源配置、政府保障程度、教育质量、社会认可度）"
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from balance.errors import render_problems
     from balance.io.reading import load_school_table
@@ -32,7 +44,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     years = sorted(t.data["year"].unique().tolist())
     counties = t.data["county_code"].nunique()
     print(f"数据检查通过：{len(t.data)} 行，{counties} 个县区，年份 {', '.join(map(str, years))}")
-    print(f"validation passed: {len(t.data)} rows, {counties} counties, years {', '.join(map(str, years))}")
+    print(f"validation passed: {plural(len(t.data), 'row')}, {plural(counties, 'county', 'counties')}, "
+          f"{'year' if len(years) == 1 else 'years'} {', '.join(map(str, years))}")
     if t.warnings:
         print(f"\n数据提示（不影响计算）/ warnings (do not stop the run): {len(t.warnings)}")
         print(render_problems(t.warnings, limit=args.limit))
@@ -93,7 +106,7 @@ def _cmd_evaluate(args) -> int:
 
     ev = evaluate(args.input, args.county_sheet, args.standard, year=args.year, county=args.county, sheet=args.sheet)
     paths = write_evaluation(ev, args.out)
-    print(f"评估标准 / standard: {ev.standard.title}")
+    print(f"{four_area_label(ev.standard.title)} / standard: four areas (resources by {ev.standard.id})")
     for v in ev.verdicts.itertuples(index=False):
         mark = "✓ 达到" if v.passed else "✗ 未达到"
         print(f"  {v.year} {v.county_code} {v.county_name}：{mark}（资源配置 {v.resource_status}，政府保障程度 "

@@ -223,6 +223,13 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
         filled = (sub.astype("str").apply(lambda s: s.str.strip()) != "").any(axis=1).to_numpy()
     else:
         filled = np.zeros(len(sub), dtype=bool)
+    totals = _totals_rows(sub) & filled
+    if totals.any():
+        shown = "、".join(str(int(r)) for r in rows[totals][:10]) + (" …" if totals.sum() > 10 else "")
+        zh, en = message("totals_rows_left_out", "warning", n=int(totals.sum()), rows=shown)
+        warnings.append(Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, severity="warning",
+                                code="totals_rows_left_out"))
+        filled = filled & ~totals
     sub = sub[filled].reset_index(drop=True).astype("str")
     rows = rows[filled]
     num = {}
@@ -252,6 +259,23 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
         raise InputError(problems + warnings, "学校数据表有误", "the school table has errors")
     header_map = {headers[j].strip(): n for n, j in cols.items()}
     return SchoolTable(data=data, path=file, sha256=sha256, warnings=warnings, header_map=header_map, sheet=sheet)
+
+
+#: Cells that mark a totals or subtotals row (合计, 小计, 总计), looked for in these columns.
+TOTALS_MARKS = ("合计", "小计", "总计")
+TOTALS_COLUMNS = ("year", "county_code", "county_name", "school_code", "school_name")
+
+
+def _totals_rows(sub: pd.DataFrame) -> np.ndarray:
+    """Rows whose year, county or school name or code cell says 合计 / 小计 / 总计 (a totals row a
+    clerk adds at the bottom, or subtotals per township): not schools, left out with one warning
+    (they used to give a dozen errors each)."""
+    hit = np.zeros(len(sub), dtype=bool)
+    for name in TOTALS_COLUMNS:
+        if name in sub.columns:
+            t = sub[name].astype("str").str.replace(r"\s+", "", regex=True)
+            hit |= t.str.contains("|".join(TOTALS_MARKS), regex=True).to_numpy(dtype=bool)
+    return hit
 
 
 def _col_letters(n: int) -> str:

@@ -477,6 +477,7 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
     _check_ranges(col, frame)
     _check_stages(col, frame, lacking)
     _check_county_names(col, frame)
+    _check_wan_yuan(col, frame, raw)
 
     # -- warnings --------------------------------------------------------------------------------
     _warnings(col, frame, lacking)
@@ -688,6 +689,33 @@ def _check_county_names(col: _Collector, frame: pd.DataFrame) -> None:
         k = (frame["year"].iat[pos], frame["county_code"].iat[pos])
         return {"county_code": k[1], "year": _fmt_num(k[0]), "names": names.get(k, "")}
     col.rows("county_name_conflict", "county_name", positions, per_row=per_row)
+
+
+def _check_wan_yuan(col: _Collector, frame: pd.DataFrame, raw: RawTable) -> None:
+    """Refuse a county whose equipment values were entered in 万元 under the 元 header.
+
+    One school below ``thresholds.min_per_pupil.equipment_value`` (元 per pupil) is a warning; when
+    more than ``wan_yuan_share`` of a county's schools with pupils and a value are below it (at least
+    ``wan_yuan_min_schools`` of them), the unit is wrong and every verdict would be too: one error
+    per county, naming the header to use. Not checked under a 万元 header (already ×10000)."""
+    name = "equipment_value"
+    if name not in frame or "county_code" not in frame or float(raw.factors.get(name, 1)) != 1:
+        return
+    th = messages()["thresholds"]
+    student_cols = [c["students"] for c in STAGE_COLUMNS.values() if c["students"] in frame]
+    if not student_cols:
+        return
+    pupils = frame[student_cols].sum(axis=1, min_count=len(student_cols))
+    limit = th["min_per_pupil"][name]["limit"]
+    value = frame[name]
+    usable = (pupils > 0) & (value > 0)
+    low = usable & (value / pupils.where(pupils > 0) < limit)
+    counts = pd.DataFrame({"county": frame["county_code"].astype(str), "usable": usable, "low": low}) \
+        .groupby("county", sort=True)[["usable", "low"]].sum()
+    for county, r in counts.iterrows():
+        if r["usable"] >= th["wan_yuan_min_schools"] and r["low"] > th["wan_yuan_share"] * r["usable"]:
+            col.whole("equipment_in_wan_yuan", column=col.header(name), county=county, flagged=int(r["low"]),
+                      schools=int(r["usable"]), limit=limit, header=col.header(name))
 
 
 def _warnings(col: _Collector, frame: pd.DataFrame, lacking: dict[str, np.ndarray]) -> None:

@@ -93,8 +93,52 @@ class Assessment:
 
         return summary_records(self)
 
-    def county(self, county_code: str, year: int | None = None) -> "Assessment":
-        """The same assessment restricted to one county (and optionally one year)."""
+    def _summary(self) -> tuple[str, list[tuple[str, str]]]:
+        v = self.verdicts
+        years = sorted(int(y) for y in v["year"].unique()) if len(v) and "year" in v else []
+        counties = int(v["county_code"].nunique()) if len(v) and "county_code" in v else 0
+        passed = int(v["passed"].sum()) if len(v) and "passed" in v else 0
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "—")
+        rows = [("standard", f"{self.standard.id} ({self.standard.title})"), ("source", str(self.source)),
+                ("counties", str(counties)), ("years", span),
+                ("county-years passing", f"{passed}/{len(v)}"), ("sections in scope", str(len(self.school_results))),
+                ("warnings", str(len(self.warnings)))]
+        return f"Assessment({self.standard.id}, {counties} counties, years {span}, {passed}/{len(v)} passing)", rows
+
+    def __repr__(self) -> str:
+        """One line (the dataclass repr printed every table: 12 KB)."""
+        return self._summary()[0]
+
+    def _repr_html_(self) -> str:
+        """A small table for JupyterLab (data text HTML-escaped)."""
+        import html
+
+        _, rows = self._summary()
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
+                       f"{html.escape(val)}</td></tr>" for k, val in rows)
+        return f"<table><caption>Assessment</caption>{body}</table>"
+
+    def county(self, county_code: str | int, year: int | None = None) -> "Assessment":
+        """The same assessment restricted to one county (and optionally one year).
+
+        ``county_code`` is normalised like everywhere else (``130102`` → ``"130102"``, spaces
+        stripped); a code or year not in the assessment raises :class:`InputError` listing the
+        known ones (it used to return empty tables)."""
+        county_code = normalize_code(county_code)
+        known = sorted(self.verdicts["county_code"].astype(str).unique()) if "county_code" in self.verdicts else []
+        if county_code not in known:
+            raise InputError([_unknown_county(self.source, county_code, known)],
+                             "筛选条件与数据不符", "filter does not match the data")
+        if year is not None:
+            years = sorted(int(y) for y in self.verdicts.loc[self.verdicts["county_code"] == county_code, "year"].unique())
+            if int(year) not in years:
+                raise InputError([Problem(file=self.source, column="年份", value=str(year), code="year_not_in_data",
+                                          problem_zh=f"县区 {county_code} 没有 {year} 年的数据（已有：{', '.join(map(str, years))}）",
+                                          problem_en=f"county {county_code} has no data for {year} "
+                                                     f"(present: {', '.join(map(str, years))})")],
+                                 "筛选条件与数据不符", "filter does not match the data")
+            year = int(year)
+
         def sel(df: pd.DataFrame) -> pd.DataFrame:
             if df.empty or "county_code" not in df:
                 return df
@@ -120,6 +164,25 @@ class Assessment:
         return self.__dict__.get("_schools")
 
 
+def normalize_code(code) -> str:
+    """One rule for county codes everywhere: an int (or a whole float) becomes 6-digit text
+    (``130102`` → ``"130102"``), text is stripped."""
+    if isinstance(code, bool):
+        return str(code)
+    if isinstance(code, int):
+        return f"{code:06d}"
+    if isinstance(code, float) and code.is_integer():
+        return f"{int(code):06d}"
+    return str(code).strip()
+
+
+def _unknown_county(source: str, code: str, known: list[str]) -> Problem:
+    shown = ", ".join(known[:30]) + (f" …（共 {len(known)} 个 / {len(known)} in all）" if len(known) > 30 else "")
+    return Problem(file=source, column="县区代码", value=str(code), code="county_not_in_data",
+                   problem_zh=f"数据中没有县区代码 {code}（已有：{shown}）",
+                   problem_en=f"county code {code} is not in the data (known codes: {shown})")
+
+
 def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
     problems = []
     if year is not None:
@@ -130,11 +193,11 @@ def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
                                     problem_en=f"year {year} is not in the data (present: {', '.join(map(str, years))})"))
         df = df[df["year"] == int(year)]
     if county is not None:
-        codes = sorted(df["county_code"].unique().tolist())
-        if str(county) not in codes:
-            problems.append(Problem(file=source, column="县区代码", value=str(county), code="county_not_in_data",
-                                    problem_zh=f"数据中没有县区代码 {county}", problem_en=f"county code {county} is not in the data"))
-        df = df[df["county_code"] == str(county)]
+        county = normalize_code(county)
+        codes = sorted(df["county_code"].astype(str).unique().tolist())
+        if county not in codes:
+            problems.append(_unknown_county(source, county, codes))
+        df = df[df["county_code"] == county]
     if problems:
         raise InputError(problems, "筛选条件与数据不符", "filter does not match the data")
     return df

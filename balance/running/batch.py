@@ -162,8 +162,8 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
         if exc is not None:
             remove_stale_outputs(out_dir, run, keep_ipynb=False, protected=protected)
             done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0,
-                                  error=problems_line(str(exc), exc.problems),
-                                  details=problems_table(str(exc), exc.problems)))
+                                  error=problems_line(exc.headline, exc.problems),
+                                  details=problems_table(exc.headline, exc.problems)))
             continue
         h = ""
         if params is not None:

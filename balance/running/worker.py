@@ -430,8 +430,8 @@ def execute_run(spec: dict) -> dict:
         try:
             params, declared = validate_run(spec["params_path"], spec.get("notebooks_dir"))
         except InputError as exc:
-            return finish(fail(problems_line(str(exc), exc.problems), keep_ipynb=False,
-                               details=problems_table(str(exc), exc.problems)))
+            return finish(fail(problems_line(exc.headline, exc.problems), keep_ipynb=False,
+                               details=problems_table(exc.headline, exc.problems)))
         except Exception as exc:  # unreadable data etc.
             return finish(fail(f"{type(exc).__name__}: {exc}", keep_ipynb=False))
         res.notebook = params.notebook
@@ -556,7 +556,10 @@ def _execute(nb_file: Path, tmp_ipynb: Path, nb_params: dict, spec: dict, proble
         except PapermillExecutionError as exc:
             if use_warm:
                 warm.discard_kernel()  # a failed run leaves nothing behind for the next one
-            return f"{exc.ename}: {_one_line(exc.evalue, 300)} (cell {exc.cell_index})"
+            evalue = str(exc.evalue or "")
+            if exc.ename == "InputError":  # its problems come from the problems file, listed after this
+                evalue = evalue.splitlines()[0] if evalue else evalue
+            return f"{exc.ename}: {_one_line(evalue, 300)} (cell {exc.cell_index})"
         except BaseException as exc:  # noqa: BLE001
             if use_warm:
                 warm.discard_kernel()

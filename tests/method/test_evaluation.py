@@ -464,3 +464,28 @@ def test_template_offers_both_forms_from_one_table():
     assert p.parse_args(["template", "county-sheet", "x.xlsx"]).file == "x.xlsx"
     assert p.parse_args(["template", "school-table", "y.xlsx"]).file == "y.xlsx"
 
+
+
+def test_cli_evaluate_console_names_the_four_areas(tmp_path, capsys):
+    """issue 12 trap 5: a four-area run used to print "评估标准: …资源配置" (the resource standard only)."""
+    from balance.cli import main
+
+    src = tmp_path / "schools.csv"
+    passing_table().drop(columns="source_row").to_csv(src, index=False, encoding="utf-8-sig")
+    cs = tmp_path / "sheet.xlsx"
+    sheet().to_excel(cs, index=False)
+    assert main(["evaluate", str(src), "--county-sheet", str(cs), "--out", str(tmp_path / "out")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert all(a in first for a in ("资源配置", "政府保障程度", "教育质量", "社会认可度")), first
+    assert not first.rstrip().endswith("资源配置")
+
+
+def test_cli_validate_counts_read_as_words(tmp_path, capsys):
+    """issue 12 trap 5: "1 counties" on the console."""
+    from balance.cli import main
+
+    src = tmp_path / "schools.csv"
+    passing_table().drop(columns="source_row").to_csv(src, index=False, encoding="utf-8-sig")
+    assert main(["validate", str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "1 county," in out and "1 counties" not in out

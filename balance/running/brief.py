@@ -1,0 +1,179 @@
+"""``balance brief``: from one school table to every briefing, without writing a params file by hand.
+
+:func:`plan_brief` reads and validates the school table **once** (a table with problems is refused
+before anything is written), checks the chosen year and counties against it, and returns the run
+parameters; :func:`write_brief_params` writes them as YAML into ``DIR/params/`` (the audit log of
+what was run, with absolute paths so they can be rerun with ``balance batch DIR/params``);
+:func:`run_brief` does both and hands the files to the same batch runner as ``balance batch``
+(:func:`balance.running.batch.run_batch`: skip-if-unchanged, failure isolation, run-name and
+output-folder safety, ``manifest.csv`` and ``index.html``).
+
+The runs, for the chosen year (default: the latest year in the table)::
+
+    <county>_<year>   county_briefing  every county in the table, or those named
+    <county>_trend    county_trend     each of those counties with more than one year of data
+    region_<year>     region_overview  when the table holds more than one county (and not
+                                       exactly one county was named)
+
+Run names are the same as the demo's params files (``params/demo``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from balance.errors import InputError, Problem
+
+__all__ = ["BriefPlan", "normalize_county_code", "plan_brief", "write_brief_params", "run_brief", "PARAMS_FOLDER"]
+
+#: Folder inside ``DIR`` that holds the generated params files.
+PARAMS_FOLDER = "params"
+_SUMMARY = ("简报参数有误", "cannot plan the briefings")
+
+
+def normalize_county_code(code) -> str:
+    """A county code as the 6-digit text the tables use (``130102`` → ``"130102"``; ``" 130102 "``
+    stripped). Anything else is returned stripped, for the caller to refuse as unknown."""
+    if isinstance(code, bool):
+        return str(code)
+    if isinstance(code, int):
+        return f"{code:06d}"
+    if isinstance(code, float) and code.is_integer():
+        return f"{int(code):06d}"
+    return str(code).strip()
+
+
+@dataclass
+class BriefPlan:
+    """What ``balance brief`` will run: one dict of params per run, keyed by run name."""
+
+    data: Path
+    year: int
+    counties: list[str]
+    runs: dict[str, dict] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"BriefPlan(year={self.year}, counties={len(self.counties)}, runs={len(self.runs)})"
+
+
+def _refuse(file: str, column: str, code: str, zh: str, en: str, value=None) -> InputError:
+    return InputError([Problem(file=str(file), column=column, code=code, problem_zh=zh, problem_en=en,
+                               value=None if value is None else str(value))], *_SUMMARY)
+
+
+def _as_path_or_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from balance.running.params import _looks_like_path
+
+    return str(Path(value).resolve()) if _looks_like_path(str(value)) else str(value)
+
+
+def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=None,
+               standard: str = "quality-2017") -> BriefPlan:
+    """Validate the table once and list the runs (see the module docstring).
+
+    Raises :class:`balance.errors.InputError` (nothing written) for a table with problems, a year
+    not in the table (the message lists the years there are), or an unknown county code (the
+    message lists the known ones). County codes may be given as numbers (zero-padded to 6 digits).
+    """
+    from balance.io.reading import load_school_table
+
+    data = Path(data)
+    table = load_school_table(data)
+    df = table.data
+    years = sorted(int(y) for y in df["year"].unique())
+    if year is None:
+        year = years[-1]
+    elif int(year) not in years:
+        shown = ", ".join(map(str, years))
+        raise _refuse(data, "--year", "brief_unknown_year",
+                      f"表中没有 {year} 年的数据；表中的年份：{shown}",
+                      f"the table has no data for {year}; years in the table: {shown}", value=year)
+    year = int(year)
+    in_year = df[df["year"] == year]
+    known = sorted(in_year["county_code"].astype(str).unique())
+    names = (in_year.drop_duplicates("county_code").set_index("county_code")["county_name"].astype(str).to_dict()
+             if "county_name" in in_year.columns else {})
+    if counties:
+        wanted = list(dict.fromkeys(normalize_county_code(c) for c in counties))
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            listed = "、".join(f"{c} {names.get(c, '')}".strip() for c in known[:40])
+            more = f" …（共 {len(known)} 个）" if len(known) > 40 else ""
+            raise _refuse(data, "--county", "brief_unknown_county",
+                          f"{year} 年的表中没有县区代码 {', '.join(unknown)}；已有：{listed}{more}",
+                          f"no county {', '.join(unknown)} in the table for {year}; known codes: "
+                          f"{', '.join(known[:40])}{' …' if len(known) > 40 else ''}", value=", ".join(unknown))
+    else:
+        wanted = known
+    std = _as_path_or_name(standard) or "quality-2017"
+    from balance.method.standards import load_standard
+
+    load_standard(std)  # an unknown name or a bad file: refused here, once, not in every run
+    sheet = None
+    if county_sheet:
+        from balance.io.county_sheet import load_county_sheet
+
+        load_county_sheet(county_sheet, known_counties=names or known)
+        sheet = str(Path(county_sheet).resolve())
+    plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings))
+    base = {"data": str(plan.data)}
+    if std != "quality-2017":
+        base["standard"] = std
+    for c in wanted:
+        run = {"notebook": "county_briefing", **base, "county_code": c, "year": year}
+        if sheet:
+            run["county_sheet"] = sheet
+        plan.runs[f"{c}_{year}"] = run
+    for c in wanted:
+        if df.loc[df["county_code"].astype(str) == c, "year"].nunique() > 1:
+            plan.runs[f"{c}_trend"] = {"notebook": "county_trend", **base, "county_code": c}
+    if len(known) > 1 and len(wanted) != 1:
+        plan.runs[f"region_{year}"] = {"notebook": "region_overview", **base, "year": year}
+    plan._names = names  # type: ignore[attr-defined] - for the comments of the params files
+    return plan
+
+
+def _comment(run: str, p: dict, names: dict) -> str:
+    c = p.get("county_code")
+    label = f"{c} {names.get(c, '')}".strip() if c else "全部县区 / all counties"
+    what = {"county_briefing": f"{p.get('year')} 年简报 / briefing", "county_trend": "逐年趋势 / trend",
+            "region_overview": f"{p.get('year')} 年总览 / region overview"}[p["notebook"]]
+    return f"# {label} {what}（由 balance brief 生成 / written by balance brief）\n"
+
+
+def write_brief_params(plan: BriefPlan, out_dir) -> list[Path]:
+    """Write each run's params as ``DIR/params/<run>.yaml`` (atomic; a file whose content is already
+    the same is left untouched, so skip-if-unchanged sees the same input). Returns the paths."""
+    from balance.io.files import atomic_write_text
+
+    folder = Path(out_dir) / PARAMS_FOLDER
+    names = getattr(plan, "_names", {})
+    paths = []
+    for run, p in plan.runs.items():
+        text = _comment(run, p, names) + yaml.safe_dump(p, allow_unicode=True, sort_keys=False)
+        path = folder / f"{run}.yaml"
+        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, text)
+        paths.append(path)
+    return paths
+
+
+def run_brief(data, out_dir, *, year: int | None = None, counties=None, county_sheet=None,
+              standard: str = "quality-2017", workers: int | None = None, force: bool = False,
+              timeout: float | None = 600, progress: bool = True, notebooks_dir=None):
+    """Plan, write the params into ``out_dir/params`` and run them with
+    :func:`balance.running.batch.run_batch`. Returns ``(plan, batch_result)``; raises as
+    :func:`plan_brief` (before anything is written) and as ``run_batch``."""
+    from balance.running.batch import run_batch
+
+    plan = plan_brief(data, year=year, counties=counties, county_sheet=county_sheet, standard=standard)
+    paths = write_brief_params(plan, out_dir)
+    batch = run_batch(paths, out_dir, workers=workers, force=force, timeout=timeout, progress=progress,
+                      notebooks_dir=notebooks_dir)
+    return plan, batch
