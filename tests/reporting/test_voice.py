@@ -135,3 +135,25 @@ def test_plan_table_has_no_zero_cost_rows_or_raw_column_names(subset):
     assert "(㎡)" not in html and "sports_ground_area" not in html
     assert not re.search(r">0\.0<", html)
     assert "costs.yaml" not in html  # no staff configuration hint in the leader's text
+
+
+def test_region_table_labels_resource_allocation_and_states_its_ranking(subset):
+    from balance.reporting.briefing.region import RANK_RULE
+
+    r = bf.region_overview(subset, 2025, standard="province-example")
+    html = bf.region_table(r).data
+    text = _text(html)
+    assert "资源配置（四个方面之一）" in text and "不是四个方面综合结论" in text and RANK_RULE in text
+    # ranked by passing share before failing CVs: read the rendered rows back
+    known = set(r.verdicts["county_name"])
+    names = [n for n in re.findall(r"<td[^>]*>([^<]+)</td>", html) if n in known]
+    v = r.verdicts.assign(share=r.verdicts["sections_passed"].astype(float) / r.verdicts["sections"])
+    v = v.sort_values(["passed", "share"], ascending=[False, False])
+    assert names == list(v["county_name"])
+
+
+def test_years_have_no_thousands_separator():
+    from balance.reporting import display
+
+    html = display.table_html(pd.DataFrame({"year": [2024, 2025], "年份": [2025, 2026], "students": [12345, 2]}))
+    assert "2,025" not in html and "2,026" not in html and "12,345" in html
