@@ -16,4 +16,12 @@ from balance import _aliases
 
 _aliases.install()  # old flat import paths (balance.assessment, …) stay valid: see balance/_aliases.py
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "tune_memory"]
+
+
+def __getattr__(name):  # PEP 562: ``balance.tune_memory`` without importing numpy on ``import balance``
+    if name == "tune_memory":
+        from balance._fast import tune_memory
+
+        return tune_memory
+    raise AttributeError(f"module 'balance' has no attribute {name!r}")

@@ -1,6 +1,13 @@
 """Benchmark: ``balance batch`` versus the naive loop a user would write, in the same run.
 
     python benchmarks/bench_batch.py params/demo [--workers N] [--limit 20] [--notebooks DIR]
+                                     [--naive-sample K] [--cold]
+
+Fewer params files than ``--limit`` (the demo has 8 county briefings) are cycled: copies named
+``r01_<stem>.yaml`` … in a temporary folder, so a batch of 20 runs 20 briefings.
+``--naive-sample K`` runs the naive loop for the first K runs only and scales its wall time to all
+runs (it is sequential: wall = sum of the runs); the output says so. ``--cold`` also runs the
+batch with a fresh kernel per run (``BALANCE_WARM_KERNEL=0``), the runner before kept kernels.
 
 For the same params files (e.g. 20 county briefings):
 
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import shutil
 import statistics
 import subprocess
@@ -56,14 +64,63 @@ def select_params(paths, notebooks: Path | None, only: str, limit: int) -> list[
     return params[:limit]
 
 
-def run_batch_cli(params: list[Path], out: Path, workers: int | None, notebooks: Path | None) -> float:
+def cycle_params(params: list[Path], n: int, folder: Path) -> list[Path]:
+    """``n`` params files: ``params`` as they are, or copies cycling through them (unique names)."""
+    if len(params) >= n:
+        return params[:n]
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        src = params[i % len(params)]
+        dst = folder / f"r{i + 1:02d}_{src.stem}.yaml"
+        dst.write_text(_absolute(src), encoding="utf-8")
+        out.append(dst)
+    return out
+
+
+def _absolute(src: Path) -> str:
+    """The params file's text with its relative paths made absolute (as the file's own folder saw them)."""
+    import yaml
+
+    from balance.running.params import load_params
+
+    prm = load_params(src)
+    d = yaml.safe_load(src.read_text(encoding="utf-8"))
+    d["data"] = str(prm.data)
+    if d.get("county_sheet"):
+        d["county_sheet"] = str(prm.county_sheet)
+    if d.get("standard") and prm.standard_is_path():
+        d["standard"] = str(prm.standard)
+    return yaml.safe_dump(d, allow_unicode=True, sort_keys=False)
+
+
+def _quantile(xs, q):
+    xs = sorted(float(x) for x in xs if x not in ("", None))
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def run_batch_cli(params: list[Path], out: Path, workers: int | None, notebooks: Path | None, cold: bool = False) -> float:
+    import os
+
     cmd = [sys.executable, "-m", "balance", "batch", *map(str, params), "--out", str(out), "--force", "--no-progress"]
     if workers:
         cmd += ["--workers", str(workers)]
     if notebooks:
         cmd += ["--notebooks", str(notebooks)]
+    env = {**os.environ, "BALANCE_WARM_KERNEL": "0" if cold else "1"}
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env)
     wall = time.perf_counter() - t
     if proc.returncode not in (0, 1):
         sys.exit(f"balance batch failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
@@ -131,42 +188,69 @@ def main(argv=None) -> int:
                     help="only params files for this notebook (default county_briefing; 'all' for every file)")
     ap.add_argument("--out", type=Path, default=None, help="keep outputs here (default: a temporary folder)")
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--naive-sample", type=int, default=None,
+                    help="run the naive loop for the first K runs only and scale its wall time to all runs")
+    ap.add_argument("--cold", action="store_true", help="also run the batch with a fresh kernel per run")
     args = ap.parse_args(argv)
 
-
-    params = select_params(args.params, args.notebooks, args.only, args.limit)
+    params = select_params(args.params, args.notebooks, args.only, 10 ** 6)
     if not params:
         print("no params files to run")
         return 2
-    import os
-
     workers = args.workers or os.cpu_count()
     base = args.out or Path(tempfile.mkdtemp(prefix="bench_batch_"))
-    for sub in ("batch", "naive"):
+    for sub in ("batch", "naive", "cold", "params"):
         shutil.rmtree(base / sub, ignore_errors=True)
+    params = cycle_params(params, args.limit, base / "params")
     print(f"{len(params)} runs, {workers} workers, CPU count {os.cpu_count()}, outputs in {base}")
 
-    print("\n== balance batch ==")
-    t_batch = run_batch_cli(params, base / "batch", args.workers, args.notebooks)
-    with open(base / "batch" / "manifest.csv", encoding="utf-8-sig", newline="") as fh:
-        man = [r for r in csv.DictReader(fh) if r["run"] in {p.stem for p in params}]
-    n_ok = sum(r["status"] == "ok" for r in man)
+    def manifest_rows(folder):
+        with open(folder / "manifest.csv", encoding="utf-8-sig", newline="") as fh:
+            return [r for r in csv.DictReader(fh) if r["run"] in {p.stem for p in params}]
 
-    if not args.skip_naive:
-        print("\n== naive loop (papermill CLI, then jupyter nbconvert CLI, per run) ==")
-        t_naive, naive = run_naive(params, base / "naive", args.notebooks)
+    print(f"\n== balance batch (kept kernels) ==  load average {_load()}")
+    t_batch = run_batch_cli(params, base / "batch", args.workers, args.notebooks)
+    man = manifest_rows(base / "batch")
+    n_ok = sum(r["status"] == "ok" for r in man)
+    if args.cold:
+        print(f"\n== balance batch (fresh kernel per run) ==  load average {_load()}")
+        t_cold = run_batch_cli(params, base / "cold", args.workers, args.notebooks, cold=True)
+        man_cold = manifest_rows(base / "cold")
 
     n = len(params)
-    print("\n== results ==")
+    if not args.skip_naive:
+        k = min(args.naive_sample or n, n)
+        print(f"\n== naive loop (papermill CLI, then jupyter nbconvert CLI, per run; {k} of {n} runs) ==  "
+              f"load average {_load()}")
+        t_naive, naive = run_naive(params[:k], base / "naive", args.notebooks)
+        if k < n:
+            print(f"  naive wall time scaled from {k} to {n} runs: {t_naive:.1f} s x {n / k:.2f}")
+            t_naive *= n / k
+
+    def per_briefing(rows):
+        both = [float(r["execution"]) + float(r["export"]) for r in rows
+                if r["status"] == "ok" and r["execution"] not in ("", None) and r["export"] not in ("", None)]
+        return statistics.median(both) if both else float("nan"), _quantile(both, 0.9)
+
+    print(f"\n== results ==  load average {_load()}")
     print(f"balance batch: {t_batch:7.1f} s wall  {t_batch / n:5.2f} s/briefing  ({n_ok}/{n} ok)")
     print("  per briefing inside a worker (mean): "
-          f"kernel start {_mean(r['kernel_start'] for r in man):.2f} s, "
+          f"kernel start/reset {_mean(r['kernel_start'] for r in man):.2f} s, "
           f"execution {_mean(r['execution'] for r in man):.2f} s, "
           f"export {_mean(r['export'] for r in man):.2f} s, "
           f"whole run {_mean(r['seconds'] for r in man):.2f} s")
+    med, p90 = per_briefing(man)
+    print(f"  execution + export per briefing: median {med:.2f} s, p90 {p90:.2f} s")
+    if args.cold:
+        med_c, p90_c = per_briefing(man_cold)
+        print(f"fresh kernels: {t_cold:7.1f} s wall  {t_cold / n:5.2f} s/briefing; kernel start "
+              f"{_mean(r['kernel_start'] for r in man_cold):.2f} s, execution "
+              f"{_mean(r['execution'] for r in man_cold):.2f} s, export {_mean(r['export'] for r in man_cold):.2f} s; "
+              f"execution + export median {med_c:.2f} s, p90 {p90_c:.2f} s")
+        print(f"kept / fresh kernels throughput ratio: {t_cold / t_batch:.2f}x")
     if not args.skip_naive:
         print(f"naive loop:    {t_naive:7.1f} s wall  {t_naive / n:5.2f} s/briefing  "
-              f"({sum(r['ok'] for r in naive)}/{n} ok)")
+              f"({sum(r['ok'] for r in naive)}/{len(naive)} ok)")
         print("  per briefing (mean): "
               f"papermill CLI {_mean(r['papermill_cli'] for r in naive):.2f} s "
               f"(kernel start {_mean(r['kernel_start'] for r in naive):.2f} s, "

@@ -26,6 +26,8 @@ def _conda() -> dict[str, str]:
     for d in env["dependencies"]:
         if isinstance(d, str) and _name(d) not in ("python", "pip"):
             out[_name(d)] = d.replace(" ", "")
+        elif isinstance(d, dict) and "pip" in d:  # packages installed through pip (e.g. pyscipopt)
+            out.update({_name(r): r.replace(" ", "") for r in d["pip"] if not r.startswith("-")})
     return out
 
 

@@ -68,14 +68,14 @@ class Scenario:
 
 
 def _norm(text) -> str:
-    from balance.io.reading import normalize_header
+    from balance.io.headers import normalize_header
 
     return normalize_header(text)
 
 
 def _resolve_column(text):
     """(canonical field, factor) for a column header, or None."""
-    from balance.io.reading import header_lookup
+    from balance.io.headers import header_lookup
 
     return header_lookup().get(_norm(text))
 
@@ -179,7 +179,7 @@ def _scalar(v):
 
 
 def _read_yaml(data: bytes, file: str) -> list:
-    from balance.io.reading import decode_text
+    from balance.io.headers import decode_text
 
     text = decode_text(data, file, SUMMARY)
     from balance.method.standards import _parse

@@ -18,7 +18,7 @@ MESSAGES_FILE = DATA_DIR / "messages_cli.yaml"
 #: Options that name an output folder, by argparse destination (checked before a command runs).
 OUTPUT_FOLDERS = {"out": "--out", "store": "--store"}
 #: Options that name input files, by argparse destination: no command may write over them.
-INPUT_FILES = ("input", "table", "county_sheet", "scenario", "standard", "costs", "params")
+INPUT_FILES = ("input", "table", "county_sheet", "scenario", "standard", "costs", "params", "previous")
 #: Marks the message of an unexpected error (a bug), so that scripts and tests can tell it apart.
 UNEXPECTED_MARK = "意外错误 / unexpected error"
 #: ``balance assess`` prints one line per county-year up to this many (then the first half and a count).
@@ -95,3 +95,15 @@ def add_format(p, default: str) -> None:
     p.add_argument("--format", choices=("csv", "parquet", "auto"), default=default,
                    help=f"结果表格式：csv | parquet | auto（超过 20 万行用 Parquet）；默认 {default} / result table format "
                         f"(auto: Parquet above 200,000 rows; default {default})")
+
+
+def tune_for(rows: int) -> None:
+    """Tune the process's memory allocator for a large table (:func:`balance.tune_memory`): a
+    command is the whole process, so it may; library calls never do (a researcher's notebook
+    keeps its allocator)."""
+    from balance.method.assessment import LARGE_TABLE
+
+    if rows > LARGE_TABLE:
+        from balance._fast import tune_memory
+
+        tune_memory()

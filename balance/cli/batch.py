@@ -118,7 +118,9 @@ def _common(p) -> None:
     p.add_argument("--force", action="store_true", help="即使输入未变化也重新运行 / rerun even if inputs are unchanged")
     p.add_argument("--timeout", type=_seconds, default=600, metavar="S",
                    help="每个单元格的超时秒数 / per-cell execution timeout in seconds (default 600)")
-    p.add_argument("--notebooks", default=None, metavar="DIR", help=argparse.SUPPRESS)
+    p.add_argument("--notebooks", default=None, metavar="DIR",
+                   help="笔记本文件夹（默认：环境变量 BALANCE_NOTEBOOKS、源码中的 notebooks/ 或随包安装的副本）/ notebooks "
+                        "folder (default: $BALANCE_NOTEBOOKS, the checkout's notebooks/, or the copy installed with balance)")
 
 
 def add_batch(sub) -> None:

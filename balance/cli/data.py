@@ -16,7 +16,8 @@ FORMS = {
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from balance.io.store import ingest, store_years
+    from balance.io.ingest import ingest
+    from balance.io.store import store_years
 
     r = ingest(args.table, args.store, replace=args.replace, sheet=args.sheet)
     for y in r.years:

@@ -42,8 +42,12 @@ def run(args: argparse.Namespace) -> int:
 
     out = check_out(args.out_file, args.force)
     result = import_statistics(args.input, args.year, args.forms)
-    command = "balance import-stats " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else ""
-    write_import(result, out, command=command)
+    parts = [*args.input, "--year", str(args.year), "--out", args.out_file, "--forms", args.forms]
+    command = "balance import-stats " + " ".join(shlex.quote(str(a)) for a in parts)
+    from balance.io.files import protect_inputs
+
+    with protect_inputs([s.file for s in result.schools]):  # a workbook found in a folder is an input too
+        write_import(result, out, command=command)
     n_ok, n_bad = len(result.complete), len(result.incomplete)
     gens = "、".join(m.generation for m in result.mappings)
     print(f"已导入 {n_ok} 所学校（{args.year} 年，{gens} 版报表）/ {n_ok} schools imported ({args.year}, {gens} forms)")

@@ -20,6 +20,7 @@ from balance.cli._args import (
     add_standard,
     add_year,
     positive_int,
+    tune_for,
 )
 
 
@@ -44,6 +45,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from balance.method.assessment import assess
 
     table = load_school_table(args.input, sheet=args.sheet)
+    tune_for(len(table.data))
     if getattr(args, "scenario", None):
         from balance.analysis.scenario import apply_to_table, load_scenario
 
@@ -112,6 +114,7 @@ def _cmd_plan(args) -> int:
     from balance.io.reading import load_school_table
 
     table = load_school_table(args.input, sheet=args.sheet)
+    tune_for(len(table.data))
     p = plan(table, args.standard, costs=args.costs, transfers=args.transfers, county=args.county, year=args.year)
     paths = write_plan(p, args.out)
     print(f"评估标准 / standard: {p.standard.title}")
@@ -120,8 +123,16 @@ def _cmd_plan(args) -> int:
         mark = "✓" if a["passed"] else "✗"
         print(f"  {c['year']} {c['county_code']} {c['county_name']}：需投入 {c['total_cost'] / 10000:,.1f} 万元；"
               f"学段单位达标 {b['sections_passed']}→{a['sections_passed']}/{a['sections']}，"
-              f"差异系数达标 {b['cvs_passed']}→{a['cvs_passed']}/{a['cvs_decisive']} {mark}")
+              f"差异系数达标 {b['cvs_passed']}→{a['cvs_passed']}/{a['cvs_decisive']} {mark}"
+              + (f"；下界 / lower bound {c['lower_bound'] / 10000:,.1f} 万元，差距 / gap {c['gap']:.2%}"
+                 if c.get("lower_bound") is not None and c["total_cost"] > 0 else ""))
     print(f"合计 / total: {p.total_cost / 10000:,.1f} 万元（单价见 / unit costs: {p.costs.source}）")
+    if p.lower_bound is not None:
+        print(f"成本下界 / lower bound: {p.lower_bound / 10000:,.1f} 万元；规划成本高出下界 {p.gap:.2%} "
+              f"/ the plan costs {p.gap:.2%} above the bound (no plan at these prices costs less than the bound)")
+    if p.costs_illustrative:
+        print("注意：默认单价仅为示意，不是官方或本地价格；请用 --costs 省/市单价文件覆盖 / note: the default "
+              "unit prices are illustrative, not official or local; pass a province file with --costs")
     if not p.feasible:
         print("✗ 规划后仍有县区未达标 / some county still fails after the plan: " + "; ".join(p.notes), file=sys.stderr)
     print(f"结果已写入 / written to {Path(args.out).resolve()} ({len(paths)} files, {p.seconds:.2f} s)")

@@ -319,10 +319,10 @@ class CountySheet:
 
 
 def _normalize(text) -> str:
-    s = unicodedata.normalize("NFKC", "" if text is None else str(text))
-    s = re.sub(r"\s+", "", s).lower()
-    s = s.translate(str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")"}))
-    return re.sub(r"平方米|平米|m\^?2|㎡", "m2", s).lstrip("*★※")
+    """The school table's header rules (:func:`balance.io.headers.normalize_header`), one home."""
+    from balance.io.headers import normalize_header
+
+    return normalize_header(text)
 
 
 @lru_cache(maxsize=1)
@@ -385,7 +385,7 @@ def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list],
     from balance.io.workbook import Workbook, read_limits, refusal, sniff
 
     if suffix in (".csv", ".txt", ".tsv"):
-        from balance.io.reading import decode_text
+        from balance.io.headers import decode_text
 
         kind = sniff(data)
         if kind in ("zip", "ole"):

@@ -41,7 +41,7 @@ import pandas as pd
 
 from balance import __version__
 from balance.errors import InputError, Problem
-from balance.io.reading import SchoolTable
+from balance.io.table import SchoolTable
 from balance.schema import COLUMNS
 
 STORE_MARKER = "_balance_store.json"
@@ -241,93 +241,6 @@ def write_partition(data: pd.DataFrame, store_dir, year: int, *, replace: bool =
 # ----------------------------------------------------------------------------------------- ingest
 
 
-@dataclass
-class IngestResult:
-    store: Path
-    years: list[int]
-    rows: dict[int, int]
-    replaced: list[int]
-    warnings: list[Problem]
-
-
-def ingest(table_path, store_dir, replace: bool = False, *, sheet: str | int | None = None) -> IngestResult:
-    """Validate a school table once and append each of its years to a Parquet store.
-
-    Parameters
-    ----------
-    table_path : str or Path
-        A school table (CSV / Excel / a single Parquet file) — usually one year's table.
-    store_dir : str or Path
-        The store folder (created when missing).
-    replace : bool
-        Replace years already in the store; otherwise such a year is refused and nothing is written.
-
-    Raises
-    ------
-    InputError
-        The table has errors (every problem is listed; nothing is written), or a year is already
-        in the store and ``replace`` is false.
-    """
-    from balance.io.reading import load_school_table
-
-    store = Path(store_dir)
-    if Path(table_path).resolve() == store.resolve():
-        _refuse(table_path, "ingest_self", "不能把数据仓库导入它自己", "cannot ingest a store into itself")
-    table = load_school_table(table_path, sheet=sheet)
-    data = table.data
-    years = sorted(int(y) for y in data["year"].unique())
-    present = set(store_years(store))
-    dup = [y for y in years if y in present]
-    if dup and not replace:
-        ys = "、".join(map(str, dup))
-        raise InputError([_problem(store, "year_in_store",
-                                   f"数据仓库中已有 {ys} 年的数据，未导入任何数据；如需替换请加 --replace",
-                                   f"year(s) {', '.join(map(str, dup))} already in the store; nothing was "
-                                   "ingested; add --replace to replace them")],
-                         "年份重复", "duplicate year")
-    rows = {}
-    from balance.io.files import WriteError, make_dirs, remove_dirs
-
-    new_store = not (store / STORE_MARKER).is_file()
-    created: list[Path] = []
-    done: list[tuple[Path, Path | None]] = []  # (partition written, the partition it replaced)
-    try:
-        created = make_dirs(store)
-        for y in years:
-            part = data[data["year"] == y]
-            if len(years) > 1:  # each year keeps the warnings about its own rows (and the whole-table ones)
-                rows_of_year = set(part["source_row"].tolist())
-                ws = [w for w in table.warnings if w.row is None or w.row in rows_of_year]
-            else:
-                ws = list(table.warnings)
-            write_partition(part, store, y, replace=replace, source=str(table_path), sha256=table.sha256,
-                            validation="ingest", warnings=ws, _keep_old=done)
-            rows[y] = int(len(part))
-    except BaseException as exc:
-        # all years or none: undo the years written so far, put replaced ones back, and remove a
-        # store (folder) that this call created
-        for final, old in reversed(done):
-            shutil.rmtree(final, ignore_errors=True)
-            if old is not None:
-                try:
-                    os.rename(old, final)
-                except OSError:
-                    pass
-        if new_store:
-            (store / STORE_MARKER).unlink(missing_ok=True)
-        remove_dirs(created)
-        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
-            raise WriteError(store, exc) from exc
-        raise
-    for _, old in done:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    return IngestResult(store, years, rows, sorted(dup), list(table.warnings))
-
-
-# ------------------------------------------------------------------------------------------ read
-
-
 def _canonical_arrow(table):
     """An Arrow table of school rows -> canonical column order and types (cast in Arrow: fast)."""
     import pyarrow as pa
@@ -489,13 +402,13 @@ def load_parquet_table(source, *, years=None, counties=None, check: str = "auto"
                 raise InputError(probs, "学校数据表有误", "the school table has errors")
         return StoredTable(data=data, path=file, sha256=sha, validation=check,
                            years=sorted(int(y) for y in data["year"].unique()))
-    from balance.io.reading import load_school_table
+    from balance.io.frame import load_frame
 
     df = table.to_pandas()
     if "source_row" in df.columns:
         df = df.drop(columns="source_row")  # rows are numbered as they stand in this file
     try:
-        t = load_school_table(df.reset_index(drop=True))
+        t = load_frame(df.reset_index(drop=True))
     except InputError as exc:  # the problems are the folder's, not an anonymous "<DataFrame>"'s
         raise InputError([_with_file(q, file) for q in exc.problems], exc.summary_zh, exc.summary_en) from None
     warnings = [_with_file(w, file) for w in t.warnings]
@@ -572,9 +485,9 @@ def _read_store(store: Path, want, check: str, counties=None) -> StoredTable:
     data = _to_frame(table)
     del table, tables
     if check == "full":
-        from balance.io.reading import load_school_table
+        from balance.io.frame import load_frame
 
-        t = load_school_table(data.drop(columns="source_row"))
+        t = load_frame(data.drop(columns="source_row"))
         return StoredTable(data=t.data, path=file, sha256=h.hexdigest(), warnings=[_with_file(w, file) for w in t.warnings],
                            header_map=t.header_map, validation="full", years=list(years), partitions=metas)
     how = sorted({m.get("validation", "ingest") for m in metas}) or ["ingest"]

@@ -16,13 +16,14 @@ import pandas as pd
 
 from balance.method import official
 from balance.errors import InputError, Problem, problems_frame
-from balance._fast import group_codes, take_columns, tune_memory
+from balance._fast import group_codes, take_columns
 from balance.method.indicators import indicator_values, standard_values
 from balance.method.scope import apply_scope
 from balance.method.sections import build_sections
 from balance.method.standards import Standard, load_standard
 
-#: Tables with more school rows than this are "large" (the allocator is tuned for them).
+#: Tables with more school rows than this are "large": the command line tunes the process's memory
+#: allocator for them (:func:`balance.tune_memory`); the library itself never changes process state.
 LARGE_TABLE = 100_000
 
 
@@ -147,7 +148,8 @@ def assess(source, standard: str | Path | Standard = "quality-2017", *, year: in
     InputError
         The table (or the standard) has errors; every problem is listed.
     """
-    from balance.io.reading import SchoolTable, load_school_table
+    from balance.io.reading import load_school_table
+    from balance.io.table import SchoolTable
 
     std = load_standard(standard)
     table = source if isinstance(source, SchoolTable) else load_school_table(source)
@@ -165,8 +167,6 @@ def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<Data
     ``check="none"``) would make a section vanish without a reason on record; it is refused.
     """
     _check_pupils(schools, std, source)
-    if len(schools) > LARGE_TABLE:
-        tune_memory()
     sections = apply_scope(build_sections(schools, std), std)
     values = indicator_values(sections, std)
     stds = standard_values(sections, std)

@@ -597,7 +597,8 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
         The school table, the optional columns or the county sheet have errors (all listed at once).
     """
     from balance.method.assessment import assess
-    from balance.io.reading import SchoolTable, load_school_table
+    from balance.io.reading import load_school_table
+    from balance.io.table import SchoolTable
 
     std = load_standard(standard)
     problems: list[Problem] = []

@@ -429,7 +429,7 @@ def _messages() -> dict:
 
 def _read_text(path: Path) -> str:
     """The file's text through the project's one decoder (UTF-8 / BOM, then GB18030)."""
-    from balance.io.reading import decode_text
+    from balance.io.headers import decode_text
 
     file = str(path)
     try:

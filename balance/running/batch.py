@@ -32,8 +32,8 @@ Behaviour:
 * a run that fails removes its previous ``<run>.html`` (a stale briefing must not look current)
   and its ``.input-hash``; the manifest says ``failed`` with a one-line error;
 * skip-if-unchanged: the input hash covers the data file, the params file, the notebook, the
-  standard / county-sheet files when given as paths, the briefing template and
-  ``balance.__version__``; a run is ``skipped`` when the hash equals the one recorded for its last
+  standard / county-sheet files when given as paths, every file under ``balance/reporting/`` and
+  ``balance/templates/`` (the code and templates that shape a briefing) and ``balance.__version__``; a run is ``skipped`` when the hash equals the one recorded for its last
   successful run and both outputs still exist, unless ``force``;
 * ``manifest.csv`` keeps rows of earlier runs in ``DIR`` that are not part of this batch, so the
   index lists every briefing in the folder.
@@ -348,7 +348,8 @@ class _StopSignals:
 
 def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = False, timeout: float | None = 600,
               progress: bool = True, notebooks_dir: str | Path | None = None,
-              start_timeout: float = 60, executor: str = "local", scheduler=None) -> BatchResult:
+              start_timeout: float = 60, executor: str = "local", scheduler=None,
+              warm_kernel: bool = True) -> BatchResult:
     """Run every params file (YAML files or folders of them) and export the briefings.
 
     ``executor``: ``"local"`` (worker processes on this machine, ``workers`` of them, default
@@ -356,6 +357,10 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
     one thread each, or the existing cluster at ``scheduler`` — an address such as
     ``tcp://host:8786`` or a ``distributed.Client``; see :mod:`balance.running.executors`). Planning,
     skip-if-unchanged, outputs and manifest are the same for both.
+
+    ``warm_kernel``: each worker keeps one kernel for its runs (``balance`` preloaded, reset
+    between runs, replaced after a failure; :mod:`balance.running.kernel`); ``False`` starts a
+    fresh kernel for every run (also ``BALANCE_WARM_KERNEL=0``).
 
     Returns a :class:`BatchResult`; ``result.exit_code`` is 1 when any run failed. Never raises
     for a failing run. Raises
@@ -392,14 +397,14 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
     try:
         with _StopSignals() as stop:
             return _run_locked(params_paths, out_dir, ex, t0, force, timeout, progress, notebooks_dir,
-                               start_timeout, stop)
+                               start_timeout, stop, warm_kernel)
     finally:
         lock.release()
         _remove_if_empty(created)  # only when nothing was written (refused before the first run)
 
 
 def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, notebooks_dir, start_timeout,
-                stop: _StopSignals) -> BatchResult:
+                stop: _StopSignals, warm_kernel: bool = True) -> BatchResult:
     notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
     paths = expand_params(params_paths)
     previous = read_manifest(out_dir)
@@ -408,6 +413,7 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
     for s in todo:
         s["timeout"] = timeout
         s["start_timeout"] = start_timeout
+        s["warm_kernel"] = bool(warm_kernel)
 
     results: dict[str, RunResult] = {}
     order = [p.stem for p in paths]
@@ -448,8 +454,20 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
     except BatchError as exc:
         exc.batch = batch
         raise
+    # done / total, elapsed < estimated time left, then ok / failed / skipped so far
     bar = tqdm(total=len(done) + len(todo), desc="简报 briefings", unit="run", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True)
+               disable=not progress, dynamic_ncols=True,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
+                          "{rate_fmt}]{postfix}")
+    counts = {"ok": 0, "failed": 0, "skipped": 0}
+
+    def tally(r: RunResult) -> None:
+        counts[r.status if r.status in counts else "failed"] += 1
+        bar.set_postfix_str(f"成功 ok {counts['ok']} · 失败 failed {counts['failed']} · 跳过 skipped "
+                            f"{counts['skipped']}", refresh=False)
+
+    for r in done:
+        tally(r)
     bar.update(len(done))
     detailed = [0]
 
@@ -480,6 +498,7 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
                         else:
                             r = RunResult.from_row(out)
                         record(r)
+                        tally(r)
                         bar.update(1)
                         if r.status == "failed":
                             report_failure(r)

@@ -57,7 +57,7 @@ class ExecutorError(RuntimeError):
 
 #: Modules the fork server imports once; workers forked from it start in ~0.1 s instead of
 #: re-importing papermill / nbconvert / pandas (~3 s each on a small machine).
-PRELOAD = ["balance.running.worker", "balance.running.params", "balance.reporting.html_export", "papermill", "nbclient", "nbformat",
+PRELOAD = ["balance.running.worker", "balance.running.kernel", "balance.running.params", "balance.reporting.html_export", "papermill", "nbclient", "nbformat",
            "nbconvert", "pandas", "yaml", "pydantic", "jupyter_client"]
 
 

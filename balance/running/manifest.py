@@ -41,17 +41,25 @@ def _file_digest(path: Path) -> str:
     return _HASH_CACHE[key]
 
 
+#: What shapes a briefing besides its inputs: every file of these package folders (relative path
+#: and content), so an edited figure, sentence or stylesheet reruns the briefings that use it.
+BRIEFING_CODE = ("reporting", "templates")
+
+
 def _template_digest() -> str:
-    from balance.reporting.html_export import TEMPLATES_DIR, TEMPLATE_NAME
+    """sha256 over every file under ``balance/reporting/`` and ``balance/templates/`` (caches and
+    hidden files skipped), not a list of module names: a module added or moved is covered too."""
+    from balance._resources import PACKAGE_DIR
 
     h = hashlib.sha256()
-    for f in sorted((TEMPLATES_DIR / TEMPLATE_NAME).rglob("*")):
-        if f.is_file():
-            h.update(f.name.encode())
+    for folder in BRIEFING_CODE:
+        root = PACKAGE_DIR / folder
+        for f in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = f.relative_to(PACKAGE_DIR)
+            if "__pycache__" in rel.parts or any(part.startswith(".") for part in rel.parts) or f.suffix == ".pyc":
+                continue
+            h.update(rel.as_posix().encode() + b"\0")
             _sha256_file(f, h)
-    from balance.reporting import html_export
-
-    h.update(Path(html_export.__file__).read_bytes())
     return h.hexdigest()
 
 

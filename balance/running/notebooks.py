@@ -1,5 +1,6 @@
 """The notebooks a batch can run: names, Chinese titles, where the notebooks folder is."""
 from __future__ import annotations
+
 from pathlib import Path
 
 NOTEBOOK_ZH = {"county_briefing": "县区简报", "county_trend": "县区趋势", "region_overview": "区域总览",
@@ -7,6 +8,7 @@ NOTEBOOK_ZH = {"county_briefing": "县区简报", "county_trend": "县区趋势"
 
 
 def default_notebooks_dir() -> Path:
-    from balance.running.params import DEFAULT_NOTEBOOKS_DIR
+    """The notebooks folder when ``--notebooks`` is not given (:func:`balance._resources.notebooks_dir`)."""
+    from balance._resources import notebooks_dir
 
-    return DEFAULT_NOTEBOOKS_DIR
+    return notebooks_dir()

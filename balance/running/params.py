@@ -55,7 +55,7 @@ KEY_ZH = {
 }
 
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
-from balance._resources import NOTEBOOKS_DIR as DEFAULT_NOTEBOOKS_DIR  # noqa: E402
+from balance._resources import NOTEBOOKS_DIR as DEFAULT_NOTEBOOKS_DIR  # noqa: E402,F401 - kept for old imports; the folder a batch uses: balance._resources.notebooks_dir()
 
 _SUMMARY = ("运行参数有误", "invalid run parameters")
 
@@ -412,7 +412,9 @@ def _builtin_standards() -> list[str]:
 
 def notebook_path(params: RunParams, notebooks_dir: str | Path | None = None) -> Path:
     """``<notebooks_dir>/<notebook>.ipynb``."""
-    return Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve() / f"{params.notebook}.ipynb"
+    from balance._resources import notebooks_dir as default_dir
+
+    return Path(notebooks_dir or default_dir()).resolve() / f"{params.notebook}.ipynb"
 
 
 # --------------------------------------------------------------------------------------------
@@ -530,7 +532,11 @@ def _read_keys_cached(path: str, mtime_ns: int, size: int):
 
 
 def _norm_header(h: str) -> str:
-    return re.sub(r"\s+", "", str(h)).replace("（", "(").replace("）", ")").lower()
+    """The school table's header rules (:func:`balance.io.headers.normalize_header`): NFKC, units,
+    brackets and required-field marks too, so the fallback reader matches what the full reader does."""
+    from balance.io.headers import normalize_header
+
+    return normalize_header(h)
 
 
 def _light_keys(path: Path):

@@ -447,6 +447,7 @@ def execute_run(spec: dict) -> dict:
         nb_params = notebook_parameters(params, results_dir, declared)
 
         error = None
+        kernel_log: list[str] = []  # what the kept kernel wrote to its stdout / stderr during the run
         fd, problems_name = tempfile.mkstemp(prefix="balance-problems-", suffix=".json")
         os.close(fd)
         problems_file = Path(problems_name)
@@ -454,16 +455,21 @@ def execute_run(spec: dict) -> dict:
             with _EXECUTE_LOCK, _CaptureFds() as cap:  # fds 1/2 are per process: one capture at a time
                 os.environ[PROBLEMS_FILE_ENV] = str(problems_file)  # the kernel inherits it
                 try:
-                    error = _execute(nb_file, tmp_ipynb, nb_params, spec)
+                    error = _execute(nb_file, tmp_ipynb, nb_params, spec, problems_file=str(problems_file),
+                                     kernel_log=kernel_log)
                 finally:
                     os.environ.pop(PROBLEMS_FILE_ENV, None)
             problems = _read_problems(problems_file) if error else []
         finally:
             problems_file.unlink(missing_ok=True)
-        log_text = _filter_noise(cap.text)
+        log_text = _filter_noise("\n".join([cap.text, *kernel_log]))
         nb = _read_nb(tmp_ipynb)
         if nb is not None:
             res.kernel_start, res.execution = _timings(nb)
+            from balance.running import kernel as warm
+
+            if warm.warm_enabled(spec) and isinstance(res.kernel_start, float):
+                res.kernel_start = round(res.kernel_start + warm.last_prepare, 2)  # kept kernel: its start / reset
             safe_replace(out_dir, tmp_ipynb, ipynb_path, protected)
         else:
             _remove(out_dir, tmp_ipynb)
@@ -509,27 +515,53 @@ def execute_run(spec: dict) -> dict:
                 pass
 
 
-def _execute(nb_file: Path, tmp_ipynb: Path, nb_params: dict, spec: dict) -> str | None:
-    """papermill with one retry on kernel start failure. Returns an error line or ``None``."""
+def _execute(nb_file: Path, tmp_ipynb: Path, nb_params: dict, spec: dict, problems_file: str | None = None,
+             kernel_log: list | None = None) -> str | None:
+    """Execute the notebook, with one retry on kernel start failure. Returns an error line or ``None``.
+
+    In this worker's kept kernel (:mod:`balance.running.kernel`, the default): reset it, run the
+    notebook, and replace the kernel when the run failed. With ``spec["warm_kernel"] = False`` or
+    ``BALANCE_WARM_KERNEL=0``: ``papermill.execute_notebook`` in a fresh kernel.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from balance.running import kernel as warm
+
     timeout = spec.get("timeout") or None
     root = Path(spec.get("out_dir") or tmp_ipynb.parent)
+    use_warm = warm.warm_enabled(spec)
     for attempt in (1, 2):
         _remove(root, tmp_ipynb)
+        k = offset = None
         try:
-            papermill.execute_notebook(
-                str(nb_file), str(tmp_ipynb), parameters=nb_params, kernel_name="python3",
-                progress_bar=False, log_output=False, request_save_on_cell_execute=True,
-                execution_timeout=timeout, start_timeout=spec.get("start_timeout", 60),
-            )
+            if use_warm:
+                k = warm.get_kernel(spec.get("start_timeout", 60))
+                t_prep = time.perf_counter()
+                k.prepare(problems_file)
+                warm.last_prepare = time.perf_counter() - t_prep  # start (when needed) + reset
+                offset = k.log_offset()
+                try:
+                    k.run(nb_file, tmp_ipynb, nb_params, timeout)
+                finally:
+                    if kernel_log is not None:
+                        kernel_log.append(k.log_since(offset))
+            else:
+                papermill.execute_notebook(
+                    str(nb_file), str(tmp_ipynb), parameters=nb_params, kernel_name="python3",
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=True,
+                    execution_timeout=timeout, start_timeout=spec.get("start_timeout", 60),
+                )
             return None
         except PapermillExecutionError as exc:
+            if use_warm:
+                warm.discard_kernel()  # a failed run leaves nothing behind for the next one
             return f"{exc.ename}: {_one_line(exc.evalue, 300)} (cell {exc.cell_index})"
         except BaseException as exc:  # noqa: BLE001
+            if use_warm:
+                warm.discard_kernel()
             nb = _read_nb(tmp_ipynb)
-            if attempt == 1 and _is_kernel_start_failure(exc, nb):
+            if attempt == 1 and (isinstance(exc, warm.WarmKernelError) or _is_kernel_start_failure(exc, nb)):
                 time.sleep(0.5)
                 continue
             if isinstance(exc, TimeoutError) or type(exc).__name__ == "CellTimeoutError":

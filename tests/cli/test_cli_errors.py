@@ -214,7 +214,8 @@ def test_ingest_disk_full_on_the_second_year_leaves_no_store(tmp_path, monkeypat
 
 
 def test_ingest_replace_failure_restores_the_replaced_years(tmp_path, monkeypatch):
-    from balance.io.store import ingest, store_years
+    from balance.io.ingest import ingest
+    from balance.io.store import store_years
 
     src = _two_years(tmp_path)
     ingest(src, tmp_path / "仓库")

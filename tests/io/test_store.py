@@ -16,7 +16,8 @@ from balance.errors import InputError
 from balance.synthetic.national import national_table
 from balance.io.reading import load_school_table
 from balance.schema import COLUMNS
-from balance.io.store import StoredTable, ingest, load_parquet_table, partition_info, store_years
+from balance.io.ingest import ingest
+from balance.io.store import StoredTable, load_parquet_table, partition_info, store_years
 
 HEADERS = {c["name"]: c["header"] for c in COLUMNS}
 TABLES = ("county_indicators", "school_results", "excluded", "shortfalls", "county_shortfalls", "verdicts")

@@ -138,7 +138,7 @@ def test_briefings_have_no_markup_from_data(batch):
 
 def test_briefing_reads_a_parquet_store(tmp_path):
     """A notebook's ``data`` may be a Parquet store made by ``balance ingest``; reruns skip when unchanged."""
-    from balance.io.store import ingest
+    from balance.io.ingest import ingest
 
     df = pd.read_csv(ROOT / "data/demo/schools.csv", dtype=str, encoding="utf-8-sig")
     df = df[df["县区代码"].isin(["990105"]) & df["年份"].isin(["2024", "2025"])]

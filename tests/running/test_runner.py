@@ -176,7 +176,8 @@ def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
     tmp = tmp_path / "x.tmp.ipynb"
-    assert runner._execute(Path("nb.ipynb"), tmp, {"data": "d"}, {"timeout": 5}) is None
+    cold = {"timeout": 5, "warm_kernel": False}  # the fresh-kernel path (papermill.execute_notebook)
+    assert runner._execute(Path("nb.ipynb"), tmp, {"data": "d"}, cold) is None
     assert len(calls) == 2
     assert calls[0]["kernel_name"] == "python3" and calls[0]["execution_timeout"] == 5
     assert calls[0]["start_timeout"] == 60 and calls[0]["progress_bar"] is False and "cwd" not in calls[0]
@@ -188,7 +189,7 @@ def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
         raise RuntimeError("Kernel died before replying to kernel_info")
 
     monkeypatch.setattr(papermill, "execute_notebook", always)
-    err = runner._execute(Path("nb.ipynb"), tmp, {}, {"timeout": 5})
+    err = runner._execute(Path("nb.ipynb"), tmp, {}, cold)
     assert len(calls) == 2 and "after one retry" in err
 
     # a kernel that dies mid-run (a cell had started) is not a start failure: no retry
@@ -203,7 +204,7 @@ def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
         raise DeadKernelError("Kernel died")
 
     monkeypatch.setattr(papermill, "execute_notebook", dies)
-    err = runner._execute(Path("nb.ipynb"), tmp, {}, {"timeout": 5})
+    err = runner._execute(Path("nb.ipynb"), tmp, {}, cold)
     assert len(calls) == 1 and err.startswith("DeadKernelError")
 
 

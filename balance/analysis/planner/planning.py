@@ -480,15 +480,57 @@ class Plan:
     feasible: bool
     seconds: float
     notes: list = field(default_factory=list)
+    method: str = "optimal"
 
     @property
     def total_cost(self) -> float:
         return float(self.items["cost"].sum()) if len(self.items) else 0.0
 
+    @property
+    def costs_illustrative(self) -> bool:
+        """True when the default (illustrative) unit prices of ``costs.yaml`` were used unchanged."""
+        return self.costs.source == str(COSTS_FILE)
+
+    def certificate(self) -> pd.DataFrame:
+        """One row per county-year: cost, lower bound (万元), gap and its split, solver status.
+
+        The hook for briefings: ``plan.certificate()`` is the tidy frame behind the console lines
+        and ``plan_summary.json`` (the same numbers, computed once in :func:`_summaries`).
+        """
+        cols = ["year", "county_code", "county_name", "cost_wan", "lower_bound_wan", "gap", "gap_optimisation",
+                "gap_rounding", "solver_status"]
+        rows = [{"year": c["year"], "county_code": c["county_code"], "county_name": c["county_name"],
+                 "cost_wan": c["total_cost"] / 1e4,
+                 "lower_bound_wan": None if c.get("lower_bound") is None else c["lower_bound"] / 1e4,
+                 "gap": c.get("gap"), "gap_optimisation": c.get("gap_optimisation"),
+                 "gap_rounding": c.get("gap_rounding"), "solver_status": c.get("solver_status")}
+                for c in self.counties]
+        return pd.DataFrame(rows, columns=cols)
+
+    @property
+    def lower_bound(self) -> float | None:
+        """Sum of the county-years' lower bounds (元); None for the heuristic (no bound)."""
+        vals = [c.get("lower_bound") for c in self.counties]
+        if any(v is None for v in vals):
+            return None
+        return float(sum(vals))
+
+    @property
+    def gap(self) -> float | None:
+        """(cost − lower bound) ÷ cost over the whole plan; 0 when nothing is needed."""
+        lb = self.lower_bound
+        if lb is None:
+            return None
+        return _gap(self.total_cost, lb)
+
+
+def _gap(cost: float, bound: float) -> float:
+    return max(cost - bound, 0.0) / cost if cost > 0 else 0.0
+
 
 def plan(assessment_or_table, standard: "str | Path | Standard" = "quality-2017", costs=None,
          transfers: bool = False, county: str | None = None, year: int | None = None,
-         *, search: bool = True) -> Plan:
+         *, search: bool = True, method: str = "optimal") -> Plan:
     """Find the least-cost additions making every section pass and every CV meet its limit.
 
     Parameters
@@ -507,7 +549,11 @@ def plan(assessment_or_table, standard: "str | Path | Standard" = "quality-2017"
     county, year : optional
         Plan only this county / year.
     search : bool
-        Run the local search over which indicator each section leaves at 85 %.
+        Heuristic only: run the local search over which indicator each section leaves at 85 %.
+    method : {"optimal", "waterfill"}
+        ``optimal`` (default): the mixed-integer cone programme of
+        :mod:`balance.analysis.planner.optimal`, with a lower bound and gap per county-year;
+        ``waterfill``: the earlier heuristic, kept as a baseline.
 
     Raises
     ------
@@ -527,15 +573,22 @@ def plan(assessment_or_table, standard: "str | Path | Standard" = "quality-2017"
     _check_supported(std)
     cst = load_costs(costs)
     schools = _filter(schools, year, county, source).reset_index(drop=True)
-    return plan_schools(schools, std, cst, transfers=transfers, search=search, t0=t0)
+    return plan_schools(schools, std, cst, transfers=transfers, search=search, t0=t0, method=method)
 
 
 def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = None, *, transfers: bool = False,
-                 search: bool = True, t0: float | None = None) -> Plan:
-    """:func:`plan` on an already validated canonical school table (no reading, no filters)."""
+                 search: bool = True, t0: float | None = None, method: str = "optimal") -> Plan:
+    """:func:`plan` on an already validated canonical school table (no reading, no filters).
+
+    ``method="optimal"`` (default) solves each county-year as a mixed-integer second-order-cone
+    programme (:mod:`balance.analysis.planner.optimal`) and reports its lower bound and gap;
+    ``method="waterfill"`` is the earlier heuristic (kept as the baseline of tests and benchmarks).
+    """
     from balance.method.assessment import assess_schools
 
     t0 = time.perf_counter() if t0 is None else t0
+    if method not in ("optimal", "waterfill"):
+        raise ValueError(f"method must be 'optimal' or 'waterfill', not {method!r}")
     _check_supported(std)
     cst = load_costs(costs)
     schools = schools.reset_index(drop=True)
@@ -546,6 +599,7 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
     keys = schools.groupby(["year", "county_code"], sort=True).indices
     item_frames = []
     notes: list[str] = []
+    certs: dict = {}
     after = before
     for rnd in range(MAX_ROUNDS):
         passed = {(v.year, v.county_code): bool(v.passed) for v in after.verdicts.itertuples(index=False)}
@@ -555,16 +609,33 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
         secs = after.sections[after.sections["in_scope"]].reset_index(drop=True)
         sec_groups = secs.groupby(["year", "county_code"], sort=False).indices
         changed = False
+        raw = []
         for key in failing:
             idx = keys[key]
             if key not in sec_groups:
                 continue
             sub = planned.loc[idx].reset_index(drop=True)
             sub_secs = secs.iloc[sec_groups[key]].reset_index(drop=True)
+            if method == "optimal":
+                from balance.analysis.planner.optimal import solve_county
+
+                rec, cert = solve_county(sub, sub_secs, std, cst, transfers=transfers)
+                if rnd == 0:
+                    certs[key] = cert
+                else:
+                    certs.setdefault(key, cert)["repair_rounds"] = rnd
+                if len(rec):
+                    rec["_row"] = idx[rec["_row"].to_numpy(dtype="int64")]
+                    raw.append(rec)
+                continue
             items = _plan_round(sub, sub_secs, std, cst, transfers, search and rnd == 0)
             if items.empty:
                 continue
             items["_row"] = idx[items["_row"].to_numpy()]
+            raw.append(items)
+        if method == "optimal" and raw:   # one pass of the record bookkeeping for all county-years
+            raw = [_finish_records(pd.concat(raw, ignore_index=True))]
+        for items in raw:
             items["round"] = rnd + 1
             for (r, col), amt in items.groupby(["_row", "column_field"])["amount"].sum().items():
                 planned.at[r, col] = planned.at[r, col] + amt
@@ -578,10 +649,10 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
         if not v.passed:
             notes.append(f"{v.year} {v.county_code}: 规划后仍未全部达标 / still failing after the plan")
     items = _items_frame(item_frames, schools)
-    summary, counties = _summaries(items, before, after, std, cst)
+    summary, counties = _summaries(items, before, after, std, cst, certs if method == "optimal" else None)
     feasible = bool(after.verdicts["passed"].all()) if len(after.verdicts) else True
     return Plan(std, cst, transfers, items, summary, counties, planned, before, after, feasible,
-                time.perf_counter() - t0, notes)
+                time.perf_counter() - t0, notes, method=method)
 
 
 def _typed(planned: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
@@ -611,7 +682,8 @@ def _check_supported(std: Standard) -> None:
 
 
 def _canonical(src) -> tuple[pd.DataFrame, str]:
-    from balance.io.reading import SchoolTable, load_school_table
+    from balance.io.reading import load_school_table
+    from balance.io.table import SchoolTable
     from balance.schema import REQUIRED
 
     if isinstance(src, SchoolTable):
@@ -726,6 +798,13 @@ def _plan_round(df: pd.DataFrame, secs: pd.DataFrame, std: Standard, costs: Cost
         return pd.DataFrame()
     rec = pd.DataFrame(records, columns=["_row", "column_field", "field", "indicator", "stage", "kind", "amount",
                                          "unit_cost", "counterpart"])
+    return _finish_records(rec)
+
+
+def _finish_records(rec: pd.DataFrame) -> pd.DataFrame:
+    """Facilities bought once per school (the larger need); subset teachers change the stage total."""
+    if rec.empty:
+        return pd.DataFrame()
     # a facility bought once for a combined school: the larger of its sections' needs
     fac = rec["field"].isin(FACILITY_COLUMNS) & (rec["kind"] == "add")
     if fac.any():
@@ -835,7 +914,7 @@ def _unit_of(fld: str) -> str:
             "multimedia_rooms": "间", "computers": "台", "books": "册"}.get(fld, "人")
 
 
-def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs):
+def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, certs: dict | None = None):
     """``plan_summary.csv`` (per county × year × stage × indicator) and the JSON records.
 
     A facility bought once for a combined school whose two sections both need it (stage
@@ -863,6 +942,22 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs):
                          "cvs_passed": int(va["cvs_passed"]), "cvs_decisive": int(va["cvs_decisive"]),
                          "failing_items": list(va["failing_items"])},
                "cost_by_item": [], "stages": {}}
+        if certs is not None:
+            cert = certs.get(key)
+            cost = rec["total_cost"]
+            lb = float(cert["lower_bound"]) if cert is not None else 0.0
+            model = float(cert["model_cost"]) if cert is not None else 0.0
+            rec.update({"lower_bound": min(lb, cost), "model_cost": model, "gap": _gap(cost, lb),
+                        "gap_optimisation": max(model - lb, 0.0) / cost if cost > 0 else 0.0,
+                        "gap_rounding": max(cost - model, 0.0) / cost if cost > 0 else 0.0,
+                        "solver_status": cert["status"] if cert is not None else "not needed",
+                        "solver_seconds": round(float(cert["seconds"]), 4) if cert is not None else 0.0})
+        else:
+            rec.update({"lower_bound": None, "model_cost": None, "gap": None, "gap_optimisation": None,
+                        "gap_rounding": None, "solver_status": "heuristic", "solver_seconds": None})
+        empty = it.iloc[0:0]
+        by_ind = (dict(list(it.groupby([it["indicator"], it["stage"].str.split("、").str[0]], sort=False)))
+                  if len(it) else {})
         for stage in std.stages:
             b_st = ci_b.get((*key, stage))
             if b_st is None or b_st.empty:
@@ -873,7 +968,7 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs):
             ind_recs = []
             for r in b_st.itertuples(index=False):
                 ind = std.indicator(r.indicator)
-                sel = it[(it["indicator"] == r.indicator) & (it["stage"].str.split("、").str[0] == stage)] if len(it) else it
+                sel = by_ind.get((r.indicator, stage), empty)
                 add = sel[sel["kind"] == "add"] if len(sel) else sel
                 tin = sel[sel["kind"] == "transfer_in"] if len(sel) else sel
                 row = {"year": v.year, "county_code": v.county_code, "county_name": v.county_name, "stage": stage,
@@ -887,7 +982,10 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs):
                        "cv_before": r.cv, "cv_after": a_cv.get(r.indicator, np.nan), "cv_limit": r.cv_limit,
                        "sections": getattr(v, f"sections_{stage}", np.nan),
                        "sections_passed_before": getattr(v, f"sections_passed_{stage}", np.nan),
-                       "sections_passed_after": va.get(f"sections_passed_{stage}", np.nan)}
+                       "sections_passed_after": va.get(f"sections_passed_{stage}", np.nan),
+                       "lower_bound_wan": (rec["lower_bound"] / 1e4 if rec["lower_bound"] is not None else np.nan),
+                       "county_cost_wan": rec["total_cost"] / 1e4,
+                       "gap": rec["gap"] if rec["gap"] is not None else np.nan}
                 rows.append(row)
                 ind_recs.append({k: _jsonable(row[k]) for k in ("indicator", "column", "unit", "amount", "transferred",
                                                                 "schools", "cost", "value_before", "value_after",
@@ -904,7 +1002,7 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs):
         counties.append(rec)
     cols = ["year", "county_code", "county_name", "stage", "indicator", "column", "unit", "amount", "transferred",
             "schools", "cost", "value_before", "value_after", "cv_before", "cv_after", "cv_limit", "sections",
-            "sections_passed_before", "sections_passed_after"]
+            "sections_passed_before", "sections_passed_after", "lower_bound_wan", "county_cost_wan", "gap"]
     summary = pd.DataFrame(rows, columns=cols)
     return summary, counties
 
@@ -1000,7 +1098,9 @@ def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
         for name, df in files.items():
             _csv_ready(df).to_csv(s.stage(name), index=False, encoding="utf-8-sig")
         payload = {"generator": f"balance {__version__}", "standard": p.standard.id, "transfers": p.transfers,
-                   "feasible": p.feasible, "total_cost": p.total_cost, "costs": p.costs.to_dict(),
+                   "feasible": p.feasible, "total_cost": p.total_cost, "method": p.method,
+                   "lower_bound": p.lower_bound, "gap": p.gap,
+                   "costs_illustrative": p.costs_illustrative, "costs": p.costs.to_dict(),
                    "notes": p.notes, "seconds": round(p.seconds, 3), "counties": p.counties}
         s.stage("plan_summary.json").write_text(
             json_text(payload), encoding="utf-8")

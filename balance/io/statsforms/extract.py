@@ -81,7 +81,10 @@ class _Workbook:
         return table in self.by_table
 
     def sheet(self, table: str) -> FormSheet:
-        name = self.by_table[table]
+        names = self.by_table[table]
+        if len(names) > 1:  # two sheets of one table (e.g. 教基5170_小学 and 教基5170_初级中学): which one?
+            raise _Missing("ambiguous_sheet", dict(table=table, sheets="、".join(names)), sheet=table)
+        name = names[0]
         if name not in self._sheets:
             self._sheets[name] = FormSheet(name, self.wb.rows(name), self.wb.merged_ranges(name))
         return self._sheets[name]
@@ -153,13 +156,14 @@ def _identity_cells(book: _Workbook):
     """(sheet name, grid) of the identity sheets present, in the mapping's order."""
     for ident in book.mapping.identity.sheets:
         if book.has(ident):
-            name = book.by_table[ident]
-            yield name, book.wb.rows(name)
+            for name in book.by_table[ident]:
+                yield name, book.wb.rows(name)
 
 
-def _find_labelled(grid: list[list], labels: list[str]):
+def _find_labelled(grid: list[list], labels: list[str], all_labels: list[str] = ()):
     """(value, row, col) of the first cell matching one of ``labels``: the value after a colon in
-    the same cell, else the next non-empty cell to the right, else the cell below."""
+    the same cell, else the next non-empty cell to the right — unless that cell is itself a label
+    (``all_labels``: the value was left blank), which gives no value. Nothing else is tried."""
     for i, row in enumerate(grid):
         for j, v in enumerate(row):
             text = str(v or "").strip()
@@ -173,9 +177,10 @@ def _find_labelled(grid: list[list], labels: list[str]):
                 return tail, i, j
             for k in range(j + 1, len(row)):
                 if str(row[k]).strip() != "":
+                    if any(matches(lab, str(row[k]).split("：")[0].split(":")[0]) for lab in all_labels):
+                        return None  # the next cell is the next label: this value is blank
                     return row[k], i, k
-            if i + 1 < len(grid) and j < len(grid[i + 1]) and str(grid[i + 1][j]).strip() != "":
-                return grid[i + 1][j], i + 1, j
+            return None
     return None
 
 
@@ -191,9 +196,10 @@ def _identity(book: _Workbook, out: SchoolImport, year: int) -> None:
     m = book.mapping
     found: dict[str, tuple] = {}
     cells = list(_identity_cells(book))
+    all_labels = [lab for spec in m.identity.fields.values() for lab in spec.labels]
     for key, spec in m.identity.fields.items():
         for sheet, grid in cells:
-            hit = _find_labelled(grid, spec.labels)
+            hit = _find_labelled(grid, spec.labels, all_labels)
             if hit is not None:
                 found[key] = (hit[0], sheet, f"{col_letters(hit[2] + 1)}{hit[1] + 1}")
                 break
@@ -217,7 +223,8 @@ def _identity(book: _Workbook, out: SchoolImport, year: int) -> None:
     if stated is not None and stated != year:
         raise Refused("wrong_year", found=stated, year=year)
     if stated is None:
-        out.notes.append(message("year_not_stated", year=year))
+        zh, en = message("year_not_stated", year=year)
+        out.notes.append((f"{out.file}：{zh}", f"{out.file}: {en}"))
     # the school type first: a refused type stops here
     type_value = found.get("school_type")
     if type_value is None:
@@ -389,7 +396,7 @@ def _field(book: _Workbook, out: SchoolImport, name: str, spec: FieldSpec) -> No
                 parts[term.name] = parts.get(term.name, 0.0) + x * term.sign
     except _Missing as e:
         zh, en = message(e.code, **e.kw)
-        where = f"{e.sheet} " if e.sheet else ""
+        where = f"{e.sheet} " if e.sheet and e.code not in ("missing_sheet", "ambiguous_sheet") else ""
         out.missing.append(Missing(header, e.code, f"{where}{zh}".strip(), f"{where}{en}".strip(), e.sheet, e.cell))
         return
     if KINDS.get(name) == "count":

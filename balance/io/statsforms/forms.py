@@ -42,13 +42,15 @@ def sheet_suffix(sheet_name: str, separators: list[str]) -> str:
     return norm(rest.strip("".join(separators) + ")）"))
 
 
-def sheets_by_table(sheet_names: list[str], mapping: Mapping) -> dict[str, str]:
-    """Table code → sheet name for the sheets of ``mapping``'s generation (first sheet of a code)."""
-    out: dict[str, str] = {}
+def sheets_by_table(sheet_names: list[str], mapping: Mapping) -> dict[str, list[str]]:
+    """Table code (and plain sheet name) → the sheet names carrying it (more than one: ambiguous)."""
+    out: dict[str, list[str]] = {}
     for name in sheet_names:
         code = table_code(name, mapping.settings.sheet_separators)
-        out.setdefault(code, name)
-        out.setdefault(str(name).strip(), name)
+        out.setdefault(code, []).append(name)
+        plain = str(name).strip()
+        if plain != code:
+            out.setdefault(plain, []).append(name)
     return out
 
 

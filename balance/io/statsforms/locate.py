@@ -136,6 +136,15 @@ class FormSheet:
             filled = [(j, str(v).strip()) for j, v in enumerate(self.grid[i]) if str(v).strip()]
             if filled and sum(t == col_letters(j + 1) for j, t in filled) * 2 >= len(filled):
                 self._skip_rows.add(i)
+        self._paths: dict[int, list[str]] = {}
+        if self.number_row is not None:
+            cols = {j: code_text(v) for j, v in enumerate(self.grid[self.number_row])}
+            self._cols = {j: t for j, t in cols.items() if t}
+            self.label_col = next(j for j, t in self._cols.items() if t == "甲")
+            self.code_col = next(j for j, t in self._cols.items() if t == "乙")
+            self._data_cols = {j: int(t) for j, t in self._cols.items() if t.isdigit()}
+            self._labels = {i: norm(self.grid[i][self.label_col]) for i in self.data_rows()}
+            self._codes = {i: code_text(self.grid[i][self.code_col]) for i in self.data_rows()}
 
     # -- structure ----------------------------------------------------------------------------------
     def _find_number_row(self) -> int | None:
@@ -153,31 +162,18 @@ class FormSheet:
     def ok(self) -> bool:
         return self.number_row is not None
 
-    def _columns(self) -> dict[int, str]:
-        """0-based column index → its number text ("甲", "乙", "1", "2" …) in the column-number row."""
-        row = self.grid[self.number_row]
-        out = {}
-        for j, v in enumerate(row):
-            t = code_text(v)
-            if t:
-                out[j] = t
-        return out
-
-    @property
-    def label_col(self) -> int:
-        return next(j for j, t in self._columns().items() if t == "甲")
-
-    @property
-    def code_col(self) -> int:
-        return next(j for j, t in self._columns().items() if t == "乙")
-
     def data_columns(self) -> dict[int, int]:
         """0-based column index → column number (1, 2, …) of every numbered column."""
-        return {j: int(t) for j, t in self._columns().items() if t.isdigit()}
+        return self._data_cols
 
     def header_path(self, j: int) -> list[str]:
         """The header cells above column ``j`` (outer → inner), merged cells filled in; repeated
         texts (a cell merged over several header rows) given once."""
+        if j not in self._paths:
+            self._paths[j] = self._header_path(j)
+        return self._paths[j]
+
+    def _header_path(self, j: int) -> list[str]:
         out: list[str] = []
         for i in range(self.number_row):
             if i in self._skip_rows:
@@ -202,10 +198,10 @@ class FormSheet:
         return range(self.number_row + 1, len(self.grid))
 
     def row_label(self, i: int) -> str:
-        return norm(self.grid[i][self.label_col])
+        return self._labels[i]
 
     def row_code(self, i: int) -> str:
-        return code_text(self.grid[i][self.code_col])
+        return self._codes[i]
 
     # -- lookups ------------------------------------------------------------------------------------
     def find_row(self, code: str | None, labels: list[str], block: str | None, blocks: list[str]) -> int:

@@ -162,10 +162,22 @@ class IdentityField(_Model):
     required: bool = True
 
 
+IDENTITY_FIELDS = ("school_code", "school_name", "county_code", "county_name", "school_type", "ownership",
+                   "urban_rural", "township", "year")
+
+
 class Identity(_Model):
     sheets: list[str]
     fields: dict[str, IdentityField]
     year_pattern: str = r"((?:19|20)\d{2})\s*年"
+
+    @field_validator("fields")
+    @classmethod
+    def _known(cls, v):
+        unknown = sorted(set(v) - set(IDENTITY_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown identity fields: {', '.join(unknown)} (known: {', '.join(IDENTITY_FIELDS)})")
+        return v
 
 
 class Settings(_Model):
@@ -269,7 +281,7 @@ def mapping_files() -> dict[str, Path]:
 
 @lru_cache(maxsize=16)
 def _load(path: str) -> Mapping:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     data = dict(data or {})
     data["source"] = Path(path).name
     return Mapping.model_validate(data)
@@ -302,7 +314,7 @@ def all_mappings() -> list[Mapping]:
 @lru_cache(maxsize=1)
 def messages() -> dict:
     """The bilingual message templates of the importer (``messages.yaml`` beside the mappings)."""
-    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+    return yaml.load(MESSAGES_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def message(code: str, /, **kw) -> tuple[str, str]:

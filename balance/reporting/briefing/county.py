@@ -71,8 +71,10 @@ def county_briefing(data: str, county_code: str, year: int, standard: str = "qua
     Raises :class:`~balance.errors.InputError` when the table has errors or the county / year is
     not in the data; the runner records the message and the briefing is not produced.
     """
-    table = load_school_table(data)
-    a = assess(table, standard, county=str(county_code))
+    from balance.method import cache  # read and assess once per kernel (a batch's kept kernel)
+
+    table = cache.school_table(data)
+    a = cache.county_assessment(table, standard, str(county_code))
     _check_present(a, str(county_code), int(year), table.path)
     name = a.verdicts["county_name"].iloc[0]
     if previous_year is None:

@@ -1,0 +1,95 @@
+"""Read, validate and assess a data file once per kernel, not once per briefing.
+
+A batch of county briefings names the same school table in every params file. In a kept kernel
+(:mod:`balance.running.kernel`) the table is read and validated once
+(:func:`school_table`, keyed by the SHA-256 of the file's bytes), and assessed once per standard
+for every county (:func:`county_assessment`, keyed by that checksum and the standard object),
+each briefing then takes its county's rows (:meth:`Assessment.county`). The numbers are the same
+as those of ``assess(table, standard, county=code)``: every indicator, CV and verdict is computed
+per county × year group, and a test compares the two.
+
+A file that changed has another checksum, so it is read again; a standard file that changed is
+loaded again by :func:`balance.method.standards.load_standard` (a new object, so a new key). Only
+the last :data:`KEEP` tables and assessments are kept. Anything that fails (unreadable file, a
+problem in another county, a county or year not in the data) falls back to the uncached path,
+so errors and their messages are exactly those of a fresh kernel.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from pathlib import Path
+
+#: Tables / assessments kept per kernel.
+KEEP = 2
+
+_tables: "OrderedDict[tuple, object]" = OrderedDict()
+_assessments: "OrderedDict[tuple, object]" = OrderedDict()
+
+
+def _remember(store: OrderedDict, key, value) -> None:
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > KEEP:
+        store.popitem(last=False)
+
+
+def file_key(path) -> tuple | None:
+    """``(resolved path, sha256 of the bytes)`` of a regular file, else ``None`` (not cached)."""
+    try:
+        p = Path(path)
+        if not p.is_file():
+            return None
+        h = hashlib.sha256()
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return (str(p.resolve()), h.hexdigest())
+    except (OSError, TypeError, ValueError):
+        return None
+
+
+def school_table(data):
+    """:func:`balance.io.reading.load_school_table` of ``data``, read once per content."""
+    from balance.io.reading import load_school_table
+
+    key = file_key(data) if isinstance(data, (str, Path)) else None
+    if key is None:
+        return load_school_table(data)
+    key = (key, str(data))  # the table records the path as given
+    hit = _tables.get(key)
+    if hit is None:
+        hit = load_school_table(data)
+        _remember(_tables, key, hit)
+    else:
+        _tables.move_to_end(key)
+    return hit
+
+
+def county_assessment(table, standard, county: str):
+    """``assess(table, standard, county=county)``, taken from one assessment of every county."""
+    from balance.errors import InputError
+    from balance.method.assessment import assess
+    from balance.method.standards import load_standard
+
+    sha = getattr(table, "sha256", None)
+    data = getattr(table, "data", None)
+    if not sha or data is None or "county_code" not in data or str(county) not in set(data["county_code"].unique()):
+        return assess(table, standard, county=county)
+    std = load_standard(standard)
+    key = (sha, str(table.path), std.id, id(std))
+    hit = _assessments.get(key)
+    if hit is None or hit[0] is not std:
+        try:
+            hit = (std, assess(table, std))
+        except InputError:  # a problem elsewhere in the table: this county's own run decides
+            return assess(table, standard, county=county)
+        _remember(_assessments, key, hit)
+    else:
+        _assessments.move_to_end(key)
+    return hit[1].county(str(county))
+
+
+def clear() -> None:
+    _tables.clear()
+    _assessments.clear()

@@ -1,0 +1,279 @@
+"""A kept ("warm") kernel per worker process: start it once, run many notebooks in it.
+
+A fresh papermill kernel costs a kernel start (~0.7 s) plus importing ``balance.briefing``,
+pandas and matplotlib in it (~1.5 s) for every briefing. A worker instead keeps one kernel
+(:class:`WarmKernel`) for the whole batch:
+
+* at start the kernel imports ``balance.briefing`` (and through it pandas, matplotlib, the
+  fonts) once, and records the plotting and warning state it then has (the *baseline*);
+* before every run the kernel is reset (:data:`RESET_CODE`): the user namespace is emptied
+  (``%reset -f``), every figure closed, ``matplotlib.rcParams`` and the warning filters set back
+  to the baseline, the execution counter set back to 1, and the run's problems-file environment
+  variable set — so a notebook sees what it would see in a fresh kernel that has imported
+  ``balance`` (a test compares the HTML of both);
+* the kernel is restarted (a new process) after any run that failed or timed out — an error can
+  leave half-built state behind, and a timed-out cell may still be running — and after every
+  :data:`RESTART_EVERY` runs, so memory cannot creep; a failing notebook therefore never affects
+  the next one;
+* the kernel's own stdout / stderr (C-level output, ipykernel's log) go to a log file per
+  kernel; each run gets the part written while it ran (the worker's ``run.log``).
+
+The notebook is executed with papermill's own pieces (parameter injection, cell metadata with
+start / end times, the output notebook with the error on failure) and its nbclient client, only
+given this kernel manager and client instead of starting new ones.
+
+``BALANCE_WARM_KERNEL=0`` in the worker's environment (or ``run_batch(..., warm_kernel=False)``)
+runs every notebook in its own fresh kernel instead, as before.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+#: Restart the kept kernel after this many runs (bounds memory growth of a long batch).
+RESTART_EVERY = int(os.environ.get("BALANCE_RESTART_EVERY", "40") or 40)
+
+#: Imported once when the kernel starts (what every briefing notebook imports first).
+PRELOAD_CODE = """\
+import os as _os
+_os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+import warnings as _w, sys as _sys
+import matplotlib as _mpl
+from balance.reporting import briefing as _briefing  # noqa: F401 - balance, pandas, matplotlib, fonts
+import balance.running.kernel as _k
+_k._baseline = (dict(_mpl.rcParams), list(_w.filters))
+del _os, _w, _sys, _mpl, _briefing, _k
+"""
+
+#: Run before every notebook: back to the state of a kernel that has just imported ``balance``.
+RESET_CODE = """\
+get_ipython().run_line_magic("reset", "-f")
+def _balance_reset(problems_file):
+    import os, warnings, matplotlib, matplotlib.pyplot as plt
+    import balance.running.kernel as k
+    plt.close("all")
+    rc, filters = k._baseline
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matplotlib.rcParams.update(rc)
+    warnings.filters[:] = filters
+    warnings._filters_mutated()
+    if problems_file:
+        os.environ[{env!r}] = problems_file
+    else:
+        os.environ.pop({env!r}, None)
+    get_ipython().execution_count = 1
+_balance_reset({problems!r})
+del _balance_reset
+"""
+
+#: Set in the kernel by :data:`PRELOAD_CODE`: (rcParams, warning filters) right after the imports.
+_baseline = None
+
+
+class WarmKernelError(RuntimeError):
+    """The kept kernel could not be started or reset."""
+
+
+class WarmKernel:
+    """One kernel kept across the runs of a worker process.
+
+    ``start()`` launches it (kernel name ``python3``) and preloads ``balance``; ``run()``
+    executes one notebook in it; ``restart()`` replaces the process; ``shutdown()`` ends it.
+    """
+
+    def __init__(self, kernel_name: str = "python3", start_timeout: float = 60):
+        self.kernel_name = kernel_name
+        self.start_timeout = start_timeout
+        self.km = None
+        self.kc = None
+        self.runs = 0  # runs since the kernel started
+        self.starts = 0
+        self.log_path: Path | None = None
+        self._log = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        try:
+            return self.km is not None and self.km.is_alive()
+        except Exception:  # noqa: BLE001
+            return False
+
+    def start(self) -> "WarmKernel":
+        from jupyter_client.manager import KernelManager
+
+        self.shutdown()
+        fd, name = tempfile.mkstemp(prefix="balance-kernel-", suffix=".log")
+        os.close(fd)
+        self.log_path = Path(name)
+        self._log = open(self.log_path, "ab", buffering=0)  # noqa: SIM115 - lives with the kernel
+        env = dict(os.environ)
+        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        env.pop("BALANCE_PROBLEMS_FILE", None)  # set per run by RESET_CODE
+        km = KernelManager(kernel_name=self.kernel_name)
+        km.start_kernel(stdout=self._log, stderr=self._log, env=env, extra_arguments=["--HistoryManager.enabled=False"])
+        self.km = km
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=self.start_timeout)
+        except BaseException:
+            self.kc = kc
+            self.shutdown()
+            raise
+        kc.allow_stdin = False
+        self.kc = kc
+        self.runs = 0
+        self.starts += 1
+        self._run_code(PRELOAD_CODE, timeout=max(self.start_timeout, 120))
+        return self
+
+    def restart(self) -> "WarmKernel":
+        return self.start()
+
+    def shutdown(self) -> None:
+        kc, km, self.kc, self.km = self.kc, self.km, None, None
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
+        if km is not None:
+            try:
+                km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            try:
+                km.cleanup_resources()
+            except Exception:  # noqa: BLE001
+                pass
+        if self._log is not None:
+            try:
+                self._log.close()
+            except OSError:
+                pass
+            self._log = None
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+            self.log_path = None
+
+    def _run_code(self, code: str, timeout: float = 60) -> None:
+        """Run plumbing code in the kernel (no history, no outputs kept); raise on error."""
+        errors = []
+
+        def hook(msg):
+            if msg["msg_type"] == "error":
+                errors.append(f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}")
+
+        try:
+            reply = self.kc.execute_interactive(code, store_history=False, silent=False, timeout=timeout,
+                                                output_hook=hook, allow_stdin=False)
+        except Exception as exc:  # noqa: BLE001 - TimeoutError, dead kernel
+            raise WarmKernelError(f"kept kernel does not answer: {type(exc).__name__}: {exc}") from exc
+        if reply["content"].get("status") != "ok":
+            c = reply["content"]
+            raise WarmKernelError(f"kept kernel reset failed: {c.get('ename')}: {c.get('evalue')} {' '.join(errors)}")
+
+    def log_offset(self) -> int:
+        try:
+            return self.log_path.stat().st_size if self.log_path else 0
+        except OSError:
+            return 0
+
+    def log_since(self, offset: int) -> str:
+        if not self.log_path:
+            return ""
+        try:
+            with open(self.log_path, "rb") as fh:
+                fh.seek(offset)
+                return fh.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    # -- one run -----------------------------------------------------------------------------
+    def prepare(self, problems_file: str | None) -> None:
+        """Make sure the kernel runs (restart when it died or has done RESTART_EVERY runs) and
+        reset it for the next notebook."""
+        if not self.alive or self.kc is None or self.runs >= RESTART_EVERY:
+            self.start()
+        self._run_code(RESET_CODE.format(env="BALANCE_PROBLEMS_FILE", problems=problems_file or ""))
+
+    def run(self, nb_file: Path, out_path: Path, parameters: dict, timeout: float | None):
+        """Execute ``nb_file`` with ``parameters`` (papermill's injection and metadata) in this
+        kernel; write the executed notebook to ``out_path`` (also while it runs). Raises like
+        :func:`papermill.execute_notebook` (``PapermillExecutionError`` for a cell error)."""
+        from papermill.clientwrap import PapermillNotebookClient
+        from papermill.engines import NBClientEngine
+        from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+        from papermill.iorw import load_notebook_node, write_ipynb
+        from papermill.log import logger
+        from papermill.parameterize import parameterize_notebook
+
+        kernel = self
+
+        class _Engine(NBClientEngine):
+            @classmethod
+            def execute_managed_notebook(cls, nb_man, kernel_name, **kw):
+                client = PapermillNotebookClient(nb_man, km=kernel.km, timeout=timeout, kernel_name=kernel_name,
+                                                 startup_timeout=kernel.start_timeout, log=logger, log_output=False)
+                client.kc = kernel.kc  # reuse the channels: nothing is started or stopped
+                return client.execute()
+
+        self.runs += 1
+        nb = load_notebook_node(str(nb_file))
+        if parameters:
+            nb = parameterize_notebook(nb, parameters, kernel_name=self.kernel_name)
+        nb = prepare_notebook_metadata(nb, str(nb_file), str(out_path))
+        nb = remove_error_markers(nb)
+        nb = _Engine.execute_notebook(nb, self.kernel_name, output_path=str(out_path), progress_bar=False,
+                                      log_output=False)
+        raise_for_execution_errors(nb, str(out_path))
+        write_ipynb(nb, str(out_path))
+        return nb
+
+
+#: Seconds the last :meth:`WarmKernel.prepare` took (kernel start when needed, reset).
+last_prepare = 0.0
+
+#: The kept kernel of this worker process (one per process; the worker runs one notebook at a time).
+_KERNEL: WarmKernel | None = None
+
+
+def warm_enabled(spec: dict | None = None) -> bool:
+    if spec is not None and spec.get("warm_kernel") is False:
+        return False
+    return os.environ.get("BALANCE_WARM_KERNEL", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def get_kernel(start_timeout: float = 60) -> WarmKernel:
+    """This process's kept kernel (created on first use; shut down when the process exits)."""
+    global _KERNEL
+    if _KERNEL is None:
+        _KERNEL = WarmKernel(start_timeout=start_timeout)
+        import atexit
+        import multiprocessing.util as mpu
+
+        atexit.register(shutdown_kernel)  # a plain process
+        mpu.Finalize(None, shutdown_kernel, exitpriority=10)  # a multiprocessing worker (no atexit there)
+    _KERNEL.start_timeout = start_timeout
+    return _KERNEL
+
+
+def shutdown_kernel() -> None:
+    global _KERNEL
+    k, _KERNEL = _KERNEL, None
+    if k is not None:
+        k.shutdown()
+
+
+def discard_kernel() -> None:
+    """After a failed run: the next run gets a new kernel process."""
+    if _KERNEL is not None:
+        _KERNEL.shutdown()
+
+
+def kernel_elapsed(t0: float) -> float:
+    return round(time.perf_counter() - t0, 2)

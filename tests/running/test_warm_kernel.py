@@ -1,0 +1,126 @@
+"""Kept kernels (balance.running.kernel) and the per-kernel read / assessment cache (balance.method.cache).
+
+* a briefing from a warm kernel that ran others first (one of them failing) is the briefing from a
+  fresh kernel, byte for byte apart from the generated-at time;
+* the namespace is reset between runs, the kernel is kept after a good run and replaced after a
+  failed one;
+* the cached assessment of one county equals ``assess(table, standard, county=…)``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from balance.running import run_batch
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "data" / "demo"
+
+#: "生成时间" (generated at) is the only text that may differ between two runs of one briefing.
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def _params(folder: Path, name: str, county: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / f"{name}.yaml"
+    p.write_text(f'notebook: county_briefing\ndata: {DEMO / "schools.csv"}\ncounty_code: "{county}"\nyear: 2025\n'
+                 f'county_sheet: {DEMO / "county_sheet.xlsx"}\n', encoding="utf-8")
+    return p
+
+
+def test_warm_kernel_briefing_equals_fresh_kernel_briefing(tmp_path):
+    fresh = run_batch([_params(tmp_path / "p1", "c_990101", "990101")], tmp_path / "fresh", workers=1,
+                      progress=False, warm_kernel=False)
+    assert [r.status for r in fresh.runs] == ["ok"]
+    # one worker, one kept kernel: a failing run (county not in the data), another county, then ours
+    warm_params = [_params(tmp_path / "p2", "a_fail", "999999"), _params(tmp_path / "p2", "b_990102", "990102"),
+                   _params(tmp_path / "p2", "c_990101", "990101")]
+    warm = run_batch(warm_params, tmp_path / "warm", workers=1, progress=False)
+    assert {r.run: r.status for r in warm.runs} == {"a_fail": "failed", "b_990102": "ok", "c_990101": "ok"}
+    assert "999999" in warm.runs[0].error
+    a = (tmp_path / "fresh" / "c_990101.html").read_text(encoding="utf-8")
+    b = (tmp_path / "warm" / "c_990101.html").read_text(encoding="utf-8")
+    assert "图 1</span>" in b  # the figure numbering starts again in every run
+    assert _STAMP.sub("T", a) == _STAMP.sub("T", b)
+    other = (tmp_path / "warm" / "b_990102.html").read_text(encoding="utf-8")
+    assert _STAMP.sub("T", other) != _STAMP.sub("T", b)  # the comparison can fail
+
+
+def _nb(path: Path, *sources: str) -> Path:
+    cells = [new_code_cell('out = ""')]
+    cells[0].metadata["tags"] = ["parameters"]
+    cells += [new_code_cell(s) for s in sources]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "P",
+                                                                      "language": "python"}}), path)
+    return path
+
+
+def test_kept_kernel_is_reset_between_runs_and_replaced_after_a_failure(tmp_path):
+    from balance.running import kernel as warm
+    from balance.running.worker import _execute
+
+    pid_and_names = "import os, pathlib\npathlib.Path(out).write_text(f'{os.getpid()} {sorted(k for k in globals() if not k.startswith(\"_\"))}')"
+    define = _nb(tmp_path / "define.ipynb", "leftover = 1", pid_and_names)
+    check = _nb(tmp_path / "check.ipynb", pid_and_names)
+    fails = _nb(tmp_path / "fails.ipynb", "leftover = 2", "raise ValueError('deliberate')")
+    spec = {"timeout": 60, "out_dir": str(tmp_path)}
+
+    def run(nb, name):
+        out = tmp_path / f"{name}.txt"
+        err = _execute(nb, tmp_path / f".{name}.tmp.ipynb", {"out": str(out)}, spec)
+        return err, (out.read_text(encoding="utf-8").split(" ", 1) if out.exists() else None)
+
+    try:
+        err, (pid1, names1) = run(define, "one")
+        assert err is None and "'leftover'" in names1
+        err, (pid2, names2) = run(check, "two")
+        assert err is None and pid2 == pid1, "the kernel is kept after a good run"
+        assert "leftover" not in names2, "the namespace is reset between runs"
+        err, _ = run(fails, "three")
+        assert err.startswith("ValueError: deliberate")
+        err, (pid4, names4) = run(check, "four")
+        assert err is None and pid4 != pid1, "a new kernel after a failed run"
+        assert "leftover" not in names4
+        # the fresh-kernel path still works and starts its own kernel
+        cold = {**spec, "warm_kernel": False}
+        out = tmp_path / "six.txt"
+        assert _execute(check, tmp_path / ".six.tmp.ipynb", {"out": str(out)}, cold) is None
+        assert out.read_text(encoding="utf-8").split(" ", 1)[0] not in (pid1, pid4)
+    finally:
+        warm.shutdown_kernel()
+
+
+@pytest.mark.parametrize("standard", ["quality-2017", "basic-2012"])
+def test_cached_county_assessment_equals_direct_assessment(standard):
+    from balance.io.reading import load_school_table
+    from balance.method.assessment import assess
+    from balance.method import cache
+
+    cache.clear()
+    table = cache.school_table(str(DEMO / "schools.csv"))
+    assert cache.school_table(str(DEMO / "schools.csv")) is table  # read once
+    direct_table = load_school_table(str(DEMO / "schools.csv"))
+    codes = sorted(table.data["county_code"].unique())
+    assert len(codes) > 2
+    for code in codes:
+        got = cache.county_assessment(table, standard, code)
+        want = assess(direct_table, standard, county=code)
+        for name in ("sections", "school_results", "excluded", "section_values", "county_indicators",
+                     "shortfalls", "county_shortfalls", "verdicts", "warnings"):
+            pd.testing.assert_frame_equal(getattr(got, name).reset_index(drop=True),
+                                          getattr(want, name).reset_index(drop=True), check_exact=True,
+                                          obj=f"{code} {name}")
+    # a county not in the data: the same refusal as without the cache
+    from balance.errors import InputError
+
+    with pytest.raises(InputError) as e1:
+        cache.county_assessment(table, standard, "999999")
+    with pytest.raises(InputError) as e2:
+        assess(direct_table, standard, county="999999")
+    assert str(e1.value) == str(e2.value)
+    cache.clear()
