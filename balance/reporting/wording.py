@@ -58,3 +58,9 @@ def rectification_intro(std) -> str:
         return "本评估标准未规定学校达标规则，不列整改清单。"
     return ("未达到学校达标规则的学段单位，以及补齐到标准值尚需增加的教师、校舍面积、设备和教室数量"
             "（教师、教室按整数向上取整；九年一贯制等学校的共用设施按加权在校生数分摊）。")
+
+
+def programme(std) -> str:
+    """What the briefing monitors, by standard: 优质均衡发展 (quality-2017) or 均衡发展 (basic-2012
+    and provincial basic standards) — a basic-2012 briefing is not titled 优质均衡."""
+    return "优质均衡发展" if std.cv_limit and std.county_rule.each_cv_within_limit else "均衡发展"

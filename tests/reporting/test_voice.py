@@ -157,3 +157,13 @@ def test_years_have_no_thousands_separator():
 
     html = display.table_html(pd.DataFrame({"year": [2024, 2025], "年份": [2025, 2026], "students": [12345, 2]}))
     assert "2,025" not in html and "2,026" not in html and "12,345" in html
+
+
+def test_basic_briefing_is_not_titled_quality_and_shows_no_server_path(subset):
+    import os
+
+    b = bf.county_briefing(subset, "990105", 2025, standard="basic-2012")
+    assert "优质均衡" not in b.title and "均衡发展" in b.title
+    text = _text(bf.appendix(b)) + _text(bf.cover(b))
+    assert os.path.dirname(os.path.abspath(subset)) not in text and "/balance/data/standards/" not in text
+    assert os.path.basename(subset) in text

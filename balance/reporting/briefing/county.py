@@ -80,7 +80,7 @@ def county_briefing(data: str, county_code: str, year: int, standard: str = "qua
     if previous_year is None:
         earlier = sorted(y for y in a.verdicts["year"].unique() if y < int(year))
         previous_year = int(earlier[-1]) if earlier else None
-    b = CountyBriefing(a, str(county_code), name, int(year), title or f"{name} {year} 年义务教育优质均衡发展监测简报",
+    b = CountyBriefing(a, str(county_code), name, int(year), title or f"{name} {year} 年义务教育{wording.programme(a.standard)}监测简报",
                        table.path, table.sha256, a.standard.id, previous_year, county_sheet)
     b._table = table
     return b
@@ -334,6 +334,7 @@ def appendix(b: CountyBriefing) -> HTML:
                                         caption=f"未纳入评估的学段单位（{len(ex)} 个）"))
     std = a.standard
     meta = pd.DataFrame({"项目": ["评估标准", "标准文件", "数据文件", "SHA-256 校验值", "balance 版本", "生成时间"],
-                         "内容": [std.title, std.source, b.data_path, b.sha256 or "—", __version__, b.generated]})
+                         "内容": [std.title, Path(str(std.source)).name, Path(str(b.data_path)).name, b.sha256 or "—",
+                                 __version__, b.generated]})  # file names, never server paths
     parts.append(display.table_html(meta, caption="计算依据与可追溯信息"))
     return _html(*parts)

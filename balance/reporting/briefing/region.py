@@ -11,7 +11,7 @@ from IPython.display import HTML
 
 from balance.io.reading import load_school_table
 from balance.method.assessment import Assessment, assess
-from balance.reporting import display, plotting
+from balance.reporting import display, plotting, wording
 from balance.reporting.briefing._common import _html, _now
 
 
@@ -37,7 +37,7 @@ def region_overview(data: str, year: int, standard: str = "quality-2017", title:
     """Every county in the data for one year."""
     table = load_school_table(data)
     a = assess(table, standard, year=int(year))
-    return RegionBriefing(a, int(year), title or f"{year} 年各县区义务教育优质均衡发展监测总览", table.path, table.sha256,
+    return RegionBriefing(a, int(year), title or f"{year} 年各县区义务教育{wording.programme(a.standard)}监测总览", table.path, table.sha256,
                           a.standard.id)
 
 
