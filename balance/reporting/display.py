@@ -308,6 +308,10 @@ def _auto_decimals(s: pd.Series) -> int:
     return 4
 
 
+#: Columns holding years, shown without thousands separators.
+YEAR_COLUMNS = frozenset({"year", "年份", "previous_year", "上年"})
+
+
 def _formatter(spec, s: pd.Series) -> Callable[[Any], str]:
     """Turn a format spec into a function. Specs: int (fixed decimals, thousands separators),
     "pct" / "pct1" / "pct2" (percent with 0/1/2 decimals), "plain" (str(int) for numbers, no
@@ -354,6 +358,8 @@ def table_html(df: pd.DataFrame, columns: Sequence[str] | Mapping[str, str] | No
                max_rows: int | None = None, number: bool = True,
                pass_labels: tuple[str, str] = (PASS_TEXT, FAIL_TEXT)) -> str:
     """Markup of :func:`show_table` as a string."""
+    # a year is a label, not an amount: never "2,025" (issue 11)
+    formats = {**{c: "plain" for c in df.columns if str(c) in YEAR_COLUMNS}, **(formats or {})}
     if isinstance(columns, Mapping):
         cols = list(columns)
         header_over = dict(columns)

@@ -13,7 +13,7 @@ The template ``balance/templates/briefing`` extends nbconvert's ``lab`` template
 * no script, stylesheet or image loaded from the network (checked after rendering);
 * a table of contents built from the level-2/3 headings (markdown cells, markdown outputs and
   ``<h2>``/``<h3>`` in HTML outputs), placed in a cell tagged ``toc`` if there is one, else right
-  after the cover block (the first cell whose source or output contains ``class="cover"``), else
+  after the headline box (the verdict comes first), else right after the cover block (the first cell whose source or output contains ``class="cover"``), else
   after the first level-1 heading, else at the top.
 """
 from __future__ import annotations
@@ -216,6 +216,10 @@ def _cell_text(cell, source: bool = True) -> str:
 
 
 def _toc_position(nb) -> int:
+    # the answer first, the contents after it (issue 11): after the headline box when there is one
+    for i, cell in enumerate(nb.cells):
+        if re.search(r'class\s*=\s*["\'][^"\']*\bheadline\b', _cell_text(cell, source=False)):
+            return i + 1
     for i, cell in enumerate(nb.cells):
         if re.search(r'class\s*=\s*["\'][^"\']*\bcover\b', _cell_text(cell, source=False)):
             return i + 1

@@ -71,14 +71,42 @@ def cv_sentence(ci: pd.DataFrame) -> str:
     return f"{len(decisive)} 项{what}中有 {len(failed)} 项超过限值或无法计算：" + "；".join(items) + "。"
 
 
+def terms() -> dict:
+    """The names of the three shortfall figures and the sentence that says why they differ
+    (``terms`` of ``balance/data/labels.yaml``; issue 11 item 2)."""
+    from balance.schema import labels
+
+    return labels()["terms"]
+
+
 def shortfall_sentence(cs: pd.DataFrame, top: int = 3) -> str | None:
-    """The biggest county shortfalls, ranked by the number of sections below the standard."""
+    """The biggest 补齐缺口 (all sections below the standard), ranked by the number of such sections."""
     if cs.empty:
         return None
     s = cs.sort_values(["sections_below", "shortfall"], ascending=[False, False]).head(top)
-    items = [f"{r.stage}“{r.indicator}”{r.sections_below} 个学段单位低于标准，合计需增加 {fmt_amount(r.shortfall, r.add_unit)}"
+    items = [f"{r.stage}“{r.indicator}”{r.sections_below} 个学段单位低于标准值，合计需增加 {fmt_amount(r.shortfall, r.add_unit)}"
              for r in s.itertuples(index=False)]
-    return "主要缺口：" + "；".join(items) + "。"
+    return f"{terms()['gap']['name']}（所有低于标准值的学段单位）：" + "；".join(items) + "。"
+
+
+def rectification_sentence(cs: pd.DataFrame, top: int = 3) -> str | None:
+    """The 整改量 (sections failing the school rule only) when it differs from the 补齐缺口, with
+    the one sentence that says why the figures differ; None when both are the same."""
+    if cs.empty or "shortfall_failing_sections" not in cs:
+        return None
+    same = (cs["sections_below"] == cs["sections_failing"]) & \
+        ((cs["shortfall"] - cs["shortfall_failing_sections"]).abs() <= 1e-9)
+    if bool(same.all()):
+        return None
+    t = terms()
+    f = cs[cs["sections_failing"] > 0].sort_values(["sections_failing", "shortfall_failing_sections"],
+                                                   ascending=[False, False]).head(top)
+    if f.empty:
+        what = "为零（所有学段单位均达到学校达标规则）"
+    else:
+        what = "：" + "；".join(f"{r.stage}“{r.indicator}”{r.sections_failing} 个学段单位需增加 "
+                                f"{fmt_amount(r.shortfall_failing_sections, r.add_unit)}" for r in f.itertuples(index=False))
+    return f"{t['rectification']['name']}（只计未达到学校达标规则的学段单位）{what}。{t['differs']}"
 
 
 def change_sentence(cur, prev, ci_cur: pd.DataFrame, ci_prev: pd.DataFrame, standard) -> str:
@@ -125,6 +153,8 @@ def headline(assessment, county_code: str, year: int, four_areas: bool | None = 
     s = shortfall_sentence(cs_cur)
     if s:
         lines.append(s)
+        if std.school_rule is not None:
+            lines.append(rectification_sentence(cs_cur))
     prev_years = sorted(y for y in v_all["year"].unique() if y < year)
     if prev_years:
         py = prev_years[-1]

@@ -57,7 +57,7 @@ def test_figures_have_alt_and_caption(b):
 
 def test_planning_section_shows_cost_and_cv_drivers(b):
     text = _text(bf.planning(b))
-    assert "最低投入" in text and "推高超限差异系数的主要学校" in text
+    assert "最低投入" in text and "最低成本达标方案" in text and "推高超限差异系数的主要学校" in text
 
 
 def test_trend_and_region(subset):

@@ -154,3 +154,49 @@ def test_briefing_reads_a_parquet_store(tmp_path):
     assert "南川县" in (tmp_path / "out" / "990105_2025.html").read_text(encoding="utf-8")
     r2 = run_batch([p], tmp_path / "out", workers=1, progress=False, timeout=300)
     assert [r.status for r in r2.runs] == ["skipped"]
+
+
+# issue 11 items 5 and 7: every notebook renders under every shipped standard and the provincial
+# example, and its rendered text quotes the limits of the standard in use, not quality-2017's
+OTHER_STANDARDS = ("basic-2012", "province-example")
+
+
+@pytest.fixture(scope="module")
+def standards_batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("nbstd")
+    df = pd.read_csv(ROOT / "data/demo/schools.csv", dtype=str, encoding="utf-8-sig")
+    df = df[df["县区代码"].isin(["990101", "990105"]) & df["年份"].isin(["2024", "2025"])]
+    data = tmp / "demo_subset.csv"
+    df.to_csv(data, index=False, encoding="utf-8-sig")
+    pdir = tmp / "params"
+    pdir.mkdir()
+    for std in OTHER_STANDARDS:
+        runs = {f"990105_2025_{std}": "notebook: county_briefing\ncounty_code: \"990105\"\nyear: 2025\n",
+                f"990105_trend_{std}": "notebook: county_trend\ncounty_code: \"990105\"\n",
+                f"region_2025_{std}": "notebook: region_overview\nyear: 2025\n"}
+        for name, text in runs.items():
+            (pdir / f"{name}.yaml").write_text(f"{text}data: {json.dumps(str(data))}\nstandard: {std}\n", encoding="utf-8")
+    out = tmp / "out"
+    result = run_batch([pdir], out, workers=2, progress=False, timeout=300)
+    return result, out
+
+
+@pytest.mark.parametrize("std", OTHER_STANDARDS)
+def test_every_notebook_renders_under_every_standard(standards_batch, std):
+    from balance.method.standards import load_standard
+
+    result, out = standards_batch
+    failed = {r.run: r.error for r in result.runs if r.status != "ok" and r.run.endswith(std)}
+    assert failed == {}
+    s = load_standard(std)
+    for kind in ("990105_2025", "990105_trend", "region_2025"):
+        html = (out / f"{kind}_{std}.html").read_text(encoding="utf-8")
+        text = re.sub(r"<[^>]+>", "", html)
+        assert "Traceback" not in text
+        assert "小学不超过 0.50" not in text and "初中不超过 0.45" not in text and "国家标准" not in text
+        assert "至少 6 项指标达到标准、其余 1 项不低于 85%" not in text
+        if kind == "990105_2025":
+            for st, v in s.composite_cv.limit.items():
+                assert f"{st}不超过 {v:.2f}" in text
+            if s.school_rule is not None:
+                assert f"{len(s.indicators)} 项指标中至少 {s.school_rule.min_met} 项达到标准" in text

@@ -1,6 +1,7 @@
 """The county briefing (县区简报): one function per section, each returning HTML for one notebook cell."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from IPython.display import HTML
 from balance import __version__
 from balance.io.reading import load_school_table
 from balance.method.assessment import Assessment, assess
-from balance.reporting import display, narrative, plotting
+from balance.reporting import display, narrative, plotting, wording
 from balance.reporting.briefing._common import STAGES, _check_present, _html, _now
 
 
@@ -79,7 +80,7 @@ def county_briefing(data: str, county_code: str, year: int, standard: str = "qua
     if previous_year is None:
         earlier = sorted(y for y in a.verdicts["year"].unique() if y < int(year))
         previous_year = int(earlier[-1]) if earlier else None
-    b = CountyBriefing(a, str(county_code), name, int(year), title or f"{name} {year} 年义务教育优质均衡发展监测简报",
+    b = CountyBriefing(a, str(county_code), name, int(year), title or f"{name} {year} 年义务教育{wording.programme(a.standard)}监测简报",
                        table.path, table.sha256, a.standard.id, previous_year, county_sheet)
     b._table = table
     return b
@@ -126,6 +127,29 @@ def headline(b: CountyBriefing) -> HTML:
     return display.headline(lines, title="")
 
 
+def _para(text: str) -> HTML:
+    return HTML(f'<p class="section-intro">{display._esc(text)}</p>')
+
+
+def cv_intro(b) -> HTML:
+    """The CV definition and the limits of the standard in use (not a fixed text in the notebook)."""
+    return _para(wording.cv_intro(b.assessment.standard))
+
+
+def distribution_intro(b) -> HTML:
+    """How to read the per-school bars, with the school rule of the standard in use."""
+    return _para(wording.distribution_intro(b.assessment.standard))
+
+
+def rectification_intro(b) -> HTML:
+    return _para(wording.rectification_intro(b.assessment.standard))
+
+
+def _floor(b) -> dict:
+    r = b.assessment.standard.school_rule
+    return {"floor": r.floor_ratio, "min_met": r.min_met} if r is not None else {}
+
+
 def cv_table(b: CountyBriefing) -> HTML:
     """The CVs of this year against their limits (and the county means against standards)."""
     ci = b.year_view().county_indicators
@@ -144,7 +168,7 @@ def cv_figure(b: CountyBriefing) -> HTML:
 def indicator_figures(b: CountyBriefing) -> HTML:
     """Every section's value per indicator, sorted, with the standard and 85 % lines (per stage)."""
     sv = b.year_view().section_values
-    parts = [display.figure_html(plotting.indicator_small_multiples(sv, st, year=b.year))
+    parts = [display.figure_html(plotting.indicator_small_multiples(sv, st, year=b.year, **_floor(b)))
              for st in STAGES if (sv["stage"] == st).any()]
     return _html(*parts)
 
@@ -154,7 +178,7 @@ def attainment_figures(b: CountyBriefing) -> HTML:
     sv = b.year_view().section_values
     if sv["standard"].isna().all():
         return display.callout("本评估标准未设学校达标值，不绘制达成度热力图。", "info")
-    parts = [display.figure_html(plotting.attainment_heatmap(sv, st, year=b.year))
+    parts = [display.figure_html(plotting.attainment_heatmap(sv, st, year=b.year, **_floor(b)))
              for st in STAGES if (sv["stage"] == st).any()]
     return _html(*parts)
 
@@ -167,7 +191,10 @@ def rectification_list(b: CountyBriefing) -> HTML:
         return display.callout("本评估标准未规定学校达标规则（基本均衡由各省制定），不生成整改清单。", "info")
     failing = sh[~sh["school_passed"].fillna(False).astype(bool)] if len(sh) else sh
     if failing.empty:
-        return display.callout("所有纳入评估的学段单位均达到学校资源配置标准，无需整改。", "pass")
+        t = narrative.terms()
+        return display.callout(f"所有纳入评估的学段单位均达到学校达标规则，{t['rectification']['name']}为零。"
+                               f"{t['gap']['name']}（见结论要点）计入个别指标低于标准值但学校已达标的学段单位，"
+                               "不属于整改。", "pass")
     lack = failing.assign(need=[f"{r.indicator}：{narrative.fmt_amount(r.shortfall, r.add_unit)}（{r.add_column}）"
                                for r in failing.itertuples(index=False)])
     per_school = (lack.groupby(["stage", "school_code", "school_name", "urban_rural", "students"], sort=False)
@@ -178,20 +205,22 @@ def rectification_list(b: CountyBriefing) -> HTML:
     t1 = display.table_html(per_school, columns={"stage": "学段", "school_name": "学校", "urban_rural": "城乡",
                                                  "students": "在校生数", "indicators_met": "达标指标数",
                                                  "need": "需补足（达到标准）"},
-                            caption=f"未达到学校资源配置标准的学段单位（{len(per_school)} 个）及需补足的数量")
+                            caption=f"{narrative.terms()['rectification']['name']}：未达到学校达标规则的学段单位"
+                                    f"（{len(per_school)} 个）及补齐到标准值需增加的数量")
     totals = failing.groupby(["stage", "indicator", "add_unit"], sort=False).agg(
         sections=("school_code", "size"), shortfall=("shortfall", "sum")).reset_index()
     totals["total"] = [narrative.fmt_amount(x, u) for x, u in zip(totals.shortfall, totals.add_unit)]
     t2 = display.table_html(totals, columns={"stage": "学段", "indicator": "指标", "sections": "未达标学段单位数",
                                              "total": "合计需增加"},
-                            caption="未达标学段单位的缺口合计（全县）")
+                            caption=f"{narrative.terms()['rectification']['name']}合计（全县，未达标学段单位）")
     return _html(t1, t2)
 
 
 def urban_rural(b: CountyBriefing) -> HTML:
     """Urban / town / rural comparison: pupil-weighted means per 城乡 type against the standard."""
     sv = b.year_view().section_values
-    fig = display.figure_html(plotting.urban_rural_chart(sv, year=b.year))
+    fig = display.callout_html("本评估标准未设学校标准值，不绘制占标准百分比的城乡对比图。", "info") \
+        if sv["standard"].isna().all() else display.figure_html(plotting.urban_rural_chart(sv, year=b.year, **{k: v for k, v in _floor(b).items() if k == "floor"}))
     g = sv.assign(px=sv["value"] * sv["students"]).groupby(["stage", "indicator", "urban_rural"], sort=False)
     means = (g["px"].sum() / g["students"].sum()).unstack("urban_rural")
     means = means.reindex(columns=[c for c in ("城区", "镇区", "乡村") if c in means.columns]).reset_index()
@@ -230,7 +259,8 @@ def scorecard(b: CountyBriefing) -> HTML:
     card = ev.scorecard()
     v = next(ev.verdicts.itertuples(index=False))
     items = list(v.failing_items)
-    clip = lambda s: s if len(s) <= 160 else s[:159] + "…（详见 evaluation.xlsx）"  # noqa: E731
+    # issue 11 item 6: refer to nothing the batch does not write beside the briefing
+    clip = lambda s: s if len(s) <= 160 else s[:159] + "…"  # noqa: E731
     lines = [f"四个方面综合结论：{v.verdict}"] + [f"未达标：{clip(s)}" for s in items[:8]]
     if len(items) > 8:
         lines.append(f"……另有 {len(items) - 8} 项")
@@ -246,22 +276,26 @@ def planning(b: CountyBriefing) -> HTML:
     if b.verdict.passed:
         head = display.callout_html("资源配置已达标，无需追加投入。", "pass")
     else:
+        t = narrative.terms()
         head = display.callout_html(
-            f"按默认单价测算，使所有学段单位达标且各项差异系数不超限的最低投入约为 "
-            f"{narrative.fmt_amount(p.total_cost, '元')}（单价可在 costs.yaml 中按本地价格调整）。"
+            f"{t['plan']['name']}：按默认单价测算，使所有学段单位达标且每项差异系数不超过限值的最低投入约为 "
+            f"{narrative.fmt_amount(p.total_cost, '元')}。{t['differs']}"
             + ("" if p.feasible else " 注意：测算方案未能使全部指标达标，请人工复核。"),
             "info", title="达标投入测算")
     parts = [head]
     items = p.items
+    items = items[items["cost"] > 0] if len(items) else items  # a zero-cost row is no investment
     if len(items):
-        g = items.groupby(["column"], sort=False).agg(amount=("amount", "sum"), cost=("cost", "sum"),
-                                                     schools=("school_code", "nunique")).reset_index()
+        g = items.assign(item=[f"{k}{re.sub(r'[（(][^）)]*[）)]$', '', str(c))}"
+                               for k, c in zip(items["kind_zh"], items["column"])]) \
+            .groupby(["item", "unit"], sort=False).agg(amount=("amount", "sum"), cost=("cost", "sum"),
+                                                      schools=("school_code", "nunique")).reset_index()
         g = g.sort_values("cost", ascending=False)
         g["cost_wan"] = g["cost"] / 10_000
-        parts.append(display.table_html(g, columns={"column": "投入项目", "schools": "涉及学校数", "amount": "数量",
-                                                    "cost_wan": "估算费用（万元）"},
+        parts.append(display.table_html(g, columns={"item": "投入项目", "schools": "涉及学校数", "amount": "数量",
+                                                    "unit": "单位", "cost_wan": "估算费用（万元）"},
                                         formats={"amount": 0, "cost_wan": 1},
-                                        caption="最低成本方案的主要投入项目"))
+                                        caption=f"{narrative.terms()['plan']['name']}的主要投入项目"))
     from balance.analysis.planner import cv_contributions
 
     a = b.year_view()
@@ -300,6 +334,7 @@ def appendix(b: CountyBriefing) -> HTML:
                                         caption=f"未纳入评估的学段单位（{len(ex)} 个）"))
     std = a.standard
     meta = pd.DataFrame({"项目": ["评估标准", "标准文件", "数据文件", "SHA-256 校验值", "balance 版本", "生成时间"],
-                         "内容": [std.title, std.source, b.data_path, b.sha256 or "—", __version__, b.generated]})
+                         "内容": [std.title, Path(str(std.source)).name, Path(str(b.data_path)).name, b.sha256 or "—",
+                                 __version__, b.generated]})  # file names, never server paths
     parts.append(display.table_html(meta, caption="计算依据与可追溯信息"))
     return _html(*parts)

@@ -11,7 +11,7 @@ from IPython.display import HTML
 
 from balance.io.reading import load_school_table
 from balance.method.assessment import Assessment, assess
-from balance.reporting import display, plotting
+from balance.reporting import display, plotting, wording
 from balance.reporting.briefing._common import _html, _now
 
 
@@ -37,7 +37,7 @@ def region_overview(data: str, year: int, standard: str = "quality-2017", title:
     """Every county in the data for one year."""
     table = load_school_table(data)
     a = assess(table, standard, year=int(year))
-    return RegionBriefing(a, int(year), title or f"{year} 年各县区义务教育优质均衡发展监测总览", table.path, table.sha256,
+    return RegionBriefing(a, int(year), title or f"{year} 年各县区义务教育{wording.programme(a.standard)}监测总览", table.path, table.sha256,
                           a.standard.id)
 
 
@@ -69,6 +69,13 @@ def region_headline(r: RegionBriefing) -> HTML:
     return display.headline(lines, title="")
 
 
+#: The ranking of the region table, stated in the page (issue 11): a county whose sections all pass
+#: with one CV slightly over its limit ranks above one where a quarter of the sections fail.
+RANK_BY = ["passed", "share", "fail_cvs"]
+RANK_ASCENDING = [False, False, True]
+RANK_RULE = "先按资源配置是否达标，再按学段单位达标率（高者在前），再按超限差异系数项数（少者在前）。"
+
+
 def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.html") -> HTML:
     """County ranking: verdict, passing sections, failing CVs, with links to each county briefing."""
     v = r.verdicts.copy()
@@ -77,13 +84,13 @@ def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.ht
         v["share"] = v["sections_passed"].astype(float) / v["sections"].clip(lower=1)
     else:
         v["share"] = np.nan
-    v = v.sort_values(["passed", "fail_cvs", "share"], ascending=[False, True, False]).reset_index(drop=True)
+    v = v.sort_values(RANK_BY, ascending=RANK_ASCENDING, na_position="last").reset_index(drop=True)
     v["rank"] = np.arange(1, len(v) + 1)
-    table = display.table_html(v, columns={"rank": "排名", "county_name": "县区", "county_code": "代码", "passed": "资源配置",
+    table = display.table_html(v, columns={"rank": "排名", "county_name": "县区", "county_code": "代码", "passed": "资源配置（四个方面之一）",
                                            "sections": "学段单位数", "sections_passed": "达标学段单位数",
                                            "share": "学段单位达标率", "fail_cvs": "超限差异系数"},
                                formats={"share": "pct"}, pass_columns=["passed"],
-                               caption="各县区资源配置达标情况（按结论、超限差异系数、达标率排序）")
+                               caption=f"各县区资源配置达标情况（仅资源配置一项，不是四个方面综合结论）。排名规则：{RANK_RULE}")
     # the file name is built from the quoted county code, then the whole link is escaped (display.links_html)
     links = [(link_pattern.format(county_code=quote(str(c), safe=""), year=r.year), f"{n}（{c}）{r.year} 年简报")
              for c, n in zip(v["county_code"], v["county_name"])]

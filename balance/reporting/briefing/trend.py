@@ -8,7 +8,7 @@ from IPython.display import HTML
 
 from balance.io.reading import load_school_table
 from balance.method.assessment import Assessment, assess
-from balance.reporting import display, plotting
+from balance.reporting import display, plotting, wording
 from balance.reporting.briefing._common import _check_present, _html, _now
 
 
@@ -61,7 +61,8 @@ def trend_cv_figure(t: TrendBriefing) -> HTML:
 def trend_pass_share(t: TrendBriefing) -> HTML:
     if t.assessment.standard.school_rule is None:
         return display.callout("本评估标准未规定学校达标规则，不显示达标学段单位比例。", "info")
-    return display.show_figure(plotting.pass_share_trend(t.assessment.school_results))
+    rule = wording.school_rule(t.assessment.standard)
+    return display.show_figure(plotting.pass_share_trend(t.assessment.school_results, rule_text=rule))
 
 
 def trend_means(t: TrendBriefing) -> HTML:

@@ -185,9 +185,20 @@ def _stage_sections(section_values: pd.DataFrame, stage: str, year: int | None, 
     return df, year, _county_label(df), _indicator_order(df["indicator"])
 
 
-def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year: int | None = None) -> Figure:
+def rule_caption(n: int, min_met: int | None, floor: float) -> str:
+    """The school rule in words, from the standard in use: "至少 6 项达到标准，其余 1 项不低于 85%"."""
+    if min_met is None:
+        return f"各项不低于标准的 {_pct(floor)}"
+    return f"{n} 项中至少 {min_met} 项达到标准，其余 {n - min_met} 项不低于标准的 {_pct(floor)}"
+
+
+def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year: int | None = None,
+                              floor: float = FLOOR_SHARE, min_met: int | None = None) -> Figure:
     """One panel per indicator: every section's value as a bar (sorted, coloured by 城乡),
-    with the standard (solid line) and 85 % of it (dashed line)."""
+    with the standard (solid line) and ``floor`` of it (dashed line; the school rule's floor ratio
+    of the standard in use, ``min_met`` its count of indicators that must reach the standard)."""
+    FLOOR_SHARE = floor  # noqa: N806 (the standard's floor ratio, not the module default)
+    fl = _pct(floor)
     df, year, county, order = _stage_sections(section_values, stage, year, "indicator_small_multiples")
     n = len(order)
     ncols = 2 if n <= 8 else 3
@@ -223,7 +234,7 @@ def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year:
             ax.axhline(std, color=STANDARD_COLOR, lw=1.3, zorder=3)
             ax.axhline(std * FLOOR_SHARE, color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), zorder=3)
             _ref_label(ax, std, f"标准 {fmt_num(std)}", STANDARD_COLOR)
-            _ref_label(ax, std * FLOOR_SHARE, f"85% {fmt_num(std * FLOOR_SHARE)}", FLOOR_COLOR, below=True)
+            _ref_label(ax, std * FLOOR_SHARE, f"{fl} {fmt_num(std * FLOOR_SHARE)}", FLOOR_COLOR, below=True)
         ax.set_ylim(0, top)
         ax.set_xlim(-0.7, m - 0.3)
         ax.set_xticks([])
@@ -233,11 +244,11 @@ def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year:
             below = int((vals < std - 1e-12).sum())
             below85 = int((vals < std * FLOOR_SHARE - 1e-12).sum())
             if below:
-                summary = f"✗ 低于标准 {below} 所" + (f"（低于85%：{below85} 所）" if below85 else "")
+                summary = f"✗ 低于标准 {below} 所" + (f"（低于{fl}：{below85} 所）" if below85 else "")
                 color = FAIL_COLOR
                 worst = sub.iloc[0]
                 alt_parts.append(f"{name}有 {below} 所低于标准 {fmt_num(std)}{unit}"
-                                 + (f"（其中 {below85} 所低于 85%）" if below85 else "")
+                                 + (f"（其中 {below85} 所低于 {fl}）" if below85 else "")
                                  + f"，最低为{worst['school_name']}（{fmt_num(worst['value'])}）")
             else:
                 summary = "✓ 全部达到标准"
@@ -256,8 +267,10 @@ def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year:
         elif i >= n - ncols:
             ax.set_xlabel(f"学校（按数值从低到高排列，共 {n_sections} 所）", fontsize=9)
     handles = [Patch(facecolor=colors[t], label=t) for t in types]
-    handles += [Line2D([], [], color=STANDARD_COLOR, lw=1.3, label="标准"),
-                Line2D([], [], color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), label="标准的85%")]
+    has_std = bool(df["standard"].notna().any())
+    if has_std:
+        handles += [Line2D([], [], color=STANDARD_COLOR, lw=1.3, label="标准"),
+                    Line2D([], [], color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), label=f"标准的{fl}")]
     if n < len(axes):
         axes[-1].legend(handles=handles, loc="center", ncol=1, fontsize=10, title="图例")
     else:
@@ -265,9 +278,10 @@ def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year:
     title_year = f"{year}年" if year is not None else ""
     fig.suptitle(f"{county} {title_year}{stage}各校资源配置指标".strip())
     caption = (f"{stage}各学校（学段单位）的各项指标值，每根柱为一所学校，按数值从低到高排列，颜色表示城区、镇区、乡村。"
-               "实线为国家标准，虚线为标准的 85%（学校达标要求：至少 6 项达到标准，其余 1 项不低于 85%）。")
+               + (f"实线为标准值，虚线为标准值的 {fl}（学校达标要求：{rule_caption(n, min_met, floor)}）。"
+                  if has_std else "本评估标准未设学校标准值，图中不画标准线。"))
     alt = f"{county}{title_year}{stage} {n_sections} 所学校 {n} 项指标的分布：" + (
-        "；".join(alt_parts) if alt_parts else "所有指标全部学校达到标准")
+        "；".join(alt_parts) if alt_parts else ("所有指标全部学校达到标准" if has_std else "未设标准值"))
     if alt_parts and all_ok:
         alt += f"；{len(all_ok)} 项指标全部学校达标（" + "、".join(all_ok) + "）"
     return _finish(fig, caption, alt + "。")
@@ -308,10 +322,12 @@ def _text_color(rgba) -> str:
 
 
 def attainment_heatmap(section_values: pd.DataFrame, stage: str, *, year: int | None = None,
-                       annotate: bool = True) -> Figure:
+                       annotate: bool = True, floor: float = FLOOR_SHARE, min_met: int | None = None) -> Figure:
     """Section × indicator grid of value ÷ standard (red below 100 %, blue above), 85 % marked on the
     colour bar. Failing sections come first and are marked ✗. Height grows with the number of
     sections so 120 sections stay legible."""
+    FLOOR_SHARE = floor  # noqa: N806 (the standard's floor ratio)
+    fl = _pct(floor)
     df, year, county, order = _stage_sections(section_values, stage, year, "attainment_heatmap")
     grid = df.pivot_table(index="school_code", columns="indicator", values="ratio", aggfunc="first")
     grid = grid.reindex(columns=order)
@@ -320,7 +336,7 @@ def attainment_heatmap(section_values: pd.DataFrame, stage: str, *, year: int | 
         info["passed"] = df.groupby("school_code", sort=False)["school_passed"].first()
     else:
         met = grid.ge(1.0).sum(axis=1)
-        info["passed"] = (met >= len(order) - 1) & grid.min(axis=1).ge(FLOOR_SHARE)
+        info["passed"] = (met >= (len(order) - 1 if min_met is None else min_met)) & grid.min(axis=1).ge(FLOOR_SHARE)
     info = info.reindex(grid.index)
     info["n_met"] = grid.ge(1.0 - 1e-12).sum(axis=1)
     info["min_ratio"] = grid.min(axis=1)
@@ -377,30 +393,32 @@ def attainment_heatmap(section_values: pd.DataFrame, stage: str, *, year: int | 
                 ax.text(j, i, txt, ha="center", va="center", fontsize=fs, color=color, fontweight=weight,
                         in_layout=False)
     cb = fig.colorbar(im, cax=cax, orientation="horizontal", extend="both")
-    ticks = [0.4, 0.6, 0.85, 1.0, 1.5, 2.0]
+    ticks = sorted({0.4, 0.6, round(floor, 4), 1.0, 1.5, 2.0})
     cb.set_ticks(ticks)
-    cb.set_ticklabels(["≤40%", "60%", "85%", "100%", "150%", "≥200%"], fontsize=8)
+    cb.set_ticklabels([("≤" if t == 0.4 else "≥" if t == 2.0 else "") + _pct(t) for t in ticks], fontsize=8)
     cb.ax.axvline(FLOOR_SHARE, color="black", lw=1.6, ls=(0, (2, 1)))
     cb.ax.axvline(1.0, color="black", lw=1.6)
-    cb.ax.set_title("达成率 = 学校指标值 ÷ 标准（红：低于标准，蓝：达到标准；虚线 85%，▼ 低于 85%）", fontsize=8.5, loc="left")
+    cb.ax.set_title(f"达成率 = 学校指标值 ÷ 标准（红：低于标准，蓝：达到标准；虚线 {fl}，▼ 低于 {fl}）", fontsize=8.5, loc="left")
     cb.outline.set_visible(False)
     cax.set_box_aspect(None)
     title_year = f"{year}年" if year is not None else ""
     fig.suptitle(f"{county} {title_year}{stage}各校指标达成率".strip())
     n_cells_low = int(np.nansum(data < FLOOR_SHARE))
-    caption = (f"{stage}每所学校（行）各项指标（列）的达成率：指标值除以国家标准。红色低于标准，蓝色达到标准，"
-               "▼ 表示低于标准的 85%；标 ✗ 的学校未达到学校达标要求（6 项达标且其余 1 项不低于 85%），排在最前。")
+    caption = (f"{stage}每所学校（行）各项指标（列）的达成率：指标值除以标准值。红色低于标准，蓝色达到标准，"
+               f"▼ 表示低于标准的 {fl}；标 ✗ 的学校未达到学校达标要求（{rule_caption(len(order), min_met, floor)}），排在最前。")
     worst = info[info["fail_key"] == 0].head(5)
     alt = (f"{county}{title_year}{stage} {nrows} 所学校中 {n_fail_sections} 所未达标"
            + ("：" + "、".join(f"{names[c]}（{int(r.n_met)} 项达标，最低 {_pct(r.min_ratio)}）" for c, r in worst.iterrows())
               + ("等" if n_fail_sections > 5 else "") if n_fail_sections else "")
-           + f"；共有 {n_cells_low} 个指标值低于标准的 85%。")
+           + f"；共有 {n_cells_low} 个指标值低于标准的 {fl}。")
     return _finish(fig, caption, alt)
 
 
-def urban_rural_chart(section_values: pd.DataFrame, *, year: int | None = None) -> Figure:
+def urban_rural_chart(section_values: pd.DataFrame, *, year: int | None = None, floor: float = FLOOR_SHARE) -> Figure:
     """Pupil-weighted mean of each indicator per 城区/镇区/乡村, as a share of the standard
     (one panel per stage), with lines at 100 % and 85 %."""
+    FLOOR_SHARE = floor  # noqa: N806 (the standard's floor ratio)
+    fl = _pct(floor)
     _ensure_style()
     df = _section_frame(section_values, "urban_rural_chart")
     _require(df, ["students"], "urban_rural_chart")
@@ -454,7 +472,7 @@ def urban_rural_chart(section_values: pd.DataFrame, *, year: int | None = None) 
         ax.set_title(f"{stage}", loc="left")
         ax.annotate("标准 100%", xy=(1.0, 1.0), xycoords=("axes fraction", "data"), xytext=(2, 0),
                     textcoords="offset points", ha="left", va="center", fontsize=8, color=STANDARD_COLOR)
-        ax.annotate("85%", xy=(1.0, FLOOR_SHARE), xycoords=("axes fraction", "data"), xytext=(2, 0),
+        ax.annotate(fl, xy=(1.0, FLOOR_SHARE), xycoords=("axes fraction", "data"), xytext=(2, 0),
                     textcoords="offset points", ha="left", va="center", fontsize=8, color=FLOOR_COLOR)
         low = sub[sub["share"] < 1.0]
         if len(low):
@@ -476,11 +494,11 @@ def urban_rural_chart(section_values: pd.DataFrame, *, year: int | None = None) 
                      label=f"{t}（{int(counts.get(t, 0))} 所，{fmt_num(pupils.get(t, 0))} 人）") for t in types]
     handles += [Patch(facecolor="#bbbbbb", hatch=FAIL_HATCH, edgecolor="#bbbbbb", label="低于标准"),
                 Line2D([], [], color=STANDARD_COLOR, lw=1.3, label="标准"),
-                Line2D([], [], color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), label="标准的85%")]
+                Line2D([], [], color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), label=f"标准的{fl}")]
     fig.legend(handles=handles, loc="outside lower center", ncol=3 if len(handles) > 5 else len(handles))
     title_year = f"{year}年" if year is not None else ""
     fig.suptitle(f"{county} {title_year}城乡学校资源配置对比".strip())
-    caption = ("城区、镇区、乡村学校各项指标的平均值（按学生数加权）占国家标准的百分比；柱上数字为百分比，"
-               "斜线柱低于标准。实线为标准（100%），虚线为 85%。" + (f"超过 {cap * 100:.0f}% 的柱截断显示。"))
+    caption = ("城区、镇区、乡村学校各项指标的平均值（按学生数加权）占标准值的百分比；柱上数字为百分比，"
+               f"斜线柱低于标准。实线为标准（100%），虚线为 {_pct(floor)}。" + (f"超过 {cap * 100:.0f}% 的柱截断显示。"))
     alt = f"{county}{title_year}城乡对比：" + "。".join(alt_parts) + "。"
     return _finish(fig, caption, alt)

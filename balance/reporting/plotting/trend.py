@@ -151,7 +151,7 @@ def pass_share_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(keys).reset_index(drop=True)
 
 
-def pass_share_trend(df: pd.DataFrame) -> Figure:
+def pass_share_trend(df: pd.DataFrame, *, rule_text: str = "至少 6 项指标达到标准、其余 1 项不低于 85%") -> Figure:
     """Share of sections that pass the school rule, per year and stage (one county: one panel with
     a line per stage; several counties: one panel per stage with a line per county)."""
     _ensure_style()
@@ -222,7 +222,7 @@ def pass_share_trend(df: pd.DataFrame) -> Figure:
     axes[0].set_ylabel("达标学校比例")
     span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
     fig.suptitle(f"{county} {span}达标学校比例".strip())
-    caption = ("达到学校达标要求（至少 6 项指标达到标准、其余 1 项不低于 85%）的学校（学段单位）所占比例；"
+    caption = (f"达到学校达标要求（{rule_text}）的学校（学段单位）所占比例；"
                "县域通过要求所有学校达标（虚线 100%）。" + ("点旁数字为达标学校数/参评学校数。" if data["sections"].notna().any() else ""))
     alt = f"{county}{span}达标学校比例：" + "；".join(alt_parts) + "。"
     return _finish(fig, caption, alt)
