@@ -240,11 +240,11 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
         p = P_all[idx] / P_all[idx].sum()
         ys = [expr[(i, k)][0] + expr[(i, k)][1] for i in idx]
         mean = quicksum(float(pj) * y for pj, y in zip(p, ys))
-        ws = []
+        devs = []
         for pj, y in zip(p, ys):
             w = m.addVar(lb=None, ub=None)
             m.addCons(w == math.sqrt(pj) * (y - mean))
-            ws.append(w)
+            devs.append(w)
         mu = m.addVar(lb=0.0)
         if budget is not None:   # soft: e = the SD above what the limit allows (in units of the standard)
             e = m.addVar(f"e_{stage}_{k}", lb=0.0)
@@ -252,7 +252,7 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
             m.addCons(mu == t * mean + e)
         else:
             m.addCons(mu == t * mean)
-        m.addCons(quicksum(w * w for w in ws) <= mu * mu)
+        m.addCons(quicksum(w * w for w in devs) <= mu * mu)
 
     pending = []
     for stage, idx in stage_idx.items():
