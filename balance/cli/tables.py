@@ -124,19 +124,45 @@ def _cmd_evaluate(args) -> int:
 
 def _cmd_plan(args) -> int:
     from balance.analysis.planner import plan, write_plan
+    from balance.errors import InputError, Problem
     from balance.io.reading import load_school_table
 
     table = load_school_table(args.input, sheet=args.sheet)
     tune_for(len(table.data))
-    if getattr(args, "budget", None) is not None:
+    schedule = None
+    if getattr(args, "target_year", None) is not None:
+        if getattr(args, "budget", None) is not None or args.transfers:
+            raise InputError([Problem(file="--target-year", column="--target-year", code="schedule_invalid",
+                                      problem_zh="--target-year 不能与 --budget 或 --transfers 同时使用",
+                                      problem_en="--target-year cannot be combined with --budget or --transfers")],
+                             "排期参数有误", "invalid schedule options")
+        from balance.analysis.planner.schedule import schedule_plan
+
+        p, schedule, schedule_notes = schedule_plan(table, args.target_year, args.annual_cap, args.standard,
+                                                    costs=args.costs, county=args.county, year=args.year)
+    elif getattr(args, "annual_cap", None) is not None:
+        raise InputError([Problem(file="--annual-cap", column="--annual-cap", code="schedule_invalid",
+                                  problem_zh="--annual-cap 需与 --target-year 一起使用",
+                                  problem_en="--annual-cap needs --target-year")],
+                         "排期参数有误", "invalid schedule options")
+    elif getattr(args, "budget", None) is not None:
         from balance.analysis.planner.budget import budget_plan
 
         p = budget_plan(table, args.budget, args.standard, costs=args.costs, transfers=args.transfers,
                         county=args.county, year=args.year)
     else:
         p = plan(table, args.standard, costs=args.costs, transfers=args.transfers, county=args.county, year=args.year)
-    paths = write_plan(p, args.out)
+    paths = write_plan(p, args.out, schedule=schedule)
     print(f"评估标准 / standard: {p.standard.title}")
+    if schedule is not None:
+        spend = schedule[~schedule["beyond_target"]].groupby("spend_year")["cost"].sum() if len(schedule) else []
+        for y, c in (spend.items() if len(schedule) else []):
+            print(f"  {y} 年投入 / spend in {y}: {c / 10000:,.1f} 万元")
+        late = float(schedule.loc[schedule["beyond_target"], "cost"].sum()) if len(schedule) else 0.0
+        if late > 0:
+            print(f"  ✗ 目标年份前排不下 / does not fit before the target year: {late / 10000:,.1f} 万元")
+        for n in schedule_notes:
+            print(f"  注 / note: {n}")
     for c in p.counties:
         b, a = c["before"], c["after"]
         mark = "✓" if a["passed"] else "✗"
@@ -244,6 +270,11 @@ def add_plan(sub) -> None:
     pp.add_argument("--budget", type=float, metavar="万元",
                     help="固定预算（万元，每个县区·年度）：先使最多学段单位达标，再最大程度降低差异系数超标 / a fixed "
                          "budget (万元 per county-year): most sections brought to standard, then CV excess removed")
+    pp.add_argument("--target-year", type=int, metavar="YEAR",
+                    help="把达标方案分摊到目标年份前的各年（写 plan_schedule.csv）/ spread the plan over the years up to "
+                         "YEAR (writes plan_schedule.csv)")
+    pp.add_argument("--annual-cap", type=float, metavar="万元",
+                    help="与 --target-year 一起：每个县区每年投入上限（万元）/ with --target-year: the yearly cap per county (万元)")
     add_sheet(pp)
     pp.set_defaults(func=_cmd_plan)
 

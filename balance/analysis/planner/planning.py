@@ -1099,9 +1099,11 @@ def planned_input_frame(planned: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=HEADERS)
 
 
-def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
+def write_plan(p: Plan, out_dir: "str | Path", schedule=None) -> list[Path]:
     """Write ``plan.csv``, ``plan_summary.csv``, ``plan_summary.json``, ``planned_input.csv`` and
-    ``cv_contributions.csv`` (before the plan) into ``out_dir``, atomically (temporary folder first).
+    ``cv_contributions.csv`` (before the plan) into ``out_dir``, atomically (temporary folder first);
+    with ``schedule`` (the frame of :func:`balance.analysis.planner.schedule.schedule_plan`) also
+    ``plan_schedule.csv``.
     """
     from balance import __version__
     from balance.io.export.assessment import _csv_ready
@@ -1115,6 +1117,8 @@ def write_plan(p: Plan, out_dir: "str | Path") -> list[Path]:
             "planned_input.csv": planned_input_frame(p.planned),
             "cv_contributions.csv": cv_contributions(p.before),
         }
+        if schedule is not None:
+            files["plan_schedule.csv"] = schedule
         for name, df in files.items():
             _csv_ready(df).to_csv(s.stage(name), index=False, encoding="utf-8-sig")
         payload = {"generator": f"balance {__version__}", "standard": p.standard.id, "transfers": p.transfers,
