@@ -9,6 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
+from balance.cli._args import positive_int
+
 
 def _stopped(exc: BaseException) -> int:
     """Report a batch stopped by Ctrl-C or a signal; the exit code 128 + signal number."""
@@ -102,17 +104,6 @@ def _seconds(text: str) -> float:
     return v
 
 
-def _count(text: str) -> int:
-    """``--workers``: a whole number ≥ 1."""
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数，而不是 {text!r} / must be a whole number ≥ 1, not {text!r}")
-    return v
-
-
 def _common(p) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="输出文件夹 / output folder")
     p.add_argument("--force", action="store_true", help="即使输入未变化也重新运行 / rerun even if inputs are unchanged")
@@ -129,7 +120,7 @@ def add_batch(sub) -> None:
                               description="PARAMS: YAML 参数文件或其所在文件夹 / YAML params files or folders of them")
     b.add_argument("params", nargs="+", metavar="PARAMS")
     _common(b)
-    b.add_argument("--workers", type=_count, default=None, metavar="N",
+    b.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="并行进程数（默认 CPU 数）；用 --scheduler 时为至少等待的 worker 数 / parallel runs (default: CPU "
                         "count); with --scheduler, wait for at least N workers")
     b.add_argument("--executor", choices=["local", "dask"], default=None,

@@ -45,7 +45,8 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 def add_brief(sub) -> None:
     """``brief INPUT --out DIR [--year Y] [--county CODE ...] [--county-sheet FILE] [--standard S] [--workers N]``."""
-    from balance.cli.batch import _count, _seconds
+    from balance.cli._args import positive_int
+    from balance.cli.batch import _seconds
 
     b = sub.add_parser(
         "brief", help="由学校表直接生成全部简报 / every briefing of a school table in one command",
@@ -59,7 +60,7 @@ def add_brief(sub) -> None:
                    help="只为这些县区生成（默认全部）/ only these counties (default: all)")
     b.add_argument("--county-sheet", default=None, metavar="FILE", help="县级表 / the county sheet")
     b.add_argument("--standard", default="quality-2017", help=STANDARD_HELP)
-    b.add_argument("--workers", type=_count, default=None, metavar="N", help="并行进程数（默认 CPU 数）/ parallel runs")
+    b.add_argument("--workers", type=positive_int, default=None, metavar="N", help="并行进程数（默认 CPU 数）/ parallel runs")
     b.add_argument("--force", action="store_true", help="即使输入未变化也重新运行 / rerun even if inputs are unchanged")
     b.add_argument("--timeout", type=_seconds, default=600, metavar="S",
                    help="每个单元格的超时秒数 / per-cell execution timeout in seconds (default 600)")
