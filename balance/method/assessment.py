@@ -264,7 +264,7 @@ def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<Data
     county_ind = official.county_indicators(cv_long, std, names)
 
     fields = sorted({f for ind in std.indicators for f in ind.numerator})
-    scoped = school_results.assign(**{f: sections[f].to_numpy()[keep] for f in fields})
+    scoped = school_results.assign(**{f: sections[f].to_numpy()[keep] for f in [*fields, "facility_share"]})
     scoped_std = standard_values(scoped, std)
     short = official.shortfalls(scoped, scoped[std.indicator_names], scoped_std, std, presorted=True)
     county_short = _county_shortfalls(short)

@@ -188,6 +188,16 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
     is the same to reach ``floor_ratio`` (85 %) of the standard (0 when already there).
     Area shortfalls are what the section needs after the facility split (section terms).
 
+    ``add_to_school`` is the amount to add to the school's own input column ``add_column`` so that
+    this section reaches the standard (issue 11 item 4). A section of a combined school gets only
+    the share :math:`w` (``facility_share``) of a shared facility column, and the column enters the
+    numerator with coefficient :math:`c`, so the school must add
+    :math:`(\\mathrm{required} - N) / (c\\,w)`, rounded up for whole units (teachers, rooms, and every
+    count column). Stage columns (teachers) have :math:`w = 1`. Example (issue 11): a 完全中学 junior
+    section 60 ㎡ short with :math:`w = 0.357` needs 60 / 0.357 ≈ 168 ㎡ at the school; adding only
+    60 ㎡ leaves it 60·(1 − 0.357) ≈ 38.6 ㎡ short. Shares depend on pupils only, so the addition
+    does not change them.
+
     Example: 初中 section, 320 pupils, 15 qualified teachers, standard 5.3 per 100:
     required = 5.3·320/100 = 16.96 → shortfall = ceil(16.96 − 15) = 2 teachers.
 
@@ -197,10 +207,12 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
     """
     cols = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
             "students", "indicator", "value", "standard", "ratio", "shortfall", "add_unit", "add_column",
-            "shortfall_to_floor", "school_passed"]
+            "shortfall_to_floor", "school_passed", "facility_share", "add_to_school"]
     floor = standard.school_rule.floor_ratio if standard.school_rule else 1.0
     p = sections["students"].to_numpy(dtype="float64")
-    parts: dict[str, list] = {k: [] for k in ("pos", "ind", "value", "standard", "add", "add_floor")}
+    parts: dict[str, list] = {k: [] for k in ("pos", "ind", "value", "standard", "add", "add_floor", "w", "school")}
+    shares = sections["facility_share"].to_numpy(dtype="float64") if "facility_share" in sections \
+        else np.ones(len(sections))
     for k, ind in enumerate(standard.indicators):
         s = standards[ind.name].to_numpy(dtype="float64")
         v = values[ind.name].to_numpy(dtype="float64")
@@ -209,12 +221,15 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
             continue
         num = numerator(sections, ind)[below]
         req = s[below] * p[below] / ind.per
-        add = req - num
+        add = add_raw = req - num
         add_floor = np.maximum(floor * req - num, 0.0)
         if ind.whole_units:
             add = np.ceil(add - REL_TOL * np.maximum(1.0, np.abs(req)))
             add_floor = np.ceil(add_floor - REL_TOL * np.maximum(1.0, np.abs(req)))
             add_floor = np.maximum(add_floor, 0.0)
+        w, school = _school_addition(ind, shares[below], add_raw, req)
+        parts["w"].append(w)
+        parts["school"].append(school)
         parts["pos"].append(np.flatnonzero(below))
         parts["ind"].append(np.full(int(below.sum()), k, dtype="int64"))
         parts["value"].append(v[below])
@@ -259,7 +274,24 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
         out["school_passed"] = sections["school_passed"].to_numpy()[pos]
     else:
         out["school_passed"] = np.full(len(pos), pd.NA, dtype=object)
+    out["facility_share"] = cat["w"][order]
+    out["add_to_school"] = cat["school"][order]
     return pd.DataFrame(out, index=pd.RangeIndex(len(pos)), copy=False)[cols]
+
+
+def _school_addition(ind, shares: np.ndarray, add_raw: np.ndarray, req: np.ndarray):
+    """(share of the school's column the section gets, amount to add to that column): see
+    :func:`shortfalls`. The share is 1 for a stage column; a zero share leaves the amount undefined."""
+    from balance.schema import COLUMNS, FACILITY_COLUMNS
+
+    fld = ind.main_field
+    w = shares if fld in FACILITY_COLUMNS else np.ones(len(shares))
+    coef = float(ind.numerator[fld])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        amount = np.where(w > 0, add_raw / (coef * np.where(w > 0, w, 1.0)), np.nan)
+    if ind.whole_units or next((c["kind"] for c in COLUMNS if c["name"] == fld), "") == "count":
+        amount = np.ceil(amount - REL_TOL * np.maximum(1.0, np.abs(req / np.where(w > 0, w, 1.0))))
+    return np.asarray(w, dtype="float64"), amount
 
 
 def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataFrame) -> pd.DataFrame:
