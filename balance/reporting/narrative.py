@@ -22,6 +22,20 @@ def fmt_amount(x: float, unit: str) -> str:
     return f"{x:,.1f} {unit}"
 
 
+def fmt_addition(x: float, unit: str) -> str:
+    """An amount to add, as :func:`fmt_amount` but rounded **up** at the shown precision, so that
+    adding the figure as printed is always enough: 167.81 ㎡ → "167.9 ㎡", 12,345 元 → "1.3 万元"."""
+    import math
+
+    if not math.isfinite(x):
+        return "—"
+    if unit == "元" and abs(x) >= 10_000:
+        return fmt_amount(math.ceil(x / 1000 - 1e-9) * 1000, unit)
+    if float(x).is_integer():
+        return fmt_amount(x, unit)
+    return fmt_amount(math.ceil(x * 10 - 1e-9) / 10, unit)
+
+
 def verdict_sentence(v, standard_short: str, standard=None, four_areas: bool | None = None) -> str:
     """The resource-allocation verdict, always labelled as such.
 

@@ -195,25 +195,44 @@ def rectification_list(b: CountyBriefing) -> HTML:
         return display.callout(f"所有纳入评估的学段单位均达到学校达标规则，{t['rectification']['name']}为零。"
                                f"{t['gap']['name']}（见结论要点）计入个别指标低于标准值但学校已达标的学段单位，"
                                "不属于整改。", "pass")
-    lack = failing.assign(need=[f"{r.indicator}：{narrative.fmt_amount(r.shortfall, r.add_unit)}（{r.add_column}）"
-                               for r in failing.itertuples(index=False)])
+    lack = failing.assign(need=[_need_text(r) for r in failing.itertuples(index=False)])
     per_school = (lack.groupby(["stage", "school_code", "school_name", "urban_rural", "students"], sort=False)
                   .agg(items=("indicator", "size"), need=("need", "；".join)).reset_index())
     sr = a.school_results.set_index(["stage", "school_code"])
     per_school["indicators_met"] = [sr.loc[(s, c), "indicators_met"] for s, c in zip(per_school.stage, per_school.school_code)]
-    per_school = per_school.sort_values(["stage", "indicators_met", "students"], ascending=[True, True, False])
+    order = {st: i for i, st in enumerate(STAGES)}  # 小学 before 初中 (not code-point order)
+    per_school = per_school.sort_values(["stage", "indicators_met", "students"], ascending=[True, True, False],
+                                        key=lambda c: c.map(order) if c.name == "stage" else c)
     t1 = display.table_html(per_school, columns={"stage": "学段", "school_name": "学校", "urban_rural": "城乡",
                                                  "students": "在校生数", "indicators_met": "达标指标数",
-                                                 "need": "需补足（达到标准）"},
+                                                 "need": "本校需增加（填报数据项 + 数量）"},
                             caption=f"{narrative.terms()['rectification']['name']}：未达到学校达标规则的学段单位"
                                     f"（{len(per_school)} 个）及补齐到标准值需增加的数量")
     totals = failing.groupby(["stage", "indicator", "add_unit"], sort=False).agg(
         sections=("school_code", "size"), shortfall=("shortfall", "sum")).reset_index()
+    totals = totals.sort_values("stage", key=lambda c: c.map(order), kind="stable")
     totals["total"] = [narrative.fmt_amount(x, u) for x, u in zip(totals.shortfall, totals.add_unit)]
+    # what the schools add to their own input columns (more than the sections lack where a section
+    # gets only a share of a shared facility)
+    at_school = failing.groupby(["stage", "indicator"], sort=False)["add_to_school"].sum()
+    totals["school_total"] = [narrative.fmt_addition(at_school.loc[(st, i)], u)
+                              for st, i, u in zip(totals.stage, totals.indicator, totals.add_unit)]
     t2 = display.table_html(totals, columns={"stage": "学段", "indicator": "指标", "sections": "未达标学段单位数",
-                                             "total": "合计需增加"},
+                                             "total": "学段合计需增加", "school_total": "各校数据项合计需增加"},
                             caption=f"{narrative.terms()['rectification']['name']}合计（全县，未达标学段单位）")
     return _html(t1, t2)
+
+
+def _need_text(r) -> str:
+    """One shortfall as a clerk acts on it: the school's own input column and the amount to add
+    there (issue 11 item 4); for a section that gets only a share of a shared facility, the
+    section's own gap and its share follow in brackets."""
+    amount = narrative.fmt_addition(r.add_to_school, r.add_unit)
+    text = f"{r.indicator}：{r.add_column} +{amount}"
+    if r.facility_share < 1 - 1e-9:
+        text += (f"（本学段缺 {narrative.fmt_amount(r.shortfall, r.add_unit)}，"
+                 f"分摊全校的 {wording.pct(r.facility_share)}）")
+    return text
 
 
 def urban_rural(b: CountyBriefing) -> HTML:
