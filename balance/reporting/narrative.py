@@ -147,11 +147,13 @@ def change_sentence(cur, prev, ci_cur: pd.DataFrame, ci_prev: pd.DataFrame, stan
     return f"与 {prev.year} 年相比：" + "，".join(parts) + "。"
 
 
-def headline(assessment, county_code: str, year: int, four_areas: bool | None = None) -> list[str]:
+def headline(assessment, county_code: str, year: int, four_areas: bool | None = None,
+             previous_year: int | None = None) -> list[str]:
     """The briefing's headline: 3–5 plain sentences about one county and year.
 
-    ``assessment`` may hold several years; the previous year present in the data (if any) is
-    used for the change sentence.
+    ``assessment`` may hold several years; ``previous_year`` (default: the previous year present
+    in the data, if any) is used for the change sentence — the same year as the briefing's
+    「与上年相比」 table.
     """
     std = assessment.standard
     v_all = assessment.verdicts[assessment.verdicts["county_code"] == county_code]
@@ -170,6 +172,8 @@ def headline(assessment, county_code: str, year: int, four_areas: bool | None = 
         if std.school_rule is not None:
             lines.append(rectification_sentence(cs_cur))
     prev_years = sorted(y for y in v_all["year"].unique() if y < year)
+    if previous_year is not None:
+        prev_years = [previous_year] if previous_year in set(v_all["year"]) else []
     if prev_years:
         py = prev_years[-1]
         prev = next(v_all[v_all["year"] == py].itertuples(index=False))
@@ -178,14 +182,15 @@ def headline(assessment, county_code: str, year: int, four_areas: bool | None = 
     return [x for x in lines if x]
 
 
-def headline_items(assessment, county_code: str, year: int, four_areas: bool | None = None) -> list[tuple[str, str]]:
+def headline_items(assessment, county_code: str, year: int, four_areas: bool | None = None,
+                   previous_year: int | None = None) -> list[tuple[str, str]]:
     """:func:`headline` with a mark per line ("pass"/"fail"/"warn"/"info") for the headline box.
 
     The marks come from the same verdict row as the sentences: the verdict line is ✓ only when
     the county passes; the sections line is ✓ only when every section passes (info when the
     standard has no school rule); the CV line is ✓ only when every decisive CV passes.
     """
-    lines = headline(assessment, county_code, year, four_areas=four_areas)
+    lines = headline(assessment, county_code, year, four_areas=four_areas, previous_year=previous_year)
     v = assessment.verdicts
     v = next(v[(v["county_code"] == county_code) & (v["year"] == year)].itertuples(index=False))
     has_rule = assessment.standard.school_rule is not None and not pd.isna(v.sections_passed)

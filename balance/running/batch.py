@@ -144,7 +144,8 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
     inputs: list = [p for p, *_ in entries] + [nb_dir / f"{n}.ipynb" for n in NOTEBOOKS]
     for p, _, params, _ in entries:
         if params is not None:
-            inputs += [params.data, params.county_sheet, params.standard if params.standard_is_path() else None]
+            inputs += [params.data, params.county_sheet, params.standard if params.standard_is_path() else None,
+                       params.previous_ledger]
         else:  # an invalid file: what it names, as far as it can be read
             inputs += input_paths(p)
     protected = protected_paths(inputs, out_dir)

@@ -78,6 +78,8 @@ def input_hash(params, params_path: Path, notebook: Path) -> str:
         h.update(params.standard.encode())
     if params.county_sheet is not None:
         h.update(_file_digest(Path(params.county_sheet)).encode())
+    if getattr(params, "previous_ledger", None) is not None:  # the ledger changes the briefing
+        h.update(_file_digest(Path(params.previous_ledger)).encode())
     return h.hexdigest()
 
 

@@ -12,6 +12,7 @@ A params file looks like::
     title: 长安区 2025 年义务教育优质均衡发展评估简报   # optional
     previous_year: 2024            # optional
     county_sheet: data/county.xlsx # optional (later issue)
+    previous_ledger: 台账/2024/ledger.xlsx  # optional: last year's filled 整改台账 (county_briefing)
 
 Checks, each reported in Chinese and English through :class:`balance.errors.InputError`:
 
@@ -46,6 +47,7 @@ NOTEBOOKS: tuple[str, ...] = tuple(_REGISTRY)
 KEY_ZH = {
     "notebook": "笔记本", "data": "数据文件", "county_code": "县区代码", "year": "年份",
     "standard": "评估标准", "title": "标题", "county_sheet": "县级表", "previous_year": "对比年份",
+    "previous_ledger": "上年整改台账",
 }
 
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
@@ -67,6 +69,7 @@ class RunParams(BaseModel):
     title: str | None = None
     county_sheet: Path | None = None
     previous_year: int | None = Field(default=None, ge=1990, le=2100)
+    previous_ledger: Path | None = None
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -250,6 +253,13 @@ def load_params(path: str | Path, notebooks_dir: str | Path | None = None) -> Ru
             problems.append(_problem(fname, f"找不到县级表：{params.county_sheet}",
                                      f"county sheet not found: {params.county_sheet}", code="county_sheet_not_found",
                                      column="county_sheet", value=params.county_sheet, row=lines.get("county_sheet")))
+    if params.previous_ledger is not None:
+        params.previous_ledger = resolve(params.previous_ledger)
+        if not params.previous_ledger.is_file():
+            problems.append(_problem(fname, f"找不到上年整改台账：{params.previous_ledger}",
+                                     f"previous ledger not found: {params.previous_ledger}",
+                                     code="previous_ledger_not_found", column="previous_ledger",
+                                     value=params.previous_ledger, row=lines.get("previous_ledger")))
     if params.standard_is_path():
         std = resolve(Path(params.standard))
         params.standard = str(std)
@@ -362,7 +372,7 @@ def input_paths(path: str | Path) -> list[Path]:
         return []
     root = base_dir(path)
     out = []
-    for key in ("data", "county_sheet", "standard"):
+    for key in ("data", "county_sheet", "standard", "previous_ledger"):
         v = raw.get(key)
         if isinstance(v, str) and v.strip() and (key != "standard" or _looks_like_path(v)):
             try:
@@ -450,6 +460,8 @@ def notebook_parameters(params: RunParams, output_dir: str | Path, declared: dic
             out[key] = getattr(params, key)
     if params.county_sheet is not None:
         out["county_sheet"] = str(params.county_sheet)
+    if params.previous_ledger is not None:
+        out["previous_ledger"] = str(params.previous_ledger)
     if "standard" in params.given_keys() or (declared is not None and "standard" in declared):
         out["standard"] = params.standard
     if declared is None or "output_dir" in declared:

@@ -34,6 +34,8 @@ from balance.reporting.briefing.county import (
     scorecard,
     urban_rural,
 )
+from balance.reporting.briefing.changes import since_last_year
+from balance.reporting.briefing.ledger_view import ledger_status
 from balance.reporting.briefing.region import (
     RegionBriefing,
     region_cover,
@@ -58,7 +60,8 @@ __all__ = [
     "STAGES", "setup", "save_results",
     "CountyBriefing", "county_briefing", "cover", "headline", "cv_table", "cv_figure", "indicator_figures",
     "attainment_figures", "rectification_list", "urban_rural", "equity_appendix", "scorecard", "planning",
-    "appendix", "cv_intro", "distribution_intro", "rectification_intro",
+    "appendix", "cv_intro", "distribution_intro", "rectification_intro", "since_last_year",
+    "ledger_status",
     "TrendBriefing", "county_trend", "trend_headline", "trend_cv_figure", "trend_pass_share", "trend_means",
     "trend_movers", "trend_equity",
     "RegionBriefing", "region_overview", "region_cover", "region_headline", "region_table", "region_heatmap",

@@ -30,7 +30,9 @@ class CountyBriefing:
     previous_year: int | None = None
     county_sheet: str | None = None
     generated: str = field(default_factory=_now)
+    previous_ledger: str | None = None  # last year's 整改台账 as the bureau filled it (issue 14)
     _evaluation: object = None
+    _ledger: object = None
     _plan: object = None
     _table: object = None
 
@@ -65,7 +67,7 @@ class CountyBriefing:
 
 def county_briefing(data: str, county_code: str, year: int, standard: str = "quality-2017",
                     title: str | None = None, county_sheet: str | None = None,
-                    previous_year: int | None = None) -> CountyBriefing:
+                    previous_year: int | None = None, previous_ledger: str | None = None) -> CountyBriefing:
     """Read, validate and assess the school table for one county (all years, for comparisons).
 
     Raises :class:`~balance.errors.InputError` when the table has errors or the county / year is
@@ -81,7 +83,8 @@ def county_briefing(data: str, county_code: str, year: int, standard: str = "qua
         earlier = sorted(y for y in a.verdicts["year"].unique() if y < int(year))
         previous_year = int(earlier[-1]) if earlier else None
     b = CountyBriefing(a, str(county_code), name, int(year), title or f"{name} {year} 年义务教育{wording.programme(a.standard)}监测简报",
-                       table.path, table.sha256, a.standard.id, previous_year, county_sheet)
+                       table.path, table.sha256, a.standard.id, previous_year, county_sheet,
+                       previous_ledger=previous_ledger or None)
     b._table = table
     return b
 
@@ -123,7 +126,8 @@ def headline(b: CountyBriefing) -> HTML:
     follow; without one the resource-allocation line says that it is one area of four.
     """
     lines = recognition_lines(b) + narrative.headline_items(b.assessment, b.county_code, b.year,
-                                                            four_areas=bool(b.county_sheet))
+                                                            four_areas=bool(b.county_sheet),
+                                                            previous_year=b.previous_year)
     return display.headline(lines, title="")
 
 
