@@ -29,6 +29,27 @@ def _href(name: str) -> str:
     return _html.escape(quote(name, safe=""), quote=True)
 
 
+_MARKS = {"pass": "✓", "fail": "✗", "warn": "!", "info": "•"}
+
+
+def _verdict_cell(extra: dict) -> str:
+    """The verdict lines of a briefing's headline, word for word, from its ``results.json``
+    (``verdict_lines``: the four-area verdict when a county sheet was given, and the
+    resource-allocation verdict labelled as such); empty for a briefing without them."""
+    lines = extra.get("verdict_lines")
+    if not isinstance(lines, list):
+        return ""
+    out = []
+    for line in lines[:3]:
+        if not isinstance(line, dict):
+            continue
+        kind = line.get("kind") if line.get("kind") in _MARKS else "info"
+        text = _html.escape(printable(str(line.get("text", ""))), quote=True)
+        out.append(f'<p class="verdict-line {kind} no-mark"><span class="mark" aria-hidden="true">{_MARKS[kind]}</span> '
+                   f'{text}</p>')
+    return "".join(out)
+
+
 def write_index(out_dir: Path, rows: list[dict]) -> Path:
     """``DIR/index.html``: every run with its title, type, county, year, status, briefing and
     audit-log links, and the error of failed runs. Offline, styled like the briefings."""
@@ -58,8 +79,10 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
         log = (f'<a href="{_href(r["ipynb"])}">{e(r["ipynb"])}</a>'
                if own_file(r["run"], r.get("ipynb") or "", ".ipynb") else "")
         status = r.get("status", "")
+        verdict = _verdict_cell(extra) if status in ("ok", "skipped") else ""
         body.append(
             f'<tr class="row-{e(status)}"><td class="num">{i}</td><td>{name}<br><span class="muted">{e(r["run"])}</span></td>'
+            f'<td class="verdict">{verdict}</td>'
             f'<td class="nowrap">{e(NOTEBOOK_ZH.get(r.get("notebook", ""), r.get("notebook", "")))}</td>'
             f'<td>{e(r.get("county_code", ""))}</td><td class="num">{e(str(r.get("year", "")))}</td>'
             f'<td class="nowrap status-{e(status)}">{e(STATUS_ZH.get(status, status))}</td>'
@@ -82,7 +105,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
 <dt>未变化（沿用上次结果）</dt><dd>{n_skip}</dd><dt>生成时间</dt><dd>{generated}</dd></dl></div>
 {'<div class="callout fail">有 %d 个运行失败，见下表“错误”列；执行记录（.ipynb）中保留了出错的单元格。</div>' % n_fail if n_fail else ''}
 <table class="balance-table">
-<thead><tr><th class="num">序号</th><th>简报</th><th>类型</th><th>县区代码</th><th class="num">年份</th><th>状态</th><th>执行记录</th><th>错误</th></tr></thead>
+<thead><tr><th class="num">序号</th><th>简报</th><th>结论（与简报结论要点相同）</th><th>类型</th><th>县区代码</th><th class="num">年份</th><th>状态</th><th>执行记录</th><th>错误</th></tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody>

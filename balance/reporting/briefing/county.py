@@ -119,16 +119,29 @@ def recognition_lines(b: CountyBriefing) -> list[tuple[str, str]]:
     return lines
 
 
+def headline_lines(b: CountyBriefing) -> list[tuple[str, str]]:
+    """The headline's lines with their marks (the four-area lines first when a county sheet is given)."""
+    return recognition_lines(b) + narrative.headline_items(b.assessment, b.county_code, b.year,
+                                                           four_areas=bool(b.county_sheet),
+                                                           previous_year=b.previous_year)
+
+
+def verdict_lines(b: CountyBriefing) -> list[tuple[str, str]]:
+    """The verdict lines of the headline, word for word, for ``index.html`` and ``results.json``:
+    the four-area verdict (with a county sheet) and the resource-allocation verdict, which is always
+    labelled as such ("其中资源配置：…" or "…（仅资源配置一项；…）")."""
+    lines = headline_lines(b)
+    n_recognition = len(recognition_lines(b))
+    return ([lines[0]] if n_recognition else []) + [lines[n_recognition]]
+
+
 def headline(b: CountyBriefing) -> HTML:
     """The plain-Chinese headline: the overall verdict first, then resource allocation (labelled as such).
 
     With a county sheet the first line is the four-area recognition verdict and the area verdicts
     follow; without one the resource-allocation line says that it is one area of four.
     """
-    lines = recognition_lines(b) + narrative.headline_items(b.assessment, b.county_code, b.year,
-                                                            four_areas=bool(b.county_sheet),
-                                                            previous_year=b.previous_year)
-    return display.headline(lines, title="")
+    return display.headline(headline_lines(b), title="")
 
 
 def _para(text: str) -> HTML:

@@ -20,7 +20,10 @@ def save_results(b, output_dir: str | None) -> None:
         from balance.io.export.assessment import summary_records
 
         rec = [r for r in summary_records(b.year_view())]
-        payload.update(county_code=b.county_code, county_name=b.county_name, year=b.year, summary=rec[0] if rec else None)
+        from balance.reporting.briefing.county import verdict_lines
+
+        payload.update(county_code=b.county_code, county_name=b.county_name, year=b.year, summary=rec[0] if rec else None,
+                       title=b.title, verdict_lines=[{"text": t, "kind": k} for t, k in verdict_lines(b)])
     elif isinstance(b, TrendBriefing):
         payload.update(county_code=b.county_code, county_name=b.county_name, years=b.years)
     elif isinstance(b, RegionBriefing):
