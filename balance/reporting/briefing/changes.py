@@ -69,7 +69,8 @@ def _wide(t: pd.DataFrame, py: int, cy: int) -> tuple[pd.DataFrame, dict]:
                  c=[fmt(x, k, lim) for x, k, lim in zip(t.current, t.kind, t.limit)])
     stages = [st for st in (*STAGES, COUNTY) if (t["stage"] == st).any()]
     measures = list(dict.fromkeys(t["measure"]))
-    out = pd.DataFrame({"measure": [m if m == SHARE else f"{m}（差异系数）" for m in measures]})
+    out = pd.DataFrame({"measure": [m if m == SHARE or m.endswith("差异系数") else f"{m}（差异系数）"
+                                    for m in measures]})
     cols = {"measure": "项目"}
     idx = t.set_index(["measure", "stage"])
     for st in stages:
@@ -103,7 +104,9 @@ def since_last_year(b) -> HTML:
     show, cols = _wide(change_table(b), py, cy)
     limits = "；".join(f"{st}不超过 {v:.2f}" for st, v in (b.assessment.standard.cv_limit or {}).items())
     parts = [display.table_html(show, columns=cols, formats={c: "text" for c in show.columns},
-                                caption=f"与 {py} 年相比：学段单位达标率与各项差异系数"
+                                caption=f"与 {py} 年相比："
+                                        + ("学段单位达标率与" if b.assessment.standard.school_rule is not None else "")
+                                        + "各项差异系数"
                                         + (f"（差异系数限值：{limits}）" if limits else ""))]
     if b.assessment.standard.school_rule is not None:
         mv = movers(b)
