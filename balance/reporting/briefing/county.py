@@ -279,6 +279,9 @@ def equity_appendix(b: CountyBriefing) -> HTML:
     if eq.empty:
         return display.callout("没有可计算的学段单位。", "info")
     df = eq[["stage", "indicator", "gini", "theil_t", "theil_t_between_share", "mcloone", "urban_rural_ratio"]]
+    order = {n: i for i, n in enumerate(b.assessment.standard.indicator_names)}
+    df = df.sort_values(["stage", "indicator"], kind="stable",  # 小学 before 初中, indicators in table order
+                        key=lambda c: c.map({st: i for i, st in enumerate(STAGES)} if c.name == "stage" else order))
     return display.show_table(
         df, columns={"stage": "学段", "indicator": "指标", "gini": "基尼系数", "theil_t": "泰尔T",
                      "theil_t_between_share": "城乡间差异占比", "mcloone": "McLoone指数", "urban_rural_ratio": "城乡比"},

@@ -49,3 +49,11 @@ def test_amount_to_add_is_rounded_up_at_the_shown_precision():
     assert fmt_addition(168.0, "㎡") == "168 ㎡"
     assert fmt_addition(12_301, "元") == "1.3 万元"
     assert fmt_addition(3, "人") == "3 人"
+
+
+@pytest.mark.parametrize("section", ["equity_appendix", "cv_table", "urban_rural", "rectification_list"])
+def test_every_table_lists_primary_before_junior(dongh, section):
+    # issue 11: 小学 before 初中 in every table (code-point order puts 初 before 小)
+    for table in re.findall(r"<table.*?</table>", getattr(bf, section)(dongh).data, flags=re.S):
+        stages = [r[0] for r in _rows(table) if r and r[0] in ("小学", "初中")]
+        assert stages == sorted(stages, key=("小学", "初中").index), section
