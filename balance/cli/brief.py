@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from balance.cli._args import STANDARD_HELP
+from balance.cli._args import STANDARD_HELP, print_fraction_warnings
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
@@ -38,6 +38,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     if plan.warnings:
         k = len(plan.warnings)
         print(f"数据提示 {k} 条（见 balance validate）/ {k} data warning{'s' if k != 1 else ''} (see balance validate)")
+        print_fraction_warnings(plan.warnings)
     print(batch.summary())
     print(f"运行参数（审计记录）/ run parameters (audit log): {batch.out_dir / PARAMS_FOLDER}")
     return batch.exit_code

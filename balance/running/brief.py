@@ -114,13 +114,13 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     from balance.method.standards import load_standard
 
     load_standard(std)  # an unknown name or a bad file: refused here, once, not in every run
-    sheet = None
+    sheet, sheet_warnings = None, []
     if county_sheet:
         from balance.io.county_sheet import load_county_sheet
 
-        load_county_sheet(county_sheet, known_counties=names or known)
+        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=names or known).warnings)
         sheet = str(Path(county_sheet).resolve())
-    plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings))
+    plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings) + sheet_warnings)
     base = {"data": str(plan.data)}
     if std != "quality-2017":
         base["standard"] = std

@@ -253,6 +253,28 @@ class Workbook:
             return SheetScan()
         return self.scan(self.sheet_names[0])
 
+    def percent_cells(self, name: str) -> set[tuple[int, int]]:
+        """Cells of sheet ``name`` formatted as percentages (0-based row, column): the reader gives
+        their stored value (0.92 for a cell showing 92 %). Empty for ``.xls`` / ``.xlsb`` (formats
+        not exposed) and for a sheet with no percent format. See :mod:`balance.io.workbook.styles`."""
+        from balance.io.workbook.styles import ods_percent_cells, percent_cells_xml, percent_styles
+
+        self.scan(name)  # measured (and refused when too large) first
+        budget = [self.limits.max_uncompressed_bytes]  # parts already measured: read again on their own budget
+        try:
+            if self.format == "ods":
+                return ods_percent_cells(_stream(self._zip, "content.xml", budget), name)
+            if self.format != "xlsx" or name not in self._parts:
+                return set()
+            if "xl/styles.xml" not in {i.filename for i in self._zip.infolist()}:
+                return set()
+            styles = percent_styles(b"".join(_stream(self._zip, "xl/styles.xml", budget)))
+            if not styles or self._parts[name].endswith(".bin"):
+                return set()
+            return percent_cells_xml(_stream(self._zip, self._parts[name], budget), styles)
+        except (_TooBig, zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError):
+            return set()  # the extent scan read these parts: nothing new can go wrong but their size
+
     def formula_cells(self, name: str) -> tuple[list[tuple[int, int]], int]:
         """Formula cells of ``name`` without a cached value: ``([(row, col), …], total)``, 0-based."""
         s = self.scan(name)
