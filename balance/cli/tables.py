@@ -210,7 +210,12 @@ def _cmd_equity(args: argparse.Namespace) -> int:
     from balance.method.assessment import assess
 
     by = check_grouping(args.by)  # before the (slow) assessment
-    a = assess(args.input, args.standard, year=args.year, county=args.county)
+    source = args.input
+    if getattr(args, "sheet", None):
+        from balance.io.reading import load_school_table
+
+        source = load_school_table(args.input, sheet=args.sheet)
+    a = assess(source, args.standard, year=args.year, county=args.county)
     table = equity_table(a, by=by, include_median=not args.exclude_median)
     fmt = getattr(args, "format", "csv") or "csv"
     if fmt == "auto":
@@ -293,7 +298,7 @@ def add_plan(sub) -> None:
 
 
 def add_equity(sub) -> None:
-    """``equity INPUT --out DIR [--by G] [--standard S] [--year Y] [--county C] [--exclude-median] [--format F]``."""
+    """``equity INPUT --out DIR [--by G] [--standard S] [--year Y] [--county C] [--exclude-median] [--sheet S] [--format F]``."""
     e = sub.add_parser("equity", help="不均衡指标（基尼、泰尔等）/ inequality measures for researchers")
     add_input(e, "学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
     add_out(e)
@@ -305,5 +310,6 @@ def add_equity(sub) -> None:
     add_county(e, "只计算该县区代码 / only this county code")
     e.add_argument("--exclude-median", action="store_true",
                    help="McLoone/Verstegen 不计恰好等于中位数的学段单位 / exclude sections exactly at the median")
+    add_sheet(e)
     add_format(e, "csv")  # csv by default since it was added (a contract; assess defaults to auto)
     e.set_defaults(func=_cmd_equity)

@@ -509,7 +509,7 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
     missing_fields = [f for f in spec_fields.values() if f["name"] not in cols]
     if missing_fields:
         add(f"缺少 {len(missing_fields)} 个事项列，这些事项将按“缺失”处理：{'、'.join(f['header'] for f in missing_fields)}",
-            f"{len(missing_fields)} item column(s) missing; those items will be reported as missing: "
+            f"{len(missing_fields)} item column{'' if len(missing_fields) == 1 else 's'} missing; those items will be reported as missing: "
             f"{', '.join(f['name'] for f in missing_fields)}", "missing_item_columns", severity="warning")
 
     records = []

@@ -65,15 +65,16 @@ class CountyBriefing:
 
 def county_briefing(data: str, county_code: str, year: int, standard: str = "quality-2017",
                     title: str | None = None, county_sheet: str | None = None,
-                    previous_year: int | None = None) -> CountyBriefing:
+                    previous_year: int | None = None, sheet: str | None = None) -> CountyBriefing:
     """Read, validate and assess the school table for one county (all years, for comparisons).
+    ``sheet``: the workbook's sheet holding the table (default: found as ``balance validate`` does).
 
     Raises :class:`~balance.errors.InputError` when the table has errors or the county / year is
     not in the data; the runner records the message and the briefing is not produced.
     """
     from balance.method import cache  # read and assess once per kernel (a batch's kept kernel)
 
-    table = cache.school_table(data)
+    table = cache.school_table(data, sheet)
     a = cache.county_assessment(table, standard, str(county_code))
     _check_present(a, str(county_code), int(year), table.path)
     name = a.verdicts["county_name"].iloc[0]
