@@ -6,6 +6,7 @@ import numpy as np
 from balance.analysis.inequality._common import (
     _QUANTILE_METHODS, _ZERO_POLICIES, _check_policy, _clean, _err, _mean, _xlogx, _zero_policy,
 )
+from balance.method.dispersion import pupil_weighted_cv
 
 __all__ = [
     "weighted_mean", "weighted_cv", "weighted_quantile", "weighted_median", "gini", "theil_t",
@@ -52,7 +53,8 @@ def weighted_cv(x, w=None, *, nan: str = "raise") -> float:
         S = \\sqrt{\\sum_i \\frac{w_i}{W}(x_i - \\bar X)^2}, \\qquad
         CV = S / \\bar X
 
-    Population form (no ``n - 1``); dimensionless. Never clipped (CV can exceed 1). One section
+    Computed by the one CV kernel, :func:`balance.method.dispersion.pupil_weighted_cv`, after the
+    input checks of this package. Population form (no ``n - 1``); dimensionless. Never clipped (CV can exceed 1). One section
     (or all values equal) → 0. :math:`\\bar X = 0` (all values 0) → ``nan`` ("undefined,
     reported as missing"; the verdict layer decides that the indicator does not pass).
 
@@ -72,11 +74,9 @@ def weighted_cv(x, w=None, *, nan: str = "raise") -> float:
     replication invariant (tests).
     """
     x, w = _clean(x, w, nan=nan)
-    mu = _mean(x, w)
-    if mu == 0:
-        return float("nan")
-    var = float(np.dot(w, (x - mu) ** 2) / w.sum())
-    return float(np.sqrt(var) / mu)
+    if x[0] == x.min() == x.max():  # equal values (one section): exactly 0, or undefined at 0
+        return 0.0 if x[0] != 0 else float("nan")
+    return pupil_weighted_cv(x, w)  # the one CV kernel (balance.method.dispersion)
 
 
 def weighted_quantile(x, w=None, q=0.5, *, method: str = "inverted_cdf", nan: str = "raise"):

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from balance.analysis.inequality._common import _NAN_POLICIES, _check_policy, _err, _exact_residual
+from balance.method.dispersion import grouped_cv
 
 __all__ = ["MEASURES", "inequality_table"]
 
@@ -231,9 +232,8 @@ def _table_core(g, x, w, sub, G, include_median, zeros, notes, chosen):
         cdf = c / Wlast[gs]
         mug = np.where(good, mu, np.nan)
         r = x / mug[g]
-        # CV and GE(2) from the centred second moment
-        var = np.bincount(g, weights=w * (x - mu[g]) ** 2, minlength=G) / W
-        out["cv"] = np.where(good, np.sqrt(var) / mug, np.nan)
+        # CV: the one kernel (method.dispersion); equal values give exactly 0, as weighted_cv
+        out["cv"] = np.where(good, np.where(equal, 0.0, grouped_cv(g, x, w, G)[1]), np.nan)
         out["ge_2"] = np.where(good, np.bincount(g, weights=w * (r - 1.0) ** 2, minlength=G) / W / 2.0, np.nan)
         # Gini, sorted form
         gsum = np.bincount(gs, weights=ws * xs * (2.0 * c - ws - W[gs]), minlength=G)
