@@ -60,7 +60,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     table = load_school_table(args.input, sheet=args.sheet)
     tune_for(len(table.data))
     if getattr(args, "scenario", None):
-        from balance.analysis.scenario import apply_to_table, load_scenario
+        from balance.method.scenario import apply_to_table, load_scenario
 
         scenario = load_scenario(args.scenario)
         table = apply_to_table(table, scenario)
