@@ -204,7 +204,7 @@ def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
 
 
 def assess(source, standard: str | Path | Standard = "quality-2017", *, year: int | None = None,
-           county: str | None = None) -> Assessment:
+           county: str | None = None, scenario=None) -> Assessment:
     """Assess resource allocation for every county and year in a school table.
 
     Parameters
@@ -216,17 +216,34 @@ def assess(source, standard: str | Path | Standard = "quality-2017", *, year: in
         ``"quality-2017"`` (default), ``"basic-2012"`` or a path to a provincial YAML file.
     year, county : optional
         Restrict to one year and/or one county code (an error if not in the data).
+    scenario : optional
+        A what-if applied to a copy of the table before assessing (the input is never changed):
+        a scenario file path, a DataFrame (one change per row: 学校标识码, 列, 增加量[, 年份]),
+        a list of changes or a mapping ``{school code: {column: amount}}``
+        (:func:`balance.method.scenario.as_scenario`). ``source`` of the result names it.
 
     Raises
     ------
     InputError
-        The table (or the standard) has errors; every problem is listed.
+        The table (or the standard, or the scenario) has errors; every problem is listed.
+
+    Examples
+    --------
+    Two more qualified primary teachers (and teachers) at one school, in every year::
+
+        base = assess("schools.csv")
+        what_if = assess("schools.csv", scenario={
+            "9901010003": {"小学专任教师数": 2, "小学专科及以上学历专任教师数": 2}})
+        what_if.verdicts[["county_code", "year", "passed"]]
     """
     from balance.io.reading import load_school_table
     from balance.io.table import SchoolTable
+    from balance.method.scenario import apply_to_table
 
     std = load_standard(standard)
     table = source if isinstance(source, SchoolTable) else load_school_table(source)
+    if scenario is not None:
+        table = apply_to_table(table, scenario)
     schools = _filter(table.data, year, county, table.path)
     return assess_schools(schools, std, source=table.path, sha256=table.sha256,
                           warnings=problems_frame(table.warnings), header_map=table.header_map)
