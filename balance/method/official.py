@@ -155,7 +155,7 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
     """
     cols = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
             "students", "indicator", "value", "standard", "ratio", "shortfall", "add_unit", "add_column",
-            "shortfall_to_floor", "school_passed"]
+            "shortfall_to_floor", "school_passed", "threshold"]
     floor = standard.school_rule.floor_ratio if standard.school_rule else 1.0
     p = sections["students"].to_numpy(dtype="float64")
     parts: dict[str, list] = {k: [] for k in ("pos", "ind", "value", "standard", "add", "add_floor")}
@@ -213,6 +213,7 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
     header = [input_header(f, st) for f in fields for st in st_uniques]
     out["add_column"] = text_from_codes(ind_k * max(len(st_uniques), 1) + st_codes, header)
     out["shortfall_to_floor"] = cat["add_floor"][order]
+    out["threshold"] = out["standard"]  # the clear name; ``standard`` stays as the contract's alias
     if "school_passed" in sections:
         out["school_passed"] = sections["school_passed"].to_numpy()[pos]
     else:
@@ -224,12 +225,13 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
     """The contract table ``county_indicators.csv``: one row per year × county × stage × indicator.
 
     Adds ``cv_limit``, ``cv_passed`` (NA where a single CV decides nothing, as in basic-2012),
-    ``decisive``, ``standard`` and ``unit``; for standards with a composite CV (basic-2012) one
+    ``decisive``, ``threshold`` (the indicator's standard value for the stage; ``standard`` is the
+    same number under its contract name, kept as an alias) and ``unit``; for standards with a composite CV (basic-2012) one
     more row per year × county × stage with indicator ``综合差异系数`` (value empty, cv = mean of the
     indicator CVs, NaN if any is undefined).
     """
     cols = ["year", "county_code", "county_name", "stage", "indicator", "value", "cv", "cv_limit",
-            "cv_passed", "decisive", "standard", "unit", "sections", "students", "cv_note"]
+            "cv_passed", "decisive", "standard", "unit", "sections", "students", "cv_note", "threshold"]
     if cv_long.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
     df = cv_long.merge(names, on=["year", "county_code"], how="left")
@@ -268,6 +270,7 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
         agg["cv_note"] = np.where(agg["any_nan"], "有指标差异系数无定义，综合差异系数无法计算 / a CV is undefined", "")
         frames.append(agg.drop(columns="any_nan"))
     out = pd.concat(frames, ignore_index=True)
+    out["threshold"] = out["standard"]  # the clear name; ``standard`` stays as the contract's alias
     order = {n: i for i, n in enumerate([*standard.indicator_names, *( [standard.composite_cv.name] if standard.composite_cv else [])])}
     out["_o"] = lookup(out["indicator"], order)
     out["_s"] = lookup(out["stage"], {"小学": 0, "初中": 1})
