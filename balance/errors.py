@@ -11,6 +11,10 @@ from pathlib import Path
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+__all__ = [
+    "PROBLEMS_FILE_ENV", "PROBLEM_HEADERS", "Problem", "problems_frame", "render_problems", "InputError",
+]
+
 if TYPE_CHECKING:
     import pandas as pd
 

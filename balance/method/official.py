@@ -39,6 +39,11 @@ from balance.method.indicators import numerator
 from balance.schema import input_header
 from balance.method.standards import Standard
 
+__all__ = [
+    "REL_TOL", "GROUP", "at_least", "at_most", "pupil_weighted_cv", "group_cv", "school_rule", "shortfalls",
+    "county_indicators", "county_verdicts",
+]
+
 REL_TOL = 1e-9
 GROUP = ["year", "county_code", "stage"]
 

@@ -31,6 +31,13 @@ from balance.errors import InputError, Problem
 from balance.schema import ALL_STAGES, SCHOOL_TYPE_STAGES, column_spec
 
 from balance._resources import DATA_DIR, STANDARDS_DIR  # noqa: E402
+
+__all__ = [
+    "MESSAGES_FILE", "STAGES", "SECTION_FIELDS", "CV_LIMIT_MAX", "MAX_FILE_BYTES", "MAX_NODES",
+    "MAX_DEPTH", "SUMMARY", "SCHOOL_TYPES", "CONDITION_VALUES", "Indicator", "ExcludeRule", "Scope",
+    "SchoolRule", "CompositeCV", "CountyRule", "SHEET_SETTINGS", "EVALUATION_SETTINGS", "COUNTY_SETTINGS",
+    "PERCENT_SETTINGS", "RelaxationWhen", "Relaxation", "Standard", "builtin_standards", "load_standard",
+]
 MESSAGES_FILE = DATA_DIR / "messages_cli.yaml"
 STAGES = ("小学", "初中")
 
