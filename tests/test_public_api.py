@@ -1,5 +1,6 @@
 """The researcher's public API (issue 12): ``__all__`` in every public module of the method and
 analysis layers (and the kernel's errors), naming only what the module really has."""
+import ast
 import importlib
 from pathlib import Path
 
@@ -24,6 +25,10 @@ def test_public_module_declares_all(name):
     missing = [n for n in mod.__all__ if not hasattr(mod, n)]
     assert missing == [], f"{name}.__all__ names what it does not have: {missing}"
     assert len(set(mod.__all__)) == len(mod.__all__)
+    # every public function and class defined here is declared (a new one must be added)
+    tree = ast.parse(Path(mod.__file__).read_text(encoding="utf-8"))
+    defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
+    assert [n for n in defined if n not in mod.__all__] == [], f"{name}: public but not in __all__"
 
 
 def test_package_level_names():
