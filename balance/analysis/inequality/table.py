@@ -118,37 +118,60 @@ def inequality_table(df: pd.DataFrame, value: str = "value", weight: str | None 
     if zeros not in ("nan", "omit"):
         raise _err(f"inequality_table 的 zeros 只能取 'nan' 或 'omit'，收到 {zeros!r}",
                    f"zeros must be 'nan' or 'omit' for inequality_table, got {zeros!r}")
-    if by is None:
-        by = []
-    elif isinstance(by, str):
-        by = [by]
-    else:
-        by = list(by)
-    if measures is None:
-        chosen = list(MEASURES)
-    else:
-        chosen = list(measures)
-        unknown = [m for m in chosen if m not in MEASURES]
-        if unknown:
-            raise _err(f"未知的指标 {unknown}；可选 {list(MEASURES)}",
-                       f"unknown measure(s) {unknown}; choose from {list(MEASURES)}")
-        chosen = [m for m in MEASURES if m in chosen]
+    by, chosen = _options(by, measures)
     need = list(by) + [value] + ([weight] if weight is not None else []) + ([group] if group else [])
     missing_cols = [c for c in dict.fromkeys(need) if c not in df.columns]
     if missing_cols:
         raise _err(f"表中缺少列 {missing_cols}", f"missing column(s) {missing_cols}")
-
-    # group codes on the full table, so groups whose rows all drop out still get a row
-    if by:
-        grouper = df.groupby(by, sort=True, dropna=False, observed=True)
-        gcode = grouper.ngroup().to_numpy()
-        keys = grouper.size().index.to_frame(index=False)
-        keys.columns = by
-    else:
-        gcode = np.zeros(len(df), dtype=np.int64)
-        keys = pd.DataFrame(index=range(1))
+    gcode, keys = _group_codes(df, by)
     G = len(keys)
+    notes = np.array([""] * G, dtype=object)
+    g, x, w, sc = _valid_rows(df, value, weight, group, gcode, keys, bool(by), nan, notes)
 
+    out = _table_core(g, x, w, sc if group else None, G, include_median, zeros, notes, chosen)
+    res = keys.copy()
+    res["n"] = out["n"]
+    res["students"] = out["students"]
+    res["mean"] = out["mean"]
+    for m in chosen:
+        res[m] = out[m]
+    if group:
+        for m in ("theil_t", "theil_l"):
+            if m in chosen:
+                for part in ("between", "within", "between_share"):
+                    res[f"{m}_{part}"] = out[f"{m}_{part}"]
+    res["notes"] = notes
+    return res
+
+
+def _options(by, measures) -> tuple[list, list]:
+    """``by`` as a list and the chosen measures in :data:`MEASURES` order (unknown ones refused)."""
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    if measures is None:
+        return by, list(MEASURES)
+    chosen = list(measures)
+    unknown = [m for m in chosen if m not in MEASURES]
+    if unknown:
+        raise _err(f"未知的指标 {unknown}；可选 {list(MEASURES)}",
+                   f"unknown measure(s) {unknown}; choose from {list(MEASURES)}")
+    return by, [m for m in MEASURES if m in chosen]
+
+
+def _group_codes(df: pd.DataFrame, by: list) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group code of every row and the key table; codes on the full table, so groups whose rows
+    all drop out still get a row."""
+    if not by:
+        return np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=range(1))
+    grouper = df.groupby(by, sort=True, dropna=False, observed=True)
+    keys = grouper.size().index.to_frame(index=False)
+    keys.columns = by
+    return grouper.ngroup().to_numpy(), keys
+
+
+def _valid_rows(df, value, weight, group, gcode, keys, keyed: bool, nan: str, notes):
+    """(group code, value, weight, partition code) of the rows that count: input errors raise,
+    missing rows (``nan="omit"``) and 0-pupil rows are dropped with a note in ``notes``."""
+    G = len(keys)
     x = pd.to_numeric(df[value], errors="raise").to_numpy(dtype="float64", na_value=np.nan)
     w = (np.ones(len(df)) if weight is None
          else pd.to_numeric(df[weight], errors="raise").to_numpy(dtype="float64", na_value=np.nan))
@@ -158,12 +181,10 @@ def inequality_table(df: pd.DataFrame, value: str = "value", weight: str | None 
     else:
         sub_codes = np.zeros(len(df), dtype=np.int64)
         sub_missing = np.zeros(len(df), dtype=bool)
-    notes = np.array([""] * G, dtype=object)
-
     miss = np.isnan(x) | np.isnan(w) | sub_missing
     if miss.any():
         if nan == "raise":
-            ex = keys.iloc[np.unique(gcode[miss])[:3]].to_dict("records") if by else []
+            ex = keys.iloc[np.unique(gcode[miss])[:3]].to_dict("records") if keyed else []
             raise _err(f"有 {int(miss.sum())} 行缺失数值/学生数/分组（例如 {ex}）；如需剔除请用 nan='omit'",
                        f"{int(miss.sum())} row(s) with missing value/weight/group (e.g. {ex}); "
                        "pass nan='omit' to drop them")
@@ -181,22 +202,7 @@ def inequality_table(df: pd.DataFrame, value: str = "value", weight: str | None 
         k = np.bincount(gcode[zw], minlength=G)
         _add_note(notes, k > 0, _NOTE["zero_weight"], k)
     keep = ok & (w > 0)
-    g, x, w, sc = gcode[keep], x[keep], w[keep], sub_codes[keep]
-
-    out = _table_core(g, x, w, sc if group else None, G, include_median, zeros, notes, chosen)
-    res = keys.copy()
-    res["n"] = out["n"]
-    res["students"] = out["students"]
-    res["mean"] = out["mean"]
-    for m in chosen:
-        res[m] = out[m]
-    if group:
-        for m in ("theil_t", "theil_l"):
-            if m in chosen:
-                for part in ("between", "within", "between_share"):
-                    res[f"{m}_{part}"] = out[f"{m}_{part}"]
-    res["notes"] = notes
-    return res
+    return gcode[keep], x[keep], w[keep], sub_codes[keep]
 
 
 def _table_core(g, x, w, sub, G, include_median, zeros, notes, chosen):
@@ -273,7 +279,16 @@ def _table_core(g, x, w, sub, G, include_median, zeros, notes, chosen):
     out["theil_l"] = np.where(lgood, L, np.nan)
     out["atkinson_1"] = np.where(lgood, A1, np.nan)
 
-    # quantile-based measures
+    _quantile_measures(out, notes, gs, xs, ws, starts, n, cdf, has, lo, hi, G, include_median, chosen)
+
+    if sub is not None:
+        _decompose(out, notes, g, x, w, sub, G, mu, good, pos, Wp, mup, lgood, chosen)
+    return out
+
+
+def _quantile_measures(out, notes, gs, xs, ws, starts, n, cdf, has, lo, hi, G, include_median, chosen):
+    """McLoone, Verstegen (around the weighted median) and the two range ratios, per group, from
+    the group-sorted arrays; undefined ones (median, P5 or minimum 0) NaN with a note."""
     med = _grouped_quantile(starts, n, cdf, xs, 0.5, "averaged_inverted_cdf")
     medz = has & (med == 0)
     mv = [m for m in ("mcloone", "verstegen") if m in chosen]
@@ -298,10 +313,6 @@ def _table_core(g, x, w, sub, G, include_median, zeros, notes, chosen):
         out["range_ratio"] = np.where(has & ~loz, hi / lo, np.nan)
         if "range_ratio" in chosen:
             _add_note(notes, loz, _NOTE["min_zero"])
-
-    if sub is not None:
-        _decompose(out, notes, g, x, w, sub, G, mu, good, pos, Wp, mup, lgood, chosen)
-    return out
 
 
 def _exact_equal_means(codes, x, means):
