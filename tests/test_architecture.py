@@ -49,7 +49,7 @@ OVERSIZE = {"balance.analysis.inequality", "balance.analysis.planner.planning", 
             "balance.io.validation", "balance.io.workbook", "balance.method.evaluation"}
 KNOWN_LAYER: set[tuple[str, str]] = set()
 KNOWN_CYCLES: list[list[str]] = []
-KNOWN_PRINT = {"balance.running.batch"}
+KNOWN_PRINT: set[str] = set()
 
 
 def layer_of(name: str) -> str:
