@@ -281,7 +281,7 @@ def _optional_year(plan: CountyPlan, s: _School, year: int, row: dict, rng: np.r
     return out
 
 
-def generate_demo_table(seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> pd.DataFrame:
+def generate_demo_table(seed: int = DEFAULT_SEED, years=DEFAULT_YEARS, counties=None) -> pd.DataFrame:
     """The synthetic school table of 示例市 (8 fictional counties), one row per school per year.
 
     Parameters
@@ -292,6 +292,10 @@ def generate_demo_table(seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> pd.Dat
         Statistical years to output (the designed trends are anchored on 2021–2025). Every year from
         2021 to the last one is simulated, so ``years=(2025,)`` gives exactly the 2025 rows of the
         default table.
+    counties : list of CountyPlan, optional
+        The counties to simulate (default :data:`COUNTIES`, the eight of 示例市); e.g.
+        ``[dataclasses.replace(COUNTIES[3], n_schools=124)]`` gives one county of about 120 schools
+        (benchmarks and size tests of a large briefing).
 
     Returns
     -------
@@ -307,7 +311,7 @@ def generate_demo_table(seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> pd.Dat
     # the full run (assets carry over from year to year)
     simulated = range(min(years[0], DEFAULT_YEARS[0]), max(years[-1], DEFAULT_YEARS[0]) + 1)
     rows = []
-    for k, plan in enumerate(COUNTIES):
+    for k, plan in enumerate(COUNTIES if counties is None else counties):
         rng = np.random.default_rng([int(seed), k])
         # a stream of its own for the optional columns, so that adding them left the rest unchanged
         rng_optional = np.random.default_rng([int(seed), k, 1])
