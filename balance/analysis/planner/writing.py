@@ -70,11 +70,15 @@ def planned_input_frame(planned: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=HEADERS)
 
 
-def write_plan(p, out_dir: "str | Path", schedule=None) -> list[Path]:
-    """Write the :class:`~balance.analysis.planner.planning.Plan` ``p`` as ``plan.csv``, ``plan_summary.csv``,
-    ``plan_summary.json``, ``planned_input.csv`` and ``cv_contributions.csv`` (before the plan) into ``out_dir``, atomically (temporary folder first);
-    with ``schedule`` (the frame of :func:`balance.analysis.planner.schedule.schedule_plan`) also
-    ``plan_schedule.csv``.
+def write_plan(p, out_dir: "str | Path", schedule=None, extra: dict | None = None) -> list[Path]:
+    """Write the :class:`~balance.analysis.planner.planning.Plan` ``p`` into ``out_dir``, atomically
+    (temporary folder first): ``plan.csv``, ``plan_summary.csv``, ``plan_summary.json``,
+    ``planned_input.csv`` and ``cv_contributions.csv`` (before the plan); with ``schedule`` (the
+    frame of :func:`balance.analysis.planner.schedule.schedule_plan`) also ``plan_schedule.csv``.
+
+    ``extra`` maps further file names to writers ``f(path)`` run in the same staging folder (the
+    command line passes the Chinese workbook ``plan.xlsx`` of :mod:`balance.reporting.plan_workbook`
+    this way, so a failure leaves no partial output and the layers stay in order).
     """
     from balance import __version__
     from balance.io.export.assessment import _csv_ready
@@ -99,4 +103,6 @@ def write_plan(p, out_dir: "str | Path", schedule=None) -> list[Path]:
                    "notes": p.notes, "seconds": round(p.seconds, 3), "counties": p.counties}
         s.stage("plan_summary.json").write_text(
             json_text(payload), encoding="utf-8")
+        for name, writer in (extra or {}).items():
+            writer(s.stage(name))
     return s.final
