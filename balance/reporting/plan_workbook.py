@@ -47,7 +47,7 @@ def plan_about(p, pupil_basis: str | None = None) -> pd.DataFrame:
             ("如何替换单价", "运行 balance plan --costs 省级单价文件.yaml；文件的键与 costs.yaml 相同，未写出的键沿用默认值。"),
             ("成本下界与差距", "成本下界是求解器证明的下界：在这些单价下，满足上述条件的任何方案都不低于此值。"
              "差距 =（方案成本 − 成本下界）÷ 方案成本，包括优化部分与教师、教室取整、面积和设备按取整单位向上取整的部分。"),
-            ("学生数依据", pupil_basis or _default_basis(p)),
+            ("学生数依据", pupil_basis or p.pupil_basis or _default_basis(p)),
             ("说明", "CSV 文件（plan.csv、plan_summary.csv、plan_schedule.csv）为程序读取用，列名为英文；本工作簿与其数值相同。"),
             ("balance 版本", __version__),
             ("生成时间", datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"))]

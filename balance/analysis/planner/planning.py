@@ -61,6 +61,8 @@ class Plan:
     seconds: float
     notes: list = field(default_factory=list)
     method: str = "optimal"
+    #: which pupil numbers the plan used (set by :func:`~balance.analysis.planner.schedule.schedule_plan`)
+    pupil_basis: str = ""
 
     @property
     def total_cost(self) -> float:
