@@ -88,7 +88,7 @@ def _schedule(b, target_year: int, cap) -> list[str]:
 
     sp, sched, notes = schedule_plan(b._table, target_year, cap, b.standard_id, county=b.county_code, year=b.year)
     lines = [f"到 {target_year} 年分年度安排：{certificate_sentence(sp)}", f"学生数依据：{sp.pupil_basis}"]
-    lines += [f"注：{n}" for n in notes]
+    lines += [f"注：{n.split(' / ')[0]}" for n in notes]  # the Chinese half of the bilingual note
     parts = [display.callout_html("\n".join(lines), "info", title="分年度安排")]
     if len(sched) and (sched["cost"] > 0).any():
         parts.append(display.table_html(schedule_table(sched),
