@@ -167,6 +167,8 @@ def _cmd_plan(args) -> int:
             print(f"  ✗ 目标年份前排不下 / does not fit before the target year: {late / 10000:,.1f} 万元")
         for n in schedule_notes:
             print(f"  注 / note: {n}")
+        if basis:
+            print(f"  学生数依据 / pupil numbers: {basis}")
     for c in p.counties:
         b, a = c["before"], c["after"]
         mark = "✓" if a["passed"] else "✗"
