@@ -11,6 +11,11 @@ from pathlib import Path
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+__all__ = [
+    "PROBLEMS_FILE_ENV", "PROBLEM_HEADERS", "Problem", "problems_frame", "render_problems", "InputError",
+    "not_in_data", "require_present",
+]
+
 if TYPE_CHECKING:
     import pandas as pd
 

@@ -68,7 +68,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     table = load_school_table(args.input, sheet=args.sheet)
     tune_for(len(table.data))
     if getattr(args, "scenario", None):
-        from balance.analysis.scenario import apply_to_table, load_scenario
+        from balance.method.scenario import apply_to_table, load_scenario
 
         scenario = load_scenario(args.scenario)
         table = apply_to_table(table, scenario)
@@ -161,7 +161,11 @@ def _cmd_plan(args) -> int:
                         county=args.county, year=args.year)
     else:
         p = plan(table, args.standard, costs=args.costs, transfers=args.transfers, county=args.county, year=args.year)
-    paths = write_plan(p, args.out, schedule=schedule)
+    from balance.reporting.plan_workbook import write_plan_workbook
+
+    basis = getattr(p, "pupil_basis", None)
+    paths = write_plan(p, args.out, schedule=schedule,
+                       extra={"plan.xlsx": lambda path: write_plan_workbook(p, path, schedule, basis)})
     print(f"评估标准 / standard: {p.standard.title}")
     if schedule is not None:
         spend = schedule[~schedule["beyond_target"]].groupby("spend_year")["cost"].sum() if len(schedule) else []
@@ -172,6 +176,8 @@ def _cmd_plan(args) -> int:
             print(f"  ✗ 目标年份前排不下 / does not fit before the target year: {late / 10000:,.1f} 万元")
         for n in schedule_notes:
             print(f"  注 / note: {n}")
+        if basis:
+            print(f"  学生数依据 / pupil numbers: {basis}")
     for c in p.counties:
         b, a = c["before"], c["after"]
         mark = "✓" if a["passed"] else "✗"

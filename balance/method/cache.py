@@ -20,6 +20,8 @@ import hashlib
 from collections import OrderedDict
 from pathlib import Path
 
+__all__ = ["KEEP", "file_key", "school_table", "county_assessment", "clear"]
+
 #: Tables / assessments kept per kernel.
 KEEP = 2
 

@@ -47,6 +47,12 @@ from balance.errors import InputError, Problem, problems_frame
 from balance.method.official import at_least, at_most
 from balance.method.standards import Standard, load_standard
 
+__all__ = [
+    "SOURCE_SCHOOLS", "SOURCE_SHEET", "SOURCE_NONE", "STATUS", "AREAS", "ITEM_COLUMNS", "Evaluation",
+    "base_settings", "school_settings", "ITEM_SETTINGS", "EVALUATION_COLUMNS", "optional_school_columns",
+    "school_extras", "compute_school_items", "computed_rule", "evaluate", "write_evaluation",
+]
+
 SOURCE_SCHOOLS = "学校数据"
 SOURCE_SHEET = "县级填报表"
 SOURCE_NONE = "缺失"

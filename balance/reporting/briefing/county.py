@@ -1,7 +1,6 @@
 """The county briefing (县区简报): one function per section, each returning HTML for one notebook cell."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from balance.io.reading import load_school_table
 from balance.method.assessment import Assessment, assess
 from balance.reporting import display, narrative, plotting, wording
 from balance.reporting.briefing._common import STAGES, _check_present, _html, _now
+from balance.reporting.briefing.plan import planning  # noqa: F401 - the plan section lives in .plan
 
 
 @dataclass
@@ -284,54 +284,6 @@ def scorecard(b: CountyBriefing) -> HTML:
         lines.append(f"……另有 {len(items) - 8} 项")
     box = display.callout_html("\n".join(lines), "pass" if v.passed else "fail", title="督导评估四个方面")
     return _html(box, display.table_html(card, caption="四个方面评估结果（括号内为达标项数/总项数）"))
-
-
-def planning(b: CountyBriefing) -> HTML:
-    """Cost to pass, the cheapest plan's main items, and the schools that drive each failing CV."""
-    p = b.plan
-    if p is None:
-        return display.callout("本评估标准不适用投入测算。", "info")
-    if b.verdict.passed:
-        head = display.callout_html("资源配置已达标，无需追加投入。", "pass")
-    else:
-        t = narrative.terms()
-        head = display.callout_html(
-            f"{t['plan']['name']}：按默认单价测算，使所有学段单位达标且每项差异系数不超过限值的最低投入约为 "
-            f"{narrative.fmt_amount(p.total_cost, '元')}。{t['differs']}"
-            + ("" if p.feasible else " 注意：测算方案未能使全部指标达标，请人工复核。"),
-            "info", title="达标投入测算")
-    parts = [head]
-    items = p.items
-    items = items[items["cost"] > 0] if len(items) else items  # a zero-cost row is no investment
-    if len(items):
-        g = items.assign(item=[f"{k}{re.sub(r'[（(][^）)]*[）)]$', '', str(c))}"
-                               for k, c in zip(items["kind_zh"], items["column"])]) \
-            .groupby(["item", "unit"], sort=False).agg(amount=("amount", "sum"), cost=("cost", "sum"),
-                                                      schools=("school_code", "nunique")).reset_index()
-        g = g.sort_values("cost", ascending=False)
-        g["cost_wan"] = g["cost"] / 10_000
-        parts.append(display.table_html(g, columns={"item": "投入项目", "schools": "涉及学校数", "amount": "数量",
-                                                    "unit": "单位", "cost_wan": "估算费用（万元）"},
-                                        formats={"amount": 0, "cost_wan": 1},
-                                        caption=f"{narrative.terms()['plan']['name']}的主要投入项目"))
-    from balance.analysis.planner import cv_contributions
-
-    a = b.year_view()
-    ci = a.county_indicators
-    failing = ci[ci["decisive"] & ~ci["cv_passed"].fillna(False).astype(bool)]
-    if len(failing):
-        contrib = cv_contributions(a)
-        rows = []
-        for r in failing.itertuples(index=False):
-            c = contrib[(contrib.stage == r.stage) & (contrib.indicator == r.indicator)].head(5)
-            rows.append(c)
-        top = pd.concat(rows, ignore_index=True)
-        parts.append(display.table_html(
-            top, columns={"stage": "学段", "indicator": "指标", "school_name": "学校", "students": "在校生数",
-                          "value": "指标值", "contribution": "对差异的贡献"},
-            formats={"value": 2, "contribution": "pct"},
-            caption="推高超限差异系数的主要学校（各校占加权方差的比例，前 5 所）"))
-    return _html(*parts)
 
 
 def appendix(b: CountyBriefing) -> HTML:
