@@ -30,10 +30,11 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
     it_by = dict(list(items.groupby(["year", "county_code"], sort=False))) if len(items) else {}
     rows = []
     counties = []
-    verd_a = after.verdicts.set_index(["year", "county_code"])
+    verd_a = {(r["year"], r["county_code"]): r for r in after.verdicts.to_dict("records")}
+    per_ind = _indicator_totals(items)
     for v in before.verdicts.itertuples(index=False):
         key = (v.year, v.county_code)
-        va = verd_a.loc[key]
+        va = verd_a[key]
         it = it_by.get(key, items.iloc[0:0])
         rec = {"year": int(v.year), "county_code": v.county_code, "county_name": v.county_name,
                "standard": std.id, "total_cost": float(it["cost"].sum()) if len(it) else 0.0,
@@ -67,9 +68,6 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
         else:
             rec.update({"lower_bound": None, "model_cost": None, "gap": None, "gap_optimisation": None,
                         "gap_rounding": None, "solver_status": "heuristic", "solver_seconds": None})
-        empty = it.iloc[0:0]
-        by_ind = (dict(list(it.groupby([it["indicator"], it["stage"].str.split("、").str[0]], sort=False)))
-                  if len(it) else {})
         for stage in std.stages:
             b_st = ci_b.get((*key, stage))
             if b_st is None or b_st.empty:
@@ -80,16 +78,11 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
             ind_recs = []
             for r in b_st.itertuples(index=False):
                 ind = std.indicator(r.indicator)
-                sel = by_ind.get((r.indicator, stage), empty)
-                add = sel[sel["kind"] == "add"] if len(sel) else sel
-                tin = sel[sel["kind"] == "transfer_in"] if len(sel) else sel
+                added, moved_in, n_schools, cost = per_ind.get((*key, r.indicator, stage), (0.0, 0.0, 0, 0.0))
                 row = {"year": v.year, "county_code": v.county_code, "county_name": v.county_name, "stage": stage,
                        "indicator": r.indicator, "column": input_header(ind.main_field, stage),
                        "unit": _unit_of(ind.main_field),
-                       "amount": float(add["amount"].sum()) if len(add) else 0.0,
-                       "transferred": float(tin["amount"].sum()) if len(tin) else 0.0,
-                       "schools": int(sel["school_code"].nunique()) if len(sel) else 0,
-                       "cost": float(sel["cost"].sum()) if len(sel) else 0.0,
+                       "amount": added, "transferred": moved_in, "schools": n_schools, "cost": cost,
                        "value_before": r.value, "value_after": a_val.get(r.indicator, np.nan),
                        "cv_before": r.cv, "cv_after": a_cv.get(r.indicator, np.nan), "cv_limit": r.cv_limit,
                        "sections": getattr(v, f"sections_{stage}", np.nan),
@@ -117,6 +110,28 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
             "sections_passed_before", "sections_passed_after", "lower_bound_wan", "county_cost_wan", "gap"]
     summary = pd.DataFrame(rows, columns=cols)
     return summary, counties
+
+
+def _indicator_totals(items: pd.DataFrame) -> dict:
+    """(year, county, indicator, first stage) → (amount added, transferred in, schools, cost), in one pass.
+
+    Every kind of row counts for the schools and the cost of its indicator; the stage of a facility
+    bought once for a combined school ("小学、初中") is its first stage.
+    """
+    if not len(items):
+        return {}
+    kind = items["kind"].astype(str).to_numpy()
+    amount = items["amount"].to_numpy(dtype="float64")
+    f = pd.DataFrame({"year": items["year"].to_numpy(), "county_code": items["county_code"].to_numpy(dtype=object),
+                      "indicator": items["indicator"].to_numpy(dtype=object),
+                      "stage": items["stage"].astype(str).str.split("、").str[0].to_numpy(dtype=object),
+                      "add": np.where(kind == "add", amount, 0.0), "tin": np.where(kind == "transfer_in", amount, 0.0),
+                      "school_code": items["school_code"].to_numpy(dtype=object),
+                      "cost": items["cost"].to_numpy(dtype="float64")})
+    g = f.groupby(["year", "county_code", "indicator", "stage"], sort=False).agg(
+        add=("add", "sum"), tin=("tin", "sum"), schools=("school_code", "nunique"), cost=("cost", "sum"))
+    return {k: (float(a), float(b), int(n), float(c)) for k, (a, b, n, c) in
+            zip(g.index, g.itertuples(index=False, name=None))}
 
 
 def _int(v):
