@@ -32,6 +32,7 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
     counties = []
     verd_a = {(r["year"], r["county_code"]): r for r in after.verdicts.to_dict("records")}
     per_ind = _indicator_totals(items)
+    by_item = _cost_by_item(items)
     for v in before.verdicts.itertuples(index=False):
         key = (v.year, v.county_code)
         va = verd_a[key]
@@ -99,11 +100,7 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
                                     "sections_passed_before": _int(getattr(v, f"sections_passed_{stage}", None)),
                                     "sections_passed_after": _int(va.get(f"sections_passed_{stage}")),
                                     "indicators": ind_recs}
-        if len(it):
-            g = it[it["cost"] > 0].groupby(["column", "kind"], sort=False).agg(amount=("amount", "sum"),
-                                                                                   cost=("cost", "sum"))
-            rec["cost_by_item"] = [{"column": c, "kind": k, "amount": float(r.amount), "cost": float(r.cost)}
-                                   for (c, k), r in g.sort_values("cost", ascending=False).iterrows()]
+        rec["cost_by_item"] = by_item.get(key, [])
         counties.append(rec)
     cols = ["year", "county_code", "county_name", "stage", "indicator", "column", "unit", "amount", "transferred",
             "schools", "cost", "value_before", "value_after", "cv_before", "cv_after", "cv_limit", "sections",
@@ -132,6 +129,21 @@ def _indicator_totals(items: pd.DataFrame) -> dict:
         add=("add", "sum"), tin=("tin", "sum"), schools=("school_code", "nunique"), cost=("cost", "sum"))
     return {k: (float(a), float(b), int(n), float(c)) for k, (a, b, n, c) in
             zip(g.index, g.itertuples(index=False, name=None))}
+
+
+def _cost_by_item(items: pd.DataFrame) -> dict:
+    """(year, county) → [{column, kind, amount, cost}] of the rows with a cost, dearest first (one groupby)."""
+    pos = items[items["cost"] > 0] if len(items) else items
+    if not len(pos):
+        return {}
+    g = pos.groupby(["year", "county_code", "column", "kind"], sort=False).agg(
+        amount=("amount", "sum"), cost=("cost", "sum")).reset_index()
+    out = {}
+    for key, sub in g.groupby(["year", "county_code"], sort=False):
+        sub = sub.sort_values("cost", ascending=False)
+        out[key] = [{"column": c, "kind": k, "amount": float(a), "cost": float(x)}
+                    for c, k, a, x in zip(sub["column"], sub["kind"], sub["amount"], sub["cost"])]
+    return out
 
 
 def _int(v):
