@@ -25,8 +25,7 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
     A facility bought once for a combined school whose two sections both need it (stage
     "小学、初中" in ``plan.csv``) is counted under 小学, so the summary's costs add up to the total.
     """
-    ci_b = dict(list(before.county_indicators.groupby(["year", "county_code", "stage"], sort=False)))
-    ci_a = dict(list(after.county_indicators.groupby(["year", "county_code", "stage"], sort=False)))
+    ci_b, ci_a = _by_county_stage(before.county_indicators), _by_county_stage(after.county_indicators)
     it_by = dict(list(items.groupby(["year", "county_code"], sort=False))) if len(items) else {}
     rows = []
     counties = []
@@ -71,13 +70,13 @@ def _summaries(items: pd.DataFrame, before, after, std: Standard, costs: Costs, 
                         "gap_rounding": None, "solver_status": "heuristic", "solver_seconds": None})
         for stage in std.stages:
             b_st = ci_b.get((*key, stage))
-            if b_st is None or b_st.empty:
+            if not b_st:
                 continue
-            a_st = ci_a.get((*key, stage), b_st.iloc[0:0])
-            a_cv = dict(zip(a_st["indicator"], a_st["cv"]))
-            a_val = dict(zip(a_st["indicator"], a_st["value"]))
+            a_st = ci_a.get((*key, stage), [])
+            a_cv = {x.indicator: x.cv for x in a_st}
+            a_val = {x.indicator: x.value for x in a_st}
             ind_recs = []
-            for r in b_st.itertuples(index=False):
+            for r in b_st:
                 ind = std.indicator(r.indicator)
                 added, moved_in, n_schools, cost = per_ind.get((*key, r.indicator, stage), (0.0, 0.0, 0, 0.0))
                 row = {"year": v.year, "county_code": v.county_code, "county_name": v.county_name, "stage": stage,
@@ -129,6 +128,14 @@ def _indicator_totals(items: pd.DataFrame) -> dict:
         add=("add", "sum"), tin=("tin", "sum"), schools=("school_code", "nunique"), cost=("cost", "sum"))
     return {k: (float(a), float(b), int(n), float(c)) for k, (a, b, n, c) in
             zip(g.index, g.itertuples(index=False, name=None))}
+
+
+def _by_county_stage(ci: pd.DataFrame) -> dict:
+    """(year, county, stage) → the county-indicator rows (named tuples), in table order, in one pass."""
+    out: dict = {}
+    for r in ci[["year", "county_code", "stage", "indicator", "value", "cv", "cv_limit"]].itertuples(index=False):
+        out.setdefault((r.year, r.county_code, r.stage), []).append(r)
+    return out
 
 
 def _cost_by_item(items: pd.DataFrame) -> dict:
