@@ -10,18 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from balance.method import official
+from balance.method.dispersion import pupil_weighted_cv
 
 
 # ------------------------------------------------------------------------------------ CV helpers
 
 def _cv(P: np.ndarray, y: np.ndarray) -> float:
-    """Pupil-weighted CV; +inf when the mean is not positive (undefined counts as failing)."""
-    tot = P.sum()
-    mean = (P * y).sum() / tot
-    if not mean > 0:
-        return math.inf
-    var = (P * (y - mean) ** 2).sum() / tot
-    return math.sqrt(max(var, 0.0)) / mean
+    """Pupil-weighted CV (method.md §4) by the one kernel; +inf when the mean is not positive
+    (undefined counts as failing)."""
+    cv = pupil_weighted_cv(y, P)
+    return cv if cv >= 0 else math.inf
 
 
 def _round_units(u: np.ndarray, whole: bool, step: float) -> np.ndarray:

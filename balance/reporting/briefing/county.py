@@ -65,15 +65,16 @@ class CountyBriefing:
 
 def county_briefing(data: str, county_code: str, year: int, standard: str = "quality-2017",
                     title: str | None = None, county_sheet: str | None = None,
-                    previous_year: int | None = None) -> CountyBriefing:
+                    previous_year: int | None = None, sheet: str | None = None) -> CountyBriefing:
     """Read, validate and assess the school table for one county (all years, for comparisons).
+    ``sheet``: the workbook's sheet holding the table (default: found as ``balance validate`` does).
 
     Raises :class:`~balance.errors.InputError` when the table has errors or the county / year is
     not in the data; the runner records the message and the briefing is not produced.
     """
     from balance.method import cache  # read and assess once per kernel (a batch's kept kernel)
 
-    table = cache.school_table(data)
+    table = cache.school_table(data, sheet)
     a = cache.county_assessment(table, standard, str(county_code))
     _check_present(a, str(county_code), int(year), table.path)
     name = a.verdicts["county_name"].iloc[0]
@@ -113,7 +114,24 @@ def recognition_lines(b: CountyBriefing) -> list[tuple[str, str]]:
               "pass" if v.passed else "fail")]
     areas = "；".join(f"{zh}{getattr(v, f'{key}_status')}" for key, zh in AREAS)
     lines.append((f"四个方面：{areas}；一票否决：{v.veto_status}。", "info"))
-    return lines
+    return lines + [(t, "warn") for t in fraction_notes(b)]
+
+
+def sheet_warnings(b: CountyBriefing):
+    """Warnings of the county sheet (not those of the school table, shown with the assessment's)."""
+    if not b.county_sheet or b.evaluation is None:
+        return b.assessment.warnings.iloc[0:0]
+    w = b.evaluation.warnings
+    return w[~w["file"].isin(set(b.assessment.warnings["file"]))]
+
+
+def fraction_notes(b: CountyBriefing) -> list[str]:
+    """The county sheet's rate columns that look like fractions (issue 12): they change verdicts,
+    so the headline says so, not only the appendix."""
+    from balance.io.rates import FRACTION_CODES
+
+    w = sheet_warnings(b)
+    return [f"县级填报表：{t}" for t in w.loc[w["code"].isin(FRACTION_CODES), "problem_zh"]]
 
 
 def headline(b: CountyBriefing) -> HTML:
@@ -272,7 +290,7 @@ def appendix(b: CountyBriefing) -> HTML:
     """Data-quality warnings, excluded sections with reasons, the standard, data file and checksum."""
     a = b.year_view()
     parts = []
-    w = b.assessment.warnings
+    w = pd.concat([b.assessment.warnings, sheet_warnings(b)], ignore_index=True)
     if len(w):
         w = w[w["file"].notna()]
         parts.append(display.table_html(w, columns={"row": "行", "column": "列", "value": "值", "problem_zh": "提示"},
