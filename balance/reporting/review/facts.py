@@ -86,7 +86,8 @@ class ReviewFacts:
 
     @property
     def sections_passed(self) -> int:
-        return int(self.schools["school_passed"].astype(bool).sum()) if len(self.schools) else 0
+        s = self.schools["school_passed"] if len(self.schools) else pd.Series(dtype="boolean")
+        return int(s.astype("boolean").fillna(False).astype(bool).sum())
 
     def area_items(self, area: str) -> pd.DataFrame:
         """The items of one area (``resource``, ``government``, ``quality``, ``recognition``, ``veto``)."""

@@ -105,8 +105,9 @@ def _resource(f) -> list[tuple]:
     blocks.append(("p", wording.cv_intro(std)))
     blocks.append(("table", ("各项指标县域均值与差异系数", cv_frame(f))))
     blocks.append(("h3", "（二）各校资源配置情况"))
-    blocks.append(("p", f"共 {f.sections} 个学段单位，其中 {f.sections_passed} 个达到学校标准；"
-                        "各学段单位七项指标的具体数值见《申报表》的校际资源配置表。"))
+    passed = f"，其中 {f.sections_passed} 个达到学校标准" if rule else ""
+    blocks.append(("p", f"共 {f.sections} 个学段单位{passed}；"
+                        "各学段单位各项指标的具体数值见《申报表》的校际资源配置表。"))
     blocks.append(("table", ("各项指标达标情况汇总", school_summary(f))))
     return blocks
 
@@ -136,7 +137,7 @@ def report_blocks(f) -> list[tuple]:
     sheet = "和县级填报表" if f.has_sheet else ""
     blocks: list[tuple] = [
         ("title", f"{f.county_name}义务教育{wording.programme(std)}自评报告（{f.year} 年）"),
-        ("p", f"依据《{std.title}》，根据 {f.year} 年学校数据{sheet}，对{f.county_name}（{f.county_code}）义务教育"
+        ("p", f"依据评估标准“{std.title}”，根据 {f.year} 年学校数据{sheet}，对{f.county_name}（{f.county_code}）义务教育"
               f"{wording.programme(std)}情况进行自评。自评结论：{f.verdict['verdict']}"
               f"（县域须四个方面均达标且无一票否决事项）。"),
         ("p", "本报告为草稿：文中数字均由评估结果生成，请核对后结合本县实际补充工作举措与佐证材料。"
