@@ -151,10 +151,43 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
         The school table, the optional columns or the county sheet have errors (all listed at once).
     """
     from balance.method.assessment import assess
+
+    std = load_standard(standard)
+    table, cs = _read_inputs(source, county_sheet, sheet)
+    extras = school_extras(table)
+    a = assess(table, std, year=year, county=county)
+    data = table.data
+    mask = pd.Series(True, index=data.index)
+    if year is not None:
+        mask &= data["year"] == int(year)
+    if county is not None:
+        mask &= data["county_code"] == str(county)
+    school_items = compute_school_items(data[mask], extras.loc[mask], a.sections, std)
+    settings = base_settings(std)
+    warnings = list(table.warnings) + ([] if cs is None else list(cs.warnings) + _unused_sheet_rows(cs, a, year, county))
+
+    item_rows, verdict_rows = [], []
+    for v in a.verdicts.itertuples(index=False):
+        row = cs.row(v.year, v.county_code) if cs is not None else None
+        si = school_items[(school_items.year == v.year) & (school_items.county_code == v.county_code)]
+        rows = _county_items(a, v, row, si, extras, settings)
+        item_rows += rows
+        verdict_rows.append(_verdict_row(v, rows, std, has_sheet_row=row is not None))
+
+    items_df = pd.DataFrame(item_rows, columns=ITEM_COLUMNS) if item_rows else \
+        pd.DataFrame({c: pd.Series(dtype="object") for c in ITEM_COLUMNS})
+    items_df["passed"] = pd.array([pd.NA if x is None else bool(x) for x in items_df["passed"]], dtype="boolean")
+    items_df["note"] = items_df["note"].fillna("")
+    verdicts = pd.DataFrame(verdict_rows)
+    return Evaluation(items=items_df, verdicts=verdicts, school_items=school_items, assessment=a, sheet=cs,
+                      standard=std, warnings=problems_frame(warnings))
+
+
+def _read_inputs(source, county_sheet, sheet):
+    """(SchoolTable, CountySheet or None); the problems of both inputs are raised together."""
     from balance.io.reading import load_school_table
     from balance.io.table import SchoolTable
 
-    std = load_standard(standard)
     problems: list[Problem] = []
     table, table_error = None, None
     if isinstance(source, SchoolTable):
@@ -166,8 +199,6 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
         except InputError as exc:  # the county sheet's problems are reported in the same go
             table_error = exc
             problems += exc.problems
-    extras = school_extras(table) if table is not None else None
-    table_warnings = list(table.warnings) if table is not None else []
     names = table.data.groupby("county_code")["county_name"].first().to_dict() if table is not None else None
     cs = None
     if isinstance(county_sheet, CountySheet):
@@ -186,88 +217,74 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
         raise table_error
     if any(p.severity == "error" for p in problems):
         raise InputError(problems, "输入数据有误", "invalid input")
-    a = assess(table, std, year=year, county=county)
-    data = table.data
-    mask = pd.Series(True, index=data.index)
-    if year is not None:
-        mask &= data["year"] == int(year)
-    if county is not None:
-        mask &= data["county_code"] == str(county)
-    schools = data[mask]
-    school_items = compute_school_items(schools, extras.loc[mask], a.sections, std)
-    settings = base_settings(std)
+    return table, cs
 
-    warnings = table_warnings + ([] if cs is None else list(cs.warnings))
-    if cs is not None:
-        have = set(zip(a.verdicts["year"], a.verdicts["county_code"]))
-        for r in cs.data.itertuples(index=False):
-            if (year is None or r.year == int(year)) and (county is None or r.county_code == str(county)) \
-                    and (r.year, r.county_code) not in have:
-                warnings.append(Problem(file=cs.path, sheet=cs.sheet, row=int(r.source_row), column="年份", value=str(r.year),
-                                        severity="warning", code="no_school_data",
-                                        problem_zh=f"学校数据中没有县区 {r.county_code} 的 {r.year} 年，此行未使用",
-                                        problem_en=f"no school data for county {r.county_code} in {r.year}; row not used"))
 
+def _unused_sheet_rows(cs: CountySheet, a, year, county) -> list[Problem]:
+    """Warnings for the county-sheet rows (within the year / county filter) without school data."""
+    have = set(zip(a.verdicts["year"], a.verdicts["county_code"]))
+    out = []
+    for r in cs.data.itertuples(index=False):
+        if (year is None or r.year == int(year)) and (county is None or r.county_code == str(county)) \
+                and (r.year, r.county_code) not in have:
+            out.append(Problem(file=cs.path, sheet=cs.sheet, row=int(r.source_row), column="年份", value=str(r.year),
+                               severity="warning", code="no_school_data",
+                               problem_zh=f"学校数据中没有县区 {r.county_code} 的 {r.year} 年，此行未使用",
+                               problem_en=f"no school data for county {r.county_code} in {r.year}; row not used"))
+    return out
+
+
+def _county_items(a, v, row: dict | None, si: pd.DataFrame, extras: pd.DataFrame, settings: dict) -> list[dict]:
+    """Every item of one county × year (``v``: its assessment verdict row), in order."""
     anames = area_names()
-    item_rows, verdict_rows = [], []
-    for v in a.verdicts.itertuples(index=False):
-        y, code = v.year, v.county_code
-        row = cs.row(y, code) if cs is not None else None
-        rows: list[dict] = []
-        for k, r in enumerate(_resource_items(a, y, code), start=1):
-            rows.append({"area": "resource", "item_no": k, **r})
-        si = school_items[(school_items.year == y) & (school_items.county_code == code)]
-        for it in sheet_items():
-            if it.get("computed"):
-                sub = si[si.item_no == it["item_no"]]
-                relaxed = bool(len(sub)) and bool((sub["relaxation"] != "").any())
-                r = _computed_item(it, it["fields"][0], sub, row, extras, computed_rule(it["item_no"], settings, relaxed))
-            else:
-                r = _sheet_item(it, row, settings)
-            rows.append({"area": it["area"], "item_no": it["item_no"], "item": it["text"], **r})
-        for r in rows:
-            r.update(year=y, county_code=code, county_name=v.county_name, area_name=anames[r["area"]],
-                     status=STATUS[r["passed"]])
-        item_rows += rows
-        vr = {"year": y, "county_code": code, "county_name": v.county_name, "standard_id": std.id}
-        for area in AREAS:
-            sub = [r for r in rows if r["area"] == area]
-            if area == "resource":
-                ok = bool(v.passed)
-            else:
-                ok = bool(sub) and all(r["passed"] is True for r in sub)
-            vr[f"{area}_passed"] = ok
-            if ok:
-                vr[f"{area}_status"] = "达标" if area != "veto" else "无否决事项"
-            elif any(r["passed"] is False for r in sub) or area == "resource":
-                vr[f"{area}_status"] = "未达标" if area != "veto" else "存在否决事项"
-            else:
-                vr[f"{area}_status"] = "数据缺失"
-        vr["passed"] = all(vr[f"{a_}_passed"] for a_ in AREAS)
-        vr["verdict"] = "达到" if vr["passed"] else "未达到"
-        vetoes = [f"一票否决：{r['item']}（县级填报表填“是”）" for r in rows if r["area"] == "veto" and r["passed"] is False]
-        failing = [_sentence(anames[r["area"]], r) for r in rows if r["area"] != "veto" and r["passed"] is False]
-        if not bool(v.passed) and not any(r["area"] == "resource" and r["passed"] is False for r in rows):
-            failing.insert(0, "资源配置未达到：" + "；".join(v.failing_items))
-        missing_rows = [r for r in rows if r["passed"] is None]
-        if row is None:
-            # no sheet row: one sentence for the sheet items instead of one per item
-            from_sheet = [r for r in missing_rows if r["source"] == SOURCE_SHEET]
-            missing = [_sentence(anames[r["area"]], r) for r in missing_rows if r["source"] != SOURCE_SHEET]
-            if from_sheet:
-                missing.append(f"县级填报表中没有该县区 {y} 年的数据：政府保障程度、教育质量、社会认可度、一票否决"
-                               f"共 {len(from_sheet)} 项缺少数据")
+    rows: list[dict] = []
+    for k, r in enumerate(_resource_items(a, v.year, v.county_code), start=1):
+        rows.append({"area": "resource", "item_no": k, **r})
+    for it in sheet_items():
+        if it.get("computed"):
+            sub = si[si.item_no == it["item_no"]]
+            relaxed = bool(len(sub)) and bool((sub["relaxation"] != "").any())
+            r = _computed_item(it, it["fields"][0], sub, row, extras, computed_rule(it["item_no"], settings, relaxed))
         else:
-            missing = [_sentence(anames[r["area"]], r) for r in missing_rows]
-        vr["failing_items"] = vetoes + failing + missing
-        vr["items_failed"] = len(vetoes) + len(failing)
-        vr["items_missing"] = len(missing_rows)
-        verdict_rows.append(vr)
+            r = _sheet_item(it, row, settings)
+        rows.append({"area": it["area"], "item_no": it["item_no"], "item": it["text"], **r})
+    for r in rows:
+        r.update(year=v.year, county_code=v.county_code, county_name=v.county_name, area_name=anames[r["area"]],
+                 status=STATUS[r["passed"]])
+    return rows
 
-    items_df = pd.DataFrame(item_rows, columns=ITEM_COLUMNS) if item_rows else \
-        pd.DataFrame({c: pd.Series(dtype="object") for c in ITEM_COLUMNS})
-    items_df["passed"] = pd.array([pd.NA if x is None else bool(x) for x in items_df["passed"]], dtype="boolean")
-    items_df["note"] = items_df["note"].fillna("")
-    verdicts = pd.DataFrame(verdict_rows)
-    return Evaluation(items=items_df, verdicts=verdicts, school_items=school_items, assessment=a, sheet=cs,
-                      standard=std, warnings=problems_frame(warnings))
+
+def _verdict_row(v, rows: list[dict], std: Standard, *, has_sheet_row: bool) -> dict:
+    """The verdict of one county × year from its items: area statuses, overall verdict, the sentences."""
+    anames = area_names()
+    vr = {"year": v.year, "county_code": v.county_code, "county_name": v.county_name, "standard_id": std.id}
+    for area in AREAS:
+        sub = [r for r in rows if r["area"] == area]
+        ok = bool(v.passed) if area == "resource" else bool(sub) and all(r["passed"] is True for r in sub)
+        vr[f"{area}_passed"] = ok
+        if ok:
+            vr[f"{area}_status"] = "达标" if area != "veto" else "无否决事项"
+        elif any(r["passed"] is False for r in sub) or area == "resource":
+            vr[f"{area}_status"] = "未达标" if area != "veto" else "存在否决事项"
+        else:
+            vr[f"{area}_status"] = "数据缺失"
+    vr["passed"] = all(vr[f"{a_}_passed"] for a_ in AREAS)
+    vr["verdict"] = "达到" if vr["passed"] else "未达到"
+    vetoes = [f"一票否决：{r['item']}（县级填报表填“是”）" for r in rows if r["area"] == "veto" and r["passed"] is False]
+    failing = [_sentence(anames[r["area"]], r) for r in rows if r["area"] != "veto" and r["passed"] is False]
+    if not bool(v.passed) and not any(r["area"] == "resource" and r["passed"] is False for r in rows):
+        failing.insert(0, "资源配置未达到：" + "；".join(v.failing_items))
+    missing_rows = [r for r in rows if r["passed"] is None]
+    if not has_sheet_row:
+        # no sheet row: one sentence for the sheet items instead of one per item
+        from_sheet = [r for r in missing_rows if r["source"] == SOURCE_SHEET]
+        missing = [_sentence(anames[r["area"]], r) for r in missing_rows if r["source"] != SOURCE_SHEET]
+        if from_sheet:
+            missing.append(f"县级填报表中没有该县区 {v.year} 年的数据：政府保障程度、教育质量、社会认可度、一票否决"
+                           f"共 {len(from_sheet)} 项缺少数据")
+    else:
+        missing = [_sentence(anames[r["area"]], r) for r in missing_rows]
+    vr["failing_items"] = vetoes + failing + missing
+    vr["items_failed"] = len(vetoes) + len(failing)
+    vr["items_missing"] = len(missing_rows)
+    return vr
