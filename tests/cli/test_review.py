@@ -158,3 +158,24 @@ def test_basic_2012_has_no_school_rule_and_still_writes_both(tmp_path):
                      "--out", str(tmp_path / cmd)]) == 0
     html = (tmp_path / "self-report" / "自评报告.html").read_text(encoding="utf-8")
     assert "优质均衡" not in html.split("</h1>")[0]  # a basic-2012 report is not titled 优质均衡
+
+
+def test_bachelor_ratio_is_in_both_when_the_column_is_there(tmp_path):
+    import numpy as np
+
+    from balance.analysis.degrees import bachelor_ratio
+    from balance.io.reading import load_school_table
+
+    d = pd.read_csv(DEMO / "schools.csv", dtype=str, encoding="utf-8-sig")
+    d = d[d["县区代码"] == COUNTY].copy()
+    share = d["城乡类型"].map({"城区": 0.8, "镇区": 0.7, "乡村": 0.6}).astype(float)
+    d["小学本科及以上学历专任教师数"] = np.floor(d["小学专科及以上学历专任教师数"].astype(float) * share).astype(int).astype(str)
+    src = tmp_path / "t.csv"
+    d.to_csv(src, index=False, encoding="utf-8-sig")
+    r = bachelor_ratio(load_school_table(src)).set_index("year").loc[YEAR]
+    assert main(["self-report", str(src), "--year", str(YEAR), "--county", COUNTY, "--no-plan", "--out", str(tmp_path / "s")]) == 0
+    html = (tmp_path / "s" / "自评报告.html").read_text(encoding="utf-8")
+    assert f"比为 {r['ratio']:.3f}" in html and f"城市组 {r['urban_share']:.1%}" in html
+    assert main(["application", str(src), "--year", str(YEAR), "--county", COUNTY, "--out", str(tmp_path / "a")]) == 0
+    basic = {row[0]: row[1] for row in _rows(openpyxl.load_workbook(tmp_path / "a" / "申报表.xlsx")["基本情况"]) if row[0]}
+    assert basic["城市 ÷ 农村"] == pytest.approx(r["ratio"])

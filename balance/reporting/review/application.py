@@ -126,6 +126,15 @@ def _basic(ws, f) -> None:
         set_cell(ws, r, 1, rec.项目)
         set_cell(ws, r, 2, rec.数值).number_format = "#,##0"
         set_cell(ws, r, 3, rec.单位)
+    if f.bachelor is not None:
+        r += 2
+        b = f.bachelor
+        set_cell(ws, r, 1, f"城乡教师本科及以上学历比例之比（{b['groups']}）").font = bold
+        for k, v, fmt in (("城市组比例", b["urban_share"], "0.0%"), ("农村组比例", b["rural_share"], "0.0%"),
+                          ("城市 ÷ 农村", b["ratio"], "0.000"), ("目标（不高于）", b["target"], "0.00")):
+            r += 1
+            set_cell(ws, r, 1, k)
+            set_cell(ws, r, 2, float(v)).number_format = fmt
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 60
 

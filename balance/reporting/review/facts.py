@@ -62,6 +62,9 @@ class ReviewFacts:
         The school table's path.
     sheet_row : bool
         Whether the county sheet has a row for this county and year.
+    bachelor : dict or None
+        The urban–rural bachelor-degree ratio row (:func:`balance.analysis.degrees.bachelor_ratio`)
+        when the school table lets it be computed, else ``None``.
     """
 
     year: int
@@ -79,6 +82,7 @@ class ReviewFacts:
     has_sheet: bool
     source: str = ""
     sheet_row: bool = False
+    bachelor: dict | None = None
 
     @property
     def sections(self) -> int:
@@ -160,9 +164,15 @@ def review_facts(ev, *, year: int, county: str, plan_total: float | None = None,
         rows = rows[(rows["year"] == year) & (rows["county_code"] == code)]
     facts = basic_facts(rows, int(len(schools))) if len(rows) else pd.DataFrame(
         [("纳入评估的学段单位", int(len(schools)), "个")], columns=["项目", "数值", "单位"])
+    bachelor = None
+    if len(rows):
+        from balance.analysis.degrees import bachelor_ratio
+
+        br = bachelor_ratio(rows)
+        bachelor = br.iloc[0].to_dict() if len(br) and not pd.isna(br["ratio"].iloc[0]) else None
     return ReviewFacts(year=year, county_code=code, county_name=str(verdict["county_name"]), standard=a.standard,
                        verdict=verdict, resource_passed=bool(av["passed"]), facts=facts, schools=schools,
                        cv=_one(a.county_indicators, year, code), items=_one(ev.items, year, code),
                        shortfalls=_one(a.county_shortfalls, year, code), plan_total=plan_total,
                        has_sheet=ev.sheet is not None, source=str(a.source),
-                       sheet_row=ev.sheet is not None and ev.sheet.row(year, code) is not None)
+                       sheet_row=ev.sheet is not None and ev.sheet.row(year, code) is not None, bachelor=bachelor)

@@ -62,6 +62,13 @@ def _facts_sentence(f) -> str:
             f"纳入资源配置评估的学段单位 {fmt_number(d['纳入评估的学段单位'])} 个。")
 
 
+def bachelor_sentence(r: dict) -> str:
+    """The urban–rural bachelor-degree ratio (:func:`balance.analysis.degrees.bachelor_ratio` row) in one sentence."""
+    met = "达到" if bool(r["met"]) else "未达到"
+    return (f"城乡教师本科及以上学历比例之比（{r['groups']}）：城市组 {r['urban_share']:.1%}、农村组 {r['rural_share']:.1%}，"
+            f"比为 {r['ratio']:.3f}，{met}不高于 {r['target']:g} 的目标。")
+
+
 def cv_frame(f) -> pd.DataFrame:
     cv = f.cv
     return pd.DataFrame({"学段": cv["stage"], "指标": cv["indicator"],
@@ -145,6 +152,8 @@ def report_blocks(f) -> list[tuple]:
         ("h2", "一、基本情况"), ("p", _facts_sentence(f)), ("table", ("县域基本情况", f.facts.assign(
             数值=[fmt_number(v) for v in f.facts["数值"]]))),
     ]
+    if f.bachelor is not None:
+        blocks.append(("p", bachelor_sentence(f.bachelor)))
     blocks += _resource(f)
     for area, heading in AREA_HEADINGS:
         blocks.append(("h2", f"{heading}（{f.verdict[f'{area}_status']}）"))
