@@ -26,6 +26,8 @@ import pandas as pd
 from balance._resources import DATA_DIR
 from balance.method.official import at_most
 
+__all__ = ["COLUMNS", "TOWN_PLACEMENTS", "ratio_settings", "groups", "groups_text", "bachelor_ratio"]
+
 TOWN_PLACEMENTS = ("urban", "rural", "none")
 COLUMNS = ["year", "county_code", "county_name", "groups", "town", "urban_schools", "urban_teachers",
            "urban_bachelor", "urban_share", "rural_schools", "rural_teachers", "rural_bachelor", "rural_share",

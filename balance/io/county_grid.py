@@ -62,7 +62,9 @@ def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list],
     if name is None:
         raise _refuse(str(path), f"找不到工作表 {sheet}；文件中的工作表：{'、'.join(names)}",
                       f"sheet {sheet} not found; the file has: {', '.join(names)}", "sheet_not_found")
-    rows = wb.rows(name)
+    from balance.io.rates import percent_cells_as_text
+
+    rows = percent_cells_as_text(wb.rows(name), wb.percent_cells(name))  # 92 % stored as 0.92 reads "92%"
     return rows, name, wb.formula_cells(name)[0]
 
 

@@ -52,6 +52,12 @@ from balance.method.school_items import (EVALUATION_COLUMNS, ITEM_SETTINGS, base
                                          school_extras, school_settings)
 from balance.method.standards import Standard, load_standard
 
+__all__ = [
+    "SOURCE_SCHOOLS", "SOURCE_SHEET", "SOURCE_NONE", "STATUS", "AREAS", "ITEM_COLUMNS", "Evaluation",
+    "base_settings", "school_settings", "ITEM_SETTINGS", "EVALUATION_COLUMNS", "optional_school_columns",
+    "school_extras", "compute_school_items", "computed_rule", "evaluate", "write_evaluation",
+]
+
 AREAS = ("resource", "government", "quality", "recognition", "veto")
 ITEM_COLUMNS = ["year", "county_code", "county_name", "area", "area_name", "item_no", "item", "value", "rule",
                 "source", "passed", "status", "note"]

@@ -10,6 +10,8 @@ import pandas as pd
 
 from balance import __version__
 
+__all__ = ["write_evaluation"]
+
 
 def _jsonable(v):
     if v is None or v is pd.NA:
