@@ -40,13 +40,16 @@ def _facts(args: argparse.Namespace, with_plan: bool = False):
     table = load_school_table(args.input, sheet=args.sheet)
     _check_year_county(table, args.year, args.county)
     ev = evaluate(table, args.county_sheet, args.standard, year=args.year, county=args.county)
-    total = None
+    total, feasible = None, None
     std = ev.assessment.standard
     if with_plan and std.school_rule is not None and std.cv_limit:
         from balance.analysis.planner import plan
 
-        total = float(plan(table, std, county=args.county, year=args.year).total_cost)
-    return review_facts(ev, year=args.year, county=args.county, plan_total=total, table_rows=table.data)
+        p = plan(table, std, county=args.county, year=args.year)
+        total, feasible = float(p.total_cost), bool(p.feasible)
+    f = review_facts(ev, year=args.year, county=args.county, plan_total=total, table_rows=table.data)
+    f.plan_feasible = feasible if total is not None else None
+    return f
 
 
 def _summary(f) -> None:

@@ -65,6 +65,8 @@ class ReviewFacts:
     bachelor : dict or None
         The urban–rural bachelor-degree ratio row (:func:`balance.analysis.degrees.bachelor_ratio`)
         when the school table lets it be computed, else ``None``.
+    plan_feasible : bool or None
+        Whether the least-cost plan makes every section and CV pass (``None``: no plan computed).
     """
 
     year: int
@@ -83,6 +85,7 @@ class ReviewFacts:
     source: str = ""
     sheet_row: bool = False
     bachelor: dict | None = None
+    plan_feasible: bool | None = None
 
     @property
     def sections(self) -> int:

@@ -133,7 +133,9 @@ def _problems(f) -> list[tuple]:
                             f"{t['rectification']['means']}。{t['differs']}"))
         blocks.append(("table", (f"{t['gap']['name']}与{t['rectification']['name']}", gap_frame(f))))
     if f.plan_total is not None:
-        blocks.append(("p", f"{t['plan']['name']}：按默认单价测算，最低投入约 {narrative.fmt_amount(f.plan_total, '元')}。"))
+        check = "" if f.plan_feasible is not False else "注意：测算方案未能使全部指标达标，请人工复核。"
+        blocks.append(("p", f"{t['plan']['name']}：{t['plan']['means']}，按默认单价测算约 "
+                            f"{narrative.fmt_amount(f.plan_total, '元')}。{check}"))
     blocks.append(("p", "各项整改任务的牵头单位、责任人、整改措施和完成时限见整改台账（balance ledger）。"))
     return blocks
 
