@@ -11,7 +11,10 @@ A params file looks like::
     standard: quality-2017         # optional: quality-2017 (default) | basic-2012 | path to YAML
     title: 长安区 2025 年义务教育优质均衡发展评估简报   # optional
     previous_year: 2024            # optional
-    county_sheet: data/county.xlsx # optional (later issue)
+    target_year: 2028              # optional (county_briefing): the plan's year-by-year schedule to it
+    county_sheet: data/county.xlsx # optional: the four-area evaluation's county sheet
+    sheet: 学校基础数据             # optional: the workbook's sheet holding the school table
+                                   # (default: found as `balance validate` finds it)
     previous_ledger: 台账/2024/ledger.xlsx  # optional: last year's filled 整改台账 (county_briefing)
 
 Checks, each reported in Chinese and English through :class:`balance.errors.InputError`:
@@ -47,7 +50,7 @@ NOTEBOOKS: tuple[str, ...] = tuple(_REGISTRY)
 KEY_ZH = {
     "notebook": "笔记本", "data": "数据文件", "county_code": "县区代码", "year": "年份",
     "standard": "评估标准", "title": "标题", "county_sheet": "县级表", "previous_year": "对比年份",
-    "previous_ledger": "上年整改台账",
+    "sheet": "工作表", "target_year": "目标年份", "previous_ledger": "上年整改台账",
 }
 
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
@@ -69,6 +72,8 @@ class RunParams(BaseModel):
     title: str | None = None
     county_sheet: Path | None = None
     previous_year: int | None = Field(default=None, ge=1990, le=2100)
+    target_year: int | None = Field(default=None, ge=1990, le=2100)
+    sheet: str | None = Field(default=None, min_length=1)
     previous_ledger: Path | None = None
 
     _source: Path | None = PrivateAttr(default=None)
@@ -82,7 +87,7 @@ class RunParams(BaseModel):
             return str(v)
         return v
 
-    @field_validator("year", "previous_year", mode="before")
+    @field_validator("year", "previous_year", "target_year", mode="before")
     @classmethod
     def _strict_year(cls, v: Any) -> Any:
         if isinstance(v, bool) or isinstance(v, float):
@@ -103,6 +108,8 @@ class RunParams(BaseModel):
             raise ValueError(f"notebook {self.notebook} needs: {', '.join(missing)}")
         if self.previous_year is not None and self.year is not None and self.previous_year >= self.year:
             raise ValueError("previous_year must be before year")
+        if self.target_year is not None and self.year is not None and self.target_year <= self.year:
+            raise ValueError("target_year must be after year")
         return self
 
     @property
@@ -226,7 +233,8 @@ def load_params(path: str | Path, notebooks_dir: str | Path | None = None) -> Ru
                     need = msg.split(": ", 1)[1]
                     zh = f"笔记本 {params_name(raw)} 需要参数：{need}"
                 else:
-                    zh = "对比年份应早于年份" if "previous_year" in msg else msg
+                    zh = ("对比年份应早于年份" if "previous_year" in msg else
+                          "目标年份应晚于年份" if "target_year" in msg else msg)
                 zh, en, code = zh, msg, "missing_key" if msg.startswith("notebook") else "invalid_value"
             else:
                 msg = err["msg"].removeprefix("Value error, ")
@@ -247,19 +255,12 @@ def load_params(path: str | Path, notebooks_dir: str | Path | None = None) -> Ru
     if not (params.data.is_file() or params.data.is_dir()):  # a folder = a Parquet store (balance ingest)
         problems.append(_problem(fname, f"找不到数据文件：{params.data}", f"data file not found: {params.data}",
                                  code="data_not_found", column="data", value=params.data, row=lines.get("data")))
-    if params.county_sheet is not None:
-        params.county_sheet = resolve(params.county_sheet)
-        if not params.county_sheet.is_file():
-            problems.append(_problem(fname, f"找不到县级表：{params.county_sheet}",
-                                     f"county sheet not found: {params.county_sheet}", code="county_sheet_not_found",
-                                     column="county_sheet", value=params.county_sheet, row=lines.get("county_sheet")))
-    if params.previous_ledger is not None:
-        params.previous_ledger = resolve(params.previous_ledger)
-        if not params.previous_ledger.is_file():
-            problems.append(_problem(fname, f"找不到上年整改台账：{params.previous_ledger}",
-                                     f"previous ledger not found: {params.previous_ledger}",
-                                     code="previous_ledger_not_found", column="previous_ledger",
-                                     value=params.previous_ledger, row=lines.get("previous_ledger")))
+    for key, zh, en in (("county_sheet", "县级表", "county sheet"), ("previous_ledger", "上年整改台账", "previous ledger")):
+        if getattr(params, key) is not None:  # optional input files: resolved, and they must exist
+            setattr(params, key, f := resolve(getattr(params, key)))
+            if not f.is_file():
+                problems.append(_problem(fname, f"找不到{zh}：{f}", f"{en} not found: {f}", code=f"{key}_not_found",
+                                         column=key, value=f, row=lines.get(key)))
     if params.standard_is_path():
         std = resolve(Path(params.standard))
         params.standard = str(std)
@@ -455,7 +456,7 @@ def notebook_parameters(params: RunParams, output_dir: str | Path, declared: dic
     ``output_dir`` (passed when declared, or always when ``declared`` is ``None``).
     """
     out: dict[str, Any] = {"data": str(Path(params.data).resolve())}
-    for key in ("county_code", "year", "title", "previous_year"):
+    for key in ("county_code", "year", "title", "previous_year", "sheet", "target_year"):
         if key in params.given_keys() and getattr(params, key) is not None:
             out[key] = getattr(params, key)
     if params.county_sheet is not None:
@@ -497,8 +498,9 @@ def check_against_data(params: RunParams, table) -> None:
         raise InputError(problems, "参数与数据不符", "parameters do not match the data")
 
 
-def read_data_keys(path: str | Path):
-    """``year`` and ``county_code`` of every row of a school table (cached per file version).
+def read_data_keys(path: str | Path, sheet: str | None = None):
+    """``year`` and ``county_code`` of every row of a school table (cached per file version);
+    ``sheet``: the workbook's sheet holding the table (read with the library's reader).
 
     Reads just those two columns (CSV in UTF-8 or GB18030, Excel, Parquet; headers matched with
     the aliases of ``columns.yaml``); falls back to :func:`balance.io.reading.load_school_table` when
@@ -510,22 +512,21 @@ def read_data_keys(path: str | Path):
 
         return load_school_table(p).data[["year", "county_code"]].reset_index(drop=True)
     st = p.stat()
-    return _read_keys_cached(str(p), st.st_mtime_ns, st.st_size).copy()
+    return _read_keys_cached(str(p), st.st_mtime_ns, st.st_size, sheet).copy()
 
 
 @lru_cache(maxsize=8)
-def _read_keys_cached(path: str, mtime_ns: int, size: int):
-    try:
-        return _light_keys(Path(path))
-    except InputError:
-        # headers the light reader does not recognise: let the library's reader try (it knows
-        # more layouts, and reports the table's problems with its own messages)
+def _read_keys_cached(path: str, mtime_ns: int, size: int, sheet: str | None = None):
+    if sheet is None:  # a named sheet: the library's reader, which knows sheets
         try:
-            from balance.io.reading import load_school_table
-        except ImportError:
-            raise
-        table = load_school_table(path)
-        return table.data[["year", "county_code"]].reset_index(drop=True)
+            return _light_keys(Path(path))
+        except InputError:
+            pass  # headers the light reader does not recognise: the library's reader knows more
+            # layouts (and reports the table's problems with its own messages)
+    from balance.io.reading import load_school_table
+
+    table = load_school_table(path, sheet=sheet)
+    return table.data[["year", "county_code"]].reset_index(drop=True)
 
 
 def _norm_header(h: str) -> str:
@@ -580,7 +581,7 @@ def validate_run(path: str | Path, notebooks_dir: str | Path | None = None) -> t
     declared = declared_parameters(notebook_path(params, notebooks_dir))
     check_notebook_parameters(params, declared, notebook_path(params, notebooks_dir))
     if params.notebook != "explore" or params.county_code or params.year:
-        check_against_data(params, read_data_keys(params.data))
+        check_against_data(params, read_data_keys(params.data, params.sheet))
     return params, declared
 
 

@@ -33,9 +33,10 @@ class RegionBriefing:
         return v[v["year"] == self.year].reset_index(drop=True)
 
 
-def region_overview(data: str, year: int, standard: str = "quality-2017", title: str | None = None) -> RegionBriefing:
-    """Every county in the data for one year."""
-    table = load_school_table(data)
+def region_overview(data: str, year: int, standard: str = "quality-2017", title: str | None = None,
+                    sheet: str | None = None) -> RegionBriefing:
+    """Every county in the data for one year (``sheet``: the workbook's sheet holding the table)."""
+    table = load_school_table(data, sheet=sheet)
     a = assess(table, standard, year=int(year))
     return RegionBriefing(a, int(year), title or f"{year} 年各县区义务教育{wording.programme(a.standard)}监测总览", table.path, table.sha256,
                           a.standard.id)

@@ -26,9 +26,10 @@ class TrendBriefing:
     year: int | None = None
 
 
-def county_trend(data: str, county_code: str, standard: str = "quality-2017", title: str | None = None) -> TrendBriefing:
-    """One county over every year in the data."""
-    table = load_school_table(data)
+def county_trend(data: str, county_code: str, standard: str = "quality-2017", title: str | None = None,
+                 sheet: str | None = None) -> TrendBriefing:
+    """One county over every year in the data (``sheet``: the workbook's sheet holding the table)."""
+    table = load_school_table(data, sheet=sheet)
     a = assess(table, standard, county=str(county_code))
     _check_present(a, str(county_code), None, table.path)
     name = a.verdicts["county_name"].iloc[0]
