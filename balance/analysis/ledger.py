@@ -155,7 +155,7 @@ def open_items(assessment, evaluation=None) -> pd.DataFrame:
             "year": int(r.year), "county_code": r.county_code, "county_name": r.county_name, "kind": KINDS["R"],
             "area": "资源配置", "school_code": r.school_code, "school_name": r.school_name, "stage": r.stage,
             "item": f"{r.stage}{r.indicator}", "standard": f"≥ {_fmt(r.standard)} {units.get(r.indicator, '')}".strip(),
-            "value": _fmt(r.value), "gap": _round_gap(r.shortfall), "gap_unit": r.add_unit,
+            "value": _fmt(r.value), "gap": _round_gap(getattr(r, "add_to_school", r.shortfall)), "gap_unit": r.add_unit,
             "add_column": r.add_column,
         })
     rule = std.school_rule
