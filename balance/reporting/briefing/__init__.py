@@ -36,10 +36,15 @@ from balance.reporting.briefing.county import (
 )
 from balance.reporting.briefing.region import (
     RegionBriefing,
+    county_verdict,
+    region_change,
     region_cover,
+    region_failing,
     region_headline,
     region_heatmap,
+    region_on_course,
     region_overview,
+    region_oversize,
     region_table,
 )
 from balance.reporting.briefing.results import save_results
@@ -62,4 +67,5 @@ __all__ = [
     "TrendBriefing", "county_trend", "trend_headline", "trend_cv_figure", "trend_pass_share", "trend_means",
     "trend_movers", "trend_equity",
     "RegionBriefing", "region_overview", "region_cover", "region_headline", "region_table", "region_heatmap",
+    "region_failing", "region_change", "region_oversize", "region_on_course", "county_verdict",
 ]
