@@ -11,7 +11,8 @@ A params file looks like::
     standard: quality-2017         # optional: quality-2017 (default) | basic-2012 | path to YAML
     title: 长安区 2025 年义务教育优质均衡发展评估简报   # optional
     previous_year: 2024            # optional
-    county_sheet: data/county.xlsx # optional (later issue)
+    county_sheet: data/county.xlsx # optional: the four areas (county briefing, trend, region)
+    target_year: 2027              # optional (county_trend, region_overview): on course by then?
 
 Checks, each reported in Chinese and English through :class:`balance.errors.InputError`:
 
@@ -46,6 +47,7 @@ NOTEBOOKS: tuple[str, ...] = tuple(_REGISTRY)
 KEY_ZH = {
     "notebook": "笔记本", "data": "数据文件", "county_code": "县区代码", "year": "年份",
     "standard": "评估标准", "title": "标题", "county_sheet": "县级表", "previous_year": "对比年份",
+    "target_year": "目标年份",
 }
 
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
@@ -67,6 +69,7 @@ class RunParams(BaseModel):
     title: str | None = None
     county_sheet: Path | None = None
     previous_year: int | None = Field(default=None, ge=1990, le=2100)
+    target_year: int | None = Field(default=None, ge=1990, le=2100)
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -79,7 +82,7 @@ class RunParams(BaseModel):
             return str(v)
         return v
 
-    @field_validator("year", "previous_year", mode="before")
+    @field_validator("year", "previous_year", "target_year", mode="before")
     @classmethod
     def _strict_year(cls, v: Any) -> Any:
         if isinstance(v, bool) or isinstance(v, float):
@@ -445,7 +448,7 @@ def notebook_parameters(params: RunParams, output_dir: str | Path, declared: dic
     ``output_dir`` (passed when declared, or always when ``declared`` is ``None``).
     """
     out: dict[str, Any] = {"data": str(Path(params.data).resolve())}
-    for key in ("county_code", "year", "title", "previous_year"):
+    for key in ("county_code", "year", "title", "previous_year", "target_year"):
         if key in params.given_keys() and getattr(params, key) is not None:
             out[key] = getattr(params, key)
     if params.county_sheet is not None:

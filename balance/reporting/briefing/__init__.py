@@ -51,11 +51,14 @@ from balance.reporting.briefing.results import save_results
 from balance.reporting.briefing.trend import (
     TrendBriefing,
     county_trend,
+    trend_areas,
     trend_cv_figure,
     trend_equity,
     trend_headline,
     trend_means,
     trend_movers,
+    trend_on_course,
+    trend_oversize,
     trend_pass_share,
 )
 
@@ -65,7 +68,7 @@ __all__ = [
     "attainment_figures", "rectification_list", "urban_rural", "equity_appendix", "scorecard", "planning",
     "appendix", "cv_intro", "distribution_intro", "rectification_intro",
     "TrendBriefing", "county_trend", "trend_headline", "trend_cv_figure", "trend_pass_share", "trend_means",
-    "trend_movers", "trend_equity",
+    "trend_movers", "trend_equity", "trend_areas", "trend_oversize", "trend_on_course",
     "RegionBriefing", "region_overview", "region_cover", "region_headline", "region_table", "region_heatmap",
     "region_failing", "region_change", "region_oversize", "region_on_course", "county_verdict",
 ]
