@@ -166,28 +166,19 @@ def _wan(yuan: float) -> str:
     return f"{yuan / 10_000:,.1f}"
 
 
-def _arrow(a, b, fmt) -> str:
-    if pd.isna(b):
-        return "—"
-    return fmt(b) if pd.isna(a) else f"{fmt(a)} → {fmt(b)}"
-
-
 def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.html") -> HTML:
     """The ranked county table (rule stated in the caption), a 合计 row for the plan cost, links."""
     t = r.rows.copy()
     verdicts = [county_verdict(r, c) for c in t["county_code"]]
     t["verdict"] = [k == "pass" for _, k in verdicts]
     t["cost_wan"] = t["plan_cost"] / 10_000
-    t["change"] = [_arrow(a, b, lambda x: f"{x:.0%}") + "；超限差异系数 " + _arrow(c, d, lambda x: f"{int(x)}")
-                   if pd.notna(b) else f"超限差异系数 {int(d)}"
-                   for a, b, c, d in zip(t["prev_share"], t["share"], t["prev_fail_cvs"], t["fail_cvs"])]
-    if t["prev_year"].isna().all():
-        t["change"] = "—（无上年数据）"
+    t["change"] = [f"{(b - a) * 100:+.0f}" if pd.notna(a) and pd.notna(b) else "—"
+                   for a, b in zip(t["prev_share"], t["share"])]
     cols = {"rank": "排名", "county_name": "县区"}
     if r.evaluation is not None:
         cols["verdict"] = "四个方面综合结论"
     cols.update({"passed": "资源配置（四个方面之一）", "share": "学段单位达标率", "fail_cvs": "超限差异系数",
-                 "cost_wan": f"{narrative.terms()['plan']['name']}（万元）", "change": "与上年相比（达标率；超限差异系数）"})
+                 "cost_wan": f"{narrative.terms()['plan']['name']}（万元）", "change": "达标率比上年（百分点）"})
     if r.plan is None:
         cols.pop("cost_wan")
     else:
@@ -197,7 +188,7 @@ def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.ht
     basis = ("“四个方面综合结论”即各县区简报第一句结论；资源配置是四个方面之一。" if r.evaluation is not None
              else "仅资源配置一项，不是四个方面综合结论（未提供县级填报表）。")
     prev = t["prev_year"].dropna()
-    since = f"与上年相比：{int(prev.iloc[0])} 年 → {r.year} 年。" if len(prev) else ""
+    since = f"达标率比上年：{r.year} 年减 {int(prev.iloc[0])} 年（详见“与上年相比”）。" if len(prev) else ""
     table = display.table_html(t, columns=cols, formats={"share": "pct", "cost_wan": 1, "rank": 0, "fail_cvs": 0},
                                pass_columns=[c for c in ("verdict", "passed") if c in cols],
                                pass_labels=("达到", "未达到"),
