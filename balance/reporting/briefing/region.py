@@ -41,7 +41,12 @@ class RegionBriefing:
     evaluation: object = None       # four areas (with a county sheet)
     plan: object = None             # least-cost plan of ``year``, all counties (one run)
     oversize: pd.DataFrame | None = None
-    rows: pd.DataFrame | None = None  # ranked (balance.analysis.region)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The ranked county table (:mod:`balance.analysis.region`), joined from the results above."""
+        return rank_counties(county_rows(self.assessment, self.year, evaluation=self.evaluation, plan=self.plan,
+                                         oversize=self.oversize))
 
     @property
     def verdicts(self) -> pd.DataFrame:
@@ -75,7 +80,6 @@ def region_overview(data: str, year: int, standard: str = "quality-2017", title:
 
         r.plan = plan(table, std, year=year)
     r.oversize = oversize_counts(table, a_years)
-    r.rows = rank_counties(county_rows(a_years, year, evaluation=r.evaluation, plan=r.plan, oversize=r.oversize))
     return r
 
 
@@ -168,7 +172,9 @@ def _wan(yuan: float) -> str:
 
 def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.html") -> HTML:
     """The ranked county table (rule stated in the caption), a 合计 row for the plan cost, links."""
-    t = r.rows.copy()
+    t = r.rows
+    links = [(link_pattern.format(county_code=quote(str(c), safe=""), year=r.year), f"{n}（{c}）{r.year} 年简报")
+             for c, n in zip(t["county_code"], t["county_name"])]
     verdicts = [county_verdict(r, c) for c in t["county_code"]]
     t["verdict"] = [k == "pass" for _, k in verdicts]
     t["cost_wan"] = t["plan_cost"] / 10_000
@@ -193,8 +199,6 @@ def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.ht
                                pass_columns=[c for c in ("verdict", "passed") if c in cols],
                                pass_labels=("达到", "未达到"),
                                caption=f"各县区达标情况与排名（{basis}）排名规则：{RANK_RULE}{since}")
-    links = [(link_pattern.format(county_code=quote(str(c), safe=""), year=r.year), f"{n}（{c}）{r.year} 年简报")
-             for c, n in zip(r.rows["county_code"], r.rows["county_name"])]
     return _html(table, display.links_html(links, "各县区简报：", label="各县区简报"))
 
 
