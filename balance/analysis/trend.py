@@ -44,10 +44,11 @@ def _line_at(years, values, target: int) -> float:
 def movers(school_results: pd.DataFrame, year0: int, year1: int) -> pd.DataFrame:
     """Sections whose school-rule status changed from ``year0`` to ``year1`` (one county's results).
 
-    Columns: change (``improved`` / ``fell_back``), stage, school_code, school_name, urban_rural,
-    indicators_met (in ``year1``), indicators_met_before.
+    Columns: change (``improved`` / ``fell_back``), county_code, stage, school_code, school_name, urban_rural,
+    indicators_met (in ``year1``), indicators_met_before. Several counties may be given at once
+    (school codes are unique).
     """
-    cols = ["change", "stage", "school_code", "school_name", "urban_rural", "indicators_met", "indicators_met_before"]
+    cols = ["change", "county_code", "stage", "school_code", "school_name", "urban_rural", "indicators_met", "indicators_met_before"]
     a = school_results[school_results["year"] == year0].set_index(["school_code", "stage"])
     b = school_results[school_results["year"] == year1].set_index(["school_code", "stage"])
     j = b.join(a[["school_passed", "indicators_met"]].rename(columns={"school_passed": "before",
@@ -59,6 +60,8 @@ def movers(school_results: pd.DataFrame, year0: int, year1: int) -> pd.DataFrame
     j = j[j["change"] != ""].reset_index()
     order = {"improved": 0, "fell_back": 1}
     j = j.assign(_o=j["change"].map(order), _s=j["stage"].map({"小学": 0, "初中": 1}))
+    if "county_code" not in j:
+        j["county_code"] = None
     return j.sort_values(["_o", "_s", "school_name"]).reset_index(drop=True)[cols]
 
 

@@ -202,6 +202,13 @@ def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.ht
     return _html(table, display.links_html(links, "各县区简报：", label="各县区简报"))
 
 
+def _short(item: str, most: int = 110) -> str:
+    """A failing item for the city table: the item and how many schools fail, not the rule and the
+    school list (those are in the county briefing)."""
+    head = item.split("，要求", 1)[0]
+    return head if len(head) <= most else head[:most - 1] + "…"
+
+
 def region_failing(r: RegionBriefing) -> HTML:
     """The failing items of each county, in rank order: resource allocation, then the other areas."""
     from balance.io.county_sheet import area_names
@@ -214,7 +221,7 @@ def region_failing(r: RegionBriefing) -> HTML:
         for s in getattr(row, "four_failing_items", None) or []:
             area = next((a for a in areas if s.startswith(a)), "其他")
             if area != areas[0]:  # resource allocation: listed above, item by item
-                recs.append({"county_name": row.county_name, "area": area, "item": s if len(s) <= 120 else s[:119] + "…"})
+                recs.append({"county_name": row.county_name, "area": area, "item": _short(s)})
     if not recs:
         return display.callout("各县区均无未达标事项。", "pass")
     return display.show_table(pd.DataFrame(recs), columns={"county_name": "县区", "area": "方面", "item": "未达标事项"},
@@ -226,14 +233,23 @@ def region_change(r: RegionBriefing) -> HTML:
     t = r.rows
     if t["prev_year"].isna().all():
         return display.callout("数据中没有上一年，无法比较。", "info")
+    from balance.analysis.trend import movers
+
     py = int(t["prev_year"].dropna().iloc[0])
+    m = movers(r.assessment.school_results, py, r.year)
+    n = m.groupby(["county_code", "change"]).size()
+    t = t.assign(improved=[int(n.get((c, "improved"), 0)) for c in t["county_code"]],
+                 fell_back=[int(n.get((c, "fell_back"), 0)) for c in t["county_code"]])
     cols = {"county_name": "县区", "prev_passed": f"{py} 年资源配置", "passed": f"{r.year} 年资源配置",
             "prev_share": f"{py} 年学段单位达标率", "share": f"{r.year} 年学段单位达标率",
-            "prev_fail_cvs": f"{py} 年超限差异系数", "fail_cvs": f"{r.year} 年超限差异系数"}
+            "prev_fail_cvs": f"{py} 年超限差异系数", "fail_cvs": f"{r.year} 年超限差异系数",
+            "improved": "新达标学段单位", "fell_back": "新未达标学段单位"}
+    if r.assessment.standard.school_rule is None:
+        cols = {k: v for k, v in cols.items() if k not in ("prev_share", "share", "improved", "fell_back")}
     return display.show_table(t, columns=cols, formats={"prev_share": "pct", "share": "pct", "prev_fail_cvs": 0,
-                                                        "fail_cvs": 0},
+                                                        "fail_cvs": 0, "improved": 0, "fell_back": 0},
                               pass_columns=["prev_passed", "passed"], pass_labels=("达到", "未达到"),
-                              caption=f"与上年相比：各县区资源配置（{py} 年 → {r.year} 年）")
+                              caption=f"与上年相比：各县区资源配置（{py} 年 → {r.year} 年；新达标、新未达标的学校名单见各县区简报）")
 
 
 def region_oversize(r: RegionBriefing) -> HTML:

@@ -82,7 +82,7 @@ def trend_headline(t: TrendBriefing) -> HTML:
                       f"{int(o1.primary_oversized_classes + o1.junior_oversized_classes):,} 个（{int(o1.year)} 年）。", "info"))
     if t.target_year:
         oc = next(_on_course(t).itertuples(index=False))
-        lines.append((f"目标年份 {t.target_year} 年（资源配置）：{oc.status}。", "pass" if _yes(oc.on_course) else "warn"))
+        lines.append((f"目标年份 {t.target_year} 年（资源配置）：{oc.status}。", "info" if _yes(oc.on_course) else "warn"))
     return display.headline(lines, title="")
 
 
@@ -186,7 +186,7 @@ def trend_on_course(t: TrendBriefing) -> HTML:
     if not t.target_year:
         return display.callout("未设定目标年份（target_year），不判断是否按期达标。", "info")
     oc = next(_on_course(t).itertuples(index=False))
-    kind = "pass" if _yes(oc.on_course) else "warn"
+    kind = "info" if _yes(oc.on_course) else "warn"
     text = f"{t.county_name}：{oc.status}（目标 {t.target_year} 年）。" + "".join(f"\n{x}。" for x in oc.reasons)
     return _html(display.callout_html(text, kind, title=f"{t.target_year} 年前能否达到资源配置标准"),
                  f'<p class="section-intro">{display.escape(ON_COURSE_RULE)}</p>')
