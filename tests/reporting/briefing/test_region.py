@@ -152,3 +152,27 @@ def test_oversize_totals_per_county_match_the_counts(region):
                      [int(t.replace(",", "")) for _, t in _column(heads, rows, "超规模学校数")]))
     assert shown.pop("全市合计") == int(o["oversized_schools"].sum())
     assert shown == {n: int(v) for n, v in o["oversized_schools"].items()}
+
+
+def test_plan_cost_per_county_is_the_one_its_own_briefing_shows(region, region_html):
+    # 南川县 fails on one CV only: its own planning section quotes the cost of its least-cost plan
+    heads, rows = read_table(region_html, "各县区达标情况与排名")
+    shown = dict(zip([t for _, t in _column(heads, rows, "县区")],
+                     [t for _, t in _column(heads, rows, "最低成本达标方案")]))
+    b = bf.county_briefing(DEMO, "990105", 2025, county_sheet=SHEET)
+    assert f"约为 {shown['南川县']} 万元" in _text(bf.planning(b).data)
+
+
+def test_since_last_year_counts_the_sections_that_moved(region):
+    from balance.analysis.trend import movers
+
+    heads, rows = read_table(bf.region_change(region).data, "与上年相比")
+    m = movers(region.assessment.school_results, 2024, 2025)
+    names = [t for _, t in _column(heads, rows, "县区")]
+    new = [int(t) for _, t in _column(heads, rows, "新达标学段单位")]
+    lost = [int(t) for _, t in _column(heads, rows, "新未达标学段单位")]
+    code = dict(zip(region.verdicts["county_name"], region.verdicts["county_code"]))
+    for n, a, b in zip(names, new, lost):
+        mine = m[m["county_code"] == code[n]]
+        assert (a, b) == (int((mine["change"] == "improved").sum()), int((mine["change"] == "fell_back").sum()))
+    assert sum(new) > 0
