@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from IPython.display import HTML
 
-from balance.io.reading import load_school_table
-from balance.method.assessment import Assessment, assess
+from balance.method.assessment import Assessment
 from balance.reporting import display, plotting, wording
 from balance.reporting.briefing._common import _check_present, _html, _now
 
