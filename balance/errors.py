@@ -11,6 +11,11 @@ from pathlib import Path
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+__all__ = [
+    "PROBLEMS_FILE_ENV", "PROBLEM_HEADERS", "Problem", "problems_frame", "render_problems", "InputError",
+    "not_in_data", "require_present",
+]
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -136,7 +141,8 @@ class InputError(Exception):
         return problems_frame(self.problems)
 
     def render(self, limit: int = 200) -> str:
-        head = f"{self.summary_zh}：{len(self.errors)} 个错误 / {self.summary_en}: {len(self.errors)} error(s)"
+        n = len(self.errors)
+        head = f"{self.summary_zh}：{n} 个错误 / {self.summary_en}: {n} error{'' if n == 1 else 's'}"
         return head + "\n" + render_problems(self.errors, limit=limit)
 
     def _render_traceback_(self) -> list[str]:

@@ -139,7 +139,8 @@ def _print_problems(exc: InputError) -> None:
     print(exc.render(), file=sys.stderr)
     warnings = [p for p in exc.problems if p.severity == "warning"]
     if warnings:
-        print(f"（另有 {len(warnings)} 条数据提示 / plus {len(warnings)} warning(s)）", file=sys.stderr)
+        k = len(warnings)
+        print(f"（另有 {k} 条数据提示 / plus {k} warning{'' if k == 1 else 's'}）", file=sys.stderr)
     print("未写入任何结果文件 / no result files were written", file=sys.stderr)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from balance.cli._args import STANDARD_HELP
+from balance.cli._args import STANDARD_HELP, print_fraction_warnings
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
@@ -23,7 +23,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
                                 county_sheet=args.county_sheet, standard=args.standard,
                                 target_year=args.target_year, workers=args.workers,
                                 force=args.force, timeout=args.timeout, progress=not args.no_progress,
-                                notebooks_dir=args.notebooks)
+                                notebooks_dir=args.notebooks, sheet=args.sheet)
     except ExecutorError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -39,14 +39,15 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     if plan.warnings:
         k = len(plan.warnings)
         print(f"数据提示 {k} 条（见 balance validate）/ {k} data warning{'s' if k != 1 else ''} (see balance validate)")
+        print_fraction_warnings(plan.warnings)
     print(batch.summary())
     print(f"运行参数（审计记录）/ run parameters (audit log): {batch.out_dir / PARAMS_FOLDER}")
     return batch.exit_code
 
 
 def add_brief(sub) -> None:
-    """``brief INPUT --out DIR [--year Y] [--county CODE ...] [--county-sheet FILE] [--standard S] [--target-year Y]
-    [--workers N]``."""
+    """``brief INPUT --out DIR [--year Y] [--county CODE ...] [--county-sheet FILE] [--standard S] [--sheet S]
+    [--target-year Y] [--workers N]``."""
     from balance.cli._args import positive_int
     from balance.cli.batch import _seconds
 
@@ -65,6 +66,8 @@ def add_brief(sub) -> None:
     b.add_argument("--target-year", type=positive_int, default=None, metavar="Y",
                    help="目标年份：趋势简报与全市总览标明各县区能否按期达标 / target year: the trend briefings and "
                         "the region overview mark whether each county is on course")
+    b.add_argument("--sheet", default=None, metavar="S",
+                   help="学校表所在的 Excel 工作表名（默认自动查找）/ the sheet holding the school table (default: found)")
     b.add_argument("--workers", type=positive_int, default=None, metavar="N", help="并行进程数（默认 CPU 数）/ parallel runs")
     b.add_argument("--force", action="store_true", help="即使输入未变化也重新运行 / rerun even if inputs are unchanged")
     b.add_argument("--timeout", type=_seconds, default=600, metavar="S",

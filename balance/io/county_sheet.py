@@ -415,7 +415,9 @@ def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list],
     if name is None:
         raise _refuse(str(path), f"找不到工作表 {sheet}；文件中的工作表：{'、'.join(names)}",
                       f"sheet {sheet} not found; the file has: {', '.join(names)}", "sheet_not_found")
-    rows = wb.rows(name)
+    from balance.io.rates import percent_cells_as_text
+
+    rows = percent_cells_as_text(wb.rows(name), wb.percent_cells(name))  # 92 % stored as 0.92 reads "92%"
     return rows, name, wb.formula_cells(name)[0]
 
 
@@ -507,7 +509,7 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
     missing_fields = [f for f in spec_fields.values() if f["name"] not in cols]
     if missing_fields:
         add(f"缺少 {len(missing_fields)} 个事项列，这些事项将按“缺失”处理：{'、'.join(f['header'] for f in missing_fields)}",
-            f"{len(missing_fields)} item column(s) missing; those items will be reported as missing: "
+            f"{len(missing_fields)} item column{'' if len(missing_fields) == 1 else 's'} missing; those items will be reported as missing: "
             f"{', '.join(f['name'] for f in missing_fields)}", "missing_item_columns", severity="warning")
 
     records = []
@@ -575,6 +577,7 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
                 rec[c["name"]] = cells[c["name"]][0].strip() if c["name"] in cells else ""
         records.append(rec)
 
+    _fraction_columns(problems, records, grid[h + 1:], cols, headers, spec_fields, file, sheet)
     if not records:
         add("表中没有数据行（只有表头）", "the sheet has no data rows (header only)", "no_data_rows")
 
@@ -612,6 +615,17 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
     return CountySheet(data=df.reset_index(drop=True), path=file, sha256=sha256, sheet=sheet,
                        warnings=[p for p in problems if p.severity == "warning"],
                        columns_found=[n for n in spec_fields if n in cols])
+
+
+def _fraction_columns(problems: list, records, body, cols, headers, spec_fields, file, sheet) -> None:
+    """A rate column whose values all look like fractions: one warning for the column (issue 12)
+    instead of one per cell (:func:`balance.io.rates.fraction_rate_columns`)."""
+    from balance.io.rates import fraction_rate_columns
+
+    rate_cols = {name: (headers[j], any(j < len(r) and _cell_text(r[j])[0].strip().endswith(("%", "％")) for r in body))
+                 for name, j in cols.items() if spec_fields.get(name, {}).get("type") == "rate"}
+    extra, flagged = fraction_rate_columns(records, rate_cols, file=file, sheet=sheet)
+    problems[:] = [p for p in problems if not (p.code == "rate_looks_like_fraction" and p.column in flagged)] + extra
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

@@ -47,6 +47,12 @@ from balance.errors import InputError, Problem, problems_frame
 from balance.method.official import at_least, at_most
 from balance.method.standards import Standard, load_standard
 
+__all__ = [
+    "SOURCE_SCHOOLS", "SOURCE_SHEET", "SOURCE_NONE", "STATUS", "AREAS", "ITEM_COLUMNS", "Evaluation",
+    "base_settings", "school_settings", "ITEM_SETTINGS", "EVALUATION_COLUMNS", "optional_school_columns",
+    "school_extras", "compute_school_items", "computed_rule", "evaluate", "write_evaluation",
+]
+
 SOURCE_SCHOOLS = "学校数据"
 SOURCE_SHEET = "县级填报表"
 SOURCE_NONE = "缺失"
@@ -318,11 +324,16 @@ def compute_school_items(schools: pd.DataFrame, extras: pd.DataFrame, sections: 
     detail3 = []
     for i in sch.index:
         c, n = classes[i], needed[i]
-        parts = [f"{_fmt(c)} 个班 ÷ {_fmt(settings.at[i, 'classes_per_room'])}，向上取整，需音乐、美术专用教室各 {_fmt(n)} 间",
-                 f"现有音乐 {_fmt(music[i], ' 间')}、美术 {_fmt(art[i], ' 间')}",
-                 f"最小音乐教室 {_fmt(m_area[i], ' ㎡')}（≥ {_fmt(settings.at[i, 'music_room_min_area'])} ㎡）",
-                 f"最小美术教室 {_fmt(a_area[i], ' ㎡')}（≥ {_fmt(settings.at[i, 'art_room_min_area'])} ㎡）"]
-        detail3.append("；".join(parts))
+        need = f"{_fmt(c)} 个班 ÷ {_fmt(settings.at[i, 'classes_per_room'])}，向上取整，需音乐、美术专用教室各 {_fmt(n)} 间"
+        checks = [(music_ok[i], f"音乐专用教室 {_fmt(music[i], ' 间')}（需 {_fmt(n)} 间）"),
+                  (art_ok[i], f"美术专用教室 {_fmt(art[i], ' 间')}（需 {_fmt(n)} 间）"),
+                  (m_area_ok[i], f"最小音乐教室 {_fmt(m_area[i], ' ㎡')}（≥ {_fmt(settings.at[i, 'music_room_min_area'])} ㎡）"),
+                  (a_area_ok[i], f"最小美术教室 {_fmt(a_area[i], ' ㎡')}（≥ {_fmt(settings.at[i, 'art_room_min_area'])} ㎡）")]
+        failed = [t for ok, t in checks if ok is not pd.NA and not ok]  # a failing school: only what failed (issue 12)
+        if failed:
+            detail3.append(f"未达到：{'；'.join(failed)}（{need}）")
+        else:
+            detail3.append("；".join([need] + [t for _, t in checks]))
     f3 = ident.copy()
     f3["stage"] = ""
     f3["item_no"] = 3

@@ -74,6 +74,9 @@ class BatchResult:
     manifest: Path | None = None
     index: Path | None = None
     seconds: float = 0.0
+    #: problems met while the batch was already failing (e.g. the index page could not be written
+    #: after an interrupt): the library does not print, the command line shows them
+    warnings: list[str] = field(default_factory=list)
 
     def _with(self, status):
         return [r for r in self.runs if r.status == status]

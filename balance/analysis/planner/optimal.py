@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from balance.method import official
+from balance.method.dispersion import pupil_weighted_cv
 from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
 
 #: CV target = limit − MARGIN in the model (rounding/CSV safety).
@@ -80,11 +81,10 @@ class Certificate(dict):
 
 
 def _cv(P: np.ndarray, y: np.ndarray) -> float:
-    """Pupil-weighted CV (method.md §4); +inf when the mean is not positive."""
-    mean = float((P * y).sum() / P.sum())
-    if not mean > 0:
-        return math.inf
-    return math.sqrt(max(float((P * (y - mean) ** 2).sum() / P.sum()), 0.0)) / mean
+    """Pupil-weighted CV (method.md §4) by the one kernel; +inf when the mean is not positive
+    (undefined counts as failing)."""
+    cv = pupil_weighted_cv(y, P)
+    return cv if cv >= 0 else math.inf
 
 
 def _round_up(v: float, whole: bool, step: float) -> float:

@@ -55,14 +55,16 @@ class RegionBriefing:
 
 
 def region_overview(data: str, year: int, standard: str = "quality-2017", title: str | None = None,
-                    county_sheet: str | None = None, target_year: int | None = None) -> RegionBriefing:
-    """Every county in the data for one year (earlier years for the change and the trend)."""
+                    county_sheet: str | None = None, target_year: int | None = None,
+                    sheet: str | None = None) -> RegionBriefing:
+    """Every county in the data for one year (earlier years for the change and the trend; ``sheet``:
+    the workbook's sheet holding the table)."""
     from balance.analysis.oversize import oversize_counts
     from balance.method import cache
     from balance.method.assessment import assess
 
     year = int(year)
-    table = cache.school_table(data)
+    table = cache.school_table(data, sheet)
     a = assess(table, standard)
     keep = a.verdicts["year"] <= year
     years = sorted(int(y) for y in a.verdicts.loc[keep, "year"].unique())

@@ -30,12 +30,14 @@ class TrendBriefing:
 
 
 def county_trend(data: str, county_code: str, standard: str = "quality-2017", title: str | None = None,
-                 county_sheet: str | None = None, target_year: int | None = None) -> TrendBriefing:
-    """One county over every year in the data (four areas per year when a county sheet is given)."""
+                 county_sheet: str | None = None, target_year: int | None = None,
+                 sheet: str | None = None) -> TrendBriefing:
+    """One county over every year in the data (four areas per year when a county sheet is given;
+    ``sheet``: the workbook's sheet holding the table)."""
     from balance.analysis.oversize import oversize_counts
     from balance.method import cache
 
-    table = cache.school_table(data)
+    table = cache.school_table(data, sheet)
     a = cache.county_assessment(table, standard, str(county_code))
     _check_present(a, str(county_code), None, table.path)
     name = a.verdicts["county_name"].iloc[0]
