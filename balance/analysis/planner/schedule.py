@@ -17,7 +17,8 @@ in ``plan.xlsx`` and the briefing). The plan keeps the resources of Y₀ and tak
    school's 在校生数 per stage are taken from its Y row (its other columns are not used); a school
    without a Y row keeps its Y₀ pupils;
 2. otherwise **a simple trend** — each county's pupils per stage (the sum of its 在校生数) change
-   every year by the average annual rate between the first data year and Y₀, :math:`r = (P_{Y_0}/P_{first})^{1/(Y_0-first)} - 1`
+   every year by the average annual rate between the first data year and Y₀,
+   :math:`r = (P_{Y_0}/P_{first})^{1/(Y_0-first)} - 1`
    (limited to ±10 % a year), applied alike to every school: pupils × :math:`(1+r)^{Y-Y_0}`, rounded;
 3. with a single data year, **constant enrolment** (the pupils of Y₀).
 """
