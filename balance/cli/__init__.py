@@ -140,7 +140,9 @@ def _print_problems(exc: InputError) -> None:
     warnings = [p for p in exc.problems if p.severity == "warning"]
     if warnings:
         k = len(warnings)
-        print(f"（另有 {k} 条数据提示 / plus {k} warning{'' if k == 1 else 's'}）", file=sys.stderr)
+        from balance.errors import plural
+
+        print(f"（另有 {k} 条数据提示 / plus {plural(k, 'warning')}）", file=sys.stderr)
     print("未写入任何结果文件 / no result files were written", file=sys.stderr)
 
 
