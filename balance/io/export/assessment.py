@@ -164,6 +164,8 @@ def chinese_names(columns, sheet: str | None = None) -> dict[str, str]:
 def _chinese(df: pd.DataFrame, sheet: str | None = None) -> pd.DataFrame:
     """Chinese headers; booleans as 是 / 否 (NA empty), lists joined. Only boolean columns are
     translated: a school named "true" keeps its name."""
+    if "threshold" in df and "standard" in df:  # one number, shown once (as 标准值) where people read
+        df = df.drop(columns="threshold")
     names = chinese_names(df.columns, sheet)
     out = df.copy()
     for c in out.columns:
