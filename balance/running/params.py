@@ -11,8 +11,10 @@ A params file looks like::
     standard: quality-2017         # optional: quality-2017 (default) | basic-2012 | path to YAML
     title: 长安区 2025 年义务教育优质均衡发展评估简报   # optional
     previous_year: 2024            # optional
-    target_year: 2028              # optional (county_briefing): the plan's year-by-year schedule to it
-    county_sheet: data/county.xlsx # optional: the four-area evaluation's county sheet
+    county_sheet: data/county.xlsx # optional: the four-area evaluation's county sheet (county
+                                   # briefing, trend, region)
+    target_year: 2027              # optional: county briefing — the plan's year-by-year schedule to it;
+                                   # county_trend, region_overview — on course by then?
     sheet: 学校基础数据             # optional: the workbook's sheet holding the school table
                                    # (default: found as `balance validate` finds it)
     previous_ledger: 台账/2024/ledger.xlsx  # optional: last year's filled 整改台账 (county_briefing)

@@ -39,21 +39,29 @@ from balance.reporting.briefing.changes import since_last_year
 from balance.reporting.briefing.ledger_view import ledger_status
 from balance.reporting.briefing.region import (
     RegionBriefing,
+    county_verdict,
+    region_change,
     region_cover,
+    region_failing,
     region_headline,
     region_heatmap,
+    region_on_course,
     region_overview,
+    region_oversize,
     region_table,
 )
 from balance.reporting.briefing.results import save_results
 from balance.reporting.briefing.trend import (
     TrendBriefing,
     county_trend,
+    trend_areas,
     trend_cv_figure,
     trend_equity,
     trend_headline,
     trend_means,
     trend_movers,
+    trend_on_course,
+    trend_oversize,
     trend_pass_share,
 )
 
@@ -64,6 +72,7 @@ __all__ = [
     "appendix", "cv_intro", "distribution_intro", "rectification_intro", "bachelor_ratio_section",
     "since_last_year", "ledger_status",
     "TrendBriefing", "county_trend", "trend_headline", "trend_cv_figure", "trend_pass_share", "trend_means",
-    "trend_movers", "trend_equity",
+    "trend_movers", "trend_equity", "trend_areas", "trend_oversize", "trend_on_course",
     "RegionBriefing", "region_overview", "region_cover", "region_headline", "region_table", "region_heatmap",
+    "region_failing", "region_change", "region_oversize", "region_on_course", "county_verdict",
 ]
