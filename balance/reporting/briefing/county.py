@@ -123,9 +123,9 @@ def recognition_lines(b: CountyBriefing) -> list[tuple[str, str]]:
 
 def sheet_warnings(b: CountyBriefing):
     """Warnings of the county sheet (not those of the school table, shown with the assessment's)."""
-    if not b.county_sheet or b.evaluation is None:
+    w = getattr(b.evaluation, "warnings", None) if b.county_sheet else None
+    if w is None:  # no county sheet, or an evaluation without warnings (a stand-in in tests)
         return b.assessment.warnings.iloc[0:0]
-    w = b.evaluation.warnings
     return w[~w["file"].isin(set(b.assessment.warnings["file"]))]
 
 
