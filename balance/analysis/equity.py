@@ -18,7 +18,6 @@ value. A group of one school has nothing to be unequal about: its measures are N
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 

@@ -42,7 +42,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from balance.errors import InputError, Problem
 from balance.schema import COLUMNS, HEADERS, column_spec

@@ -1,10 +1,9 @@
 """Equity table: the official CV agrees, decomposition present, urban/rural gap hand-computed."""
-import numpy as np
 import pandas as pd
 import pytest
 
-from balance.method.assessment import assess_schools
 from balance.analysis.equity import equity_table
+from balance.method.assessment import assess_schools
 from balance.method.standards import load_standard
 from tests.factories import primary, table
 

@@ -42,20 +42,37 @@ from __future__ import annotations
 # The measures live in submodules by concept; this package re-exports every public name so
 # that ``from balance.analysis.inequality import gini`` (and ``balance.inequality``) keep working.
 from balance.analysis.inequality._common import (  # noqa: F401
-    InequalityInputError, TheilDecomposition, GapRatio, LorenzCurve,
-)
-from balance.analysis.inequality.measures import (  # noqa: F401
-    weighted_mean, weighted_cv, weighted_quantile, weighted_median, gini, theil_t, theil_l,
-    generalized_entropy, atkinson,
+    GapRatio,
+    InequalityInputError,
+    LorenzCurve,
+    TheilDecomposition,
 )
 from balance.analysis.inequality.decomposition import (  # noqa: F401
     theil_decomposition,
 )
+from balance.analysis.inequality.measures import (  # noqa: F401
+    atkinson,
+    generalized_entropy,
+    gini,
+    theil_l,
+    theil_t,
+    weighted_cv,
+    weighted_mean,
+    weighted_median,
+    weighted_quantile,
+)
 from balance.analysis.inequality.ratios import (  # noqa: F401
-    mcloone, verstegen, federal_range_ratio, range_ratio, value_range, gap_ratio, lorenz_curve,
+    federal_range_ratio,
+    gap_ratio,
+    lorenz_curve,
+    mcloone,
+    range_ratio,
+    value_range,
+    verstegen,
 )
 from balance.analysis.inequality.table import (  # noqa: F401
-    MEASURES, inequality_table,
+    MEASURES,
+    inequality_table,
 )
 
 __all__ = [

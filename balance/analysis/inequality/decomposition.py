@@ -5,8 +5,15 @@ import numpy as np
 import pandas as pd
 
 from balance.analysis.inequality._common import (
-    TheilDecomposition, _ZERO_POLICIES, _check_policy, _clean, _err, _exact_residual, _mean,
-    _xlogx, _zero_policy,
+    _ZERO_POLICIES,
+    TheilDecomposition,
+    _check_policy,
+    _clean,
+    _err,
+    _exact_residual,
+    _mean,
+    _xlogx,
+    _zero_policy,
 )
 
 __all__ = ["theil_decomposition"]

@@ -4,7 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 from balance.analysis.inequality._common import (
-    _QUANTILE_METHODS, _ZERO_POLICIES, _check_policy, _clean, _err, _mean, _xlogx, _zero_policy,
+    _QUANTILE_METHODS,
+    _ZERO_POLICIES,
+    _check_policy,
+    _clean,
+    _err,
+    _mean,
+    _xlogx,
+    _zero_policy,
 )
 from balance.method.dispersion import pupil_weighted_cv
 
