@@ -72,6 +72,12 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return df
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 county`` / ``2 counties``: English counts in console text read as words (never
+    "1 counties" or "1 error(s)")."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def render_problems(problems: list[Problem], limit: int = 200) -> str:
     """A plain-text table for the terminal: file / row / column / value / problem (zh + en)."""
     if not problems:
@@ -142,7 +148,7 @@ class InputError(Exception):
 
     def render(self, limit: int = 200) -> str:
         n = len(self.errors)
-        head = f"{self.summary_zh}：{n} 个错误 / {self.summary_en}: {n} error{'' if n == 1 else 's'}"
+        head = f"{self.summary_zh}：{n} 个错误 / {self.summary_en}: {plural(n, 'error')}"
         return head + "\n" + render_problems(self.errors, limit=limit)
 
     def _render_traceback_(self) -> list[str]:

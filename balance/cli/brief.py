@@ -32,13 +32,13 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:
         return _stopped(exc)
     n = len(plan.counties)
-    county_zh = f"{n} 个县区"
-    county_en = f"{n} county" if n == 1 else f"{n} counties"
-    print(f"{plan.year} 年，{county_zh}，{len(plan.runs)} 份简报 / {plan.year}, {county_en}, "
-          f"{len(plan.runs)} briefing{'s' if len(plan.runs) != 1 else ''}")
+    from balance.errors import plural
+
+    print(f"{plan.year} 年，{n} 个县区，{len(plan.runs)} 份简报 / {plan.year}, {plural(n, 'county', 'counties')}, "
+          f"{plural(len(plan.runs), 'briefing')}")
     if plan.warnings:
         k = len(plan.warnings)
-        print(f"数据提示 {k} 条（见 balance validate）/ {k} data warning{'s' if k != 1 else ''} (see balance validate)")
+        print(f"数据提示 {k} 条（见 balance validate）/ {plural(k, 'data warning')} (see balance validate)")
         print_fraction_warnings(plan.warnings)
     print(batch.summary())
     print(f"运行参数（审计记录）/ run parameters (audit log): {batch.out_dir / PARAMS_FOLDER}")

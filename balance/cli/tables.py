@@ -25,9 +25,7 @@ from balance.cli._args import (
 )
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 county`` / ``2 counties``: English counts on the console read as words."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+from balance.errors import plural  # noqa: E402,F401 - its home is balance.errors (kept importable here)
 
 
 def four_area_label(resource_title: str) -> str:
@@ -104,8 +102,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     n_pass = int(a.verdicts["passed"].sum())
     print(f"{n_pass}/{len(a.verdicts)} 个县区·年度达到标准 / county-years passing")
     if len(a.warnings):
-        print(f"数据提示 {len(a.warnings)} 条，见 warnings.csv / {len(a.warnings)} data warnings in warnings.csv")
-    print(f"结果已写入 / results written to {Path(args.out).resolve()} ({len(paths)} files)")
+        print(f"数据提示 {len(a.warnings)} 条，见 warnings.csv / {plural(len(a.warnings), 'data warning')} in warnings.csv")
+    print(f"结果已写入 / results written to {Path(args.out).resolve()} ({plural(len(paths), 'file')})")
     return EXIT_OK
 
 
@@ -129,7 +127,7 @@ def _cmd_evaluate(args) -> int:
     n = int(ev.verdicts["passed"].sum()) if len(ev.verdicts) else 0
     print(f"{n}/{len(ev.verdicts)} 个县区·年度达到优质均衡 / county-years recognised")
     print_fraction_warnings(ev.warnings)
-    print(f"结果已写入 / results written to {_P(args.out).resolve()} ({len(paths)} files)")
+    print(f"结果已写入 / results written to {_P(args.out).resolve()} ({plural(len(paths), 'file')})")
     return 0
 
 
@@ -203,9 +201,9 @@ def _cmd_plan(args) -> int:
             print(f"  {c['year']} {c['county_code']} 预算 / budget {args.budget:,.1f} 万元，结余 / left "
                   f"{(left or 0) / 10000:,.1f} 万元" + ("" if c["after"]["passed"] else
                   f"；仍未达标 / still unmet: {'；'.join(c['after']['failing_items'])}"))
-        print(f"结果已写入 / written to {Path(args.out).resolve()} ({len(paths)} files, {p.seconds:.2f} s)")
+        print(f"结果已写入 / written to {Path(args.out).resolve()} ({plural(len(paths), 'file')}, {p.seconds:.2f} s)")
         return 0  # within a budget, unmet items are the answer, not an error
-    print(f"结果已写入 / written to {Path(args.out).resolve()} ({len(paths)} files, {p.seconds:.2f} s)")
+    print(f"结果已写入 / written to {Path(args.out).resolve()} ({plural(len(paths), 'file')}, {p.seconds:.2f} s)")
     return 0 if p.feasible else 1
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from balance.errors import plural
 from balance.running.outdir import printable
 from balance.running.manifest import MANIFEST_COLUMNS
 
@@ -100,7 +101,7 @@ class BatchResult:
     def summary(self) -> str:
         n, a, b, c = len(self.runs), len(self.ok), len(self.failed), len(self.skipped)
         lines = [f"完成 {n} 个运行：成功 {a}，失败 {b}，未变化跳过 {c}（{self.seconds:.1f} 秒）"
-                 f" / {n} runs: {a} ok, {b} failed, {c} skipped ({self.seconds:.1f} s)"]
+                 f" / {plural(n, 'run')}: {a} ok, {b} failed, {c} skipped ({self.seconds:.1f} s)"]
         for r in self.failed:
             lines.append(f"  ✗ {printable(r.run)}: {printable(r.error)}")
         if self.manifest:

@@ -108,3 +108,29 @@ def test_trap4_brief_with_sheet_writes_the_briefing(tmp_path, capsys):
     assert code == 0, out
     assert (tmp_path / "简报" / "130102_2024.html").is_file()
     assert "1 个县区" in out and "1 county," in out and "1 briefing" in out
+
+
+def test_trap5_no_english_count_written_as_a_fixed_plural_in_console_text():
+    # "1 counties", "(1 errors)", "1 error(s)": an f-string count followed by a fixed plural noun
+    # (or a "(s)") in the package's text; counts go through balance.errors.plural
+    import re
+    from pathlib import Path
+
+    import balance
+
+    fixed = re.compile(r"\{[^{}]+\} (counties|errors|warnings|files|runs|schools|briefings|workers)\b"
+                       r"|\{[^{}]+\} \w+\((s|es)\)")
+    bad = [f"{p.name}:{i}: {line.strip()}" for p in Path(balance.__file__).parent.rglob("*.py")
+           for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+           if fixed.search(line) and "Assessment(" not in line]  # repr of a researcher's object: not console text
+    assert bad == []
+
+
+def test_trap5_batch_summary_of_one_run_reads_one_run():
+    from balance.errors import plural
+    from balance.running.results import BatchResult, RunResult
+
+    assert plural(1, "county", "counties") == "1 county" and plural(2, "county", "counties") == "2 counties"
+    one = BatchResult(out_dir=".", runs=[RunResult(run="130102_2024", notebook="county_briefing", status="ok")])
+    assert "/ 1 run: 1 ok" in one.summary()
+    assert "/ 2 runs:" in BatchResult(out_dir=".", runs=one.runs * 2).summary()

@@ -17,7 +17,7 @@ def test_fraction_rates_reach_the_headline_and_the_appendix(tmp_path):
     notes = fraction_notes(b)
     assert len(notes) == 1 and "保障15" in notes[0] and "请填写 92" in notes[0]
     assert (notes[0], "warn") in recognition_lines(b)
-    assert "像是按小数填写" in appendix(b).data
+    assert "像是按小数填写" in appendix(b).data and "影响评估结论" in appendix(b).data
 
 
 def test_no_note_when_rates_are_percent_cells(tmp_path):

@@ -101,7 +101,7 @@ def _clean(x, w=None, *, nan: str = "raise", nonnegative: bool = True, extra=Non
     if missing.any():
         if nan == "raise":
             raise _err(f"有 {int(missing.sum())} 个缺失值（NaN）；如需剔除请用 nan='omit'",
-                       f"{int(missing.sum())} missing value(s) (NaN); pass nan='omit' to drop them")
+                       f"missing values (NaN): {int(missing.sum())}; pass nan='omit' to drop them")
         keep = ~missing
         xa, wa = xa[keep], wa[keep]
         ea = None if ea is None else ea[keep]
@@ -130,7 +130,7 @@ def _zero_policy(x, w, zeros: str, what: str):
         return x, w
     if zeros == "raise":
         raise _err(f"{what} 在有零值时无定义（{int(z.sum())} 个零值）；可用 zeros='nan' 或 zeros='omit'",
-                   f"{what} is undefined with zero values ({int(z.sum())} zero(s)); "
+                   f"{what} is undefined with zero values (zero values: {int(z.sum())}); "
                    "pass zeros='nan' or zeros='omit'")
     if zeros == "nan":
         return None

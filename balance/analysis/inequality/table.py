@@ -19,11 +19,11 @@ MEASURES: tuple[str, ...] = (
 
 _NOTE = {
     "no_rows": "无有效数据 / no valid rows",
-    "omitted_nan": "已剔除{k}个缺失值 / {k} row(s) with missing values omitted",
-    "zero_weight": "已忽略{k}个学生数为0的单位 / {k} unit(s) with 0 pupils ignored",
+    "omitted_nan": "已剔除{k}个缺失值 / rows with missing values omitted: {k}",
+    "zero_weight": "已忽略{k}个学生数为0的单位 / units with 0 pupils ignored: {k}",
     "mean_zero": "{m}：均值为0，无定义 / undefined, mean is 0",
-    "zeros_nan": "{m}：有{k}个零值，无定义 / undefined with {k} zero value(s)",
-    "zeros_omit": "{m}：已剔除{k}个零值 / {k} zero value(s) omitted",
+    "zeros_nan": "{m}：有{k}个零值，无定义 / undefined with zero values ({k})",
+    "zeros_omit": "{m}：已剔除{k}个零值 / zero values omitted: {k}",
     "median_zero": "{m}：中位数为0，无定义 / undefined, median is 0",
     "p5_zero": "federal_range_ratio：P5为0，无定义 / undefined, P5 is 0",
     "min_zero": "range_ratio：最小值为0，无定义 / undefined, minimum is 0",
@@ -186,7 +186,7 @@ def _valid_rows(df, value, weight, group, gcode, keys, keyed: bool, nan: str, no
         if nan == "raise":
             ex = keys.iloc[np.unique(gcode[miss])[:3]].to_dict("records") if keyed else []
             raise _err(f"有 {int(miss.sum())} 行缺失数值/学生数/分组（例如 {ex}）；如需剔除请用 nan='omit'",
-                       f"{int(miss.sum())} row(s) with missing value/weight/group (e.g. {ex}); "
+                       f"rows with a missing value/weight/group: {int(miss.sum())} (e.g. {ex}); "
                        "pass nan='omit' to drop them")
         k = np.bincount(gcode[miss], minlength=G)
         _add_note(notes, k > 0, _NOTE["omitted_nan"], k)

@@ -294,7 +294,8 @@ def appendix(b: CountyBriefing) -> HTML:
     if len(w):
         w = w[w["file"].notna()]
         parts.append(display.table_html(w, columns={"row": "行", "column": "列", "value": "值", "problem_zh": "提示"},
-                                        caption=f"数据提示（不影响计算，共 {len(w)} 条）", max_rows=40))
+                                        caption=(f"数据提示（共 {len(w)} 条，其中县级填报表的比例提示影响评估结论）" if fraction_notes(b)
+                                                 else f"数据提示（不影响计算，共 {len(w)} 条）"), max_rows=40))
     else:
         parts.append(display.callout_html("数据检查未发现需要提示的问题。", "pass"))
     ex = a.excluded
