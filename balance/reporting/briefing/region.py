@@ -19,7 +19,7 @@ from balance.analysis.region import RANK_RULE, city_total, county_rows, rank_cou
 from balance.method.assessment import Assessment
 from balance.reporting import display, narrative, plotting, wording
 from balance.reporting.briefing._common import _html, _now
-from balance.reporting.briefing.county import recognition_lines
+from balance.reporting.briefing.county import CountyBriefing, recognition_lines
 
 __all__ = ["RegionBriefing", "region_overview", "region_cover", "region_headline", "region_table", "region_failing",
            "region_change", "region_oversize", "region_on_course", "region_heatmap", "county_verdict", "RANK_RULE"]
@@ -104,10 +104,12 @@ def county_verdict(r: RegionBriefing, county_code: str) -> tuple[str, str]:
     :func:`balance.reporting.narrative.verdict_sentence`)."""
     v = r.verdicts.set_index("county_code").loc[county_code]
     if r.evaluation is not None:
+        from dataclasses import replace
+
         ev = r.evaluation.verdicts
-        ev = ev[(ev["county_code"] == county_code) & (ev["year"] == r.year)]
-        b = SimpleNamespace(county_sheet=r.county_sheet, evaluation=SimpleNamespace(verdicts=ev),
-                            assessment=r.assessment, county_name=v["county_name"], year=r.year)
+        ev = replace(r.evaluation, verdicts=ev[(ev["county_code"] == county_code) & (ev["year"] == r.year)])
+        b = CountyBriefing(r.assessment, county_code, v["county_name"], r.year, r.title, r.data_path, r.sha256,
+                           r.standard_id, county_sheet=r.county_sheet, _evaluation=ev)
         lines = recognition_lines(b)
         if lines:
             return lines[0]
