@@ -64,10 +64,12 @@ def test_a_missing_value_is_missing_never_passed():
     assert not pd.isna(r["urban_share"])
 
 
-def test_absent_column_read_from_a_file_is_missing():
+def test_absent_column_read_from_a_file_is_missing(tmp_path):
     from balance.io.reading import load_school_table
 
-    r = bachelor_ratio(load_school_table(_demo()))  # the demo table has no bachelor column
+    d = pd.read_csv(_demo(), dtype=str, encoding="utf-8-sig").drop(columns=["小学本科及以上学历专任教师数"])
+    d.to_csv(tmp_path / "t.csv", index=False, encoding="utf-8-sig")
+    r = bachelor_ratio(load_school_table(tmp_path / "t.csv"))
     assert len(r) and r["ratio"].isna().all() and r["met"].isna().all()
     assert (r["schools_missing"] > 0).all()
 
@@ -78,6 +80,7 @@ def test_the_reader_checks_the_new_column(tmp_path):
 
     d = pd.read_csv(_demo(), dtype=str, encoding="utf-8-sig")
     d = d[(d["县区代码"] == "990101") & (d["年份"] == "2025")].copy()
+    d = d.drop(columns=["小学本科及以上学历专任教师数"])
     d["小学本科及以上学历教师数"] = d["小学专科及以上学历专任教师数"]  # an alias of the header
     p = tmp_path / "t.csv"
     d.to_csv(p, index=False, encoding="utf-8-sig")
@@ -95,3 +98,15 @@ def _demo():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[2] / "data" / "demo" / "schools.csv"
+
+
+def test_the_demo_data_tell_the_story_of_the_readme():
+    """data/README.md: the ratio falls every year; in 2025 东湖区 and 云台县 are within 1.05."""
+    from balance.io.reading import load_school_table
+
+    r = bachelor_ratio(load_school_table(_demo()))
+    assert r["ratio"].notna().all()
+    for _, g in r.groupby("county_code"):
+        assert g.sort_values("year")["ratio"].is_monotonic_decreasing
+    met = set(r.loc[(r["year"] == 2025) & r["met"].astype(bool), "county_name"])
+    assert met == {"东湖区", "云台县"}
