@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 __all__ = [
     "PROBLEMS_FILE_ENV", "PROBLEM_HEADERS", "Problem", "problems_frame", "render_problems", "InputError",
-    "not_in_data", "require_present",
+    "not_in_data", "require_present", "plural",
 ]
 
 if TYPE_CHECKING:
