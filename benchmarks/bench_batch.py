@@ -268,12 +268,12 @@ def main(argv=None) -> int:
     return 0
 
 
-def projection(rows: list[dict], workers: int, briefings: int, cores: int) -> tuple[float, float]:
+def projection(rows: list[dict], briefings: int, cores: int) -> tuple[float, float]:
     """Hours for ``briefings`` county briefings on ``cores`` workers, from this batch's manifest.
 
     A warm worker runs its briefings one after the other, so the batch takes about
     ``ceil(briefings / cores) × mean whole-run seconds`` (kernel reset + execution + export, from
-    ``manifest.csv``) plus one kernel start per worker. The runs here shared ``workers`` workers
+    ``manifest.csv``) plus one kernel start per worker. The runs here shared their workers
     on this machine's cores: their times include that contention, so on an idle 16-core machine
     the projection is an upper bound. Returns (hours, mean seconds per run)."""
     import math
@@ -288,19 +288,19 @@ def print_table(n, workers, t_batch, man, t_naive, t_cold, briefings, cores) -> 
     ok = [r for r in man if r["status"] == "ok"]
     both = [float(r["execution"]) + float(r["export"]) for r in ok if r["execution"] not in ("", None)]
     print(f"\n== summary ({n} county briefings, {workers} workers, {os.cpu_count()} CPUs, load {_load()}) ==")
-    print(f"{'':<34} {'wall s':>8} {'s/briefing':>11} {'ratio':>8}")
-    print(f"{'balance batch (kept kernels)':<34} {t_batch:>8.1f} {t_batch / n:>11.2f} {'1.00x':>8}")
+    print(f"{'':<40} {'wall s':>8} {'s/briefing':>11} {'ratio':>8}")
+    print(f"{'balance batch (kept kernels)':<40} {t_batch:>8.1f} {t_batch / n:>11.2f} {'1.00x':>8}")
     if t_cold is not None:
-        print(f"{'balance batch (fresh kernels)':<34} {t_cold:>8.1f} {t_cold / n:>11.2f} {t_cold / t_batch:>7.2f}x")
+        print(f"{'balance batch (fresh kernels)':<40} {t_cold:>8.1f} {t_cold / n:>11.2f} {t_cold / t_batch:>7.2f}x")
     if t_naive is not None:
-        print(f"{'naive loop (papermill + nbconvert CLI)':<34} {t_naive:>8.1f} {t_naive / n:>11.2f} "
+        print(f"{'naive loop (papermill + nbconvert CLI)':<40} {t_naive:>8.1f} {t_naive / n:>11.2f} "
               f"{t_naive / t_batch:>7.2f}x   (target ≥ 5x)")
     print("time split per briefing in a worker (mean s): "
           f"kernel start/reset {_mean(r['kernel_start'] for r in ok):.2f} · execution {_mean(r['execution'] for r in ok):.2f} "
           f"· export {_mean(r['export'] for r in ok):.2f}")
     med = statistics.median(both) if both else float("nan")
     print(f"execution + export per briefing: median {med:.2f} s (target ≤ 2.5 s), p90 {_quantile(both, 0.9):.2f} s")
-    hours, per = projection(ok, workers, briefings, cores)
+    hours, per = projection(ok, briefings, cores)
     print(f"projection: {briefings:,} county briefings on {cores} cores ≈ {hours:.1f} h "
           f"(⌈{briefings}/{cores}⌉ × {per:.2f} s per run measured here with {workers} workers sharing "
           f"{os.cpu_count()} CPUs; an upper bound when this machine was loaded)")

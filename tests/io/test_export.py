@@ -73,3 +73,23 @@ def test_interrupted_write_leaves_nothing(tmp_path, assessment, monkeypatch):
     with pytest.raises(OSError):
         export.write_results(assessment, tmp_path / "out")
     assert not (tmp_path / "out").exists()  # no partial set, no temp folder, not even the folder it created
+
+
+def test_parquet_tables_written_beside_the_summary_fail_as_one(tmp_path, assessment, monkeypatch):
+    """The Parquet tables are written on a second thread while summary.json is built: every table
+    and the summary arrive, and a table that cannot be written fails the whole set (nothing left)."""
+    out = export.write_results(assessment, tmp_path / "ok", format="parquet", excel=False)
+    assert sorted(p.name for p in out) == sorted([*export.PARQUET_FILES.values(), "summary.json"])
+    back = pd.read_parquet(tmp_path / "ok" / "school_results.parquet")
+    assert len(back) == len(assessment.school_results)
+    real = pd.DataFrame.to_parquet
+
+    def full_on_shortfalls(self, path, *a, **k):
+        if str(path).endswith("shortfalls.parquet"):
+            raise OSError(28, "No space left on device")
+        return real(self, path, *a, **k)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full_on_shortfalls)
+    with pytest.raises(OSError):
+        export.write_results(assessment, tmp_path / "out", format="parquet", excel=False)
+    assert not (tmp_path / "out").exists()

@@ -383,13 +383,18 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
     when all of them are complete, so an interrupted run never leaves a half-written set.
     Returns the paths written.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     fmt = result_format(a, format)
-    with staged_files(out_dir) as s:
-        for attr, name in CSV_FILES.items():
-            if fmt == "parquet":
-                _parquet_ready(getattr(a, attr)).to_parquet(s.stage(PARQUET_FILES[attr]), index=False,
-                                                           compression="zstd")
-            else:
+    # the pool is left (its thread joined) before staged_files moves or discards the files
+    with staged_files(out_dir) as s, ThreadPoolExecutor(max_workers=1) as pool:
+        tables = None
+        if fmt == "parquet":  # Arrow encodes and compresses without the GIL: the tables are written
+            # on a second thread while this one builds summary.json (a national panel: ~2 s each)
+            tables = pool.submit(_write_parquet_tables, [(getattr(a, attr), s.stage(PARQUET_FILES[attr]))
+                                                         for attr in CSV_FILES])
+        else:
+            for attr, name in CSV_FILES.items():
                 _csv_ready(getattr(a, attr)).to_csv(s.stage(name), index=False, encoding="utf-8-sig")
         payload = {
             "generator": f"balance {__version__}",
@@ -401,6 +406,13 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
         # indented for reading by eye; a national panel's summary is written compact (the C encoder)
         indent = 2 if len(a.verdicts) <= 1000 else None
         s.stage("summary.json").write_text(json_text(payload, indent=indent), encoding="utf-8")
+        if tables is not None:
+            tables.result()  # an error writing a table is raised here, inside staged_files
         if excel and not excel_too_big(a):
             write_workbook(a, s.stage("results.xlsx"))
     return s.final
+
+
+def _write_parquet_tables(jobs) -> None:
+    for df, path in jobs:
+        _parquet_ready(df).to_parquet(path, index=False, compression="zstd")
