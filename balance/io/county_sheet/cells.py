@@ -1,0 +1,316 @@
+"""Checking a county sheet's cells: header row, identity, every item value, duplicates, unknown
+counties (see :mod:`balance.io.county_sheet`)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from balance.errors import InputError, Problem
+from balance.io.county_sheet.items import (HEADER_SCAN_ROWS, NO, YES, _SUMMARY, _num, _refuse, fields, item_id,
+                                           items, note_column, note_header, sheet_columns)
+
+
+@dataclass
+class CountySheet:
+    """A validated county sheet.
+
+    Attributes
+    ----------
+    data : DataFrame
+        One row per county × year: ``year`` (int), ``county_code`` (str), ``county_name``, one column
+        per field of ``evaluation_items.yaml`` (yes/no fields hold "是"/"否", numeric fields float;
+        missing is NA/NaN), one ``<item_id>_note`` column per evidence note, and ``source_row``.
+    path : str
+    sha256 : str or None
+    sheet : str or None
+    warnings : list of Problem
+    columns_found : list of str
+        The canonical field names the file has a column for (missing columns mean missing items).
+    """
+
+    data: pd.DataFrame
+    path: str
+    sha256: str | None = None
+    sheet: str | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    columns_found: list[str] = field(default_factory=list)
+
+    def row(self, year: int, county_code: str) -> dict | None:
+        """The sheet row of one county and year as a dict, or ``None``."""
+        m = (self.data["year"] == int(year)) & (self.data["county_code"] == str(county_code))
+        if not m.any():
+            return None
+        return self.data.loc[m].iloc[0].to_dict()
+
+
+def _normalize(text) -> str:
+    """The school table's header rules (:func:`balance.io.headers.normalize_header`), one home."""
+    from balance.io.headers import normalize_header
+
+    return normalize_header(text)
+
+
+@lru_cache(maxsize=1)
+def _header_lookup() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(normalised header -> name, leading code token -> field name, item code -> note column name)."""
+    full: dict[str, str] = {}
+    token: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    for c in sheet_columns():
+        full[_normalize(c["header"])] = c["name"]
+        full[_normalize(c["name"])] = c["name"]
+        for a in c.get("aliases", []):
+            full[_normalize(a)] = c["name"]
+        if c["kind"] == "field":
+            token[_normalize(c["header"].split()[0])] = c["name"]
+        elif c["kind"] == "note":
+            notes[_normalize(c["item"]["code"])] = c["name"]
+    return full, token, notes
+
+
+def _match_header(text: str) -> str | None:
+    full, token, notes = _header_lookup()
+    key = _normalize(text)
+    if not key:
+        return None
+    if key in full:
+        return full[key]
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    first = _normalize(raw.split()[0]) if raw.split() else ""
+    if ("说明" in key or "佐证" in key or "备注" in key) and first in notes:
+        return notes[first]
+    m = re.match(r"^((?:保障|质量|否决)\d+[a-z]?|认可)", key)
+    if m and m.group(1) in token:
+        return token[m.group(1)]
+    return token.get(first)
+
+
+def _cell_text(v) -> tuple[str, bool]:
+    """A cell as the user sees it, and whether it was stored as a number."""
+    if v is None:
+        return "", False
+    if isinstance(v, bool):
+        return ("TRUE" if v else "FALSE"), False
+    if isinstance(v, (int, np.integer)):
+        return str(int(v)), True
+    if isinstance(v, (float, np.floating)):
+        if v != v:
+            return "", False
+        return (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))), True
+    if hasattr(v, "isoformat"):
+        return v.isoformat(), False
+    return str(v), False
+
+
+
+def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) -> CountySheet:
+    problems: list[Problem] = []
+    formula_at = set(formulas)
+
+    def add(zh, en, code, row=None, column=None, value=None, severity="error"):
+        problems.append(Problem(file=file, sheet=sheet, row=row, column=column, value=value, problem_zh=zh,
+                                problem_en=en, severity=severity, code=code))
+
+    if not grid or not any(_cell_text(c)[0].strip() for r in grid for c in r):
+        raise _refuse(file, "文件为空", "the file is empty", "empty_file", sheet)
+    # header row: the row among the first ones that names most known columns (year and county code needed)
+    best, h = 0, None
+    for i, r in enumerate(grid[:HEADER_SCAN_ROWS]):
+        names = {_match_header(_cell_text(c)[0]) for c in r} - {None}
+        if {"year", "county_code"} <= names and len(names) > best:
+            best, h = len(names), i
+    if h is None:
+        raise _refuse(file, "找不到表头行：应有“年份”和“县区代码”两列", "no header row found: the columns 年份 (year) "
+                      "and 县区代码 (county code) are needed", "missing_header", sheet)
+    headers = [_cell_text(c)[0].strip() for c in grid[h]]
+    cols: dict[str, int] = {}
+    unknown = []
+    for j, hd in enumerate(headers):
+        name = _match_header(hd)
+        if name is None:
+            if hd:
+                unknown.append(hd)
+            continue
+        if name in cols:
+            add(f"多个列都对应「{headers[cols[name]]}」：「{headers[cols[name]]}」与「{hd}」",
+                f"several columns map to '{name}': '{headers[cols[name]]}' and '{hd}'", "duplicate_column", column=hd)
+            continue
+        cols[name] = j
+    if unknown:
+        add(f"无法识别的列（已忽略）：{'、'.join(unknown)}", f"unrecognised columns (ignored): {', '.join(unknown)}",
+            "unknown_columns", severity="warning")
+    spec_fields = {f["name"]: f for f in fields()}
+    missing_fields = [f for f in spec_fields.values() if f["name"] not in cols]
+    if missing_fields:
+        add(f"缺少 {len(missing_fields)} 个事项列，这些事项将按“缺失”处理：{'、'.join(f['header'] for f in missing_fields)}",
+            f"{len(missing_fields)} item column{'' if len(missing_fields) == 1 else 's'} missing; those items will be reported as missing: "
+            f"{', '.join(f['name'] for f in missing_fields)}", "missing_item_columns", severity="warning")
+
+    records = []
+    for i in range(h + 1, len(grid)):
+        r = grid[i]
+        cells = {name: _cell_text(r[j]) if j < len(r) else ("", False) for name, j in cols.items()}
+        if not any(t.strip() for t, _ in cells.values()):
+            continue  # blank line
+        rownum = i + 1
+        rec: dict = {"source_row": rownum}
+        # identity
+        yt = cells.get("year", ("", False))[0].strip()
+        m = re.fullmatch(r"(\d{4})(?:\.0+)?\s*年?", unicodedata.normalize("NFKC", yt))
+        if not yt:
+            add("年份为空", "year is blank", "blank", rownum, headers[cols["year"]], yt)
+            rec["year"] = None
+        elif not m or not 1949 <= int(m.group(1)) <= 2100:
+            add("年份应为四位数的年份（1949–2100）", "year must be a 4-digit year (1949-2100)", "year_invalid",
+                rownum, headers[cols["year"]], yt)
+            rec["year"] = None
+        else:
+            rec["year"] = int(m.group(1))
+        ct, numeric = cells.get("county_code", ("", False))
+        ct = unicodedata.normalize("NFKC", ct.strip())
+        ccol = headers[cols["county_code"]]
+        if not ct:
+            add("县区代码为空", "county code is blank", "blank", rownum, ccol, ct)
+            rec["county_code"] = None
+        elif not ct.isdigit():
+            add("县区代码只能由数字组成（应为 6 位数字）", "county code must contain digits only (6 digits expected)",
+                "code_not_digits", rownum, ccol, ct)
+            rec["county_code"] = None
+        elif len(ct) != 6:
+            zero = numeric or len(ct) < 6
+            add(f"县区代码应为 6 位数字，实际 {len(ct)} 位" + ("；开头的 0 可能已丢失（请将该列设为文本格式）" if zero else ""),
+                f"county code must have 6 digits, found {len(ct)}" + ("; leading zeros may have been lost (format the column as text)" if zero else ""),
+                "code_length", rownum, ccol, ct)
+            rec["county_code"] = None
+        else:
+            rec["county_code"] = ct
+        rec["county_name"] = cells["county_name"][0].strip() if "county_name" in cells else ""
+        if rec["county_name"]:  # a name goes into workbooks: refused when it starts like a formula
+            from balance.io.validation import message, name_problems, shown_value
+
+            for code, mask, fields_ in name_problems(pd.Series([rec["county_name"]])):
+                if mask[0]:
+                    zh, en = message(code, **fields_)
+                    add(zh, en, code, rownum, headers[cols["county_name"]], shown_value(rec["county_name"]))
+        for name, j in cols.items():  # formulas without a cached value read as blank: say so
+            if (i, j) in formula_at and not cells[name][0].strip():
+                from balance.io.validation import message
+
+                zh, en = message("formula_no_value")
+                add(zh, en, "formula_no_value", rownum, headers[j], "")
+        # items
+        for name, f in spec_fields.items():
+            if name not in cells:
+                rec[name] = None if f["type"] == "yes_no" else np.nan
+                continue
+            text = unicodedata.normalize("NFKC", cells[name][0]).strip()
+            col = headers[cols[name]]
+            rec[name] = _parse_value(text, f, add, rownum, col, cells[name][0].strip())
+        for c in sheet_columns():
+            if c["kind"] == "note":
+                rec[c["name"]] = cells[c["name"]][0].strip() if c["name"] in cells else ""
+        records.append(rec)
+
+    _fraction_columns(problems, records, grid[h + 1:], cols, headers, spec_fields, file, sheet)
+    if not records:
+        add("表中没有数据行（只有表头）", "the sheet has no data rows (header only)", "no_data_rows")
+
+    df = pd.DataFrame(records)
+    if len(df):
+        # the same county and year twice
+        ok = df["year"].notna() & df["county_code"].notna()
+        keyed = df[ok]
+        dup = keyed[keyed.duplicated(["year", "county_code"], keep=False)]
+        for (y, c), g in dup.groupby(["year", "county_code"], sort=True):
+            rows = sorted(int(x) for x in g["source_row"])
+            for rr in rows:
+                add(f"县区 {c} 的 {int(y)} 年出现多行（第 {'、'.join(map(str, rows))} 行），每个县区每年只能填一行",
+                    f"county {c}, year {int(y)} appears on several rows ({', '.join(map(str, rows))}); one row per county and year",
+                    "duplicate_county_year", rr, "县区代码", c)
+        if known is not None:
+            names = known if isinstance(known, dict) else {k: None for k in known}
+            listed = "、".join(sorted(names)[:20]) + ("…" if len(names) > 20 else "")
+            for rec in keyed.itertuples(index=False):
+                if rec.county_code not in names:
+                    add(f"县区代码 {rec.county_code} 不在学校数据中（学校数据中的县区：{listed}）",
+                        f"county code {rec.county_code} is not in the school data (counties there: {listed.replace('、', ', ')})",
+                        "unknown_county", int(rec.source_row), "县区代码", rec.county_code)
+                elif names[rec.county_code] and rec.county_name and rec.county_name != names[rec.county_code]:
+                    add(f"县区名称“{rec.county_name}”与学校数据中的“{names[rec.county_code]}”不一致",
+                        f"county name '{rec.county_name}' differs from the school data's '{names[rec.county_code]}'",
+                        "county_name_differs", int(rec.source_row), "县区名称", rec.county_name, severity="warning")
+
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems, *_SUMMARY)
+    df["year"] = df["year"].astype("int64")
+    df["county_code"] = df["county_code"].astype(str)
+    df["source_row"] = df["source_row"].astype("int64")
+    return CountySheet(data=df.reset_index(drop=True), path=file, sha256=sha256, sheet=sheet,
+                       warnings=[p for p in problems if p.severity == "warning"],
+                       columns_found=[n for n in spec_fields if n in cols])
+
+
+def _fraction_columns(problems: list, records, body, cols, headers, spec_fields, file, sheet) -> None:
+    """A rate column whose values all look like fractions: one warning for the column (issue 12)
+    instead of one per cell (:func:`balance.io.rates.fraction_rate_columns`)."""
+    from balance.io.rates import fraction_rate_columns
+
+    rate_cols = {name: (headers[j], any(j < len(r) and _cell_text(r[j])[0].strip().endswith(("%", "％")) for r in body))
+                 for name, j in cols.items() if spec_fields.get(name, {}).get("type") == "rate"}
+    extra, flagged = fraction_rate_columns(records, rate_cols, file=file, sheet=sheet)
+    problems[:] = [p for p in problems if not (p.code == "rate_looks_like_fraction" and p.column in flagged)] + extra
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _parse_value(text: str, f: dict, add, row: int, col: str, shown: str):
+    """One cell of a field: "是"/"否" or a float; ``None``/NaN when blank; problems via ``add``."""
+    t = f["type"]
+    if text == "":
+        return None if t == "yes_no" else np.nan
+    if t == "yes_no":
+        if text in (YES, NO):
+            return text
+        add(f"应填写“是”或“否”，不能填写“{shown}”", f"must be 是 (yes) or 否 (no), not '{shown}'", "not_yes_no",
+            row, col, shown)
+        return None
+    s = text.replace(",", "")
+    percent = s.endswith("%")
+    if percent:
+        s = s[:-1].strip()
+    if not _NUMBER.match(s):
+        zh = {"rate": "应为 0–100 之间的百分数（如 96.5）", "amount": "应为数值", "ratio": "应为 0–1 之间的小数"}[t]
+        en = {"rate": "must be a percent between 0 and 100 (e.g. 96.5)", "amount": "must be a number",
+              "ratio": "must be a decimal between 0 and 1"}[t]
+        add(f"不是数字：{zh}", f"not a number: {en}", "not_number", row, col, shown)
+        return np.nan
+    v = float(s)
+    if percent and t != "rate":
+        add("此列不是百分比，请填写数值（不带 %）", "this column is not a percentage: enter the number without %",
+            "unexpected_percent", row, col, shown)
+        return np.nan
+    if t == "rate":
+        if not 0 <= v <= 100:
+            add(f"比例应在 0–100 % 之间，实际为 {_num(v)}", f"a rate must be between 0 and 100 %, found {_num(v)}",
+                "rate_out_of_range", row, col, shown)
+            return np.nan
+        if 0 < v <= 1 and not percent:
+            add(f"比例 {_num(v)} 按 {_num(v)}% 计算；若指 {_num(v * 100)}%，请填写 {_num(v * 100)}",
+                f"rate {_num(v)} is read as {_num(v)} %; if you mean {_num(v * 100)} %, enter {_num(v * 100)}",
+                "rate_looks_like_fraction", row, col, shown, severity="warning")
+        return v
+    if v < 0:
+        add("不能为负数", "must not be negative", "negative", row, col, shown)
+        return np.nan
+    if t == "ratio" and v > 1:
+        add(f"应为 0–1 之间的小数，实际为 {_num(v)}", f"must be a decimal between 0 and 1, found {_num(v)}",
+            "ratio_out_of_range", row, col, shown)
+        return np.nan
+    return v
