@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from balance import __version__
-from balance.cli import batch, brief, data, doctor, statsforms, tables, year
+from balance.cli import batch, brief, data, doctor, review, statsforms, tables, year
 from balance.cli._args import (  # noqa: F401 - re-exported (balance.cli.positive_int …)
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -152,6 +152,7 @@ COMMANDS = (
     tables.add_validate, tables.add_assess, doctor.add_doctor, batch.add_batch, batch.add_report,
     data.add_demo_data, tables.add_evaluate, data.add_template, tables.add_equity, tables.add_plan,
     data.add_ingest, statsforms.add_import_stats, year.add_ledger, year.add_sample, year.add_oversize,
+    review.add_application, review.add_self_report,
     brief.add_brief,
 )
 

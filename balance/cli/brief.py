@@ -20,7 +20,8 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
     try:
         plan, batch = run_brief(args.input, args.out, year=args.year, counties=args.county,
-                                county_sheet=args.county_sheet, standard=args.standard, workers=args.workers,
+                                county_sheet=args.county_sheet, standard=args.standard,
+                                target_year=args.target_year, workers=args.workers,
                                 force=args.force, timeout=args.timeout, progress=not args.no_progress,
                                 notebooks_dir=args.notebooks, sheet=args.sheet)
     except ExecutorError as exc:
@@ -45,7 +46,8 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 
 def add_brief(sub) -> None:
-    """``brief INPUT --out DIR [--year Y] [--county CODE ...] [--county-sheet FILE] [--standard S] [--sheet S] [--workers N]``."""
+    """``brief INPUT --out DIR [--year Y] [--county CODE ...] [--county-sheet FILE] [--standard S] [--sheet S]
+    [--target-year Y] [--workers N]``."""
     from balance.cli._args import positive_int
     from balance.cli.batch import _seconds
 
@@ -61,6 +63,9 @@ def add_brief(sub) -> None:
                    help="只为这些县区生成（默认全部）/ only these counties (default: all)")
     b.add_argument("--county-sheet", default=None, metavar="FILE", help="县级表 / the county sheet")
     b.add_argument("--standard", default="quality-2017", help=STANDARD_HELP)
+    b.add_argument("--target-year", type=positive_int, default=None, metavar="Y",
+                   help="目标年份：趋势简报与全市总览标明各县区能否按期达标 / target year: the trend briefings and "
+                        "the region overview mark whether each county is on course")
     b.add_argument("--sheet", default=None, metavar="S",
                    help="学校表所在的 Excel 工作表名（默认自动查找）/ the sheet holding the school table (default: found)")
     b.add_argument("--workers", type=positive_int, default=None, metavar="N", help="并行进程数（默认 CPU 数）/ parallel runs")

@@ -73,7 +73,7 @@ def _as_path_or_name(value: str | None) -> str | None:
 
 
 def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=None,
-               standard: str = "quality-2017", sheet: str | None = None) -> BriefPlan:
+               standard: str = "quality-2017", sheet: str | None = None, target_year: int | None = None) -> BriefPlan:
     """Validate the table once and list the runs (see the module docstring).
 
     Raises :class:`balance.errors.InputError` (nothing written) for a table with problems, a year
@@ -81,7 +81,8 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     message lists the known ones). County codes may be given as numbers (zero-padded to 6 digits).
     ``sheet``: the workbook's sheet holding the table; the sheet read (named, or found because the
     first sheet is an instructions sheet) is written into every run's params (``sheet:``), so the
-    notebooks read the same sheet.
+    notebooks read the same sheet. ``county_sheet`` goes to every run (four areas); ``target_year``
+    to the trend and region runs.
     """
     from balance.io.reading import load_school_table
 
@@ -134,11 +135,13 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
         if county_path:
             run["county_sheet"] = county_path
         plan.runs[f"{c}_{year}"] = run
+    extra = {**({"county_sheet": county_path} if county_path else {}),
+             **({"target_year": int(target_year)} if target_year is not None else {})}
     for c in wanted:
         if df.loc[df["county_code"].astype(str) == c, "year"].nunique() > 1:
-            plan.runs[f"{c}_trend"] = {"notebook": "county_trend", **base, "county_code": c}
+            plan.runs[f"{c}_trend"] = {"notebook": "county_trend", **base, "county_code": c, **extra}
     if len(known) > 1 and len(wanted) != 1:
-        plan.runs[f"region_{year}"] = {"notebook": "region_overview", **base, "year": year}
+        plan.runs[f"region_{year}"] = {"notebook": "region_overview", **base, "year": year, **extra}
     plan._names = names  # type: ignore[attr-defined] - for the comments of the params files
     return plan
 
@@ -170,14 +173,16 @@ def write_brief_params(plan: BriefPlan, out_dir) -> list[Path]:
 
 
 def run_brief(data, out_dir, *, year: int | None = None, counties=None, county_sheet=None,
-              standard: str = "quality-2017", workers: int | None = None, force: bool = False,
-              timeout: float | None = 600, progress: bool = True, notebooks_dir=None, sheet: str | None = None):
+              standard: str = "quality-2017", target_year: int | None = None, workers: int | None = None,
+              force: bool = False, timeout: float | None = 600, progress: bool = True, notebooks_dir=None,
+              sheet: str | None = None):
     """Plan, write the params into ``out_dir/params`` and run them with
     :func:`balance.running.batch.run_batch`. Returns ``(plan, batch_result)``; raises as
     :func:`plan_brief` (before anything is written) and as ``run_batch``."""
     from balance.running.batch import run_batch
 
-    plan = plan_brief(data, year=year, counties=counties, county_sheet=county_sheet, standard=standard, sheet=sheet)
+    plan = plan_brief(data, year=year, counties=counties, county_sheet=county_sheet, standard=standard, sheet=sheet,
+                      target_year=target_year)
     paths = write_brief_params(plan, out_dir)
     batch = run_batch(paths, out_dir, workers=workers, force=force, timeout=timeout, progress=progress,
                       notebooks_dir=notebooks_dir)

@@ -220,8 +220,10 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
             raw = [_finish_records(pd.concat(raw, ignore_index=True))]
         for items in raw:
             items["round"] = rnd + 1
-            for (r, col), amt in items.groupby(["_row", "column_field"])["amount"].sum().items():
-                planned.at[r, col] = planned.at[r, col] + amt
+            sums = items.groupby(["_row", "column_field"])["amount"].sum()
+            for col, s in sums.groupby(level=1, sort=False):   # one vector update per column
+                at = s.index.get_level_values(0).to_numpy()
+                planned.loc[at, col] = planned.loc[at, col].to_numpy() + s.to_numpy()
             item_frames.append(items)
             changed = True
         if not changed:

@@ -50,8 +50,12 @@ def _items_frame(frames: list, schools: pd.DataFrame) -> pd.DataFrame:
     key = ["_row", "column_field", "field", "indicator", "stage", "kind"]
     rec["counterpart"] = rec["counterpart"].fillna("").astype(str)
     agg = rec.groupby(key, sort=False, dropna=False).agg(
-        amount=("amount", "sum"), unit_cost=("unit_cost", "max"), cost=("cost", "sum"),
-        counterpart=("counterpart", lambda s: "、".join(sorted({c for c in s if c})))).reset_index()
+        amount=("amount", "sum"), unit_cost=("unit_cost", "max"), cost=("cost", "sum")).reset_index()
+    named = rec[rec["counterpart"] != ""]   # only rotations name a counterpart: join those groups only
+    agg["counterpart"] = ""
+    if len(named):
+        cp = named.groupby(key, sort=False, dropna=False)["counterpart"].agg(lambda s: "、".join(sorted(set(s))))
+        agg["counterpart"] = cp.reindex(pd.MultiIndex.from_frame(agg[key])).fillna("").to_numpy()
     agg = agg[agg["amount"] != 0]
     ident = schools.loc[agg["_row"].to_numpy(), ["year", "county_code", "county_name", "school_code", "school_name",
                                                   "school_type"]].reset_index(drop=True)

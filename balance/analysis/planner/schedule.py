@@ -66,7 +66,8 @@ def schedule_plan(assessment_or_table, target_year: int, annual_cap_wan: float |
                                            and annual_cap_wan > 0):
         raise _bad("年度预算上限必须是大于0的数字（万元）", "the annual cap must be a number > 0 (万元)", "--annual-cap")
     if isinstance(assessment_or_table, Assessment):
-        std, schools, source = assessment_or_table.standard, _schools_of(assessment_or_table), assessment_or_table.source
+        a = assessment_or_table
+        std, schools, source = a.standard, _schools_of(a), a.source
     else:
         std = load_standard(standard)
         schools, source = _canonical(assessment_or_table)

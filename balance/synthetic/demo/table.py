@@ -281,6 +281,21 @@ def _optional_year(plan: CountyPlan, s: _School, year: int, row: dict, rng: np.r
     return out
 
 
+#: 2021 share of primary teachers with a bachelor's degree (of the 专科及以上 ones) and its yearly rise,
+#: per 城乡类型: rural schools catch up, so the urban ÷ rural ratio falls towards 1.05 (issue 14 §5)
+BACHELOR_SHARE = {"城区": (0.80, 0.008), "镇区": (0.70, 0.025), "乡村": (0.60, 0.055)}
+
+
+def _bachelor_year(s: _School, year: int, row: dict, rng: np.random.Generator, speed: float) -> dict:
+    """小学本科及以上学历专任教师数 of one school and year: a share of its 专科及以上 primary teachers,
+    the school's own offset kept from year to year; one random number per call (subset property)."""
+    u = float(rng.uniform())
+    st = s.state.setdefault("bachelor", {"offset": (u - 0.5) * 0.12})
+    base, rise = BACHELOR_SHARE[s.ur]
+    share = min(0.98, max(0.2, base + st["offset"] + rise * speed * (year - DEFAULT_YEARS[0])))
+    return {"primary_bachelor_teachers": int(math.floor(row["primary_qualified_teachers"] * share))}
+
+
 def generate_demo_table(seed: int = DEFAULT_SEED, years=DEFAULT_YEARS, counties=None) -> pd.DataFrame:
     """The synthetic school table of 示例市 (8 fictional counties), one row per school per year.
 
@@ -315,6 +330,8 @@ def generate_demo_table(seed: int = DEFAULT_SEED, years=DEFAULT_YEARS, counties=
         rng = np.random.default_rng([int(seed), k])
         # a stream of its own for the optional columns, so that adding them left the rest unchanged
         rng_optional = np.random.default_rng([int(seed), k, 1])
+        rng_bachelor = np.random.default_rng([int(seed), k, 2])  # and one for the bachelor column
+        speed = 0.6 + 0.9 * float(rng_bachelor.uniform())  # how fast the county's rural schools catch up
         schools = _plan_schools(plan, rng)
         for year in simulated:
             keep = year in years
@@ -323,6 +340,7 @@ def generate_demo_table(seed: int = DEFAULT_SEED, years=DEFAULT_YEARS, counties=
                     continue
                 row = _school_year(plan, s, year, rng)
                 row.update(_optional_year(plan, s, year, row, rng_optional))
+                row.update(_bachelor_year(s, year, row, rng_bachelor, speed))
                 if not keep:
                     continue
                 row.update(year=year, county_code=plan.code, county_name=plan.name, school_code=s.code,

@@ -1,13 +1,12 @@
-"""The bilingual Excel template of the county sheet (see :mod:`balance.io.county_sheet`)."""
+"""The bilingual county-sheet template (县级填报表, Excel): see :func:`write_county_sheet_template`."""
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
 
-from balance.io.county_sheet.items import (DESCRIPTION_ROWS, GUIDE_SHEET, NO, SHEET_NAME, TYPE_LABELS, YES, _num,
-                                           area_names, fields, item_id, item_spec, items, note_column, note_header,
-                                           sheet_columns)
+from balance.io.county_items import (DESCRIPTION_ROWS, GUIDE_SHEET, NO, SHEET_NAME, TYPE_LABELS, YES, fields, item_spec,
+                                     rule_text, sheet_columns)
 
 
 def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = None) -> Path:
@@ -157,18 +156,4 @@ def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = Non
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
-
-
-def rule_text(f: dict, settings: dict | None = None) -> str:
-    """The rule of a field as printed, e.g. ``≥ 95 %`` or ``是``; settings-based rules show the value."""
-    rule = f.get("rule") or {}
-    if "setting" in rule:
-        default = item_spec()["computed_defaults"][rule["setting"]]
-        value = (settings or {}).get(rule["setting"], default)
-        text = f.get("rule_text")
-        if text and _num(default) in text:  # the printed rule with the number of the standard in use
-            return text.replace(_num(default), _num(value), 1)
-        unit = " %" if f["type"] == "rate" else (f" {f['unit']}" if f.get("unit") else "")
-        return f"{rule['op'].replace('>=', '≥').replace('<=', '≤')} {_num(value)}{unit}"
-    return f.get("rule_text", "")
 

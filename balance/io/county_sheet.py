@@ -1,18 +1,43 @@
-"""Checking a county sheet's cells: header row, identity, every item value, duplicates, unknown
-counties (see :mod:`balance.io.county_sheet`)."""
+"""The county sheet (县级填报表): what a bureau fills in each year besides the school table.
+
+One row per county × year with the answers to the 政府保障程度 items (15), the 教育质量 items
+(9), the 社会认可度 survey rate and the one-vote vetoes (method.md §§5–6). The items, their
+sheet columns, types, units, allowed values and rules are data: ``balance/data/evaluation_items.yaml``.
+
+* :func:`write_county_sheet_template` writes the bilingual Excel template: above the header row,
+  each column shows its area, the official requirement (Chinese and English), the rule and the
+  allowed values / unit; yes/no cells have a 是/否 drop-down; qualitative items have an evidence
+  note column (说明及佐证材料); a second sheet lists every item.
+* :func:`load_county_sheet` reads a filled sheet (``.xlsx``/``.xls``/``.ods``/``.csv``), checks every
+  cell and raises :class:`~balance.errors.InputError` with *all* problems (file, row, column,
+  value, Chinese and English message): yes/no cells other than 是/否 (e.g. "yes"), rates that are
+  not numbers or outside 0–100 %, negative amounts, bad years, county codes that are not 6 digits
+  or not in the school data, the same county and year twice.
+
+A blank cell is *missing*: kept as missing and reported so in the evaluation, never taken as a pass.
+
+The module is split by concept: the items as data (:mod:`balance.io.county_items`), the template
+(:mod:`balance.io.county_template`), the file's cells (:mod:`balance.io.county_grid`) and, here,
+the reading and checking. Every name of the former single module still imports from here.
+"""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from balance.errors import InputError, Problem
-from balance.io.county_sheet.items import (HEADER_SCAN_ROWS, NO, YES, _SUMMARY, _num, _refuse, fields, item_id,
-                                           items, note_column, note_header, sheet_columns)
+from balance.io.county_grid import _cell_text, _read_grid, _refuse
+from balance.io.county_items import (_SUMMARY, DESCRIPTION_ROWS, GUIDE_SHEET, HEADER_SCAN_ROWS, ITEMS_FILE, NO,  # noqa: F401
+                                     SHEET_NAME, TYPE_LABELS, YES, _num, area_names, fields, item_id, item_spec, items,
+                                     note_column, note_header, rule_text, sheet_columns)
+from balance.io.county_template import write_county_sheet_template  # noqa: F401
 
 
 @dataclass
@@ -90,22 +115,49 @@ def _match_header(text: str) -> str | None:
     return token.get(first)
 
 
-def _cell_text(v) -> tuple[str, bool]:
-    """A cell as the user sees it, and whether it was stored as a number."""
-    if v is None:
-        return "", False
-    if isinstance(v, bool):
-        return ("TRUE" if v else "FALSE"), False
-    if isinstance(v, (int, np.integer)):
-        return str(int(v)), True
-    if isinstance(v, (float, np.floating)):
-        if v != v:
-            return "", False
-        return (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))), True
-    if hasattr(v, "isoformat"):
-        return v.isoformat(), False
-    return str(v), False
 
+def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[str] | None = None,
+                      sheet: str | int | None = None, *, limits=None) -> CountySheet:
+    """Read and check a filled county sheet.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        The filled template (``.xlsx``, ``.xls``, ``.ods`` or ``.csv``; the header row is found
+        among the first rows, so the template's description rows may stay), or a DataFrame whose
+        columns are the sheet headers or canonical field names.
+    known_counties : dict code -> name, or a collection of codes, optional
+        The counties of the school data: a sheet row with another county code is an error; a
+        different county name is a warning.
+    sheet : str or int, optional
+        Worksheet (default: 县级填报表 if present, else the first sheet).
+    limits : dict, optional
+        Overrides of ``balance/data/reading_limits.yaml`` (see :mod:`balance.io.workbook`).
+
+    Returns
+    -------
+    CountySheet
+
+    Raises
+    ------
+    InputError
+        Every problem found (see the module docstring).
+    """
+    formulas: list = []
+    if isinstance(source, pd.DataFrame):
+        grid = [list(source.columns)] + source.astype(object).where(source.notna(), None).values.tolist()
+        file, sha, sheet_name = "<DataFrame>", None, None
+    else:
+        from balance.io.workbook import read_file_bytes, read_limits
+
+        path = Path(source)
+        file = str(source)
+        if not path.exists():
+            raise _refuse(file, "找不到县级填报表文件", "county sheet file not found", "file_not_found")
+        data = read_file_bytes(path, file, read_limits(limits), _SUMMARY)  # read once: checksum and cells agree
+        sha = hashlib.sha256(data).hexdigest()
+        grid, sheet_name, formulas = _read_grid(path, sheet, data, limits)
+    return _parse(grid, file=file, sha256=sha, sheet=sheet_name, known=known_counties, formulas=formulas)
 
 
 def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) -> CountySheet:

@@ -1,14 +1,16 @@
-"""The items of the county sheet (``balance/data/evaluation_items.yaml``), its columns and shared
-helpers (see :mod:`balance.io.county_sheet`)."""
+"""The items of the county sheet (县级填报表) as data: ``balance/data/evaluation_items.yaml``.
+
+The areas, items, fields (one sheet column each), their types, units and rules; the columns of the
+sheet in template order; a field's rule as printed. Read by the template writer
+(:mod:`balance.io.county_template`), the reader (:mod:`balance.io.county_sheet`) and the evaluation.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 
 import yaml
 
-from balance.errors import InputError, Problem
-
-from balance._resources import DATA_DIR  # noqa: E402
+from balance._resources import DATA_DIR
 
 ITEMS_FILE = DATA_DIR / "evaluation_items.yaml"
 SHEET_NAME = "县级填报表"
@@ -87,11 +89,26 @@ def sheet_columns() -> list[dict]:
 
 
 
+
+def rule_text(f: dict, settings: dict | None = None) -> str:
+    """The rule of a field as printed, e.g. ``≥ 95 %`` or ``是``; settings-based rules show the value."""
+    rule = f.get("rule") or {}
+    if "setting" in rule:
+        default = item_spec()["computed_defaults"][rule["setting"]]
+        value = (settings or {}).get(rule["setting"], default)
+        text = f.get("rule_text")
+        if text and _num(default) in text:  # the printed rule with the number of the standard in use
+            return text.replace(_num(default), _num(value), 1)
+        unit = " %" if f["type"] == "rate" else (f" {f['unit']}" if f.get("unit") else "")
+        return f"{rule['op'].replace('>=', '≥').replace('<=', '≤')} {_num(value)}{unit}"
+    return f.get("rule_text", "")
+
+
 def _num(x) -> str:
     x = float(x)
     return str(int(x)) if x == int(x) else f"{x:g}"
 
 
-def _refuse(file: str, zh: str, en: str, code: str, sheet: str | None = None) -> InputError:
-    return InputError([Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, code=code)], *_SUMMARY)
+# ---------------------------------------------------------------------------------------------
+# reading and validation
 

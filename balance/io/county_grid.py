@@ -1,16 +1,31 @@
-"""Reading a filled county sheet: :func:`load_county_sheet` (see :mod:`balance.io.county_sheet`)."""
+"""The cells of a county sheet file as a grid of rows (CSV, Excel or ODS), measured before reading."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
 
-from balance.errors import InputError
-from balance.io.county_sheet.items import HEADER_SCAN_ROWS, SHEET_NAME, _SUMMARY, _refuse
-from balance.io.county_sheet.cells import CountySheet, _parse
+from balance.errors import InputError, Problem
+from balance.io.county_items import _SUMMARY, HEADER_SCAN_ROWS, SHEET_NAME
+
+
+def _cell_text(v) -> tuple[str, bool]:
+    """A cell as the user sees it, and whether it was stored as a number."""
+    if v is None:
+        return "", False
+    if isinstance(v, bool):
+        return ("TRUE" if v else "FALSE"), False
+    if isinstance(v, (int, np.integer)):
+        return str(int(v)), True
+    if isinstance(v, (float, np.floating)):
+        if v != v:
+            return "", False
+        return (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))), True
+    if hasattr(v, "isoformat"):
+        return v.isoformat(), False
+    return str(v), False
 
 
 def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list], str | None, list]:
@@ -53,46 +68,6 @@ def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list],
     return rows, name, wb.formula_cells(name)[0]
 
 
-def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[str] | None = None,
-                      sheet: str | int | None = None, *, limits=None) -> CountySheet:
-    """Read and check a filled county sheet.
-
-    Parameters
-    ----------
-    source : str, Path or DataFrame
-        The filled template (``.xlsx``, ``.xls``, ``.ods`` or ``.csv``; the header row is found
-        among the first rows, so the template's description rows may stay), or a DataFrame whose
-        columns are the sheet headers or canonical field names.
-    known_counties : dict code -> name, or a collection of codes, optional
-        The counties of the school data: a sheet row with another county code is an error; a
-        different county name is a warning.
-    sheet : str or int, optional
-        Worksheet (default: 县级填报表 if present, else the first sheet).
-    limits : dict, optional
-        Overrides of ``balance/data/reading_limits.yaml`` (see :mod:`balance.io.workbook`).
-
-    Returns
-    -------
-    CountySheet
-
-    Raises
-    ------
-    InputError
-        Every problem found (see the module docstring).
-    """
-    formulas: list = []
-    if isinstance(source, pd.DataFrame):
-        grid = [list(source.columns)] + source.astype(object).where(source.notna(), None).values.tolist()
-        file, sha, sheet_name = "<DataFrame>", None, None
-    else:
-        from balance.io.workbook import read_file_bytes, read_limits
-
-        path = Path(source)
-        file = str(source)
-        if not path.exists():
-            raise _refuse(file, "找不到县级填报表文件", "county sheet file not found", "file_not_found")
-        data = read_file_bytes(path, file, read_limits(limits), _SUMMARY)  # read once: checksum and cells agree
-        sha = hashlib.sha256(data).hexdigest()
-        grid, sheet_name, formulas = _read_grid(path, sheet, data, limits)
-    return _parse(grid, file=file, sha256=sha, sheet=sheet_name, known=known_counties, formulas=formulas)
+def _refuse(file: str, zh: str, en: str, code: str, sheet: str | None = None) -> InputError:
+    return InputError([Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, code=code)], *_SUMMARY)
 
