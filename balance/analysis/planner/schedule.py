@@ -16,8 +16,9 @@ in ``plan.xlsx`` and the briefing). The plan keeps the resources of Y₀ and tak
    school codes; e.g. ``--year 2025 --target-year 2028`` with 2028 rows of projected enrolment), each
    school's 在校生数 per stage are taken from its Y row (its other columns are not used); a school
    without a Y row keeps its Y₀ pupils;
-2. otherwise **a simple trend** — each county's in-scope pupils per stage change every year by the
-   average annual rate between the first data year and Y₀, :math:`r = (P_{Y_0}/P_{first})^{1/(Y_0-first)} - 1`
+2. otherwise **a simple trend** — each county's pupils per stage (the sum of its 在校生数) change
+   every year by the average annual rate between the first data year and Y₀,
+   :math:`r = (P_{Y_0}/P_{first})^{1/(Y_0-first)} - 1`
    (limited to ±10 % a year), applied alike to every school: pupils × :math:`(1+r)^{Y-Y_0}`, rounded;
 3. with a single data year, **constant enrolment** (the pupils of Y₀).
 """
@@ -128,10 +129,10 @@ def projected_pupils(schools: pd.DataFrame, base: int, target: int) -> tuple[pd.
     rows = schools[schools["year"] == base].copy()
     cols = [c for c in _PUPILS if c in rows.columns]
     fut = schools[schools["year"] == target]
-    if len(fut):
-        key = ["county_code", "school_code"]
-        m = rows[key].merge(fut[key + cols].drop_duplicates(key), on=key, how="left")
-        found = m[cols[0]].notna().to_numpy()
+    key = ["county_code", "school_code"]
+    m = rows[key].merge(fut[key + cols].drop_duplicates(key), on=key, how="left")
+    found = m[cols[0]].notna().to_numpy()
+    if found.any():
         for c in cols:
             rows[c] = np.where(found, m[c].to_numpy(), rows[c].to_numpy()).astype(rows[c].dtype)
         miss = int((~found).sum())
