@@ -28,10 +28,14 @@ def _cell_text(v) -> tuple[str, bool]:
     return str(v), False
 
 
-def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list], str | None, list]:
+def _read_grid(path: Path, sheet, data: bytes, limits=None, has_header=None) -> tuple[list[list], str | None, list]:
     """Rows of cells (typed) of the sheet; the sheet name read; formula cells without a cached
     value (0-based row, column). Workbooks are measured before they are loaded
-    (:mod:`balance.io.workbook`): a sheet reaching far away or a zip bomb is refused."""
+    (:mod:`balance.io.workbook`): a sheet reaching far away or a zip bomb is refused.
+
+    Without ``sheet`` the sheet is 县级填报表, else the first sheet — unless the first sheet has no
+    header row (``has_header(rows)`` false: an instructions sheet) and exactly one other has: then
+    that one (issue 12, trap 4)."""
     suffix = path.suffix.lower()
     from balance.io.workbook import Workbook, read_limits, refusal, sniff
 
@@ -55,6 +59,10 @@ def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list],
     names = wb.sheet_names
     if sheet is None:
         name = SHEET_NAME if SHEET_NAME in names else (names[0] if names else None)
+        if name != SHEET_NAME and has_header is not None and len(names) > 1 \
+                and not has_header(wb.rows(name, nrows=HEADER_SCAN_ROWS)):
+            found = [n for n in names[1:] if has_header(wb.rows(n, nrows=HEADER_SCAN_ROWS))]
+            name = found[0] if len(found) == 1 else name
     elif isinstance(sheet, int) and not isinstance(sheet, bool):
         name = names[sheet] if -len(names) <= sheet < len(names) else None
     else:

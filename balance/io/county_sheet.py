@@ -130,7 +130,8 @@ def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[s
         The counties of the school data: a sheet row with another county code is an error; a
         different county name is a warning.
     sheet : str or int, optional
-        Worksheet (default: 县级填报表 if present, else the first sheet).
+        Worksheet (default: 县级填报表 if present, else the first sheet — or, when the first sheet
+        has no header row (instructions) and exactly one other sheet has, that one).
     limits : dict, optional
         Overrides of ``balance/data/reading_limits.yaml`` (see :mod:`balance.io.workbook`).
 
@@ -156,8 +157,19 @@ def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[s
             raise _refuse(file, "找不到县级填报表文件", "county sheet file not found", "file_not_found")
         data = read_file_bytes(path, file, read_limits(limits), _SUMMARY)  # read once: checksum and cells agree
         sha = hashlib.sha256(data).hexdigest()
-        grid, sheet_name, formulas = _read_grid(path, sheet, data, limits)
+        grid, sheet_name, formulas = _read_grid(path, sheet, data, limits, has_header=lambda g: _header_row(g) is not None)
     return _parse(grid, file=file, sha256=sha, sheet=sheet_name, known=known_counties, formulas=formulas)
+
+
+def _header_row(grid: list[list]) -> int | None:
+    """The header row: the row among the first ones that names most known columns (year and
+    county code needed), or ``None``."""
+    best, h = 0, None
+    for i, r in enumerate(grid[:HEADER_SCAN_ROWS]):
+        names = {_match_header(_cell_text(c)[0]) for c in r} - {None}
+        if {"year", "county_code"} <= names and len(names) > best:
+            best, h = len(names), i
+    return h
 
 
 def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) -> CountySheet:
@@ -170,12 +182,7 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
 
     if not grid or not any(_cell_text(c)[0].strip() for r in grid for c in r):
         raise _refuse(file, "文件为空", "the file is empty", "empty_file", sheet)
-    # header row: the row among the first ones that names most known columns (year and county code needed)
-    best, h = 0, None
-    for i, r in enumerate(grid[:HEADER_SCAN_ROWS]):
-        names = {_match_header(_cell_text(c)[0]) for c in r} - {None}
-        if {"year", "county_code"} <= names and len(names) > best:
-            best, h = len(names), i
+    h = _header_row(grid)
     if h is None:
         raise _refuse(file, "找不到表头行：应有“年份”和“县区代码”两列", "no header row found: the columns 年份 (year) "
                       "and 县区代码 (county code) are needed", "missing_header", sheet)

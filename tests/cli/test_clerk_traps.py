@@ -134,3 +134,34 @@ def test_trap5_batch_summary_of_one_run_reads_one_run():
     one = BatchResult(out_dir=".", runs=[RunResult(run="130102_2024", notebook="county_briefing", status="ok")])
     assert "/ 1 run: 1 ok" in one.summary()
     assert "/ 2 runs:" in BatchResult(out_dir=".", runs=one.runs * 2).summary()
+
+
+def test_trap5_evaluate_names_the_failed_music_art_sub_check(tmp_path, capsys):
+    from tests.method.test_evaluation import frame, p_school, sheet
+
+    rooms = {"最小音乐专用教室面积(㎡)": 100, "最小美术专用教室面积(㎡)": 95}
+    schools = frame(p_school("1", 1000, 25, 音乐专用教室数=3, 美术专用教室数=2, **rooms),  # 3 art rooms needed
+                    p_school("2", 960, 24, 音乐专用教室数=2, 美术专用教室数=2, **rooms))
+    schools.to_excel(tmp_path / "学校.xlsx", index=False)
+    sheet().to_excel(tmp_path / "县级表.xlsx", index=False)
+    assert main(["evaluate", str(tmp_path / "学校.xlsx"), "--county-sheet", str(tmp_path / "县级表.xlsx"),
+                 "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "政府保障程度第3项" in ln)
+    assert "未达到：美术专用教室 2 间（需 3 间）" in line
+    assert "现有音乐" not in line and "最小音乐教室" not in line  # the sub-checks that passed are not listed
+    assert "四个方面" in out and "评估标准: " not in out
+
+
+def test_trap4_county_sheet_behind_an_instructions_sheet_is_found(tmp_path, capsys):
+    # the clerk copied the filled sheet into a workbook of their own: 说明 first, the table renamed
+    import pandas as pd
+
+    from tests.io.test_county_sheet import full_row
+
+    path = tmp_path / "县级表.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as w:
+        pd.DataFrame({"填表说明：请在第二个工作表填写": []}).to_excel(w, sheet_name="说明", index=False)
+        pd.DataFrame([full_row(year=2024)]).to_excel(w, sheet_name="长安区2024", index=False)
+    assert main(["validate", str(_schools(tmp_path)), "--county-sheet", str(path)]) == 0
+    assert "县级填报表检查通过：1 行" in capsys.readouterr().out
