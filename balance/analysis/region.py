@@ -23,6 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["RANK_KEYS", "RANK_RULE", "OVERSIZE_COLUMNS", "county_rows", "rank_counties", "city_total",
+           "failing_resource_items"]
+
 #: (column, ascending, what it means in the stated rule); NaN sorts last.
 RANK_KEYS = (
     ("four_rank", False, "督导评估四个方面综合结论（达到者在前，有县级填报表时）"),

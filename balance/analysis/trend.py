@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["ON_COURSE_RULE", "STATUS_PASSED", "STATUS_ON", "STATUS_OFF", "STATUS_UNKNOWN", "movers", "on_course"]
+
 ON_COURSE_RULE = ("判定规则：对最近一年超限的每项差异系数，按各年数值作最小二乘直线外推到目标年份，须不超过限值；"
                   "若有学段单位未达到学校资源配置标准，学段单位达标率的直线外推到目标年份须达到 100%。"
                   "全部满足为“按期可达标”，否则为“按当前趋势难以按期达标”。")

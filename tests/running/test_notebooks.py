@@ -220,5 +220,5 @@ def test_explore_walks_a_researcher_through_in_order(batch):
     text = {("".join(c["source"])).splitlines()[0]: shown(c) for c in nb["cells"] if c["cell_type"] == "code"}
     assert any("single_school" in t for t in text.values())  # township equity, tidy
     assert any("after" in t and "school_passed" in t for t in text.values())  # the what-if, before/after
-    assert any("government_passed" in t for t in text.values())  # the four areas
+    assert any("government_status" in t for t in text.values())  # the four areas
     assert any("feasible:" in t for t in text.values())  # the planner

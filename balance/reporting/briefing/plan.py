@@ -21,8 +21,9 @@ def _wan(x: float) -> str:
     return f"{x / 10_000:,.1f} 万元"
 
 
-def certificate_sentence(p) -> str:
-    """"需投入 … 万元；成本下界 … 万元，高出下界 …%": the numbers of ``plan_summary.json``."""
+def certificate_sentence(p, price_note: bool = True) -> str:
+    """"需投入 … 万元；成本下界 … 万元，高出下界 …%": the numbers of ``plan_summary.json``
+    (with ``price_note``, the sentence that default prices are illustrative)."""
     cost = p.total_cost
     lb = p.lower_bound
     s = f"按单价测算需投入 {_wan(cost)}"
@@ -30,7 +31,7 @@ def certificate_sentence(p) -> str:
         s += (f"；成本下界 {_wan(lb)}（在这些单价下任何达标方案都不低于此值），方案高出下界 {p.gap:.2%}"
               "（含教师、教室取整和面积、设备向上取整）")
     s += "。"
-    if p.costs_illustrative:
+    if price_note and p.costs_illustrative:
         s += "默认单价仅为示意，不是官方或本地价格；正式测算请用省、市单价文件（balance plan --costs）。"
     return s
 
@@ -87,7 +88,7 @@ def _schedule(b, target_year: int, cap) -> list[str]:
     from balance.analysis.planner.schedule import schedule_plan
 
     sp, sched, notes = schedule_plan(b._table, target_year, cap, b.standard_id, county=b.county_code, year=b.year)
-    lines = [f"到 {target_year} 年分年度安排：{certificate_sentence(sp)}", f"学生数依据：{sp.pupil_basis}"]
+    lines = [f"到 {target_year} 年分年度安排：{certificate_sentence(sp, price_note=False)}", f"学生数依据：{sp.pupil_basis}"]
     lines += [f"注：{n.split(' / ')[0]}" for n in notes]  # the Chinese half of the bilingual note
     parts = [display.callout_html("\n".join(lines), "info", title="分年度安排")]
     if len(sched) and (sched["cost"] > 0).any():
