@@ -82,7 +82,7 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     ``sheet``: the workbook's sheet holding the table; the sheet read (named, or found because the
     first sheet is an instructions sheet) is written into every run's params (``sheet:``), so the
     notebooks read the same sheet. ``county_sheet`` goes to every run (four areas); ``target_year``
-    to the trend and region runs.
+    to every run (county briefing: the plan's schedule; trend and region: on course by then?).
     """
     from balance.io.reading import load_school_table
 
@@ -134,6 +134,8 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
         run = {"notebook": "county_briefing", **base, "county_code": c, "year": year}
         if county_path:
             run["county_sheet"] = county_path
+        if target_year is not None:  # the plan's year-by-year schedule in the county briefing
+            run["target_year"] = int(target_year)
         plan.runs[f"{c}_{year}"] = run
     extra = {**({"county_sheet": county_path} if county_path else {}),
              **({"target_year": int(target_year)} if target_year is not None else {})}

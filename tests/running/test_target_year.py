@@ -38,14 +38,15 @@ def test_a_bad_target_year_is_refused_with_its_line(tmp_path, value):
     assert p.column == "target_year" and p.row == 4 and "目标年份" in p.problem_zh
 
 
-def test_brief_passes_target_year_and_sheet_to_trend_and_region_only():
+def test_brief_passes_target_year_and_sheet_to_every_run():
+    """County briefings show the plan's schedule to the target year; trend and region runs whether
+    each county is on course by then."""
     from balance.running.brief import plan_brief
 
     plan = plan_brief(DEMO, county_sheet=SHEET, target_year=2027)
+    assert {p["notebook"] for p in plan.runs.values()} == {"county_briefing", "county_trend", "region_overview"}
     for run, p in plan.runs.items():
-        wants = p["notebook"] in ("county_trend", "region_overview")
-        assert ("target_year" in p) == wants, run
-        assert p.get("target_year", 2027) == 2027 and p["county_sheet"] == str(SHEET.resolve())
+        assert p["target_year"] == 2027 and p["county_sheet"] == str(SHEET.resolve()), run
     assert "target_year" not in next(iter(plan_brief(DEMO).runs.values()))
 
 
