@@ -174,6 +174,7 @@ class Sheet:
     freeze : str      the top-left cell of the scrolling area ("C2": header row and two columns fixed)
     fills : dict      column → fill colour of the whole column (e.g. the columns a clerk fills in)
     order_stages : bool  sort 小学 before 初中 within year, county and school (default True)
+    widths : dict     column → least width (a column a clerk fills in is wide even while empty; wrapped)
     """
 
     name: str
@@ -185,6 +186,7 @@ class Sheet:
     freeze: str = "A2"
     fills: dict = field(default_factory=dict)
     order_stages: bool = True
+    widths: dict = field(default_factory=dict)
 
 
 def chinese_names(columns, sheet: str | None = None) -> dict[str, str]:
@@ -332,11 +334,12 @@ def _style_sheet(ws, sheet: Sheet, df: pd.DataFrame) -> None:
                 cell.fill = col_fill
             if verdict and v in fills:
                 cell.fill = fills[v]
-        if long_text:
+        if long_text or col in sheet.widths:
             for i in range(n):
                 ws.cell(i + 2, j).alignment = wrap
         header_w = min(text_width(ws.cell(1, j).value or ""), w["header_max"])
-        ws.column_dimensions[letter].width = max(w["min"], min(w["max"], max(width, header_w) + 2))
+        width = max(w["min"], min(w["max"], max(width, header_w) + 2))
+        ws.column_dimensions[letter].width = max(width, sheet.widths.get(col, 0))
     if len(df.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(n + 1, 2)}"
     ws.freeze_panes = sheet.freeze
