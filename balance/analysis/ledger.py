@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from balance.errors import InputError, Problem
+from balance.io.export.xlsx import house_style
 
 STATUS_FIXED, STATUS_OPEN, STATUS_OVERDUE, STATUS_NEW, STATUS_GONE = "已整改", "未完成", "已逾期", "新增", "本年无数据"
 STATUSES = (STATUS_NEW, STATUS_OPEN, STATUS_OVERDUE, STATUS_FIXED, STATUS_GONE)
@@ -197,8 +198,9 @@ def open_items(assessment, evaluation=None) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=cols)
     order = {"S": 0, "R": 1, "CV": 2, "E": 3}
     out["_k"] = out["item_id"].str.split(":").str[0].map(order)
-    out = out.sort_values(["county_code", "_k", "school_code", "stage", "item_id"], kind="stable")
-    return out.drop(columns="_k").reset_index(drop=True)
+    out["_st"] = out["stage"].map({st: i for i, st in enumerate(house_style()["stage_order"])})  # 小学 before 初中
+    out = out.sort_values(["county_code", "_k", "school_code", "_st", "item_id"], kind="stable")
+    return out.drop(columns=["_k", "_st"]).reset_index(drop=True)
 
 
 def _subject_state(item_id: str, a, ev, counties: set[str]) -> tuple[str, str, str]:
