@@ -168,3 +168,55 @@ def _pad(s: str, w: int) -> str:
 
 def _clip(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+#: How many known values a "not in the data" message lists before it gives the count.
+KNOWN_SHOWN = 30
+
+#: What each presence check is about: (Chinese noun, English noun, problem code).
+_ABSENT = {
+    "year": ("年份", "数据中没有 {v} 年", "year", "year_not_in_data"),
+    "previous_year": ("对比年份", "数据中没有对比年份 {v} 年", "previous year", "year_not_in_data"),
+    "county": ("县区代码", "数据中没有县区代码 {v}", "county code", "county_not_in_data"),
+}
+
+
+def not_in_data(source: str, what: str, value, known, *, column: str | None = None) -> Problem:
+    """The one "not in the data" problem: ``数据中没有 2031 年（已有：2023, 2024）`` / ``year 2031 is
+    not in the data (present: 2023, 2024)``.
+
+    ``what`` is ``"year"``, ``"previous_year"`` or ``"county"``; ``known`` the values that are
+    present (sorted here; the first :data:`KNOWN_SHOWN` are listed, then the count); ``column``
+    the column or parameter the value came from (default: the Chinese noun).
+    """
+    zh, text_zh, en, code = _ABSENT[what]
+    known = sorted(str(k) for k in known)
+    shown = ", ".join(known[:KNOWN_SHOWN]) if known else "无 / none"
+    if len(known) > KNOWN_SHOWN:
+        shown += f" …（共 {len(known)} 个 / {len(known)} in all）"
+    return Problem(file=str(source), column=column or zh, value=str(value), code=code,
+                   problem_zh=f"{text_zh.format(v=value)}（已有：{shown}）",
+                   problem_en=f"{en} {value} is not in the data (present: {shown})")
+
+
+def require_present(source: str, *, year=None, years=(), county=None, counties=(), previous_year=None,
+                    columns: dict | None = None, summary=("参数与数据不符", "parameters do not match the data")) -> None:
+    """Raise one :class:`InputError` naming every requested year/county that the data do not hold.
+
+    The single home of the check used by ``assess``/``Assessment.county``, the params loader and
+    the briefings, so the three read the same. ``None`` means "not asked for"; ``columns`` maps
+    ``"year"``/``"previous_year"``/``"county"`` to the column or parameter name to report.
+    """
+    columns = columns or {}
+    years_set = {int(y) for y in years}
+    counties_set = {str(c) for c in counties}
+    problems = []
+    if year is not None and int(year) not in years_set:
+        problems.append(not_in_data(source, "year", year, years_set, column=columns.get("year")))
+    if previous_year is not None and int(previous_year) not in years_set:
+        problems.append(not_in_data(source, "previous_year", previous_year, years_set,
+                                    column=columns.get("previous_year")))
+    if county is not None and str(county) not in counties_set:
+        problems.append(not_in_data(source, "county", county, counties_set, column=columns.get("county")))
+    if problems:
+        raise InputError(problems, *summary)

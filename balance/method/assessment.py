@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from balance.method import official
-from balance.errors import InputError, Problem, problems_frame
+from balance.errors import InputError, Problem, not_in_data, problems_frame, require_present
 from balance._fast import group_codes, take_columns
 from balance.method.indicators import indicator_values, standard_values
 from balance.method.scope import apply_scope
@@ -177,30 +177,20 @@ def normalize_code(code) -> str:
 
 
 def _unknown_county(source: str, code: str, known: list[str]) -> Problem:
-    shown = ", ".join(known[:30]) + (f" …（共 {len(known)} 个 / {len(known)} in all）" if len(known) > 30 else "")
-    return Problem(file=source, column="县区代码", value=str(code), code="county_not_in_data",
-                   problem_zh=f"数据中没有县区代码 {code}（已有：{shown}）",
-                   problem_en=f"county code {code} is not in the data (known codes: {shown})")
+    return not_in_data(source, "county", code, known)
 
 
 def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
-    problems = []
-    if year is not None:
-        years = sorted(df["year"].unique().tolist())
-        if int(year) not in years:
-            problems.append(Problem(file=source, column="年份", value=str(year), code="year_not_in_data",
-                                    problem_zh=f"数据中没有 {year} 年（已有：{', '.join(map(str, years))}）",
-                                    problem_en=f"year {year} is not in the data (present: {', '.join(map(str, years))})"))
+    """The rows of ``year`` and ``county`` (each ``None`` for all); one :class:`InputError` naming
+    whichever is not in the data (a county is looked for in the chosen year)."""
+    years = df["year"].unique().tolist()
+    if year is not None and int(year) in {int(y) for y in years}:
         df = df[df["year"] == int(year)]
-    if county is not None:
-        county = normalize_code(county)
-        codes = sorted(df["county_code"].astype(str).unique().tolist())
-        if county not in codes:
-            problems.append(_unknown_county(source, county, codes))
-        df = df[df["county_code"] == county]
-    if problems:
-        raise InputError(problems, "筛选条件与数据不符", "filter does not match the data")
-    return df
+    county = None if county is None else normalize_code(county)
+    counties = df["county_code"].astype(str).unique().tolist() if county is not None else ()
+    require_present(source, year=year, years=years, county=county, counties=counties,
+                    summary=("筛选条件与数据不符", "filter does not match the data"))
+    return df if county is None else df[df["county_code"] == county]
 
 
 def assess(source, standard: str | Path | Standard = "quality-2017", *, year: int | None = None,

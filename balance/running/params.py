@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from balance.errors import InputError, Problem
+from balance.errors import InputError, Problem, require_present
 
 from balance.running.notebooks import NOTEBOOKS as _REGISTRY, REQUIRED_KEYS, NotebookName  # noqa: E402,F401
 
@@ -470,26 +470,17 @@ def check_against_data(params: RunParams, table) -> None:
     src = str(params.source or "")
     years = sorted({int(y) for y in pd.to_numeric(table["year"], errors="coerce").dropna()})
     codes = {str(c).strip() for c in table["county_code"].dropna()}
+    require_present(src, year=params.year, years=years, previous_year=params.previous_year,
+                    county=params.county_code, counties=codes,
+                    columns={"year": "year", "previous_year": "previous_year", "county": "county_code"})
     problems = []
-    if params.year is not None and params.year not in years:
-        problems.append(_problem(src, f"数据中没有 {params.year} 年（已有：{', '.join(map(str, years))}）",
-                                 f"year {params.year} is not in the data (present: {', '.join(map(str, years))})",
-                                 code="year_not_in_data", column="year", value=params.year))
-    if params.previous_year is not None and params.previous_year not in years:
-        problems.append(_problem(src, f"数据中没有对比年份 {params.previous_year} 年（已有：{', '.join(map(str, years))}）",
-                                 f"previous_year {params.previous_year} is not in the data (present: {', '.join(map(str, years))})",
-                                 code="year_not_in_data", column="previous_year", value=params.previous_year))
-    if params.county_code is not None:
-        if params.county_code not in codes:
-            problems.append(_problem(src, f"数据中没有县区代码 {params.county_code}", f"county code {params.county_code} is not in the data",
-                                     code="county_not_in_data", column="county_code", value=params.county_code))
-        elif params.year is not None and params.year in years:
-            sel = table[(pd.to_numeric(table["year"], errors="coerce") == params.year)
-                        & (table["county_code"].astype(str).str.strip() == params.county_code)]
-            if sel.empty:
-                problems.append(_problem(src, f"数据中没有县区 {params.county_code} 在 {params.year} 年的记录",
-                                         f"county {params.county_code} has no rows for {params.year}",
-                                         code="county_year_not_in_data", column="year", value=params.year))
+    if params.county_code is not None and params.year is not None:
+        sel = table[(pd.to_numeric(table["year"], errors="coerce") == params.year)
+                    & (table["county_code"].astype(str).str.strip() == params.county_code)]
+        if sel.empty:
+            problems.append(_problem(src, f"数据中没有县区 {params.county_code} 在 {params.year} 年的记录",
+                                     f"county {params.county_code} has no rows for {params.year}",
+                                     code="county_year_not_in_data", column="year", value=params.year))
     if problems:
         raise InputError(problems, "参数与数据不符", "parameters do not match the data")
 

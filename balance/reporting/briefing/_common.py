@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from balance.errors import InputError, Problem
+from balance.errors import require_present
 from balance.method.assessment import Assessment
 from balance.reporting import display, plotting
 
@@ -50,13 +50,6 @@ def _sha256(path: str) -> str | None:
 
 
 def _check_present(a: Assessment, county_code: str | None, year: int | None, source: str) -> None:
-    problems = []
     v = a.verdicts
-    if county_code is not None and county_code not in set(v["county_code"]):
-        problems.append(Problem(file=source, column="县区代码", value=county_code, code="county_not_in_data",
-                                problem_zh=f"数据中没有县区代码 {county_code}", problem_en=f"county {county_code} is not in the data"))
-    if year is not None and int(year) not in set(v["year"]):
-        problems.append(Problem(file=source, column="年份", value=str(year), code="year_not_in_data",
-                                problem_zh=f"数据中没有 {year} 年", problem_en=f"year {year} is not in the data"))
-    if problems:
-        raise InputError(problems, "参数与数据不符", "parameters do not match the data")
+    require_present(source, year=year, years=v["year"].unique().tolist(), county=county_code,
+                    counties=v["county_code"].astype(str).unique().tolist())
