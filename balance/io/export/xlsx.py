@@ -253,6 +253,23 @@ def column_kind(column: str, series: pd.Series, sheet_key: str | None = None, ki
     return None
 
 
+#: the kinds of columns.yaml (the school table) → format kinds of formats.yaml
+_TABLE_KINDS = {"year": "year", "count": "count", "area": "area", "money": "yuan"}
+
+
+def school_table_kinds() -> dict[str, str]:
+    """Format kind of each school-table column, by English name and by its Chinese header (a frame
+    written with the template's headers, e.g. an import's 学校基础数据)."""
+    from balance.schema import column_spec
+
+    out = {}
+    for c in column_spec()["columns"]:
+        kind = _TABLE_KINDS.get(c["kind"])
+        if kind:
+            out[c["name"]] = out[c["header"]] = kind
+    return out
+
+
 def _display_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Booleans as 是 / 否 (NA empty), lists joined by "；". Only boolean columns are translated: a
     school named "true" keeps its name."""
