@@ -67,7 +67,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from balance.io.export.assessment import EXCEL_INF_TEXT
+from balance.io.export.xlsx import EXCEL_INF_TEXT
 
 try:  # IPython is there in every notebook kernel; keep the module importable without it
     from IPython.display import HTML

@@ -828,7 +828,7 @@ def write_county_sheet(path, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> P
     from openpyxl import load_workbook
 
     from balance.io.county_sheet import DESCRIPTION_ROWS, SHEET_NAME, sheet_columns, write_county_sheet_template
-    from balance.io.export.assessment import set_cell
+    from balance.io.export.xlsx import set_cell
 
     path = Path(path)
     rows = county_sheet_rows(seed, years)
@@ -939,7 +939,7 @@ def write_table_xlsx(df: pd.DataFrame, path, sheet: str = "学校基础数据") 
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from balance.io.export.assessment import append_row
+    from balance.io.export.xlsx import append_row
 
     path = Path(path)
     kinds = {c["header"]: c["kind"] for c in COLUMNS}
@@ -951,7 +951,7 @@ def write_table_xlsx(df: pd.DataFrame, path, sheet: str = "学校基础数据") 
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for row in df.itertuples(index=False, name=None):
-        append_row(ws, row)  # text stays text, NaN an empty cell (balance.io.export.assessment.excel_value)
+        append_row(ws, row)  # text stays text, NaN an empty cell (balance.io.export.xlsx.excel_value)
     for j, h in enumerate(df.columns, start=1):
         letter = get_column_letter(j)
         kind = kinds.get(h, "text")

@@ -11,7 +11,7 @@
   mapping files and the notes of the run (checks that failed, units assumed, years not stated);
 
 and ``<stem>.provenance.csv`` beside it (UTF-8 with BOM, English column names) holds 来源 for programs.
-Every cell goes through :func:`balance.io.export.assessment.set_cell` (text stays text, never a formula); both
+Every cell goes through :func:`balance.io.export.xlsx.set_cell` (text stays text, never a formula); both
 files are staged and moved into place together.
 """
 from __future__ import annotations
