@@ -64,7 +64,7 @@ SECONDS = re.compile(r'("seconds": )[0-9.]+|(, )[0-9.]+( s\))')
 
 
 #: the package version (bumped on purpose by a refactor: the skip-if-unchanged hash includes it)
-VERSION = re.compile(r"(balance[ \"':=]+)\d+\.\d+\.\d+\S*?(?=[\s\"'<),]|$)")
+VERSION = re.compile(r"(balance(?:_version)?[ \"':=]+)\d+\.\d+\.\d+\S*?(?=[\s\"'<),]|$)")
 
 
 def _mask(text: str) -> str:
