@@ -56,7 +56,6 @@ def write_evaluation_workbook(ev, path: Path) -> Path:
         sheets.append(Sheet(sh[key]["name"], df, sh[key]["holds"], key=label_key, headers=headers, freeze=freeze))
     a = ev.assessment
     lines = [("县级填报表", None if ev.sheet is None else Path(ev.sheet.path).name),
-             ("县级填报表路径", None if ev.sheet is None else ev.sheet.path),
              ("县级填报表 SHA-256", None if ev.sheet is None else getattr(ev.sheet, "sha256", None)),
              ("说明", lab["evaluation_about"])]
     about = About(ev.standard.title, a.source, a.sha256 or None, lines=[(k, t) for k, t in lines if t],

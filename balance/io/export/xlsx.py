@@ -392,8 +392,9 @@ def about_frame(sheets: list[Sheet], about: About) -> pd.DataFrame:
     from balance import __version__
 
     rows = [(f"工作表「{s.name}」", f"{s.holds}（{len(s.frame):,} 行）") for s in sheets]
+    # the file's name and checksum, not the folder it sat in (no server paths where people read)
     meta = [("评估标准", about.standard), (about.source_label, Path(about.source).name if about.source else None),
-            ("数据文件路径", about.source), ("SHA-256", about.sha256)]
+            ("SHA-256", about.sha256)]
     rows += [(k, v) for k, v in meta if v]
     rows += [("balance 版本", __version__),
              ("生成时间", datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"))]
