@@ -4,6 +4,20 @@ Read the annual school tables a county education bureau exports, compute the Min
 Education's resource-allocation indicators per school section, the pupil-weighted coefficient of
 variation per county, the verdicts and the shortfalls (method: ``shared/spec/method.md``), and turn
 them into notebooks and HTML briefings.
+
+Where a researcher starts (``notebooks/explore.ipynb`` walks through these)::
+
+    import balance
+    from balance.assessment import assess          # the official assessment (``scenario=`` for what-ifs)
+    from balance.equity import equity_table        # every inequality measure, per county or per group
+    from balance import inequality                 # the pure, pupil-weighted measures
+    from balance.evaluation import evaluate        # the four areas, with a county sheet
+    from balance.planner import plan               # the least-cost plan
+
+    a = assess(balance.demo_data())                # the bundled demo data, from any working folder
+
+This package itself stays import-light (``import balance`` loads no pandas); the names above
+live in their layers (``io → method → analysis → reporting → running → cli``).
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 

@@ -34,7 +34,7 @@ ALIASES: dict[str, str] = {
         "indicators": "method.indicators", "official": "method.official",
         "assessment": "method.assessment", "evaluation": "method.evaluation",
         "inequality": "analysis.inequality", "equity": "analysis.equity",
-        "scenario": "analysis.scenario", "planner": "analysis.planner",
+        "scenario": "method.scenario", "analysis.scenario": "method.scenario", "planner": "analysis.planner",
         "fonts": "reporting.fonts", "display": "reporting.display", "narrative": "reporting.narrative",
         "html": "reporting.html_export", "plotting": "reporting.plotting",
         "briefing": "reporting.briefing",

@@ -11,6 +11,11 @@ from pathlib import Path
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+__all__ = [
+    "PROBLEMS_FILE_ENV", "PROBLEM_HEADERS", "Problem", "problems_frame", "render_problems", "InputError",
+    "not_in_data", "require_present",
+]
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -65,6 +70,12 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     df = pd.DataFrame([p.to_dict() for p in problems])[cols]
     df["row"] = df["row"].astype("Int64")
     return df
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 county`` / ``2 counties``: English counts in console text read as words (never
+    "1 counties" or "1 error(s)")."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def render_problems(problems: list[Problem], limit: int = 200) -> str:
@@ -136,7 +147,8 @@ class InputError(Exception):
         return problems_frame(self.problems)
 
     def render(self, limit: int = 200) -> str:
-        head = f"{self.summary_zh}：{len(self.errors)} 个错误 / {self.summary_en}: {len(self.errors)} error(s)"
+        n = len(self.errors)
+        head = f"{self.summary_zh}：{n} 个错误 / {self.summary_en}: {plural(n, 'error')}"
         return head + "\n" + render_problems(self.errors, limit=limit)
 
     def _render_traceback_(self) -> list[str]:

@@ -18,7 +18,9 @@ For the same params files (e.g. 20 county briefings):
 
 Prints both wall times, the throughput ratio, and the per-briefing time split: kernel start,
 execution, export (from ``manifest.csv`` for the batch; for the naive loop from papermill's
-metadata and the CLI wall times). Not a test; outputs go to a temporary folder unless ``--out``.
+metadata and the CLI wall times), then a summary table: ratios, median and p90 of execution +
+export per briefing, and a projection for ``--project-briefings`` (2,850, the nation's county
+briefings) on ``--project-cores`` (16). Not a test; outputs go to a temporary folder unless ``--out``.
 """
 from __future__ import annotations
 
@@ -191,6 +193,8 @@ def main(argv=None) -> int:
     ap.add_argument("--naive-sample", type=int, default=None,
                     help="run the naive loop for the first K runs only and scale its wall time to all runs")
     ap.add_argument("--cold", action="store_true", help="also run the batch with a fresh kernel per run")
+    ap.add_argument("--project-briefings", type=int, default=2850, help="projection: county briefings (default 2,850)")
+    ap.add_argument("--project-cores", type=int, default=16, help="projection: cores (default 16)")
     args = ap.parse_args(argv)
 
     params = select_params(args.params, args.notebooks, args.only, 10 ** 6)
@@ -257,9 +261,49 @@ def main(argv=None) -> int:
               f"execution {_mean(r['execution'] for r in naive):.2f} s, rest = Python start-up and imports), "
               f"nbconvert CLI (export) {_mean(r['nbconvert_cli'] for r in naive):.2f} s")
         print(f"throughput ratio (naive / batch): {t_naive / t_batch:.1f}x")
+    print_table(n, workers, t_batch, man, t_naive if not args.skip_naive else None,
+                t_cold if args.cold else None, args.project_briefings, args.project_cores)
     if args.out is None:
         print(f"(outputs left in {base})")
     return 0
+
+
+def projection(rows: list[dict], workers: int, briefings: int, cores: int) -> tuple[float, float]:
+    """Hours for ``briefings`` county briefings on ``cores`` workers, from this batch's manifest.
+
+    A warm worker runs its briefings one after the other, so the batch takes about
+    ``ceil(briefings / cores) × mean whole-run seconds`` (kernel reset + execution + export, from
+    ``manifest.csv``) plus one kernel start per worker. The runs here shared ``workers`` workers
+    on this machine's cores: their times include that contention, so on an idle 16-core machine
+    the projection is an upper bound. Returns (hours, mean seconds per run)."""
+    import math
+
+    per = _mean(r["seconds"] for r in rows if r["status"] == "ok")
+    start = max((float(r["kernel_start"]) for r in rows if r["kernel_start"] not in ("", None)), default=0.0)
+    return (math.ceil(briefings / cores) * per + start) / 3600, per
+
+
+def print_table(n, workers, t_batch, man, t_naive, t_cold, briefings, cores) -> None:
+    """The closing table: batch vs baselines, time split, per-briefing median / p90, projection."""
+    ok = [r for r in man if r["status"] == "ok"]
+    both = [float(r["execution"]) + float(r["export"]) for r in ok if r["execution"] not in ("", None)]
+    print(f"\n== summary ({n} county briefings, {workers} workers, {os.cpu_count()} CPUs, load {_load()}) ==")
+    print(f"{'':<34} {'wall s':>8} {'s/briefing':>11} {'ratio':>8}")
+    print(f"{'balance batch (kept kernels)':<34} {t_batch:>8.1f} {t_batch / n:>11.2f} {'1.00x':>8}")
+    if t_cold is not None:
+        print(f"{'balance batch (fresh kernels)':<34} {t_cold:>8.1f} {t_cold / n:>11.2f} {t_cold / t_batch:>7.2f}x")
+    if t_naive is not None:
+        print(f"{'naive loop (papermill + nbconvert CLI)':<34} {t_naive:>8.1f} {t_naive / n:>11.2f} "
+              f"{t_naive / t_batch:>7.2f}x   (target ≥ 5x)")
+    print("time split per briefing in a worker (mean s): "
+          f"kernel start/reset {_mean(r['kernel_start'] for r in ok):.2f} · execution {_mean(r['execution'] for r in ok):.2f} "
+          f"· export {_mean(r['export'] for r in ok):.2f}")
+    med = statistics.median(both) if both else float("nan")
+    print(f"execution + export per briefing: median {med:.2f} s (target ≤ 2.5 s), p90 {_quantile(both, 0.9):.2f} s")
+    hours, per = projection(ok, workers, briefings, cores)
+    print(f"projection: {briefings:,} county briefings on {cores} cores ≈ {hours:.1f} h "
+          f"(⌈{briefings}/{cores}⌉ × {per:.2f} s per run measured here with {workers} workers sharing "
+          f"{os.cpu_count()} CPUs; an upper bound when this machine was loaded)")
 
 
 if __name__ == "__main__":

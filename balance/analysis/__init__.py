@@ -1,6 +1,7 @@
 """Beyond the official verdict: research measures, plans and what-ifs.
 
 :mod:`~balance.analysis.inequality` (Gini, Theil, … PySAL-checked), :mod:`~balance.analysis.equity`
-(the equity table of an assessment), :mod:`~balance.analysis.planner` (least-cost plans) and
-:mod:`~balance.analysis.scenario` (what-if changes).
+(the equity table of an assessment) and :mod:`~balance.analysis.planner` (least-cost plans). What-if
+changes live one layer down, in :mod:`balance.method.scenario` (``assess(..., scenario=...)`` applies
+them); ``balance.analysis.scenario`` is an alias of it.
 """

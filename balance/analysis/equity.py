@@ -9,6 +9,12 @@ the Theil T/L between/within decomposition by the ``--by`` grouping (``none``: n
 an unknown grouping is refused with the list of valid ones), the urban/rural gap
 (``urban_mean``, ``rural_mean``, ``urban_rural_ratio``: pupil-weighted mean of 城区 ÷ 乡村) and
 ``notes`` for undefined values.
+
+``equity_table(a, groups=[...])`` measures inequality *inside* each group instead (every township,
+城区/镇区/乡村, 公办/民办, school type): one tidy long frame, one row per year × county × stage ×
+indicator × grouping × group, with the column ``grouping`` naming the partition and ``group`` its
+value. A group of one school has nothing to be unequal about: its measures are NaN,
+``single_school`` is True and ``notes`` says why (never a 0 that reads as perfect equity).
 """
 from __future__ import annotations
 
@@ -16,16 +22,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balance.analysis.inequality import inequality_table
+from balance.analysis.inequality import MEASURES, inequality_table
 from balance.schema import HEADERS
+
+__all__ = ["equity_table", "check_grouping", "GROUPINGS", "GROUP_COLUMNS", "KEYS"]
 
 KEYS = ["year", "county_code", "county_name", "stage", "indicator"]
 #: --by accepts the Chinese header or the canonical name of these grouping columns
 GROUPINGS = {"urban_rural": "urban_rural", "township": "township", "stage": "stage",
              HEADERS["urban_rural"]: "urban_rural", HEADERS["township"]: "township", "学段": "stage"}
+#: ``groups=`` of :func:`equity_table`: the partitions measured inside, by canonical name or header
+GROUP_COLUMNS = {name: name for name in ("township", "urban_rural", "ownership", "school_type")}
+GROUP_COLUMNS.update({HEADERS[name]: name for name in list(GROUP_COLUMNS)})
+UNFILLED = "（未填）"
+SINGLE_SCHOOL_NOTE = "只有1所学校，组内差异无意义 / one school only: no inequality within the group"
 
 
-def equity_table(assessment, by: str | None = "urban_rural", include_median: bool = True) -> pd.DataFrame:
+def equity_table(assessment, by: str | None = "urban_rural", include_median: bool = True, *,
+                 groups=None) -> pd.DataFrame:
     """Inequality measures for every year × county × stage × indicator of an assessment.
 
     Parameters
@@ -37,13 +51,26 @@ def equity_table(assessment, by: str | None = "urban_rural", include_median: boo
         乡镇, or None for no decomposition.
     include_median : bool
         Whether sections exactly at the weighted median count in McLoone / Verstegen.
+    groups : str or list of str, optional
+        Measure inside every group of these partitions instead: ``township`` / 乡镇,
+        ``urban_rural`` / 城乡类型, ``ownership`` / 办学性质, ``school_type`` / 学校类型, or
+        ``"all"`` for the four. ``by`` is then ignored.
 
     Returns
     -------
     DataFrame
         See the module docstring. ``cv`` here equals the official CV of ``county_indicators``
-        (same formula, tested).
+        (same formula, tested). With ``groups``: ``year, county_code, county_name, stage,
+        indicator, grouping, group, n, students, mean``, every measure of
+        :data:`~balance.analysis.inequality.MEASURES`, ``single_school`` and ``notes``.
+
+    Examples
+    --------
+    >>> eq = equity_table(a, groups=["township", "ownership"])          # doctest: +SKIP
+    >>> eq.query("grouping == 'township' and not single_school")        # doctest: +SKIP
     """
+    if groups is not None:
+        return _within_groups(assessment, groups, include_median)
     group = None
     if by:
         if by not in GROUPINGS:
@@ -69,6 +96,36 @@ def equity_table(assessment, by: str | None = "urban_rural", include_median: boo
     order = {n: i for i, n in enumerate(assessment.standard.indicator_names)}
     out = out.assign(_o=out["indicator"].map(order)).sort_values(["year", "county_code", "stage", "_o"], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)
+
+
+def _within_groups(assessment, groups, include_median: bool) -> pd.DataFrame:
+    """Every measure inside each group of each partition (see :func:`equity_table`)."""
+    names = list(dict.fromkeys(GROUP_COLUMNS.values())) if groups == "all" else (
+        [groups] if isinstance(groups, str) else list(groups))
+    unknown = [g for g in names if g not in GROUP_COLUMNS]
+    if unknown:
+        raise ValueError(f"不支持的分组 / unsupported grouping: {unknown} (choose {sorted(GROUP_COLUMNS)} or 'all')")
+    cols = [*KEYS, "grouping", "group", "n", "students", "mean", *MEASURES, "single_school", "notes"]
+    sv = assessment.section_values
+    if sv.empty:
+        return pd.DataFrame(columns=cols)
+    frames = []
+    for col in dict.fromkeys(GROUP_COLUMNS[g] for g in names):
+        df = sv.assign(group=sv[col].astype("object").where(sv[col].notna() & (sv[col] != ""), UNFILLED))
+        t = inequality_table(df, value="value", weight="students", by=[*KEYS, "group"],
+                             include_median=include_median, zeros="nan")
+        single = (t["n"] == 1).to_numpy()
+        t.loc[single, list(MEASURES)] = np.nan
+        t["notes"] = np.where(single, [SINGLE_SCHOOL_NOTE if not n else f"{SINGLE_SCHOOL_NOTE}; {n}"
+                                       for n in t["notes"]], t["notes"])
+        t["single_school"] = single
+        t.insert(len(KEYS), "grouping", col)
+        frames.append(t)
+    out = pd.concat(frames, ignore_index=True)
+    order = {n: i for i, n in enumerate(assessment.standard.indicator_names)}
+    out = out.assign(_o=out["indicator"].map(order)).sort_values(
+        ["year", "county_code", "stage", "_o", "grouping", "group"], kind="stable")
+    return out.drop(columns="_o").reindex(columns=cols).reset_index(drop=True)
 
 
 def check_grouping(by: str | None) -> str | None:

@@ -40,6 +40,12 @@ import pandas as pd
 from balance.errors import InputError, Problem
 from balance.io.export.xlsx import house_style
 
+__all__ = [
+    "STATUSES", "KINDS", "COLUMNS", "FILLED", "LEDGER_SHEET", "MAX_TEXT", "Ledger", "ledger_counts",
+    "overdue_items", "open_items", "build_ledger", "parse_deadline", "read_previous_ledger",
+    "write_ledger",
+]
+
 STATUS_FIXED, STATUS_OPEN, STATUS_OVERDUE, STATUS_NEW, STATUS_GONE = "已整改", "未完成", "已逾期", "新增", "本年无数据"
 STATUSES = (STATUS_NEW, STATUS_OPEN, STATUS_OVERDUE, STATUS_FIXED, STATUS_GONE)
 KINDS = {"R": "学校指标未达标准", "S": "学段单位未达学校标准", "CV": "差异系数超过上限", "E": "其他领域事项"}

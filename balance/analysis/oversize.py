@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["STAGES", "COLUMNS", "HEADERS_ZH", "oversize_schools", "oversize_counts", "write_oversize"]
+
 STAGES = (("小学", "primary", "class_size_primary"), ("初中", "junior", "class_size_junior"))
 
 #: Columns of ``oversize.csv`` (a contract: add, never rename).

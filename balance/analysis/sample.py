@@ -31,6 +31,10 @@ import pandas as pd
 
 from balance.errors import InputError, Problem
 
+__all__ = [
+    "NOT_SAMPLED", "REASON_ZH", "Sample", "cv_drivers", "draw_sample", "SAMPLE_HEADERS", "write_sample",
+]
+
 #: School types outside the population (not 义务教育中小学 in the sense of the check).
 NOT_SAMPLED = ("特殊教育学校",)
 REASON_ZH = {"school_rule": "必查：学校未达到资源配置标准", "cv_driver": "必查：推高未达标的差异系数",

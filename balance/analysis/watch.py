@@ -21,6 +21,8 @@ import pandas as pd
 
 from balance._resources import DATA_DIR
 
+__all__ = ["COLUMNS", "watch_settings", "small_school_watch"]
+
 COLUMNS = ["year", "county_code", "county_name", "school_code", "school_name", "school_type", "urban_rural",
            "township", "pupils", "pupils_first", "change", "change_share", "years_falling", "series"]
 

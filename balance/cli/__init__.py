@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from balance import __version__
-from balance.cli import batch, brief, data, doctor, statsforms, tables, year
+from balance.cli import batch, brief, data, doctor, review, statsforms, tables, year
 from balance.cli._args import (  # noqa: F401 - re-exported (balance.cli.positive_int …)
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -139,7 +139,10 @@ def _print_problems(exc: InputError) -> None:
     print(exc.render(), file=sys.stderr)
     warnings = [p for p in exc.problems if p.severity == "warning"]
     if warnings:
-        print(f"（另有 {len(warnings)} 条数据提示 / plus {len(warnings)} warning(s)）", file=sys.stderr)
+        k = len(warnings)
+        from balance.errors import plural
+
+        print(f"（另有 {k} 条数据提示 / plus {plural(k, 'warning')}）", file=sys.stderr)
     print("未写入任何结果文件 / no result files were written", file=sys.stderr)
 
 
@@ -149,6 +152,7 @@ COMMANDS = (
     tables.add_validate, tables.add_assess, doctor.add_doctor, batch.add_batch, batch.add_report,
     data.add_demo_data, tables.add_evaluate, data.add_template, tables.add_equity, tables.add_plan,
     data.add_ingest, statsforms.add_import_stats, year.add_ledger, year.add_sample, year.add_oversize,
+    review.add_application, review.add_self_report,
     brief.add_brief,
 )
 

@@ -107,3 +107,22 @@ def tune_for(rows: int) -> None:
         from balance._fast import tune_memory
 
         tune_memory()
+
+
+def print_fraction_warnings(problems) -> None:
+    """Print, one per line, the warnings that a rate looks like a fraction (issue 12, trap 1): they
+    change a verdict, so the console says them in full, not only as a count. ``problems``: a list
+    of :class:`~balance.errors.Problem` or a problem table (DataFrame)."""
+    from balance.io.rates import FRACTION_CODES
+
+    if hasattr(problems, "to_dict"):
+        rows = [r for r in problems.to_dict("records") if r.get("code") in FRACTION_CODES]
+    else:
+        rows = [p.to_dict() for p in problems if getattr(p, "code", None) in FRACTION_CODES]
+    for r in rows:
+        row = r.get("row")
+        where = f" 第 {row} 行" if row is not None and str(row) not in ("<NA>", "nan", "None") else ""
+        col = r.get("column") or ""
+        col = f"「{col}」" if col and col not in r["problem_zh"] else ""
+        print(f"! {r.get('file') or ''}{where}{col}：{r['problem_zh']}")
+        print(f"  {r['problem_en']}")

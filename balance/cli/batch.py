@@ -12,11 +12,18 @@ from pathlib import Path
 from balance.cli._args import positive_int
 
 
+def _warnings(exc: BaseException) -> None:
+    """Print what went wrong besides ``exc`` while the batch was failing (``BatchResult.warnings``)."""
+    for w in getattr(getattr(exc, "batch", None), "warnings", None) or ():
+        print(w, file=sys.stderr)
+
+
 def _stopped(exc: BaseException) -> int:
     """Report a batch stopped by Ctrl-C or a signal; the exit code 128 + signal number."""
     batch = getattr(exc, "batch", None)
     if batch is not None:
         print(batch.summary())
+    _warnings(exc)
     signum = getattr(exc, "signum", signal.SIGINT)
     n = len(batch.runs) if batch is not None else 0
     print(f"批次已中断（信号 {signum}）：已完成的 {n} 个运行已写入 manifest.csv，未完成的运行没有结果；再次运行同一命令"
@@ -30,6 +37,7 @@ def _refused(exc: BaseException) -> int:
     if batch is not None and batch.runs:
         print(batch.summary())
     print(str(exc), file=sys.stderr)
+    _warnings(exc)
     return getattr(exc, "exit_code", 2)
 
 
@@ -54,6 +62,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
                           executor=executor, scheduler=args.scheduler)
     except ExecutorError as exc:
         print(str(exc), file=sys.stderr)
+        _warnings(exc)
         return 2
     except (BatchError, BatchLocked) as exc:
         return _refused(exc)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from balance.cli._args import STANDARD_HELP
+from balance.cli._args import STANDARD_HELP, print_fraction_warnings
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
@@ -20,9 +20,10 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
     try:
         plan, batch = run_brief(args.input, args.out, year=args.year, counties=args.county,
-                                county_sheet=args.county_sheet, standard=args.standard, workers=args.workers,
+                                county_sheet=args.county_sheet, standard=args.standard,
+                                target_year=args.target_year, workers=args.workers,
                                 force=args.force, timeout=args.timeout, progress=not args.no_progress,
-                                notebooks_dir=args.notebooks)
+                                notebooks_dir=args.notebooks, sheet=args.sheet)
     except ExecutorError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -31,20 +32,22 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:
         return _stopped(exc)
     n = len(plan.counties)
-    county_zh = f"{n} 个县区"
-    county_en = f"{n} county" if n == 1 else f"{n} counties"
-    print(f"{plan.year} 年，{county_zh}，{len(plan.runs)} 份简报 / {plan.year}, {county_en}, "
-          f"{len(plan.runs)} briefing{'s' if len(plan.runs) != 1 else ''}")
+    from balance.errors import plural
+
+    print(f"{plan.year} 年，{n} 个县区，{len(plan.runs)} 份简报 / {plan.year}, {plural(n, 'county', 'counties')}, "
+          f"{plural(len(plan.runs), 'briefing')}")
     if plan.warnings:
         k = len(plan.warnings)
-        print(f"数据提示 {k} 条（见 balance validate）/ {k} data warning{'s' if k != 1 else ''} (see balance validate)")
+        print(f"数据提示 {k} 条（见 balance validate）/ {plural(k, 'data warning')} (see balance validate)")
+        print_fraction_warnings(plan.warnings)
     print(batch.summary())
     print(f"运行参数（审计记录）/ run parameters (audit log): {batch.out_dir / PARAMS_FOLDER}")
     return batch.exit_code
 
 
 def add_brief(sub) -> None:
-    """``brief INPUT --out DIR [--year Y] [--county CODE ...] [--county-sheet FILE] [--standard S] [--workers N]``."""
+    """``brief INPUT --out DIR [--year Y] [--county CODE ...] [--county-sheet FILE] [--standard S] [--sheet S]
+    [--target-year Y] [--workers N]``."""
     from balance.cli._args import positive_int
     from balance.cli.batch import _seconds
 
@@ -60,6 +63,11 @@ def add_brief(sub) -> None:
                    help="只为这些县区生成（默认全部）/ only these counties (default: all)")
     b.add_argument("--county-sheet", default=None, metavar="FILE", help="县级表 / the county sheet")
     b.add_argument("--standard", default="quality-2017", help=STANDARD_HELP)
+    b.add_argument("--target-year", type=positive_int, default=None, metavar="Y",
+                   help="目标年份：趋势简报与全市总览标明各县区能否按期达标 / target year: the trend briefings and "
+                        "the region overview mark whether each county is on course")
+    b.add_argument("--sheet", default=None, metavar="S",
+                   help="学校表所在的 Excel 工作表名（默认自动查找）/ the sheet holding the school table (default: found)")
     b.add_argument("--workers", type=positive_int, default=None, metavar="N", help="并行进程数（默认 CPU 数）/ parallel runs")
     b.add_argument("--force", action="store_true", help="即使输入未变化也重新运行 / rerun even if inputs are unchanged")
     b.add_argument("--timeout", type=_seconds, default=600, metavar="S",

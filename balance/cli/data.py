@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from balance.errors import plural
 from balance.synthetic import DEFAULT_SEED
 
 #: ``balance template FORM FILE``: form name → (help, example file). The writers live in
@@ -24,7 +25,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         verb_zh, verb_en = ("已替换", "replaced") if y in r.replaced else ("已导入", "ingested")
         print(f"{verb_zh} {y} 年：{r.rows[y]} 行 / {verb_en} year {y}: {r.rows[y]} rows")
     if r.warnings:
-        print(f"数据提示 {len(r.warnings)} 条（已随数据保存）/ {len(r.warnings)} warnings (kept with the data)")
+        print(f"数据提示 {len(r.warnings)} 条（已随数据保存）/ {plural(len(r.warnings), 'warning')} (kept with the data)")
     print(f"数据仓库 / store: {Path(args.store).resolve()}，年份 years: {', '.join(map(str, store_years(args.store)))}")
     return 0
 

@@ -11,6 +11,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from balance.errors import plural
+
 EXIT_INCOMPLETE = 3
 #: Incomplete schools listed on the console (all of them are in the 待补充 sheet).
 MAX_LISTED = 30
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         write_import(result, out, command=command)
     n_ok, n_bad = len(result.complete), len(result.incomplete)
     gens = "、".join(m.generation for m in result.mappings)
-    print(f"已导入 {n_ok} 所学校（{args.year} 年，{gens} 版报表）/ {n_ok} schools imported ({args.year}, {gens} forms)")
+    print(f"已导入 {n_ok} 所学校（{args.year} 年，{gens} 版报表）/ {plural(n_ok, 'school')} imported ({args.year}, forms: {gens})")
     for s in result.incomplete[:MAX_LISTED]:
         cols = "、".join(dict.fromkeys(m.column for m in s.missing))
         print(f"  待补充 / incomplete: {s.file} {s.school_name}：{cols}")

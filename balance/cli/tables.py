@@ -20,13 +20,12 @@ from balance.cli._args import (
     add_standard,
     add_year,
     positive_int,
+    print_fraction_warnings,
     tune_for,
 )
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 county`` / ``2 counties``: English counts on the console read as words."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+from balance.errors import plural  # noqa: E402,F401 - its home is balance.errors (kept importable here)
 
 
 def four_area_label(resource_title: str) -> str:
@@ -49,6 +48,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if t.warnings:
         print(f"\n数据提示（不影响计算）/ warnings (do not stop the run): {len(t.warnings)}")
         print(render_problems(t.warnings, limit=args.limit))
+    if getattr(args, "county_sheet", None):
+        from balance.io.county_sheet import load_county_sheet
+
+        names = t.data.drop_duplicates("county_code").set_index("county_code")["county_name"].astype(str).to_dict()
+        cs = load_county_sheet(args.county_sheet, known_counties=names)
+        print(f"\n县级填报表检查通过：{len(cs.data)} 行 / county sheet passed: {plural(len(cs.data), 'row')}")
+        if cs.warnings:
+            print(f"县级填报表提示 / county-sheet warnings: {len(cs.warnings)}")
+            print(render_problems(cs.warnings, limit=args.limit))
     return EXIT_OK
 
 
@@ -60,7 +68,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     table = load_school_table(args.input, sheet=args.sheet)
     tune_for(len(table.data))
     if getattr(args, "scenario", None):
-        from balance.analysis.scenario import apply_to_table, load_scenario
+        from balance.method.scenario import apply_to_table, load_scenario
 
         scenario = load_scenario(args.scenario)
         table = apply_to_table(table, scenario)
@@ -94,8 +102,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     n_pass = int(a.verdicts["passed"].sum())
     print(f"{n_pass}/{len(a.verdicts)} 个县区·年度达到标准 / county-years passing")
     if len(a.warnings):
-        print(f"数据提示 {len(a.warnings)} 条，见 warnings.csv / {len(a.warnings)} data warnings in warnings.csv")
-    print(f"结果已写入 / results written to {Path(args.out).resolve()} ({len(paths)} files)")
+        print(f"数据提示 {len(a.warnings)} 条，见 warnings.csv / {plural(len(a.warnings), 'data warning')} in warnings.csv")
+    print(f"结果已写入 / results written to {Path(args.out).resolve()} ({plural(len(paths), 'file')})")
     return EXIT_OK
 
 
@@ -118,7 +126,8 @@ def _cmd_evaluate(args) -> int:
             print(f"      … 另有 {len(v.failing_items) - 8} 项，见 evaluation.xlsx / {len(v.failing_items) - 8} more")
     n = int(ev.verdicts["passed"].sum()) if len(ev.verdicts) else 0
     print(f"{n}/{len(ev.verdicts)} 个县区·年度达到优质均衡 / county-years recognised")
-    print(f"结果已写入 / results written to {_P(args.out).resolve()} ({len(paths)} files)")
+    print_fraction_warnings(ev.warnings)
+    print(f"结果已写入 / results written to {_P(args.out).resolve()} ({plural(len(paths), 'file')})")
     return 0
 
 
@@ -152,7 +161,11 @@ def _cmd_plan(args) -> int:
                         county=args.county, year=args.year)
     else:
         p = plan(table, args.standard, costs=args.costs, transfers=args.transfers, county=args.county, year=args.year)
-    paths = write_plan(p, args.out, schedule=schedule)
+    from balance.reporting.plan_workbook import write_plan_workbook
+
+    basis = getattr(p, "pupil_basis", None)
+    paths = write_plan(p, args.out, schedule=schedule,
+                       extra={"plan.xlsx": lambda path: write_plan_workbook(p, path, schedule, basis)})
     print(f"评估标准 / standard: {p.standard.title}")
     if schedule is not None:
         spend = schedule[~schedule["beyond_target"]].groupby("spend_year")["cost"].sum() if len(schedule) else []
@@ -163,6 +176,8 @@ def _cmd_plan(args) -> int:
             print(f"  ✗ 目标年份前排不下 / does not fit before the target year: {late / 10000:,.1f} 万元")
         for n in schedule_notes:
             print(f"  注 / note: {n}")
+        if basis:
+            print(f"  学生数依据 / pupil numbers: {basis}")
     for c in p.counties:
         b, a = c["before"], c["after"]
         mark = "✓" if a["passed"] else "✗"
@@ -186,9 +201,9 @@ def _cmd_plan(args) -> int:
             print(f"  {c['year']} {c['county_code']} 预算 / budget {args.budget:,.1f} 万元，结余 / left "
                   f"{(left or 0) / 10000:,.1f} 万元" + ("" if c["after"]["passed"] else
                   f"；仍未达标 / still unmet: {'；'.join(c['after']['failing_items'])}"))
-        print(f"结果已写入 / written to {Path(args.out).resolve()} ({len(paths)} files, {p.seconds:.2f} s)")
+        print(f"结果已写入 / written to {Path(args.out).resolve()} ({plural(len(paths), 'file')}, {p.seconds:.2f} s)")
         return 0  # within a budget, unmet items are the answer, not an error
-    print(f"结果已写入 / written to {Path(args.out).resolve()} ({len(paths)} files, {p.seconds:.2f} s)")
+    print(f"结果已写入 / written to {Path(args.out).resolve()} ({plural(len(paths), 'file')}, {p.seconds:.2f} s)")
     return 0 if p.feasible else 1
 
 
@@ -199,7 +214,12 @@ def _cmd_equity(args: argparse.Namespace) -> int:
     from balance.method.assessment import assess
 
     by = check_grouping(args.by)  # before the (slow) assessment
-    a = assess(args.input, args.standard, year=args.year, county=args.county)
+    source = args.input
+    if getattr(args, "sheet", None):
+        from balance.io.reading import load_school_table
+
+        source = load_school_table(args.input, sheet=args.sheet)
+    a = assess(source, args.standard, year=args.year, county=args.county)
     table = equity_table(a, by=by, include_median=not args.exclude_median)
     fmt = getattr(args, "format", "csv") or "csv"
     if fmt == "auto":
@@ -218,11 +238,13 @@ def _cmd_equity(args: argparse.Namespace) -> int:
 
 
 def add_validate(sub) -> None:
-    """``validate INPUT [--sheet S] [--limit N]``."""
+    """``validate INPUT [--sheet S] [--limit N] [--county-sheet FILE]``."""
     v = sub.add_parser("validate", help="只检查学校数据表 / check a school table only")
     v.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
     v.add_argument("--sheet", help="Excel 工作表名 / sheet name (default: first)")
     v.add_argument("--limit", type=positive_int, default=200, help="最多显示的问题数 / max problems shown")
+    v.add_argument("--county-sheet", default=None, metavar="FILE",
+                   help="同时检查县级填报表 / also check the county sheet (Excel / CSV)")
     v.set_defaults(func=_cmd_validate)
 
 
@@ -280,7 +302,7 @@ def add_plan(sub) -> None:
 
 
 def add_equity(sub) -> None:
-    """``equity INPUT --out DIR [--by G] [--standard S] [--year Y] [--county C] [--exclude-median] [--format F]``."""
+    """``equity INPUT --out DIR [--by G] [--standard S] [--year Y] [--county C] [--exclude-median] [--sheet S] [--format F]``."""
     e = sub.add_parser("equity", help="不均衡指标（基尼、泰尔等）/ inequality measures for researchers")
     add_input(e, "学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
     add_out(e)
@@ -292,5 +314,6 @@ def add_equity(sub) -> None:
     add_county(e, "只计算该县区代码 / only this county code")
     e.add_argument("--exclude-median", action="store_true",
                    help="McLoone/Verstegen 不计恰好等于中位数的学段单位 / exclude sections exactly at the median")
+    add_sheet(e)
     add_format(e, "csv")  # csv by default since it was added (a contract; assess defaults to auto)
     e.set_defaults(func=_cmd_equity)

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from balance.cli._args import EXIT_OK, add_out, add_sheet, add_standard
+from balance.errors import plural
 
 
 def iso_date(text: str) -> dt.date:
@@ -61,11 +62,11 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
         print(f"  {r.county_code} {r.county_name}：{r.合计} 项（{parts}）")
     over = led.overdue()
     if len(over):
-        print(f"已逾期 {len(over)} 项 / {len(over)} overdue item(s):")
+        print(f"已逾期 {len(over)} 项 / {plural(len(over), 'overdue item')}:")
         for r in over.head(20).itertuples(index=False):
             who = " ".join(x for x in (r.lead_unit, r.owner) if isinstance(x, str)) or "未填责任人"
             print(f"      - {r.county_name} {r.school_name or ''} {r.item}（{who}，完成时限 {r.deadline}）")
-    print(f"台账已写入 / ledger written to {Path(args.out).resolve()} ({len(paths)} files, {len(led.rows)} 行 rows)")
+    print(f"台账已写入 / ledger written to {Path(args.out).resolve()} ({plural(len(paths), 'file')}, {len(led.rows)} 行 rows)")
     return EXIT_OK
 
 
@@ -128,7 +129,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     print(f"  schools {s.population}, share {s.share:.0%} → at least {need}; drawn {s.size} (seed {s.seed})")
     for code, zh in (("school_rule", "未达到学校标准（必查）"), ("cv_driver", "推高差异系数（必查）"), ("random", "分层随机")):
         print(f"  {zh}：{int((s.schools['reason_code'] == code).sum())} 所")
-    print(f"抽样名单已写入 / sample written to {Path(args.out).resolve()} ({len(paths)} files)")
+    print(f"抽样名单已写入 / sample written to {Path(args.out).resolve()} ({plural(len(paths), 'file')})")
     return EXIT_OK
 
 
@@ -159,7 +160,7 @@ def _cmd_oversize(args: argparse.Namespace) -> int:
         print(f"  {r.year} {r.county_code} {r.county_name}：超规模学校 {r.oversized_schools} 所（超出 {r.seats_needed} 人），"
               f"小学超标班额 {r.primary_oversized_classes} 个、初中 {r.junior_oversized_classes} 个；"
               f"需增加班数 小学 {r.primary_classes_needed}、初中 {r.junior_classes_needed}")
-    print(f"大校额、大班额统计已写入 / oversize counts written to {Path(args.out).resolve()} ({len(paths)} files)")
+    print(f"大校额、大班额统计已写入 / oversize counts written to {Path(args.out).resolve()} ({plural(len(paths), 'file')})")
     return EXIT_OK
 
 

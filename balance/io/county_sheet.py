@@ -15,15 +15,15 @@ sheet columns, types, units, allowed values and rules are data: ``balance/data/e
   or not in the school data, the same county and year twice.
 
 A blank cell is *missing*: kept as missing and reported so in the evaluation, never taken as a pass.
+
+The module is split by concept: the items as data (:mod:`balance.io.county_items`), the template
+(:mod:`balance.io.county_template`), the file's cells (:mod:`balance.io.county_grid`) and, here,
+the reading and checking. Every name of the former single module still imports from here.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,262 +31,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from balance.errors import InputError, Problem
-
-from balance._resources import DATA_DIR  # noqa: E402
-
-ITEMS_FILE = DATA_DIR / "evaluation_items.yaml"
-SHEET_NAME = "县级填报表"
-GUIDE_SHEET = "填报说明"
-#: rows above the header row in the template: area, requirement (zh), requirement (en), rule / allowed values
-DESCRIPTION_ROWS = 4
-HEADER_SCAN_ROWS = 12
-YES, NO = "是", "否"
-TYPE_LABELS = {
-    "yes_no": ("是/否", "yes/no"),
-    "rate": ("百分比 0–100", "percent 0-100"),
-    "amount": ("数值 ≥ 0", "number >= 0"),
-    "ratio": ("小数 0–1", "decimal 0-1"),
-}
-_SUMMARY = ("县级填报表有误", "the county sheet has errors")
-
-
-@lru_cache(maxsize=1)
-def item_spec() -> dict:
-    """The parsed ``evaluation_items.yaml``."""
-    return yaml.safe_load(ITEMS_FILE.read_text(encoding="utf-8"))
-
-
-def area_names() -> dict[str, str]:
-    """Area key -> Chinese name (资源配置, 政府保障程度, 教育质量, 社会认可度, 一票否决)."""
-    return {a["key"]: a["name"] for a in item_spec()["areas"]}
-
-
-def item_id(item: dict) -> str:
-    """A stable id of an item: ``government_3``, ``quality_9``, ``recognition_1``, ``veto_2``."""
-    return f"{item['area']}_{item['item_no']}"
-
-
-def items() -> list[dict]:
-    """Every sheet item in order (government, quality, recognition, veto)."""
-    return list(item_spec()["items"])
-
-
-def fields() -> list[dict]:
-    """Every sheet field (one column each), with its item's ``area``, ``no``, ``code`` and ``item_id``."""
-    out = []
-    for it in items():
-        for f in it["fields"]:
-            out.append({**f, "area": it["area"], "item_no": it["item_no"], "code": it["code"], "item_id": item_id(it),
-                        "item_text": it["text"], "item_en": it["en"], "computed": it.get("computed")})
-    return out
-
-
-def note_column(item: dict) -> str:
-    """Canonical name of an item's evidence-note column."""
-    return f"{item_id(item)}_note"
-
-
-def note_header(item: dict) -> str:
-    return f"{item['code']} 说明及佐证材料"
-
-
-def sheet_columns() -> list[dict]:
-    """The sheet's columns in template order: identity, then per item its fields and note column.
-
-    Each entry: ``name`` (canonical), ``header``, ``kind`` (identity | field | note) and, for fields,
-    the field spec.
-    """
-    spec = item_spec()
-    cols = [{"name": c["name"], "header": c["header"], "kind": "identity", "aliases": c.get("aliases", [])}
-            for c in spec["identity"]]
-    by_item: dict[str, list[dict]] = {}
-    for f in fields():
-        by_item.setdefault(f["item_id"], []).append(f)
-    for it in items():
-        for f in by_item[item_id(it)]:
-            cols.append({"name": f["name"], "header": f["header"], "kind": "field", "field": f})
-        if it.get("note"):
-            cols.append({"name": note_column(it), "header": note_header(it), "kind": "note", "item": it})
-    return cols
-
-
-# ---------------------------------------------------------------------------------------------
-# the template
-
-
-def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = None) -> Path:
-    """Write the bilingual county-sheet template (Excel) to ``path``, atomically.
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``.xlsx`` file to write (its folder is created).
-    rows : list of (year, county_code, county_name), optional
-        Identity cells to pre-fill, one row each.
-
-    Returns
-    -------
-    Path
-        The file written.
-    """
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from balance.io.export.xlsx import append_row, set_cell
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    areas = {a["key"]: a for a in item_spec()["areas"]}
-    defaults = item_spec()["computed_defaults"]
-    cols = sheet_columns()
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_NAME
-    fills = {"identity": "DDEBF7", "government": "E2EFDA", "quality": "FFF2CC", "recognition": "FCE4D6",
-             "veto": "F8CBAD"}
-    thin = Side(style="thin", color="BFBFBF")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    header_row = DESCRIPTION_ROWS + 1
-    first_data, last_data = header_row + 1, header_row + max(200, len(rows or []) + 50)
-    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True, showErrorMessage=True,
-                            errorTitle="是/否", error="请填写“是”或“否” / enter 是 (yes) or 否 (no)")
-    rate = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
-                          showErrorMessage=True, errorTitle="0–100",
-                          error="请填写 0–100 之间的百分数（如 96.5 表示 96.5%）/ enter a percent 0-100")
-    nonneg = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                            showErrorMessage=True, error="应为 ≥ 0 的数值 / must be a number >= 0")
-    for dv in (yes_no, rate, nonneg):
-        ws.add_data_validation(dv)
-
-    for j, c in enumerate(cols, start=1):
-        letter = get_column_letter(j)
-        if c["kind"] == "identity":
-            area_key, top = "identity", ("县区与年份", "county and year")
-            req = ("每个县区每年一行", "one row per county and year")
-            rule = {"year": "四位年份，如 2025 / 4-digit year", "county_code": "6位县区代码（文本格式）/ 6-digit code (as text)",
-                    "county_name": "县区名称 / county name"}[c["name"]]
-        elif c["kind"] == "note":
-            it = c["item"]
-            area_key = it["area"]
-            top = (areas[area_key]["name"], areas[area_key]["en"])
-            req = (f"{it['code']} 的说明及佐证材料（文件名、文号等）", f"evidence for {it['code']} (documents, file names)")
-            rule = "自由填写 / free text"
-        else:
-            f = c["field"]
-            area_key = f["area"]
-            top = (areas[area_key]["name"], areas[area_key]["en"])
-            req = (f["item_text"], f["item_en"])
-            rule = rule_text(f, defaults)
-            zh, en = TYPE_LABELS[f["type"]]
-            unit = f" 单位 {f['unit']}" if f.get("unit") and f["type"] != "rate" else ""
-            rule = f"规则：{rule}｜填写：{zh}{unit} / {en}"
-            if f.get("computed"):
-                rule += "｜学校数据含相关列时由程序计算，本列仅在缺少学校数据时使用 / computed from school data when available"
-        cells = [f"{top[0]} {top[1]}", req[0], req[1], rule]
-        for i, text in enumerate(cells, start=1):
-            cell = set_cell(ws, i, j, text)
-            cell.alignment = wrap
-            cell.font = Font(size=9, bold=(i == 1), color="404040")
-            cell.fill = PatternFill("solid", fgColor=fills[area_key])
-            cell.border = border
-        h = set_cell(ws, header_row, j, c["header"])
-        h.font = Font(bold=True)
-        h.alignment = Alignment(wrap_text=True, vertical="center")
-        h.fill = PatternFill("solid", fgColor=fills[area_key])
-        h.border = border
-        width = 14 if c["kind"] == "identity" else (30 if c["kind"] == "note" else 20)
-        ws.column_dimensions[letter].width = width
-        rng = f"{letter}{first_data}:{letter}{last_data}"
-        if c["kind"] == "field":
-            t = c["field"]["type"]
-            if t == "yes_no":
-                yes_no.add(rng)
-            elif t == "rate":
-                rate.add(rng)
-            else:
-                nonneg.add(rng)
-            h.comment = Comment(f"{c['field']['item_text']}\n{rule_text(c['field'], defaults)}", "balance")
-        if c["name"] == "county_code":
-            for r in range(first_data, last_data + 1):
-                ws.cell(row=r, column=j).number_format = "@"
-    ws.row_dimensions[2].height = 90
-    ws.row_dimensions[3].height = 70
-    ws.row_dimensions[4].height = 60
-    ws.row_dimensions[header_row].height = 45
-    ws.freeze_panes = ws.cell(row=first_data, column=4)
-    for i, (y, code, name) in enumerate(rows or [], start=first_data):
-        set_cell(ws, i, 1, int(y))
-        set_cell(ws, i, 2, str(code)).number_format = "@"
-        set_cell(ws, i, 3, str(name))
-
-    guide = wb.create_sheet(GUIDE_SHEET)
-    head = ["编号 code", "领域 area", "事项 item", "item (English)", "列名 column", "填写 type", "单位 unit",
-            "允许值 allowed values", "达标规则 rule", "数据来源 source"]
-    append_row(guide, head)
-    for f in fields():
-        zh, en = TYPE_LABELS[f["type"]]
-        allowed = f"{YES} / {NO}" if f["type"] == "yes_no" else {"rate": "0–100", "amount": "≥ 0", "ratio": "0–1"}[f["type"]]
-        source = "学校数据（缺少时用本表）/ school data, else this sheet" if f.get("computed") else "县级填报表 / this sheet"
-        append_row(guide, [f["code"], areas[f["area"]]["name"], f["item_text"], f["item_en"], f["header"], f"{zh} / {en}",
-                      f.get("unit", "") or ("%" if f["type"] == "rate" else ""), allowed, rule_text(f, defaults), source])
-    append_row(guide, [])
-    for line in (
-        "说明：每个县区每年填一行；空白单元格按“缺失”处理，不视为达标。一票否决各项应填“否”（不存在）。",
-        "Notes: one row per county and year; a blank cell is reported as missing (never a pass). Answer 否 (no) to every veto.",
-        "百分比填写 0–100 的数值（96.5 表示 96.5%），不要填写小数 0.965。",
-        "Percentages as numbers 0-100 (96.5 means 96.5 %), not fractions.",
-        "保障3、保障4、保障5 由学校数据计算（学校数据表可选列：音乐专用教室数、美术专用教室数、最小音乐专用教室面积(㎡)、"
-        "最小美术专用教室面积(㎡)、小学最大班额、初中最大班额、小学超标班额班数、初中超标班额班数、建成年份）；"
-        "学校数据缺少这些列时采用本表的县级答案。",
-        "Items 保障3–5 are computed from the school table when it has the optional columns; otherwise this sheet's answer is used.",
-    ):
-        append_row(guide, [line])
-    for j, w in enumerate([10, 14, 60, 50, 36, 18, 10, 14, 30, 30], start=1):
-        guide.column_dimensions[get_column_letter(j)].width = w
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-    guide.freeze_panes = "A2"
-
-    fd, tmp = tempfile.mkstemp(prefix=".balance-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
-
-
-def rule_text(f: dict, settings: dict | None = None) -> str:
-    """The rule of a field as printed, e.g. ``≥ 95 %`` or ``是``; settings-based rules show the value."""
-    rule = f.get("rule") or {}
-    if "setting" in rule:
-        default = item_spec()["computed_defaults"][rule["setting"]]
-        value = (settings or {}).get(rule["setting"], default)
-        text = f.get("rule_text")
-        if text and _num(default) in text:  # the printed rule with the number of the standard in use
-            return text.replace(_num(default), _num(value), 1)
-        unit = " %" if f["type"] == "rate" else (f" {f['unit']}" if f.get("unit") else "")
-        return f"{rule['op'].replace('>=', '≥').replace('<=', '≤')} {_num(value)}{unit}"
-    return f.get("rule_text", "")
-
-
-def _num(x) -> str:
-    x = float(x)
-    return str(int(x)) if x == int(x) else f"{x:g}"
-
-
-# ---------------------------------------------------------------------------------------------
-# reading and validation
+from balance.io.county_grid import _cell_text, _read_grid, _refuse
+from balance.io.county_items import (_SUMMARY, DESCRIPTION_ROWS, GUIDE_SHEET, HEADER_SCAN_ROWS, ITEMS_FILE, NO,  # noqa: F401
+                                     SHEET_NAME, TYPE_LABELS, YES, _num, area_names, fields, item_id, item_spec, items,
+                                     note_column, note_header, rule_text, sheet_columns)
+from balance.io.county_template import write_county_sheet_template  # noqa: F401
 
 
 @dataclass
@@ -363,64 +114,6 @@ def _match_header(text: str) -> str | None:
         return token[m.group(1)]
     return token.get(first)
 
-
-def _cell_text(v) -> tuple[str, bool]:
-    """A cell as the user sees it, and whether it was stored as a number."""
-    if v is None:
-        return "", False
-    if isinstance(v, bool):
-        return ("TRUE" if v else "FALSE"), False
-    if isinstance(v, (int, np.integer)):
-        return str(int(v)), True
-    if isinstance(v, (float, np.floating)):
-        if v != v:
-            return "", False
-        return (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))), True
-    if hasattr(v, "isoformat"):
-        return v.isoformat(), False
-    return str(v), False
-
-
-def _read_grid(path: Path, sheet, data: bytes, limits=None) -> tuple[list[list], str | None, list]:
-    """Rows of cells (typed) of the sheet; the sheet name read; formula cells without a cached
-    value (0-based row, column). Workbooks are measured before they are loaded
-    (:mod:`balance.io.workbook`): a sheet reaching far away or a zip bomb is refused."""
-    suffix = path.suffix.lower()
-    from balance.io.workbook import Workbook, read_limits, refusal, sniff
-
-    if suffix in (".csv", ".txt", ".tsv"):
-        from balance.io.headers import decode_text
-
-        kind = sniff(data)
-        if kind in ("zip", "ole"):
-            raise refusal(str(path), "workbook_as_text", _SUMMARY, suffix=suffix, real=".xlsx" if kind == "zip" else ".xls")
-        text = decode_text(data, str(path), _SUMMARY)
-        sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
-        sep = "\t" if sample.count("\t") > sample.count(",") else ","
-        try:
-            return [list(r) for r in csv.reader(io.StringIO(text), delimiter=sep)], None, []
-        except csv.Error as e:  # a NUL byte, a field larger than the csv module's limit
-            raise _refuse(str(path), f"CSV 格式错误：{e}", f"malformed CSV: {e}", "csv_parse_error") from None
-    if suffix not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        raise _refuse(str(path), f"不支持的文件类型 {suffix or '(无扩展名)'}，请使用 .xlsx、.xls、.ods 或 .csv",
-                      f"unsupported file type {suffix or '(none)'}; use .xlsx, .xls, .ods or .csv", "unsupported_format")
-    wb = Workbook(data, str(path), read_limits(limits), _SUMMARY)
-    names = wb.sheet_names
-    if sheet is None:
-        name = SHEET_NAME if SHEET_NAME in names else (names[0] if names else None)
-    elif isinstance(sheet, int) and not isinstance(sheet, bool):
-        name = names[sheet] if -len(names) <= sheet < len(names) else None
-    else:
-        name = str(sheet) if str(sheet) in names else None
-    if name is None:
-        raise _refuse(str(path), f"找不到工作表 {sheet}；文件中的工作表：{'、'.join(names)}",
-                      f"sheet {sheet} not found; the file has: {', '.join(names)}", "sheet_not_found")
-    rows = wb.rows(name)
-    return rows, name, wb.formula_cells(name)[0]
-
-
-def _refuse(file: str, zh: str, en: str, code: str, sheet: str | None = None) -> InputError:
-    return InputError([Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, code=code)], *_SUMMARY)
 
 
 def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[str] | None = None,
@@ -507,7 +200,7 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
     missing_fields = [f for f in spec_fields.values() if f["name"] not in cols]
     if missing_fields:
         add(f"缺少 {len(missing_fields)} 个事项列，这些事项将按“缺失”处理：{'、'.join(f['header'] for f in missing_fields)}",
-            f"{len(missing_fields)} item column(s) missing; those items will be reported as missing: "
+            f"{len(missing_fields)} item column{'' if len(missing_fields) == 1 else 's'} missing; those items will be reported as missing: "
             f"{', '.join(f['name'] for f in missing_fields)}", "missing_item_columns", severity="warning")
 
     records = []
@@ -575,6 +268,7 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
                 rec[c["name"]] = cells[c["name"]][0].strip() if c["name"] in cells else ""
         records.append(rec)
 
+    _fraction_columns(problems, records, grid[h + 1:], cols, headers, spec_fields, file, sheet)
     if not records:
         add("表中没有数据行（只有表头）", "the sheet has no data rows (header only)", "no_data_rows")
 
@@ -612,6 +306,17 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
     return CountySheet(data=df.reset_index(drop=True), path=file, sha256=sha256, sheet=sheet,
                        warnings=[p for p in problems if p.severity == "warning"],
                        columns_found=[n for n in spec_fields if n in cols])
+
+
+def _fraction_columns(problems: list, records, body, cols, headers, spec_fields, file, sheet) -> None:
+    """A rate column whose values all look like fractions: one warning for the column (issue 12)
+    instead of one per cell (:func:`balance.io.rates.fraction_rate_columns`)."""
+    from balance.io.rates import fraction_rate_columns
+
+    rate_cols = {name: (headers[j], any(j < len(r) and _cell_text(r[j])[0].strip().endswith(("%", "％")) for r in body))
+                 for name, j in cols.items() if spec_fields.get(name, {}).get("type") == "rate"}
+    extra, flagged = fraction_rate_columns(records, rate_cols, file=file, sheet=sheet)
+    problems[:] = [p for p in problems if not (p.code == "rate_looks_like_fraction" and p.column in flagged)] + extra
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

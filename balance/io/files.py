@@ -21,11 +21,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -326,3 +329,28 @@ def json_text(payload, *, indent: int | None = 2) -> str:
         return json.dumps(payload, ensure_ascii=False, indent=indent, allow_nan=False, default=_json_default)
     except (ValueError, TypeError):
         return json.dumps(_clean(payload), ensure_ascii=False, indent=indent, allow_nan=False, default=_json_default)
+
+
+_FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def deterministic_xlsx(path) -> None:
+    """Rewrite an .xlsx written by openpyxl so that its bytes do not depend on when it was written.
+
+    openpyxl stamps the save time into ``docProps/core.xml`` and into the zip entries; both are
+    replaced by a fixed time (2026-01-01).
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>2026-01-01T00:00:00Z\g<2>", body)
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            zout.writestr(zi, body)
+    path.write_bytes(out.getvalue())

@@ -192,9 +192,10 @@ def _read_workbook(data: bytes, file: str, sheet, limits) -> tuple[_Grid, str, l
         _refuse(file, "empty_file")
     if sheet is None:
         name = names[0]
-        if len(names) > 1 and _header_hits(wb, name) < HEADER_MIN_HITS:
-            # the first sheet is not a school table (an instructions sheet …): look at the others
-            matching = [n for n in names[1:] if _header_hits(wb, n) >= HEADER_MIN_HITS]
+        if len(names) > 1 and (_header_hits(wb, name) < HEADER_MIN_HITS or _is_template_example(name, names)):
+            # the first sheet is not a school table (an instructions sheet, the template's example
+            # rows …): look at the others
+            matching = _prefer_template_sheet([n for n in names[1:] if _header_hits(wb, n) >= HEADER_MIN_HITS])
             if len(matching) == 1:
                 name = matching[0]
                 zh, en = message("sheet_chosen", "warning", first=names[0], chosen=name)
@@ -229,6 +230,24 @@ def _read_workbook(data: bytes, file: str, sheet, limits) -> tuple[_Grid, str, l
     grid = _Grid(pd.DataFrame(texts).reset_index(drop=True), np.column_stack([numeric[j] for j in raw.columns]),
                  formulas=formulas, sheets=names, merged=wb.merged_ranges(name))
     return grid, name, notes
+
+
+def _is_template_example(name: str, names: list[str]) -> bool:
+    """The template's example sheet (示例) in front of its data sheet (学校基础数据): never read."""
+    from balance.io.templates import SHEET_DATA, SHEET_EXAMPLE
+
+    return name == SHEET_EXAMPLE and SHEET_DATA in names
+
+
+def _prefer_template_sheet(matching: list[str]) -> list[str]:
+    """Of several sheets that look like a school table, the template's data sheet; the template's
+    example sheet (示例, three made-up rows) is never a candidate when another one is."""
+    from balance.io.templates import SHEET_DATA, SHEET_EXAMPLE
+
+    if SHEET_DATA in matching:
+        return [SHEET_DATA]
+    real = [n for n in matching if n != SHEET_EXAMPLE]
+    return real or matching
 
 
 def _header_hits(wb, name: str) -> int:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from balance import __version__
-from balance.errors import InputError, Problem
+from balance.errors import InputError, Problem, plural
 from balance.io.table import SchoolTable
 from balance.schema import COLUMNS
 
@@ -323,7 +323,7 @@ def structural_check(data: pd.DataFrame, file: str) -> list[Problem]:
         dup = data.duplicated(["year", "school_code"])
         if dup.any():
             problems.append(_problem(file, "duplicate_school", f"有 {int(dup.sum())} 个学校在同一年出现多次",
-                                     f"{int(dup.sum())} schools appear twice in one year", column="学校标识码"))
+                                     f"{plural(int(dup.sum()), 'school')} appear{'s' if int(dup.sum()) == 1 else ''} twice in one year", column="学校标识码"))
         for part, whole in column_spec().get("subsets", []):
             if part in data and whole in data:
                 n_bad = int((data[part].to_numpy() > data[whole].to_numpy()).sum())

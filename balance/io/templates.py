@@ -302,7 +302,7 @@ def write_school_table_template(path) -> Path:
     Path
         The written file. The bytes do not depend on when the file was written.
     """
-    from balance.io.files import atomic_path, atomic_write_bytes
+    from balance.io.files import atomic_path, atomic_write_bytes, deterministic_xlsx
 
     path = Path(path)
     if path.suffix.lower() == ".csv":
@@ -312,8 +312,6 @@ def write_school_table_template(path) -> Path:
     import datetime as dt
 
     from openpyxl import Workbook
-
-    from balance.synthetic.demo import deterministic_xlsx
 
     wb = Workbook()
     ws = wb.active

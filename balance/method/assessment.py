@@ -22,6 +22,9 @@ from balance.method.scope import apply_scope
 from balance.method.sections import build_sections
 from balance.method.standards import Standard, load_standard
 
+__all__ = ["Assessment", "assess", "assess_schools", "normalize_code", "section_values_of", "LARGE_TABLE",
+           "SECTION_VALUE_COLUMNS"]
+
 #: Tables with more school rows than this are "large": the command line tunes the process's memory
 #: allocator for them (:func:`balance.tune_memory`); the library itself never changes process state.
 LARGE_TABLE = 100_000
@@ -64,12 +67,13 @@ class Assessment:
     school_results : DataFrame  in-scope sections: identity, students, one column per indicator,
                             indicators_met, min_ratio, school_passed (the contract file)
     excluded : DataFrame    out-of-scope sections with ``exclusion_reason``
-    section_values : DataFrame  long form (one row per section × indicator) for plots and equity;
+    section_values : DataFrame  long form (one row per section × indicator, with ``threshold``) for plots and equity;
                             built from ``school_results`` when first used (see :func:`section_values_of`)
     county_indicators : DataFrame  the contract file (one row per year × county × stage × indicator)
     shortfalls : DataFrame  per section × indicator below the standard
     county_shortfalls : DataFrame  shortfalls summed per year × county × stage × indicator
-    verdicts : DataFrame    one row per year × county
+    verdicts : DataFrame    one row per year × county (the contract; long form: :meth:`verdicts_long`,
+                            :meth:`failing_items`)
     warnings : DataFrame    data-quality warnings (problem table)
     """
 
@@ -156,6 +160,21 @@ class Assessment:
             out._schools = sel(schools)
         return out
 
+    def verdicts_long(self) -> pd.DataFrame:
+        """The verdicts in long form: one row per year × county × stage (``sections``,
+        ``sections_passed``, ``cvs_decisive``, ``cvs_passed``, ``passed``) instead of the wide
+        ``sections_小学…`` columns of :attr:`verdicts` (:func:`balance.method.tidy.verdicts_long`)."""
+        from balance.method.tidy import verdicts_long
+
+        return verdicts_long(self.verdicts, self.county_indicators, self.standard.stages)
+
+    def failing_items(self) -> pd.DataFrame:
+        """Why a county-year fails, one row per item (``item_no``, ``item``) instead of the list
+        column ``verdicts.failing_items`` (:func:`balance.method.tidy.failing_items_long`)."""
+        from balance.method.tidy import failing_items_long
+
+        return failing_items_long(self.verdicts)
+
     @property
     def schools(self) -> pd.DataFrame | None:
         """The canonical school table this assessment was computed from (``None`` when unknown,
@@ -194,7 +213,7 @@ def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
 
 
 def assess(source, standard: str | Path | Standard = "quality-2017", *, year: int | None = None,
-           county: str | None = None) -> Assessment:
+           county: str | None = None, scenario=None) -> Assessment:
     """Assess resource allocation for every county and year in a school table.
 
     Parameters
@@ -206,17 +225,34 @@ def assess(source, standard: str | Path | Standard = "quality-2017", *, year: in
         ``"quality-2017"`` (default), ``"basic-2012"`` or a path to a provincial YAML file.
     year, county : optional
         Restrict to one year and/or one county code (an error if not in the data).
+    scenario : optional
+        A what-if applied to a copy of the table before assessing (the input is never changed):
+        a scenario file path, a DataFrame (one change per row: 学校标识码, 列, 增加量[, 年份]),
+        a list of changes or a mapping ``{school code: {column: amount}}``
+        (:func:`balance.method.scenario.as_scenario`). ``source`` of the result names it.
 
     Raises
     ------
     InputError
-        The table (or the standard) has errors; every problem is listed.
+        The table (or the standard, or the scenario) has errors; every problem is listed.
+
+    Examples
+    --------
+    Two more qualified primary teachers (and teachers) at one school, in every year::
+
+        base = assess("schools.csv")
+        what_if = assess("schools.csv", scenario={
+            "9901010003": {"小学专任教师数": 2, "小学专科及以上学历专任教师数": 2}})
+        what_if.verdicts[["county_code", "year", "passed"]]
     """
     from balance.io.reading import load_school_table
     from balance.io.table import SchoolTable
+    from balance.method.scenario import apply_to_table
 
     std = load_standard(standard)
     table = source if isinstance(source, SchoolTable) else load_school_table(source)
+    if scenario is not None:
+        table = apply_to_table(table, scenario)
     schools = _filter(table.data, year, county, table.path)
     return assess_schools(schools, std, source=table.path, sha256=table.sha256,
                           warnings=problems_frame(table.warnings), header_map=table.header_map)
@@ -288,15 +324,16 @@ def _check_pupils(schools: pd.DataFrame, std: Standard, source: str) -> None:
 
 
 SECTION_VALUE_COLUMNS = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
-                         "township", "students", "school_passed"]
+                         "township", "students", "school_passed", "school_type", "ownership"]
 
 
 def section_values_of(school_results: pd.DataFrame, std: Standard) -> pd.DataFrame:
     """The long table of :attr:`Assessment.section_values`: one row per in-scope section × indicator.
 
     Indicator-major (all sections for the first indicator, then the second, …); columns
-    ``SECTION_VALUE_COLUMNS`` + ``indicator``, ``value``, ``standard``, ``ratio`` and ``met``
-    (nullable boolean, NA where the stage has no standard value).
+    ``SECTION_VALUE_COLUMNS`` + ``indicator``, ``value``, ``threshold`` (the indicator's standard
+    value for the stage; ``standard`` holds the same number under its old name), ``ratio`` and
+    ``met`` (nullable boolean, NA where the stage has no standard value).
     """
     names = std.indicator_names
     if not names:
@@ -309,7 +346,8 @@ def section_values_of(school_results: pd.DataFrame, std: Standard) -> pd.DataFra
     value = np.concatenate([school_results[c].to_numpy(dtype="float64") for c in names]) if n else np.zeros(0)
     standard = np.concatenate([stds[c].to_numpy(dtype="float64") for c in names]) if n else np.zeros(0)
     out["value"] = value
-    out["standard"] = standard
+    out["standard"] = standard  # alias of ``threshold`` (the name plots and old notebooks use)
+    out["threshold"] = standard
     with np.errstate(invalid="ignore", divide="ignore"):
         out["ratio"] = value / standard
     met = pd.array(official.at_least(value, standard), dtype="boolean")

@@ -20,6 +20,8 @@ import hashlib
 from collections import OrderedDict
 from pathlib import Path
 
+__all__ = ["KEEP", "file_key", "school_table", "county_assessment", "clear"]
+
 #: Tables / assessments kept per kernel.
 KEEP = 2
 
@@ -49,17 +51,17 @@ def file_key(path) -> tuple | None:
         return None
 
 
-def school_table(data):
-    """:func:`balance.io.reading.load_school_table` of ``data``, read once per content."""
+def school_table(data, sheet: str | None = None):
+    """:func:`balance.io.reading.load_school_table` of ``data`` (worksheet ``sheet``), read once per content."""
     from balance.io.reading import load_school_table
 
     key = file_key(data) if isinstance(data, (str, Path)) else None
     if key is None:
-        return load_school_table(data)
-    key = (key, str(data))  # the table records the path as given
+        return load_school_table(data, sheet=sheet)
+    key = (key, str(data), sheet)  # the table records the path as given
     hit = _tables.get(key)
     if hit is None:
-        hit = load_school_table(data)
+        hit = load_school_table(data, sheet=sheet)
         _remember(_tables, key, hit)
     else:
         _tables.move_to_end(key)

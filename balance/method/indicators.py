@@ -31,6 +31,8 @@ import pandas as pd
 
 from balance.method.standards import Indicator, Standard
 
+__all__ = ["numerator", "indicator_values", "standard_values"]
+
 
 def numerator(sections: pd.DataFrame, indicator: Indicator) -> np.ndarray:
     """The indicator's numerator per section, in natural units (teachers, ㎡, 元, rooms)."""

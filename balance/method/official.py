@@ -30,15 +30,19 @@ Validated against hand computations written out in ``tests/test_official.py`` an
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from balance._fast import differs_from_previous, group_codes, lookup, sorted_codes, take_columns, text_from_codes
+from balance.method.dispersion import grouped_cv, pupil_weighted_cv  # noqa: F401 - pupil_weighted_cv: public here too
 from balance.method.indicators import numerator
 from balance.schema import input_header
 from balance.method.standards import Standard
+
+__all__ = [
+    "REL_TOL", "GROUP", "at_least", "at_most", "pupil_weighted_cv", "group_cv", "school_rule", "shortfalls",
+    "county_indicators", "county_verdicts",
+]
 
 REL_TOL = 1e-9
 GROUP = ["year", "county_code", "stage"]
@@ -60,45 +64,11 @@ def at_most(a, b):
         return a <= b + REL_TOL * np.maximum(1.0, np.abs(b))
 
 
-def pupil_weighted_cv(values, pupils) -> float:
-    """The official 差异系数 of one indicator over one county's sections.
-
-    Parameters
-    ----------
-    values : array-like of float
-        Section values :math:`x_i` (any unit; CV is unit-free).
-    pupils : array-like of float
-        Section pupils :math:`P_i` (> 0).
-
-    Returns
-    -------
-    float
-        :math:`S/\\bar X` as in the module notes; 0.0 for one section; NaN when
-        :math:`\\bar X = 0` or there are no sections.
-
-    Examples
-    --------
-    Two sections, x = (2, 4), P = (100, 300): X = (200 + 1200)/400 = 3.5;
-    S² = (100·(2−3.5)² + 300·(4−3.5)²)/400 = (225 + 75)/400 = 0.75; CV = √0.75/3.5 ≈ 0.247436.
-
-    >>> round(pupil_weighted_cv([2, 4], [100, 300]), 6)
-    0.247436
-    """
-    x = np.asarray(values, dtype="float64")
-    p = np.asarray(pupils, dtype="float64")
-    if x.size == 0 or p.sum() <= 0:
-        return math.nan
-    mean = float((p * x).sum() / p.sum())
-    if mean == 0:
-        return math.nan
-    var = float((p * (x - mean) ** 2).sum() / p.sum())
-    return math.sqrt(var) / mean
-
-
 def group_cv(sections: pd.DataFrame, values: pd.DataFrame, by: list[str] = GROUP) -> pd.DataFrame:
     """Pupil-weighted mean and CV of every indicator column of ``values`` for every group.
 
-    Vectorised with ``np.bincount`` over all groups at once (no loop over counties).
+    Vectorised over all groups at once (no loop over counties) by the one CV kernel,
+    :func:`balance.method.dispersion.grouped_cv` (formula in the module notes).
 
     Returns
     -------
@@ -119,15 +89,8 @@ def group_cv(sections: pd.DataFrame, values: pd.DataFrame, by: list[str] = GROUP
                           "有学段单位指标值缺失，差异系数无法计算 / a section value is missing: CV undefined"],
                          dtype=object)
     for name in values.columns:
-        x = values[name].to_numpy(dtype="float64")
-        mean = np.bincount(codes, weights=p * x, minlength=n_groups) / w_total
-        dev = x - mean[codes]
-        var = np.bincount(codes, weights=p * dev * dev, minlength=n_groups) / w_total
-        defined = np.isfinite(mean) & (mean != 0)  # a missing value makes the mean NaN: never a pass
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cv = np.where(defined, np.sqrt(var) / np.where(defined, mean, 1.0), np.nan)
-        # one section: CV is 0 by definition (avoid a 1e-17 residue from (P·x)/P ≠ x in binary)
-        cv = np.where((count == 1) & defined, 0.0, cv)
+        # the one CV kernel; a missing value makes the mean NaN (never a pass), one section gives 0
+        mean, cv = grouped_cv(codes, values[name].to_numpy(dtype="float64"), p, n_groups)
         note = note_text[np.where(~np.isfinite(mean), 2, (mean == 0).astype("int64"))]
         f = keys.copy(deep=False)
         f["indicator"] = name
@@ -197,7 +160,7 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
     """
     cols = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
             "students", "indicator", "value", "standard", "ratio", "shortfall", "add_unit", "add_column",
-            "shortfall_to_floor", "school_passed"]
+            "shortfall_to_floor", "school_passed", "threshold"]
     floor = standard.school_rule.floor_ratio if standard.school_rule else 1.0
     p = sections["students"].to_numpy(dtype="float64")
     parts: dict[str, list] = {k: [] for k in ("pos", "ind", "value", "standard", "add", "add_floor")}
@@ -255,6 +218,7 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
     header = [input_header(f, st) for f in fields for st in st_uniques]
     out["add_column"] = text_from_codes(ind_k * max(len(st_uniques), 1) + st_codes, header)
     out["shortfall_to_floor"] = cat["add_floor"][order]
+    out["threshold"] = out["standard"]  # the clear name; ``standard`` stays as the contract's alias
     if "school_passed" in sections:
         out["school_passed"] = sections["school_passed"].to_numpy()[pos]
     else:
@@ -266,12 +230,13 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
     """The contract table ``county_indicators.csv``: one row per year × county × stage × indicator.
 
     Adds ``cv_limit``, ``cv_passed`` (NA where a single CV decides nothing, as in basic-2012),
-    ``decisive``, ``standard`` and ``unit``; for standards with a composite CV (basic-2012) one
+    ``decisive``, ``threshold`` (the indicator's standard value for the stage; ``standard`` is the
+    same number under its contract name, kept as an alias) and ``unit``; for standards with a composite CV (basic-2012) one
     more row per year × county × stage with indicator ``综合差异系数`` (value empty, cv = mean of the
     indicator CVs, NaN if any is undefined).
     """
     cols = ["year", "county_code", "county_name", "stage", "indicator", "value", "cv", "cv_limit",
-            "cv_passed", "decisive", "standard", "unit", "sections", "students", "cv_note"]
+            "cv_passed", "decisive", "standard", "unit", "sections", "students", "cv_note", "threshold"]
     if cv_long.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
     df = cv_long.merge(names, on=["year", "county_code"], how="left")
@@ -310,6 +275,7 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
         agg["cv_note"] = np.where(agg["any_nan"], "有指标差异系数无定义，综合差异系数无法计算 / a CV is undefined", "")
         frames.append(agg.drop(columns="any_nan"))
     out = pd.concat(frames, ignore_index=True)
+    out["threshold"] = out["standard"]  # the clear name; ``standard`` stays as the contract's alias
     order = {n: i for i, n in enumerate([*standard.indicator_names, *( [standard.composite_cv.name] if standard.composite_cv else [])])}
     out["_o"] = lookup(out["indicator"], order)
     out["_s"] = lookup(out["stage"], {"小学": 0, "初中": 1})

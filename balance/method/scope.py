@@ -17,6 +17,8 @@ import pandas as pd
 from balance._fast import text_from_codes
 from balance.method.standards import Standard
 
+__all__ = ["apply_scope"]
+
 
 def apply_scope(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     """Add ``in_scope`` (bool) and ``exclusion_reason`` (str, "" when in scope) to ``sections``.

@@ -26,6 +26,8 @@ from balance._fast import differs_from_previous, is_sorted, lookup, sorted_codes
 from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS, ALL_STAGES
 from balance.method.standards import Standard
 
+__all__ = ["CARRIED", "STAGE_FIELDS", "facility_shares", "build_sections"]
+
 #: Identity and descriptive columns carried from the school row onto each section.
 CARRIED = ["year", "county_code", "county_name", "school_code", "school_name", "school_type",
            "ownership", "urban_rural", "township", "source_row"]

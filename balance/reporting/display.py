@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -68,6 +67,9 @@ import numpy as np
 import pandas as pd
 
 from balance.io.export.xlsx import EXCEL_INF_TEXT
+from balance.reporting.render import (  # noqa: F401 - re-exported (display.render_figure …)
+    PRINT_DPI, PRINT_WIDTH_IN, _png_size, _quantize_png, print_dpi, render_figure,
+)
 
 try:  # IPython is there in every notebook kernel; keep the module importable without it
     from IPython.display import HTML
@@ -133,67 +135,18 @@ NO_TEX = "tex2jax_ignore mathjax_ignore"
 # ---------------------------------------------------------------------------------------------
 # figures
 
-def render_figure(fig, fmt: str = "png", dpi: int = 150, optimize: bool = True) -> bytes:
-    """The figure as PNG or SVG bytes (tight bounding box, Chinese fonts, no timestamps).
-
-    ``optimize`` reduces a PNG to a 256-colour palette (charts have few colours): 3–4× smaller,
-    no visible change apart from slight banding in colour bars.
-    """
-    import matplotlib as mpl
-
-    from balance.reporting import fonts
-
-    fmt = fmt.lower()
-    if fmt not in ("png", "svg"):
-        raise ValueError("fmt must be 'png' or 'svg'")
-    buf = io.BytesIO()
-    # figures laid out by constrained layout (all of balance.reporting.plotting) already fit their canvas:
-    # skipping bbox_inches="tight" saves a second full draw (seconds for a 120-row heatmap)
-    engine = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
-    bbox = None if type(engine).__name__ == "ConstrainedLayoutEngine" else "tight"
-    with mpl.rc_context(fonts.rc_params()):
-        if fmt == "png":
-            fig.savefig(buf, format="png", dpi=dpi, bbox_inches=bbox, metadata={"Software": None})
-        else:
-            fig.savefig(buf, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
-    data = buf.getvalue()
-    if fmt == "png" and optimize:
-        data = _quantize_png(data)
-    return data
-
-
-def _quantize_png(data: bytes) -> bytes:
-    try:
-        from PIL import Image
-    except ImportError:  # pragma: no cover - Pillow comes with matplotlib
-        return data
-    with Image.open(io.BytesIO(data)) as im:
-        rgb = im.convert("RGB")
-        # fast octree + plain zlib: ~3× faster than median cut + optimize=True (0.3 s vs 1.0 s for a
-        # 120-row heatmap) for ~20 % more bytes; a briefing has ~10 figures, so this is seconds per run
-        q = rgb.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        out = io.BytesIO()
-        q.save(out, format="PNG", compress_level=6)
-    small = out.getvalue()
-    return small if len(small) < len(data) else data
-
-
-def _png_size(data: bytes) -> tuple[int, int]:
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    return 0, 0
-
-
 def _close(fig) -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close(fig)
 
 
-def figure_html(fig, caption: str | None = None, alt: str | None = None, fmt: str = "png", dpi: int = 150, *,
-                number: bool = True, close: bool = True, optimize: bool = True) -> str:
+def figure_html(fig, caption: str | None = None, alt: str | None = None, fmt: str = "png", dpi: float = 150, *,
+                number: bool = True, close: bool = True, optimize: bool = True, fit_print: bool = True) -> str:
     """Markup of :func:`show_figure` as a string."""
     caption = caption if caption is not None else getattr(fig, "balance_caption", None)
     alt = alt if alt is not None else getattr(fig, "balance_alt", None) or caption or "图"
+    if fit_print and fmt.lower() == "png":
+        dpi = print_dpi(fig, dpi)
     try:
         data = render_figure(fig, fmt=fmt, dpi=dpi, optimize=optimize)
     finally:
@@ -221,15 +174,20 @@ def figure_html(fig, caption: str | None = None, alt: str | None = None, fmt: st
     return "".join(parts)
 
 
-def show_figure(fig, caption: str | None = None, alt: str | None = None, fmt: str = "png", dpi: int = 150, *,
-                number: bool = True, close: bool = True, optimize: bool = True) -> HTML:
+def show_figure(fig, caption: str | None = None, alt: str | None = None, fmt: str = "png", dpi: float = 150, *,
+                number: bool = True, close: bool = True, optimize: bool = True, fit_print: bool = True) -> HTML:
     """Embed a matplotlib figure as ``<figure><img src="data:…" alt="…"><figcaption>图 N　…``.
 
     ``caption``/``alt`` default to ``fig.balance_caption``/``fig.balance_alt`` (set by
     :mod:`balance.reporting.plotting`). ``fmt="svg"`` embeds an SVG (text as outlines) — good for simple
     charts; PNG for heatmaps. The figure is closed afterwards (``close=False`` keeps it).
+
+    A PNG is drawn at :func:`print_dpi` (``dpi``, lowered for figures wider than the printed
+    page so that they have at most about 1,050 pixels across); ``fit_print=False`` keeps ``dpi``.
+    The ``<img>`` has the figure's size in CSS pixels (96 per inch), shrunk to the column by CSS.
     """
-    return HTML(figure_html(fig, caption, alt, fmt, dpi, number=number, close=close, optimize=optimize))
+    return HTML(figure_html(fig, caption, alt, fmt, dpi, number=number, close=close, optimize=optimize,
+                            fit_print=fit_print))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -522,8 +522,9 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
             if failure is None:
                 exc.batch = batch
                 raise
-            if not isinstance(failure, BatchError):
-                print(str(exc), file=sys.stderr)
+            if not isinstance(failure, BatchError):  # the first failure wins; this one is reported with it
+                batch.warnings.append(str(exc))
+                failure.add_note(str(exc))
         if failure is not None:
             try:
                 failure.batch = batch

@@ -73,17 +73,21 @@ def _as_path_or_name(value: str | None) -> str | None:
 
 
 def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=None,
-               standard: str = "quality-2017") -> BriefPlan:
+               standard: str = "quality-2017", sheet: str | None = None, target_year: int | None = None) -> BriefPlan:
     """Validate the table once and list the runs (see the module docstring).
 
     Raises :class:`balance.errors.InputError` (nothing written) for a table with problems, a year
     not in the table (the message lists the years there are), or an unknown county code (the
     message lists the known ones). County codes may be given as numbers (zero-padded to 6 digits).
+    ``sheet``: the workbook's sheet holding the table; the sheet read (named, or found because the
+    first sheet is an instructions sheet) is written into every run's params (``sheet:``), so the
+    notebooks read the same sheet. ``county_sheet`` goes to every run (four areas); ``target_year``
+    to the trend and region runs.
     """
     from balance.io.reading import load_school_table
 
     data = Path(data)
-    table = load_school_table(data)
+    table = load_school_table(data, sheet=sheet)
     df = table.data
     years = sorted(int(y) for y in df["year"].unique())
     if year is None:
@@ -114,26 +118,30 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     from balance.method.standards import load_standard
 
     load_standard(std)  # an unknown name or a bad file: refused here, once, not in every run
-    sheet = None
+    county_path, sheet_warnings = None, []
     if county_sheet:
         from balance.io.county_sheet import load_county_sheet
 
-        load_county_sheet(county_sheet, known_counties=names or known)
-        sheet = str(Path(county_sheet).resolve())
-    plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings))
+        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=names or known).warnings)
+        county_path = str(Path(county_sheet).resolve())
+    plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings) + sheet_warnings)
     base = {"data": str(plan.data)}
+    if table.sheet is not None and (sheet is not None or any(p.code == "sheet_chosen" for p in table.warnings)):
+        base["sheet"] = table.sheet
     if std != "quality-2017":
         base["standard"] = std
     for c in wanted:
         run = {"notebook": "county_briefing", **base, "county_code": c, "year": year}
-        if sheet:
-            run["county_sheet"] = sheet
+        if county_path:
+            run["county_sheet"] = county_path
         plan.runs[f"{c}_{year}"] = run
+    extra = {**({"county_sheet": county_path} if county_path else {}),
+             **({"target_year": int(target_year)} if target_year is not None else {})}
     for c in wanted:
         if df.loc[df["county_code"].astype(str) == c, "year"].nunique() > 1:
-            plan.runs[f"{c}_trend"] = {"notebook": "county_trend", **base, "county_code": c}
+            plan.runs[f"{c}_trend"] = {"notebook": "county_trend", **base, "county_code": c, **extra}
     if len(known) > 1 and len(wanted) != 1:
-        plan.runs[f"region_{year}"] = {"notebook": "region_overview", **base, "year": year}
+        plan.runs[f"region_{year}"] = {"notebook": "region_overview", **base, "year": year, **extra}
     plan._names = names  # type: ignore[attr-defined] - for the comments of the params files
     return plan
 
@@ -165,14 +173,16 @@ def write_brief_params(plan: BriefPlan, out_dir) -> list[Path]:
 
 
 def run_brief(data, out_dir, *, year: int | None = None, counties=None, county_sheet=None,
-              standard: str = "quality-2017", workers: int | None = None, force: bool = False,
-              timeout: float | None = 600, progress: bool = True, notebooks_dir=None):
+              standard: str = "quality-2017", target_year: int | None = None, workers: int | None = None,
+              force: bool = False, timeout: float | None = 600, progress: bool = True, notebooks_dir=None,
+              sheet: str | None = None):
     """Plan, write the params into ``out_dir/params`` and run them with
     :func:`balance.running.batch.run_batch`. Returns ``(plan, batch_result)``; raises as
     :func:`plan_brief` (before anything is written) and as ``run_batch``."""
     from balance.running.batch import run_batch
 
-    plan = plan_brief(data, year=year, counties=counties, county_sheet=county_sheet, standard=standard)
+    plan = plan_brief(data, year=year, counties=counties, county_sheet=county_sheet, standard=standard, sheet=sheet,
+                      target_year=target_year)
     paths = write_brief_params(plan, out_dir)
     batch = run_batch(paths, out_dir, workers=workers, force=force, timeout=timeout, progress=progress,
                       notebooks_dir=notebooks_dir)

@@ -43,6 +43,8 @@ import uuid
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from balance.errors import plural
+
 EXECUTORS = ("local", "dask")
 
 #: How long to wait for an existing cluster's scheduler and for its workers (seconds).
@@ -140,7 +142,7 @@ class LocalExecutor:
             self.pool = None
 
     def describe(self) -> str:
-        return f"local, {self.n} worker process(es)"
+        return f"local, {plural(self.n, 'worker process', 'worker processes')}"
 
     def __enter__(self):
         return self
@@ -234,7 +236,7 @@ class DaskExecutor:
                 self.close()
                 raise ExecutorError(
                     f"{WORKERS_TIMEOUT} 秒内 Dask 集群只有 {have} 个 worker（需要 {want} 个）；请先运行 dask worker / "
-                    f"the Dask cluster has {have} worker(s) after {WORKERS_TIMEOUT} s, {want} needed: start "
+                    f"the Dask cluster has {plural(have, 'worker')} after {WORKERS_TIMEOUT} s, {want} needed: start "
                     f"workers with `dask worker {self.address} --nthreads 1`") from exc
         return self
 
@@ -251,7 +253,7 @@ class DaskExecutor:
     def describe(self) -> str:
         threads = self.worker_threads()
         kind = "LocalCluster" if self.cluster is not None else f"cluster {self.address}"
-        return f"dask {kind}, {len(threads)} worker(s), {sum(threads.values())} thread(s)"
+        return f"dask {kind}, {plural(len(threads), 'worker')}, {plural(sum(threads.values()), 'thread')}"
 
     def close(self) -> None:
         """Close the client and, when it was started here, the LocalCluster (its worker

@@ -11,7 +11,12 @@ A params file looks like::
     standard: quality-2017         # optional: quality-2017 (default) | basic-2012 | path to YAML
     title: 长安区 2025 年义务教育优质均衡发展评估简报   # optional
     previous_year: 2024            # optional
-    county_sheet: data/county.xlsx # optional (later issue)
+    county_sheet: data/county.xlsx # optional: the four-area evaluation's county sheet (county
+                                   # briefing, trend, region)
+    target_year: 2027              # optional: county briefing — the plan's year-by-year schedule to it;
+                                   # county_trend, region_overview — on course by then?
+    sheet: 学校基础数据             # optional: the workbook's sheet holding the school table
+                                   # (default: found as `balance validate` finds it)
 
 Checks, each reported in Chinese and English through :class:`balance.errors.InputError`:
 
@@ -46,6 +51,7 @@ NOTEBOOKS: tuple[str, ...] = tuple(_REGISTRY)
 KEY_ZH = {
     "notebook": "笔记本", "data": "数据文件", "county_code": "县区代码", "year": "年份",
     "standard": "评估标准", "title": "标题", "county_sheet": "县级表", "previous_year": "对比年份",
+    "sheet": "工作表", "target_year": "目标年份",
 }
 
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
@@ -67,6 +73,8 @@ class RunParams(BaseModel):
     title: str | None = None
     county_sheet: Path | None = None
     previous_year: int | None = Field(default=None, ge=1990, le=2100)
+    target_year: int | None = Field(default=None, ge=1990, le=2100)
+    sheet: str | None = Field(default=None, min_length=1)
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -79,7 +87,7 @@ class RunParams(BaseModel):
             return str(v)
         return v
 
-    @field_validator("year", "previous_year", mode="before")
+    @field_validator("year", "previous_year", "target_year", mode="before")
     @classmethod
     def _strict_year(cls, v: Any) -> Any:
         if isinstance(v, bool) or isinstance(v, float):
@@ -100,6 +108,8 @@ class RunParams(BaseModel):
             raise ValueError(f"notebook {self.notebook} needs: {', '.join(missing)}")
         if self.previous_year is not None and self.year is not None and self.previous_year >= self.year:
             raise ValueError("previous_year must be before year")
+        if self.target_year is not None and self.year is not None and self.target_year <= self.year:
+            raise ValueError("target_year must be after year")
         return self
 
     @property
@@ -223,7 +233,8 @@ def load_params(path: str | Path, notebooks_dir: str | Path | None = None) -> Ru
                     need = msg.split(": ", 1)[1]
                     zh = f"笔记本 {params_name(raw)} 需要参数：{need}"
                 else:
-                    zh = "对比年份应早于年份" if "previous_year" in msg else msg
+                    zh = ("对比年份应早于年份" if "previous_year" in msg else
+                          "目标年份应晚于年份" if "target_year" in msg else msg)
                 zh, en, code = zh, msg, "missing_key" if msg.startswith("notebook") else "invalid_value"
             else:
                 msg = err["msg"].removeprefix("Value error, ")
@@ -445,7 +456,7 @@ def notebook_parameters(params: RunParams, output_dir: str | Path, declared: dic
     ``output_dir`` (passed when declared, or always when ``declared`` is ``None``).
     """
     out: dict[str, Any] = {"data": str(Path(params.data).resolve())}
-    for key in ("county_code", "year", "title", "previous_year"):
+    for key in ("county_code", "year", "title", "previous_year", "sheet", "target_year"):
         if key in params.given_keys() and getattr(params, key) is not None:
             out[key] = getattr(params, key)
     if params.county_sheet is not None:
@@ -485,8 +496,9 @@ def check_against_data(params: RunParams, table) -> None:
         raise InputError(problems, "参数与数据不符", "parameters do not match the data")
 
 
-def read_data_keys(path: str | Path):
-    """``year`` and ``county_code`` of every row of a school table (cached per file version).
+def read_data_keys(path: str | Path, sheet: str | None = None):
+    """``year`` and ``county_code`` of every row of a school table (cached per file version);
+    ``sheet``: the workbook's sheet holding the table (read with the library's reader).
 
     Reads just those two columns (CSV in UTF-8 or GB18030, Excel, Parquet; headers matched with
     the aliases of ``columns.yaml``); falls back to :func:`balance.io.reading.load_school_table` when
@@ -498,22 +510,21 @@ def read_data_keys(path: str | Path):
 
         return load_school_table(p).data[["year", "county_code"]].reset_index(drop=True)
     st = p.stat()
-    return _read_keys_cached(str(p), st.st_mtime_ns, st.st_size).copy()
+    return _read_keys_cached(str(p), st.st_mtime_ns, st.st_size, sheet).copy()
 
 
 @lru_cache(maxsize=8)
-def _read_keys_cached(path: str, mtime_ns: int, size: int):
-    try:
-        return _light_keys(Path(path))
-    except InputError:
-        # headers the light reader does not recognise: let the library's reader try (it knows
-        # more layouts, and reports the table's problems with its own messages)
+def _read_keys_cached(path: str, mtime_ns: int, size: int, sheet: str | None = None):
+    if sheet is None:  # a named sheet: the library's reader, which knows sheets
         try:
-            from balance.io.reading import load_school_table
-        except ImportError:
-            raise
-        table = load_school_table(path)
-        return table.data[["year", "county_code"]].reset_index(drop=True)
+            return _light_keys(Path(path))
+        except InputError:
+            pass  # headers the light reader does not recognise: the library's reader knows more
+            # layouts (and reports the table's problems with its own messages)
+    from balance.io.reading import load_school_table
+
+    table = load_school_table(path, sheet=sheet)
+    return table.data[["year", "county_code"]].reset_index(drop=True)
 
 
 def _norm_header(h: str) -> str:
@@ -568,7 +579,7 @@ def validate_run(path: str | Path, notebooks_dir: str | Path | None = None) -> t
     declared = declared_parameters(notebook_path(params, notebooks_dir))
     check_notebook_parameters(params, declared, notebook_path(params, notebooks_dir))
     if params.notebook != "explore" or params.county_code or params.year:
-        check_against_data(params, read_data_keys(params.data))
+        check_against_data(params, read_data_keys(params.data, params.sheet))
     return params, declared
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from balance.errors import plural
 from balance.running.outdir import printable
 from balance.running.manifest import MANIFEST_COLUMNS
 
@@ -74,6 +75,9 @@ class BatchResult:
     manifest: Path | None = None
     index: Path | None = None
     seconds: float = 0.0
+    #: problems met while the batch was already failing (e.g. the index page could not be written
+    #: after an interrupt): the library does not print, the command line shows them
+    warnings: list[str] = field(default_factory=list)
 
     def _with(self, status):
         return [r for r in self.runs if r.status == status]
@@ -97,7 +101,7 @@ class BatchResult:
     def summary(self) -> str:
         n, a, b, c = len(self.runs), len(self.ok), len(self.failed), len(self.skipped)
         lines = [f"完成 {n} 个运行：成功 {a}，失败 {b}，未变化跳过 {c}（{self.seconds:.1f} 秒）"
-                 f" / {n} runs: {a} ok, {b} failed, {c} skipped ({self.seconds:.1f} s)"]
+                 f" / {plural(n, 'run')}: {a} ok, {b} failed, {c} skipped ({self.seconds:.1f} s)"]
         for r in self.failed:
             lines.append(f"  ✗ {printable(r.run)}: {printable(r.error)}")
         if self.manifest:

@@ -59,3 +59,29 @@ def test_equity_cli_writes_one_complete_file(tmp_path):
     assert {"cv", "gini", "theil_t_between_share", "urban_rural_ratio"} <= set(eq.columns)
     assert main(["equity", str(src), "--out", str(out), "--format", "parquet"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["equity.csv", "equity.parquet"]
+
+
+def test_every_measure_within_each_group_in_one_tidy_frame(a):
+    import math
+
+    from balance.analysis.inequality import MEASURES, weighted_cv
+
+    eq = equity_table(a, groups=["乡镇", "urban_rural", "ownership", "school_type"])
+    assert {"grouping", "group", "single_school", "notes", *MEASURES} <= set(eq.columns)
+    assert set(eq["grouping"]) == {"township", "urban_rural", "ownership", "school_type"}
+    r = eq[(eq["grouping"] == "township") & (eq["group"] == "城关镇") & (eq["indicator"] == "生均教学仪器设备值")].iloc[0]
+    # 城关镇: x = (3000, 2000) 元 per pupil, P = (100, 300): mean = 900000/400 = 2250;
+    # S² = (100·750² + 300·250²)/400 = 187500; CV = √187500/2250 = 0.19245…
+    assert r.n == 2 and not r.single_school
+    assert r["mean"] == pytest.approx(2250.0) and r.cv == pytest.approx(math.sqrt(187500) / 2250, rel=1e-12)
+    assert r.cv == pytest.approx(weighted_cv([3000, 2000], [100, 300]), rel=1e-12)
+    # 河口乡 has one school: flagged, every measure NaN, never 0
+    one = eq[(eq["grouping"] == "township") & (eq["group"] == "河口乡")]
+    assert len(one) and one["single_school"].all() and one[list(MEASURES)].isna().all().all()
+    assert one["notes"].str.contains("one school only").all()
+    # the same rows as asking for one grouping alone; "all" names the four
+    alone = equity_table(a, groups="township")
+    pd.testing.assert_frame_equal(alone, eq[eq["grouping"] == "township"].reset_index(drop=True))
+    assert set(equity_table(a, groups="all")["grouping"]) == set(eq["grouping"])
+    with pytest.raises(ValueError, match="unsupported grouping"):
+        equity_table(a, groups=["county"])

@@ -121,8 +121,15 @@ def test_negative_rate_and_percent_sign():
 def test_fraction_like_rate_is_a_warning():
     sheet = load_county_sheet(pd.DataFrame([full_row(recognition_rate=0.9)]))
     assert sheet.row(2024, "130102")["recognition_rate"] == 0.9
-    w = [p for p in sheet.warnings if p.code == "rate_looks_like_fraction"]
-    assert w and "90" in w[0].problem_zh
+    # the only value of the column looks like a fraction: one warning for the column (issue 12)
+    w = [p for p in sheet.warnings if p.code in ("rate_looks_like_fraction", "rate_column_fraction")]
+    assert [p.code for p in w] == ["rate_column_fraction"] and "请填写 90" in w[0].problem_zh
+
+
+def test_one_fraction_like_rate_among_percents_is_a_cell_warning():
+    df = pd.DataFrame([full_row(recognition_rate=0.9), full_row(year=2023, recognition_rate=96)])
+    w = [p for p in load_county_sheet(df).warnings if p.code.startswith("rate_")]
+    assert [(p.code, p.row) for p in w] == [("rate_looks_like_fraction", 2)] and "90" in w[0].problem_zh
 
 
 def test_duplicate_county_year_and_unknown_county():

@@ -100,6 +100,22 @@ def test_item3_rooms_per_12_classes_hand_computed():
     assert r["source"] == "学校数据" and r["value"] == "3 所学校未达到（共 5 所）"
 
 
+def test_item3_message_names_the_sub_check_that_failed_not_those_that_passed():
+    # issue 12, trap 5: school 1 lacks one art room (3 needed), school 3's music room is 95.9 < 96 ㎡
+    ev = evaluate(frame(
+        p_school("1", 1000, 25, 音乐专用教室数=3, 美术专用教室数=2, **{"最小音乐专用教室面积(㎡)": 100, "最小美术专用教室面积(㎡)": 95}),
+        p_school("3", 480, 12, 音乐专用教室数=1, 美术专用教室数=1, **{"最小音乐专用教室面积(㎡)": 95.9, "最小美术专用教室面积(㎡)": 90}),
+    ), sheet())
+    d1, d3 = school_item(ev, "1", 3)["detail"], school_item(ev, "3", 3)["detail"]
+    assert d1.startswith("未达到：美术专用教室 2 间（需 3 间）")
+    assert "音乐专用教室" not in d1 and "最小" not in d1  # the three sub-checks that passed are not listed
+    assert d3.startswith("未达到：最小音乐教室 95.9 ㎡（≥ 96 ㎡）")
+    assert "美术" not in d3.split("（", 1)[0] and "最小美术" not in d3
+    note = item(ev, "government", 3)["note"]
+    assert "未达到：美术专用教室 2 间（需 3 间）" in note and "未达到：最小音乐教室 95.9 ㎡" in note
+    assert "现有音乐" not in note
+
+
 def test_item3_counts_classes_of_both_stages_of_a_combined_school():
     # 九年一贯制: 18 primary + 9 junior classes = 27; ceil(27/12) = ceil(2.25) = 3 rooms each
     row = p_school("1", 700, 18, school_type="九年一贯制学校", 音乐专用教室数=2, 美术专用教室数=3,

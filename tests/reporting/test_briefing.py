@@ -89,3 +89,25 @@ def test_save_results(b, tmp_path):
 def test_urban_rural_table_lists_primary_first(b):
     text = _text(bf.urban_rural(b))
     assert text.index("小学") < text.index("初中")
+
+
+def test_planning_section_quotes_the_plans_own_cost_bound_gap_and_schedule(b, subset, tmp_path):
+    """Issue 13: the briefing's numbers equal plan_summary.json and plan_schedule.csv (as written by the CLI)."""
+    import json
+
+    from balance.cli import main
+
+    out = tmp_path / "plan"
+    assert main(["plan", subset, "--county", "990105", "--year", "2025", "--target-year", "2027",
+                 "--annual-cap", "300", "--out", str(out)]) == 0
+    js = json.loads((out / "plan_summary.json").read_text(encoding="utf-8"))
+    sched = pd.read_csv(out / "plan_schedule.csv", encoding="utf-8-sig")
+    text = _text(bf.planning(b, target_year=2027, annual_cap_wan=300.0))
+    c = js["counties"][0]
+    assert c["total_cost"] > 0 and f"{c['total_cost'] / 1e4:,.1f} 万元" in text
+    assert f"成本下界 {c['lower_bound'] / 1e4:,.1f} 万元" in text and f"{c['gap']:.2%}" in text
+    for y, cost in sched.groupby("spend_year")["cost"].sum().items():
+        assert str(y) in text and f"{cost / 1e4:,.1f}" in text
+    assert "学生数依据" in text and "年均变化率" in text        # 2024–2025 in the subset: the stated trend
+    plain = _text(bf.planning(b))
+    assert "分年度安排" not in plain and f"成本下界" in plain

@@ -428,3 +428,54 @@ def test_bad_options_are_refused(project, capsys, argv, words):
     err = capsys.readouterr().err
     assert code == 2 and all(w in err for w in words), err
     assert snapshot(project) == before
+
+
+def test_index_failure_during_an_interrupt_is_reported_not_printed(project, monkeypatch, capsys):
+    """The index page cannot be written while the batch is already stopping (Ctrl-C): the
+    library prints nothing, the message travels with the interrupt (``batch.warnings`` and a note)
+    and the command line shows it next to its own message (it used to be a print in the library)."""
+    f = project / "params" / "run.yaml"
+    f.write_text(valid_params(project), encoding="utf-8")
+
+    class Interrupted:
+        name = "local"
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def start(self, n):
+            pass
+
+        def prepare(self, todo, out_dir, notebooks_dir):
+            pass
+
+        def abort(self):
+            pass
+
+        def as_completed(self, fn, todo):
+            raise KeyboardInterrupt
+            yield  # pragma: no cover - a generator that stops at once
+
+    calls = []
+
+    def index_fails_after_the_first(out_dir, rows):
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return write_index(out_dir, rows)
+
+    monkeypatch.setattr("balance.running.executors.make_executor", lambda *a, **k: Interrupted())
+    monkeypatch.setattr("balance.running.batch.write_index", index_fails_after_the_first)
+    with pytest.raises(KeyboardInterrupt) as info:
+        run_batch([f], project / "out", notebooks_dir=NOTEBOOKS, progress=False)
+    assert capsys.readouterr().err == ""
+    warnings = info.value.batch.warnings
+    assert len(warnings) == 1 and "目录页" in warnings[0] and "index page" in warnings[0]
+    assert warnings == info.value.__notes__
+    calls.clear()
+    code = _cli(["batch", str(f), "--out", str(project / "out"), "--notebooks", str(NOTEBOOKS), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 130 and "批次已中断" in err and warnings[0] in err

@@ -200,3 +200,25 @@ def test_every_notebook_renders_under_every_standard(standards_batch, std):
                 assert f"{st}不超过 {v:.2f}" in text
             if s.school_rule is not None:
                 assert f"{len(s.indicators)} 项指标中至少 {s.school_rule.min_met} 项达到标准" in text
+
+
+def test_explore_walks_a_researcher_through_in_order(batch):
+    """issue 12: trends across all counties, township equity, a what-if, the four areas, the planner —
+    in that order, each step really executed (its table is in the exported notebook)."""
+    _, out = batch
+    nb = json.loads((out / "explore.ipynb").read_text(encoding="utf-8"))
+    heads = ["".join(c["source"]).splitlines()[0] for c in nb["cells"] if c["cell_type"] == "markdown"
+             and "".join(c["source"]).startswith("## ")]
+    steps = ["Multi-year trends across all counties", "Township equity", "what-if scenario",
+             "four-area evaluation", "least-cost planner"]
+    where = [next(i for i, h in enumerate(heads) if s in h) for s in steps]
+    assert where == sorted(where), heads
+
+    def shown(c):
+        return "".join("".join(o.get("data", {}).get("text/plain", "")) + "".join(o.get("text", ""))
+                       for o in c.get("outputs", []))
+    text = {("".join(c["source"])).splitlines()[0]: shown(c) for c in nb["cells"] if c["cell_type"] == "code"}
+    assert any("single_school" in t for t in text.values())  # township equity, tidy
+    assert any("after" in t and "school_passed" in t for t in text.values())  # the what-if, before/after
+    assert any("government_status" in t for t in text.values())  # the four areas
+    assert any("feasible:" in t for t in text.values())  # the planner

@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from balance.method import official
+from balance.method.dispersion import pupil_weighted_cv
 from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
 
 #: CV target = limit − MARGIN in the model (rounding/CSV safety).
@@ -80,11 +81,10 @@ class Certificate(dict):
 
 
 def _cv(P: np.ndarray, y: np.ndarray) -> float:
-    """Pupil-weighted CV (method.md §4); +inf when the mean is not positive."""
-    mean = float((P * y).sum() / P.sum())
-    if not mean > 0:
-        return math.inf
-    return math.sqrt(max(float((P * (y - mean) ** 2).sum() / P.sum()), 0.0)) / mean
+    """Pupil-weighted CV (method.md §4) by the one kernel; +inf when the mean is not positive
+    (undefined counts as failing)."""
+    cv = pupil_weighted_cv(y, P)
+    return cv if cv >= 0 else math.inf
 
 
 def _round_up(v: float, whole: bool, step: float) -> float:
@@ -147,6 +147,8 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
     terms = {}               # (i, k) -> [(var, coefficient)] of that expression (to evaluate a solution)
     targets = {st: float(limits[st]) - MARGIN for st in std.stages if limits and limits.get(st) is not None}
     stage_idx = {st: np.nonzero(sec_stage == st)[0] for st in std.stages}
+    share_all = secs["facility_share"].to_numpy(dtype="float64")
+    met_by_k: dict = {}
     for k, ind in enumerate(std.indicators):
         fld = ind.main_field
         coef = float(ind.numerator.get(fld, 1.0))
@@ -157,6 +159,10 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
         # an indicator nobody is below and whose CVs are within target needs nothing: its column
         # feeds no other indicator, so every optimal plan adds 0 to it (exact reduction)
         s_arr = np.array([float((ind.standard or {}).get(st, np.nan)) for st in sec_stage])
+        with np.errstate(invalid="ignore"):
+            norm_arr = np.where(np.isfinite(s_arr) & (s_arr > 0), s_arr, np.maximum(np.abs(x_all), 1.0))
+        # "already at the standard" for the school rule below, once per indicator (as the scalars there)
+        met_by_k[k] = official.at_least(x_all / norm_arr, s_arr / norm_arr)
         active = bool(rule is not None and (np.isfinite(s_arr) & ~official.at_least(x_all, s_arr)).any())
         for st, idx in stage_idx.items():
             if st in targets and len(idx) > 1 and not _cv(P_all[idx], x_all[idx]) <= targets[st]:
@@ -183,7 +189,7 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                     fac_vars[key] = [v, fld, fld, ind.name, kappa, whole, step, []]
                     obj.append(kappa / scale * v)
                 fac_vars[key][7].append(stage)
-                g = float(secs.at[i, "facility_share"]) * coef * ind.per / P_all[i] / norm
+                g = float(share_all[i]) * coef * ind.per / P_all[i] / norm
                 inc = g * fac_vars[key][0]
                 terms[(i, k)] = [(fac_vars[key][0], g)]
             else:
@@ -215,7 +221,7 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
             for k in range(K):
                 x, inc, s = expr[(i, k)]
                 gives = any(c < 0 for _, c in terms[(i, k)])   # a possible donor of transfers
-                if s is None or (official.at_least(x, s) and not gives):
+                if s is None or (met_by_k[k][i] and not gives):
                     continue
                 relax = 0.0
                 if budget is not None:

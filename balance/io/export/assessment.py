@@ -146,6 +146,16 @@ def _rows_by_county_year(df: pd.DataFrame) -> dict:
     return {k: np.asarray(v) for k, v in df.groupby(["year", "county_code"], sort=False).indices.items()}
 
 
+def _chinese(df: pd.DataFrame, sheet: str | None = None) -> pd.DataFrame:
+    """Chinese headers; booleans as 是 / 否 (NA empty), lists joined (kept for old callers; the
+    workbooks use :class:`~balance.io.export.xlsx.Sheet`, which does the same)."""
+    from balance.io.export.xlsx import _display_frame
+
+    if "threshold" in df and "standard" in df:  # one number, shown once (as 标准值) where people read
+        df = df.drop(columns="threshold")
+    return _display_frame(df).rename(columns=chinese_names(df.columns, sheet))
+
+
 def write_workbook(a, path: Path) -> None:
     """``results.xlsx`` in the house style (:mod:`balance.io.export.xlsx`): a first sheet 说明 that
     lists the sheets, the standard, the data file and its checksum; Chinese sheet names and headers;
@@ -161,6 +171,8 @@ def write_workbook(a, path: Path) -> None:
     tables = [("summary", verdicts), ("county_indicators", a.county_indicators), ("school_results", a.school_results),
               ("shortfalls", a.shortfalls), ("county_shortfalls", a.county_shortfalls), ("excluded", a.excluded),
               ("warnings", a.warnings)]
+    # one number, shown once (as 标准值) where people read: the shortfalls' threshold is the standard
+    tables = [(k, df.drop(columns="threshold") if "threshold" in df and "standard" in df else df) for k, df in tables]
     sheets = [Sheet(names[k], df, holds[k], key=k, freeze=_FREEZE.get(k, "A2")) for k, df in tables]
     about = About(a.standard.title, a.source, a.sha256 or None, lines=[("说明", holds["about"]),
                                                                          ("口径", labels()["terms"]["differs"])])

@@ -15,6 +15,7 @@ Shared set-up in :mod:`._common`; ``results.json`` in :mod:`.results`. The old m
 ``balance.briefing`` is an alias of this package (``from balance import briefing`` in notebooks).
 """
 from balance.reporting.briefing._common import STAGES, setup
+from balance.reporting.briefing.degrees import bachelor_ratio_section
 from balance.reporting.briefing.county import (
     CountyBriefing,
     appendix,
@@ -36,21 +37,29 @@ from balance.reporting.briefing.county import (
 )
 from balance.reporting.briefing.region import (
     RegionBriefing,
+    county_verdict,
+    region_change,
     region_cover,
+    region_failing,
     region_headline,
     region_heatmap,
+    region_on_course,
     region_overview,
+    region_oversize,
     region_table,
 )
 from balance.reporting.briefing.results import save_results
 from balance.reporting.briefing.trend import (
     TrendBriefing,
     county_trend,
+    trend_areas,
     trend_cv_figure,
     trend_equity,
     trend_headline,
     trend_means,
     trend_movers,
+    trend_on_course,
+    trend_oversize,
     trend_pass_share,
 )
 
@@ -58,8 +67,9 @@ __all__ = [
     "STAGES", "setup", "save_results",
     "CountyBriefing", "county_briefing", "cover", "headline", "cv_table", "cv_figure", "indicator_figures",
     "attainment_figures", "rectification_list", "urban_rural", "equity_appendix", "scorecard", "planning",
-    "appendix", "cv_intro", "distribution_intro", "rectification_intro",
+    "appendix", "cv_intro", "distribution_intro", "rectification_intro", "bachelor_ratio_section",
     "TrendBriefing", "county_trend", "trend_headline", "trend_cv_figure", "trend_pass_share", "trend_means",
-    "trend_movers", "trend_equity",
+    "trend_movers", "trend_equity", "trend_areas", "trend_oversize", "trend_on_course",
     "RegionBriefing", "region_overview", "region_cover", "region_headline", "region_table", "region_heatmap",
+    "region_failing", "region_change", "region_oversize", "region_on_course", "county_verdict",
 ]

@@ -1,7 +1,6 @@
 """The county briefing (县区简报): one function per section, each returning HTML for one notebook cell."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from balance.io.reading import load_school_table
 from balance.method.assessment import Assessment, assess
 from balance.reporting import display, narrative, plotting, wording
 from balance.reporting.briefing._common import STAGES, _check_present, _html, _now
+from balance.reporting.briefing.plan import planning  # noqa: F401 - the plan section lives in .plan
 
 
 @dataclass
@@ -65,15 +65,16 @@ class CountyBriefing:
 
 def county_briefing(data: str, county_code: str, year: int, standard: str = "quality-2017",
                     title: str | None = None, county_sheet: str | None = None,
-                    previous_year: int | None = None) -> CountyBriefing:
+                    previous_year: int | None = None, sheet: str | None = None) -> CountyBriefing:
     """Read, validate and assess the school table for one county (all years, for comparisons).
+    ``sheet``: the workbook's sheet holding the table (default: found as ``balance validate`` does).
 
     Raises :class:`~balance.errors.InputError` when the table has errors or the county / year is
     not in the data; the runner records the message and the briefing is not produced.
     """
     from balance.method import cache  # read and assess once per kernel (a batch's kept kernel)
 
-    table = cache.school_table(data)
+    table = cache.school_table(data, sheet)
     a = cache.county_assessment(table, standard, str(county_code))
     _check_present(a, str(county_code), int(year), table.path)
     name = a.verdicts["county_name"].iloc[0]
@@ -113,7 +114,24 @@ def recognition_lines(b: CountyBriefing) -> list[tuple[str, str]]:
               "pass" if v.passed else "fail")]
     areas = "；".join(f"{zh}{getattr(v, f'{key}_status')}" for key, zh in AREAS)
     lines.append((f"四个方面：{areas}；一票否决：{v.veto_status}。", "info"))
-    return lines
+    return lines + [(t, "warn") for t in fraction_notes(b)]
+
+
+def sheet_warnings(b: CountyBriefing):
+    """Warnings of the county sheet (not those of the school table, shown with the assessment's)."""
+    if not b.county_sheet or b.evaluation is None:
+        return b.assessment.warnings.iloc[0:0]
+    w = b.evaluation.warnings
+    return w[~w["file"].isin(set(b.assessment.warnings["file"]))]
+
+
+def fraction_notes(b: CountyBriefing) -> list[str]:
+    """The county sheet's rate columns that look like fractions (issue 12): they change verdicts,
+    so the headline says so, not only the appendix."""
+    from balance.io.rates import FRACTION_CODES
+
+    w = sheet_warnings(b)
+    return [f"县级填报表：{t}" for t in w.loc[w["code"].isin(FRACTION_CODES), "problem_zh"]]
 
 
 def headline(b: CountyBriefing) -> HTML:
@@ -268,63 +286,16 @@ def scorecard(b: CountyBriefing) -> HTML:
     return _html(box, display.table_html(card, caption="四个方面评估结果（括号内为达标项数/总项数）"))
 
 
-def planning(b: CountyBriefing) -> HTML:
-    """Cost to pass, the cheapest plan's main items, and the schools that drive each failing CV."""
-    p = b.plan
-    if p is None:
-        return display.callout("本评估标准不适用投入测算。", "info")
-    if b.verdict.passed:
-        head = display.callout_html("资源配置已达标，无需追加投入。", "pass")
-    else:
-        t = narrative.terms()
-        head = display.callout_html(
-            f"{t['plan']['name']}：按默认单价测算，使所有学段单位达标且每项差异系数不超过限值的最低投入约为 "
-            f"{narrative.fmt_amount(p.total_cost, '元')}。{t['differs']}"
-            + ("" if p.feasible else " 注意：测算方案未能使全部指标达标，请人工复核。"),
-            "info", title="达标投入测算")
-    parts = [head]
-    items = p.items
-    items = items[items["cost"] > 0] if len(items) else items  # a zero-cost row is no investment
-    if len(items):
-        g = items.assign(item=[f"{k}{re.sub(r'[（(][^）)]*[）)]$', '', str(c))}"
-                               for k, c in zip(items["kind_zh"], items["column"])]) \
-            .groupby(["item", "unit"], sort=False).agg(amount=("amount", "sum"), cost=("cost", "sum"),
-                                                      schools=("school_code", "nunique")).reset_index()
-        g = g.sort_values("cost", ascending=False)
-        g["cost_wan"] = g["cost"] / 10_000
-        parts.append(display.table_html(g, columns={"item": "投入项目", "schools": "涉及学校数", "amount": "数量",
-                                                    "unit": "单位", "cost_wan": "估算费用（万元）"},
-                                        formats={"amount": 0, "cost_wan": 1},
-                                        caption=f"{narrative.terms()['plan']['name']}的主要投入项目"))
-    from balance.analysis.planner import cv_contributions
-
-    a = b.year_view()
-    ci = a.county_indicators
-    failing = ci[ci["decisive"] & ~ci["cv_passed"].fillna(False).astype(bool)]
-    if len(failing):
-        contrib = cv_contributions(a)
-        rows = []
-        for r in failing.itertuples(index=False):
-            c = contrib[(contrib.stage == r.stage) & (contrib.indicator == r.indicator)].head(5)
-            rows.append(c)
-        top = pd.concat(rows, ignore_index=True)
-        parts.append(display.table_html(
-            top, columns={"stage": "学段", "indicator": "指标", "school_name": "学校", "students": "在校生数",
-                          "value": "指标值", "contribution": "对差异的贡献"},
-            formats={"value": 2, "contribution": "pct"},
-            caption="推高超限差异系数的主要学校（各校占加权方差的比例，前 5 所）"))
-    return _html(*parts)
-
-
 def appendix(b: CountyBriefing) -> HTML:
     """Data-quality warnings, excluded sections with reasons, the standard, data file and checksum."""
     a = b.year_view()
     parts = []
-    w = b.assessment.warnings
+    w = pd.concat([b.assessment.warnings, sheet_warnings(b)], ignore_index=True)
     if len(w):
         w = w[w["file"].notna()]
         parts.append(display.table_html(w, columns={"row": "行", "column": "列", "value": "值", "problem_zh": "提示"},
-                                        caption=f"数据提示（不影响计算，共 {len(w)} 条）", max_rows=40))
+                                        caption=(f"数据提示（共 {len(w)} 条，其中县级填报表的比例提示影响评估结论）" if fraction_notes(b)
+                                                 else f"数据提示（不影响计算，共 {len(w)} 条）"), max_rows=40))
     else:
         parts.append(display.callout_html("数据检查未发现需要提示的问题。", "pass"))
     ex = a.excluded

@@ -22,10 +22,16 @@ def save_results(b, output_dir: str | None) -> None:
         rec = [r for r in summary_records(b.year_view())]
         payload.update(county_code=b.county_code, county_name=b.county_name, year=b.year, summary=rec[0] if rec else None)
     elif isinstance(b, TrendBriefing):
-        payload.update(county_code=b.county_code, county_name=b.county_name, years=b.years)
+        payload.update(county_code=b.county_code, county_name=b.county_name, years=b.years, target_year=b.target_year)
     elif isinstance(b, RegionBriefing):
         v = b.verdicts
-        payload.update(year=b.year, counties=len(v), passed=int(v["passed"].sum()))
+        from balance.analysis.region import city_total
+
+        rows = b.rows
+        payload.update(year=b.year, counties=len(v), passed=int(v["passed"].sum()),
+                       four_areas_passed=None if b.evaluation is None else int(rows["four_passed"].fillna(False).sum()),
+                       plan_cost_total=None if b.plan is None else city_total(rows), target_year=b.target_year,
+                       ranking=[str(c) for c in rows["county_code"]])
     from balance.io.files import atomic_write_json
 
     atomic_write_json(out / "results.json", payload)

@@ -46,13 +46,14 @@ from balance.reporting.plotting.style import (
     house_rc,
     use_house_style,
 )
-from balance.reporting.plotting.trend import cv_trend_chart, equity_trend_chart, pass_share_frame, pass_share_trend
+from balance.reporting.plotting.trend import (cv_trend_chart, equity_trend_chart, oversize_trend_chart, pass_share_frame,
+                                              pass_share_trend)
 
 __all__ = [
     "ATTAINMENT_CMAP", "CV_RATIO_CMAP", "FAIL_COLOR", "FAIL_HATCH", "FAIL_MARKER", "FLOOR_COLOR", "FLOOR_SHARE",
     "LIMIT_COLOR", "NA_COLOR", "NA_MARKER", "PALETTE", "PASS_COLOR", "PASS_MARKER", "STAGE_COLORS", "STAGE_STYLES",
     "STAGES", "STANDARD_COLOR", "URBAN_RURAL", "URBAN_RURAL_COLORS",
     "attainment_heatmap", "cv_chart", "cv_trend_chart", "equity_trend_chart", "fmt_num", "house_rc",
-    "indicator_short", "indicator_small_multiples", "indicator_unit", "pass_share_frame", "pass_share_trend",
+    "indicator_short", "indicator_small_multiples", "indicator_unit", "oversize_trend_chart", "pass_share_frame", "pass_share_trend",
     "region_cv_heatmap", "urban_rural_chart", "use_house_style",
 ]

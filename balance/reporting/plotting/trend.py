@@ -282,3 +282,45 @@ def equity_trend_chart(equity: pd.DataFrame) -> Figure:
                "右：McLoone 指数（中位数以下学生获得的资源 ÷ 中位数水平，越接近 1 越好）。按学生数加权。")
     alt = f"{county}{years[0]}—{years[-1]}年公平性指标：" + "；".join(alt_parts) + "。"
     return _finish(fig, caption, alt)
+
+
+def oversize_trend_chart(counts: pd.DataFrame) -> Figure:
+    """Oversized schools (left) and classes over the class-size limit per stage (right) over the
+    years, for one county (the rows of :func:`balance.analysis.oversize.oversize_counts`)."""
+    _ensure_style()
+    _require(counts, ["year", "oversized_schools", "primary_oversized_classes", "junior_oversized_classes"],
+             "oversize_trend_chart")
+    _one_county(counts, "oversize_trend_chart")
+    df = counts.sort_values("year")
+    county = _county_label(df)
+    years = [int(y) for y in df["year"]]
+    fig = _figure(max(7.0, 1.2 * len(years) + 4.5), 3.6)
+    ax1, ax2 = fig.subplots(1, 2, squeeze=True)
+    ax1.bar(years, df["oversized_schools"], color=FAIL_COLOR, width=0.6)
+    for y, v in zip(years, df["oversized_schools"]):
+        ax1.annotate(f"{int(v)}", (y, v), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8)
+    ax1.set_title("超规模学校数（所）", loc="left")
+    for stage, col in (("小学", "primary_oversized_classes"), ("初中", "junior_oversized_classes")):
+        sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
+        ax2.plot(years, df[col], color=STAGE_COLORS.get(stage, "#555555"), lw=2, ms=6, label=stage, **sty)
+        for y, v in zip(years, df[col]):
+            ax2.annotate(f"{int(v)}", (y, v), xytext=(0, 5), textcoords="offset points", ha="center", va="bottom",
+                         fontsize=8, color=STAGE_COLORS.get(stage, "#555555"))
+    ax2.set_title("超标班额班数（个）", loc="left")
+    ax2.legend(loc="upper right", fontsize=8)
+    for ax in (ax1, ax2):
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years])
+        ax.set_xlabel("年份")
+        ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1] * 1.15))
+        ax.grid(axis="x", visible=False)
+    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    fig.suptitle(f"{county} {span}大校额、大班额".strip())
+    last = df.iloc[-1]
+    alt = (f"{county}{span}超规模学校数：" + "、".join(f"{y} 年 {int(v)} 所" for y, v in zip(years, df["oversized_schools"]))
+           + f"；{years[-1]} 年超标班额班数小学 {int(last['primary_oversized_classes'])} 个、初中 "
+           f"{int(last['junior_oversized_classes'])} 个。")
+    caption = (f"超规模学校：义务教育阶段在校生超过 {int(last['school_size_cap'])} 人（一贯制学校 "
+               f"{int(last['school_size_cap_combined'])} 人）；超标班额：小学班额超过 {int(last['primary_class_limit'])} 人、"
+               f"初中超过 {int(last['junior_class_limit'])} 人的班级。")
+    return _finish(fig, caption, alt)

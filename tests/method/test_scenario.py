@@ -4,7 +4,7 @@ import pytest
 
 from balance.method.assessment import assess_schools
 from balance.errors import InputError
-from balance.analysis.scenario import apply_scenario, apply_to_table, load_scenario
+from balance.method.scenario import apply_scenario, apply_to_table, load_scenario
 from balance.method.standards import load_standard
 from tests.factories import primary, school, table
 

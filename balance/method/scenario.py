@@ -23,6 +23,11 @@ YAML::
       - school_code: "9901010004"
         add: {教学及辅助用房面积(㎡): 300, 网络多媒体教室数: 2}
 
+From Python, without a file: ``assess(table, scenario=...)`` takes a DataFrame, a mapping or a
+list of changes (:func:`as_scenario`)::
+
+    assess("schools.csv", scenario={"9901010003": {"小学专任教师数": 2}})
+
 Every problem is reported at once (file, row, column, value; Chinese and English): unknown
 schools, years or columns, amounts that are not numbers, fractional amounts for whole-number
 columns, and values that would become negative or break a subset rule (e.g. more qualified
@@ -41,6 +46,8 @@ import yaml
 
 from balance.errors import InputError, Problem
 from balance.schema import COLUMNS, HEADERS, column_spec
+
+__all__ = ["Scenario", "load_scenario", "as_scenario", "apply_scenario", "apply_to_table"]
 
 _KIND = {c["name"]: c["kind"] for c in COLUMNS}
 NUMERIC_KINDS = ("count", "area", "money")
@@ -111,6 +118,11 @@ def load_scenario(path: "str | Path", *, limits=None) -> Scenario:
         lim = dataclasses.replace(lim, max_file_mb=min(lim.max_file_mb, lim.max_yaml_mb))
     data = read_file_bytes(p, file, lim, SUMMARY)
     raw = _read_yaml(data, file) if suffix in (".yaml", ".yml") else _read_csv(data, file)
+    return _changes(raw, file)
+
+
+def _changes(raw: list, file: str) -> Scenario:
+    """Check the raw changes ``(row, school code, year, column, amount)`` of a scenario."""
     problems: list[Problem] = []
     out = []
     for row, code, year, column, amount in raw:
@@ -195,7 +207,11 @@ def _read_yaml(data: bytes, file: str) -> list:
         raise InputError([Problem(file=file, code="scenario_no_changes",
                                   problem_zh="情景文件应包含 changes: 列表", problem_en="a scenario needs a 'changes:' list")],
                          *SUMMARY)
-    lines = [key_lines.get((*prefix, i)) for i in range(len(items))]
+    return _rows_of_items(items, [key_lines.get((*prefix, i)) for i in range(len(items))], file)
+
+
+def _rows_of_items(items: list, lines: list, file: str) -> list:
+    """Raw changes of a list of mappings (one change, or one school with ``add:``, each)."""
     raw, problems = [], []
     for item, line in zip(items, lines):
         if not isinstance(item, dict):
@@ -232,6 +248,12 @@ def _read_csv(data: bytes, file: str) -> list:
                                   problem_en="the scenario file is empty")], *SUMMARY) from None
     except pd.errors.ParserError as e:
         raise csv_parse_refusal(file, text, ",", str(e), SUMMARY) from None
+    return _rows_of_frame(df, file, first_row=2)
+
+
+def _rows_of_frame(df: pd.DataFrame, file: str, first_row: int) -> list:
+    """Raw changes of a table with one change per row (``first_row``: the row number shown for
+    the first one: 2 in a CSV file under its header line, 1 in a DataFrame)."""
     norm = {_norm(c): c for c in df.columns}
 
     def find(options):
@@ -243,8 +265,65 @@ def _read_csv(data: bytes, file: str) -> list:
         raise InputError([Problem(file=file, row=1, code="scenario_missing_header", column=m,
                                   problem_zh=f"缺少表头“{m.split()[0]}”", problem_en=f"missing header '{m.split()[1]}'")
                           for m in missing], *SUMMARY)
-    return [(i + 2, r[c_code], r[c_year] if c_year else None, r[c_col], r[c_amt] if r[c_amt] != "" else None)
-            for i, r in enumerate(df.to_dict("records"))]
+    return [(i + first_row, r[c_code], r[c_year] if c_year else None, r[c_col],
+             None if _blank(r[c_amt]) else r[c_amt]) for i, r in enumerate(df.to_dict("records"))]
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and v == "") or (isinstance(v, float) and math.isnan(v))
+
+
+def as_scenario(changes, *, name: str | None = None) -> Scenario:
+    """A :class:`Scenario` from a file path, a DataFrame, a mapping or a list of changes.
+
+    What-if from Python without writing a file; every form is checked exactly like a scenario
+    file (same messages, every problem at once).
+
+    Parameters
+    ----------
+    changes : Scenario, str, Path, DataFrame, mapping or list of mappings
+        * a path: :func:`load_scenario`;
+        * a DataFrame with one change per row and the headers of a scenario CSV
+          (学校标识码 / school_code, 列 / column, 增加量 / amount, optional 年份 / year);
+        * a list of mappings, or ``{"changes": [...]}``: the items of a scenario YAML
+          (``{school_code, column, amount[, year]}`` or ``{school_code, add: {column: amount}}``);
+        * a mapping ``{school code: {column: amount}}``: amounts added in every year.
+    name : str, optional
+        How problems and outputs name the scenario (default ``<DataFrame>`` / ``<mapping>``).
+
+    Raises
+    ------
+    InputError
+        Every problem found (row = position of the change, from 1).
+
+    Examples
+    --------
+    >>> sc = as_scenario({"9901010003": {"小学专任教师数": 2}})
+    >>> sc.changes[["school_code", "field", "amount"]].values.tolist()
+    [['9901010003', 'primary_teachers', 2.0]]
+    """
+    if isinstance(changes, Scenario):
+        return changes
+    if isinstance(changes, (str, Path)):
+        return load_scenario(changes)
+    if isinstance(changes, pd.DataFrame):
+        file = name or "<DataFrame>"
+        return _changes(_rows_of_frame(changes.reset_index(drop=True), file, first_row=1), file)
+    file = name or "<mapping>"
+    items = changes
+    if isinstance(changes, dict):
+        if "changes" in changes:
+            items = changes["changes"]
+        elif all(isinstance(v, dict) for v in changes.values()):
+            items = [{"school_code": code, "add": adds} for code, adds in changes.items()]
+        else:
+            items = [changes]  # one change written as a mapping
+    if not isinstance(items, (list, tuple)):
+        raise InputError([Problem(file=file, code="scenario_no_changes", value=type(changes).__name__,
+                                  problem_zh="情景应为文件路径、DataFrame、映射或变化列表",
+                                  problem_en="a scenario must be a file path, a DataFrame, a mapping or a list of changes")],
+                         *SUMMARY)
+    return _changes(_rows_of_items(list(items), list(range(1, len(items) + 1)), file), file)
 
 
 def apply_scenario(schools: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
@@ -321,8 +400,10 @@ def apply_scenario(schools: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return out
 
 
-def apply_to_table(table, scenario: Scenario):
+def apply_to_table(table, scenario):
     """A copy of a :class:`~balance.io.reading.SchoolTable` with the scenario applied (input untouched).
+
+    ``scenario``: a :class:`Scenario` or anything :func:`as_scenario` accepts.
 
     The result's ``path`` names both files so that the outputs say a scenario was applied.
     """
@@ -330,6 +411,7 @@ def apply_to_table(table, scenario: Scenario):
 
     from balance.io.reading import load_school_table
 
+    scenario = as_scenario(scenario)
     data = apply_scenario(table.data, scenario)
     label = f"{table.path} + 情景/scenario {scenario.path}"
     try:  # the whole table's checks once more (e.g. pupils added to a stage the school lacks)

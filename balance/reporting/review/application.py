@@ -1,0 +1,218 @@
+"""申报表.xlsx: a county's tables in the layout of the 《义务教育优质均衡发展申报表》.
+
+Sheets, in order (names are part of the contract, see README):
+
+* ``基本情况`` — the county, year, standard, the overall verdict and the five area statuses, then
+  the basic facts (:func:`balance.reporting.review.facts.basic_facts`);
+* ``小学校际资源配置`` / ``初中校际资源配置`` — one row per in-scope section: the seven indicators
+  (first row: the standard value), indicators met, lowest ratio to the standard (达成度), whether
+  it meets the school rule;
+* ``差异系数`` — per stage × indicator the pupil-weighted county mean, the CV, its limit, the verdict;
+* ``缺口汇总`` — 补齐缺口 and 整改量 per stage × indicator (names from ``labels.yaml`` ``terms``);
+* ``四个方面逐项`` — resource allocation, government support, quality, recognition and the vetoes,
+  item by item in the method's order: requirement, actual value, source, status, note;
+* ``说明`` — what the workbook is, its sources, and that where the official layout is not known
+  exactly it follows the structure of the method (four areas, items in order).
+
+Every cell is written by the safe writer (:func:`balance.io.export.assessment.set_cell`): names stay
+text, a missing number is an empty cell. Numbers are the evaluation's, unrounded (formats only).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from balance import __version__
+from balance.reporting import narrative
+
+FILE_NAME = "申报表.xlsx"
+SHEETS = ("基本情况", "小学校际资源配置", "初中校际资源配置", "差异系数", "缺口汇总", "四个方面逐项", "说明")
+LAYOUT_NOTE = ("本表按《义务教育优质均衡发展申报表》的内容组织：县域基本情况、校际资源配置七项指标、差异系数、"
+               "四个方面逐项。官方表式的具体格式（行列位置、合并单元格）未能逐一核对，凡不能确定之处，均按评估办法的"
+               "结构排列（资源配置、政府保障程度、教育质量、社会认可度四个方面，逐项按办法中的顺序），填报时请按省、"
+               "市下发的表式调整。")
+STATUS_SHORT = {True: "是", False: "否"}
+
+
+def _yes(x) -> str:
+    return "" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else STATUS_SHORT[bool(x)]
+
+
+def area_statuses(f) -> list[tuple[str, str]]:
+    """(area name, status) for the five areas, from the evaluation's verdict row."""
+    from balance.io.county_sheet import area_names
+
+    names = area_names()
+    return [(names[a], str(f.verdict[f"{a}_status"])) for a in ("resource", "government", "quality", "recognition", "veto")]
+
+
+def school_table(f, stage: str) -> pd.DataFrame:
+    """The school-level resource table of one stage (Chinese headers), its first row the standard."""
+    std = f.standard
+    names = list(std.indicator_names)
+    units = {i.name: i.unit for i in std.indicators}
+    s = f.schools[f.schools["stage"] == stage]
+    head = {"school_code": "学校标识码", "school_name": "学校名称", "school_type": "学校类型", "urban_rural": "城乡类型",
+            "students": "在校生数"}
+    cols = {**head, **{n: f"{n}（{units[n]}）" for n in names},
+            "indicators_met": "达到标准的指标数", "min_ratio": "最低达成度", "school_passed": "是否达到学校标准"}
+    body = s[list(cols)].copy()
+    body["school_passed"] = body["school_passed"].map(_yes)
+    standard_row = {c: None for c in cols}
+    standard_row["school_name"] = "标准值"
+    for i in std.indicators:
+        standard_row[i.name] = (i.standard or {}).get(stage)
+    out = pd.concat([pd.DataFrame([standard_row]), body], ignore_index=True) if len(body) else pd.DataFrame([standard_row])
+    return out.rename(columns=cols)
+
+
+def cv_table(f) -> pd.DataFrame:
+    cv = f.cv
+    out = pd.DataFrame({"学段": cv["stage"], "指标": cv["indicator"], "单位": cv["unit"], "县域均值": cv["value"],
+                        "标准值": cv["standard"], "差异系数": cv["cv"], "差异系数限值": cv["cv_limit"],
+                        "是否达标": cv["cv_passed"].map(_yes), "参与判定": cv["decisive"].map(_yes),
+                        "学段单位数": cv["sections"], "在校生数": cv["students"], "说明": cv["cv_note"].fillna("")})
+    return out.reset_index(drop=True)
+
+
+def gap_table(f) -> pd.DataFrame:
+    t = narrative.terms()
+    g = f.shortfalls
+    return pd.DataFrame({"学段": g["stage"], "指标": g["indicator"], "单位": g["add_unit"],
+                         "低于标准值的学段单位数": g["sections_below"], t["gap"]["name"]: g["shortfall"],
+                         "未达到学校标准的学段单位数": g["sections_failing"],
+                         t["rectification"]["name"]: g["shortfall_failing_sections"]}).reset_index(drop=True)
+
+
+def items_table(f) -> pd.DataFrame:
+    it = f.items
+    return pd.DataFrame({"方面": it["area_name"], "序号": it["item_no"], "事项": it["item"], "要求": it["rule"],
+                         "实际值": it["value"],
+                         "数据来源": it["source"], "状态": it["status"], "说明": it["note"]}).reset_index(drop=True)
+
+
+def sheet_status(f) -> str:
+    """Whether the county sheet was given and has this county's row, in one sentence."""
+    if f.has_sheet and f.sheet_row:
+        return "已提供"
+    why = "已提供，但没有该县区该年度的行" if f.has_sheet else "未提供"
+    return f"{why}：政府保障程度、教育质量、社会认可度和一票否决中需县级填报的事项均为“缺失”"
+
+
+def _basic(ws, f) -> None:
+    from openpyxl.styles import Font
+
+    from balance.io.export.assessment import set_cell
+
+    bold = Font(bold=True)
+    set_cell(ws, 1, 1, "义务教育优质均衡发展申报表").font = Font(bold=True, size=14)
+    head = [("县区名称", f.county_name), ("县区代码", f.county_code), ("年度", f.year), ("评估标准", f.standard.title),
+            ("综合结论", f"{f.verdict['verdict']}（四个方面均达标且无一票否决事项方为达到）")]
+    head += [(f"{n}", s) for n, s in area_statuses(f)]
+    r = 3
+    for k, v in head:
+        set_cell(ws, r, 1, k).font = bold
+        set_cell(ws, r, 2, v)
+        r += 1
+    r += 1
+    set_cell(ws, r, 1, "县域基本情况").font = bold
+    r += 1
+    for j, h in enumerate(("项目", "数值", "单位"), start=1):
+        set_cell(ws, r, j, h).font = bold
+    for rec in f.facts.itertuples(index=False):
+        r += 1
+        set_cell(ws, r, 1, rec.项目)
+        set_cell(ws, r, 2, rec.数值).number_format = "#,##0"
+        set_cell(ws, r, 3, rec.单位)
+    if f.bachelor is not None:
+        r += 2
+        b = f.bachelor
+        set_cell(ws, r, 1, f"城乡教师本科及以上学历比例之比（{b['groups']}）").font = bold
+        for k, v, fmt in (("城市组比例", b["urban_share"], "0.0%"), ("农村组比例", b["rural_share"], "0.0%"),
+                          ("城市 ÷ 农村", b["ratio"], "0.000"), ("目标（不高于）", b["target"], "0.00")):
+            r += 1
+            set_cell(ws, r, 1, k)
+            set_cell(ws, r, 2, float(v)).number_format = fmt
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 60
+
+
+def _about(ws, f) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    from balance.io.export.assessment import set_cell
+
+    rows = [("内容", "县域义务教育优质均衡发展申报表（草稿），由 balance 根据学校数据"
+                    + ("和县级填报表" if f.has_sheet else "") + "生成。"),
+            ("表式说明", LAYOUT_NOTE),
+            ("数据来源", f.source), ("县级填报表", sheet_status(f)),
+            ("口径", narrative.terms()["differs"]),
+            ("缺失", "缺失的事项不视为达标。"),
+            ("balance 版本", __version__),
+            ("生成时间", datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"))]
+    for i, (k, v) in enumerate(rows, start=1):
+        set_cell(ws, i, 1, k).font = Font(bold=True)
+        set_cell(ws, i, 2, v).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 100
+
+
+def _format(ws, df: pd.DataFrame, formats: dict[str, str], wide: tuple[str, ...] = ()) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    for j, name in enumerate(df.columns, start=1):
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = 50 if name in wide else max(10, min(24, len(str(name)) * 2))
+        fmt = next((v for k, v in formats.items() if k == name or str(name).startswith(k)), None)
+        for row in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+            for cell in row:
+                if fmt and isinstance(cell.value, (int, float)):
+                    cell.number_format = fmt
+                if name in wide:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_application(f, out_dir: str | Path) -> list[Path]:
+    """Write :data:`FILE_NAME` (申报表.xlsx) of one county × year into ``out_dir``, atomically.
+
+    Parameters
+    ----------
+    f : ReviewFacts
+        :func:`balance.reporting.review.facts.review_facts`.
+    out_dir : str or Path
+    """
+    from openpyxl import Workbook
+
+    from balance.io.export.assessment import write_frame
+    from balance.io.files import staged_files
+
+    indicator_fmt = {n: "0.00" for n in f.standard.indicator_names}
+    with staged_files(out_dir) as st:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = SHEETS[0]
+        _basic(ws, f)
+        for name, stage in ((SHEETS[1], "小学"), (SHEETS[2], "初中")):
+            df = school_table(f, stage)
+            write_frame(wb.create_sheet(name), df)
+            _format(wb[name], df, {**indicator_fmt, "最低达成度": "0.0%", "在校生数": "#,##0"})
+            wb[name].freeze_panes = "C3"
+        for name, df, fmts, wide in (
+                (SHEETS[3], cv_table(f), {"县域均值": "0.00", "标准值": "0.00", "差异系数": "0.000", "差异系数限值": "0.00",
+                                          "在校生数": "#,##0"}, ("指标", "说明")),
+                (SHEETS[4], gap_table(f), {narrative.terms()["gap"]["name"]: "#,##0.0",
+                                           narrative.terms()["rectification"]["name"]: "#,##0.0"}, ("指标",)),
+                (SHEETS[5], items_table(f), {}, ("事项", "要求", "实际值", "说明"))):
+            write_frame(wb.create_sheet(name), df)
+            _format(wb[name], df, fmts, wide)
+        items = wb[SHEETS[5]]
+        for row in items.iter_rows(min_row=2):  # a CV with three decimals, every other value as it is
+            if str(row[2].value or "").endswith("差异系数") and isinstance(row[4].value, float):
+                row[4].number_format = "0.000"
+        _about(wb.create_sheet(SHEETS[6]), f)
+        wb.save(st.stage(FILE_NAME))
+    return st.final

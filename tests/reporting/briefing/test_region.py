@@ -1,0 +1,178 @@
+"""The rendered region overview (issues 11 and 14): read back from its HTML.
+
+* the city total (headline and 全市合计 row) is the sum of the counties' plan costs in the table;
+* each county's verdict in the region table is the first line of that county's own headline;
+* a county whose sections all pass with one CV at 0.505 ranks above one where a quarter fail;
+* county names that would be markup stay text.
+"""
+import html as htmllib
+import re
+
+import pandas as pd
+import pytest
+
+from balance.reporting import briefing as bf
+from tests.hostile import SCRIPT, active_markup, make_hostile
+
+DEMO = "data/demo/schools.csv"
+SHEET = "data/demo/county_sheet.xlsx"
+
+
+def _text(s: str) -> str:
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", s)).strip()
+
+
+def read_table(markup: str, caption: str) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    """(headers, rows of (cell class, cell text)) of the first table whose caption contains ``caption``."""
+    for t in re.findall(r"<table.*?</table>", markup, flags=re.S):
+        cap = re.search(r"<caption>(.*?)</caption>", t, flags=re.S)
+        if cap and caption in _text(cap.group(1)):
+            heads = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", t, flags=re.S)]
+            rows = [[(c, _text(x)) for c, x in re.findall(r'<td class="([^"]*)">(.*?)</td>', tr, flags=re.S)]
+                    for tr in re.findall(r"<tr>(.*?)</tr>", t.split("<tbody>", 1)[1], flags=re.S)]
+            return heads, rows
+    raise AssertionError(f"no table with caption {caption!r}")
+
+
+def _headline_items(markup: str) -> list[tuple[str, str]]:
+    return [(k, _text(t)) for k, t in re.findall(r'<li class="(\w+) no-mark">(.*?)</li>', markup, flags=re.S)]
+
+
+@pytest.fixture(scope="module")
+def region():
+    # the demo county sheet lists every demo county, so it goes with the whole demo table
+    bf.setup()
+    return bf.region_overview(DEMO, 2025, county_sheet=SHEET, target_year=2027)
+
+
+@pytest.fixture(scope="module")
+def region_html(region):
+    return bf.region_table(region).data
+
+
+def _column(heads, rows, head_start: str) -> list[tuple[str, str]]:
+    i = next(k for k, h in enumerate(heads) if h.startswith(head_start))
+    return [r[i] for r in rows]
+
+
+def test_city_total_equals_the_sum_of_the_table(region, region_html):
+    heads, rows = read_table(region_html, "各县区达标情况与排名")
+    names = [t for _, t in _column(heads, rows, "县区")]
+    costs = [t for _, t in _column(heads, rows, "最低成本达标方案")]
+    assert names[-1] == "全市合计"
+    county = [float(c.replace(",", "")) for c in costs[:-1]]
+    total_row = float(costs[-1].replace(",", ""))
+    assert len(county) == len(region.verdicts) and sum(county) > 0
+    # each cell is rounded to 0.1 万元: the shown sum may differ from the shown total by rounding only
+    assert abs(sum(county) - total_row) <= 0.05 * len(county) + 1e-9
+    # the headline quotes the same total as the table's 全市合计 row
+    lines = _headline_items(bf.region_headline(region).data)
+    quoted = [re.search(r"合计约 ([\d,.]+) 万元", t) for _, t in lines]
+    quoted = [float(m.group(1).replace(",", "")) for m in quoted if m]
+    assert quoted == [total_row]
+    # and the unrounded total is the sum of the plan's county costs (computed once, in one run)
+    assert sum(c["total_cost"] for c in region.plan.counties) / 1e4 == pytest.approx(total_row, abs=0.05)
+
+
+def test_verdict_per_county_equals_the_county_headline(region, region_html):
+    heads, rows = read_table(region_html, "各县区达标情况与排名")
+    names = [t for _, t in _column(heads, rows, "县区")][:-1]
+    verdicts = _column(heads, rows, "四个方面综合结论")[:-1]
+    code_of = dict(zip(region.verdicts["county_name"], region.verdicts["county_code"]))
+    seen = set()
+    for name, (cls, text) in zip(names, verdicts):
+        b = bf.county_briefing(DEMO, code_of[name], 2025, county_sheet=SHEET)
+        kind, first = _headline_items(bf.headline(b).data)[0]
+        assert "四个方面综合结论" in first
+        assert cls.split()[0] == kind, (name, cls, kind)
+        assert f"综合结论：{text}" in first, (name, text, first)
+        seen.add(text)
+    assert seen == {"达到", "未达到"}  # the demo has both (青山县 is recognised)
+
+
+def test_resource_only_verdict_equals_the_county_headline(tmp_path):
+    df = pd.read_csv(DEMO, dtype=str, encoding="utf-8-sig")
+    df = df[df["县区代码"].isin(["990101", "990105"]) & df["年份"].isin(["2024", "2025"])]
+    p = tmp_path / "subset.csv"
+    df.to_csv(p, index=False, encoding="utf-8-sig")
+    r = bf.region_overview(str(p), 2025)
+    heads, rows = read_table(bf.region_table(r).data, "各县区达标情况与排名")
+    assert not any(h.startswith("四个方面综合结论") for h in heads)
+    names = [t for _, t in _column(heads, rows, "县区")]
+    assert names[-1] == "全市合计"
+    for name, (cls, text) in zip(names[:-1], _column(heads, rows, "资源配置")[:-1]):
+        code = r.verdicts.set_index("county_name").at[name, "county_code"]
+        kind, first = _headline_items(bf.headline(bf.county_briefing(str(p), code, 2025)).data)[0]
+        assert cls.split()[0] == kind and "仅资源配置一项" in first
+        assert (text == "达到") == ("未达到" not in first)
+
+
+def test_one_cv_at_0505_ranks_above_a_quarter_of_sections_failing(region, region_html):
+    rows = region.rows.set_index("county_name")
+    # the demo story (data/demo/README.md): 南川县 passes every section, one junior CV 0.505 > 0.45;
+    # 东湖区 2025: a quarter of its sections fail the school rule, no CV over its limit
+    nc, dh = rows.loc["南川县"], rows.loc["东湖区"]
+    ci = region.assessment.county_indicators
+    bad = ci[(ci.year == 2025) & (ci.county_name == "南川县") & ci.decisive & ~ci.cv_passed.astype(bool)]
+    assert nc.share == 1.0 and nc.fail_cvs == 1 and len(bad) == 1 and f"{bad.cv.iloc[0]:.3f}" == "0.505"
+    assert dh.share <= 0.75 and dh.fail_cvs == 0
+    heads, trs = read_table(region_html, "各县区达标情况与排名")
+    order = [t for _, t in _column(heads, trs, "县区")]
+    assert order.index("南川县") < order.index("东湖区")
+    ranks = [t for _, t in _column(heads, trs, "排名")][:-1]
+    assert ranks == [str(i) for i in range(1, len(ranks) + 1)]
+    from balance.reporting.briefing.region import RANK_RULE
+
+    assert RANK_RULE in _text(region_html)
+
+
+def test_every_section_renders_and_names_stay_text(tmp_path):
+    df = pd.read_csv(DEMO, dtype=str, encoding="utf-8-sig")
+    df = df[df["县区代码"].isin(["990103", "990105"]) & df["年份"].isin(["2024", "2025"])]
+    df = make_hostile(df, {"990103": SCRIPT})
+    p = tmp_path / "hostile.csv"
+    df.to_csv(p, index=False, encoding="utf-8-sig")
+    r = bf.region_overview(str(p), 2025, target_year=2027)
+    for f in (bf.region_cover, bf.region_headline, bf.region_table, bf.region_failing, bf.region_change,
+              bf.region_oversize, bf.region_on_course):
+        markup = f(r).data
+        assert markup.strip(), f.__name__
+        assert active_markup(markup) == [], f.__name__
+
+
+def test_oversize_totals_per_county_match_the_counts(region):
+    from balance.analysis.oversize import oversize_counts
+    from balance.io.reading import load_school_table
+    from balance.method.assessment import assess
+
+    heads, rows = read_table(bf.region_oversize(region).data, "大校额、大班额")
+    table = load_school_table(DEMO)
+    o = oversize_counts(table, assess(table, year=2025)).set_index("county_name")
+    shown = dict(zip([t for _, t in _column(heads, rows, "县区")],
+                     [int(t.replace(",", "")) for _, t in _column(heads, rows, "超规模学校数")]))
+    assert shown.pop("全市合计") == int(o["oversized_schools"].sum())
+    assert shown == {n: int(v) for n, v in o["oversized_schools"].items()}
+
+
+def test_plan_cost_per_county_is_the_one_its_own_briefing_shows(region, region_html):
+    # 南川县 fails on one CV only: its own planning section quotes the cost of its least-cost plan
+    heads, rows = read_table(region_html, "各县区达标情况与排名")
+    shown = dict(zip([t for _, t in _column(heads, rows, "县区")],
+                     [t for _, t in _column(heads, rows, "最低成本达标方案")]))
+    b = bf.county_briefing(DEMO, "990105", 2025, county_sheet=SHEET)
+    assert f"约为 {shown['南川县']} 万元" in _text(bf.planning(b).data)
+
+
+def test_since_last_year_counts_the_sections_that_moved(region):
+    from balance.analysis.trend import movers
+
+    heads, rows = read_table(bf.region_change(region).data, "与上年相比")
+    m = movers(region.assessment.school_results, 2024, 2025)
+    names = [t for _, t in _column(heads, rows, "县区")]
+    new = [int(t) for _, t in _column(heads, rows, "新达标学段单位")]
+    lost = [int(t) for _, t in _column(heads, rows, "新未达标学段单位")]
+    code = dict(zip(region.verdicts["county_name"], region.verdicts["county_code"]))
+    for n, a, b in zip(names, new, lost):
+        mine = m[m["county_code"] == code[n]]
+        assert (a, b) == (int((mine["change"] == "improved").sum()), int((mine["change"] == "fell_back").sum()))
+    assert sum(new) > 0

@@ -1,0 +1,84 @@
+"""The rendered trend briefing (issues 11 and 14): four areas per year, oversize series, movers by
+name (escaped), and the target-year verdict — read back from the HTML."""
+import html as htmllib
+import re
+
+import pandas as pd
+import pytest
+
+from balance.analysis.trend import movers
+from balance.reporting import briefing as bf
+from tests.hostile import IMG, active_markup, make_hostile
+from tests.reporting.briefing.test_region import read_table
+
+DEMO = "data/demo/schools.csv"
+SHEET = "data/demo/county_sheet.xlsx"
+
+
+def _text(s: str) -> str:
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", s)).strip()
+
+
+@pytest.fixture(scope="module")
+def trend():
+    bf.setup()
+    # 东湖区: many sections newly pass 2024 → 2025; vetoes in 2021-2022 (data/demo/README.md)
+    return bf.county_trend(DEMO, "990103", county_sheet=SHEET, target_year=2027)
+
+
+def test_four_areas_per_year_equal_the_evaluation(trend):
+    heads, rows = read_table(bf.trend_areas(trend).data, "四个方面逐年结论")
+    ev = trend.evaluation.verdicts.sort_values("year")
+    assert [t for _, t in (r[0] for r in rows)] == [str(y) for y in ev["year"]]
+    col = {h: i for i, h in enumerate(heads)}
+    for r, v in zip(rows, ev.itertuples(index=False)):
+        assert r[col["政府保障程度"]][1] == v.government_status and r[col["一票否决"]][1] == v.veto_status
+        assert r[col["四个方面综合结论"]][1] == v.verdict
+    assert "存在否决事项" in {r[col["一票否决"]][1] for r in rows}
+
+
+def test_movers_are_named_and_match_the_school_results(trend):
+    markup = bf.trend_movers(trend).data
+    heads, rows = read_table(markup, "进步与退步的学段单位")
+    m = movers(trend.assessment.school_results, 2024, 2025)
+    assert len(rows) == len(m) > 0
+    i = heads.index("学校")
+    assert [r[i][1] for r in rows] == list(m["school_name"])
+    _, counts = read_table(markup, "逐年变化")
+    last = counts[-1]
+    assert last[0][1] == "2024→2025"
+    assert int(last[1][1]) == int((m["change"] == "improved").sum())
+    assert int(last[2][1]) == int((m["change"] == "fell_back").sum())
+
+
+def test_oversize_series_equals_the_counts(trend):
+    heads, rows = read_table(bf.trend_oversize(trend).data, "大校额、大班额逐年变化")
+    o = trend.oversize.sort_values("year")
+    i = heads.index("超规模学校数")
+    assert [int(r[i][1]) for r in rows] == list(o["oversized_schools"])
+    assert "data:image/png;base64," in bf.trend_oversize(trend).data
+
+
+def test_target_year_verdict_in_headline_and_section(trend):
+    from balance.analysis.trend import ON_COURSE_RULE, on_course
+
+    status = on_course(trend.assessment, 2027)["status"].iloc[0]
+    head = _text(bf.trend_headline(trend).data)
+    assert f"目标年份 2027 年（资源配置）：{status}" in head
+    sec = _text(bf.trend_on_course(trend).data)
+    assert status in sec and ON_COURSE_RULE in sec
+
+
+def test_without_sheet_or_target_every_section_still_renders(tmp_path):
+    df = pd.read_csv(DEMO, dtype=str, encoding="utf-8-sig")
+    df = df[(df["县区代码"] == "990103") & df["年份"].isin(["2024", "2025"])]
+    m = movers(bf.county_trend(DEMO, "990103").assessment.school_results, 2024, 2025)
+    code = df.loc[df["学校名称"] == m["school_name"].iloc[0], "学校标识码"].iloc[0]
+    df = make_hostile(df, {}, schools={code: IMG})
+    p = tmp_path / "hostile.csv"
+    df.to_csv(p, index=False, encoding="utf-8-sig")
+    t = bf.county_trend(str(p), "990103")
+    for f in (bf.trend_headline, bf.trend_areas, bf.trend_movers, bf.trend_oversize, bf.trend_on_course):
+        markup = f(t).data
+        assert markup.strip() and active_markup(markup) == [], f.__name__
+    assert htmllib.escape(IMG, quote=True) in bf.trend_movers(t).data  # the hostile name is shown, as text
