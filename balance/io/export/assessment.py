@@ -171,8 +171,6 @@ def write_workbook(a, path: Path) -> None:
     tables = [("summary", verdicts), ("county_indicators", a.county_indicators), ("school_results", a.school_results),
               ("shortfalls", a.shortfalls), ("county_shortfalls", a.county_shortfalls), ("excluded", a.excluded),
               ("warnings", a.warnings)]
-    # one number, shown once (as 标准值) where people read: the shortfalls' threshold is the standard
-    tables = [(k, df.drop(columns="threshold") if "threshold" in df and "standard" in df else df) for k, df in tables]
     sheets = [Sheet(names[k], df, holds[k], key=k, freeze=_FREEZE.get(k, "A2")) for k, df in tables]
     about = About(a.standard.title, a.source, a.sha256 or None, lines=[("说明", holds["about"]),
                                                                          ("口径", labels()["terms"]["differs"])])

@@ -365,6 +365,8 @@ def _style_sheet(ws, sheet: Sheet, df: pd.DataFrame) -> None:
 def write_sheet(ws, sheet: Sheet) -> None:
     """Write one :class:`Sheet` into the empty worksheet ``ws`` in the house style."""
     df = stage_first(sheet.frame) if sheet.order_stages else sheet.frame
+    same = [c for c, other in house_style().get("same_as", {}).items() if c in df and other in df]
+    df = df.drop(columns=same) if same else df
     df = _display_frame(df.reset_index(drop=True))
     names = {**chinese_names(df.columns, sheet.key), **sheet.headers}
     write_frame(ws, df.rename(columns=names))

@@ -26,12 +26,16 @@ COMMANDS = {
     "sample": ["sample", SCHOOLS, "--year", "2025", "--county", "990101"],
     "oversize": ["oversize", SCHOOLS, "--year", "2025"],
     "plan": ["plan", SCHOOLS, "--county", "990101"],
+    "application": ["application", SCHOOLS, "--year", "2025", "--county", "990101", "--county-sheet", SHEET],
     "brief": ["brief", SCHOOLS, "--county", "990101", "--workers", "1", "--no-progress",
               "--notebooks", str(NOTEBOOKS)],
 }
 #: commands that must write a workbook (plan and brief are checked on whatever workbooks they write)
-MUST_WRITE = {"assess": "results.xlsx", "assess-basic": "results.xlsx", "evaluate": "evaluation.xlsx",
+MUST_WRITE = {"plan": "plan.xlsx", "application": "申报表.xlsx", "assess": "results.xlsx", "assess-basic": "results.xlsx", "evaluate": "evaluation.xlsx",
               "ledger": "ledger.xlsx", "sample": "sample.xlsx", "oversize": "oversize.xlsx"}
+#: 申报表.xlsx follows the official form: its sheet order is a contract (说明 last) and 基本情况 / 说明 are
+#: form-like pages, not tables; its table sheets are checked like every other sheet
+FORM_PAGES = {("申报表.xlsx", "基本情况"), ("申报表.xlsx", "说明")}
 STAGE_RANK = {"小学": 0, "初中": 1, "高中": 2}
 GROUP_HEADERS = ("年份", "年度", "县区代码", "学校标识码", "状态", "类别")  # the ledger groups by status and kind
 
@@ -52,6 +56,11 @@ def _workbooks(outputs):
     return [(name, p) for name, d in outputs.items() for p in sorted(d.rglob("*.xlsx"))]
 
 
+def _tables(path, **kw):
+    """The table sheets of a workbook (not the form-like pages of 申报表.xlsx)."""
+    return [ws for ws in openpyxl.load_workbook(path, **kw).worksheets if (path.name, ws.title) not in FORM_PAGES]
+
+
 def test_every_command_writes_its_workbook(outputs):
     for name, file in MUST_WRITE.items():
         assert (outputs[name] / file).is_file(), (name, file)
@@ -63,6 +72,8 @@ def _header(ws) -> list:
 
 def test_first_sheet_says_what_each_sheet_holds(outputs):
     for name, path in _workbooks(outputs):
+        if path.name == "申报表.xlsx":
+            continue  # the official layout: 基本情况 first, 说明 last (tests/cli/test_review.py)
         wb = openpyxl.load_workbook(path)
         about = wb.worksheets[0]
         assert about.title == "说明", (name, path.name, wb.sheetnames)
@@ -77,7 +88,7 @@ def test_first_sheet_says_what_each_sheet_holds(outputs):
 
 def test_no_sheet_name_or_header_in_english(outputs):
     for name, path in _workbooks(outputs):
-        for ws in openpyxl.load_workbook(path, read_only=True).worksheets:
+        for ws in _tables(path, read_only=True):
             assert not re.search(r"[A-Za-z]", ws.title), (path.name, ws.title)
             for h in next(ws.iter_rows(min_row=1, max_row=1, values_only=True)):
                 assert h is not None and not re.search(r"[A-Za-z]", str(h)), (name, path.name, ws.title, h)
@@ -85,15 +96,16 @@ def test_no_sheet_name_or_header_in_english(outputs):
 
 def test_headers_bold_filtered_and_frozen(outputs):
     for name, path in _workbooks(outputs):
-        for ws in openpyxl.load_workbook(path).worksheets:
+        for ws in _tables(path):
             assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), (path.name, ws.title)
-            assert ws.freeze_panes and ws.freeze_panes[-1] == "2", (path.name, ws.title, ws.freeze_panes)
+            # the header row (and, in 申报表's school tables, the row of standard values) stays in view
+            assert ws.freeze_panes and re.fullmatch(r"[A-Z]+[23]", ws.freeze_panes), (path.name, ws.title, ws.freeze_panes)
             assert all(c.font.bold for c in ws[1]), (path.name, ws.title)
 
 
 def test_every_number_has_a_format_by_unit(outputs):
     for name, path in _workbooks(outputs):
-        for ws in openpyxl.load_workbook(path).worksheets:
+        for ws in _tables(path):
             head = _header(ws)
             for j, h in enumerate(head, start=1):
                 for (c,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
