@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from balance.errors import InputError, Problem
+from balance.io.export.xlsx import house_style
 
 __all__ = [
     "STATUSES", "KINDS", "COLUMNS", "FILLED", "LEDGER_SHEET", "MAX_TEXT", "Ledger", "ledger_counts",
@@ -203,8 +204,9 @@ def open_items(assessment, evaluation=None) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=cols)
     order = {"S": 0, "R": 1, "CV": 2, "E": 3}
     out["_k"] = out["item_id"].str.split(":").str[0].map(order)
-    out = out.sort_values(["county_code", "_k", "school_code", "stage", "item_id"], kind="stable")
-    return out.drop(columns="_k").reset_index(drop=True)
+    out["_st"] = out["stage"].map({st: i for i, st in enumerate(house_style()["stage_order"])})  # 小学 before 初中
+    out = out.sort_values(["county_code", "_k", "school_code", "_st", "item_id"], kind="stable")
+    return out.drop(columns=["_k", "_st"]).reset_index(drop=True)
 
 
 def _subject_state(item_id: str, a, ev, counties: set[str]) -> tuple[str, str, str]:
@@ -496,18 +498,15 @@ def read_previous_ledger(path: str | Path, *, year: int | None = None, limits=No
 
 # ------------------------------------------------------------------------------------------ writing
 
-_WIDTHS = {"item_id": 34, "item": 40, "standard": 30, "value": 22, "value_previous": 22, "measures": 40,
-           "explanation": 30, "school_name": 20, "remark": 24, "lead_unit": 16, "owner": 10, "deadline": 12}
+#: least widths of the columns the bureau fills in (wide even while empty)
+_WIDTHS = {"measures": 40, "remark": 24, "lead_unit": 16, "owner": 10, "deadline": 12}
 
 
 def write_ledger(ledger: Ledger, out_dir: str | Path) -> list[Path]:
     """Write ``ledger.xlsx`` (sheets 整改台账, 状态统计, 说明; Chinese headers; the bureau's columns
     highlighted; 完成时限 formatted as dates) and ``ledger.csv`` (English keys of :data:`COLUMNS`,
     UTF-8 with BOM), together or not at all."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    from balance.io.export.assessment import set_cell, write_frame
+    from balance.io.export.xlsx import About, Sheet, save_workbook
     from balance.io.files import staged_files
 
     rows = ledger.rows
@@ -515,39 +514,14 @@ def write_ledger(ledger: Ledger, out_dir: str | Path) -> list[Path]:
         csv = rows.copy()
         csv["deadline"] = csv["deadline"].map(lambda d: d.isoformat() if isinstance(d, dt.date) else "")
         csv.to_csv(s.stage("ledger.csv"), index=False, encoding="utf-8-sig")
-        wb = Workbook()
-        ws = wb.active
-        ws.title = LEDGER_SHEET
-        write_frame(ws, rows.rename(columns=COLUMNS))
-        fill = PatternFill("solid", fgColor="FFF2CC")
-        status_fill = {STATUS_FIXED: "E2EFDA", STATUS_OVERDUE: "F8CBAD", STATUS_OPEN: "FCE4D6", STATUS_NEW: "DDEBF7",
-                       STATUS_GONE: "EDEDED"}
-        keys = list(COLUMNS)
-        for j, k in enumerate(keys, start=1):
-            letter = ws.cell(row=1, column=j).column_letter
-            ws.column_dimensions[letter].width = _WIDTHS.get(k, 12)
-            if k in FILLED:
-                ws.cell(row=1, column=j).fill = fill
-        dcol = keys.index("deadline") + 1
-        scol = keys.index("status") + 1
-        for i in range(2, len(rows) + 2):
-            c = ws.cell(row=i, column=dcol)
-            if isinstance(c.value, (dt.date, dt.datetime)):
-                c.number_format = "yyyy-mm-dd"
-            for k in FILLED:
-                ws.cell(row=i, column=keys.index(k) + 1).fill = fill
-            st = ws.cell(row=i, column=scol)
-            if st.value in status_fill:
-                st.fill = PatternFill("solid", fgColor=status_fill[st.value])
-            for k in ("item", "measures", "standard"):
-                ws.cell(row=i, column=keys.index(k) + 1).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "C2"
-        ws.auto_filter.ref = ws.dimensions
-        write_frame(wb.create_sheet("状态统计"), ledger.counts().rename(columns={"county_code": "县区代码",
-                                                                              "county_name": "县区名称"}))
-        about = wb.create_sheet("说明")
+        sheets = [
+            Sheet(LEDGER_SHEET, rows[list(COLUMNS)], "每个整改事项一行：编号、状态、事项、标准、本年值与差距；黄色的列由县区填写",
+                  key="ledger", headers=COLUMNS, freeze="C2", order_stages=False,
+                  fills={k: "FFF2CC" for k in FILLED}, widths=_WIDTHS),
+            Sheet("状态统计", ledger.counts(), "每个县区一行：各状态的事项数与合计", key="ledger_counts", freeze="C2"),
+        ]
         lines = [
-            ("年度", ledger.year), ("评估标准", ledger.standard), ("逾期判断日期", ledger.as_of.isoformat()),
+            ("年度", str(ledger.year)), ("逾期判断日期", ledger.as_of.isoformat()),
             ("上年台账", ledger.previous or "（无：首次建立台账）"),
             ("填写", "请只填写黄色的列：牵头单位、责任人、整改措施、完成时限（日期，如 2025-06-30）、备注。"
                    "不要修改或删除编号；明年运行 balance ledger --previous 本文件 时，这些内容会原样保留。"),
@@ -557,10 +531,5 @@ def write_ledger(ledger: Ledger, out_dir: str | Path) -> list[Path]:
                    "学段单位：还差几项指标达标；差异系数：超过上限的部分。"),
             ("数据来源", "资源配置来自学校数据表；其他三个领域与一票否决来自县级填报表，缺失的答案视为未达标。"),
         ]
-        for i, (k, v) in enumerate(lines, start=1):
-            set_cell(about, i, 1, k).font = Font(bold=True)
-            set_cell(about, i, 2, v).alignment = Alignment(wrap_text=True, vertical="top")
-        about.column_dimensions["A"].width = 14
-        about.column_dimensions["B"].width = 100
-        wb.save(s.stage("ledger.xlsx"))
+        save_workbook(s.stage("ledger.xlsx"), sheets, About(standard=ledger.standard, lines=lines))
     return s.final

@@ -131,17 +131,12 @@ def oversize_counts(table, assessment) -> pd.DataFrame:
 
 def write_oversize(counts: pd.DataFrame, out_dir) -> list:
     """``oversize.csv`` (English keys, UTF-8 with BOM) and ``oversize.xlsx`` (Chinese headers)."""
-    from openpyxl import Workbook
-
-    from balance.io.export.assessment import write_frame
+    from balance.io.export.xlsx import About, Sheet, save_workbook
     from balance.io.files import staged_files
 
     with staged_files(out_dir) as st:
         counts.to_csv(st.stage("oversize.csv"), index=False, encoding="utf-8-sig")
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "大校额大班额"
-        write_frame(ws, counts.rename(columns=HEADERS_ZH))
-        ws.freeze_panes = "D2"
-        wb.save(st.stage("oversize.xlsx"))
+        sheet = Sheet("大校额大班额", counts, "每个县区每年一行：学校数、超规模学校及其在校生、各学段超标班额班数与需增加班数",
+                      key="oversize", headers=HEADERS_ZH, freeze="D2")
+        save_workbook(st.stage("oversize.xlsx"), [sheet], About())
     return st.final

@@ -206,38 +206,28 @@ def draw_sample(assessment, *, year: int, county: str, share: float = 0.4, seed:
 SAMPLE_HEADERS = {"school_code": "学校标识码", "school_name": "学校名称", "school_type": "学校类型",
                   "urban_rural": "城乡类型", "township": "乡镇", "stratum": "抽样层", "students": "义务教育在校生数",
                   "reason_code": "抽取原因代码", "reason": "抽取原因"}
+STRATA_HEADERS = {"stratum": "抽样层（学校类型·城乡类型）", "schools": "学校数", "must_see": "必查学校数",
+                  "drawn": "抽取学校数"}
 
 
 def write_sample(s: Sample, out_dir) -> list:
     """``sample.csv`` (English keys, UTF-8 with BOM) and ``sample.xlsx`` (抽样名单, 分层统计, 说明)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from balance.io.export.assessment import set_cell, write_frame
+    from balance.io.export.xlsx import About, Sheet, save_workbook
     from balance.io.files import staged_files
 
     with staged_files(out_dir) as st:
         s.schools.to_csv(st.stage("sample.csv"), index=False, encoding="utf-8-sig")
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "抽样名单"
-        write_frame(ws, s.schools.rename(columns=SAMPLE_HEADERS))
-        for letter, w in zip("ABCDEFGHI", (14, 24, 14, 10, 12, 20, 12, 12, 70)):
-            ws.column_dimensions[letter].width = w
-        ws.freeze_panes = "C2"
-        write_frame(wb.create_sheet("分层统计"), s.strata.rename(columns={
-            "stratum": "抽样层（学校类型·城乡类型）", "schools": "学校数", "must_see": "必查学校数", "drawn": "抽取学校数"}))
-        about = wb.create_sheet("说明")
-        lines = [("县区", f"{s.county_code} {s.county_name}"), ("年度", s.year),
+        sheets = [
+            Sheet("抽样名单", s.schools, "抽取的学校，每校一行：学校、抽样层、义务教育在校生数与抽取原因",
+                  key="sample", headers=SAMPLE_HEADERS, freeze="C2", order_stages=False),
+            Sheet("分层统计", s.strata, "每个抽样层（学校类型 × 城乡类型）一行：学校数、必查学校数、抽取学校数",
+                  key="sample_strata", headers=STRATA_HEADERS),
+        ]
+        lines = [("县区", f"{s.county_code} {s.county_name}"), ("年度", str(s.year)),
                  ("义务教育学校总数", s.population), ("抽样比例", f"{s.share:.0%}"),
                  ("应抽学校数", s.required), ("实际抽取学校数", s.size),
                  ("随机种子", s.seed),
                  ("方法", "未达到学校资源配置标准的学校和推高未达标差异系数的学校全部抽取；其余名额按学校类型×城乡类型分层，"
                         "按各层学校数比例分配，层内随机抽取。同一数据、比例和随机种子得到同一名单。")]
-        for i, (k, v) in enumerate(lines, start=1):
-            set_cell(about, i, 1, k).font = Font(bold=True)
-            set_cell(about, i, 2, v)
-        about.column_dimensions["A"].width = 18
-        about.column_dimensions["B"].width = 90
-        wb.save(st.stage("sample.xlsx"))
+        save_workbook(st.stage("sample.xlsx"), sheets, About(lines=lines))
     return st.final

@@ -30,7 +30,7 @@ def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = Non
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from balance.io.export.assessment import append_row, set_cell
+    from balance.io.export.xlsx import append_row, set_cell
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -204,10 +204,11 @@ def _data_sheet(ws, n_rows: int, rows: list[dict] | None = None) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from balance.io.export.assessment import append_row
+    from balance.io.export.xlsx import append_row, house_style
 
     append_row(ws, headers())
     _style_header(ws, len(COLUMNS))
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{n_rows + 1}"
     for r in rows or []:
         append_row(ws, _row_values(r))
     last = n_rows + 1
@@ -218,6 +219,10 @@ def _data_sheet(ws, n_rows: int, rows: list[dict] | None = None) -> None:
         if c["kind"] in ("code", "text", "category"):
             for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=j, max_col=j):
                 cell.number_format = "@"
+        elif c["kind"] in ("year", "count"):  # the house formats (balance/data/formats.yaml): 2025, 1,234
+            fmt = house_style()["formats"][c["kind"]]
+            for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=j, max_col=j):
+                cell.number_format = fmt
         dv = None
         if c["kind"] == "category":
             dv = DataValidation(type="list", formula1='"' + ",".join(c["values"]) + '"', allow_blank=True)
@@ -246,7 +251,7 @@ def _data_sheet(ws, n_rows: int, rows: list[dict] | None = None) -> None:
 def _notes_sheet(ws) -> None:
     from openpyxl.styles import Alignment, Font
 
-    from balance.io.export.assessment import append_row
+    from balance.io.export.xlsx import append_row
 
     append_row(ws, ["学校基础数据表 填表说明 / How to fill in the school table"])
     ws["A1"].font = Font(bold=True, size=13)

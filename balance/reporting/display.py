@@ -66,7 +66,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from balance.io.export.assessment import EXCEL_INF_TEXT
+from balance.io.export.xlsx import EXCEL_INF_TEXT
 from balance.reporting.render import (  # noqa: F401 - re-exported (display.render_figure …)
     PRINT_DPI, PRINT_WIDTH_IN, _png_size, _quantize_png, print_dpi, render_figure,
 )

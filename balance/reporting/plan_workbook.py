@@ -6,9 +6,8 @@ which pupil numbers were used), 方案汇总 (per county-year: cost, bound, gap,
 学校追加清单 (per school: what to add to which of its own input columns, at what cost; no zero-cost
 rows, no raw column names) and, with a schedule, 分年度安排. The numbers are those of
 ``plan_summary.json`` / ``plan.csv`` / ``plan_schedule.csv`` (the same frames, converted to 万元
-once here: ``cost_wan = cost / 10 000``). Cells are written by
-:func:`balance.io.export.assessment.write_frame` / ``set_cell`` so that names stay text and one
-house style can later be applied to every workbook in one place.
+once here: ``cost_wan = cost / 10 000``). Cells are written in the
+house style of :mod:`balance.io.export.xlsx` (names stay text; numbers formatted by unit).
 """
 from __future__ import annotations
 
@@ -17,12 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from balance.io.export.assessment import chinese_names, set_cell, write_frame
+from balance.io.export.xlsx import chinese_names
 from balance.reporting import wording
 from balance.schema import HEADERS, labels
 
-#: number formats by Chinese header fragment (万元 two decimals, gaps as percentages)
-_FORMATS = (("万元", "#,##0.00"), ("差距", "0.000%"), ("单价", "#,##0.##"), ("数量", "#,##0.##"))
 #: the fields a plan may add to, in the order the unit-price table lists them
 _PRICE_FIELDS = ("qualified_teachers", "backbone_teachers", "pe_art_teachers", "teaching_area", "sports_ground_area",
                  "equipment_value", "multimedia_rooms")
@@ -115,52 +112,20 @@ def schedule_frame(schedule: pd.DataFrame) -> pd.DataFrame:
 
 def write_plan_workbook(p, path: "str | Path", schedule: pd.DataFrame | None = None,
                         pupil_basis: str | None = None) -> None:
-    """Write ``plan.xlsx`` (see the module text) to ``path``."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """Write ``plan.xlsx`` (see the module text) to ``path``, in the house style of
+    :mod:`balance.io.export.xlsx` (说明 first, formats by unit from ``formats.yaml``)."""
+    from balance.io.export.xlsx import About, Sheet, save_workbook
 
-    from balance.io.export.assessment import _chinese
-
-    sheets = labels()["sheets"]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheets["about"]
-    write_frame(ws, plan_about(p, pupil_basis))
-    prices = price_table(p)
-    top = ws.max_row + 2
-    set_cell(ws, top, 1, "单价表（元）").font = Font(bold=True)
-    for j, name in enumerate(prices.columns, start=1):
-        set_cell(ws, top + 1, j, name).font = Font(bold=True)
-    for i, rec in enumerate(prices.itertuples(index=False, name=None), start=top + 2):
-        for j, v in enumerate(rec, start=1):
-            set_cell(ws, i, j, v)
-    frames = [("plan_summary", summary_frame(p)), ("plan_items", items_frame(p))]
+    names, holds = labels()["sheets"], labels()["sheet_holds"]
+    frames = [("plan_summary", summary_frame(p), "D2"), ("plan_items", items_frame(p), "E2")]
     if schedule is not None:
-        frames.append(("plan_schedule", schedule_frame(schedule)))
-    for key, df in frames:
-        write_frame(wb.create_sheet(sheets[key]), _chinese(df, key))
-    _tidy(wb)
-    wb.save(path)
-
-
-def _tidy(wb) -> None:
-    """Frozen header, widths from the header, number formats by header (万元, 差距, 单价, 数量)."""
-    from openpyxl.styles import Alignment
-
-    for k, ws in enumerate(wb.worksheets):
-        ws.freeze_panes = "A2"
-        if k == 0:
-            for cell in ws["B"][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for col in ws.columns:
-            header = str(col[0].value or "")
-            width = min(60 if k == 0 and col[0].column == 2 else 40,
-                        max(8, int(sum(2 if ord(ch) > 127 else 1 for ch in header) * 1.1) + 2))
-            ws.column_dimensions[col[0].column_letter].width = width
-            fmt = next((f for frag, f in _FORMATS if frag in header), None)
-            if fmt and k > 0:
-                for cell in col[1:]:
-                    cell.number_format = fmt
+        frames.append(("plan_schedule", schedule_frame(schedule), "F2"))
+    sheets = [Sheet(names[k], df, holds[k], key=k, freeze=freeze) for k, df, freeze in frames]
+    about = plan_about(p, pupil_basis)
+    lines = [(k, v) for k, v in about.itertuples(index=False, name=None)
+             if k not in ("评估标准", "balance 版本", "生成时间")]
+    lines += [(f"单价（{unit or '元'}）：{item}", cost) for item, cost, unit in price_table(p).itertuples(index=False)]
+    save_workbook(path, sheets, About(standard=p.standard.title, lines=lines))
 
 
 def sheet_headers(key: str, columns) -> list[str]:

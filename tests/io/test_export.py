@@ -59,7 +59,7 @@ def test_summary_json(tmp_path, assessment):
 def test_workbook_sheets_are_chinese(tmp_path, assessment):
     export.write_results(assessment, tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "results.xlsx", read_only=True)
-    assert wb.sheetnames[:4] == ["县域结论", "县域指标与差异系数", "学校指标", "整改清单"]
+    assert wb.sheetnames[:5] == ["说明", "县域结论", "县域指标与差异系数", "学校指标", "整改清单"]
     ws = wb["县域指标与差异系数"]
     headers = [c.value for c in next(ws.iter_rows(max_row=1))]
     assert "差异系数" in headers and "县区代码" in headers

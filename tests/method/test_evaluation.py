@@ -437,7 +437,7 @@ def test_write_evaluation_json_and_workbook(tmp_path):
     g3 = c["areas"]["government"]["items"][2]
     assert g3["source"] == "学校数据" and g3["passed"] is True
     xl = pd.ExcelFile(tmp_path / "out" / "evaluation.xlsx", engine="openpyxl")
-    assert xl.sheet_names[:3] == ["评估结论", "未达标事项", "逐项结果"]
+    assert xl.sheet_names[:4] == ["说明", "评估结论", "未达标事项", "逐项结果"]  # 说明 first: what each sheet holds
     top = pd.read_excel(xl, sheet_name="评估结论")
     assert top.loc[0, "结论"] == "未达到" and top.loc[0, "政府保障程度"] == "未达标"
     assert not list((tmp_path / "out").glob(".balance-tmp-*"))

@@ -23,13 +23,15 @@ place only when every one of them is complete.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from balance import __version__
+from balance.io.export.xlsx import (EXCEL_INF_TEXT, EXCEL_MAX_TEXT, EXCEL_TRUNCATED, About, Sheet,  # noqa: F401
+                                    append_row, chinese_names, excel_text, excel_value, save_workbook, set_cell,
+                                    write_frame)
 from balance.io.files import json_text, staged_files
 from balance.schema import labels
 
@@ -144,193 +146,40 @@ def _rows_by_county_year(df: pd.DataFrame) -> dict:
     return {k: np.asarray(v) for k, v in df.groupby(["year", "county_code"], sort=False).indices.items()}
 
 
-def chinese_names(columns, sheet: str | None = None) -> dict[str, str]:
-    """Chinese header of each column: the sheet's own label (``sheet_columns`` of labels.yaml),
-    else the general one, else a stage-suffixed one ("sections_小学" → "小学参评学段单位数")."""
-    lab = labels()
-    names = {**lab["columns"], **(lab.get("sheet_columns", {}).get(sheet) or {})}
-    out = {}
-    for c in columns:
-        base, _, stage = str(c).rpartition("_")
-        if c in names:
-            out[c] = names[c]
-        elif base in lab.get("stage_columns", {}) and stage in ("小学", "初中", "高中"):
-            out[c] = lab["stage_columns"][base].format(stage=stage)
-        else:
-            out[c] = c
-    return out
-
-
 def _chinese(df: pd.DataFrame, sheet: str | None = None) -> pd.DataFrame:
-    """Chinese headers; booleans as 是 / 否 (NA empty), lists joined. Only boolean columns are
-    translated: a school named "true" keeps its name."""
+    """Chinese headers; booleans as 是 / 否 (NA empty), lists joined (kept for old callers; the
+    workbooks use :class:`~balance.io.export.xlsx.Sheet`, which does the same)."""
+    from balance.io.export.xlsx import _display_frame
+
     if "threshold" in df and "standard" in df:  # one number, shown once (as 标准值) where people read
         df = df.drop(columns="threshold")
-    names = chinese_names(df.columns, sheet)
-    out = df.copy()
-    for c in out.columns:
-        s = out[c]
-        if s.dtype == bool or str(s.dtype) == "boolean":
-            out[c] = pd.Series([None if x is pd.NA else ("是" if x else "否") for x in s], index=s.index, dtype=object)
-    out = _csv_ready(out)
-    return out.rename(columns=names)
-
-
-# ---------------------------------------------------------------------------------------------
-# workbook cells: the one path by which the package writes a cell of any workbook
-#
-# openpyxl stores a string that begins with "=" as a formula and "#N/A", "#DIV/0!" … as error
-# values; it refuses control characters (an exception), and writes NaN/inf as numbers Excel
-# cannot read. Every writer of a workbook (results.xlsx, evaluation.xlsx, the templates, the
-# demo table) goes through :func:`set_cell` / :func:`append_row` / :func:`write_frame`, which
-# keep text as text, whatever it begins with.
-
-#: What a workbook cell shows for an infinite number ("-∞" for minus infinity). NaN, None and
-#: NA become empty cells.
-EXCEL_INF_TEXT = "∞"
-#: Excel's limit on the characters of one cell; longer text is cut and marked.
-EXCEL_MAX_TEXT = 32_767
-EXCEL_TRUNCATED = "…（已截断 / truncated）"
-#: First characters that make Excel (or LibreOffice) read typed text as a formula or command.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL_XML = None  # compiled on first use (openpyxl's own pattern)
-
-
-def excel_text(text: str) -> str:
-    """``text`` as a workbook can hold it: control characters openpyxl refuses replaced by U+FFFD (�),
-    at most :data:`EXCEL_MAX_TEXT` characters (longer text ends with :data:`EXCEL_TRUNCATED`)."""
-    global _ILLEGAL_XML
-    if _ILLEGAL_XML is None:
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        _ILLEGAL_XML = ILLEGAL_CHARACTERS_RE
-    text = _ILLEGAL_XML.sub("\ufffd", str(text))
-    if len(text) > EXCEL_MAX_TEXT:
-        text = text[:EXCEL_MAX_TEXT - len(EXCEL_TRUNCATED)] + EXCEL_TRUNCATED
-    return text
-
-
-def excel_value(v):
-    """The value a workbook cell gets for ``v``.
-
-    Text → cleaned text (:func:`excel_text`); booleans and integers as they are; finite floats as
-    floats; NaN / None / NA / NaT → ``None`` (an empty cell); ±inf → ``"∞"`` / ``"-∞"``
-    (:data:`EXCEL_INF_TEXT`); lists → their items joined by "；"; dates as dates (time zone
-    dropped, Excel has none); anything else → its text.
-    """
-    import datetime as _dt
-    import numbers
-
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, str):
-        return excel_text(v)
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (numbers.Integral, np.integer)):
-        return int(v)
-    if isinstance(v, (numbers.Real, np.floating)):
-        x = float(v)
-        if math.isnan(x):
-            return None
-        if math.isinf(x):
-            return EXCEL_INF_TEXT if x > 0 else "-" + EXCEL_INF_TEXT
-        return x
-    if isinstance(v, (list, tuple)):
-        return excel_text("；".join("" if x is None else str(x) for x in v))
-    if isinstance(v, pd.Timestamp):
-        v = v.to_pydatetime()
-    if isinstance(v, (_dt.datetime, _dt.time)):
-        return v.replace(tzinfo=None)
-    if isinstance(v, _dt.date):
-        return v
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return excel_text(str(v))
-
-
-def _as_text_safe(cell, value):
-    v = excel_value(value)
-    cell.value = v
-    if isinstance(v, str):
-        cell.data_type = "s"  # openpyxl made "=…" a formula and "#N/A" an error value
-        if v.startswith(_FORMULA_START):
-            cell.quotePrefix = True
-    return cell
-
-
-def set_cell(ws, row: int, column: int, value):
-    """Write ``value`` (see :func:`excel_value`) into ``ws`` at (row, column); return the cell.
-
-    Text is stored as text: never a formula, never an error value. Text that Excel would read as a
-    formula when a user edits the cell (beginning with = + - @, tab or CR) also gets Excel's quote
-    prefix, so it stays text after editing too.
-    """
-    return _as_text_safe(ws.cell(row=row, column=column), value)
-
-
-def append_row(ws, values) -> None:
-    """``ws.append(values)`` with every value written as :func:`set_cell` writes it."""
-    from openpyxl.cell.cell import Cell
-
-    ws.append([_as_text_safe(Cell(ws), v) for v in values])
-
-
-def write_frame(ws, df: pd.DataFrame) -> None:
-    """Write ``df`` into an empty sheet: the header row (bold, framed, as pandas writes it), then one
-    row per record, every cell through :func:`set_cell`."""
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    thin = Side(style="thin")
-    head_font, head_border = Font(bold=True), Border(left=thin, right=thin, top=thin, bottom=thin)
-    head_align = Alignment(horizontal="center", vertical="top")
-    for j, name in enumerate(df.columns, start=1):
-        c = set_cell(ws, 1, j, name)
-        c.font, c.border, c.alignment = head_font, head_border, head_align
-    for i, rec in enumerate(df.itertuples(index=False, name=None), start=2):
-        for j, v in enumerate(rec, start=1):
-            set_cell(ws, i, j, v)
+    return _display_frame(df).rename(columns=chinese_names(df.columns, sheet))
 
 
 def write_workbook(a, path: Path) -> None:
-    """``results.xlsx``: Chinese sheet names and headers, frozen header row, sensible widths.
+    """``results.xlsx`` in the house style (:mod:`balance.io.export.xlsx`): a first sheet 说明 that
+    lists the sheets, the standard, the data file and its checksum; Chinese sheet names and headers;
+    numbers formatted by unit (the values themselves unrounded); 小学 before 初中.
 
-    Every cell is written by :func:`write_frame`: names stay text (even "=1+1"), missing numbers
-    are empty cells, infinite ones "∞"."""
-    sheets = labels()["sheets"]
+    Every cell is written by :func:`~balance.io.export.xlsx.set_cell`: names stay text (even
+    "=1+1"), missing numbers are empty cells, infinite ones "∞"."""
+    names = labels()["sheets"]
+    holds = labels()["sheet_holds"]
     verdicts = a.verdicts.copy()
     verdicts["passed"] = verdicts["passed"].map({True: "达到", False: "未达到"})
     verdicts = verdicts.rename(columns={"passed": "resource_passed"})
-    about = pd.DataFrame({
-        "项目": ["评估标准", "数据文件", "SHA-256", "balance 版本", "生成时间", "说明"],
-        "内容": [a.standard.title, a.source, a.sha256 or "", __version__,
-               datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"),
-               "数值未经四舍五入；差异系数显示 3 位小数。CSV 文件为程序读取用，列名为英文。"],
-    })
-    tables = [
-        ("summary", verdicts), ("county_indicators", a.county_indicators), ("school_results", a.school_results),
-        ("shortfalls", a.shortfalls), ("county_shortfalls", a.county_shortfalls), ("excluded", a.excluded),
-        ("warnings", a.warnings),
-    ]
-    from openpyxl import Workbook
+    tables = [("summary", verdicts), ("county_indicators", a.county_indicators), ("school_results", a.school_results),
+              ("shortfalls", a.shortfalls), ("county_shortfalls", a.county_shortfalls), ("excluded", a.excluded),
+              ("warnings", a.warnings)]
+    sheets = [Sheet(names[k], df, holds[k], key=k, freeze=_FREEZE.get(k, "A2")) for k, df in tables]
+    about = About(a.standard.title, a.source, a.sha256 or None, lines=[("说明", holds["about"]),
+                                                                         ("口径", labels()["terms"]["differs"])])
+    save_workbook(path, sheets, about)
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for key, df in tables + [("about", about)]:
-        write_frame(wb.create_sheet(sheets[key]), _chinese(df, key) if key != "about" else df)
-    for ws in wb.worksheets:
-        ws.freeze_panes = "A2"
-        for col in ws.columns:
-            header = str(col[0].value or "")
-            width = min(40, max(8, int(sum(2 if ord(ch) > 127 else 1 for ch in header) * 1.1) + 2))
-            ws.column_dimensions[col[0].column_letter].width = width
-            if header in ("差异系数", "差异系数限值", "最低达成率", "达成率"):
-                for cell in col[1:]:
-                    cell.number_format = "0.000"
-    wb.save(path)
+
+#: frozen panes of the results.xlsx sheets: the header row and the columns that name the row
+_FREEZE = {"summary": "D2", "county_indicators": "F2", "school_results": "F2", "shortfalls": "F2",
+           "excluded": "F2"}
 
 
 def workbook_sheet_rows(a) -> dict[str, int]:

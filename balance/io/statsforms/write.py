@@ -11,7 +11,7 @@
   mapping files and the notes of the run (checks that failed, units assumed, years not stated);
 
 and ``<stem>.provenance.csv`` beside it (UTF-8 with BOM, English column names) holds 来源 for programs.
-Every cell goes through :func:`balance.io.export.assessment.set_cell` (text stays text, never a formula); both
+Every cell goes through :func:`balance.io.export.xlsx.set_cell` (text stays text, never a formula); both
 files are staged and moved into place together.
 """
 from __future__ import annotations
@@ -80,29 +80,21 @@ def notes_frame(result: ImportResult, command: str = "") -> pd.DataFrame:
 
 def write_import(result: ImportResult, out: str | Path, command: str = "") -> list[Path]:
     """Write ``out`` (.xlsx) and its provenance CSV together (see the module docstring)."""
-    from openpyxl import Workbook
-
+    from balance.io.export.xlsx import Sheet, build_workbook, school_table_kinds
     from balance.io.files import staged_files
-    from balance.io.export.assessment import write_frame
 
     out = Path(out)
     table = result.table().rename(columns=HEADERS)
     prov = result.provenance()
-    sheets = [(SHEET_TABLE, table), (SHEET_TODO, todo_frame(result)),
-              (SHEET_SOURCE, prov.rename(columns=PROVENANCE_HEADERS)), (SHEET_NOTES, notes_frame(result, command))]
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, df in sheets:
-        ws = wb.create_sheet(name)
-        write_frame(ws, df.astype(object).where(df.notna(), None))
-        ws.freeze_panes = "A2"
-        for j, col in enumerate(df.columns, start=1):
-            from openpyxl.utils import get_column_letter
-
-            width = min(48, max(8, int(sum(2 if ord(ch) > 127 else 1 for ch in str(col)) * 1.1) + 2))
-            if name == SHEET_NOTES and j == 2:
-                width = 120
-            ws.column_dimensions[get_column_letter(j)].width = width
+    kinds = school_table_kinds()
+    # the house style (formats, widths, filter, frozen header); 学校基础数据 stays the first sheet: it is
+    # what balance validate / assess read
+    sheets = [Sheet(SHEET_TABLE, table, "完整的学校，模板表头", kinds=kinds, order_stages=False),
+              Sheet(SHEET_TODO, todo_frame(result), "待补充的学校与所缺的列", headers={"reason": "原因（英文说明）"}),
+              Sheet(SHEET_SOURCE, prov.rename(columns=PROVENANCE_HEADERS), "每个数值的来源",
+                    kinds={"导入值": "mixed", "原值": "mixed", "换算系数": "mixed"}, order_stages=False),
+              Sheet(SHEET_NOTES, notes_frame(result, command), "本次导入的说明", kinds={"内容": "mixed"})]
+    wb = build_workbook(sheets, None)
     with staged_files(out.parent if str(out.parent) else ".") as s:
         wb.save(s.stage(out.name))
         prov.to_csv(s.stage(provenance_csv_path(out).name), index=False, encoding="utf-8-sig")

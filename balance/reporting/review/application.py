@@ -14,8 +14,9 @@ Sheets, in order (names are part of the contract, see README):
 * ``说明`` — what the workbook is, its sources, and that where the official layout is not known
   exactly it follows the structure of the method (four areas, items in order).
 
-Every cell is written by the safe writer (:func:`balance.io.export.assessment.set_cell`): names stay
-text, a missing number is an empty cell. Numbers are the evaluation's, unrounded (formats only).
+Every cell is written by the safe writer (:func:`balance.io.export.xlsx.set_cell`): names stay
+text, a missing number is an empty cell. Numbers are the evaluation's, unrounded (formats only); the
+table sheets wear the house style of :mod:`balance.io.export.xlsx`.
 """
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def sheet_status(f) -> str:
 def _basic(ws, f) -> None:
     from openpyxl.styles import Font
 
-    from balance.io.export.assessment import set_cell
+    from balance.io.export.xlsx import set_cell
 
     bold = Font(bold=True)
     set_cell(ws, 1, 1, "义务教育优质均衡发展申报表").font = Font(bold=True, size=14)
@@ -142,7 +143,7 @@ def _basic(ws, f) -> None:
 def _about(ws, f) -> None:
     from openpyxl.styles import Alignment, Font
 
-    from balance.io.export.assessment import set_cell
+    from balance.io.export.xlsx import set_cell
 
     rows = [("内容", "县域义务教育优质均衡发展申报表（草稿），由 balance 根据学校数据"
                     + ("和县级填报表" if f.has_sheet else "") + "生成。"),
@@ -159,23 +160,6 @@ def _about(ws, f) -> None:
     ws.column_dimensions["B"].width = 100
 
 
-def _format(ws, df: pd.DataFrame, formats: dict[str, str], wide: tuple[str, ...] = ()) -> None:
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    ws.freeze_panes = "A2"
-    for j, name in enumerate(df.columns, start=1):
-        letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = 50 if name in wide else max(10, min(24, len(str(name)) * 2))
-        fmt = next((v for k, v in formats.items() if k == name or str(name).startswith(k)), None)
-        for row in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-            for cell in row:
-                if fmt and isinstance(cell.value, (int, float)):
-                    cell.number_format = fmt
-                if name in wide:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
 def write_application(f, out_dir: str | Path) -> list[Path]:
     """Write :data:`FILE_NAME` (申报表.xlsx) of one county × year into ``out_dir``, atomically.
 
@@ -187,28 +171,31 @@ def write_application(f, out_dir: str | Path) -> list[Path]:
     """
     from openpyxl import Workbook
 
-    from balance.io.export.assessment import write_frame
     from balance.io.files import staged_files
 
-    indicator_fmt = {n: "0.00" for n in f.standard.indicator_names}
+    from balance.io.export.xlsx import Sheet, write_sheet
+
+    units = {i.name: i.unit for i in f.standard.indicators}
+    per_pupil = {f"{n}（{units[n]}）": "per_pupil" for n in f.standard.indicator_names}
+    t = narrative.terms()
+    by_unit = {"unit_from": "单位"}
+    # the house style (balance/io/export/xlsx.py: formats by unit, widths, filter, frozen panes) on the
+    # table sheets; the sheet order and the form-like 基本情况 / 说明 follow the official layout
+    tables = [
+        (SHEETS[1], school_table(f, "小学"), {**per_pupil, "最低达成度": "percent"}, "C3"),
+        (SHEETS[2], school_table(f, "初中"), {**per_pupil, "最低达成度": "percent"}, "C3"),
+        (SHEETS[3], cv_table(f), {"县域均值": "per_pupil", "标准值": "per_pupil", "差异系数": "cv", "差异系数限值": "cv"},
+         "C2"),
+        (SHEETS[4], gap_table(f), {t["gap"]["name"]: by_unit, t["rectification"]["name"]: by_unit}, "C2"),
+        (SHEETS[5], items_table(f), {"实际值": "mixed"}, "C2"),
+    ]
     with staged_files(out_dir) as st:
         wb = Workbook()
         ws = wb.active
         ws.title = SHEETS[0]
         _basic(ws, f)
-        for name, stage in ((SHEETS[1], "小学"), (SHEETS[2], "初中")):
-            df = school_table(f, stage)
-            write_frame(wb.create_sheet(name), df)
-            _format(wb[name], df, {**indicator_fmt, "最低达成度": "0.0%", "在校生数": "#,##0"})
-            wb[name].freeze_panes = "C3"
-        for name, df, fmts, wide in (
-                (SHEETS[3], cv_table(f), {"县域均值": "0.00", "标准值": "0.00", "差异系数": "0.000", "差异系数限值": "0.00",
-                                          "在校生数": "#,##0"}, ("指标", "说明")),
-                (SHEETS[4], gap_table(f), {narrative.terms()["gap"]["name"]: "#,##0.0",
-                                           narrative.terms()["rectification"]["name"]: "#,##0.0"}, ("指标",)),
-                (SHEETS[5], items_table(f), {}, ("事项", "要求", "实际值", "说明"))):
-            write_frame(wb.create_sheet(name), df)
-            _format(wb[name], df, fmts, wide)
+        for name, df, kinds, freeze in tables:
+            write_sheet(wb.create_sheet(name), Sheet(name, df, "", kinds=kinds, freeze=freeze, order_stages=False))
         items = wb[SHEETS[5]]
         for row in items.iter_rows(min_row=2):  # a CV with three decimals, every other value as it is
             if str(row[2].value or "").endswith("差异系数") and isinstance(row[4].value, float):

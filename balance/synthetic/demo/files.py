@@ -72,7 +72,7 @@ def write_table_xlsx(df: pd.DataFrame, path, sheet: str = "学校基础数据") 
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from balance.io.export.assessment import append_row
+    from balance.io.export.xlsx import append_row
 
     path = Path(path)
     kinds = {c["header"]: c["kind"] for c in COLUMNS}

@@ -128,7 +128,7 @@ def write_county_sheet(path, seed: int = DEFAULT_SEED, years=DEFAULT_YEARS) -> P
     from openpyxl import load_workbook
 
     from balance.io.county_sheet import DESCRIPTION_ROWS, SHEET_NAME, sheet_columns, write_county_sheet_template
-    from balance.io.export.assessment import set_cell
+    from balance.io.export.xlsx import set_cell
 
     path = Path(path)
     rows = county_sheet_rows(seed, years)
