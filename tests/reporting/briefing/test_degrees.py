@@ -8,7 +8,7 @@ import pytest
 from balance.analysis.degrees import bachelor_ratio, ratio_settings
 from balance.reporting import briefing
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo" / "schools.csv"
+DEMO = Path(__file__).resolve().parents[3] / "data" / "demo" / "schools.csv"
 COUNTY = "990101"
 
 
