@@ -74,7 +74,7 @@ def _cmd_self_report(args: argparse.Namespace) -> int:
     f = _facts(args, with_plan=not args.no_plan)
     paths = write_self_report(report_blocks(f), args.out)
     _summary(f)
-    if f.plan_total is not None:
+    if f.plan_total is not None and not f.resource_passed:
         from balance.reporting import narrative
 
         print(f"  最低成本达标方案 / least-cost plan: {narrative.fmt_amount(f.plan_total, '元')}")

@@ -179,3 +179,12 @@ def test_bachelor_ratio_is_in_both_when_the_column_is_there(tmp_path):
     assert main(["application", str(src), "--year", str(YEAR), "--county", COUNTY, "--out", str(tmp_path / "a")]) == 0
     basic = {row[0]: row[1] for row in _rows(openpyxl.load_workbook(tmp_path / "a" / "申报表.xlsx")["基本情况"]) if row[0]}
     assert basic["城市 ÷ 农村"] == pytest.approx(r["ratio"])
+
+
+def test_a_county_that_passes_resource_allocation_needs_no_investment(tmp_path, ev):
+    passing = evaluate(DEMO / "schools.csv", SHEET, year=YEAR, county="990101")
+    assert bool(passing.assessment.verdicts["passed"].iloc[0])  # the premise, from the library
+    assert main(["self-report", str(DEMO / "schools.csv"), "--year", str(YEAR), "--county", "990101",
+                 "--county-sheet", str(SHEET), "--out", str(tmp_path / "s")]) == 0
+    html = (tmp_path / "s" / "自评报告.html").read_text(encoding="utf-8")
+    assert "资源配置已达标，无需追加投入。" in html and f"{narrative.terms()['plan']['name']}：" not in html

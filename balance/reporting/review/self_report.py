@@ -132,7 +132,9 @@ def _problems(f) -> list[tuple]:
         blocks.append(("p", f"{t['gap']['name']}：{t['gap']['means']}；{t['rectification']['name']}："
                             f"{t['rectification']['means']}。{t['differs']}"))
         blocks.append(("table", (f"{t['gap']['name']}与{t['rectification']['name']}", gap_frame(f))))
-    if f.plan_total is not None:
+    if f.plan_total is not None and f.resource_passed:
+        blocks.append(("p", "资源配置已达标，无需追加投入。"))
+    elif f.plan_total is not None:
         check = "" if f.plan_feasible is not False else "注意：测算方案未能使全部指标达标，请人工复核。"
         blocks.append(("p", f"{t['plan']['name']}：{t['plan']['means']}，按默认单价测算约 "
                             f"{narrative.fmt_amount(f.plan_total, '元')}。{check}"))
