@@ -21,7 +21,7 @@ from balance.reporting import display, narrative, plotting, wording
 from balance.reporting.briefing._common import _html, _now
 from balance.reporting.briefing.county import CountyBriefing, recognition_lines
 
-__all__ = ["RegionBriefing", "region_overview", "region_cover", "region_headline", "region_table", "region_failing",
+__all__ = ["RegionBriefing", "region_overview", "region_cover", "region_headline", "region_verdict_lines", "region_table", "region_failing",
            "region_change", "region_oversize", "region_on_course", "region_heatmap", "county_verdict", "RANK_RULE"]
 
 
@@ -134,9 +134,10 @@ def region_cover(r: RegionBriefing) -> HTML:
     return _html(display.cover_html(r.title, sub, items), note)
 
 
-def region_headline(r: RegionBriefing) -> HTML:
-    """The answer first: counties recognised (four areas) or passing resource allocation, the city
-    total of the least-cost plans, the failing CVs and sections, and the on-course count."""
+def region_verdict_lines(r: RegionBriefing) -> list[tuple[str, str]]:
+    """The verdict lines that open the headline, as ``(text, kind)``: the counties recognised in all
+    four areas (with a county sheet), then those passing resource allocation, labelled as one area
+    of four. ``results.json`` carries them so ``index.html`` quotes them word for word."""
     v, rows = r.verdicts, r.rows
     n = len(v)
     lines = []
@@ -147,6 +148,14 @@ def region_headline(r: RegionBriefing) -> HTML:
     k = int(v["passed"].sum())
     lines.append((f"{r.year} 年 {n} 个县区中 {k} 个达到资源配置标准（四个方面之一）：{'、'.join(v.loc[v.passed, 'county_name']) or '无'}。",
                   "pass" if k == n else "warn"))
+    return lines
+
+
+def region_headline(r: RegionBriefing) -> HTML:
+    """The answer first: counties recognised (four areas) or passing resource allocation, the city
+    total of the least-cost plans, the failing CVs and sections, and the on-course count."""
+    v, rows = r.verdicts, r.rows
+    lines = region_verdict_lines(r)
     if r.plan is not None:
         lines.append((f"全市{narrative.terms()['plan']['name']}投入合计约 {_wan(city_total(rows))} 万元"
                       f"（各县区之和，见表“各县区达标情况与排名”）。", "info"))

@@ -31,6 +31,9 @@ def save_results(b, output_dir: str | None) -> None:
         from balance.analysis.region import city_total
 
         rows = b.rows
+        from balance.reporting.briefing.region import region_verdict_lines
+
+        payload.update(verdict_lines=[{"text": t, "kind": k} for t, k in region_verdict_lines(b)])
         payload.update(year=b.year, counties=len(v), passed=int(v["passed"].sum()),
                        four_areas_passed=None if b.evaluation is None else int(rows["four_passed"].fillna(False).sum()),
                        plan_cost_total=None if b.plan is None else city_total(rows), target_year=b.target_year,

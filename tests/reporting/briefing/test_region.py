@@ -177,3 +177,20 @@ def test_since_last_year_counts_the_sections_that_moved(region):
         mine = m[m["county_code"] == code[n]]
         assert (a, b) == (int((mine["change"] == "improved").sum()), int((mine["change"] == "fell_back").sum()))
     assert sum(new) > 0
+
+
+def test_index_quotes_the_region_verdict_lines_of_its_headline(region, tmp_path):
+    """results.json carries the headline's opening verdict lines, and index.html shows them word
+    for word (it showed no verdict for a region overview)."""
+    import json
+
+    from balance.reporting.briefing.results import save_results
+    from balance.running.index_page import _verdict_cell
+
+    head = [(k, t.lstrip("✓✗!• ")) for k, t in _headline_items(bf.region_headline(region).data)]
+    save_results(region, str(tmp_path))
+    lines = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["verdict_lines"]
+    assert [(d["kind"], d["text"]) for d in lines] == head[: len(lines)]
+    assert len(lines) == 2 and "四个方面" in lines[0]["text"] and "资源配置" in lines[1]["text"]
+    cell = _verdict_cell({"verdict_lines": lines})
+    assert all(d["text"] in _text(cell) for d in lines)
