@@ -17,13 +17,9 @@ CSV = "年份,县区代码,县区名称\n2024,130102,长安区\n2025,130102,长�
 
 
 @pytest.fixture
-def repo(tmp_path):
+def repo(make_repo):
     """A fake repository: pyproject.toml, data/schools.csv, params/."""
-    (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n", encoding="utf-8")
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "schools.csv").write_text(CSV, encoding="utf-8")
-    (tmp_path / "params").mkdir()
-    return tmp_path
+    return make_repo(CSV)
 
 
 def write(repo: Path, text: str, name: str = "run.yaml") -> Path:

@@ -13,12 +13,8 @@ NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
 
 
 @pytest.fixture
-def repo(tmp_path):
-    (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n", encoding="utf-8")
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "schools.csv").write_text(CSV, encoding="utf-8")
-    (tmp_path / "params").mkdir()
-    return tmp_path
+def repo(make_repo):
+    return make_repo(CSV)
 
 
 def _params(repo: Path, ledger: str) -> Path:
