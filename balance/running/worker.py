@@ -153,11 +153,17 @@ def _die_with_batch(batch_pid: int | None) -> None:
     threading.Thread(target=_watchdog, name="balance-watchdog", daemon=True).start()
 
 
-def _worker_init(batch_pid: int | None = None) -> None:
-    """Tie the worker to its batch (:func:`_die_with_batch`), import the heavy modules once per
-    worker process and build the HTML exporter."""
+def _worker_init(batch_pid: int | None = None, warm: bool = False, start_timeout: float = 60) -> None:
+    """Tie the worker to its batch (:func:`_die_with_batch`); with ``warm``, start its kept kernel
+    (without waiting: it imports ``balance`` meanwhile); import the heavy modules once per worker
+    process and build the HTML exporter."""
     _die_with_batch(batch_pid)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
+    if warm:
+        from balance.running import kernel
+
+        if kernel.warm_enabled():
+            kernel.start_early(start_timeout)
     import nbformat
     import pandas  # noqa: F401
     import papermill  # noqa: F401
@@ -486,13 +492,13 @@ def execute_run(spec: dict) -> dict:
         errs = notebook_errors(nb)
         if errs:
             return finish(fail(errs[0], keep_ipynb=True))
+        res.title = params.title or notebook_title(nb) or ""  # before the export changes nb
         t_exp = time.perf_counter()
         try:
-            export_html(ipynb_path, html_path, title=params.title)
+            export_html(ipynb_path, html_path, title=params.title, nb=nb)
         except Exception as exc:
             return finish(fail(f"HTML export failed / 导出 HTML 失败: {type(exc).__name__}: {exc}", keep_ipynb=True))
         res.export = round(time.perf_counter() - t_exp, 2)
-        res.title = params.title or notebook_title(nb) or ""
         res.status, res.html, res.ipynb = "ok", html_path.name, ipynb_path.name
         if res.input_hash:
             (results_dir / HASH_FILE).write_text(res.input_hash + "\n", encoding="utf-8")
