@@ -107,9 +107,21 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
     link, a folder where a file belongs or one of the run's inputs, fails here and nothing in
     ``out_dir`` is touched for it.
     """
-    from balance.running.params import NOTEBOOKS, input_paths, load_params, notebook_path
-
     done: list[RunResult] = []
+    entries = _read_entries(paths, notebooks_dir, done)
+    protected = _protected_inputs(entries, out_dir, notebooks_dir)
+    todo = []
+    for entry in entries:
+        planned = _plan_one(entry, out_dir, notebooks_dir, force, previous, protected)
+        (done if isinstance(planned, RunResult) else todo).append(planned)
+    return todo, done
+
+
+def _read_entries(paths: list[Path], notebooks_dir, done: list[RunResult]) -> list[tuple]:
+    """``(path, run, params or None, InputError or None)`` of every params file with a usable
+    run name; a refused or duplicate name is appended to ``done`` as a failed run instead."""
+    from balance.running.params import load_params
+
     seen: dict[str, Path] = {}
     entries = []
     for p in paths:
@@ -137,8 +149,13 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
         except Exception:  # noqa: BLE001 - the worker reports the problem as this run's error
             pass
         entries.append((p, run, params, exc))
+    return entries
 
-    # the inputs that lie inside out_dir: no delete or replace of the batch may touch them
+
+def _protected_inputs(entries: list[tuple], out_dir: Path, notebooks_dir) -> list:
+    """The inputs that lie inside ``out_dir``: no delete or replace of the batch may touch them."""
+    from balance.running.params import NOTEBOOKS, input_paths
+
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     inputs: list = [p for p, *_ in entries] + [nb_dir / f"{n}.ipynb" for n in NOTEBOOKS]
     for p, _, params, _ in entries:
@@ -147,52 +164,57 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
                        params.previous_ledger]
         else:  # an invalid file: what it names, as far as it can be read
             inputs += input_paths(p)
-    protected = protected_paths(inputs, out_dir)
+    return protected_paths(inputs, out_dir)
 
-    todo = []
-    for p, run, params, exc in entries:
-        html, ipynb = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
+
+def _plan_one(entry: tuple, out_dir: Path, notebooks_dir, force: bool, previous: dict, protected) -> dict | RunResult:
+    """One params file: its spec to execute, or its result decided here (unsafe outputs, an
+    invalid file, unchanged since its last successful run)."""
+    from balance.running.params import notebook_path
+
+    p, run, params, exc = entry
+    html, ipynb = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
+    try:
+        check_results_dir(out_dir, out_dir / run, protected)
+        check_output_file(out_dir, html, protected, kind="html")
+        check_output_file(out_dir, ipynb, protected, kind="ipynb")
+    except (UnsafeOutput, OSError) as e:
+        return RunResult(run=run, params=str(p), started=_now(), seconds=0.0, error=_one_line(str(e), 1500))
+    if exc is not None:
+        remove_stale_outputs(out_dir, run, keep_ipynb=False, protected=protected)
+        return RunResult(run=run, params=str(p), started=_now(), seconds=0.0,
+                         error=problems_line(exc.headline, exc.problems),
+                         details=problems_table(exc.headline, exc.problems))
+    h = ""
+    if params is not None:
         try:
-            check_results_dir(out_dir, out_dir / run, protected)
-            check_output_file(out_dir, html, protected, kind="html")
-            check_output_file(out_dir, ipynb, protected, kind="ipynb")
-        except (UnsafeOutput, OSError) as e:
-            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0, error=_one_line(str(e), 1500)))
-            continue
-        if exc is not None:
-            remove_stale_outputs(out_dir, run, keep_ipynb=False, protected=protected)
-            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0,
-                                  error=problems_line(exc.headline, exc.problems),
-                                  details=problems_table(exc.headline, exc.problems)))
-            continue
-        h = ""
-        if params is not None:
-            try:
-                h = input_hash(params, p, notebook_path(params, notebooks_dir))
-            except Exception:  # noqa: BLE001 - unreadable input: the worker reports it
-                h = ""
-        prev = previous.get(run, {})
-        hash_file = out_dir / run / HASH_FILE
-        try:
-            recorded = hash_file.read_text(encoding="utf-8").strip() if hash_file.is_file() else ""
-        except (OSError, UnicodeDecodeError):
-            recorded = ""
-        if (not force and h and recorded == h and html.is_file() and ipynb.is_file()):
-            r = RunResult.from_row(prev) if prev else RunResult(run=run)
-            r.run, r.status, r.error, r.started, r.seconds = run, "skipped", "", _now(), 0.0
-            r.kernel_start = r.execution = r.export = ""
-            r.html, r.ipynb, r.input_hash, r.params = html.name, ipynb.name, h, str(p)
-            if params is not None:
-                r.notebook = params.notebook
-                r.county_code = params.county_code or ""
-                r.year = "" if params.year is None else str(params.year)
-                r.title = params.title or r.title
-            done.append(r)
-            continue
-        todo.append({"run": run, "params_path": str(p), "out_dir": str(out_dir),
-                     "notebooks_dir": str(notebooks_dir) if notebooks_dir else None, "input_hash": h,
-                     "protected": sorted(map(str, protected))})
-    return todo, done
+            h = input_hash(params, p, notebook_path(params, notebooks_dir))
+        except Exception:  # noqa: BLE001 - unreadable input: the worker reports it
+            h = ""
+    hash_file = out_dir / run / HASH_FILE
+    try:
+        recorded = hash_file.read_text(encoding="utf-8").strip() if hash_file.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        recorded = ""
+    if not force and h and recorded == h and html.is_file() and ipynb.is_file():
+        return _skipped(run, p, params, previous.get(run, {}), h, html, ipynb)
+    return {"run": run, "params_path": str(p), "out_dir": str(out_dir),
+            "notebooks_dir": str(notebooks_dir) if notebooks_dir else None, "input_hash": h,
+            "protected": sorted(map(str, protected))}
+
+
+def _skipped(run: str, p: Path, params, prev: dict, h: str, html: Path, ipynb: Path) -> RunResult:
+    """The row of a run that is unchanged: its last row, marked skipped."""
+    r = RunResult.from_row(prev) if prev else RunResult(run=run)
+    r.run, r.status, r.error, r.started, r.seconds = run, "skipped", "", _now(), 0.0
+    r.kernel_start = r.execution = r.export = ""
+    r.html, r.ipynb, r.input_hash, r.params = html.name, ipynb.name, h, str(p)
+    if params is not None:
+        r.notebook = params.notebook
+        r.county_code = params.county_code or ""
+        r.year = "" if params.year is None else str(params.year)
+        r.title = params.title or r.title
+    return r
 
 
 #: Temporary files of the batch in ``DIR``: ``.<run>.<pid>.tmp.ipynb`` (executed notebook),
