@@ -220,11 +220,12 @@ def indicator_figures(b: CountyBriefing) -> HTML:
 
 
 def attainment_figures(b: CountyBriefing) -> HTML:
-    """Section × indicator heatmap of value ÷ standard (per stage)."""
+    """Section × indicator heat table of value ÷ standard (per stage): an HTML table coloured like
+    the heatmap, the ratios as text (issue 16: milliseconds where the 120-row heatmap took seconds)."""
     sv = b.year_view().section_values
     if sv["standard"].isna().all():
         return display.callout("本评估标准未设学校达标值，不绘制达成度热力图。", "info")
-    parts = [display.figure_html(plotting.attainment_heatmap(sv, st, year=b.year, **_floor(b)))
+    parts = [plotting.attainment_table_html(sv, st, year=b.year, **_floor(b))
              for st in STAGES if (sv["stage"] == st).any()]
     return _html(*parts)
 

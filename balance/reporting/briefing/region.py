@@ -42,6 +42,7 @@ class RegionBriefing:
     plan: object = None             # least-cost plan of ``year``, all counties (one run)
     oversize: pd.DataFrame | None = None
     county_briefings: list[str] | None = None  # counties whose briefings the batch writes (None: all)
+    bachelor: pd.DataFrame | None = None  # bachelor-degree ratio of every county (briefing.degrees.region_bachelor_ratio)
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -85,7 +86,16 @@ def region_overview(data: str, year: int, standard: str = "quality-2017", title:
 
         r.plan = plan(table, std, year=year)
     r.oversize = oversize_counts(table, a_years)
+    r.bachelor = _bachelor(table, year)
     return r
+
+
+def _bachelor(table, year: int) -> pd.DataFrame:
+    """Every county's row of :func:`balance.analysis.degrees.bachelor_ratio` in ``year`` (per county × year,
+    so the same numbers as each county briefing's)."""
+    from balance.analysis.degrees import bachelor_ratio
+
+    return bachelor_ratio(table.data[table.data["year"] == year])
 
 
 def _years(a: Assessment, years: list[int]) -> Assessment:

@@ -27,6 +27,7 @@ class TrendBriefing:
     target_year: int | None = None
     evaluation: object = None        # four areas per year (with a county sheet)
     oversize: pd.DataFrame | None = None
+    bachelor: pd.DataFrame | None = None  # bachelor-degree ratio per year (briefing.degrees.trend_bachelor_ratio)
 
 
 def county_trend(data: str, county_code: str, standard: str = "quality-2017", title: str | None = None,
@@ -50,7 +51,15 @@ def county_trend(data: str, county_code: str, standard: str = "quality-2017", ti
 
         t.evaluation = evaluate(table, county_sheet, a.standard, county=str(county_code))
     t.oversize = oversize_counts(table, a)
+    t.bachelor = _bachelor(table, str(county_code))
     return t
+
+
+def _bachelor(table, county_code: str) -> pd.DataFrame:
+    """The county's rows of :func:`balance.analysis.degrees.bachelor_ratio`, as the county briefing computes them."""
+    from balance.analysis.degrees import bachelor_ratio
+
+    return bachelor_ratio(table.data[table.data["county_code"] == county_code])
 
 
 def trend_verdict_lines(t: TrendBriefing) -> list[tuple[str, str]]:
