@@ -48,6 +48,10 @@ from balance.reporting.plotting.style import (
     _ensure_style,
     _figure,
     _finish,
+    _fixed_axes,
+    _fixed_figure,
+    _fixed_legend,
+    _fixed_title,
 )
 
 
@@ -192,91 +196,118 @@ def rule_caption(n: int, min_met: int | None, floor: float) -> str:
     return f"{n} 项中至少 {min_met} 项达到标准，其余 {n - min_met} 项不低于标准的 {_pct(floor)}"
 
 
+def _panel_grid(n: int) -> tuple[int, int]:
+    """Rows and columns of the small multiples: 2 columns up to 8 panels, else 3; a free slot
+    for the legend when the panels fill every row."""
+    ncols = 2 if n <= 8 else 3
+    nrows = math.ceil((n + 1) / ncols) if n % ncols == 0 else math.ceil(n / ncols)
+    return nrows, ncols
+
+
+def _bars(ax, heights: np.ndarray, colors: list[str], width: float = 0.86) -> None:
+    """Bars at x = 0, 1, … as one collection of rectangles (one artist, not one patch per school)."""
+    from matplotlib.collections import PolyCollection
+
+    x = np.arange(len(heights), dtype=float)
+    x0, x1, h = x - width / 2, x + width / 2, np.asarray(heights, dtype=float)
+    verts = np.stack([np.column_stack([x0, np.zeros_like(h)]), np.column_stack([x0, h]),
+                      np.column_stack([x1, h]), np.column_stack([x1, np.zeros_like(h)])], axis=1)
+    ax.add_collection(PolyCollection(verts, facecolors=colors, linewidths=0, antialiaseds=True, zorder=2))
+
+
+def _value_panel(ax, sub: pd.DataFrame, name: str, colors: dict, floor: float) -> tuple[str | None, bool]:
+    """One indicator's panel: sorted bars coloured by 城乡, the standard (solid) and ``floor`` of it
+    (dashed), the count below the standard. Returns (alt-text part or None, all at the standard)."""
+    fl = _pct(floor)
+    vals = sub["value"].to_numpy(dtype=float)
+    m = len(vals)
+    std = sub["standard"].dropna()
+    std = float(std.iloc[0]) if len(std) else float("nan")
+    unit = indicator_unit(name)
+    vmax = float(np.nanmax(vals)) if m else 1.0
+    top_data = max(vmax, std * 1.1 if not math.isnan(std) else 0.0)
+    q = float(np.nanquantile(vals, 0.9)) if m else 1.0
+    top = max(std * 1.45 if not math.isnan(std) else 0.0, q * 1.3, 1e-9)
+    clipped = vals > top
+    if not clipped.any():
+        top = top_data * 1.28
+    _bars(ax, np.minimum(vals, top), [colors.get(t, "#7f7f7f") for t in sub["urban_rural"]])
+    x = np.arange(m)
+    if clipped.any():
+        ax.plot(x[clipped], np.full(clipped.sum(), top), ls="none", marker="^", ms=5, color="#333333",
+                clip_on=False, zorder=4)
+        ax.annotate(f"▲ {int(clipped.sum())} 所超出纵轴（最高 {fmt_num(vmax)}）", xy=(0.01, 0.97),
+                    xycoords="axes fraction", xytext=(0, -14), textcoords="offset points",
+                    ha="left", va="top", fontsize=7.5, color="#333333",
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+    ax.set_ylim(0, top)
+    ax.set_xlim(-0.7, m - 0.3)
+    ax.set_xticks([])
+    ax.grid(axis="x", visible=False)
+    ax.set_title(f"{name}" + (f"（{unit}）" if unit else ""), loc="left", fontsize=10)
+    if math.isnan(std):
+        return None, False
+    ax.axhline(std, color=STANDARD_COLOR, lw=1.3, zorder=3)
+    ax.axhline(std * floor, color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), zorder=3)
+    _ref_label(ax, std, f"标准 {fmt_num(std)}", STANDARD_COLOR)
+    _ref_label(ax, std * floor, f"{fl} {fmt_num(std * floor)}", FLOOR_COLOR, below=True)
+    below = int((vals < std - 1e-12).sum())
+    below85 = int((vals < std * floor - 1e-12).sum())
+    part = None
+    if below:
+        summary, color = f"✗ 低于标准 {below} 所" + (f"（低于{fl}：{below85} 所）" if below85 else ""), FAIL_COLOR
+        worst = sub.iloc[0]
+        part = (f"{name}有 {below} 所低于标准 {fmt_num(std)}{unit}" + (f"（其中 {below85} 所低于 {fl}）" if below85 else "")
+                + f"，最低为{worst['school_name']}（{fmt_num(worst['value'])}）")
+    else:
+        summary, color = "✓ 全部达到标准", PASS_COLOR
+    ax.text(0.01, 0.97, summary, transform=ax.transAxes, ha="left", va="top", fontsize=8.5, color=color,
+            fontweight=_bold(), bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85))
+    return part, not below
+
+
 def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year: int | None = None,
                               floor: float = FLOOR_SHARE, min_met: int | None = None) -> Figure:
     """One panel per indicator: every section's value as a bar (sorted, coloured by 城乡),
     with the standard (solid line) and ``floor`` of it (dashed line; the school rule's floor ratio
-    of the standard in use, ``min_met`` its count of indicators that must reach the standard)."""
-    FLOOR_SHARE = floor  # noqa: N806 (the standard's floor ratio, not the module default)
+    of the standard in use, ``min_met`` its count of indicators that must reach the standard).
+
+    Fixed layout (issue 16): panels 5.6 × 2.55 in, margins in inches (:func:`_fixed_axes`), so
+    drawing measures no text; the bars of a panel are one collection."""
     fl = _pct(floor)
     df, year, county, order = _stage_sections(section_values, stage, year, "indicator_small_multiples")
     n = len(order)
-    ncols = 2 if n <= 8 else 3
-    nrows = math.ceil((n + 1) / ncols) if n % ncols == 0 else math.ceil(n / ncols)
-    fig = _figure(5.6 * ncols, 2.55 * nrows + 0.9)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    nrows, ncols = _panel_grid(n)
     types = _ordered(df["urban_rural"], URBAN_RURAL)
     colors = {t: URBAN_RURAL_COLORS.get(t, "#7f7f7f") for t in types}
+    has_std = bool(df["standard"].notna().any())
+    handles = [Patch(facecolor=colors[t], label=t) for t in types]
+    if has_std:
+        handles += [Line2D([], [], color=STANDARD_COLOR, lw=1.3, label="标准"),
+                    Line2D([], [], color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), label=f"标准的{fl}")]
+    legend_below = n >= nrows * ncols
+    fig = _fixed_figure(5.6 * ncols, 2.55 * nrows + 0.9 + (0.35 if legend_below else 0.0))
+    axes = _fixed_axes(fig, nrows, ncols, left=0.62, right=0.15, top=0.78, bottom=0.42 + (0.4 if legend_below else 0.0),
+                       wspace=0.72, hspace=0.66).ravel()
     n_sections = df["school_code"].nunique()
-    alt_parts = []
-    all_ok = []
+    alt_parts, all_ok = [], []
+    values = df.dropna(subset=["value"])
     for ax, name in zip(axes, order):
-        sub = df[df["indicator"] == name].dropna(subset=["value"]).sort_values("value", kind="stable")
-        vals = sub["value"].to_numpy(dtype=float)
-        m = len(vals)
-        x = np.arange(m)
-        std = sub["standard"].dropna()
-        std = float(std.iloc[0]) if len(std) else float("nan")
-        unit = indicator_unit(name)
-        vmax = float(np.nanmax(vals)) if m else 1.0
-        top_data = max(vmax, std * 1.1 if not math.isnan(std) else 0.0)
-        q = float(np.nanquantile(vals, 0.9)) if m else 1.0
-        top = max(std * 1.45 if not math.isnan(std) else 0.0, q * 1.3, 1e-9)
-        clipped = vals > top
-        if not clipped.any():
-            top = top_data * 1.28
-        ax.bar(x, np.minimum(vals, top), width=0.86, linewidth=0,
-               color=[colors.get(t, "#7f7f7f") for t in sub["urban_rural"]])
-        if clipped.any():
-            ax.plot(x[clipped], np.full(clipped.sum(), top), ls="none", marker="^", ms=5, color="#333333",
-                    clip_on=False, zorder=4)
-        if not math.isnan(std):
-            ax.axhline(std, color=STANDARD_COLOR, lw=1.3, zorder=3)
-            ax.axhline(std * FLOOR_SHARE, color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), zorder=3)
-            _ref_label(ax, std, f"标准 {fmt_num(std)}", STANDARD_COLOR)
-            _ref_label(ax, std * FLOOR_SHARE, f"{fl} {fmt_num(std * FLOOR_SHARE)}", FLOOR_COLOR, below=True)
-        ax.set_ylim(0, top)
-        ax.set_xlim(-0.7, m - 0.3)
-        ax.set_xticks([])
-        ax.grid(axis="x", visible=False)
-        ax.set_title(f"{name}" + (f"（{unit}）" if unit else ""), loc="left", fontsize=10)
-        if not math.isnan(std):
-            below = int((vals < std - 1e-12).sum())
-            below85 = int((vals < std * FLOOR_SHARE - 1e-12).sum())
-            if below:
-                summary = f"✗ 低于标准 {below} 所" + (f"（低于{fl}：{below85} 所）" if below85 else "")
-                color = FAIL_COLOR
-                worst = sub.iloc[0]
-                alt_parts.append(f"{name}有 {below} 所低于标准 {fmt_num(std)}{unit}"
-                                 + (f"（其中 {below85} 所低于 {fl}）" if below85 else "")
-                                 + f"，最低为{worst['school_name']}（{fmt_num(worst['value'])}）")
-            else:
-                summary = "✓ 全部达到标准"
-                color = PASS_COLOR
-                all_ok.append(name)
-            ax.text(0.01, 0.97, summary, transform=ax.transAxes, ha="left", va="top", fontsize=8.5, color=color,
-                    fontweight=_bold(), bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85))
-        if clipped.any():
-            ax.annotate(f"▲ {int(clipped.sum())} 所超出纵轴（最高 {fmt_num(vmax)}）", xy=(0.01, 0.97),
-                        xycoords="axes fraction", xytext=(0, -14), textcoords="offset points",
-                        ha="left", va="top", fontsize=7.5, color="#333333",
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        sub = values[values["indicator"] == name].sort_values("value", kind="stable")
+        part, ok = _value_panel(ax, sub, name, colors, floor)
+        alt_parts += [part] if part else []
+        all_ok += [name] if ok else []
     for i, ax in enumerate(axes):
         if i >= n:
             ax.set_axis_off()
         elif i >= n - ncols:
             ax.set_xlabel(f"学校（按数值从低到高排列，共 {n_sections} 所）", fontsize=9)
-    handles = [Patch(facecolor=colors[t], label=t) for t in types]
-    has_std = bool(df["standard"].notna().any())
-    if has_std:
-        handles += [Line2D([], [], color=STANDARD_COLOR, lw=1.3, label="标准"),
-                    Line2D([], [], color=FLOOR_COLOR, lw=1.1, ls=(0, (4, 2)), label=f"标准的{fl}")]
-    if n < len(axes):
-        axes[-1].legend(handles=handles, loc="center", ncol=1, fontsize=10, title="图例")
+    if legend_below:
+        _fixed_legend(fig, handles, ncol=len(handles))
     else:
-        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
+        axes[-1].legend(handles=handles, loc="center", ncol=1, fontsize=10, title="图例")
     title_year = f"{year}年" if year is not None else ""
-    fig.suptitle(f"{county} {title_year}{stage}各校资源配置指标".strip())
+    _fixed_title(fig, f"{county} {title_year}{stage}各校资源配置指标".strip())
     caption = (f"{stage}各学校（学段单位）的各项指标值，每根柱为一所学校，按数值从低到高排列，颜色表示城区、镇区、乡村。"
                + (f"实线为标准值，虚线为标准值的 {fl}（学校达标要求：{rule_caption(n, min_met, floor)}）。"
                   if has_std else "本评估标准未设学校标准值，图中不画标准线。"))
