@@ -145,7 +145,7 @@ def _fixed_figure(width: float, height: float) -> Figure:
 
 
 def _fixed_axes(fig: Figure, nrows: int, ncols: int, *, left: float, right: float, top: float,
-                bottom: float, wspace: float, hspace: float, **subplots) -> "np.ndarray":
+                bottom: float, wspace: float, hspace: float = 0.0, **subplots) -> "np.ndarray":
     """``nrows × ncols`` axes placed by margins and gaps in inches (not measured from the text).
 
     Panel width ``pw = (W − left − right − (ncols − 1)·wspace) / ncols`` (height alike); matplotlib's
