@@ -212,24 +212,28 @@ class WarmKernel:
 
     def run(self, nb_file: Path, out_path: Path, parameters: dict, timeout: float | None):
         """Execute ``nb_file`` with ``parameters`` (papermill's injection and metadata) in this
-        kernel; write the executed notebook to ``out_path`` (also while it runs). Raises like
-        :func:`papermill.execute_notebook` (``PapermillExecutionError`` for a cell error)."""
-        from papermill.clientwrap import PapermillNotebookClient
+        kernel; write the executed notebook to ``out_path``. Raises like
+        :func:`papermill.execute_notebook` (``PapermillExecutionError`` for a cell error).
+
+        papermill rewrites the whole output notebook (JSON, validated) at the start and end of
+        every cell: ~70 writes of a notebook that grows to ~0.5 MB of images, 1–4 s of the
+        worker's CPU per briefing on a shared machine. Here the output notebook is written when
+        the run starts, at most every :data:`SAVE_EVERY` seconds while it runs (so a long run
+        still shows its progress), and once at the end — also when execution stops on an
+        exception (a timeout: the running cell is recorded as such)."""
         from papermill.engines import NBClientEngine
         from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
         from papermill.iorw import load_notebook_node, write_ipynb
-        from papermill.log import logger
         from papermill.parameterize import parameterize_notebook
 
-        kernel = self
+        kernel, managers = self, []
 
         class _Engine(NBClientEngine):
             @classmethod
             def execute_managed_notebook(cls, nb_man, kernel_name, **kw):
-                client = PapermillNotebookClient(nb_man, km=kernel.km, timeout=timeout, kernel_name=kernel_name,
-                                                 startup_timeout=kernel.start_timeout, log=logger, log_output=False)
-                client.kc = kernel.kc  # reuse the channels: nothing is started or stopped
-                return client.execute()
+                managers.append(nb_man)
+                _throttle_saves(nb_man, SAVE_EVERY)
+                return kernel._client(nb_man, kernel_name, timeout).execute()
 
         self.runs += 1
         nb = load_notebook_node(str(nb_file))
@@ -237,11 +241,44 @@ class WarmKernel:
             nb = parameterize_notebook(nb, parameters, kernel_name=self.kernel_name)
         nb = prepare_notebook_metadata(nb, str(nb_file), str(out_path))
         nb = remove_error_markers(nb)
-        nb = _Engine.execute_notebook(nb, self.kernel_name, output_path=str(out_path), progress_bar=False,
-                                      log_output=False)
-        raise_for_execution_errors(nb, str(out_path))
+        try:
+            nb = _Engine.execute_notebook(nb, self.kernel_name, output_path=str(out_path), progress_bar=False,
+                                          log_output=False)
+        except BaseException:
+            if managers:  # the state it stopped in (papermill's last save may be older)
+                write_ipynb(managers[0].nb, str(out_path))
+            raise
+        raise_for_execution_errors(nb, str(out_path))  # writes the notebook with the error on top
         write_ipynb(nb, str(out_path))
         return nb
+
+    def _client(self, nb_man, kernel_name: str, timeout: float | None):
+        """papermill's nbclient client on this kernel's manager and channels (nothing is started
+        or stopped)."""
+        from papermill.clientwrap import PapermillNotebookClient
+        from papermill.log import logger
+
+        client = PapermillNotebookClient(nb_man, km=self.km, timeout=timeout, kernel_name=kernel_name,
+                                         startup_timeout=self.start_timeout, log=logger, log_output=False)
+        client.kc = self.kc
+        return client
+
+
+#: While a notebook runs in the kept kernel, its output notebook is rewritten at most this often
+#: (seconds); it is always written at the start and at the end.
+SAVE_EVERY = 10.0
+
+
+def _throttle_saves(nb_man, every: float) -> None:
+    """Make papermill's per-cell ``save()`` of ``nb_man`` a no-op unless ``every`` seconds have
+    passed since the last write."""
+    save = nb_man.save
+
+    def throttled(**kw):
+        if (nb_man.now() - nb_man.last_save_time).total_seconds() >= every:
+            save(**kw)
+
+    nb_man.save = throttled
 
 
 #: Seconds the last :meth:`WarmKernel.prepare` took (kernel start when needed, reset).
