@@ -159,7 +159,8 @@ def region_verdict_lines(r: RegionBriefing) -> list[tuple[str, str]]:
         lines.append((f"{r.year} 年 {n} 个县区中 {len(ok)} 个督导评估四个方面综合结论为达到：{'、'.join(ok) or '无'}。",
                       "pass" if len(ok) == n else "fail"))
     k = int(v["passed"].sum())
-    lines.append((f"{r.year} 年 {n} 个县区中 {k} 个达到资源配置标准（四个方面之一）：{'、'.join(v.loc[v.passed, 'county_name']) or '无'}。",
+    ok = rows.loc[rows["passed"].fillna(False).astype(bool), "county_name"]  # in rank order, as the table lists them
+    lines.append((f"{r.year} 年 {n} 个县区中 {k} 个达到资源配置标准（四个方面之一）：{'、'.join(ok) or '无'}。",
                   "pass" if k == n else "warn"))
     return lines
 
