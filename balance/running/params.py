@@ -18,6 +18,7 @@ A params file looks like::
     sheet: 学校基础数据             # optional: the workbook's sheet holding the school table
                                    # (default: found as `balance validate` finds it)
     previous_ledger: 台账/2024/ledger.xlsx  # optional: last year's filled 整改台账 (county_briefing)
+    county_briefings: ["130102"]   # optional (region_overview): only these counties' briefings are linked
 
 Checks, each reported in Chinese and English through :class:`balance.errors.InputError`:
 
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
@@ -53,7 +54,7 @@ NOTEBOOKS: tuple[str, ...] = tuple(_REGISTRY)
 KEY_ZH = {
     "notebook": "笔记本", "data": "数据文件", "county_code": "县区代码", "year": "年份",
     "standard": "评估标准", "title": "标题", "county_sheet": "县级表", "previous_year": "对比年份",
-    "sheet": "工作表", "target_year": "目标年份", "previous_ledger": "上年整改台账",
+    "sheet": "工作表", "target_year": "目标年份", "previous_ledger": "上年整改台账", "county_briefings": "已生成简报的县区",
 }
 
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
@@ -78,6 +79,7 @@ class RunParams(BaseModel):
     target_year: int | None = Field(default=None, ge=1990, le=2100)
     sheet: str | None = Field(default=None, min_length=1)
     previous_ledger: Path | None = None
+    county_briefings: list[Annotated[str, Field(pattern=r"^\d{6}$")]] | None = None
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -342,7 +344,7 @@ def notebook_parameters(params: RunParams, output_dir: str | Path, declared: dic
     ``output_dir`` (passed when declared, or always when ``declared`` is ``None``).
     """
     out: dict[str, Any] = {"data": str(Path(params.data).resolve())}
-    for key in ("county_code", "year", "title", "previous_year", "sheet", "target_year"):
+    for key in ("county_code", "year", "title", "previous_year", "sheet", "target_year", "county_briefings"):
         if key in params.given_keys() and getattr(params, key) is not None:
             out[key] = getattr(params, key)
     if params.county_sheet is not None:
