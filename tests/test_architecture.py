@@ -67,10 +67,6 @@ KNOWN_LONG: set[str] = {
     "balance.reporting.plotting.county:indicator_small_multiples",
     "balance.reporting.plotting.county:urban_rural_chart",
     "balance.reporting.plotting.trend:cv_trend_chart",
-    "balance.running.batch:_plan",
-    "balance.running.batch:_run_locked",
-    "balance.running.params:load_params",
-    "balance.running.worker:execute_run",
     "balance.synthetic.demo.table:_school_year",
     "balance.synthetic.national:_year_rows",
 }
