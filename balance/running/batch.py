@@ -445,7 +445,7 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
     notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
     paths = expand_params(params_paths)
     # local workers (and their kept kernels) start now: they import while the batch plans
-    early = ex.name == "local" and bool(paths)
+    early = bool(getattr(ex, "early_start", False)) and bool(paths)
     if early:
         ex.start(len(paths), warm=warm_kernel, start_timeout=start_timeout, warm_data=_data_hint(paths, notebooks_dir))
     try:

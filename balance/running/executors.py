@@ -79,6 +79,10 @@ class LocalExecutor:
 
     name = "local"
 
+    #: The batch starts this executor before planning, with the kept-kernel settings of
+    #: :meth:`start` (an executor without it is started after planning with ``start(n_tasks)``).
+    early_start = True
+
     def __init__(self, workers: int | None = None):
         self.workers = workers
         self.pool: cf.ProcessPoolExecutor | None = None
@@ -213,10 +217,7 @@ class DaskExecutor:
         self._futures: dict = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self, n_tasks: int, warm: bool = False, start_timeout: float = 60,
-              warm_data: tuple | None = None) -> "DaskExecutor":
-        """Connect or start the cluster (``warm`` / ``start_timeout`` / ``warm_data``: unused, a Dask worker
-        starts its kept kernel at its first run)."""
+    def start(self, n_tasks: int) -> "DaskExecutor":
         import dask
         from distributed import Client, LocalCluster
 
