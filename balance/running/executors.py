@@ -92,7 +92,7 @@ class LocalExecutor:
               warm_data: tuple | None = None) -> "LocalExecutor":
         """Start ``min(workers, n_tasks)`` worker processes now (not at the first submit); with
         ``warm`` each starts its kept kernel at once, so kernels import (and read and assess
-        ``warm_data`` = (data, sheet, standard)) while the batch plans."""
+        ``warm_data``, see :func:`balance.running.kernel.warm_inputs`) while the batch plans."""
         from balance.running.worker import _worker_init
 
         self.n = max(1, min(self.workers or os.cpu_count() or 1, n_tasks))
