@@ -5,7 +5,13 @@ pandas and matplotlib in it (~1.5 s) for every briefing. A worker instead keeps 
 (:class:`WarmKernel`) for the whole batch:
 
 * at start the kernel imports ``balance.briefing`` (and through it pandas, matplotlib, the
-  fonts) once, and records the plotting and warning state it then has (the *baseline*);
+  fonts) once, and records the plotting and warning state it then has (the *baseline*); then
+  :func:`warm_up` pays a briefing's first-use costs (seaborn and scipy.stats, the CJK font, one
+  figure drawn, pandera's lazy imports) and freezes the heap (``gc.freeze()``), and, when the
+  batch names its data file, :func:`warm_inputs` reads and assesses it into the kernel's cache;
+* a batch's local workers start their kernels before the batch plans (``start(wait=False)``:
+  the preload is queued and the kernel works on it while the parent plans); the first run
+  waits for it (the manifest's ``kernel_start`` of that run is the wait);
 * before every run the kernel is reset (:data:`RESET_CODE`): the user namespace is emptied
   (``%reset -f``), every figure closed, ``matplotlib.rcParams`` and the warning filters set back
   to the baseline, the execution counter set back to 1, and the run's problems-file environment
@@ -20,7 +26,8 @@ pandas and matplotlib in it (~1.5 s) for every briefing. A worker instead keeps 
 
 The notebook is executed with papermill's own pieces (parameter injection, cell metadata with
 start / end times, the output notebook with the error on failure) and its nbclient client, only
-given this kernel manager and client instead of starting new ones.
+given this kernel manager and client instead of starting new ones, and with papermill's
+per-cell rewrites of the output notebook throttled to one per :data:`SAVE_EVERY` seconds.
 
 ``BALANCE_WARM_KERNEL=0`` in the worker's environment (or ``run_batch(..., warm_kernel=False)``)
 runs every notebook in its own fresh kernel instead, as before.
