@@ -14,15 +14,17 @@ national panel). Arrow's number text differs from Python's in two ways, both rep
   1e-4 and from 1e16, with a two-digit exponent ``1e-05``): every non-zero float outside
   [1e-4, 1e10) gets ``repr`` (a Python loop over those few values only).
 
-A table the fast path cannot write byte for byte — text that needs quoting (a comma, a quote or
-a line break inside a value), a column type other than numbers, booleans already as text and
-text, or a single column — is written by ``to_csv`` itself. Either way the bytes are those of
-``to_csv``; ``tests/io/export/test_csvfile.py`` compares them.
+A table the fast path cannot write byte for byte — a column type other than numbers and text
+(booleans arrive as ``true``/``false`` text), or a single column — is written by ``to_csv``
+itself; so is a batch of rows with text that needs quoting (a comma, a quote or a line break
+inside a value). Either way the bytes are those of ``to_csv``; ``tests/io/export/test_csvfile.py``
+compares them.
 """
 from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -32,25 +34,43 @@ _BOM = "\ufeff".encode("utf-8")
 #: |x| in [_LOW, _HIGH): Arrow's shortest text (with ".0" on whole numbers) equals Python's repr.
 _LOW, _HIGH = 1e-4, 1e10
 _NEEDS_QUOTES = (b",", b'"', b"\r", b"\n")
+#: rows turned into text and written at a time (bounds the memory the text takes)
+BATCH_ROWS = 200_000
 
 
 def write_csv(df: pd.DataFrame, path) -> Path:
     """Write ``df`` to ``path`` exactly as ``df.to_csv(path, index=False, encoding="utf-8-sig")``
-    would (see module docstring); return the path."""
+    would (see module docstring); return the path.
+
+    The rows are turned into text and written :data:`BATCH_ROWS` at a time, so the text of a
+    national table is never held whole; a batch with text that needs quoting is written by
+    ``to_csv`` (the bytes of a batch do not depend on the other rows)."""
     path = Path(path)
-    table = _arrow_text_table(df) if df.shape[1] > 1 else None
-    if table is None:
+    if df.shape[1] < 2 or not all(_fast_dtype(df[c].dtype) for c in df.columns):
         df.to_csv(path, index=False, encoding="utf-8-sig")
         return path
     import pyarrow.csv as pcsv
 
     head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow([str(c) for c in df.columns])
+    csv.writer(head, lineterminator=os.linesep).writerow([str(c) for c in df.columns])
+    options = pcsv.WriteOptions(include_header=False, quoting_style="none", eol=os.linesep)
     with open(path, "wb") as f:
         f.write(_BOM + head.getvalue().encode("utf-8"))
-        if table.num_rows:
-            pcsv.write_csv(table, f, write_options=pcsv.WriteOptions(include_header=False, quoting_style="none"))
+        for start in range(0, len(df), BATCH_ROWS):
+            part = df.iloc[start:start + BATCH_ROWS]
+            table = _arrow_text_table(part)
+            if table is None:
+                f.write(part.to_csv(index=False, header=False).encode("utf-8"))
+            else:
+                pcsv.write_csv(table, f, write_options=options)
     return path
+
+
+def _fast_dtype(dtype) -> bool:
+    """Column types whose ``to_csv`` text does not depend on the other rows and that the Arrow path
+    renders: numpy integers and floats, text (``str`` / ``object``). Not dates (``to_csv`` drops
+    the time of a column whose every time is midnight), categories, nullable numbers or booleans."""
+    return (isinstance(dtype, np.dtype) and dtype.kind in "iufO") or isinstance(dtype, pd.StringDtype)
 
 
 def _arrow_text_table(df: pd.DataFrame):
@@ -92,17 +112,19 @@ def _column_text(s: pd.Series):
 
 
 def _may_need_quotes(arr) -> bool:
-    """Whether a text column holds a comma, a quote or a line break: a byte search over its data
-    buffers (memchr speed, ~10x cheaper than a regex per value; a sliced array's buffer may hold
-    bytes outside the slice, which can only make the answer a cautious "yes")."""
+    """Whether a text column holds a comma, a quote or a line break: a byte search over the part
+    of its data buffers that its values span (memchr speed, ~10x cheaper than a regex per value)."""
     import pyarrow as pa
 
     for chunk in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
-        data = chunk.buffers()[2]
-        if data is not None:
-            raw = data.to_pybytes()
-            if any(ch in raw for ch in _NEEDS_QUOTES):
-                return True
+        _, offsets, data = chunk.buffers()
+        if data is None or len(chunk) == 0:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        ends = np.frombuffer(offsets, dtype=width)[[chunk.offset, chunk.offset + len(chunk)]]
+        raw = data.slice(int(ends[0]), int(ends[1] - ends[0])).to_pybytes()
+        if any(ch in raw for ch in _NEEDS_QUOTES):
+            return True
     return False
 
 

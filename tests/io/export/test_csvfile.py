@@ -79,3 +79,23 @@ def test_text_that_needs_quoting_is_written_as_pandas_quotes_it(tmp_path, text):
 ])
 def test_every_other_shape_gives_the_same_bytes(tmp_path, frame):
     _same_bytes(frame, tmp_path)
+
+
+def test_batches_with_and_without_quoted_text_join_to_the_bytes_of_one_to_csv(tmp_path, monkeypatch):
+    """Rows are written in batches; a batch whose text needs quoting goes through to_csv, the others
+    through Arrow, and together they are the bytes of one to_csv call."""
+    from balance.io.export import csvfile
+
+    monkeypatch.setattr(csvfile, "BATCH_ROWS", 7)
+    n = 50
+    names = [f"学校{i}" for i in range(n)]
+    names[23] = "小阳区,第1小学"
+    df = pd.DataFrame({"school_name": names, "value": np.linspace(0, 5, n), "rank": np.arange(n)})
+    _same_bytes(df, tmp_path)
+    assert _arrow_text_table(df.iloc[:7]) is not None and _arrow_text_table(df.iloc[21:28]) is None
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "boolean", "Float64"])
+def test_nullable_columns_are_left_to_to_csv(tmp_path, dtype):
+    df = pd.DataFrame({"a": pd.array([1, None, 0], dtype=dtype), "b": ["x", "y", "z"]})
+    _same_bytes(df, tmp_path)
