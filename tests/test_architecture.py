@@ -58,7 +58,6 @@ KNOWN_LONG: set[str] = {
     "balance.analysis.planner.planning:plan_schools",
     "balance.analysis.planner.summary:_summaries",
     "balance.analysis.planner.waterfill:_plan_round",
-    "balance.analysis.sample:draw_sample",
     "balance.io.county_sheet:_parse",
     "balance.io.county_template:write_county_sheet_template",
     "balance.io.frame:_build",
