@@ -9,6 +9,8 @@
 * **No argparse and no print(** outside ``balance/cli/``: the library returns values and raises;
   the command line talks to the terminal.
 * **No module over 600 lines** (the target is about 400).
+* **No function over 80 lines** (``def`` line to last line, docstring included) outside
+  ``KNOWN_LONG``, which may only shrink: an entry that is no longer long fails until removed.
 * **No alias path inside balance/**: the old flat names (``balance.assessment`` …) exist for users
   and old notebooks only (``balance/_aliases.py``).
 """
@@ -49,6 +51,20 @@ OVERSIZE: set[str] = set()
 KNOWN_LAYER: set[tuple[str, str]] = set()
 KNOWN_CYCLES: list[list[str]] = []
 KNOWN_PRINT: set[str] = set()
+MAX_FUNCTION_LINES = 80
+#: functions over MAX_FUNCTION_LINES, as ``module:qualified.name``, being split (issue 10); each must
+#: still be long, so a split one has to be removed from here (the set only shrinks; add nothing).
+KNOWN_LONG: set[str] = {
+    "balance.analysis.ledger:read_previous_ledger",
+    "balance.analysis.planner.optimal:solve_county",
+    "balance.analysis.planner.planning:plan_schools",
+    "balance.analysis.planner.summary:_summaries",
+    "balance.analysis.planner.waterfill:_plan_round",
+    "balance.analysis.sample:draw_sample",
+    "balance.method.school_items:compute_school_items",
+    "balance.synthetic.demo.table:_school_year",
+    "balance.synthetic.national:_year_rows",
+}
 
 
 def layer_of(name: str) -> str:
@@ -187,6 +203,50 @@ def test_module_size(name):
         assert n > MAX_LINES, f"{name} is split: remove it from OVERSIZE"
         pytest.xfail(f"{name}: {n} lines, split pending")
     assert n <= MAX_LINES, f"{name}: {n} lines (at most {MAX_LINES}; aim for about 400 — split it by concept)"
+
+
+def function_lengths(tree: ast.AST, prefix: str = "") -> dict[str, int]:
+    """{qualified name: lines from ``def`` to the last line} for every function, nested ones included."""
+    out = {}
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = prefix + node.name
+            out[name] = node.end_lineno - node.lineno + 1
+            out.update(function_lengths(node, name + "."))
+        elif isinstance(node, ast.ClassDef):
+            out.update(function_lengths(node, prefix + node.name + "."))
+        else:
+            out.update(function_lengths(node, prefix))
+    return out
+
+
+def long_functions() -> dict[str, int]:
+    """{``module:qualified.name``: lines} of every function of the package over MAX_FUNCTION_LINES."""
+    out = {}
+    for name, path in MODULES.items():
+        for fn, n in function_lengths(ast.parse(path.read_text(encoding="utf-8"))).items():
+            if n > MAX_FUNCTION_LINES:
+                out[f"{name}:{fn}"] = n
+    return out
+
+
+def test_no_function_over_80_lines():
+    long = long_functions()
+    new = sorted(f"{k}: {n} lines" for k, n in long.items() if k not in KNOWN_LONG)
+    assert new == [], (f"functions over {MAX_FUNCTION_LINES} lines (aim for about 80): split them into "
+                       "named helpers, one concern each")
+
+
+def test_known_long_only_shrinks():
+    fixed = sorted(k for k in KNOWN_LONG if k not in long_functions())
+    assert fixed == [], "no longer over the limit (or gone): remove from KNOWN_LONG"
+
+
+def test_the_function_length_check_can_fail():
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    src = f"class C:\n    def m(self):\n        def inner():\n            pass\n\ndef f():\n{body}\n"
+    lengths = function_lengths(ast.parse(src))
+    assert lengths["f"] == MAX_FUNCTION_LINES + 1 and lengths["C.m"] == 3 and lengths["C.m.inner"] == 2
 
 
 def test_every_alias_names_a_module_and_is_the_same_object():

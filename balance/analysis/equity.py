@@ -15,6 +15,8 @@ an unknown grouping is refused with the list of valid ones), the urban/rural gap
 indicator × grouping × group, with the column ``grouping`` naming the partition and ``group`` its
 value. A group of one school has nothing to be unequal about: its measures are NaN,
 ``single_school`` is True and ``notes`` says why (never a 0 that reads as perfect equity).
+``balance equity … --groups 乡镇,办学性质`` (or ``all``) writes it as ``DIR/equity_groups.csv`` beside
+an unchanged ``equity.csv``; an unknown column is refused by :func:`check_groups`.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import pandas as pd
 from balance.analysis.inequality import MEASURES, inequality_table
 from balance.schema import HEADERS
 
-__all__ = ["equity_table", "check_grouping", "GROUPINGS", "GROUP_COLUMNS", "KEYS"]
+__all__ = ["equity_table", "check_grouping", "check_groups", "GROUPINGS", "GROUP_COLUMNS", "KEYS"]
 
 KEYS = ["year", "county_code", "county_name", "stage", "indicator"]
 #: --by accepts the Chinese header or the canonical name of these grouping columns
@@ -142,3 +144,31 @@ def check_grouping(by: str | None) -> str | None:
             problem_en=f"unsupported grouping {by!r}; use one of: {', '.join(GROUPINGS)} (or none: no decomposition)",
         )], "命令行参数有误", "invalid option")
     return by
+
+
+def check_groups(text: str | None) -> list[str] | None:
+    """``--groups COL[,COL]`` as given → the canonical partitions of :data:`GROUP_COLUMNS` (None
+    when not given; ``all`` → the four). Names are split on ``,``, ``，`` or ``、`` and may be
+    canonical (``township``) or the table's header (``乡镇``); repeats are kept once. An unknown or
+    empty name is refused with :class:`~balance.errors.InputError` naming it and listing the valid
+    ones (exit 2), before anything is computed; so is a value naming no column at all (``","``)."""
+    import re
+
+    from balance.errors import InputError, Problem
+
+    if text is None:
+        return None
+    names = [n.strip() for n in re.split(r"[,，、]", str(text)) if n.strip()]
+    if names in (["all"], ["全部"]):
+        return list(dict.fromkeys(GROUP_COLUMNS.values()))
+    unknown = [n for n in names if n not in GROUP_COLUMNS] or ([] if names else [str(text)])
+    if unknown:
+        valid = "、".join(f"{HEADERS[c]}（{c}）" for c in dict.fromkeys(GROUP_COLUMNS.values()))
+        shown = "、".join(f"「{n}」" for n in unknown)
+        raise InputError([Problem(
+            file="命令行 / command line", column="--groups", value=", ".join(unknown), code="unknown_group_column",
+            problem_zh=f"不支持的分组列{shown}；可用：{valid}，多个用逗号分隔，或 all（全部）",
+            problem_en=f"unknown group column {', '.join(map(repr, unknown))}; use one or more of: "
+                       f"{', '.join(dict.fromkeys(GROUP_COLUMNS.values()))} (comma-separated), or all",
+        )], "命令行参数有误", "invalid option")
+    return list(dict.fromkeys(GROUP_COLUMNS[n] for n in names))

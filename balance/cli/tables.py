@@ -208,31 +208,37 @@ def _cmd_plan(args) -> int:
 
 
 def _cmd_equity(args: argparse.Namespace) -> int:
-    from balance.analysis.equity import check_grouping, equity_table
+    from balance.analysis.equity import check_grouping, check_groups, equity_table
     from balance.io.export.assessment import _csv_ready
     from balance.io.files import staged_files
     from balance.method.assessment import assess
 
     by = check_grouping(args.by)  # before the (slow) assessment
+    groups = check_groups(getattr(args, "groups", None))
     source = args.input
     if getattr(args, "sheet", None):
         from balance.io.reading import load_school_table
 
         source = load_school_table(args.input, sheet=args.sheet)
     a = assess(source, args.standard, year=args.year, county=args.county)
-    table = equity_table(a, by=by, include_median=not args.exclude_median)
+    tables = {"equity": equity_table(a, by=by, include_median=not args.exclude_median)}
+    if groups:  # the within-group table beside the county one (same contract for equity.csv)
+        tables["equity_groups"] = equity_table(a, include_median=not args.exclude_median, groups=groups)
     fmt = getattr(args, "format", "csv") or "csv"
     if fmt == "auto":
         from balance.io.export.assessment import AUTO_PARQUET_ROWS
 
-        fmt = "parquet" if len(table) > AUTO_PARQUET_ROWS else "csv"
+        fmt = "parquet" if len(tables["equity"]) > AUTO_PARQUET_ROWS else "csv"
     with staged_files(args.out) as staging:
-        if fmt == "parquet":
-            table.to_parquet(staging.stage("equity.parquet"), index=False)
-        else:
-            _csv_ready(table).to_csv(staging.stage("equity.csv"), index=False, encoding="utf-8-sig")
-    target = staging.final[0]
-    print(f"公平性指标已写入 / equity measures written: {target.resolve()} ({len(table)} 行 rows)")
+        for name, table in tables.items():
+            if fmt == "parquet":
+                table.to_parquet(staging.stage(f"{name}.parquet"), index=False)
+            else:
+                _csv_ready(table).to_csv(staging.stage(f"{name}.csv"), index=False, encoding="utf-8-sig")
+    print(f"公平性指标已写入 / equity measures written: {staging.final[0].resolve()} ({len(tables['equity'])} 行 rows)")
+    if groups:
+        print(f"组内公平性指标已写入 / within-group measures written: {staging.final[1].resolve()} "
+              f"({len(tables['equity_groups'])} 行 rows; {', '.join(groups)})")
     return 0
 
 
@@ -302,13 +308,18 @@ def add_plan(sub) -> None:
 
 
 def add_equity(sub) -> None:
-    """``equity INPUT --out DIR [--by G] [--standard S] [--year Y] [--county C] [--exclude-median] [--sheet S] [--format F]``."""
+    """``equity INPUT --out DIR [--by G] [--groups COL[,COL]] [--standard S] [--year Y] [--county C] [--exclude-median]
+    [--sheet S] [--format F]``."""
     e = sub.add_parser("equity", help="不均衡指标（基尼、泰尔等）/ inequality measures for researchers")
     add_input(e, "学校数据表 (CSV / Excel / Parquet 数据仓库) / school table or Parquet store")
     add_out(e)
     e.add_argument("--by", default="城乡类型",
                    help="泰尔分解的分组：城乡类型（默认）| 乡镇 | 学段 | none（不分解）/ Theil decomposition grouping "
                         "(urban_rural, township, stage, or none)")
+    e.add_argument("--groups", metavar="COL[,COL]",
+                   help="另写组内指标表 equity_groups.csv：在每组内部计算（乡镇 | 城乡类型 | 办学性质 | 学校类型，逗号分隔，"
+                        "或 all）/ also write equity_groups.csv, the measures inside every group of these columns "
+                        "(township, urban_rural, ownership, school_type, comma-separated, or all)")
     add_standard(e)
     add_year(e, "只计算该年份 / only this year")
     add_county(e, "只计算该县区代码 / only this county code")

@@ -8,7 +8,7 @@ would be 0.92 % and the item would fail with "0.9 %, 要求 ≥ 85 %". Two defen
   (stored value × 100, then a ``%``), which the county sheet's parser reads as 92 %;
 * :func:`fraction_rate_columns`: a rate column (0–100) whose every value is at most
   ``thresholds.rate_fraction_max`` of ``messages.yaml`` (1.5), none written with ``%``, still looks
-  like fractions (typed 0.92 in a plain cell, or a format the reader does not expose, as in .xls):
+  like fractions (typed 0.92 in a plain cell, or a format the reader does not expose, as in .xlsb):
   one warning per column — shown on the console and in the briefing — replaces the per-cell ones.
 """
 from __future__ import annotations

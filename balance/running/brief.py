@@ -143,7 +143,10 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
         if df.loc[df["county_code"].astype(str) == c, "year"].nunique() > 1:
             plan.runs[f"{c}_trend"] = {"notebook": "county_trend", **base, "county_code": c, **extra}
     if len(known) > 1 and len(wanted) != 1:
-        plan.runs[f"region_{year}"] = {"notebook": "region_overview", **base, "year": year, **extra}
+        region = {"notebook": "region_overview", **base, "year": year, **extra}
+        if len(wanted) < len(known):  # the overview links only to the briefings written here
+            region["county_briefings"] = list(wanted)
+        plan.runs[f"region_{year}"] = region
     plan._names = names  # type: ignore[attr-defined] - for the comments of the params files
     return plan
 

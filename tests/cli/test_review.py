@@ -46,7 +46,7 @@ def _rows(ws) -> list[tuple]:
 
 def test_application_has_the_sheets_in_order_and_says_how_the_layout_was_chosen(app):
     wb = openpyxl.load_workbook(app)
-    assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames == list(SHEETS) and SHEETS[0] == "说明"
     about = {r[0]: r[1] for r in _rows(wb["说明"])}
     assert about["表式说明"] == LAYOUT_NOTE and "按评估办法的结构" in LAYOUT_NOTE
     basic = {r[0]: r[1] for r in _rows(wb["基本情况"]) if r[0]}
@@ -188,3 +188,29 @@ def test_a_county_that_passes_resource_allocation_needs_no_investment(tmp_path, 
                  "--county-sheet", str(SHEET), "--out", str(tmp_path / "s")]) == 0
     html = (tmp_path / "s" / "自评报告.html").read_text(encoding="utf-8")
     assert "资源配置已达标，无需追加投入。" in html and f"{narrative.terms()['plan']['name']}：" not in html
+
+
+def test_application_wears_the_house_style_on_every_sheet(app):
+    """申报表.xlsx as every workbook balance writes: 说明 first, Chinese bold headers, frozen panes and
+    an autofilter on every sheet, a year that is not "2,025", shares as %, 小学 before 初中."""
+    import re
+
+    from balance.io.export.xlsx import house_style
+
+    wb = openpyxl.load_workbook(app)
+    assert wb.sheetnames[0] == "说明"
+    for ws in wb:
+        head = [c.value for c in ws[1] if c.value is not None]
+        assert head and all(ws.cell(1, j).font.b for j in range(1, len(head) + 1)), ws.title
+        assert not [h for h in head if re.search(r"[A-Za-z]{3,}|_", str(h))], (ws.title, head)
+        assert ws.freeze_panes and ws.freeze_panes != "A1" and ws.auto_filter.ref, ws.title
+    basic = {r[0].value: r[1] for r in wb["基本情况"].iter_rows(min_row=2) if r[0].value}
+    assert basic["年度"].value == YEAR and basic["年度"].number_format == house_style()["formats"]["year"]
+    if "城市组比例" in basic:
+        assert basic["城市组比例"].number_format.endswith("%")
+    for name in ("差异系数", "缺口汇总"):
+        stages = [r[0] for r in _rows(wb[name])[1:] if r[0]]
+        assert stages == sorted(stages, key=["小学", "初中"].index), name
+    about = {r[0]: r[1] for r in _rows(wb["说明"])}
+    assert all(f"工作表「{n}」" in about for n in SHEETS[1:])
+    assert "/" not in str(about.get("数据文件", "")), "the file name, not a server path"

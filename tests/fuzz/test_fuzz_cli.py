@@ -118,6 +118,8 @@ STANDARDS = [
 
 OPTIONS = [
     Case("equity_by_unknown", lambda d: ["equity", school_csv(d), "--out", "out", "--by", "县长"], ("--by", "县长", "城乡类型")),
+    Case("equity_groups_unknown", lambda d: ["equity", school_csv(d), "--out", "out", "--groups", "乡镇,县长"],
+         ("--groups", "县长", "办学性质")),
     Case("equity_by_none", lambda d: ["equity", school_csv(d), "--out", "out", "--by", "none"], expect="ok", code=0,
          writes=("out",)),
     Case("validate_limit_zero", lambda d: ["validate", school_csv(d), "--limit", "0"], ("--limit",)),

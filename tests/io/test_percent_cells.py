@@ -111,3 +111,79 @@ def test_ods_percentage_cells_with_repeats():
            '<table:table-cell office:value-type="percentage" office:value="0.92" table:number-columns-repeated="2"/>'
            '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
     assert ods_percent_cells([xml.encode()], "县级填报表") == {(2, 1), (2, 2)}
+
+
+# ---------------------------------------------------------------------------------- .xls (BIFF)
+
+def _as_xls(xlsx_path, tmp_path, name="county.xls"):
+    """The same workbook written by xlwt as an Excel 97–2003 .xls (values and number formats copied,
+    as Excel's "save as .xls" keeps them)."""
+    import xlwt
+
+    src = openpyxl.load_workbook(xlsx_path)
+    book = xlwt.Workbook(encoding="utf-8")
+    styles = {}
+    for ws in src.worksheets:
+        out = book.add_sheet(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                fmt = cell.number_format or "General"
+                style = styles.setdefault(fmt, xlwt.easyxf(num_format_str=fmt))
+                out.write(cell.row - 1, cell.column - 1, cell.value, style)
+    path = tmp_path / name
+    book.save(str(path))
+    return path
+
+
+def test_xls_workbook_finds_percent_cells(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet("表")
+    ws.write(0, 0, 0.92)                                              # General: not a percentage
+    ws.write(1, 1, 0.5, xlwt.easyxf(num_format_str="0%"))             # built-in id 9
+    ws.write(2, 2, 7, xlwt.easyxf(num_format_str="0.0%"))             # custom code
+    ws.write(3, 3, 92, xlwt.easyxf(num_format_str='0.0"%"'))          # a quoted % is not a percentage
+    ws.write(4, 4, "50%", xlwt.easyxf(num_format_str="0%"))           # text stays text
+    path = tmp_path / "p.xls"
+    book.save(str(path))
+    wb = open_workbook(path.read_bytes(), str(path), ("x", "x"))
+    assert wb.format == "xls"
+    assert wb.percent_cells("表") == {(1, 1), (2, 2)}
+
+
+def test_xls_percent_formatted_rates_read_as_percent(tmp_path):
+    # the same clerk, the same 92 % in every rate cell, saved as .xls
+    cs = load_county_sheet(_as_xls(_filled(tmp_path, 0.92, "0%"), tmp_path))
+    row = cs.data.iloc[0]
+    for f in RATES:
+        assert math.isclose(row[f["name"]], 92.0), f["header"]
+    assert [p for p in cs.warnings if p.code.startswith("rate_")] == []
+
+
+def test_xls_custom_percent_keeps_decimals_and_plain_fraction_still_warns(tmp_path):
+    cs = load_county_sheet(_as_xls(_filled(tmp_path, 0.965, "0.0%", only="g12_certificate_rate"), tmp_path))
+    assert math.isclose(cs.data.iloc[0]["g12_certificate_rate"], 96.5)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    cs = load_county_sheet(_as_xls(_filled(plain, 0.92, only="g15_migrant_public_share"), plain))
+    assert math.isclose(cs.data.iloc[0]["g15_migrant_public_share"], 0.92)
+    assert [p.code for p in cs.warnings if p.code.startswith("rate_")] == ["rate_column_fraction"]
+
+
+def test_xls_reads_as_the_same_sheet_saved_as_xlsx(tmp_path):
+    xlsx = _filled(tmp_path, 0.875, "0.0%", only="g14_quota_share")
+    a, b = load_county_sheet(xlsx), load_county_sheet(_as_xls(xlsx, tmp_path))
+    assert math.isclose(a.data.iloc[0]["g14_quota_share"], 87.5)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(a.data.reset_index(drop=True), b.data.reset_index(drop=True), check_dtype=False)
+
+
+def test_xls_formats_of_a_broken_file_are_none_not_an_error():
+    from balance.io.workbook.styles import xls_percent_cells
+
+    assert xls_percent_cells(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "表") == set()
+    assert xls_percent_cells(b"not an xls", "表") == set()

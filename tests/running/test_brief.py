@@ -43,6 +43,15 @@ def test_plan_named_county_int_code_and_year(demo_counts):
     assert set(plan.runs) == {f"{counties[0]}_{years[0]}", f"{counties[0]}_trend"}  # one county: no region
 
 
+def test_region_of_a_county_subset_links_only_the_briefings_written(demo_counts):
+    """``brief --county A B``: the region overview gets the counties briefed beside it (it would
+    otherwise link to briefings that are not in the folder); every county: no list, all linked."""
+    counties, years = demo_counts
+    plan = plan_brief(DEMO, counties=counties[:2])
+    assert plan.runs[f"region_{years[-1]}"]["county_briefings"] == counties[:2]
+    assert "county_briefings" not in plan_brief(DEMO).runs[f"region_{years[-1]}"]
+
+
 @pytest.mark.parametrize("value, expected", [(130102, "130102"), (" 130102 ", "130102"), (130102.0, "130102"),
                                              ("abc", "abc")])
 def test_normalize_county_code(value, expected):

@@ -124,3 +124,52 @@ def test_cached_county_assessment_equals_direct_assessment(standard):
         assess(direct_table, standard, county="999999")
     assert str(e1.value) == str(e2.value)
     cache.clear()
+
+
+def test_papermill_saves_are_throttled_in_the_kept_kernel():
+    """papermill rewrites the output notebook at every cell's start and end; in the kept kernel
+    only one write per SAVE_EVERY seconds goes through (the final write is made by run())."""
+    import datetime as dt
+
+    from balance.running.kernel import _throttle_saves
+
+    class Man:
+        def __init__(self):
+            self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+            self.last_save_time = self.clock
+            self.writes = 0
+
+        def now(self):
+            return self.clock
+
+        def save(self, **kw):
+            self.writes += 1
+            self.last_save_time = self.clock
+
+    man = Man()
+    _throttle_saves(man, 10.0)
+    for _ in range(60):  # 30 cells, start and end, 0.5 s apart
+        man.clock += dt.timedelta(seconds=0.5)
+        man.save()
+    assert man.writes == 3  # at 10 s, 20 s and 30 s, not 60 times
+
+
+def test_cache_warm_fills_what_a_briefing_then_takes_without_assessing_again(monkeypatch):
+    """cache.warm (what a kept kernel runs while the batch plans) reads and assesses the data once;
+    the briefing's county_assessment is then served from it, equal to a direct assessment."""
+    import balance.method.assessment as assessment
+    from balance.io.reading import load_school_table
+    from balance.method import cache
+
+    cache.clear()
+    data = str(DEMO / "schools.csv")
+    assert cache.warm(data, None, "quality-2017") is True
+    calls = []
+    real = assessment.assess
+    monkeypatch.setattr(assessment, "assess", lambda *a, **k: calls.append(k) or real(*a, **k))
+    got = cache.county_assessment(cache.school_table(data), "quality-2017", "990103")
+    assert calls == []  # nothing read or assessed again
+    want = real(load_school_table(data), "quality-2017", county="990103")
+    pd.testing.assert_frame_equal(got.verdicts.reset_index(drop=True), want.verdicts.reset_index(drop=True))
+    assert cache.warm(str(DEMO / "no-such-file.csv"), None, "quality-2017") is False  # best effort, never raises
+    cache.clear()

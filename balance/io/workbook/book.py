@@ -54,6 +54,7 @@ class Workbook:
         self._ods: dict[str, SheetScan] | None = None
         self._scans: dict[str, SheetScan] = {}
         self.format = "xls" if self.kind == "ole" else None
+        self._xls = data if self.kind == "ole" else None  # .xls: its formats are read by xlrd (percent_cells)
         self._budget = [limits.max_uncompressed_bytes]
         if self.kind == "zip":
             self._open_zip(data)
@@ -255,11 +256,14 @@ class Workbook:
 
     def percent_cells(self, name: str) -> set[tuple[int, int]]:
         """Cells of sheet ``name`` formatted as percentages (0-based row, column): the reader gives
-        their stored value (0.92 for a cell showing 92 %). Empty for ``.xls`` / ``.xlsb`` (formats
-        not exposed) and for a sheet with no percent format. See :mod:`balance.io.workbook.styles`."""
-        from balance.io.workbook.styles import ods_percent_cells, percent_cells_xml, percent_styles
+        their stored value (0.92 for a cell showing 92 %). Empty for ``.xlsb`` (formats not exposed)
+        and for a sheet with no percent format. See :mod:`balance.io.workbook.styles`."""
+        from balance.io.workbook.styles import ods_percent_cells, percent_cells_xml, percent_styles, xls_percent_cells
 
         self.scan(name)  # measured (and refused when too large) first
+        if self.format == "xls":
+            self.rows(name, nrows=1)  # the reader's own measure of the sheet first (.xls: see rows)
+            return xls_percent_cells(self._xls, name)
         budget = [self.limits.max_uncompressed_bytes]  # parts already measured: read again on their own budget
         try:
             if self.format == "ods":

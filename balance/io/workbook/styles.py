@@ -10,8 +10,11 @@ the callers read them as the clerk sees them (``"92%"``):
   built-in percent formats (9 ``0%``, 10 ``0.00%``) or a custom ``<numFmt formatCode=…>`` holds a
   ``%`` outside quoted text, escapes and ``[…]`` sections;
 * ``.ods``: a cell with ``office:value-type="percentage"`` (see :func:`ods_percent_cells`);
-* ``.xls`` and ``.xlsb``: the reader does not expose formats; a rate column that still looks like a
-  fraction is caught by the callers' plausibility check instead.
+* ``.xls`` (BIFF, Excel 97–2003): xlrd reads the cell formats (each cell's XF record names a
+  FORMAT record, built-in ids 9 and 10 or a custom code), the same test of the code as for .xlsx
+  (see :func:`xls_percent_cells`);
+* ``.xlsb``: the reader does not expose formats; a rate column that still looks like a fraction is
+  caught by the callers' plausibility check instead.
 """
 from __future__ import annotations
 
@@ -140,3 +143,47 @@ def _count(v) -> int:
         return max(1, int(v)) if v is not None else 1
     except ValueError:
         return 1
+
+
+def xls_percent_cells(data: bytes, sheet: str) -> set[tuple[int, int]]:
+    """Number cells (0-based row, column) of sheet ``sheet`` of an ``.xls`` file whose format is a
+    percentage: a built-in percent id (:data:`BUILTIN_PERCENT_IDS`) or a code that
+    :func:`is_percent_format` accepts. Empty when xlrd cannot read the file's formats (the
+    workbook reader has already opened and measured it; a rate column that still looks like a
+    fraction is then caught by the callers' plausibility check)."""
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=_Silent(), ragged_rows=True)
+    except Exception:  # noqa: BLE001 - an .xls xlrd cannot parse: no formats, as before
+        return set()
+    try:
+        if sheet not in book.sheet_names():
+            return set()
+        sh = book.sheet_by_name(sheet)
+        percent_xf: dict[int, bool] = {}
+        out: set[tuple[int, int]] = set()
+        for r in range(sh.nrows):
+            for c, ctype in enumerate(sh.row_types(r)):
+                if ctype != xlrd.XL_CELL_NUMBER:
+                    continue
+                k = sh.cell_xf_index(r, c)
+                if k not in percent_xf:
+                    key = book.xf_list[k].format_key if k < len(book.xf_list) else None
+                    fmt = book.format_map.get(key)
+                    percent_xf[k] = key in BUILTIN_PERCENT_IDS or (fmt is not None and is_percent_format(fmt.format_str))
+                if percent_xf[k]:
+                    out.add((r, c))
+        return out
+    except Exception:  # noqa: BLE001 - a sheet whose records xlrd does not follow: no formats
+        return set()
+    finally:
+        book.release_resources()
+
+
+class _Silent:
+    """A log file for xlrd that keeps its warnings about odd records off the console."""
+
+    def write(self, _text: str) -> None:
+        pass

@@ -15,7 +15,7 @@ Shared set-up in :mod:`._common`; ``results.json`` in :mod:`.results`. The old m
 ``balance.briefing`` is an alias of this package (``from balance import briefing`` in notebooks).
 """
 from balance.reporting.briefing._common import STAGES, setup
-from balance.reporting.briefing.degrees import bachelor_ratio_section
+from balance.reporting.briefing.degrees import bachelor_ratio_section, region_bachelor_ratio, trend_bachelor_ratio
 from balance.reporting.briefing.county import (
     CountyBriefing,
     appendix,
@@ -70,6 +70,7 @@ __all__ = [
     "CountyBriefing", "county_briefing", "cover", "headline", "cv_table", "cv_figure", "indicator_figures",
     "attainment_figures", "rectification_list", "urban_rural", "equity_appendix", "scorecard", "planning",
     "appendix", "cv_intro", "distribution_intro", "rectification_intro", "bachelor_ratio_section",
+    "trend_bachelor_ratio", "region_bachelor_ratio",
     "since_last_year", "ledger_status",
     "TrendBriefing", "county_trend", "trend_headline", "trend_cv_figure", "trend_pass_share", "trend_means",
     "trend_movers", "trend_equity", "trend_areas", "trend_oversize", "trend_on_course",

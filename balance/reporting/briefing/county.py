@@ -91,13 +91,23 @@ def county_briefing(data: str, county_code: str, year: int, standard: str = "qua
     return b
 
 
-def cover(b) -> HTML:
-    """The cover block: title, county, year, standard, data, generation date."""
+def cover(b, target_year: int | None = None) -> HTML:
+    """The cover block of a county or trend briefing: title, county, year (a trend: its years),
+    standard, county sheet, target year, data, generation date — the same items as the region cover.
+    ``target_year``: the run's target year (a trend briefing carries its own)."""
     std = b.assessment.standard
     items = {"县区": f"{b.county_name}（{b.county_code}）"}
+    years = getattr(b, "years", None)
     if getattr(b, "year", None) is not None:
         items["年份"] = f"{b.year} 年"
-    items.update({"评估标准": std.title, "数据文件": Path(b.data_path).name, "生成时间": b.generated})
+    elif years:
+        items["年份"] = f"{years[0]}—{years[-1]} 年（{len(years)} 年）"
+    items["评估标准"] = std.title
+    items["县级填报表"] = Path(b.county_sheet).name if b.county_sheet else "未提供（仅评估资源配置一项）"
+    target = target_year if target_year is not None else getattr(b, "target_year", None)
+    if target:
+        items["目标年份"] = f"{int(target)} 年"
+    items.update({"数据文件": Path(b.data_path).name, "生成时间": b.generated})
     subtitle = "义务教育学校资源配置监测 · 内部参考"
     demo = "模拟数据" in str(b.data_path) or "/demo/" in str(b.data_path).replace("\\", "/")
     note = display.callout_html("本简报使用演示用模拟数据（示例市），不代表任何真实学校。", "warn") if demo else ""
@@ -210,11 +220,12 @@ def indicator_figures(b: CountyBriefing) -> HTML:
 
 
 def attainment_figures(b: CountyBriefing) -> HTML:
-    """Section × indicator heatmap of value ÷ standard (per stage)."""
+    """Section × indicator heat table of value ÷ standard (per stage): an HTML table coloured like
+    the heatmap, the ratios as text (issue 16: milliseconds where the 120-row heatmap took seconds)."""
     sv = b.year_view().section_values
     if sv["standard"].isna().all():
         return display.callout("本评估标准未设学校达标值，不绘制达成度热力图。", "info")
-    parts = [display.figure_html(plotting.attainment_heatmap(sv, st, year=b.year, **_floor(b)))
+    parts = [plotting.attainment_table_html(sv, st, year=b.year, **_floor(b))
              for st in STAGES if (sv["stage"] == st).any()]
     return _html(*parts)
 

@@ -41,6 +41,8 @@ class RegionBriefing:
     evaluation: object = None       # four areas (with a county sheet)
     plan: object = None             # least-cost plan of ``year``, all counties (one run)
     oversize: pd.DataFrame | None = None
+    county_briefings: list[str] | None = None  # counties whose briefings the batch writes (None: all)
+    bachelor: pd.DataFrame | None = None  # bachelor-degree ratio of every county (briefing.degrees.region_bachelor_ratio)
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -56,9 +58,10 @@ class RegionBriefing:
 
 def region_overview(data: str, year: int, standard: str = "quality-2017", title: str | None = None,
                     county_sheet: str | None = None, target_year: int | None = None,
-                    sheet: str | None = None) -> RegionBriefing:
+                    sheet: str | None = None, county_briefings: list[str] | None = None) -> RegionBriefing:
     """Every county in the data for one year (earlier years for the change and the trend; ``sheet``:
-    the workbook's sheet holding the table)."""
+    the workbook's sheet holding the table; ``county_briefings``: the counties whose briefings are
+    written beside this one — the others are named, not linked; ``None``: every county)."""
     from balance.analysis.oversize import oversize_counts
     from balance.method import cache
     from balance.method.assessment import assess
@@ -71,7 +74,8 @@ def region_overview(data: str, year: int, standard: str = "quality-2017", title:
     a_years = _years(a, years)
     r = RegionBriefing(a_years, year, title or f"{year} 年各县区义务教育{wording.programme(a.standard)}监测总览",
                        table.path, table.sha256, a.standard.id, county_sheet=county_sheet,
-                       target_year=None if target_year is None else int(target_year))
+                       target_year=None if target_year is None else int(target_year),
+                       county_briefings=None if county_briefings is None else [str(c) for c in county_briefings])
     if county_sheet:
         from balance.method.evaluation import evaluate
 
@@ -82,7 +86,16 @@ def region_overview(data: str, year: int, standard: str = "quality-2017", title:
 
         r.plan = plan(table, std, year=year)
     r.oversize = oversize_counts(table, a_years)
+    r.bachelor = _bachelor(table, year)
     return r
+
+
+def _bachelor(table, year: int) -> pd.DataFrame:
+    """Every county's row of :func:`balance.analysis.degrees.bachelor_ratio` in ``year`` (per county × year,
+    so the same numbers as each county briefing's)."""
+    from balance.analysis.degrees import bachelor_ratio
+
+    return bachelor_ratio(table.data[table.data["year"] == year])
 
 
 def _years(a: Assessment, years: list[int]) -> Assessment:
@@ -146,7 +159,8 @@ def region_verdict_lines(r: RegionBriefing) -> list[tuple[str, str]]:
         lines.append((f"{r.year} 年 {n} 个县区中 {len(ok)} 个督导评估四个方面综合结论为达到：{'、'.join(ok) or '无'}。",
                       "pass" if len(ok) == n else "fail"))
     k = int(v["passed"].sum())
-    lines.append((f"{r.year} 年 {n} 个县区中 {k} 个达到资源配置标准（四个方面之一）：{'、'.join(v.loc[v.passed, 'county_name']) or '无'}。",
+    ok = rows.loc[rows["passed"].fillna(False).astype(bool), "county_name"]  # in rank order, as the table lists them
+    lines.append((f"{r.year} 年 {n} 个县区中 {k} 个达到资源配置标准（四个方面之一）：{'、'.join(ok) or '无'}。",
                   "pass" if k == n else "warn"))
     return lines
 
@@ -186,8 +200,10 @@ def _wan(yuan: float) -> str:
 def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.html") -> HTML:
     """The ranked county table (rule stated in the caption), a 合计 row for the plan cost, links."""
     t = r.rows
+    written = None if r.county_briefings is None else set(r.county_briefings)
     links = [(link_pattern.format(county_code=quote(str(c), safe=""), year=r.year), f"{n}（{c}）{r.year} 年简报")
-             for c, n in zip(t["county_code"], t["county_name"])]
+             for c, n in zip(t["county_code"], t["county_name"]) if written is None or str(c) in written]
+    missing = [f"{n}（{c}）" for c, n in zip(t["county_code"], t["county_name"]) if written is not None and str(c) not in written]
     verdicts = [county_verdict(r, c) for c in t["county_code"]]
     t["verdict"] = [k == "pass" for _, k in verdicts]
     t["cost_wan"] = t["plan_cost"] / 10_000
@@ -212,7 +228,10 @@ def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.ht
                                pass_columns=[c for c in ("verdict", "passed") if c in cols],
                                pass_labels=("达到", "未达到"),
                                caption=f"各县区达标情况与排名（{basis}）排名规则：{RANK_RULE}{since}")
-    return _html(table, display.links_html(links, "各县区简报：", label="各县区简报"))
+    nav = display.links_html(links, "各县区简报：", label="各县区简报") if links else ""
+    none = (f'<p class="section-intro">未生成 {r.year} 年简报的县区（本次只生成了所选县区的简报）：'
+            f'{display.escape("、".join(missing))}。</p>') if missing else ""
+    return _html(table, nav, none)
 
 
 def _short(item: str, most: int = 110) -> str:

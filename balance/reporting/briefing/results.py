@@ -25,7 +25,10 @@ def save_results(b, output_dir: str | None) -> None:
         payload.update(county_code=b.county_code, county_name=b.county_name, year=b.year, summary=rec[0] if rec else None,
                        title=b.title, verdict_lines=[{"text": t, "kind": k} for t, k in verdict_lines(b)])
     elif isinstance(b, TrendBriefing):
-        payload.update(county_code=b.county_code, county_name=b.county_name, years=b.years, target_year=b.target_year)
+        from balance.reporting.briefing.trend import trend_verdict_lines
+
+        payload.update(county_code=b.county_code, county_name=b.county_name, years=b.years, target_year=b.target_year,
+                       title=b.title, verdict_lines=[{"text": t, "kind": k} for t, k in trend_verdict_lines(b)])
     elif isinstance(b, RegionBriefing):
         v = b.verdicts
         from balance.analysis.region import city_total

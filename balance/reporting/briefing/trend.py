@@ -27,6 +27,7 @@ class TrendBriefing:
     target_year: int | None = None
     evaluation: object = None        # four areas per year (with a county sheet)
     oversize: pd.DataFrame | None = None
+    bachelor: pd.DataFrame | None = None  # bachelor-degree ratio per year (briefing.degrees.trend_bachelor_ratio)
 
 
 def county_trend(data: str, county_code: str, standard: str = "quality-2017", title: str | None = None,
@@ -50,12 +51,24 @@ def county_trend(data: str, county_code: str, standard: str = "quality-2017", ti
 
         t.evaluation = evaluate(table, county_sheet, a.standard, county=str(county_code))
     t.oversize = oversize_counts(table, a)
+    t.bachelor = _bachelor(table, str(county_code))
     return t
 
 
-def trend_headline(t: TrendBriefing) -> HTML:
+def _bachelor(table, county_code: str) -> pd.DataFrame:
+    """The county's rows of :func:`balance.analysis.degrees.bachelor_ratio`, as the county briefing computes them."""
+    from balance.analysis.degrees import bachelor_ratio
+
+    return bachelor_ratio(table.data[table.data["county_code"] == county_code])
+
+
+def trend_verdict_lines(t: TrendBriefing) -> list[tuple[str, str]]:
+    """The verdict lines that open the trend headline, as ``(text, kind)``: the latest year's
+    four-area verdict (with a county sheet), the latest year's resource-allocation verdict
+    (labelled as one area of four) and, with a target year, whether the county is on course.
+    ``results.json`` carries them so ``index.html`` quotes them word for word."""
     v = t.assessment.verdicts.sort_values("year")
-    first, last = v.iloc[0], v.iloc[-1]
+    last = v.iloc[-1]
     lines = []
     if t.evaluation is not None:
         ev = t.evaluation.verdicts.sort_values("year")
@@ -64,12 +77,25 @@ def trend_headline(t: TrendBriefing) -> HTML:
         lines.append((f"{t.county_name} 督导评估四个方面综合结论：{int(lv.year)} 年{lv.verdict}"
                       + (f"；达到的年份：{'、'.join(map(str, ok))}。" if ok else f"；{t.years[0]}—{t.years[-1]} 年均未达到。"),
                       "pass" if bool(lv.passed) else "fail"))
-    passed_years = [int(y) for y in v.loc[v["passed"], "year"]]
+    passed_years = [int(y) for y in v.loc[v["passed"].astype(bool), "year"]]
     if passed_years:
-        lines.append((f"{t.county_name} 在 {'、'.join(map(str, passed_years))} 年达到资源配置标准（四个方面之一）。",
-                      "pass" if bool(last.passed) else "warn"))
+        word = "达到" if bool(last.passed) else "未达到"
+        lines.append((f"{t.county_name} {int(last.year)} 年{word}资源配置标准（四个方面之一）；"
+                      f"达到的年份：{'、'.join(map(str, passed_years))}。", "pass" if bool(last.passed) else "warn"))
     else:
         lines.append((f"{t.county_name} 在 {t.years[0]}—{t.years[-1]} 年均未达到资源配置标准（四个方面之一）。", "fail"))
+    if t.target_year:
+        oc = next(_on_course(t).itertuples(index=False))
+        lines.append((f"目标年份 {t.target_year} 年（资源配置）：{oc.status}。", "info" if _yes(oc.on_course) else "warn"))
+    return lines
+
+
+def trend_headline(t: TrendBriefing) -> HTML:
+    """The answer first (:func:`trend_verdict_lines`), then the passing share, the failing CVs and
+    the oversized schools and classes, first year against last."""
+    v = t.assessment.verdicts.sort_values("year")
+    first, last = v.iloc[0], v.iloc[-1]
+    lines = trend_verdict_lines(t)
     if t.assessment.standard.school_rule is not None and pd.notna(first.sections_passed):
         lines.append((f"学段单位达标率由 {first.sections_passed / max(first.sections, 1):.0%}（{first.year} 年）变为 "
                       f"{last.sections_passed / max(last.sections, 1):.0%}（{last.year} 年）。", "info"))
@@ -81,9 +107,6 @@ def trend_headline(t: TrendBriefing) -> HTML:
         lines.append((f"超规模学校由 {int(o0.oversized_schools)} 所（{int(o0.year)} 年）变为 {int(o1.oversized_schools)} 所，"
                       f"超标班额班数由 {int(o0.primary_oversized_classes + o0.junior_oversized_classes):,} 个变为 "
                       f"{int(o1.primary_oversized_classes + o1.junior_oversized_classes):,} 个（{int(o1.year)} 年）。", "info"))
-    if t.target_year:
-        oc = next(_on_course(t).itertuples(index=False))
-        lines.append((f"目标年份 {t.target_year} 年（资源配置）：{oc.status}。", "info" if _yes(oc.on_course) else "warn"))
     return display.headline(lines, title="")
 
 

@@ -194,3 +194,19 @@ def test_index_quotes_the_region_verdict_lines_of_its_headline(region, tmp_path)
     assert len(lines) == 2 and "四个方面" in lines[0]["text"] and "资源配置" in lines[1]["text"]
     cell = _verdict_cell({"verdict_lines": lines})
     assert all(d["text"] in _text(cell) for d in lines)
+
+
+def test_links_only_to_the_county_briefings_written(region):
+    """``balance brief --county`` subsets the counties: the overview links only the briefings
+    written beside it and names the others as 未生成 in plain text (issue 11)."""
+    from dataclasses import replace
+
+    codes = list(region.rows["county_code"])
+    names = dict(zip(region.rows["county_code"], region.rows["county_name"]))
+    sub = replace(region, county_briefings=codes[:2])
+    markup = bf.region_table(sub).data
+    hrefs = re.findall(r'<a href="([^"]+)"', markup)
+    assert hrefs == [f"{c}_2025.html" for c in codes[:2]]
+    rest = re.search(r"未生成 2025 年简报的县区[^<]*", markup).group(0)
+    assert all(f"{htmllib.escape(names[c])}（{c}）" in rest for c in codes[2:])
+    assert len(re.findall(r'<a href="', bf.region_table(region).data)) == len(codes)  # default: every county

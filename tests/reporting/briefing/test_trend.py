@@ -82,3 +82,23 @@ def test_without_sheet_or_target_every_section_still_renders(tmp_path):
         markup = f(t).data
         assert markup.strip() and active_markup(markup) == [], f.__name__
     assert htmllib.escape(IMG, quote=True) in bf.trend_movers(t).data  # the hostile name is shown, as text
+
+
+def test_trend_results_json_carries_the_headline_verdict_lines(trend, tmp_path):
+    """index.html quotes a trend briefing's verdict from results.json: the same lines, word for
+    word, as open its headline (latest four-area verdict, latest resource verdict, on course)."""
+    import json
+
+    bf.save_results(trend, str(tmp_path))
+    got = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["verdict_lines"]
+    head = re.findall(r'<li class="(\w+) no-mark"><span[^>]*>.</span> (.*?)</li>', bf.trend_headline(trend).data)
+    assert [(x["kind"], x["text"]) for x in got] == [(k, htmllib.unescape(t)) for k, t in head[:len(got)]]
+    last = int(trend.evaluation.verdicts["year"].max())
+    assert len(got) == 3 and got[0]["text"].startswith(f"{trend.county_name} 督导评估四个方面综合结论：{last} 年")
+    assert "目标年份 2027 年" in got[2]["text"] and "资源配置标准（四个方面之一）" in got[1]["text"]
+
+
+def test_trend_cover_names_the_county_sheet_and_target_year(trend):
+    text = _text(bf.cover(trend).data)
+    assert "县级填报表county_sheet.xlsx" in text and "目标年份2027 年" in text
+    assert f"年份{trend.years[0]}—{trend.years[-1]} 年" in text
