@@ -64,7 +64,6 @@ KNOWN_LONG: set[str] = {
     "balance.analysis.planner.waterfill:_plan_round",
     "balance.analysis.sample:draw_sample",
     "balance.io.store:load_parquet_table",
-    "balance.method.school_items:compute_school_items",
     "balance.reporting.plotting.county:cv_chart",
     "balance.reporting.plotting.county:indicator_small_multiples",
     "balance.reporting.plotting.county:urban_rural_chart",
