@@ -72,8 +72,6 @@ KNOWN_LONG: set[str] = {
     "balance.running.batch:_run_locked",
     "balance.running.params:load_params",
     "balance.running.worker:execute_run",
-    "balance.synthetic.demo.table:_school_year",
-    "balance.synthetic.national:_year_rows",
 }
 
 
