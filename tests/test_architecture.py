@@ -58,9 +58,6 @@ KNOWN_LONG: set[str] = {
     "balance.analysis.planner.planning:plan_schools",
     "balance.analysis.planner.summary:_summaries",
     "balance.analysis.planner.waterfill:_plan_round",
-    "balance.method.school_items:compute_school_items",
-    "balance.synthetic.demo.table:_school_year",
-    "balance.synthetic.national:_year_rows",
 }
 
 
