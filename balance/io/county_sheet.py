@@ -173,6 +173,7 @@ def _header_row(grid: list[list]) -> int | None:
 
 
 def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) -> CountySheet:
+    """Check the cells of a county sheet and build its :class:`CountySheet` (raises on any error)."""
     problems: list[Problem] = []
     formula_at = set(formulas)
 
@@ -187,6 +188,36 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
         raise _refuse(file, "找不到表头行：应有“年份”和“县区代码”两列", "no header row found: the columns 年份 (year) "
                       "and 县区代码 (county code) are needed", "missing_header", sheet)
     headers = [_cell_text(c)[0].strip() for c in grid[h]]
+    cols = _columns(headers, add)
+    spec_fields = {f["name"]: f for f in fields()}
+    records = []
+    for i in range(h + 1, len(grid)):
+        rec = _parse_row(grid[i], i, cols, headers, spec_fields, formula_at, add)
+        if rec is not None:
+            records.append(rec)
+
+    _fraction_columns(problems, records, grid[h + 1:], cols, headers, spec_fields, file, sheet)
+    if not records:
+        add("表中没有数据行（只有表头）", "the sheet has no data rows (header only)", "no_data_rows")
+
+    df = pd.DataFrame(records)
+    if len(df):
+        _check_counties(df, known, add)
+
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems, *_SUMMARY)
+    df["year"] = df["year"].astype("int64")
+    df["county_code"] = df["county_code"].astype(str)
+    df["source_row"] = df["source_row"].astype("int64")
+    return CountySheet(data=df.reset_index(drop=True), path=file, sha256=sha256, sheet=sheet,
+                       warnings=[p for p in problems if p.severity == "warning"],
+                       columns_found=[n for n in spec_fields if n in cols])
+
+
+def _columns(headers: list[str], add) -> dict[str, int]:
+    """The column of each recognised name (header text → canonical name); duplicate columns are
+    errors, unknown and missing item columns warnings (via ``add``)."""
     cols: dict[str, int] = {}
     unknown = []
     for j, hd in enumerate(headers):
@@ -203,116 +234,110 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
     if unknown:
         add(f"无法识别的列（已忽略）：{'、'.join(unknown)}", f"unrecognised columns (ignored): {', '.join(unknown)}",
             "unknown_columns", severity="warning")
-    spec_fields = {f["name"]: f for f in fields()}
-    missing_fields = [f for f in spec_fields.values() if f["name"] not in cols]
+    missing_fields = [f for f in fields() if f["name"] not in cols]
     if missing_fields:
         add(f"缺少 {len(missing_fields)} 个事项列，这些事项将按“缺失”处理：{'、'.join(f['header'] for f in missing_fields)}",
             f"{len(missing_fields)} item column{'' if len(missing_fields) == 1 else 's'} missing; those items will be reported as missing: "
             f"{', '.join(f['name'] for f in missing_fields)}", "missing_item_columns", severity="warning")
+    return cols
 
-    records = []
-    for i in range(h + 1, len(grid)):
-        r = grid[i]
-        cells = {name: _cell_text(r[j]) if j < len(r) else ("", False) for name, j in cols.items()}
-        if not any(t.strip() for t, _ in cells.values()):
-            continue  # blank line
-        rownum = i + 1
-        rec: dict = {"source_row": rownum}
-        # identity
-        yt = cells.get("year", ("", False))[0].strip()
-        m = re.fullmatch(r"(\d{4})(?:\.0+)?\s*年?", unicodedata.normalize("NFKC", yt))
-        if not yt:
-            add("年份为空", "year is blank", "blank", rownum, headers[cols["year"]], yt)
-            rec["year"] = None
-        elif not m or not 1949 <= int(m.group(1)) <= 2100:
-            add("年份应为四位数的年份（1949–2100）", "year must be a 4-digit year (1949-2100)", "year_invalid",
-                rownum, headers[cols["year"]], yt)
-            rec["year"] = None
-        else:
-            rec["year"] = int(m.group(1))
-        ct, numeric = cells.get("county_code", ("", False))
-        ct = unicodedata.normalize("NFKC", ct.strip())
-        ccol = headers[cols["county_code"]]
-        if not ct:
-            add("县区代码为空", "county code is blank", "blank", rownum, ccol, ct)
-            rec["county_code"] = None
-        elif not ct.isdigit():
-            add("县区代码只能由数字组成（应为 6 位数字）", "county code must contain digits only (6 digits expected)",
-                "code_not_digits", rownum, ccol, ct)
-            rec["county_code"] = None
-        elif len(ct) != 6:
-            zero = numeric or len(ct) < 6
-            add(f"县区代码应为 6 位数字，实际 {len(ct)} 位" + ("；开头的 0 可能已丢失（请将该列设为文本格式）" if zero else ""),
-                f"county code must have 6 digits, found {len(ct)}" + ("; leading zeros may have been lost (format the column as text)" if zero else ""),
-                "code_length", rownum, ccol, ct)
-            rec["county_code"] = None
-        else:
-            rec["county_code"] = ct
-        rec["county_name"] = cells["county_name"][0].strip() if "county_name" in cells else ""
-        if rec["county_name"]:  # a name goes into workbooks: refused when it starts like a formula
-            from balance.io.validation import message, name_problems, shown_value
 
-            for code, mask, fields_ in name_problems(pd.Series([rec["county_name"]])):
-                if mask[0]:
-                    zh, en = message(code, **fields_)
-                    add(zh, en, code, rownum, headers[cols["county_name"]], shown_value(rec["county_name"]))
-        for name, j in cols.items():  # formulas without a cached value read as blank: say so
-            if (i, j) in formula_at and not cells[name][0].strip():
-                from balance.io.validation import message
+def _parse_row(r: list, i: int, cols: dict[str, int], headers: list[str], spec_fields: dict, formula_at: set,
+               add) -> dict | None:
+    """One data row (grid index ``i``) as a record, or ``None`` for a blank line; problems via ``add``."""
+    cells = {name: _cell_text(r[j]) if j < len(r) else ("", False) for name, j in cols.items()}
+    if not any(t.strip() for t, _ in cells.values()):
+        return None  # blank line
+    rownum = i + 1
+    rec: dict = {"source_row": rownum}
+    rec["year"] = _parse_year(cells.get("year", ("", False))[0].strip(), add, rownum, headers[cols["year"]])
+    ct, numeric = cells.get("county_code", ("", False))
+    rec["county_code"] = _parse_county_code(unicodedata.normalize("NFKC", ct.strip()), numeric, add, rownum,
+                                            headers[cols["county_code"]])
+    rec["county_name"] = cells["county_name"][0].strip() if "county_name" in cells else ""
+    if rec["county_name"]:  # a name goes into workbooks: refused when it starts like a formula
+        from balance.io.validation import message, name_problems, shown_value
 
-                zh, en = message("formula_no_value")
-                add(zh, en, "formula_no_value", rownum, headers[j], "")
-        # items
-        for name, f in spec_fields.items():
-            if name not in cells:
-                rec[name] = None if f["type"] == "yes_no" else np.nan
-                continue
-            text = unicodedata.normalize("NFKC", cells[name][0]).strip()
-            col = headers[cols[name]]
-            rec[name] = _parse_value(text, f, add, rownum, col, cells[name][0].strip())
-        for c in sheet_columns():
-            if c["kind"] == "note":
-                rec[c["name"]] = cells[c["name"]][0].strip() if c["name"] in cells else ""
-        records.append(rec)
+        for code, mask, fields_ in name_problems(pd.Series([rec["county_name"]])):
+            if mask[0]:
+                zh, en = message(code, **fields_)
+                add(zh, en, code, rownum, headers[cols["county_name"]], shown_value(rec["county_name"]))
+    for name, j in cols.items():  # formulas without a cached value read as blank: say so
+        if (i, j) in formula_at and not cells[name][0].strip():
+            from balance.io.validation import message
 
-    _fraction_columns(problems, records, grid[h + 1:], cols, headers, spec_fields, file, sheet)
-    if not records:
-        add("表中没有数据行（只有表头）", "the sheet has no data rows (header only)", "no_data_rows")
+            zh, en = message("formula_no_value")
+            add(zh, en, "formula_no_value", rownum, headers[j], "")
+    # items
+    for name, f in spec_fields.items():
+        if name not in cells:
+            rec[name] = None if f["type"] == "yes_no" else np.nan
+            continue
+        text = unicodedata.normalize("NFKC", cells[name][0]).strip()
+        col = headers[cols[name]]
+        rec[name] = _parse_value(text, f, add, rownum, col, cells[name][0].strip())
+    for c in sheet_columns():
+        if c["kind"] == "note":
+            rec[c["name"]] = cells[c["name"]][0].strip() if c["name"] in cells else ""
+    return rec
 
-    df = pd.DataFrame(records)
-    if len(df):
-        # the same county and year twice
-        ok = df["year"].notna() & df["county_code"].notna()
-        keyed = df[ok]
-        dup = keyed[keyed.duplicated(["year", "county_code"], keep=False)]
-        for (y, c), g in dup.groupby(["year", "county_code"], sort=True):
-            rows = sorted(int(x) for x in g["source_row"])
-            for rr in rows:
-                add(f"县区 {c} 的 {int(y)} 年出现多行（第 {'、'.join(map(str, rows))} 行），每个县区每年只能填一行",
-                    f"county {c}, year {int(y)} appears on several rows ({', '.join(map(str, rows))}); one row per county and year",
-                    "duplicate_county_year", rr, "县区代码", c)
-        if known is not None:
-            names = known if isinstance(known, dict) else {k: None for k in known}
-            listed = "、".join(sorted(names)[:20]) + ("…" if len(names) > 20 else "")
-            for rec in keyed.itertuples(index=False):
-                if rec.county_code not in names:
-                    add(f"县区代码 {rec.county_code} 不在学校数据中（学校数据中的县区：{listed}）",
-                        f"county code {rec.county_code} is not in the school data (counties there: {listed.replace('、', ', ')})",
-                        "unknown_county", int(rec.source_row), "县区代码", rec.county_code)
-                elif names[rec.county_code] and rec.county_name and rec.county_name != names[rec.county_code]:
-                    add(f"县区名称“{rec.county_name}”与学校数据中的“{names[rec.county_code]}”不一致",
-                        f"county name '{rec.county_name}' differs from the school data's '{names[rec.county_code]}'",
-                        "county_name_differs", int(rec.source_row), "县区名称", rec.county_name, severity="warning")
 
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise InputError(problems, *_SUMMARY)
-    df["year"] = df["year"].astype("int64")
-    df["county_code"] = df["county_code"].astype(str)
-    df["source_row"] = df["source_row"].astype("int64")
-    return CountySheet(data=df.reset_index(drop=True), path=file, sha256=sha256, sheet=sheet,
-                       warnings=[p for p in problems if p.severity == "warning"],
-                       columns_found=[n for n in spec_fields if n in cols])
+def _parse_year(yt: str, add, rownum: int, col: str) -> int | None:
+    """The year of a row (``2025``, ``2025.0``, ``2025年``), or ``None`` with a problem."""
+    m = re.fullmatch(r"(\d{4})(?:\.0+)?\s*年?", unicodedata.normalize("NFKC", yt))
+    if not yt:
+        add("年份为空", "year is blank", "blank", rownum, col, yt)
+        return None
+    if not m or not 1949 <= int(m.group(1)) <= 2100:
+        add("年份应为四位数的年份（1949–2100）", "year must be a 4-digit year (1949-2100)", "year_invalid",
+            rownum, col, yt)
+        return None
+    return int(m.group(1))
+
+
+def _parse_county_code(ct: str, numeric: bool, add, rownum: int, ccol: str) -> str | None:
+    """The 6-digit county code of a row (``numeric``: the cell was a number), or ``None`` with a problem."""
+    if not ct:
+        add("县区代码为空", "county code is blank", "blank", rownum, ccol, ct)
+        return None
+    if not ct.isdigit():
+        add("县区代码只能由数字组成（应为 6 位数字）", "county code must contain digits only (6 digits expected)",
+            "code_not_digits", rownum, ccol, ct)
+        return None
+    if len(ct) != 6:
+        zero = numeric or len(ct) < 6
+        add(f"县区代码应为 6 位数字，实际 {len(ct)} 位" + ("；开头的 0 可能已丢失（请将该列设为文本格式）" if zero else ""),
+            f"county code must have 6 digits, found {len(ct)}" + ("; leading zeros may have been lost (format the column as text)" if zero else ""),
+            "code_length", rownum, ccol, ct)
+        return None
+    return ct
+
+
+def _check_counties(df: pd.DataFrame, known, add) -> None:
+    """Rows across the sheet: the same county and year twice (errors); a county not in the school data
+    (error) or named differently there (warning)."""
+    ok = df["year"].notna() & df["county_code"].notna()
+    keyed = df[ok]
+    dup = keyed[keyed.duplicated(["year", "county_code"], keep=False)]
+    for (y, c), g in dup.groupby(["year", "county_code"], sort=True):
+        rows = sorted(int(x) for x in g["source_row"])
+        for rr in rows:
+            add(f"县区 {c} 的 {int(y)} 年出现多行（第 {'、'.join(map(str, rows))} 行），每个县区每年只能填一行",
+                f"county {c}, year {int(y)} appears on several rows ({', '.join(map(str, rows))}); one row per county and year",
+                "duplicate_county_year", rr, "县区代码", c)
+    if known is None:
+        return
+    names = known if isinstance(known, dict) else {k: None for k in known}
+    listed = "、".join(sorted(names)[:20]) + ("…" if len(names) > 20 else "")
+    for rec in keyed.itertuples(index=False):
+        if rec.county_code not in names:
+            add(f"县区代码 {rec.county_code} 不在学校数据中（学校数据中的县区：{listed}）",
+                f"county code {rec.county_code} is not in the school data (counties there: {listed.replace('、', ', ')})",
+                "unknown_county", int(rec.source_row), "县区代码", rec.county_code)
+        elif names[rec.county_code] and rec.county_name and rec.county_name != names[rec.county_code]:
+            add(f"县区名称“{rec.county_name}”与学校数据中的“{names[rec.county_code]}”不一致",
+                f"county name '{rec.county_name}' differs from the school data's '{names[rec.county_code]}'",
+                "county_name_differs", int(rec.source_row), "县区名称", rec.county_name, severity="warning")
 
 
 def _fraction_columns(problems: list, records, body, cols, headers, spec_fields, file, sheet) -> None:

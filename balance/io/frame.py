@@ -172,8 +172,40 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
            formulas: list | None = None, encoding: str | None = None, sheets: list | None = None,
            header_row: int = 1, merged: list | None = None) -> SchoolTable:
     """Map headers, drop blank rows, validate, raise or return the table."""
+    by_name, factors, unknown = _map_headers(headers)
+    if len(by_name) < HEADER_MIN_HITS:
+        _no_header(file, sheet, by_name, encoding, sheets)
+    problems = _header_problems(headers, by_name, file=file, sheet=sheet, formulas=formulas, header_row=header_row,
+                                merged=merged)
+    warnings: list[Problem] = list(notes or [])
+    if unknown:
+        zh, en = message("unknown_columns", "warning", columns="、".join(unknown))
+        warnings.append(Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, severity="warning",
+                                code="unknown_columns"))
+
+    cols = {name: js[0] for name, js in by_name.items()}
+    sub, rows, filled = _data_rows(body, rows, cols, warnings, file=file, sheet=sheet)
+    num = {n: numeric[:, j][filled] for n, j in cols.items()} if numeric is not None else {}
+    formula = _formula_cells(formulas, cols, filled)
+    if len(sub) == 0:
+        zh, en = message("no_data_rows")
+        problems.append(Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, code="no_data_rows"))
+        raise InputError(problems + warnings, "学校数据表有误", "the school table has errors")
+
+    raw = RawTable(text=sub, source_row=rows, headers={n: headers[j].strip() for n, j in cols.items()},
+                   factors=factors, numeric=num, file=file, sheet=sheet, formula=formula)
+    data, found = validate_school_rows(raw)
+    problems += [p for p in found if p.severity == "error"]
+    warnings += [p for p in found if p.severity == "warning"]
+    if problems:
+        raise InputError(problems + warnings, "学校数据表有误", "the school table has errors")
+    header_map = {headers[j].strip(): n for n, j in cols.items()}
+    return SchoolTable(data=data, path=file, sha256=sha256, warnings=warnings, header_map=header_map, sheet=sheet)
+
+
+def _map_headers(headers: list[str]) -> tuple[dict[str, list[int]], dict[str, float], list[str]]:
+    """(canonical name → its column positions, name → unit factor, headers not recognised)."""
     lookup = header_lookup()
-    problems: list[Problem] = []
     by_name: dict[str, list[int]] = {}
     factors: dict[str, float] = {}
     unknown: list[str] = []
@@ -185,9 +217,15 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
             factors[name] = factor
         elif key and key != "source_row":
             unknown.append(hdr.strip())
+    return by_name, factors, unknown
+
+
+def _header_problems(headers: list[str], by_name: dict[str, list[int]], *, file: str, sheet: str | None,
+                     formulas: list | None, header_row: int, merged: list | None) -> list[Problem]:
+    """The header row's errors: duplicate columns, a merged header hiding required columns, missing
+    required columns, header cells that are formulas without a value."""
+    problems: list[Problem] = []
     spec = {c["name"]: c for c in COLUMNS}
-    if len(by_name) < HEADER_MIN_HITS:
-        _no_header(file, sheet, by_name, encoding, sheets)
     for name, js in by_name.items():
         if len(js) > 1:
             zh, en = message("duplicate_column", header=spec[name]["header"], name=name,
@@ -204,21 +242,23 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
             zh, en = message("missing_column", header=c["header"], name=c["name"])
             problems.append(Problem(file=file, sheet=sheet, column=c["header"], problem_zh=zh, problem_en=en,
                                     code="missing_column"))
-    warnings: list[Problem] = list(notes or [])
     for r, j in formulas or []:
         if r < 0 and j < len(headers):  # a header cell that is a formula without a value
             zh, en = message("formula_no_value")
             problems.append(Problem(file=file, sheet=sheet, row=header_row, column=_col_letters(j + 1),
                                     problem_zh=zh, problem_en=en, code="formula_no_value"))
-    if unknown:
-        zh, en = message("unknown_columns", "warning", columns="、".join(unknown))
-        warnings.append(Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, severity="warning",
-                                code="unknown_columns"))
+    return problems
 
-    cols = {name: js[0] for name, js in by_name.items()}
+
+def _data_rows(body: pd.DataFrame, rows: np.ndarray, cols: dict[str, int], warnings: list[Problem], *, file: str,
+               sheet: str | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The recognised columns of the data rows as text, their file rows and the mask of the body rows kept.
+
+    Rows blank in every recognised column (trailing formatted rows, spacer lines) are not data;
+    totals rows (合计 …) are left out with a warning appended to ``warnings``.
+    """
     sub = body[[cols[n] for n in cols]] if cols else pd.DataFrame(index=body.index)
     sub.columns = list(cols)
-    # rows blank in every recognised column (trailing formatted rows, spacer lines) are not data
     if len(sub.columns):
         filled = (sub.astype("str").apply(lambda s: s.str.strip()) != "").any(axis=1).to_numpy()
     else:
@@ -230,13 +270,12 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
         warnings.append(Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, severity="warning",
                                 code="totals_rows_left_out"))
         filled = filled & ~totals
-    sub = sub[filled].reset_index(drop=True).astype("str")
-    rows = rows[filled]
-    num = {}
-    if numeric is not None:
-        for n, j in cols.items():
-            num[n] = numeric[:, j][filled]
-    formula = {}
+    return sub[filled].reset_index(drop=True).astype("str"), rows[filled], filled
+
+
+def _formula_cells(formulas: list | None, cols: dict[str, int], filled: np.ndarray) -> dict[str, np.ndarray]:
+    """Name → mask over the kept rows of the cells that are formulas without a value."""
+    formula: dict[str, np.ndarray] = {}
     if formulas:
         index = np.cumsum(filled) - 1  # body position -> position among the filled rows
         col_of = {j: n for n, j in cols.items()}
@@ -245,20 +284,7 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
                 if not filled[r]:  # a row whose only recognised cells are formulas without values
                     continue
                 formula.setdefault(col_of[j], np.zeros(int(filled.sum()), dtype=bool))[index[r]] = True
-    if len(sub) == 0:
-        zh, en = message("no_data_rows")
-        problems.append(Problem(file=file, sheet=sheet, problem_zh=zh, problem_en=en, code="no_data_rows"))
-        raise InputError(problems + warnings, "学校数据表有误", "the school table has errors")
-
-    raw = RawTable(text=sub, source_row=rows, headers={n: headers[j].strip() for n, j in cols.items()},
-                   factors=factors, numeric=num, file=file, sheet=sheet, formula=formula)
-    data, found = validate_school_rows(raw)
-    problems += [p for p in found if p.severity == "error"]
-    warnings += [p for p in found if p.severity == "warning"]
-    if problems:
-        raise InputError(problems + warnings, "学校数据表有误", "the school table has errors")
-    header_map = {headers[j].strip(): n for n, j in cols.items()}
-    return SchoolTable(data=data, path=file, sha256=sha256, warnings=warnings, header_map=header_map, sheet=sheet)
+    return formula
 
 
 #: Cells that mark a totals or subtotals row (合计, 小计, 总计), looked for in these columns.

@@ -1,4 +1,4 @@
-"""The official figures: pupil-weighted coefficient of variation, school rule, verdicts, shortfalls.
+"""The official figures: pupil-weighted coefficient of variation, school rule, shortfalls (the county verdict: :mod:`balance.method.verdicts`, re-exported here).
 
 Method (method.md §§4–5). For one county, year, stage and indicator over the in-scope sections
 (:math:`x_i` section *i*'s value, :math:`P_i` its pupils, :math:`P=\\sum_i P_i`):
@@ -38,6 +38,7 @@ from balance.method.dispersion import grouped_cv, pupil_weighted_cv  # noqa: F40
 from balance.method.indicators import numerator
 from balance.schema import input_header
 from balance.method.standards import Standard
+from balance.method.verdicts import county_verdicts  # noqa: F401 - its home before the split; public here too
 
 __all__ = [
     "REL_TOL", "GROUP", "at_least", "at_most", "pupil_weighted_cv", "group_cv", "school_rule", "shortfalls",
@@ -168,9 +169,32 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
     ``sections`` already is in that order (as :func:`balance.method.sections.build_sections` makes it),
     which saves sorting the text keys.
     """
-    cols = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
-            "students", "indicator", "value", "standard", "ratio", "shortfall", "add_unit", "add_column",
-            "shortfall_to_floor", "school_passed", "threshold", "facility_share", "add_to_school"]
+    cols = SHORTFALL_COLUMNS
+    parts = _below_standard(sections, values, standards, standard)
+    if not parts["pos"]:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    cat = {k: np.concatenate(v) for k, v in parts.items()}
+    order = _shortfall_order(sections, standard, cat["pos"], cat["ind"], presorted)
+    out = _shortfall_rows(sections, standard, cat, order)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(order)), copy=False)[cols]
+
+
+#: the columns of :func:`shortfalls` (``shortfalls.csv``), in order
+SHORTFALL_COLUMNS = ["year", "county_code", "county_name", "school_code", "school_name", "stage", "urban_rural",
+                     "students", "indicator", "value", "standard", "ratio", "shortfall", "add_unit", "add_column",
+                     "shortfall_to_floor", "school_passed", "threshold", "facility_share", "add_to_school"]
+
+
+def _below_standard(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataFrame,
+                    standard: Standard) -> dict[str, list]:
+    """Per indicator, the sections below the standard and what they must add (lists of arrays).
+
+    With pupils P, numerator N and standard s per ``per`` pupils: required = s·P/per,
+    ``add`` = required − N and ``add_floor`` = max(floor_ratio·required − N, 0), both rounded up
+    (less a relative 1e-9 of required, see the module docstring) for whole-unit indicators;
+    ``w``/``school``: the facility share and the school's addition (:func:`_school_addition`).
+    Keys: pos (section positions), ind (indicator index), value, standard, add, add_floor, w, school.
+    """
     floor = standard.school_rule.floor_ratio if standard.school_rule else 1.0
     p = sections["students"].to_numpy(dtype="float64")
     parts: dict[str, list] = {k: [] for k in ("pos", "ind", "value", "standard", "add", "add_floor", "w", "school")}
@@ -199,13 +223,15 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
         parts["standard"].append(s[below])
         parts["add"].append(add)
         parts["add_floor"].append(add_floor)
-    if not parts["pos"]:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    cat = {k: np.concatenate(v) for k, v in parts.items()}
-    pos, ind_k = cat["pos"], cat["ind"]
-    # Rows sorted by year, county, stage, school code and indicator order; ties keep the order of
-    # the indicator-by-indicator concatenation (a stable sort). Keys are compared as integer codes
-    # factorised in sorted order, which orders exactly as the values themselves.
+    return parts
+
+
+def _shortfall_order(sections: pd.DataFrame, standard: Standard, pos: np.ndarray, ind_k: np.ndarray,
+                     presorted: bool) -> np.ndarray:
+    """The permutation of the concatenated rows that sorts them by year, county, stage, school code
+    and indicator order; ties keep the order of the indicator-by-indicator concatenation (a stable
+    sort). Keys are compared as integer codes factorised in sorted order, which orders exactly as the
+    values themselves."""
     order_of = {n: i for i, n in enumerate(standard.indicator_names)}
     ind_rank = np.array([order_of[i.name] for i in standard.indicators], dtype="int64")[ind_k]
     key_cols = ("year", "county_code", "stage", "school_code")
@@ -217,8 +243,12 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
     else:
         key_codes = [sorted_codes(sections[c])[pos] for c in key_cols]
     concat_pos = np.arange(len(pos))
-    order = np.lexsort((concat_pos, ind_rank, *key_codes[::-1]))
-    pos, ind_k = pos[order], ind_k[order]
+    return np.lexsort((concat_pos, ind_rank, *key_codes[::-1]))
+
+
+def _shortfall_rows(sections: pd.DataFrame, standard: Standard, cat: dict[str, np.ndarray], order: np.ndarray) -> dict:
+    """The columns of the shortfall table (a dict of arrays) from the concatenated parts, in ``order``."""
+    pos, ind_k = cat["pos"][order], cat["ind"][order]
     out = take_columns(sections, pos, ["year", "county_code", "county_name", "school_code", "school_name", "stage",
                                        "urban_rural", "students"])
     out["indicator"] = text_from_codes(ind_k, [i.name for i in standard.indicators])
@@ -240,7 +270,7 @@ def shortfalls(sections: pd.DataFrame, values: pd.DataFrame, standards: pd.DataF
         out["school_passed"] = np.full(len(pos), pd.NA, dtype=object)
     out["facility_share"] = cat["w"][order]
     out["add_to_school"] = cat["school"][order]
-    return pd.DataFrame(out, index=pd.RangeIndex(len(pos)), copy=False)[cols]
+    return out
 
 
 def _school_addition(ind, shares: np.ndarray, add_raw: np.ndarray, req: np.ndarray):
@@ -313,122 +343,3 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
     out["_s"] = lookup(out["stage"], {"小学": 0, "初中": 1})
     out = out.sort_values(["year", "county_code", "_s", "_o"], kind="stable").drop(columns=["_o", "_s"])
     return out[cols].reset_index(drop=True)
-
-
-def county_verdicts(county_ind: pd.DataFrame, school_results: pd.DataFrame, standard: Standard,
-                    names: pd.DataFrame, sections: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per year × county: the resource-allocation verdict and what fails, in plain words.
-
-    ``sections`` (all sections, in and out of scope) lets the verdict see a stage the county has
-    but whose sections are all out of scope: its CVs cannot be computed, so the county does not
-    pass ("all 14 CVs", method.md §5). A stage with no section at all in the county's data (no
-    junior school) has no CVs and is not judged.
-
-    Columns: year, county_code, county_name, standard_id, sections, sections_passed (NA without a
-    school rule), cvs_decisive, cvs_passed, passed (bool, never NA: anything undefined fails),
-    failing_items (list of Chinese sentences), and per stage ``sections_小学`` … counts.
-    """
-    n_keys = len(names)
-    if n_keys == 0:
-        return pd.DataFrame([])
-    keys = names.sort_values(["year", "county_code"]).reset_index(drop=True)
-    locate = _key_locator(keys)
-    sr_key = locate(school_results) if len(school_results) else np.zeros(0, dtype="int64")
-    n_sec = np.bincount(sr_key, minlength=n_keys).astype("int64")
-    out: dict[str, object] = {
-        "year": keys["year"].to_numpy(), "county_code": keys["county_code"], "county_name": keys["county_name"],
-        "standard_id": pd.Series([standard.id] * n_keys, dtype="str"), "sections": n_sec,
-    }
-    # failing items as (county-year, rank, text); ranks keep the order in which a reader lists them
-    item_key: list[np.ndarray] = []
-    item_rank: list[np.ndarray] = []
-    item_text: list[np.ndarray] = []
-
-    def add_items(where: np.ndarray, rank, texts) -> None:
-        item_key.append(where.astype("int64"))
-        item_rank.append(np.broadcast_to(np.asarray(rank, dtype="int64"), where.shape).copy())
-        item_text.append(np.asarray(texts, dtype=object).reshape(-1))
-
-    none = np.flatnonzero(n_sec == 0)
-    add_items(none, 0, ["没有纳入评估的学段单位，无法判定"] * len(none))
-    # Every stage the standard assesses must be present: "all 14 CVs" (method.md §5). A county-year
-    # with sections of one stage only (a partial upload, or all excluded) is not judged a pass.
-    if sections is not None and len(sections):
-        sr_stage = school_results["stage"] if len(school_results) else pd.Series([], dtype="str")
-        all_key = locate(sections)
-        for j, st in enumerate(standard.stages):
-            scoped = np.bincount(sr_key[(sr_stage == st).to_numpy(dtype=bool)], minlength=n_keys) > 0
-            exists = np.bincount(all_key[(sections["stage"] == st).to_numpy(dtype=bool)], minlength=n_keys) > 0
-            missing = np.flatnonzero(exists & ~scoped & (n_sec > 0))
-            add_items(missing, 1 + j, [f"{st}学段单位均未纳入评估，{st}差异系数无法计算，不能判定达标"] * len(missing))
-    if standard.school_rule is not None:
-        passed_sec = school_results["school_passed"].to_numpy(dtype="float64", na_value=0.0) if len(school_results) \
-            else np.zeros(0)
-        out["sections_passed"] = np.bincount(sr_key, weights=passed_sec, minlength=n_keys).astype("int64")
-        st_codes, st_uniques = pd.factorize(school_results["stage"]) if len(school_results) \
-            else (np.zeros(0, dtype="int64"), [])
-        st_index = {u: k for k, u in enumerate(st_uniques)}
-        for j, st in enumerate(standard.stages):
-            m = st_codes == st_index.get(st, -2)
-            total = np.bincount(sr_key[m], minlength=n_keys).astype("int64")
-            ok = np.bincount(sr_key[m], weights=passed_sec[m], minlength=n_keys).astype("int64")
-            out[f"sections_{st}"] = total
-            out[f"sections_passed_{st}"] = ok
-            if standard.county_rule.all_sections_pass:
-                bad = np.flatnonzero(total - ok)
-                add_items(bad, 1 + j, [f"{st}有 {f} 个学段单位未达到学校资源配置标准（共 {t} 个）"
-                                       for f, t in zip((total - ok)[bad], total[bad])])
-    else:
-        out["sections_passed"] = np.full(n_keys, pd.NA, dtype=object)
-    if len(county_ind):
-        dec = county_ind[county_ind["decisive"].to_numpy(dtype=bool, na_value=False)]
-    else:
-        dec = county_ind.iloc[0:0]
-    dec_key = locate(dec) if len(dec) else np.zeros(0, dtype="int64")
-    cv_ok = dec["cv_passed"].to_numpy(dtype=bool, na_value=False) if len(dec) else np.zeros(0, dtype=bool)
-    out["cvs_decisive"] = np.bincount(dec_key, minlength=n_keys).astype("int64")
-    out["cvs_passed"] = np.bincount(dec_key, weights=cv_ok, minlength=n_keys).astype("int64")
-    fail = np.flatnonzero(~cv_ok)
-    if len(fail):
-        f = dec.iloc[fail]
-        texts = [f"{st}“{ind}”差异系数无法计算（{note.split(' / ')[0]}）" if cv != cv else
-                 f"{st}“{ind}”差异系数 {cv:.3f} 超过限值 {lim:.2f}"
-                 for st, ind, cv, lim, note in zip(f["stage"], f["indicator"], f["cv"].to_numpy(dtype="float64"),
-                                                   f["cv_limit"].to_numpy(dtype="float64"), f["cv_note"])]
-        add_items(dec_key[fail], 100 + fail, texts)  # after the section items, in table order
-    k = np.concatenate(item_key)
-    r = np.concatenate(item_rank)
-    t = np.concatenate(item_text)
-    order = np.lexsort((r, k))
-    k, t = k[order], t[order]
-    items: list[list[str]] = [[] for _ in range(n_keys)]
-    for key, text in zip(k.tolist(), t.tolist()):
-        items[key].append(text)
-    n_items = np.bincount(k, minlength=n_keys)
-    out["passed"] = (n_sec > 0) & (n_items == 0)
-    fi = np.empty(n_keys, dtype=object)
-    fi[:] = items
-    out["failing_items"] = fi
-    return pd.DataFrame(out, index=pd.RangeIndex(n_keys), copy=False)
-
-
-def _key_locator(keys: pd.DataFrame):
-    """A function mapping the (year, county_code) of a frame's rows to row positions in ``keys``."""
-    cats = pd.Index(keys["county_code"].unique())
-    y0 = int(keys["year"].min())
-    n_years = int(keys["year"].max()) - y0 + 1
-    table = np.full(n_years * len(cats), -1, dtype="int64")
-    table[(keys["year"].to_numpy(dtype="int64") - y0) * len(cats) + cats.get_indexer(keys["county_code"])] = \
-        np.arange(len(keys))
-
-    def locate(df: pd.DataFrame) -> np.ndarray:
-        y = df["year"].to_numpy(dtype="int64") - y0
-        codes, uniques = pd.factorize(df["county_code"])  # look up the distinct codes only
-        c = np.append(cats.get_indexer(uniques), -1)[codes]
-        ok = (y >= 0) & (y < n_years) & (c >= 0)
-        pos = np.full(len(df), -1, dtype="int64")
-        pos[ok] = table[y[ok] * len(cats) + c[ok]]
-        if (pos < 0).any():
-            raise ValueError("rows for a county-year missing from names / 县区年度不在名单中")
-        return pos
-    return locate

@@ -31,11 +31,16 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from queue import Empty
+
+#: Seconds the kernel may take for :data:`PRELOAD_CODE` (on top of the start timeout).
+PRELOAD_TIMEOUT = 120
 
 #: Restart the kept kernel after this many runs (bounds memory growth of a long batch).
 RESTART_EVERY = int(os.environ.get("BALANCE_RESTART_EVERY", "40") or 40)
 
-#: Imported once when the kernel starts (what every briefing notebook imports first).
+#: Run once when the kernel starts: import what every briefing imports first, record the
+#: plotting and warning state (the baseline every run is reset to), then :func:`warm_up`.
 PRELOAD_CODE = """\
 import os as _os
 _os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -44,8 +49,61 @@ import matplotlib as _mpl
 from balance.reporting import briefing as _briefing  # noqa: F401 - balance, pandas, matplotlib, fonts
 import balance.running.kernel as _k
 _k._baseline = (dict(_mpl.rcParams), list(_w.filters))
+_k.warm_up()
 del _os, _w, _sys, _mpl, _briefing, _k
 """
+
+
+def warm_up() -> None:
+    """In the kept kernel, once after the imports: pay the first-use costs of a briefing there
+    instead of in its first run, then freeze the heap.
+
+    * ``briefing.setup()`` imports seaborn (and with it scipy.stats) and registers the CJK font;
+      a small figure with Chinese text is drawn to PNG (font file parsed, glyph cache, Agg);
+    * pandera's lazily imported modules (its hypothesis strategies, its geopandas check), which the
+      first validation of a school table would otherwise import;
+    * ``gc.freeze()``: what is alive now (modules, fonts, caches) is left out of later garbage
+      collections, so the reset between runs (``%reset -f`` collects) and the collections during a
+      run no longer walk the whole of pandas / matplotlib / scipy (1 s → 0.1 s on a loaded machine).
+
+    Whatever it changes is set back by :data:`RESET_CODE` before every run (rcParams, warning
+    filters) or here (the pandas display option, the house-style flag), so a notebook still sees
+    what a fresh kernel that imported ``balance`` shows it. Best effort: a failure here is left to
+    the run itself to report.
+    """
+    import gc
+    import importlib
+    import io
+    import warnings
+
+    import pandas as pd
+
+    columns = pd.get_option("display.max_columns")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from matplotlib.figure import Figure
+
+            from balance.reporting import briefing
+            from balance.reporting.plotting import style
+
+            briefing.setup()
+            fig = Figure(figsize=(2, 1))
+            fig.subplots().set_title("均衡 warm-up")
+            fig.savefig(io.BytesIO(), format="png", dpi=72)
+            style._style_applied = False
+            for name in ("pandera.strategies.pandas_strategies", "geopandas"):
+                try:
+                    importlib.import_module(name)
+                except Exception:  # noqa: BLE001 - optional: pandera imports it when present
+                    pass
+    except Exception:  # noqa: BLE001 - the first run reports a real problem itself
+        pass
+    finally:
+        pd.set_option("display.max_columns", columns)
+    gc.collect()
+    gc.freeze()
+
 
 #: Run before every notebook: back to the state of a kernel that has just imported ``balance``.
 RESET_CODE = """\
@@ -93,6 +151,7 @@ class WarmKernel:
         self.starts = 0
         self.log_path: Path | None = None
         self._log = None
+        self._pending: tuple[str, float] | None = None  # (preload msg_id, deadline) until it has run
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -104,7 +163,10 @@ class WarmKernel:
         except Exception:  # noqa: BLE001
             return False
 
-    def start(self) -> "WarmKernel":
+    def start(self, wait: bool = True) -> "WarmKernel":
+        """Launch the kernel process and send it :data:`PRELOAD_CODE`. ``wait=False`` returns at
+        once (the kernel imports while the caller does other work); :meth:`prepare` then waits
+        for the preload to finish."""
         # nbclient's own classes (asynchronous): its cell timeout relies on the async client
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
@@ -123,18 +185,45 @@ class WarmKernel:
         self.km = km
         kc = km.client()
         kc.start_channels()
-        try:
-            run_sync(kc.wait_for_ready)(timeout=self.start_timeout)
-        except BaseException:
-            self.kc = kc
-            self.shutdown()
-            raise
         kc.allow_stdin = False
         self.kc = kc
         self.runs = 0
         self.starts += 1
-        self._run_code(PRELOAD_CODE, timeout=max(self.start_timeout, 120))
+        # queued by zmq until the kernel has bound its ports; the kernel runs it first
+        self._pending = (kc.execute(PRELOAD_CODE, silent=False, store_history=False, allow_stdin=False),
+                         time.monotonic() + self.start_timeout + PRELOAD_TIMEOUT)
+        if wait:
+            self.wait_started()
         return self
+
+    def wait_started(self) -> None:
+        """Wait until the kernel has run :data:`PRELOAD_CODE` and answers (after ``start(wait=False)``).
+        :class:`WarmKernelError` when it failed, died or took too long (the kernel is shut down)."""
+        from jupyter_core.utils import run_sync
+
+        if self._pending is None:
+            return
+        (msg_id, deadline), self._pending = self._pending, None
+        try:
+            while True:
+                try:
+                    reply = run_sync(self.kc.get_shell_msg)(timeout=1)
+                except Empty:
+                    if not self.alive:
+                        raise WarmKernelError("kept kernel died while starting / 常驻内核启动时退出") from None
+                    if time.monotonic() > deadline:
+                        raise WarmKernelError(f"kept kernel did not start in {self.start_timeout + PRELOAD_TIMEOUT:.0f} s"
+                                              f" / 常驻内核未能及时启动") from None
+                    continue
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    break
+            c = reply["content"]
+            if c.get("status") != "ok":
+                raise WarmKernelError(f"kept kernel preload failed: {c.get('ename')}: {c.get('evalue')}")
+            run_sync(self.kc.wait_for_ready)(timeout=self.start_timeout)  # iopub subscribed, flushed
+        except BaseException:
+            self.shutdown()
+            raise
 
     def restart(self) -> "WarmKernel":
         return self.start()
@@ -143,6 +232,7 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         kc, km, self.kc, self.km = self.kc, self.km, None, None
+        self._pending = None
         if kc is not None:
             try:
                 kc.stop_channels()
@@ -206,30 +296,36 @@ class WarmKernel:
     def prepare(self, problems_file: str | None) -> None:
         """Make sure the kernel runs (restart when it died or has done RESTART_EVERY runs) and
         reset it for the next notebook."""
+        if self._pending is not None:
+            self.wait_started()
         if not self.alive or self.kc is None or self.runs >= RESTART_EVERY:
             self.start()
         self._run_code(RESET_CODE.format(env="BALANCE_PROBLEMS_FILE", problems=problems_file or ""))
 
     def run(self, nb_file: Path, out_path: Path, parameters: dict, timeout: float | None):
         """Execute ``nb_file`` with ``parameters`` (papermill's injection and metadata) in this
-        kernel; write the executed notebook to ``out_path`` (also while it runs). Raises like
-        :func:`papermill.execute_notebook` (``PapermillExecutionError`` for a cell error)."""
-        from papermill.clientwrap import PapermillNotebookClient
+        kernel; write the executed notebook to ``out_path``. Raises like
+        :func:`papermill.execute_notebook` (``PapermillExecutionError`` for a cell error).
+
+        papermill rewrites the whole output notebook (JSON, validated) at the start and end of
+        every cell: ~70 writes of a notebook that grows to ~0.5 MB of images, 1–4 s of the
+        worker's CPU per briefing on a shared machine. Here the output notebook is written when
+        the run starts, at most every :data:`SAVE_EVERY` seconds while it runs (so a long run
+        still shows its progress), and once at the end — also when execution stops on an
+        exception (a timeout: the running cell is recorded as such)."""
         from papermill.engines import NBClientEngine
         from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
         from papermill.iorw import load_notebook_node, write_ipynb
-        from papermill.log import logger
         from papermill.parameterize import parameterize_notebook
 
-        kernel = self
+        kernel, managers = self, []
 
         class _Engine(NBClientEngine):
             @classmethod
             def execute_managed_notebook(cls, nb_man, kernel_name, **kw):
-                client = PapermillNotebookClient(nb_man, km=kernel.km, timeout=timeout, kernel_name=kernel_name,
-                                                 startup_timeout=kernel.start_timeout, log=logger, log_output=False)
-                client.kc = kernel.kc  # reuse the channels: nothing is started or stopped
-                return client.execute()
+                managers.append(nb_man)
+                _throttle_saves(nb_man, SAVE_EVERY)
+                return kernel._client(nb_man, kernel_name, timeout).execute()
 
         self.runs += 1
         nb = load_notebook_node(str(nb_file))
@@ -237,11 +333,44 @@ class WarmKernel:
             nb = parameterize_notebook(nb, parameters, kernel_name=self.kernel_name)
         nb = prepare_notebook_metadata(nb, str(nb_file), str(out_path))
         nb = remove_error_markers(nb)
-        nb = _Engine.execute_notebook(nb, self.kernel_name, output_path=str(out_path), progress_bar=False,
-                                      log_output=False)
-        raise_for_execution_errors(nb, str(out_path))
+        try:
+            nb = _Engine.execute_notebook(nb, self.kernel_name, output_path=str(out_path), progress_bar=False,
+                                          log_output=False)
+        except BaseException:
+            if managers:  # the state it stopped in (papermill's last save may be older)
+                write_ipynb(managers[0].nb, str(out_path))
+            raise
+        raise_for_execution_errors(nb, str(out_path))  # writes the notebook with the error on top
         write_ipynb(nb, str(out_path))
         return nb
+
+    def _client(self, nb_man, kernel_name: str, timeout: float | None):
+        """papermill's nbclient client on this kernel's manager and channels (nothing is started
+        or stopped)."""
+        from papermill.clientwrap import PapermillNotebookClient
+        from papermill.log import logger
+
+        client = PapermillNotebookClient(nb_man, km=self.km, timeout=timeout, kernel_name=kernel_name,
+                                         startup_timeout=self.start_timeout, log=logger, log_output=False)
+        client.kc = self.kc
+        return client
+
+
+#: While a notebook runs in the kept kernel, its output notebook is rewritten at most this often
+#: (seconds); it is always written at the start and at the end.
+SAVE_EVERY = 10.0
+
+
+def _throttle_saves(nb_man, every: float) -> None:
+    """Make papermill's per-cell ``save()`` of ``nb_man`` a no-op unless ``every`` seconds have
+    passed since the last write."""
+    save = nb_man.save
+
+    def throttled(**kw):
+        if (nb_man.now() - nb_man.last_save_time).total_seconds() >= every:
+            save(**kw)
+
+    nb_man.save = throttled
 
 
 #: Seconds the last :meth:`WarmKernel.prepare` took (kernel start when needed, reset).
@@ -269,6 +398,16 @@ def get_kernel(start_timeout: float = 60) -> WarmKernel:
         mpu.Finalize(None, shutdown_kernel, exitpriority=10)  # a multiprocessing worker (no atexit there)
     _KERNEL.start_timeout = start_timeout
     return _KERNEL
+
+
+def start_early(start_timeout: float = 60) -> None:
+    """Start this process's kept kernel without waiting (a worker does this when it starts, so
+    the kernel imports ``balance`` while the batch is still planning); the first run waits for it.
+    A kernel that cannot start here is started again (and its error reported) by that run."""
+    try:
+        get_kernel(start_timeout).start(wait=False)
+    except Exception:  # noqa: BLE001
+        discard_kernel()
 
 
 def shutdown_kernel() -> None:

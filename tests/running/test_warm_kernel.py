@@ -124,3 +124,31 @@ def test_cached_county_assessment_equals_direct_assessment(standard):
         assess(direct_table, standard, county="999999")
     assert str(e1.value) == str(e2.value)
     cache.clear()
+
+
+def test_papermill_saves_are_throttled_in_the_kept_kernel():
+    """papermill rewrites the output notebook at every cell's start and end; in the kept kernel
+    only one write per SAVE_EVERY seconds goes through (the final write is made by run())."""
+    import datetime as dt
+
+    from balance.running.kernel import _throttle_saves
+
+    class Man:
+        def __init__(self):
+            self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+            self.last_save_time = self.clock
+            self.writes = 0
+
+        def now(self):
+            return self.clock
+
+        def save(self, **kw):
+            self.writes += 1
+            self.last_save_time = self.clock
+
+    man = Man()
+    _throttle_saves(man, 10.0)
+    for _ in range(60):  # 30 cells, start and end, 0.5 s apart
+        man.clock += dt.timedelta(seconds=0.5)
+        man.save()
+    assert man.writes == 3  # at 10 s, 20 s and 30 s, not 60 times

@@ -39,11 +39,41 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
     text = raw.text
     n = len(text)
     present = [c["name"] for c in COLUMNS if c["name"] in text.columns]
+    stripped = {name: _strip(text[name]) for name in present}
+    # categories first: they decide which stage blanks are zeros
+    typed, blank_masks = _typed_text(present, stripped)
+    lacking = _stage_offered(typed.get("school_type"), n)
+    _check_names(col, present, stripped)
+    _typed_numbers(col, raw, present, stripped, typed, blank_masks, lacking)
+    _check_blanks(col, raw, present, blank_masks, n)
+
+    frame = pd.DataFrame(typed, index=pd.RangeIndex(n))[present] if present else pd.DataFrame(index=pd.RangeIndex(n))
+
+    # -- pandera: per-column checks and uniqueness --------------------------------------------
+    _run_schema(col, frame, raw, tuple(present))
+
+    # -- cross-column checks --------------------------------------------------------------------
+    _check_subsets(col, frame)
+    _check_ranges(col, frame)
+    _check_stages(col, frame, lacking)
+    _check_county_names(col, frame)
+    _check_wan_yuan(col, frame, raw)
+
+    # -- warnings --------------------------------------------------------------------------------
+    _warnings(col, frame, lacking)
+    _class_size_warnings(col, frame)
+
+    problems = col.problems
+    missing = any(c.get("required") and c["name"] not in text.columns for c in COLUMNS)  # reported by the reader
+    if missing or any(p.severity == "error" for p in problems):
+        return None, problems
+    return _canonical(frame, raw, n), problems
+
+
+def _typed_text(present: list[str], stripped: dict[str, pd.Series]) -> tuple[dict[str, pd.Series], dict[str, np.ndarray]]:
+    """The typed category, text and code columns (blank cells NA) and every present column's blank mask."""
     typed: dict[str, pd.Series] = {}
     blank_masks: dict[str, np.ndarray] = {}
-
-    # -- categories first: they decide which stage blanks are zeros -------------------------
-    stripped = {name: _strip(text[name]) for name in present}
     for name in present:
         kind = COLS[name]["kind"]
         t = stripped[name]
@@ -55,16 +85,22 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
             typed[name] = t.where(~blank)
         elif kind == "code":
             typed[name] = t.str.replace(_INT_FLOAT, r"\1", regex=True).where(~blank)
-    lacking = _stage_offered(typed.get("school_type"), n)
-    stage_of = {c: stage for stage, cols in STAGE_COLUMNS.items() for c in cols.values()}
+    return typed, blank_masks
 
-    # -- free-text names (written into workbooks): no formula prefix, no control characters ----
+
+def _check_names(col: _Collector, present: list[str], stripped: dict[str, pd.Series]) -> None:
+    """Free-text names (written into workbooks): no formula prefix, no control characters."""
     for name in present:
         if COLS[name].get("is_name"):
             for code, mask, fields in name_problems(stripped[name]):
                 col.rows(code, name, np.flatnonzero(mask), **fields)
 
-    # -- year and numbers ---------------------------------------------------------------------
+
+def _typed_numbers(col: _Collector, raw: RawTable, present: list[str], stripped: dict[str, pd.Series],
+                   typed: dict[str, pd.Series], blank_masks: dict[str, np.ndarray], lacking) -> None:
+    """The year and number columns into ``typed`` (万元 converted to 元); a blank cell of a stage the
+    school type lacks becomes 0 (and leaves ``blank_masks``); cells that are no numbers are reported."""
+    stage_of = {c: stage for stage, cols in STAGE_COLUMNS.items() for c in cols.values()}
     for name in present:
         kind = COLS[name]["kind"]
         t = stripped[name]
@@ -90,7 +126,10 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
                 num = (num * factor).round(2)  # 万元 -> 元, to the fen
             typed[name] = num
 
-    # -- formulas without a value, then blank required cells (all kinds) ------------------------
+
+def _check_blanks(col: _Collector, raw: RawTable, present: list[str], blank_masks: dict[str, np.ndarray],
+                  n: int) -> None:
+    """Formulas without a value (no longer counted as blank), then blank required cells (all kinds)."""
     for name in present:
         f = raw.formula.get(name)
         if f is not None and len(f) == n:
@@ -100,28 +139,6 @@ def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Probl
     for name in present:
         if COLS[name].get("required"):
             col.rows("blank", name, np.flatnonzero(blank_masks[name]))
-
-    frame = pd.DataFrame(typed, index=pd.RangeIndex(n))[present] if present else pd.DataFrame(index=pd.RangeIndex(n))
-
-    # -- pandera: per-column checks and uniqueness --------------------------------------------
-    _run_schema(col, frame, raw, tuple(present))
-
-    # -- cross-column checks --------------------------------------------------------------------
-    _check_subsets(col, frame)
-    _check_ranges(col, frame)
-    _check_stages(col, frame, lacking)
-    _check_county_names(col, frame)
-    _check_wan_yuan(col, frame, raw)
-
-    # -- warnings --------------------------------------------------------------------------------
-    _warnings(col, frame, lacking)
-    _class_size_warnings(col, frame)
-
-    problems = col.problems
-    missing = any(c.get("required") and c["name"] not in text.columns for c in COLUMNS)  # reported by the reader
-    if missing or any(p.severity == "error" for p in problems):
-        return None, problems
-    return _canonical(frame, raw, n), problems
 
 
 _DATE = r"^\d{4}(?:-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|/\d{1,2}/\d{1,2}|年\d{1,2}月(?:\d{1,2}日)?)$"

@@ -64,7 +64,7 @@ def ratio_table(r: pd.DataFrame, first: str, caption: str) -> str:
     heads = labels()["bachelor_columns"]
     cols = [first, "urban_share", "rural_share", "ratio", "met", "note"]
     return display.table_html(r, columns={c: heads[c] for c in cols}, pass_columns=["met"],
-                              pass_labels=("达到", "未达到"),
+                              pass_labels=("✓ 达到", "✗ 未达到"),  # colour and symbol
                               formats={"urban_share": "pct1", "rural_share": "pct1", "ratio": 3}, caption=caption)
 
 
