@@ -83,3 +83,19 @@ def test_indicator_by_name():
     assert std.indicator(last.name) is last
     with pytest.raises(KeyError, match="没有"):
         std.indicator("没有这个指标")
+
+
+def test_python_users_read_every_problem_in_the_validation_error():
+    """``Standard.model_validate`` (Python use, no file): ``str()`` of the error lists each problem
+    as ``path: text`` joined by ``; `` (kills ``en = None`` and the ``"; "`` → ``"XX; XX"`` join)."""
+    import pydantic
+    import yaml
+
+    from balance.method.standards import Standard
+
+    data = yaml.safe_load(Q)
+    data["evaluation_settings"] = {"room_size": 3, "recognition_min": 101}
+    with pytest.raises(pydantic.ValidationError) as ei:
+        Standard.model_validate(data)
+    assert "room_size: unknown setting 'room_size'; allowed: " in str(ei.value)
+    assert "; recognition_min: is a percentage, at most 100" in str(ei.value)
