@@ -361,38 +361,11 @@ def load_parquet_table(source, *, years=None, counties=None, check: str = "auto"
     want = None if years is None else sorted({int(y) for y in years})
     if path.is_dir() and is_store(path):
         return _read_store(path, want, check, counties)
-    import pyarrow
-    import pyarrow.dataset as ds
-
-    summary = ("学校数据表有误", "the school table has errors")
-    files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES
-                   and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)) \
-        if path.is_dir() else []
-    if path.is_dir() and not files:
-        _refuse(file, "not_parquet_folder", f"{file} 是一个文件夹，其中没有 Parquet 文件；请给出学校数据表文件（.csv、.xlsx 等）、"
-                f"Parquet 文件或数据仓库文件夹", f"{file} is a folder without Parquet files; give a school table file "
-                f"(.csv, .xlsx …), a Parquet file or a store folder", summary=summary)
-    try:
-        if path.is_dir():  # only the Parquet files of the folder (a stray notes.txt is not data)
-            dataset = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(path))
-        else:
-            dataset = ds.dataset(path, format="parquet")
-        table = dataset.to_table()
-    except (pyarrow.ArrowException, OSError, ValueError) as e:  # not Parquet, truncated, unreadable
-        _refuse(file, "unreadable", f"无法读取 Parquet 数据：{str(e)[:300]}", f"cannot read the Parquet data: {str(e)[:300]}",
-                summary=summary)
-    if table.num_rows == 0:
-        _refuse(file, "empty_file", f"{file} 中没有数据", f"{file} holds no rows",
-                summary=("学校数据表有误", "the school table has errors"))
+    table = _read_parquet_files(path, file)
     if counties is not None and "county_code" in table.column_names:
         table = _county_filter(table, counties)
     if want is not None and "year" in table.column_names:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        yc = table.column("year")
-        yc = yc.cast(yc.type.value_type) if pa.types.is_dictionary(yc.type) else yc
-        table = table.filter(pc.is_in(pc.cast(yc, pa.int64()), value_set=pa.array(want, type=pa.int64())))
+        table = _year_filter(table, want)
     sha = _sha256_file(path) if path.is_file() else _sha256_tree(path)
     if check in ("structural", "none"):
         data = _to_frame(_canonical_arrow(table))
@@ -414,6 +387,44 @@ def load_parquet_table(source, *, years=None, counties=None, check: str = "auto"
     warnings = [_with_file(w, file) for w in t.warnings]
     return StoredTable(data=t.data, path=file, sha256=sha, warnings=warnings, header_map=t.header_map,
                        validation="full", years=sorted(int(y) for y in t.data["year"].unique()))
+
+
+def _read_parquet_files(path: Path, file: str):
+    """The Arrow table of one ``.parquet`` file or of the Parquet files of a (Hive-partitioned) folder;
+    refused (:class:`InputError`) when there are none, they are unreadable or they hold no rows."""
+    import pyarrow
+    import pyarrow.dataset as ds
+
+    summary = ("学校数据表有误", "the school table has errors")
+    files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES
+                   and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)) \
+        if path.is_dir() else []
+    if path.is_dir() and not files:
+        _refuse(file, "not_parquet_folder", f"{file} 是一个文件夹，其中没有 Parquet 文件；请给出学校数据表文件（.csv、.xlsx 等）、"
+                f"Parquet 文件或数据仓库文件夹", f"{file} is a folder without Parquet files; give a school table file "
+                f"(.csv, .xlsx …), a Parquet file or a store folder", summary=summary)
+    try:
+        if path.is_dir():  # only the Parquet files of the folder (a stray notes.txt is not data)
+            dataset = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(path))
+        else:
+            dataset = ds.dataset(path, format="parquet")
+        table = dataset.to_table()
+    except (pyarrow.ArrowException, OSError, ValueError) as e:  # not Parquet, truncated, unreadable
+        _refuse(file, "unreadable", f"无法读取 Parquet 数据：{str(e)[:300]}", f"cannot read the Parquet data: {str(e)[:300]}",
+                summary=summary)
+    if table.num_rows == 0:
+        _refuse(file, "empty_file", f"{file} 中没有数据", f"{file} holds no rows", summary=summary)
+    return table
+
+
+def _year_filter(table, want: list[int]):
+    """The rows of ``table`` whose year is in ``want`` (a dictionary-encoded year column too)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    yc = table.column("year")
+    yc = yc.cast(yc.type.value_type) if pa.types.is_dictionary(yc.type) else yc
+    return table.filter(pc.is_in(pc.cast(yc, pa.int64()), value_set=pa.array(want, type=pa.int64())))
 
 
 def _with_file(p: Problem, file: str) -> Problem:

@@ -47,8 +47,10 @@ def render_figure(fig, fmt: str = "png", dpi: float = 150, optimize: bool = True
     buf = io.BytesIO()
     # figures laid out by constrained layout (all of balance.reporting.plotting) already fit their canvas:
     # skipping bbox_inches="tight" saves a second full draw (seconds for a 120-row heatmap)
+    # (and so do figures with a fixed layout, plotting.style._fixed_figure)
     engine = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
-    bbox = None if type(engine).__name__ == "ConstrainedLayoutEngine" else "tight"
+    fitted = type(engine).__name__ == "ConstrainedLayoutEngine" or getattr(fig, "balance_fixed_layout", False)
+    bbox = None if fitted else "tight"
     raw = fmt == "png" and optimize and bbox is None
     rc = dict(fonts.rc_params())
     if bbox is None:  # bbox_inches=None falls back to rcParams["savefig.bbox"] ("tight" in the house style)

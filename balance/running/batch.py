@@ -68,14 +68,13 @@ signal (130 Ctrl-C, 143 SIGTERM).
 from __future__ import annotations
 import os
 import re
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from balance.errors import InputError
 from balance.running.outdir import BatchLock, BatchLocked, UnsafeOutput, check_output_file, check_results_dir, printable, protected_paths, run_key, run_name_message
 from balance.running.index_page import write_index
+from balance.running.lifecycle import _StopSignals, _prepare_out_dir, _remove_if_empty, _write_failed
 from balance.running.manifest import HASH_FILE, _csv_line, _now, _one_line, input_hash, read_manifest, write_manifest
 from balance.running.notebooks import default_notebooks_dir
 from balance.running.results import BatchError, BatchInterrupted, BatchResult, RunResult
@@ -108,9 +107,21 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
     link, a folder where a file belongs or one of the run's inputs, fails here and nothing in
     ``out_dir`` is touched for it.
     """
-    from balance.running.params import NOTEBOOKS, input_paths, load_params, notebook_path
-
     done: list[RunResult] = []
+    entries = _read_entries(paths, notebooks_dir, done)
+    protected = _protected_inputs(entries, out_dir, notebooks_dir)
+    todo = []
+    for entry in entries:
+        planned = _plan_one(entry, out_dir, notebooks_dir, force, previous, protected)
+        (done if isinstance(planned, RunResult) else todo).append(planned)
+    return todo, done
+
+
+def _read_entries(paths: list[Path], notebooks_dir, done: list[RunResult]) -> list[tuple]:
+    """``(path, run, params or None, InputError or None)`` of every params file with a usable
+    run name; a refused or duplicate name is appended to ``done`` as a failed run instead."""
+    from balance.running.params import load_params
+
     seen: dict[str, Path] = {}
     entries = []
     for p in paths:
@@ -138,8 +149,13 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
         except Exception:  # noqa: BLE001 - the worker reports the problem as this run's error
             pass
         entries.append((p, run, params, exc))
+    return entries
 
-    # the inputs that lie inside out_dir: no delete or replace of the batch may touch them
+
+def _protected_inputs(entries: list[tuple], out_dir: Path, notebooks_dir) -> list:
+    """The inputs that lie inside ``out_dir``: no delete or replace of the batch may touch them."""
+    from balance.running.params import NOTEBOOKS, input_paths
+
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     inputs: list = [p for p, *_ in entries] + [nb_dir / f"{n}.ipynb" for n in NOTEBOOKS]
     for p, _, params, _ in entries:
@@ -148,52 +164,57 @@ def _plan(paths: list[Path], out_dir: Path, notebooks_dir, force: bool, previous
                        params.previous_ledger]
         else:  # an invalid file: what it names, as far as it can be read
             inputs += input_paths(p)
-    protected = protected_paths(inputs, out_dir)
+    return protected_paths(inputs, out_dir)
 
-    todo = []
-    for p, run, params, exc in entries:
-        html, ipynb = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
+
+def _plan_one(entry: tuple, out_dir: Path, notebooks_dir, force: bool, previous: dict, protected) -> dict | RunResult:
+    """One params file: its spec to execute, or its result decided here (unsafe outputs, an
+    invalid file, unchanged since its last successful run)."""
+    from balance.running.params import notebook_path
+
+    p, run, params, exc = entry
+    html, ipynb = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
+    try:
+        check_results_dir(out_dir, out_dir / run, protected)
+        check_output_file(out_dir, html, protected, kind="html")
+        check_output_file(out_dir, ipynb, protected, kind="ipynb")
+    except (UnsafeOutput, OSError) as e:
+        return RunResult(run=run, params=str(p), started=_now(), seconds=0.0, error=_one_line(str(e), 1500))
+    if exc is not None:
+        remove_stale_outputs(out_dir, run, keep_ipynb=False, protected=protected)
+        return RunResult(run=run, params=str(p), started=_now(), seconds=0.0,
+                         error=problems_line(exc.headline, exc.problems),
+                         details=problems_table(exc.headline, exc.problems))
+    h = ""
+    if params is not None:
         try:
-            check_results_dir(out_dir, out_dir / run, protected)
-            check_output_file(out_dir, html, protected, kind="html")
-            check_output_file(out_dir, ipynb, protected, kind="ipynb")
-        except (UnsafeOutput, OSError) as e:
-            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0, error=_one_line(str(e), 1500)))
-            continue
-        if exc is not None:
-            remove_stale_outputs(out_dir, run, keep_ipynb=False, protected=protected)
-            done.append(RunResult(run=run, params=str(p), started=_now(), seconds=0.0,
-                                  error=problems_line(exc.headline, exc.problems),
-                                  details=problems_table(exc.headline, exc.problems)))
-            continue
-        h = ""
-        if params is not None:
-            try:
-                h = input_hash(params, p, notebook_path(params, notebooks_dir))
-            except Exception:  # noqa: BLE001 - unreadable input: the worker reports it
-                h = ""
-        prev = previous.get(run, {})
-        hash_file = out_dir / run / HASH_FILE
-        try:
-            recorded = hash_file.read_text(encoding="utf-8").strip() if hash_file.is_file() else ""
-        except (OSError, UnicodeDecodeError):
-            recorded = ""
-        if (not force and h and recorded == h and html.is_file() and ipynb.is_file()):
-            r = RunResult.from_row(prev) if prev else RunResult(run=run)
-            r.run, r.status, r.error, r.started, r.seconds = run, "skipped", "", _now(), 0.0
-            r.kernel_start = r.execution = r.export = ""
-            r.html, r.ipynb, r.input_hash, r.params = html.name, ipynb.name, h, str(p)
-            if params is not None:
-                r.notebook = params.notebook
-                r.county_code = params.county_code or ""
-                r.year = "" if params.year is None else str(params.year)
-                r.title = params.title or r.title
-            done.append(r)
-            continue
-        todo.append({"run": run, "params_path": str(p), "out_dir": str(out_dir),
-                     "notebooks_dir": str(notebooks_dir) if notebooks_dir else None, "input_hash": h,
-                     "protected": sorted(map(str, protected))})
-    return todo, done
+            h = input_hash(params, p, notebook_path(params, notebooks_dir))
+        except Exception:  # noqa: BLE001 - unreadable input: the worker reports it
+            h = ""
+    hash_file = out_dir / run / HASH_FILE
+    try:
+        recorded = hash_file.read_text(encoding="utf-8").strip() if hash_file.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        recorded = ""
+    if not force and h and recorded == h and html.is_file() and ipynb.is_file():
+        return _skipped(run, p, params, previous.get(run, {}), h, html, ipynb)
+    return {"run": run, "params_path": str(p), "out_dir": str(out_dir),
+            "notebooks_dir": str(notebooks_dir) if notebooks_dir else None, "input_hash": h,
+            "protected": sorted(map(str, protected))}
+
+
+def _skipped(run: str, p: Path, params, prev: dict, h: str, html: Path, ipynb: Path) -> RunResult:
+    """The row of a run that is unchanged: its last row, marked skipped."""
+    r = RunResult.from_row(prev) if prev else RunResult(run=run)
+    r.run, r.status, r.error, r.started, r.seconds = run, "skipped", "", _now(), 0.0
+    r.kernel_start = r.execution = r.export = ""
+    r.html, r.ipynb, r.input_hash, r.params = html.name, ipynb.name, h, str(p)
+    if params is not None:
+        r.notebook = params.notebook
+        r.county_code = params.county_code or ""
+        r.year = "" if params.year is None else str(params.year)
+        r.title = params.title or r.title
+    return r
 
 
 #: Temporary files of the batch in ``DIR``: ``.<run>.<pid>.tmp.ipynb`` (executed notebook),
@@ -254,99 +275,6 @@ def _remove_run_tmp(out_dir: Path, runs: set[str]) -> None:
             _remove(out_dir, f)
 
 
-def _prepare_out_dir(out_dir) -> tuple[Path, list[Path]]:
-    """``out_dir`` resolved and created; the folders this created (to remove again, when empty, if
-    the batch is refused). :class:`BatchError` when it cannot be a folder."""
-    shown = printable(out_dir)
-    if not str(out_dir).strip():
-        raise BatchError("--out 为空：请给出输出文件夹 / --out is empty: give the output folder")
-    try:
-        out = Path(out_dir).resolve()
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise BatchError(f"输出文件夹路径无效：{shown}（{exc}）/ invalid output folder path: {shown} ({exc})") from None
-    if out.exists() and not out.is_dir():
-        raise BatchError(f"--out 指向一个已存在的文件，而不是文件夹：{shown}；请给出一个文件夹 / --out names an existing "
-                         f"file, not a folder: {shown}; give a folder")
-    created = []
-    d = out
-    while not d.exists() and d != d.parent:
-        created.append(d)
-        d = d.parent
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise BatchError(f"无法创建输出文件夹 {shown}：路径中有一段是文件 / cannot create the output folder {shown}: "
-                         f"part of the path is a file") from None
-    except OSError as exc:
-        raise BatchError(f"无法创建输出文件夹 {shown}：{exc.strerror or exc} / cannot create the output folder "
-                         f"{shown}: {exc.strerror or exc}") from None
-    return out, created
-
-
-def _remove_if_empty(dirs: list[Path]) -> None:
-    for d in dirs:  # innermost first
-        try:
-            d.rmdir()
-        except OSError:
-            return
-
-
-def _write_failed(what_zh: str, what_en: str, path: Path, exc: OSError, exit_code: int) -> BatchError:
-    why = exc.strerror or str(exc)
-    hint_zh, hint_en = "", ""
-    import errno
-
-    if exc.errno == errno.ENOSPC:
-        hint_zh, hint_en = "（磁盘已满）", " (the disk is full)"
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        hint_zh, hint_en = "（没有写入权限或为只读）", " (no permission to write, or read-only)"
-    p = printable(path)
-    return BatchError(f"无法写入{what_zh} {p}：{why}{hint_zh} / cannot write the {what_en} {p}: {why}{hint_en}",
-                      exit_code=exit_code)
-
-_STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
-
-
-def _raise_interrupted(signum, frame):
-    raise BatchInterrupted(signum)
-
-
-class _StopSignals:
-    """While a batch runs (main thread only): SIGTERM and SIGHUP raise :class:`BatchInterrupted`
-    (Ctrl-C raises KeyboardInterrupt), so the batch stops its workers and writes its manifest
-    instead of dying on the spot. ``hold()``: ignore stop signals while the last manifest is
-    written."""
-
-    def __init__(self):
-        self.saved: dict = {}
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            for sig in _STOP_SIGNALS:
-                try:
-                    self.saved[sig] = signal.signal(sig, _raise_interrupted)
-                except (ValueError, OSError):  # pragma: no cover
-                    pass
-        return self
-
-    def hold(self):
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for sig in (*_STOP_SIGNALS, signal.SIGINT):
-            try:
-                self.saved.setdefault(sig, signal.signal(sig, signal.SIG_IGN))
-            except (ValueError, OSError):  # pragma: no cover
-                pass
-
-    def __exit__(self, *exc):
-        for sig, old in self.saved.items():
-            try:
-                signal.signal(sig, old)
-            except (ValueError, OSError, TypeError):  # pragma: no cover
-                pass
-        return False
-
-
 def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = False, timeout: float | None = 600,
               progress: bool = True, notebooks_dir: str | Path | None = None,
               start_timeout: float = 60, executor: str = "local", scheduler=None,
@@ -404,106 +332,166 @@ def run_batch(params_paths, out_dir, workers: int | None = None, force: bool = F
         _remove_if_empty(created)  # only when nothing was written (refused before the first run)
 
 
+class _Tracker:
+    """A batch's results as they come in: the manifest rows (kept as CSV text), the index page,
+    the progress bar (done / total, elapsed < time left, ok / failed / skipped) and the console
+    lines of failed runs."""
+
+    def __init__(self, out_dir: Path, order: list[str], previous: dict, total: int, progress: bool, t0: float):
+        self.out_dir, self.order, self.t0 = out_dir, order, t0
+        self.results: dict[str, RunResult] = {}
+        self.batch = BatchResult(out_dir=out_dir)
+        self.rows: dict[str, dict] = dict(previous)
+        self.lines: dict[str, str] = {k: _csv_line(v) for k, v in previous.items()}  # rows as CSV text
+        self.index_clock = [0.0, 0.0]  # when the index was last written, how long it took
+        self.started = False  # a run has been handed to the executor
+        self.counts = {"ok": 0, "failed": 0, "skipped": 0}
+        self.detailed = 0
+        self.total, self.progress = total, progress
+        self.bar = None
+
+    def record(self, r: RunResult) -> None:
+        self.results[r.run] = r
+        self.rows[r.run] = r.row()
+        self.lines[r.run] = _csv_line(self.rows[r.run])
+
+    def publish(self, index: bool = False) -> None:
+        """``manifest.csv`` now; ``index.html`` when ``index`` or when it is due."""
+        results, batch = self.results, self.batch
+        batch.runs = [results[r] for r in dict.fromkeys(self.order) if r in results] + \
+                     [r for k, r in results.items() if k not in self.order]
+        keys = sorted(self.rows)
+        code = 1 if self.started else 2
+        try:
+            batch.manifest = write_manifest(self.out_dir, [], lines=[self.lines[k] for k in keys])
+        except OSError as exc:
+            raise _write_failed("清单", "manifest", self.out_dir / "manifest.csv", exc, code) from None
+        t_pub = time.perf_counter()
+        if index or t_pub - self.index_clock[0] >= max(PUBLISH_EVERY, 10 * self.index_clock[1]):
+            try:
+                batch.index = write_index(self.out_dir, [self.rows[k] for k in keys])
+            except OSError as exc:
+                raise _write_failed("目录页", "index page", self.out_dir / "index.html", exc, code) from None
+            self.index_clock[:] = [time.perf_counter(), time.perf_counter() - t_pub]
+
+    def open_bar(self, done: list[RunResult]) -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=self.total, desc="简报 briefings", unit="run", file=sys.stderr,
+                        disable=not self.progress, dynamic_ncols=True,
+                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
+                                   "{rate_fmt}]{postfix}")
+        for r in done:
+            self.tally(r)
+        self.bar.update(len(done))
+        for r in done:
+            if r.status == "failed":
+                self.report_failure(r)
+
+    def tally(self, r: RunResult) -> None:
+        counts = self.counts
+        counts[r.status if r.status in counts else "failed"] += 1
+        self.bar.set_postfix_str(f"成功 ok {counts['ok']} · 失败 failed {counts['failed']} · 跳过 skipped "
+                                 f"{counts['skipped']}", refresh=False)
+
+    def report_failure(self, r: RunResult) -> None:
+        self.bar.write(f"✗ {printable(r.run)}: {printable(r.error)}", file=sys.stderr)
+        if r.details and self.detailed < MAX_DETAILED_FAILURES:
+            import textwrap
+
+            self.bar.write(textwrap.indent(r.details, "    "), file=sys.stderr)
+            self.detailed += 1
+
+    def finished(self, r: RunResult) -> None:
+        """One run came back from the executor."""
+        self.record(r)
+        self.tally(r)
+        self.bar.update(1)
+        if r.status == "failed":
+            self.report_failure(r)
+        self.publish()
+
+
+def _data_hint(paths: list[Path], notebooks_dir, tries: int = 3) -> tuple | None:
+    """(data, sheet, standard) of the first of the first ``tries`` params files that loads: what
+    the workers' kernels read and assess while the batch plans (a batch names one data file, as a
+    rule). ``None`` when none loads (each run then reads its own)."""
+    from balance.running.params import load_params
+
+    for p in paths[:tries]:
+        try:
+            prm = load_params(p, notebooks_dir)
+        except Exception:  # noqa: BLE001 - planning reports it
+            continue
+        return str(Path(prm.data).resolve()), prm.sheet, str(prm.standard)
+    return None
+
+
+def _longest_first(todo: list[dict], previous: dict) -> list[dict]:
+    """The runs in the order they are handed to the workers: the longest first (the time of its
+    last run in the manifest), so the batch does not end waiting for one long run started last;
+    runs never timed go first (they may be long), ties keep the given order."""
+    def last_seconds(s: dict) -> float:
+        try:
+            return float(previous.get(s["run"], {}).get("seconds"))
+        except (TypeError, ValueError):
+            return float("inf")
+
+    return sorted(todo, key=last_seconds, reverse=True)
+
+
 def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, notebooks_dir, start_timeout,
                 stop: _StopSignals, warm_kernel: bool = True) -> BatchResult:
     notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
     paths = expand_params(params_paths)
-    previous = read_manifest(out_dir)
-    todo, done = _plan(paths, out_dir, notebooks_dir, force, previous)
-    _cleanup_tmp(out_dir, {s["run"] for s in todo})
-    for s in todo:
-        s["timeout"] = timeout
-        s["start_timeout"] = start_timeout
-        s["warm_kernel"] = bool(warm_kernel)
-
-    results: dict[str, RunResult] = {}
-    order = [p.stem for p in paths]
-    batch = BatchResult(out_dir=out_dir)
-    rows: dict[str, dict] = dict(previous)
-    lines: dict[str, str] = {k: _csv_line(v) for k, v in previous.items()}  # rows as CSV text
-    index_clock = [0.0, 0.0]  # when the index was last written, how long it took
-    started = [False]  # a run has been handed to the executor
-
-    def record(r: RunResult) -> None:
-        results[r.run] = r
-        rows[r.run] = r.row()
-        lines[r.run] = _csv_line(rows[r.run])
-
-    def publish(index: bool = False) -> None:
-        batch.runs = [results[r] for r in dict.fromkeys(order) if r in results] + \
-                     [r for k, r in results.items() if k not in order]
-        keys = sorted(rows)
-        code = 1 if started[0] else 2
-        try:
-            batch.manifest = write_manifest(out_dir, [], lines=[lines[k] for k in keys])
-        except OSError as exc:
-            raise _write_failed("清单", "manifest", out_dir / "manifest.csv", exc, code) from None
-        t_pub = time.perf_counter()
-        if index or t_pub - index_clock[0] >= max(PUBLISH_EVERY, 10 * index_clock[1]):
-            try:
-                batch.index = write_index(out_dir, [rows[k] for k in keys])
-            except OSError as exc:
-                raise _write_failed("目录页", "index page", out_dir / "index.html", exc, code) from None
-            index_clock[:] = [time.perf_counter(), time.perf_counter() - t_pub]
-
-    from tqdm.auto import tqdm
-
-    for r in done:
-        record(r)
+    # local workers (and their kept kernels) start now: they import while the batch plans
+    early = bool(getattr(ex, "early_start", False)) and bool(paths)
+    if early:
+        ex.start(len(paths), warm=warm_kernel, start_timeout=start_timeout, warm_data=_data_hint(paths, notebooks_dir))
     try:
-        publish(index=True)  # an unwritable manifest is refused here, before any run starts
-    except BatchError as exc:
-        exc.batch = batch
+        previous = read_manifest(out_dir)
+        todo, done = _plan(paths, out_dir, notebooks_dir, force, previous)
+        _cleanup_tmp(out_dir, {s["run"] for s in todo})
+        for s in todo:
+            s.update(timeout=timeout, start_timeout=start_timeout, warm_kernel=bool(warm_kernel))
+        todo = _longest_first(todo, previous)
+        track = _Tracker(out_dir, [p.stem for p in paths], previous, len(done) + len(todo), progress, t0)
+        for r in done:
+            track.record(r)
+        try:
+            track.publish(index=True)  # an unwritable manifest is refused here, before any run starts
+        except BatchError as exc:
+            exc.batch = track.batch
+            raise
+    except BaseException:
+        if early:
+            ex.abort()
         raise
-    # done / total, elapsed < estimated time left, then ok / failed / skipped so far
-    bar = tqdm(total=len(done) + len(todo), desc="简报 briefings", unit="run", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
-                          "{rate_fmt}]{postfix}")
-    counts = {"ok": 0, "failed": 0, "skipped": 0}
+    if early and not todo:
+        ex.close()
+    track.open_bar(done)
+    _execute_all(ex, todo, track, out_dir, notebooks_dir, stop, started=early)
+    return track.batch
 
-    def tally(r: RunResult) -> None:
-        counts[r.status if r.status in counts else "failed"] += 1
-        bar.set_postfix_str(f"成功 ok {counts['ok']} · 失败 failed {counts['failed']} · 跳过 skipped "
-                            f"{counts['skipped']}", refresh=False)
 
-    for r in done:
-        tally(r)
-    bar.update(len(done))
-    detailed = [0]
-
-    def report_failure(r: RunResult) -> None:
-        bar.write(f"✗ {printable(r.run)}: {printable(r.error)}", file=sys.stderr)
-        if r.details and detailed[0] < MAX_DETAILED_FAILURES:
-            import textwrap
-
-            bar.write(textwrap.indent(r.details, "    "), file=sys.stderr)
-            detailed[0] += 1
-
-    for r in done:
-        if r.status == "failed":
-            report_failure(r)
+def _execute_all(ex, todo: list[dict], track: _Tracker, out_dir: Path, notebooks_dir: Path, stop: _StopSignals,
+                 started: bool) -> None:
+    """Hand ``todo`` to the executor (started already when ``started``), record each run as it
+    comes back; then, however it ends, the last manifest and index."""
     failure: BaseException | None = None
     try:
         if todo:
             with ex:
-                started[0] = True
+                track.started = True
                 try:
-                    ex.start(len(todo))
+                    if not started:
+                        ex.start(len(todo))
                     ex.prepare(todo, out_dir, notebooks_dir)
                     if ex.name != "local":
-                        bar.write(f"执行器 executor: {ex.describe()}", file=sys.stderr)
+                        track.bar.write(f"执行器 executor: {ex.describe()}", file=sys.stderr)
                     for s, out in ex.as_completed(execute_run, todo):
-                        if isinstance(out, BaseException):
-                            r = _worker_died(s, out, ex.name, out_dir)
-                        else:
-                            r = RunResult.from_row(out)
-                        record(r)
-                        tally(r)
-                        bar.update(1)
-                        if r.status == "failed":
-                            report_failure(r)
-                        publish()
+                        track.finished(_worker_died(s, out, ex.name, out_dir) if isinstance(out, BaseException)
+                                       else RunResult.from_row(out))
                 except BaseException:
                     ex.abort()  # queued runs cancelled, running ones (local: and their kernels) stopped
                     raise
@@ -514,24 +502,30 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
             _remove_run_tmp(out_dir, {s["run"] for s in todo})
         raise
     finally:
-        bar.close()
-        batch.seconds = time.perf_counter() - t0
-        stop.hold()
+        _close_batch(track, stop, failure)
+
+
+def _close_batch(track: _Tracker, stop: _StopSignals, failure: BaseException | None) -> None:
+    """The end of a batch, however it ends: the last manifest and index, the partial result on the
+    exception that stopped it."""
+    batch = track.batch
+    track.bar.close()
+    batch.seconds = time.perf_counter() - track.t0
+    stop.hold()
+    try:
+        track.publish(index=True)
+    except BatchError as exc:
+        if failure is None:
+            exc.batch = batch
+            raise
+        if not isinstance(failure, BatchError):  # the first failure wins; this one is reported with it
+            batch.warnings.append(str(exc))
+            failure.add_note(str(exc))
+    if failure is not None:
         try:
-            publish(index=True)
-        except BatchError as exc:
-            if failure is None:
-                exc.batch = batch
-                raise
-            if not isinstance(failure, BatchError):  # the first failure wins; this one is reported with it
-                batch.warnings.append(str(exc))
-                failure.add_note(str(exc))
-        if failure is not None:
-            try:
-                failure.batch = batch
-            except AttributeError:  # pragma: no cover - an exception type without a __dict__
-                pass
-    return batch
+            failure.batch = batch
+        except AttributeError:  # pragma: no cover - an exception type without a __dict__
+            pass
 
 
 def run_report(params_path, out_dir, **kw) -> RunResult:

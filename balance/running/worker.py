@@ -8,9 +8,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from balance.errors import PROBLEMS_FILE_ENV, InputError, Problem, render_problems
+from balance.errors import PROBLEMS_FILE_ENV, InputError
 from balance.running.outdir import RESULTS_MARKER, UnsafeOutput, check_output_file, check_results_dir, printable, run_name_message, run_name_problem, safe_replace, safe_rmtree, safe_unlink
 from balance.running.manifest import HASH_FILE, _now, _one_line
+from balance.running.problems import (  # noqa: F401 - CONSOLE_PROBLEMS … as before: worker.<name>
+    CONSOLE_PROBLEMS, MANIFEST_PROBLEMS, _read_problems, problem_text, problems_line, problems_table)
 from balance.running.results import RunResult
 
 #: Lines of kernel stderr that are harmless (ipykernel 7 at start-up / shutdown, debugpy).
@@ -153,11 +155,18 @@ def _die_with_batch(batch_pid: int | None) -> None:
     threading.Thread(target=_watchdog, name="balance-watchdog", daemon=True).start()
 
 
-def _worker_init(batch_pid: int | None = None) -> None:
-    """Tie the worker to its batch (:func:`_die_with_batch`), import the heavy modules once per
-    worker process and build the HTML exporter."""
+def _worker_init(batch_pid: int | None = None, warm: bool = False, start_timeout: float = 60,
+                 warm_data: tuple | None = None) -> None:
+    """Tie the worker to its batch (:func:`_die_with_batch`); with ``warm``, start its kept kernel
+    (without waiting: it imports ``balance`` and reads and assesses ``warm_data`` meanwhile);
+    import the heavy modules once per worker process and build the HTML exporter."""
     _die_with_batch(batch_pid)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
+    if warm:
+        from balance.running import kernel
+
+        if kernel.warm_enabled():
+            kernel.start_early(start_timeout, warm_data)
     import nbformat
     import pandas  # noqa: F401
     import papermill  # noqa: F401
@@ -298,76 +307,66 @@ def _remove(out_dir: Path, path: Path) -> None:
         pass
 
 
-#: Problems of a run that failed on bad input: shown on the console (a table) and in the
-#: manifest's ``error`` and the index (one line), the first few, then a count.
-CONSOLE_PROBLEMS = 5
-
-MANIFEST_PROBLEMS = 3
-
-
-def _clip(s: str, n: int) -> str:
-    s = _one_line(s, 10_000)
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
-def problem_text(p: Problem) -> str:
-    """One problem on one line: where (file, sheet, row, column, value), then Chinese / English."""
-    where = []
-    if p.file:
-        where.append(Path(str(p.file)).name)
-    if p.sheet:
-        where.append(f"工作表/sheet {p.sheet}")
-    if p.row is not None:
-        where.append(f"第 {p.row} 行/row {p.row}")
-    if p.column:
-        where.append(f"列/column {p.column}")
-    if p.value not in (None, ""):
-        where.append(f"值/value “{_clip(str(p.value), 40)}”")
-    head = ", ".join(where)
-    return f"{head}: {_clip(p.problem_zh, 200)} / {_clip(p.problem_en, 200)}" if head else \
-        f"{_clip(p.problem_zh, 200)} / {_clip(p.problem_en, 200)}"
-
-
-def problems_line(prefix: str, problems: list[Problem], limit: int = MANIFEST_PROBLEMS) -> str:
-    """``prefix: problem; problem; problem; … N more`` (one line, for the manifest and index)."""
-    errors = [p for p in problems if p.severity == "error"] or list(problems)
-    parts = [problem_text(p) for p in errors[:limit]]
-    if len(errors) > limit:
-        parts.append(f"… 另有 {len(errors) - limit} 个问题 / {len(errors) - limit} more")
-    return _one_line(f"{prefix}: " + "; ".join(parts), 4000) if parts else _one_line(prefix, 4000)
-
-
-def problems_table(prefix: str, problems: list[Problem], limit: int = CONSOLE_PROBLEMS) -> str:
-    """The console form: a summary line and the problem table (file / row / column / value /
-    problem in Chinese and English), the first ``limit`` problems, then a count."""
-    errors = [p for p in problems if p.severity == "error"] or list(problems)
-    return printable(_one_line(prefix, 1000)) + "\n" + "\n".join(
-        printable(line) for line in render_problems(errors, limit=limit).splitlines())
-
-
-def _read_problems(path: Path | None) -> list[Problem]:
-    """Problems the kernel wrote (``InputError._render_traceback_``) to ``BALANCE_PROBLEMS_FILE``."""
-    import json
-    from dataclasses import fields as _fields
-
-    if path is None:
-        return []
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8") or "[]")
-    except (OSError, ValueError):
-        return []
-    names = {f.name for f in _fields(Problem)}
-    out = []
-    for d in raw if isinstance(raw, list) else []:
-        if isinstance(d, dict) and "problem_zh" in d and "problem_en" in d:
-            out.append(Problem(**{k: d.get(k) for k in names if k in d}))
-    return out
-
-
 #: One notebook at a time per process: the kernel's stdout / stderr capture redirects the
 #: process's file descriptors (a Dask worker started with more than one thread would otherwise
 #: mix two runs' output).
 _EXECUTE_LOCK = threading.Lock()
+
+
+class _Run:
+    """One run while :func:`execute_run` works on it: its paths in ``out_dir``, its result row,
+    and how it ends (:meth:`fail`, :meth:`refuse`, :meth:`finish`)."""
+
+    def __init__(self, spec: dict):
+        self.t_start = time.perf_counter()
+        self.spec, self.run, self.out_dir = spec, spec["run"], Path(spec["out_dir"])
+        self.protected = [Path(q) for q in spec.get("protected") or ()]
+        self.res = RunResult(run=self.run, params=str(spec.get("params_label") or spec["params_path"]),
+                             started=_now(), input_hash=spec.get("input_hash") or "")
+        self.html_path, self.ipynb_path = self.out_dir / f"{self.run}.html", self.out_dir / f"{self.run}.ipynb"
+        self.results_dir = self.out_dir / self.run
+        self.tmp_ipynb = self.out_dir / f".{self.run}.{os.getpid()}.tmp.ipynb"
+        self.log_text = ""
+        self.own_results_dir = False  # the run has made results_dir (a real folder inside out_dir)
+
+    def fail(self, msg: str, keep_ipynb: bool, details: str = "") -> dict:
+        """Failed: its stale outputs removed (the executed notebook kept when ``keep_ipynb``)."""
+        res = self.res
+        refused = remove_stale_outputs(self.out_dir, self.run, keep_ipynb=keep_ipynb, protected=self.protected)
+        res.status, res.html, res.details = "failed", "", details
+        res.error = _one_line(msg if not refused else f"{msg} ; {refused[0]}", 1500)
+        try:
+            res.ipynb = self.ipynb_path.name if keep_ipynb and self.ipynb_path.is_file() else ""
+        except OSError:
+            res.ipynb = ""
+        return self.finish()
+
+    def refuse(self, msg: str) -> dict:
+        """Failed before anything was touched for this run."""
+        res = self.res
+        res.status, res.error, res.html, res.ipynb = "failed", _one_line(msg, 1500), "", ""
+        return self.finish()
+
+    def finish(self) -> dict:
+        r = self.res
+        r.seconds = round(time.perf_counter() - self.t_start, 2)
+        return {**r.row(), "details": r.details}
+
+    def make_results_dir(self) -> None:
+        safe_rmtree(self.out_dir, self.results_dir, self.protected)
+        self.results_dir.mkdir(parents=True)
+        (self.results_dir / RESULTS_MARKER).write_text("balance results folder / balance 结果文件夹\n", encoding="utf-8")
+        self.own_results_dir = True
+
+    def write_log(self) -> None:
+        """``<run>/run.log``: what the kernel wrote that is not known noise (when there is any)."""
+        if self.log_text and self.own_results_dir:
+            try:
+                check_results_dir(self.out_dir, self.results_dir, self.protected)
+                self.results_dir.mkdir(parents=True, exist_ok=True)
+                (self.results_dir / "run.log").write_text(self.log_text + "\n", encoding="utf-8")
+            except (OSError, UnsafeOutput):
+                pass
 
 
 def execute_run(spec: dict) -> dict:
@@ -381,138 +380,117 @@ def execute_run(spec: dict) -> dict:
     absolute for remote workers) and protected (input files inside ``out_dir`` that no delete may
     touch).
     """
-    t_start = time.perf_counter()
-    out_dir = Path(spec["out_dir"])
-    run = spec["run"]
-    protected = [Path(q) for q in spec.get("protected") or ()]
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
-    res = RunResult(run=run, params=str(spec.get("params_label") or spec["params_path"]), started=_now(),
-                    input_hash=spec.get("input_hash") or "")
-    html_path, ipynb_path = out_dir / f"{run}.html", out_dir / f"{run}.ipynb"
-    results_dir = out_dir / run
-    tmp_ipynb = out_dir / f".{run}.{os.getpid()}.tmp.ipynb"
-    log_text = ""
-    own_results_dir = [False]  # the run has made results_dir (a real folder inside out_dir)
-
-    def fail(msg: str, keep_ipynb: bool, details: str = "") -> dict:
-        refused = remove_stale_outputs(out_dir, run, keep_ipynb=keep_ipynb, protected=protected)
-        res.status, res.html, res.details = "failed", "", details
-        res.error = _one_line(msg if not refused else f"{msg} ; {refused[0]}", 1500)
-        try:
-            res.ipynb = ipynb_path.name if keep_ipynb and ipynb_path.is_file() else ""
-        except OSError:
-            res.ipynb = ""
-        return res
-
-    def finish(r: RunResult) -> dict:
-        r.seconds = round(time.perf_counter() - t_start, 2)
-        return {**r.row(), "details": r.details}
-
-    def refuse(msg: str) -> dict:  # nothing is touched for this run
-        res.status, res.error, res.html, res.ipynb = "failed", _one_line(msg, 1500), "", ""
-        return finish(res)
-
+    r = _Run(spec)
     if _batch_gone():  # the batch died while this run was queued: start nothing
         _worker_exit(1)
-    bad = run_name_message(run, spec.get("params_label") or spec["params_path"])
+    bad = run_name_message(r.run, spec.get("params_label") or spec["params_path"])
     if bad:
-        return refuse(bad)
+        return r.refuse(bad)
     try:
-        check_results_dir(out_dir, results_dir, protected)
-        check_output_file(out_dir, html_path, protected, kind="html")
-        check_output_file(out_dir, ipynb_path, protected, kind="ipynb")
+        check_results_dir(r.out_dir, r.results_dir, r.protected)
+        check_output_file(r.out_dir, r.html_path, r.protected, kind="html")
+        check_output_file(r.out_dir, r.ipynb_path, r.protected, kind="ipynb")
     except (UnsafeOutput, OSError) as exc:
-        return refuse(str(exc))
-
+        return r.refuse(str(exc))
     try:
-        from balance.running.params import notebook_parameters, notebook_path, validate_run
-
-        try:
-            params, declared = validate_run(spec["params_path"], spec.get("notebooks_dir"))
-        except InputError as exc:
-            return finish(fail(problems_line(exc.headline, exc.problems), keep_ipynb=False,
-                               details=problems_table(exc.headline, exc.problems)))
-        except Exception as exc:  # unreadable data etc.
-            return finish(fail(f"{type(exc).__name__}: {exc}", keep_ipynb=False))
-        res.notebook = params.notebook
-        res.county_code = params.county_code or ""
-        res.year = "" if params.year is None else str(params.year)
-        res.title = params.title or ""
-        nb_file = notebook_path(params, spec.get("notebooks_dir"))
-
-        safe_rmtree(out_dir, results_dir, protected)
-        results_dir.mkdir(parents=True)
-        (results_dir / RESULTS_MARKER).write_text("balance results folder / balance 结果文件夹\n", encoding="utf-8")
-        own_results_dir[0] = True
-        nb_params = notebook_parameters(params, results_dir, declared)
-
-        error = None
-        kernel_log: list[str] = []  # what the kept kernel wrote to its stdout / stderr during the run
-        fd, problems_name = tempfile.mkstemp(prefix="balance-problems-", suffix=".json")
-        os.close(fd)
-        problems_file = Path(problems_name)
-        try:
-            with _EXECUTE_LOCK, _CaptureFds() as cap:  # fds 1/2 are per process: one capture at a time
-                os.environ[PROBLEMS_FILE_ENV] = str(problems_file)  # the kernel inherits it
-                try:
-                    error = _execute(nb_file, tmp_ipynb, nb_params, spec, problems_file=str(problems_file),
-                                     kernel_log=kernel_log)
-                finally:
-                    os.environ.pop(PROBLEMS_FILE_ENV, None)
-            problems = _read_problems(problems_file) if error else []
-        finally:
-            problems_file.unlink(missing_ok=True)
-        log_text = _filter_noise("\n".join([cap.text, *kernel_log]))
-        nb = _read_nb(tmp_ipynb)
-        if nb is not None:
-            res.kernel_start, res.execution = _timings(nb)
-            from balance.running import kernel as warm
-
-            if warm.warm_enabled(spec) and isinstance(res.kernel_start, float):
-                res.kernel_start = round(res.kernel_start + warm.last_prepare, 2)  # kept kernel: its start / reset
-            safe_replace(out_dir, tmp_ipynb, ipynb_path, protected)
-        else:
-            _remove(out_dir, tmp_ipynb)
-        if error:
-            if problems:
-                return finish(fail(problems_line(error, problems), keep_ipynb=nb is not None,
-                                   details=problems_table(error, problems)))
-            return finish(fail(error, keep_ipynb=nb is not None))
-        if nb is None:
-            return finish(fail("papermill wrote no executed notebook / 未生成执行后的笔记本", keep_ipynb=False))
-
-        from balance.reporting.html_export import export_html, notebook_errors, notebook_title
-
-        errs = notebook_errors(nb)
-        if errs:
-            return finish(fail(errs[0], keep_ipynb=True))
-        t_exp = time.perf_counter()
-        try:
-            export_html(ipynb_path, html_path, title=params.title)
-        except Exception as exc:
-            return finish(fail(f"HTML export failed / 导出 HTML 失败: {type(exc).__name__}: {exc}", keep_ipynb=True))
-        res.export = round(time.perf_counter() - t_exp, 2)
-        res.title = params.title or notebook_title(nb) or ""
-        res.status, res.html, res.ipynb = "ok", html_path.name, ipynb_path.name
-        if res.input_hash:
-            (results_dir / HASH_FILE).write_text(res.input_hash + "\n", encoding="utf-8")
-        return finish(res)
+        return _validate_execute_export(r)
     except BaseException as exc:  # noqa: BLE001 - a worker must always report
-        _remove(out_dir, tmp_ipynb)
+        _remove(r.out_dir, r.tmp_ipynb)
         try:
-            keep = ipynb_path.is_file()
+            keep = r.ipynb_path.is_file()
         except OSError:
             keep = False
-        msg = str(exc) if isinstance(exc, UnsafeOutput) else f"{type(exc).__name__}: {exc}"
-        return finish(fail(msg, keep_ipynb=keep))
+        return r.fail(str(exc) if isinstance(exc, UnsafeOutput) else f"{type(exc).__name__}: {exc}", keep_ipynb=keep)
     finally:
-        if log_text and own_results_dir[0]:
+        r.write_log()
+
+
+def _validate_execute_export(r: _Run) -> dict:
+    """The run proper: validate its params, execute the notebook, keep the executed notebook,
+    export the briefing, record the input hash."""
+    from balance.running.params import notebook_parameters, notebook_path, validate_run
+
+    spec, res = r.spec, r.res
+    try:
+        params, declared = validate_run(spec["params_path"], spec.get("notebooks_dir"))
+    except InputError as exc:
+        return r.fail(problems_line(exc.headline, exc.problems), keep_ipynb=False,
+                      details=problems_table(exc.headline, exc.problems))
+    except Exception as exc:  # unreadable data etc.
+        return r.fail(f"{type(exc).__name__}: {exc}", keep_ipynb=False)
+    res.notebook = params.notebook
+    res.county_code = params.county_code or ""
+    res.year = "" if params.year is None else str(params.year)
+    res.title = params.title or ""
+    nb_file = notebook_path(params, spec.get("notebooks_dir"))
+    r.make_results_dir()
+    error, problems = _execute_captured(r, nb_file, notebook_parameters(params, r.results_dir, declared))
+    nb = _keep_notebook(r)
+    if error:
+        if problems:
+            return r.fail(problems_line(error, problems), keep_ipynb=nb is not None,
+                          details=problems_table(error, problems))
+        return r.fail(error, keep_ipynb=nb is not None)
+    if nb is None:
+        return r.fail("papermill wrote no executed notebook / 未生成执行后的笔记本", keep_ipynb=False)
+
+    from balance.reporting.html_export import export_html, notebook_errors, notebook_title
+
+    errs = notebook_errors(nb)
+    if errs:
+        return r.fail(errs[0], keep_ipynb=True)
+    res.title = params.title or notebook_title(nb) or ""  # before the export changes nb
+    t_exp = time.perf_counter()
+    try:
+        export_html(r.ipynb_path, r.html_path, title=params.title, nb=nb)
+    except Exception as exc:
+        return r.fail(f"HTML export failed / 导出 HTML 失败: {type(exc).__name__}: {exc}", keep_ipynb=True)
+    res.export = round(time.perf_counter() - t_exp, 2)
+    res.status, res.html, res.ipynb = "ok", r.html_path.name, r.ipynb_path.name
+    if res.input_hash:
+        (r.results_dir / HASH_FILE).write_text(res.input_hash + "\n", encoding="utf-8")
+    return r.finish()
+
+
+def _execute_captured(r: _Run, nb_file: Path, nb_params: dict) -> tuple[str | None, list]:
+    """Execute the notebook with this process's fds 1 / 2 captured and a problems file for the
+    kernel; ``(error line or None, the problems the kernel wrote)``. Sets ``r.log_text``."""
+    error = None
+    kernel_log: list[str] = []  # what the kept kernel wrote to its stdout / stderr during the run
+    fd, problems_name = tempfile.mkstemp(prefix="balance-problems-", suffix=".json")
+    os.close(fd)
+    problems_file = Path(problems_name)
+    try:
+        with _EXECUTE_LOCK, _CaptureFds() as cap:  # fds 1/2 are per process: one capture at a time
+            os.environ[PROBLEMS_FILE_ENV] = str(problems_file)  # the kernel inherits it
             try:
-                check_results_dir(out_dir, results_dir, protected)
-                results_dir.mkdir(parents=True, exist_ok=True)
-                (results_dir / "run.log").write_text(log_text + "\n", encoding="utf-8")
-            except (OSError, UnsafeOutput):
-                pass
+                error = _execute(nb_file, r.tmp_ipynb, nb_params, r.spec, problems_file=str(problems_file),
+                                 kernel_log=kernel_log)
+            finally:
+                os.environ.pop(PROBLEMS_FILE_ENV, None)
+        problems = _read_problems(problems_file) if error else []
+    finally:
+        problems_file.unlink(missing_ok=True)
+    r.log_text = _filter_noise("\n".join([cap.text, *kernel_log]))
+    return error, problems
+
+
+def _keep_notebook(r: _Run):
+    """The executed notebook (``None`` when none was written): its timings into the result, the
+    temporary file renamed to ``<run>.ipynb``."""
+    nb = _read_nb(r.tmp_ipynb)
+    if nb is not None:
+        res = r.res
+        res.kernel_start, res.execution = _timings(nb)
+        from balance.running import kernel as warm
+
+        if warm.warm_enabled(r.spec) and isinstance(res.kernel_start, float):
+            res.kernel_start = round(res.kernel_start + warm.last_prepare, 2)  # kept kernel: its start / reset
+        safe_replace(r.out_dir, r.tmp_ipynb, r.ipynb_path, r.protected)
+    else:
+        _remove(r.out_dir, r.tmp_ipynb)
+    return nb
 
 
 def _execute(nb_file: Path, tmp_ipynb: Path, nb_params: dict, spec: dict, problems_file: str | None = None,

@@ -171,3 +171,19 @@ def test_xls_custom_percent_keeps_decimals_and_plain_fraction_still_warns(tmp_pa
     cs = load_county_sheet(_as_xls(_filled(plain, 0.92, only="g15_migrant_public_share"), plain))
     assert math.isclose(cs.data.iloc[0]["g15_migrant_public_share"], 0.92)
     assert [p.code for p in cs.warnings if p.code.startswith("rate_")] == ["rate_column_fraction"]
+
+
+def test_xls_reads_as_the_same_sheet_saved_as_xlsx(tmp_path):
+    xlsx = _filled(tmp_path, 0.875, "0.0%", only="g14_quota_share")
+    a, b = load_county_sheet(xlsx), load_county_sheet(_as_xls(xlsx, tmp_path))
+    assert math.isclose(a.data.iloc[0]["g14_quota_share"], 87.5)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(a.data.reset_index(drop=True), b.data.reset_index(drop=True), check_dtype=False)
+
+
+def test_xls_formats_of_a_broken_file_are_none_not_an_error():
+    from balance.io.workbook.styles import xls_percent_cells
+
+    assert xls_percent_cells(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "表") == set()
+    assert xls_percent_cells(b"not an xls", "表") == set()

@@ -44,7 +44,7 @@ def test_configure_sets_family_list_and_is_idempotent():
     a = fonts.configure_matplotlib()
     b = fonts.configure_matplotlib()
     assert a == b
-    assert list(mpl.rcParams["font.family"]) == ["DejaVu Sans", a.family, "sans-serif"]
+    assert list(mpl.rcParams["font.family"]) == ["DejaVu Sans", a.family]
     assert mpl.rcParams["axes.unicode_minus"] is False
     assert mpl.rcParams["svg.fonttype"] == "path"
     assert fonts.find_cjk_font() is fonts.find_cjk_font()  # cached

@@ -80,33 +80,12 @@ def theil_decomposition(x, w=None, groups=None, measure: str = "T", *, zeros: st
             x, w, g = x[~z], w[~z], g[~z]
     codes, labels = pd.factorize(g, sort=True)
     G = len(labels)
-    W = w.sum()
     mu = _mean(x, w)
     if mu == 0:
         return nan_result
-    Wg = np.bincount(codes, weights=w, minlength=G)
-    Sg = np.bincount(codes, weights=w * x, minlength=G)
-    ng = np.bincount(codes, minlength=G)
-    mug = Sg / Wg
-    for k in range(G):  # equal values in a group: its mean is that value exactly (as _mean)
-        xk = x[codes == k]
-        if xk.min() == xk.max():
-            mug[k] = xk[0]
-    idx = np.empty(G)
-    for k in range(G):
-        sel = codes == k
-        if m == "T":
-            idx[k] = np.nan if mug[k] == 0 else np.dot(w[sel], _xlogx(x[sel] / mug[k])) / Wg[k]
-        else:
-            idx[k] = np.dot(w[sel], np.log(mug[k] / x[sel])) / Wg[k]
-    if m == "T":
-        total = float(np.dot(w, _xlogx(x / mu)) / W)
-        between = float(np.sum((Wg / W) * _xlogx(mug / mu)))
-        weight = (Wg * mug) / (W * mu)
-    else:
-        total = float(np.dot(w, np.log(mu / x)) / W)
-        between = float(np.sum((Wg / W) * np.log(mu / mug)))
-        weight = Wg / W
+    ng, Wg, mug = _group_means(x, w, codes, G)
+    idx = _within_indices(x, w, codes, Wg, mug, m)
+    total, between, weight = _total_between(x, w, mu, Wg, mug, m)
     contrib = np.where(weight > 0, weight * np.nan_to_num(idx), 0.0)
     b, wi = _exact_residual(total, between)
     share = float(b / total) if total != 0 else float("nan")
@@ -115,3 +94,46 @@ def theil_decomposition(x, w=None, groups=None, measure: str = "T", *, zeros: st
     return TheilDecomposition(float(total), float(b), float(wi), share, m, table)
 
 
+def _group_means(x: np.ndarray, w: np.ndarray, codes: np.ndarray, G: int):
+    """Per group g: count :math:`n_g`, pupils :math:`W_g = \\sum_{i\\in g} w_i` and pupil-weighted mean
+    :math:`\\mu_g = \\sum_{i\\in g} w_i x_i / W_g`; a group of equal values has that value as its mean
+    exactly (as :func:`_mean`), so its within index is exactly 0."""
+    Wg = np.bincount(codes, weights=w, minlength=G)
+    Sg = np.bincount(codes, weights=w * x, minlength=G)
+    ng = np.bincount(codes, minlength=G)
+    mug = Sg / Wg
+    for k in range(G):
+        xk = x[codes == k]
+        if xk.min() == xk.max():
+            mug[k] = xk[0]
+    return ng, Wg, mug
+
+
+def _within_indices(x, w, codes, Wg, mug, m: str) -> np.ndarray:
+    """The index of each group on its own: :math:`T_g = \\sum_{i\\in g} \\frac{w_i}{W_g}
+    \\frac{x_i}{\\mu_g}\\ln\\frac{x_i}{\\mu_g}` (``nan`` when :math:`\\mu_g = 0`) or
+    :math:`L_g = \\sum_{i\\in g} \\frac{w_i}{W_g}\\ln\\frac{\\mu_g}{x_i}`."""
+    idx = np.empty(len(Wg))
+    for k in range(len(Wg)):
+        sel = codes == k
+        if m == "T":
+            idx[k] = np.nan if mug[k] == 0 else np.dot(w[sel], _xlogx(x[sel] / mug[k])) / Wg[k]
+        else:
+            idx[k] = np.dot(w[sel], np.log(mug[k] / x[sel])) / Wg[k]
+    return idx
+
+
+def _total_between(x, w, mu, Wg, mug, m: str) -> tuple[float, float, np.ndarray]:
+    """``(total, between, weight)``: the index of all data, the between-group term of the
+    docstring of :func:`theil_decomposition` and each group's factor in the within sum
+    (:math:`W_g\\mu_g / (W\\mu)` for T, :math:`W_g/W` for L)."""
+    W = w.sum()
+    if m == "T":
+        total = float(np.dot(w, _xlogx(x / mu)) / W)
+        between = float(np.sum((Wg / W) * _xlogx(mug / mu)))
+        weight = (Wg * mug) / (W * mu)
+    else:
+        total = float(np.dot(w, np.log(mu / x)) / W)
+        between = float(np.sum((Wg / W) * np.log(mu / mug)))
+        weight = Wg / W
+    return total, between, weight

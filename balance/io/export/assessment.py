@@ -17,7 +17,8 @@ panels) the six tables are written as ``*.parquet`` with the same column names, 
 
 CSV keeps canonical English column names (other programs read them: a contract) except the
 indicator columns, which carry the exact Chinese indicator names. Values are written unrounded;
-rounding is for display only. All files are written to a temporary folder first and moved into
+rounding is for display only. The CSV bytes are those of ``DataFrame.to_csv``, written by
+Arrow (:mod:`balance.io.export.csvfile`). All files are written to a temporary folder first and moved into
 place only when every one of them is complete.
 """
 from __future__ import annotations
@@ -50,6 +51,8 @@ EXCEL_MAX_ROWS = 1_048_576
 #: ``--format auto`` writes Parquet when a result table has more rows than this.
 AUTO_PARQUET_ROWS = 200_000
 PARQUET_FILES = {k: v.removesuffix(".csv") + ".parquet" for k, v in CSV_FILES.items()}
+#: threads that write the result tables while the calling thread builds summary.json
+WRITER_THREADS = 2
 _BOOL_TEXT = np.array(["false", "true", ""], dtype=object)
 
 
@@ -82,18 +85,18 @@ def _jsonable(v):
 def summary_records(a) -> list[dict]:
     """The body of ``summary.json``: one record per county × year (see module docstring).
 
-    The county tables are split by county-year once (column lists and row positions), so the
-    cost grows linearly with the number of county-years.
+    Every indicator and shortfall row becomes its JSON object once, from columns converted to
+    plain Python values in one pass each (:func:`_json_list`: a missing or non-finite number is
+    ``None``, written ``null``, as :func:`balance.io.files.json_text` would write it); the rows are
+    split by county-year (and stage) once. The cost grows linearly with the number of rows.
     """
     std = a.standard
-    ci = a.county_indicators
-    cs = a.county_shortfalls
-    ci_rows = _rows_by_county_year(ci)
+    ci, cs = a.county_indicators, a.county_shortfalls
+    ci_rows = _rows_by_county_year(ci, ["stage"]) if len(ci) else {}
     cs_rows = _rows_by_county_year(cs) if not cs.empty else {}
-    ci_cols = {c: ci[c].tolist() for c in ("stage", "indicator", "value", "cv", "cv_limit", "cv_passed", "decisive",
-                                           "cv_note", "sections")} if len(ci) else {}
-    cs_cols = {c: cs[c].tolist() for c in ("stage", "indicator", "add_unit", "sections_below", "shortfall",
-                                           "sections_failing", "shortfall_failing_sections")} if not cs.empty else {}
+    indicators = _indicator_objects(ci) if len(ci) else []
+    sections = ci["sections"].tolist() if len(ci) else []
+    shortfalls = _shortfall_objects(cs) if not cs.empty else []
     out = []
     for v in a.verdicts.itertuples(index=False):
         rec = {
@@ -107,43 +110,66 @@ def summary_records(a) -> list[dict]:
             "failing_items": list(v.failing_items),
             "stages": {},
         }
-        rows = ci_rows.get((v.year, v.county_code), ())
         for st in std.stages:
-            idx = [i for i in rows if ci_cols["stage"][i] == st]
-            if not idx:
+            idx = ci_rows.get((v.year, v.county_code, st))
+            if idx is None:
                 continue
-            c = ci_cols
-            stage_rec = {
-                "sections": _jsonable(getattr(v, f"sections_{st}", int(c["sections"][idx[0]]))),
+            rec["stages"][st] = {
+                "sections": _jsonable(getattr(v, f"sections_{st}", int(sections[idx[0]]))),
                 "sections_passed": _jsonable(getattr(v, f"sections_passed_{st}", None)),
-                "indicators": [
-                    {"indicator": c["indicator"][i], "value": _jsonable(c["value"][i]), "cv": _jsonable(c["cv"][i]),
-                     "cv_limit": _jsonable(c["cv_limit"][i]), "cv_passed": _jsonable(c["cv_passed"][i]),
-                     "decisive": bool(c["decisive"][i]), "note": c["cv_note"][i] or None}
-                    for i in idx
-                ],
+                "indicators": [indicators[i] for i in idx],
             }
-            rec["stages"][st] = stage_rec
-        if not cs.empty:
-            c = cs_cols
-            rec["shortfalls"] = [
-                {"stage": c["stage"][i], "indicator": c["indicator"][i], "unit": c["add_unit"][i],
-                 "sections_below": int(c["sections_below"][i]), "total": _jsonable(c["shortfall"][i]),
-                 "sections_failing": int(c["sections_failing"][i]),
-                 "total_failing_sections": _jsonable(c["shortfall_failing_sections"][i])}
-                for i in cs_rows.get((v.year, v.county_code), ())
-            ]
-        else:
-            rec["shortfalls"] = []
+        rec["shortfalls"] = [shortfalls[i] for i in cs_rows.get((v.year, v.county_code), ())]
         out.append(rec)
     return out
 
 
-def _rows_by_county_year(df: pd.DataFrame) -> dict:
-    """(year, county_code) -> row positions of ``df`` in table order (one pass, not one filter per county)."""
+def _json_list(s: pd.Series) -> list:
+    """``s`` as a list of plain Python values for JSON: numbers as int / float, booleans as bool,
+    and NaN, ±inf, ``None`` and ``NA`` as ``None`` (the ``null`` that ``json_text`` writes for them)."""
+    if pd.api.types.is_float_dtype(s.dtype) and s.dtype.kind == "f":
+        x = s.to_numpy(dtype=float, na_value=np.nan)
+        obj = x.astype(object)
+        obj[~np.isfinite(x)] = None
+        return obj.tolist()
+    if s.dtype.kind in "biu":  # numpy bool / integer: no missing values
+        return s.tolist()
+    if isinstance(s.dtype, (pd.StringDtype, pd.BooleanDtype)):  # text / nullable booleans: NA → None at C speed
+        return s.to_numpy(dtype=object, na_value=None).tolist()
+    return [_finite(_jsonable(x)) for x in s.tolist()]
+
+
+def _finite(v):
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
+def _indicator_objects(ci: pd.DataFrame) -> list[dict]:
+    """One ``stages.*.indicators`` object per row of ``county_indicators``."""
+    cols = [_json_list(ci[c]) for c in ("indicator", "value", "cv", "cv_limit", "cv_passed")]
+    decisive = [bool(x) for x in ci["decisive"].tolist()]
+    notes = [x if isinstance(x, str) and x else None for x in ci["cv_note"].tolist()]
+    return [{"indicator": ind, "value": val, "cv": cv, "cv_limit": lim, "cv_passed": ok, "decisive": dec, "note": note}
+            for ind, val, cv, lim, ok, dec, note in zip(*cols, decisive, notes)]
+
+
+def _shortfall_objects(cs: pd.DataFrame) -> list[dict]:
+    """One ``shortfalls`` object per row of ``county_shortfalls``."""
+    stage, ind, unit, total, failing_total = (_json_list(cs[c]) for c in (
+        "stage", "indicator", "add_unit", "shortfall", "shortfall_failing_sections"))
+    below = [int(x) for x in cs["sections_below"].tolist()]
+    failing = [int(x) for x in cs["sections_failing"].tolist()]
+    return [{"stage": a, "indicator": b, "unit": c, "sections_below": d, "total": e, "sections_failing": f,
+             "total_failing_sections": g}
+            for a, b, c, d, e, f, g in zip(stage, ind, unit, below, total, failing, failing_total)]
+
+
+def _rows_by_county_year(df: pd.DataFrame, more: list[str] | None = None) -> dict:
+    """(year, county_code[, *more]) -> row positions of ``df`` in table order (one pass, not one
+    filter per county)."""
     if df.empty or "year" not in df or "county_code" not in df:
         return {}
-    return {k: np.asarray(v) for k, v in df.groupby(["year", "county_code"], sort=False).indices.items()}
+    keys = ["year", "county_code", *(more or [])]
+    return {k: np.asarray(v) for k, v in df.groupby(keys, sort=False).indices.items()}
 
 
 def _chinese(df: pd.DataFrame, sheet: str | None = None) -> pd.DataFrame:
@@ -235,16 +261,14 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
     from concurrent.futures import ThreadPoolExecutor
 
     fmt = result_format(a, format)
-    # the pool is left (its thread joined) before staged_files moves or discards the files
-    with staged_files(out_dir) as s, ThreadPoolExecutor(max_workers=1) as pool:
-        tables = None
-        if fmt == "parquet":  # Arrow encodes and compresses without the GIL: the tables are written
-            # on a second thread while this one builds summary.json (a national panel: ~2 s each)
-            tables = pool.submit(_write_parquet_tables, [(getattr(a, attr), s.stage(PARQUET_FILES[attr]))
-                                                         for attr in CSV_FILES])
-        else:
-            for attr, name in CSV_FILES.items():
-                _csv_ready(getattr(a, attr)).to_csv(s.stage(name), index=False, encoding="utf-8-sig")
+    # the pool is left (its threads joined) before staged_files moves or discards the files
+    with staged_files(out_dir) as s, ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+        # Arrow encodes (and compresses) without the GIL: the tables are written on other threads,
+        # the largest first, while this one builds summary.json (a national panel: ~2 s of CPU each)
+        writer, names = (_write_parquet_table, PARQUET_FILES) if fmt == "parquet" else (_write_csv_table, CSV_FILES)
+        order = sorted(CSV_FILES, key=lambda attr: -getattr(a, attr).size)
+        staged = {attr: s.stage(names[attr]) for attr in CSV_FILES}  # staged in the contract's order
+        tables = [pool.submit(writer, getattr(a, attr), staged[attr]) for attr in order]
         payload = {
             "generator": f"balance {__version__}",
             "standard": a.standard.id,
@@ -255,13 +279,19 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
         # indented for reading by eye; a national panel's summary is written compact (the C encoder)
         indent = 2 if len(a.verdicts) <= 1000 else None
         s.stage("summary.json").write_text(json_text(payload, indent=indent), encoding="utf-8")
-        if tables is not None:
-            tables.result()  # an error writing a table is raised here, inside staged_files
+        for t in tables:
+            t.result()  # an error writing a table is raised here, inside staged_files
         if excel and not excel_too_big(a):
             write_workbook(a, s.stage("results.xlsx"))
     return s.final
 
 
-def _write_parquet_tables(jobs) -> None:
-    for df, path in jobs:
-        _parquet_ready(df).to_parquet(path, index=False, compression="zstd")
+def _write_csv_table(df: pd.DataFrame, path: Path) -> None:
+    """One CSV contract file: the bytes of ``to_csv`` (:func:`balance.io.export.csvfile.write_csv`)."""
+    from balance.io.export.csvfile import write_csv
+
+    write_csv(_csv_ready(df), path)
+
+
+def _write_parquet_table(df: pd.DataFrame, path: Path) -> None:
+    _parquet_ready(df).to_parquet(path, index=False, compression="zstd")

@@ -6,17 +6,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from balance.reporting.plotting.style import (FAIL_COLOR, FAIL_MARKER, LIMIT_COLOR, PASS_COLOR, PASS_MARKER, _ensure_style,
-                                              _figure, _finish)
+                                              _finish, _fixed_axes, _fixed_figure)
 
 
 def bachelor_ratio_chart(ratios: pd.DataFrame, *, county: str = "") -> Figure:
     """One county's ratio per year (:func:`balance.analysis.degrees.bachelor_ratio` rows) as a line,
-    each year marked met / not met, and a dashed line at the target (≤ target is met)."""
+    each year marked met / not met, and a dashed line at the target (≤ target is met).
+    Fixed layout (margins in inches; the target's label sits in the right margin)."""
     _ensure_style()
     df = ratios.dropna(subset=["ratio"]).sort_values("year")
     target = float(ratios["target"].iloc[0])
-    fig = _figure(6.4, 3.0)
-    ax = fig.add_subplot()
+    fig = _fixed_figure(6.4, 3.0)
+    ax = _fixed_axes(fig, 1, 1, left=0.78, right=1.0, top=0.18, bottom=0.58, wspace=0.0)[0, 0]
     ax.plot(df["year"], df["ratio"], color="#444444", lw=1.5, zorder=2)
     for r in df.itertuples(index=False):
         ok = bool(r.met)

@@ -28,6 +28,7 @@ also differ in lightness, so figures stay readable in grey print.
 from __future__ import annotations
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 
 from balance.reporting import fonts
@@ -132,6 +133,43 @@ def _ensure_style() -> None:
 
 def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _fixed_figure(width: float, height: float) -> Figure:
+    """A figure laid out by hand (:func:`_fixed_axes`): no layout engine measures text at draw
+    time, and :func:`balance.reporting.render.render_figure` draws it once (no tight bounding
+    box). ``fig.balance_fixed_layout`` marks it."""
+    fig = Figure(figsize=(width, height))
+    fig.balance_fixed_layout = True
+    return fig
+
+
+def _fixed_axes(fig: Figure, nrows: int, ncols: int, *, left: float, right: float, top: float,
+                bottom: float, wspace: float, hspace: float = 0.0, **subplots) -> "np.ndarray":
+    """``nrows × ncols`` axes placed by margins and gaps in inches (not measured from the text).
+
+    Panel width ``pw = (W − left − right − (ncols − 1)·wspace) / ncols`` (height alike); matplotlib's
+    gridspec takes the gaps as fractions of the mean panel size (``wspace / pw``). Returns the
+    axes as a 2-D array. Titles of these axes are set with ``y=1.0`` (fixed): matplotlib then does
+    not measure the tick labels of every axes to place them.
+    """
+    w, h = fig.get_size_inches()
+    pw = max((w - left - right - wspace * (ncols - 1)) / ncols, 0.1)
+    ph = max((h - top - bottom - hspace * (nrows - 1)) / nrows, 0.1)
+    grid = dict(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h,
+                wspace=wspace / pw, hspace=hspace / ph)
+    return fig.subplots(nrows, ncols, squeeze=False, gridspec_kw=grid, **subplots)
+
+
+def _fixed_title(fig: Figure, text: str, pad: float = 0.1) -> None:
+    """The figure title, ``pad`` inches below the top edge (a fixed layout's suptitle)."""
+    fig.suptitle(text, y=1 - pad / fig.get_figheight(), va="top")
+
+
+def _fixed_legend(fig: Figure, handles, ncol: int, pad: float = 0.06):
+    """The legend centred ``pad`` inches above the bottom edge (a fixed layout's outside legend)."""
+    return fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, pad / fig.get_figheight()),
+                      ncol=ncol)
 
 
 def _finish(fig: Figure, caption: str, alt: str) -> Figure:

@@ -35,6 +35,45 @@ from balance.reporting.plotting.style import (
 )
 
 
+def _trend_line(ax, sub: pd.DataFrame, name: str, stage: str) -> str | None:
+    """One stage's CV line of one indicator (years over the limit crossed, the latest limit dotted);
+    returns its part of the alt text (first and last year), or None without a CV."""
+    color = STAGE_COLORS.get(stage, "#555555")
+    sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
+    ax.plot(sub["year"], sub["cv"], color=color, lw=1.8, ms=5, label=stage, **sty)
+    fails = sub[sub["cv_passed"].map(_status) == "fail"]
+    if len(fails):
+        ax.plot(fails["year"], fails["cv"], ls="none", marker=FAIL_MARKER, ms=9, color=FAIL_COLOR,
+                mec="white", mew=0.6, zorder=4)
+    lim = sub["cv_limit"].dropna()
+    if len(lim):
+        ax.axhline(float(lim.iloc[-1]), color=color, lw=1.0, ls=(0, (2, 2)), alpha=0.9)
+    valid = sub.dropna(subset=["cv"])
+    if len(valid) >= 2:
+        a, b = valid.iloc[0], valid.iloc[-1]
+        verb = "降至" if b["cv"] < a["cv"] else "升至" if b["cv"] > a["cv"] else "持平于"
+        return (f"{name}（{stage}）由 {a['year']} 年 {a['cv']:.3f} {verb} {b['year']} 年 {b['cv']:.3f}"
+                + ("，超过限值" if _status(b["cv_passed"]) == "fail" else ""))
+    if len(valid) == 1:
+        b = valid.iloc[0]
+        return f"{name}（{stage}）{b['year']} 年 {b['cv']:.3f}"
+    return None
+
+
+def _trend_handles(df: pd.DataFrame, stages: list[str]) -> list:
+    handles = []
+    for stage in stages:
+        color = STAGE_COLORS.get(stage, "#555555")
+        sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
+        handles.append(Line2D([], [], color=color, lw=1.8, ms=5, label=stage, **sty))
+        lim = df[df["stage"] == stage]["cv_limit"].dropna()
+        if len(lim):
+            handles.append(Line2D([], [], color=color, lw=1.0, ls=(0, (2, 2)),
+                                  label=f"{stage}限值 {float(lim.iloc[-1]):.2f}"))
+    handles.append(Line2D([], [], ls="none", marker=FAIL_MARKER, ms=9, color=FAIL_COLOR, label="超过限值"))
+    return handles
+
+
 def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
     """CV of each indicator over the years (one panel per indicator, one line per stage), with
     each stage's limit; years over the limit marked with a red cross. One county."""
@@ -63,27 +102,8 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
     for ax, name in zip(axes, order):
         for stage in stages:
             sub = df[(df["indicator"] == name) & (df["stage"] == stage)].sort_values("year")
-            if sub.empty:
-                continue
-            color = STAGE_COLORS.get(stage, "#555555")
-            sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
-            ax.plot(sub["year"], sub["cv"], color=color, lw=1.8, ms=5, label=stage, **sty)
-            fails = sub[sub["cv_passed"].map(_status) == "fail"]
-            if len(fails):
-                ax.plot(fails["year"], fails["cv"], ls="none", marker=FAIL_MARKER, ms=9, color=FAIL_COLOR,
-                        mec="white", mew=0.6, zorder=4)
-            lim = sub["cv_limit"].dropna()
-            if len(lim):
-                ax.axhline(float(lim.iloc[-1]), color=color, lw=1.0, ls=(0, (2, 2)), alpha=0.9)
-            valid = sub.dropna(subset=["cv"])
-            if len(valid) >= 2:
-                a, b = valid.iloc[0], valid.iloc[-1]
-                verb = "降至" if b["cv"] < a["cv"] else "升至" if b["cv"] > a["cv"] else "持平于"
-                alt_parts.append(f"{name}（{stage}）由 {a['year']} 年 {a['cv']:.3f} {verb} {b['year']} 年 {b['cv']:.3f}"
-                                 + ("，超过限值" if _status(b["cv_passed"]) == "fail" else ""))
-            elif len(valid) == 1:
-                b = valid.iloc[0]
-                alt_parts.append(f"{name}（{stage}）{b['year']} 年 {b['cv']:.3f}")
+            part = _trend_line(ax, sub, name, stage) if len(sub) else None
+            alt_parts += [part] if part else []
         ax.set_title(_wrap(name, 12), fontsize=9.5, loc="left")
         ax.set_ylim(0, ymax)
         ax.set_xticks(years)
@@ -94,16 +114,7 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
             ax.set_axis_off()
         elif i % ncols == 0:
             ax.set_ylabel("差异系数")
-    handles = []
-    for stage in stages:
-        color = STAGE_COLORS.get(stage, "#555555")
-        sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
-        handles.append(Line2D([], [], color=color, lw=1.8, ms=5, label=stage, **sty))
-        lim = df[df["stage"] == stage]["cv_limit"].dropna()
-        if len(lim):
-            handles.append(Line2D([], [], color=color, lw=1.0, ls=(0, (2, 2)),
-                                  label=f"{stage}限值 {float(lim.iloc[-1]):.2f}"))
-    handles.append(Line2D([], [], ls="none", marker=FAIL_MARKER, ms=9, color=FAIL_COLOR, label="超过限值"))
+    handles = _trend_handles(df, stages)
     if n < len(axes):
         axes[-1].legend(handles=handles, loc="center", fontsize=9.5, title="图例")
     else:
