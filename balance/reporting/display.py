@@ -13,6 +13,16 @@ Figures::
       <figcaption><span class="balance-figure-number">图 N</span>　caption</figcaption>
     </figure>
 
+Heat tables (the attainment grid, :func:`balance.reporting.plotting.attainment_table_html`)::
+
+    <figure class="balance-figure balance-heat" id="fig-N">
+      <div class="heat-wrap"><table class="heat-table" aria-describedby="fig-N-summary">
+        <caption>title<p class="heat-legend">…</p></caption> <thead>…</thead>
+        <tbody><tr class="heat-fail [heat-last-fail]"><th scope="row">✗ 学校</th><td style="background:…">▼84%</td>…
+      </table></div>
+      <p class="visually-hidden" id="fig-N-summary">…</p><figcaption>图 N　caption</figcaption>
+    </figure>
+
 Tables::
 
     <div class="balance-table-wrap table-wrap">
@@ -491,7 +501,7 @@ DEFAULT_CSS = """
 .heat-table caption{text-align:left;font-weight:bold}.heat-table td{text-align:center;white-space:nowrap;padding:.1em .4em}
 .heat-table th{padding:.1em .4em;text-align:left;font-weight:normal}.heat-table thead th{font-weight:bold;text-align:center}
 .heat-table tr.heat-fail th{color:#b8283c;font-weight:bold}.heat-table tr.heat-last-fail>*{border-bottom:2px solid #333}
-.heat-std{color:#666;font-size:.9em}.heat-legend{font-size:.8em}.heat-swatch{display:inline-block;padding:0 .45em}
+.heat-std{color:#666;font-size:.9em}.heat-legend{font-size:.8em;font-weight:normal}.heat-scale{white-space:nowrap}.heat-swatch{display:inline-block;padding:0 .45em}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media print{.pass,.fail,.na{color:#000}}
 """.strip()
