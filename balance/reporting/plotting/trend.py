@@ -32,6 +32,10 @@ from balance.reporting.plotting.style import (
     _ensure_style,
     _figure,
     _finish,
+    _fixed_axes,
+    _fixed_figure,
+    _fixed_legend,
+    _fixed_title,
 )
 
 
@@ -76,7 +80,8 @@ def _trend_handles(df: pd.DataFrame, stages: list[str]) -> list:
 
 def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
     """CV of each indicator over the years (one panel per indicator, one line per stage), with
-    each stage's limit; years over the limit marked with a red cross. One county."""
+    each stage's limit; years over the limit marked with a red cross. One county. Fixed layout
+    (panels 3.1 × 2.5 in, margins in inches)."""
     _ensure_style()
     df = county_indicators_multi_year.copy()
     _require(df, ["year", "stage", "indicator", "cv"], "cv_trend_chart")
@@ -95,8 +100,12 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
     n = len(order)
     ncols = 4 if n > 6 else min(3, n)
     nrows = math.ceil(n / ncols)
-    fig = _figure(3.1 * ncols + 0.4, 2.5 * nrows + 1.2)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
+    legend_below = n >= nrows * ncols
+    rotate = len(years) > 5
+    bottom = (0.62 if rotate else 0.45) + (0.4 if legend_below else 0.0)
+    fig = _fixed_figure(3.1 * ncols + 0.4, 2.5 * nrows + 1.2 + (0.4 if legend_below else 0.0))
+    axes = _fixed_axes(fig, nrows, ncols, left=0.78, right=0.15, top=0.85, bottom=bottom, wspace=0.5,
+                       hspace=0.62, sharex=True).ravel()
     ymax = float(np.nanmax(np.concatenate([df["cv"].to_numpy(), df["cv_limit"].to_numpy(), [0.1]]))) * 1.18
     alt_parts = []
     for ax, name in zip(axes, order):
@@ -104,10 +113,10 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
             sub = df[(df["indicator"] == name) & (df["stage"] == stage)].sort_values("year")
             part = _trend_line(ax, sub, name, stage) if len(sub) else None
             alt_parts += [part] if part else []
-        ax.set_title(_wrap(name, 12), fontsize=9.5, loc="left")
+        ax.set_title(_wrap(name, 12), fontsize=9.5, loc="left", y=1.0)
         ax.set_ylim(0, ymax)
         ax.set_xticks(years)
-        ax.set_xticklabels([str(y) for y in years], rotation=0 if len(years) <= 5 else 45)
+        ax.set_xticklabels([str(y) for y in years], rotation=45 if rotate else 0)
         ax.grid(axis="x", visible=False)
     for i, ax in enumerate(axes):
         if i >= n:
@@ -115,12 +124,12 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
         elif i % ncols == 0:
             ax.set_ylabel("差异系数")
     handles = _trend_handles(df, stages)
-    if n < len(axes):
-        axes[-1].legend(handles=handles, loc="center", fontsize=9.5, title="图例")
+    if legend_below:
+        _fixed_legend(fig, handles, ncol=len(handles))
     else:
-        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
+        axes[-1].legend(handles=handles, loc="center", fontsize=9.5, title="图例")
     span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-    fig.suptitle(f"{county} {span}差异系数变化".strip())
+    _fixed_title(fig, f"{county} {span}差异系数变化".strip())
     caption = (f"{span}各项指标校际差异系数的变化，实线为小学、虚线为初中；同色点线为该学段限值，"
                "红色叉号为超过限值的年份。差异系数越小，学校之间越均衡。")
     latest = df[df["year"] == years[-1]]

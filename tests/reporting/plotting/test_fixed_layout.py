@@ -8,7 +8,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from balance.reporting import display, plotting
 from balance.reporting.plotting.degrees import bachelor_ratio_chart
-from tests.reporting.test_plotting import county_from_sections, make_sections
+from tests.reporting.test_plotting import county_from_sections, make_county_indicators, make_sections
 
 
 def _ratios() -> pd.DataFrame:
@@ -24,6 +24,10 @@ FIGURES = {
         SEC[SEC["indicator"] != "生均教学仪器设备值"], "初中"),  # 6 panels fill 3 rows: legend below
     "urban_rural": lambda: plotting.urban_rural_chart(SEC),
     "bachelor_ratio": lambda: bachelor_ratio_chart(_ratios(), county="测试县"),
+    "cv_trend_4_years": lambda: plotting.cv_trend_chart(make_county_indicators(years=(2022, 2023, 2024, 2025))),
+    "cv_trend_8_years_legend_below": lambda: plotting.cv_trend_chart(  # 3 panels fill their row; years rotated
+        (lambda d: d[d["indicator"].isin(sorted(set(d["indicator"]))[:3])])(
+            make_county_indicators(years=tuple(range(2018, 2026))))),
 }
 
 
