@@ -32,7 +32,7 @@ import pandas as pd
 from balance import __version__
 from balance.io.export.xlsx import (EXCEL_INF_TEXT, EXCEL_MAX_TEXT, EXCEL_TRUNCATED, About, Sheet,  # noqa: F401
                                     append_row, chinese_names, excel_text, excel_value, save_workbook, set_cell,
-                                    write_frame)
+                                    standard_titled, write_frame)
 from balance.io.files import json_text, staged_files
 from balance.schema import labels
 
@@ -196,7 +196,7 @@ def write_workbook(a, path: Path) -> None:
     "=1+1"), missing numbers are empty cells, infinite ones "∞"."""
     names = labels()["sheets"]
     holds = labels()["sheet_holds"]
-    verdicts = a.verdicts.copy()
+    verdicts = standard_titled(a.verdicts, a.standard)
     verdicts["passed"] = verdicts["passed"].map({True: "达到", False: "未达到"})
     verdicts = verdicts.rename(columns={"passed": "resource_passed"})
     tables = [("summary", verdicts), ("county_indicators", a.county_indicators), ("school_results", a.school_results),
