@@ -57,8 +57,9 @@ _BOOL_TEXT = np.array(["false", "true", ""], dtype=object)
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
-    """Booleans as ``true``/``false`` (NA empty); everything else as is."""
-    out = df.copy()
+    """Booleans as ``true``/``false`` (NA empty); everything else as is. A shallow copy: the
+    converted columns replace the copy's columns, the caller's frame is not touched."""
+    out = df.copy(deep=False)
     for c in out.columns:
         s = out[c]
         if s.dtype == bool or str(s.dtype) == "boolean":  # vectorised: "" for NA, else true/false
