@@ -212,6 +212,20 @@ def test_links_only_to_the_county_briefings_written(region):
     assert len(re.findall(r'<a href="', bf.region_table(region).data)) == len(codes)  # default: every county
 
 
+def test_results_json_lists_the_briefings_the_overview_links(region, tmp_path):
+    """``linked`` in results.json is exactly the overview's links (the batch index checks them)."""
+    import json
+    from dataclasses import replace
+
+    from balance.reporting.briefing.results import save_results
+
+    sub = replace(region, county_briefings=list(region.rows["county_code"])[1:3])
+    save_results(sub, str(tmp_path))
+    linked = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["linked"]
+    assert [d["file"] for d in linked] == re.findall(r'<a href="([^"]+)"', bf.region_table(sub).data)
+    assert len(linked) == 2
+
+
 def test_region_cover_lists_the_items_of_the_county_and_trend_covers_in_their_order(region):
     """One cover, one order: the items the region cover shares with the county and trend covers
     (standard, county sheet, target year, data file, time) come in the same order."""
