@@ -648,3 +648,17 @@ def test_a_stage_without_pupils_is_on_record():
     w = only(t.warnings, "stage_no_pupils")
     assert [(p.row, p.column) for p in w] == [(i + 2, H["junior_students"])]
     assert "初中" in w[0].problem_zh and "九年一贯制学校" in w[0].problem_zh
+
+
+def test_a_missing_column_names_the_header_that_looks_like_it():
+    """A clerk's header with an extra unit (「小学在校生数（人）」) is not guessed, but the
+    refusal points at it, so the clerk knows which header to rename."""
+    df = table().rename(columns={H["primary_students"]: H["primary_students"] + "（人）"})
+    p = only(errors_of(df), "missing_column")
+    assert len(p) == 1
+    assert "小学在校生数（人）" in p[0].problem_zh and "小学在校生数（人）" in p[0].problem_en
+
+
+def test_a_missing_column_without_a_look_alike_has_no_hint():
+    p = only(errors_of(table().drop(columns=[H["primary_students"]])), "missing_column")
+    assert len(p) == 1 and "表中有" not in p[0].problem_zh
