@@ -5,6 +5,8 @@ SHELL := /bin/bash
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.balance-installed
+# the CJK font and the kernel checked (balance doctor) after the last install; `make fonts` checks again
+FONTS_OK := $(VENV)/.balance-fonts-ok
 # First Python >= 3.11 on PATH (override: make PYTHON=/path/to/python3.12 test)
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -17,7 +19,7 @@ help:
 	@echo "make test   — set up and run the tests"
 	@echo "make lab    — set up, then start JupyterLab on notebooks/ (for researchers)"
 
-setup: $(STAMP) fonts
+setup: $(STAMP) $(FONTS_OK)
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "需要 Python ≥ 3.11 / Python >= 3.11 is required (none found on PATH)"; exit 1; fi
@@ -30,6 +32,13 @@ $(STAMP): pyproject.toml
 fonts: $(STAMP)
 	@bash scripts/setup-fonts.sh
 	@$(BIN)/python -m balance doctor
+	@touch $(FONTS_OK)
+
+# checked once per install, not on every `make demo` (balance doctor starts Python and the font check: ~1-4 s)
+$(FONTS_OK): $(STAMP) scripts/setup-fonts.sh
+	@bash scripts/setup-fonts.sh
+	@$(BIN)/python -m balance doctor
+	@touch $@
 
 demo: setup
 	$(BIN)/balance batch params/demo --out outputs

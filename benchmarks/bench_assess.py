@@ -16,8 +16,15 @@ Not a test: it prints numbers measured in this run, on this machine.
   library might write it — is timed on ``--loop-counties`` counties (all their years, both
   standards, in its own process) and **extrapolated** to the whole panel by the number of
   county-years; the speed-up printed is that extrapolation ÷ the measured vectorised time.
-* ``--profile`` prints the top of a cProfile of both assessments on the whole panel;
-  ``--write`` also times writing the result files (Parquet) of quality-2017.
+* ``--profile`` prints the top of a cProfile of both assessments on the whole panel.
+* Writing: at 100 % the quality-2017 result files are written as ``balance assess`` writes them
+  (``write_results``: the six tables, summary.json, no workbook since a national panel exceeds
+  Excel's rows) once as Parquet (what ``--format auto`` picks for a national panel) and once as
+  CSV (``--format csv``); ``--no-write`` skips this (``--write`` is accepted, the old switch).
+* The closing table: read, floor, assess, write, with the ratios assess / floor (target ≤ 3) and
+  write / assess (target ≤ 1: writing one standard's results within the time of assessing it),
+  in wall-clock and in CPU seconds (CPU is robust when the machine is shared; it counts every
+  thread, so it is above wall-clock when the writer's second thread runs in parallel).
 """
 from __future__ import annotations
 
@@ -109,11 +116,14 @@ def child_vectorised(store: str, fraction: float, profile: bool, write: bool) ->
     if write:
         from balance.io.export.assessment import write_results
 
-        with tempfile.TemporaryDirectory() as d:
-            t0, c0 = time.perf_counter(), time.process_time()
-            write_results(kept[0], d, format="parquet")
-            res["write_parquet_s"] = time.perf_counter() - t0
-            res["write_parquet_cpu_s"] = time.process_time() - c0
+        for fmt in ("parquet", "csv"):
+            with tempfile.TemporaryDirectory() as d:
+                t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
+                paths = write_results(kept[0], d, format=fmt)
+                res[f"write_{fmt}_s"] = time.perf_counter() - t0
+                res[f"write_{fmt}_cpu_s"] = time.process_time() - c0
+                res[f"write_{fmt}_main_cpu_s"] = time.thread_time() - m0  # this thread: summary.json
+                res[f"write_{fmt}_mb"] = sum(Path(p).stat().st_size for p in paths) / 1e6
     res["peak_rss_mb"] = _peak_mb()
     return res
 
@@ -136,6 +146,34 @@ def child_loop(store: str, n_counties: int) -> dict:
     return {"loop_s": time.perf_counter() - t0, "loop_county_years": n, "loop_counties": len(codes)}
 
 
+def _print_closing_table(full: dict) -> None:
+    """read, floor, assess, write (wall and CPU seconds) and the ratios assess / floor, write / assess."""
+    rows = [("read", "read the store", full["read_s"], full["read_cpu_s"])]
+    floor = (full["read_s"] + full["quality-2017_floor_s"] + full["basic-2012_floor_s"],
+             full["read_cpu_s"] + full["quality-2017_floor_cpu_s"] + full["basic-2012_floor_cpu_s"])
+    assess = (full["read_s"] + full["quality-2017_s"] + full["basic-2012_s"],
+              full["read_cpu_s"] + full["quality-2017_cpu_s"] + full["basic-2012_cpu_s"])
+    rows += [("floor", "read + the 14 CVs, both standards", *floor),
+             ("assess", "read + both standards", *assess),
+             ("assess q", "quality-2017 alone", full["quality-2017_s"], full["quality-2017_cpu_s"])]
+    for fmt in ("parquet", "csv"):
+        rows.append((f"write {fmt}", f"quality-2017 results, {full[f'write_{fmt}_mb']:,.0f} MB",
+                     full[f"write_{fmt}_s"], full[f"write_{fmt}_cpu_s"]))
+        main = full[f"write_{fmt}_main_cpu_s"]
+        rows.append(("  of which", "summary.json (calling thread)", float("nan"), main))
+        rows.append(("  of which", "tables (writer threads)", float("nan"), full[f"write_{fmt}_cpu_s"] - main))
+    print(f"\nnational panel at 100 % ({full['sections']:,} section-years):")
+    print(f"{'step':<14} {'what':<36} {'wall s':>7} {'CPU s':>7}")
+    for step, what, wall, cpu in rows:
+        print(f"{step:<14} {what:<36} {'' if wall != wall else f'{wall:.2f}':>7} {cpu:>7.2f}")
+    print(f"assess / floor: {assess[0] / floor[0]:.2f}x wall, {assess[1] / floor[1]:.2f}x CPU (target <= 3x)")
+    q, qc = full["quality-2017_s"], full["quality-2017_cpu_s"]
+    for fmt in ("parquet", "csv"):
+        w, wc = full[f"write_{fmt}_s"], full[f"write_{fmt}_cpu_s"]
+        print(f"write {fmt} / assess quality-2017: {w / q:.2f}x wall, {wc / qc:.2f}x CPU (target <= 1x; "
+              f"against read + both standards {w / assess[0]:.2f}x wall)")
+
+
 def _run_child(args: list[str]) -> dict:
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -150,7 +188,8 @@ def main() -> None:
     ap.add_argument("--fractions", type=float, nargs="+", default=[0.1, 0.25, 0.5, 1.0])
     ap.add_argument("--loop-counties", type=int, default=20)
     ap.add_argument("--profile", action="store_true")
-    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--write", action="store_true", help="(the default; kept for old command lines)")
+    ap.add_argument("--no-write", action="store_true", help="do not time writing the result files")
     ap.add_argument("--child", choices=("vectorised", "loop"), help=argparse.SUPPRESS)
     ap.add_argument("--fraction", type=float, default=1.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -175,7 +214,7 @@ def main() -> None:
     runs = []
     for f in sorted(args.fractions):
         extra = ["--profile"] if (args.profile and f >= 1) else []
-        extra += ["--write"] if (args.write and f >= 1) else []
+        extra += ["--write"] if (not args.no_write and f >= 1) else []
         runs.append(_run_child(["--child", "vectorised", "--store", args.store, "--fraction", str(f), *extra]))
     full = runs[-1]
     print("\nvectorised assessment (all counties and years at once, each run in a fresh process):")
@@ -203,11 +242,7 @@ def main() -> None:
     print(f"targets: < 10 s → {'met' if both < 10 else 'NOT met'}; < 4 GB → "
           f"{'met' if full['peak_rss_mb'] < 4096 else 'NOT met'}")
     if "write_parquet_s" in full:
-        print(f"writing the quality-2017 result files as Parquet: {full['write_parquet_s']:.2f} s "
-              f"(assessing quality-2017 took {full['quality-2017_s']:.2f} s: writing / assessing = "
-              f"{full['write_parquet_s'] / full['quality-2017_s']:.2f}, target <= 1); in CPU seconds "
-              f"{full['write_parquet_cpu_s']:.2f} / {full['quality-2017_cpu_s']:.2f} = "
-              f"{full['write_parquet_cpu_s'] / full['quality-2017_cpu_s']:.2f}")
+        _print_closing_table(full)
     if args.loop_counties > 0:
         loop = _run_child(["--child", "loop", "--store", args.store, "--loop-counties", str(args.loop_counties)])
         per = loop["loop_s"] / loop["loop_county_years"]

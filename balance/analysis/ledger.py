@@ -373,18 +373,48 @@ def read_previous_ledger(path: str | Path, *, year: int | None = None, limits=No
     DataFrame with the English keys of :data:`COLUMNS` present in the file (``deadline`` as
     ``datetime.date`` or ``None``, ``gap`` float, ``year`` / ``first_year`` int or NA).
     """
+    from functools import partial
+
     from balance.io.workbook import open_workbook, read_file_bytes, read_limits
 
     file = str(path)
     lim = read_limits(limits)
     data = read_file_bytes(Path(path), file, lim, _SUMMARY)
     wb = open_workbook(data, file, _SUMMARY, limits=lim)
+    problem = partial(_problem, file)
+    grid = _ledger_grid(wb, problem)
+    header = [_text(h) or "" for h in grid[0]]
+    pos, problems = _header_positions(header, problem)
+    problems += _formula_problems(wb, header, problem)
+    if problems:
+        raise InputError(problems, *_SUMMARY)
+    records, seen = [], {}
+    for i, raw in enumerate(grid[1:], start=2):
+        cells = {k: (raw[j] if j < len(raw) else None) for k, j in pos.items()}
+        if all(_text(v) is None for v in cells.values()):
+            continue
+        rec = _read_row(cells, i, pos, year, problem, problems)
+        _check_id(rec.get("item_id"), i, pos, seen, problem, problems)
+        rec["_row"] = i
+        records.append(rec)
+    if problems:
+        raise InputError(problems, *_SUMMARY)
+    out = pd.DataFrame(records)
+    for k in COLUMNS:
+        if k not in out:
+            out[k] = None
+    return out
+
+
+def _problem(file, zh, en, row=None, column=None, value=None, code="", sheet=LEDGER_SHEET) -> Problem:
+    """A problem of the previous ledger ``file`` (the value shortened to 80 characters)."""
+    return Problem(file=file, sheet=sheet, row=row, column=column, value=None if value is None else str(value)[:80],
+                   problem_zh=zh, problem_en=en, code=code)
+
+
+def _ledger_grid(wb, problem) -> list:
+    """The rows of the sheet 整改台账; a missing or empty sheet raises."""
     sheets = list(wb.sheet_names)
-
-    def problem(zh, en, row=None, column=None, value=None, code="", sheet=LEDGER_SHEET):
-        return Problem(file=file, sheet=sheet, row=row, column=column, value=None if value is None else str(value)[:80],
-                       problem_zh=zh, problem_en=en, code=code)
-
     if LEDGER_SHEET not in sheets:
         raise InputError([problem(f"找不到工作表「{LEDGER_SHEET}」（现有：{'、'.join(sheets) or '无'}）；请使用 balance ledger 生成的台账",
                                   f"sheet {LEDGER_SHEET!r} not found (present: {', '.join(sheets) or 'none'}); use a ledger "
@@ -392,7 +422,12 @@ def read_previous_ledger(path: str | Path, *, year: int | None = None, limits=No
     grid = wb.rows(LEDGER_SHEET)
     if not grid:
         raise InputError([problem("工作表为空", "the sheet is empty", code="ledger_empty")], *_SUMMARY)
-    header = [_text(h) or "" for h in grid[0]]
+    return grid
+
+
+def _header_positions(header: list[str], problem) -> tuple[dict[str, int], list]:
+    """{key of :data:`COLUMNS`: column index} from the header (Chinese or English names; others
+    ignored) and the problems: a column twice, no 编号."""
     by_zh = {zh: key for key, zh in COLUMNS.items()}
     pos: dict[str, int] = {}
     problems = []
@@ -407,93 +442,104 @@ def read_previous_ledger(path: str | Path, *, year: int | None = None, limits=No
     if "item_id" not in pos:
         problems.append(problem("缺少「编号」列（台账的第一列）；不能识别各事项", "the column 编号 (item id) is missing",
                                 row=1, column="编号", code="ledger_missing_id"))
+    return pos, problems
+
+
+def _formula_problems(wb, header: list[str], problem) -> list:
+    """The first 20 formula cells: a formula nobody calculated reads as empty, so the bureau's
+    entry would be lost."""
     from balance.io.workbook import col_letters
 
-    cells, total = wb.formula_cells(LEDGER_SHEET)
-    for r0, c0 in cells[:20]:  # a formula nobody calculated reads as empty: the bureau's entry would be lost
+    cells, _total = wb.formula_cells(LEDGER_SHEET)
+    out = []
+    for r0, c0 in cells[:20]:
         name = header[c0] if c0 < len(header) else ""
-        problems.append(problem("这个单元格是没有计算结果的公式（以 = 开头）；请改为文字，或在 Excel 中打开并保存一次",
-                                "this cell is a formula without a calculated value (starts with =); type it as text, "
-                                "or open and save the file in Excel once", row=r0 + 1,
-                                column=f"{name}（{col_letters(c0 + 1)} 列）", code="ledger_formula"))
-    if problems:
-        raise InputError(problems, *_SUMMARY)
+        out.append(problem("这个单元格是没有计算结果的公式（以 = 开头）；请改为文字，或在 Excel 中打开并保存一次",
+                           "this cell is a formula without a calculated value (starts with =); type it as text, "
+                           "or open and save the file in Excel once", row=r0 + 1,
+                           column=f"{name}（{col_letters(c0 + 1)} 列）", code="ledger_formula"))
+    return out
 
-    records, seen = [], {}
-    id_pat = re.compile(r"^(R|S|CV|E):[^:\s]+(:[^:]+)+$")
-    for i, raw in enumerate(grid[1:], start=2):
-        cells = {k: (raw[j] if j < len(raw) else None) for k, j in pos.items()}
-        if all(_text(v) is None for v in cells.values()):
-            continue
-        rec = {}
-        for k, v in cells.items():
-            where = dict(row=i, column=f"{COLUMNS[k]}（{col_letters(pos[k] + 1)} 列）")
-            if k == "deadline":
-                try:
-                    rec[k] = parse_deadline(v)
-                except (ValueError, OverflowError):
-                    problems.append(problem("完成时限不是日期；请写成 2025-06-30、2025年6月30日 或 2025年6月",
-                                            "完成时限 (deadline) is not a date; write it as 2025-06-30, 2025年6月30日 or 2025年6月",
-                                            value=v, code="ledger_bad_deadline", **where))
-                continue
-            if k in ("gap", "gap_previous"):
-                if v is None or _text(v) is None:
-                    rec[k] = float("nan")
-                    continue
-                try:
-                    x = float(v) if not isinstance(v, bool) else float("nan")
-                except (TypeError, ValueError):
-                    x = float("nan")
-                if not math.isfinite(x):
-                    problems.append(problem("差距应为数字", "the gap must be a number", value=v, code="ledger_bad_number", **where))
-                rec[k] = x
-                continue
-            if k in ("year", "first_year", "previous_year"):
-                t = _text(v)
-                if t is None:
-                    rec[k] = pd.NA
-                    continue
-                if not re.fullmatch(r"\d{4}", t) or not 1990 <= int(t) <= 2200:
-                    problems.append(problem("年度应为四位年份", "the year must be a four-digit year", value=v,
-                                            code="ledger_bad_year", **where))
-                    rec[k] = pd.NA
-                    continue
-                rec[k] = int(t)
-                if k == "year" and year is not None and int(t) > int(year):
-                    problems.append(problem(f"上年台账的年度 {t} 晚于本次评估年度 {year}；请检查 --previous 是否选错了文件",
-                                            f"the previous ledger's year {t} is after the year assessed ({year}); "
-                                            "check that --previous names the right file", value=v,
-                                            code="ledger_future_year", **where))
-                continue
+
+def _read_row(cells: dict, i: int, pos: dict, year, problem, problems: list) -> dict:
+    """One ledger row's values by key (a deadline that is not a date is left out), its problems
+    appended to ``problems``."""
+    from balance.io.workbook import col_letters
+
+    rec = {}
+    for k, v in cells.items():
+        where = dict(row=i, column=f"{COLUMNS[k]}（{col_letters(pos[k] + 1)} 列）")
+        if k == "deadline":
+            try:
+                rec[k] = parse_deadline(v)
+            except (ValueError, OverflowError):
+                problems.append(problem("完成时限不是日期；请写成 2025-06-30、2025年6月30日 或 2025年6月",
+                                        "完成时限 (deadline) is not a date; write it as 2025-06-30, 2025年6月30日 or 2025年6月",
+                                        value=v, code="ledger_bad_deadline", **where))
+        elif k in ("gap", "gap_previous"):
+            rec[k] = _read_gap(v, where, problem, problems)
+        elif k in ("year", "first_year", "previous_year"):
+            rec[k] = _read_year(k, v, year, where, problem, problems)
+        else:
             t = _text(v)
             if t is not None and len(t) > MAX_TEXT:
                 problems.append(problem(f"文字超过 {MAX_TEXT} 个字符", f"text longer than {MAX_TEXT} characters",
                                         value=t[:40], code="ledger_text_too_long", **where))
             rec[k] = t
-        iid = rec.get("item_id")
-        where = dict(row=i, column=f"编号（{col_letters(pos['item_id'] + 1)} 列）")
-        if iid is None:
-            problems.append(problem("这一行有内容但没有编号；台账的行不能删除编号（新增的事项请写在备注里）",
-                                    "this row has content but no item id; do not clear ids (write new matters in 备注)",
-                                    code="ledger_no_id", **where))
-        elif not id_pat.match(iid):
-            problems.append(problem("编号的格式不对（应如 R:县区代码:学校标识码:学段:指标），可能被改动过",
-                                    "the item id is malformed (expected like R:county:school:stage:indicator); it may "
-                                    "have been edited", value=iid, code="ledger_bad_id", **where))
-        elif iid in seen:
-            problems.append(problem(f"编号与第 {seen[iid]} 行重复", f"the item id repeats row {seen[iid]}", value=iid,
-                                    code="ledger_duplicate_id", **where))
-        else:
-            seen[iid] = i
-        rec["_row"] = i
-        records.append(rec)
-    if problems:
-        raise InputError(problems, *_SUMMARY)
-    out = pd.DataFrame(records)
-    for k in COLUMNS:
-        if k not in out:
-            out[k] = None
-    return out
+    return rec
+
+
+def _read_gap(v, where: dict, problem, problems: list) -> float:
+    """A 差距 cell as a float (empty → NaN; text, a bool or an infinite number is a problem)."""
+    if v is None or _text(v) is None:
+        return float("nan")
+    try:
+        x = float(v) if not isinstance(v, bool) else float("nan")
+    except (TypeError, ValueError):
+        x = float("nan")
+    if not math.isfinite(x):
+        problems.append(problem("差距应为数字", "the gap must be a number", value=v, code="ledger_bad_number", **where))
+    return x
+
+
+def _read_year(k: str, v, year, where: dict, problem, problems: list):
+    """A year cell as an int (empty → NA): four digits in 1990–2200; 年度 not after ``year``."""
+    t = _text(v)
+    if t is None:
+        return pd.NA
+    if not re.fullmatch(r"\d{4}", t) or not 1990 <= int(t) <= 2200:
+        problems.append(problem("年度应为四位年份", "the year must be a four-digit year", value=v,
+                                code="ledger_bad_year", **where))
+        return pd.NA
+    if k == "year" and year is not None and int(t) > int(year):
+        problems.append(problem(f"上年台账的年度 {t} 晚于本次评估年度 {year}；请检查 --previous 是否选错了文件",
+                                f"the previous ledger's year {t} is after the year assessed ({year}); "
+                                "check that --previous names the right file", value=v,
+                                code="ledger_future_year", **where))
+    return int(t)
+
+
+_ID = re.compile(r"^(R|S|CV|E):[^:\s]+(:[^:]+)+$")
+
+
+def _check_id(iid, i: int, pos: dict, seen: dict, problem, problems: list) -> None:
+    """Every row with content needs an id of the ledger's form, unique (``seen``: id → first row)."""
+    from balance.io.workbook import col_letters
+
+    where = dict(row=i, column=f"编号（{col_letters(pos['item_id'] + 1)} 列）")
+    if iid is None:
+        problems.append(problem("这一行有内容但没有编号；台账的行不能删除编号（新增的事项请写在备注里）",
+                                "this row has content but no item id; do not clear ids (write new matters in 备注)",
+                                code="ledger_no_id", **where))
+    elif not _ID.match(iid):
+        problems.append(problem("编号的格式不对（应如 R:县区代码:学校标识码:学段:指标），可能被改动过",
+                                "the item id is malformed (expected like R:county:school:stage:indicator); it may "
+                                "have been edited", value=iid, code="ledger_bad_id", **where))
+    elif iid in seen:
+        problems.append(problem(f"编号与第 {seen[iid]} 行重复", f"the item id repeats row {seen[iid]}", value=iid,
+                                code="ledger_duplicate_id", **where))
+    else:
+        seen[iid] = i
 
 
 # ------------------------------------------------------------------------------------------ writing

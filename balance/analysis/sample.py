@@ -127,7 +127,30 @@ def draw_sample(assessment, *, year: int, county: str, share: float = 0.4, seed:
                                   problem_zh="抽样比例应在 0 到 1 之间（如 0.4 表示 40%）",
                                   problem_en="the share must be in (0, 1], e.g. 0.4 for 40 %")],
                          "参数有误", "invalid option")
-    a = assessment
+    sec = _county_sections(assessment, year, county)
+    schools = _sampling_frame(sec)
+    reasons, codes = _must_see(assessment, sec, year, county, driver_share)
+    N = len(schools)
+    must = schools["school_code"].isin(list(reasons))
+    n = max(math.ceil(share * N - 1e-9), int(must.sum()))
+    strata, want = _stratum_quotas(schools, must, n, N)
+    rng = np.random.default_rng(int(seed))
+    drawn = set(reasons)
+    for k, st in enumerate(strata["stratum"]):
+        pool = schools.loc[(schools["stratum"] == st) & ~must, "school_code"].sort_values().to_numpy()
+        if want[k] and len(pool):
+            drawn.update(rng.permutation(pool)[: int(want[k])].tolist())
+    out = _sample_rows(schools, drawn, reasons, codes)
+    strata["drawn"] = strata["stratum"].map(out.groupby("stratum").size()).fillna(0).astype(int)
+    cols = ["school_code", "school_name", "school_type", "urban_rural", "township", "stratum", "students",
+            "reason_code", "reason"]
+    name = str(sec["county_name"].iat[0])
+    return Sample(out[cols], strata, N, len(out), float(share), int(seed), int(year), str(county), name)
+
+
+def _county_sections(a, year, county) -> pd.DataFrame:
+    """The assessment's sections of the county and year that can be sampled (not ``NOT_SAMPLED``);
+    none raises."""
     sec = a.sections
     sec = sec[(sec["year"] == int(year)) & (sec["county_code"] == str(county))
               & ~sec["school_type"].isin(NOT_SAMPLED)]
@@ -136,12 +159,24 @@ def draw_sample(assessment, *, year: int, county: str, share: float = 0.4, seed:
                                   problem_zh=f"{year} 年数据中没有县区代码 {county} 的义务教育学校",
                                   problem_en=f"no compulsory school of county {county} in {year}")],
                          "筛选条件与数据不符", "filter does not match the data")
+    return sec
+
+
+def _sampling_frame(sec: pd.DataFrame) -> pd.DataFrame:
+    """One row per school (pupils summed over its sections) with its stratum 学校类型·城乡类型."""
     schools = (sec.groupby("school_code", sort=True)
                .agg(school_name=("school_name", "first"), school_type=("school_type", "first"),
                     urban_rural=("urban_rural", "first"), township=("township", "first"),
                     students=("students", "sum"))
                .reset_index())
     schools["stratum"] = schools["school_type"].astype(str) + "·" + schools["urban_rural"].astype(str)
+    return schools
+
+
+def _must_see(a, sec: pd.DataFrame, year, county, driver_share: float) -> tuple[dict, dict]:
+    """The schools that are always visited: ``(reasons, codes)`` — school code → its reasons
+    (sections failing the school rule, then CV drivers by :func:`cv_drivers`) and its first
+    reason code (``school_rule`` or ``cv_driver``)."""
     reasons: dict[str, list[str]] = {}
     codes: dict[str, str] = {}
     sr = a.school_results
@@ -158,10 +193,14 @@ def draw_sample(assessment, *, year: int, county: str, share: float = 0.4, seed:
         reasons.setdefault(r.school_code, []).append(
             f"{r.stage}{r.indicator}差异系数超限，该校占加权方差的 {r.contribution:.0%}")
         codes.setdefault(r.school_code, "cv_driver")
-    N = len(schools)
-    n = math.ceil(share * N - 1e-9)
-    must = schools["school_code"].isin(list(reasons))
-    n = max(n, int(must.sum()))
+    return reasons, codes
+
+
+def _stratum_quotas(schools: pd.DataFrame, must: pd.Series, n: int, N: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The strata (``stratum, schools, must_see``) and how many schools to draw at random in each:
+    the largest-remainder share of ``n`` proportional to the stratum's schools, less its must-see
+    schools, within its room; a shortfall goes to the strata with the largest exact remainders,
+    an excess is taken from the largest quotas."""
     strata = schools.groupby("stratum", sort=True).agg(schools=("school_code", "size")).reset_index()
     strata["must_see"] = strata["stratum"].map(schools[must].groupby("stratum").size()).fillna(0).astype(int)
     quota = _largest_remainder(n, strata["schools"].to_numpy(dtype=float))
@@ -184,23 +223,18 @@ def draw_sample(assessment, *, year: int, county: str, share: float = 0.4, seed:
             short += cut
             if short >= 0:
                 break
-    rng = np.random.default_rng(int(seed))
-    drawn = set(reasons)
-    for k, st in enumerate(strata["stratum"]):
-        pool = schools.loc[(schools["stratum"] == st) & ~must, "school_code"].sort_values().to_numpy()
-        if want[k] and len(pool):
-            drawn.update(rng.permutation(pool)[: int(want[k])].tolist())
+    return strata, want
+
+
+def _sample_rows(schools: pd.DataFrame, drawn: set, reasons: dict, codes: dict) -> pd.DataFrame:
+    """The drawn schools with reason code and reason text, must-see first (school rule, CV
+    driver, random), then by stratum and code."""
     out = schools[schools["school_code"].isin(drawn)].copy()
     out["reason_code"] = [codes.get(c, "random") for c in out["school_code"]]
     out["reason"] = [("；".join([REASON_ZH[c]] + reasons[s]) if s in reasons else REASON_ZH["random"] + f"（{st}）")
                      for s, c, st in zip(out["school_code"], out["reason_code"], out["stratum"])]
     out["_o"] = out["reason_code"].map({"school_rule": 0, "cv_driver": 1, "random": 2})
-    out = out.sort_values(["_o", "stratum", "school_code"], kind="stable").drop(columns="_o").reset_index(drop=True)
-    strata["drawn"] = strata["stratum"].map(out.groupby("stratum").size()).fillna(0).astype(int)
-    cols = ["school_code", "school_name", "school_type", "urban_rural", "township", "stratum", "students",
-            "reason_code", "reason"]
-    name = str(sec["county_name"].iat[0])
-    return Sample(out[cols], strata, N, len(out), float(share), int(seed), int(year), str(county), name)
+    return out.sort_values(["_o", "stratum", "school_code"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
 SAMPLE_HEADERS = {"school_code": "学校标识码", "school_name": "学校名称", "school_type": "学校类型",

@@ -42,7 +42,7 @@ def write_county_sheet_template(path: str | Path, rows: list[tuple] | None = Non
     """
     from openpyxl import Workbook
 
-    from balance.io.export.xlsx import set_cell
+    from balance.io.export.cells import set_cell
     from balance.io.files import atomic_path
 
     path = Path(path)
@@ -123,7 +123,7 @@ def _write_column(ws, j: int, c: dict, areas: dict, defaults: dict, validations:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from balance.io.export.xlsx import set_cell
+    from balance.io.export.cells import set_cell
 
     header_row, first_data, last_data = rows
     thin = Side(style="thin", color="BFBFBF")
@@ -159,7 +159,7 @@ def _write_guide(guide, areas: dict, defaults: dict) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from balance.io.export.xlsx import append_row
+    from balance.io.export.cells import append_row
 
     head = ["编号 code", "领域 area", "事项 item", "item (English)", "列名 column", "填写 type", "单位 unit",
             "允许值 allowed values", "达标规则 rule", "数据来源 source"]

@@ -20,7 +20,7 @@ import hashlib
 from collections import OrderedDict
 from pathlib import Path
 
-__all__ = ["KEEP", "file_key", "school_table", "county_assessment", "clear"]
+__all__ = ["KEEP", "file_key", "school_table", "county_assessment", "warm", "clear"]
 
 #: Tables / assessments kept per kernel.
 KEEP = 2
@@ -74,22 +74,46 @@ def county_assessment(table, standard, county: str):
     from balance.method.assessment import assess
     from balance.method.standards import load_standard
 
-    sha = getattr(table, "sha256", None)
     data = getattr(table, "data", None)
-    if not sha or data is None or "county_code" not in data or str(county) not in set(data["county_code"].unique()):
+    if not getattr(table, "sha256", None) or data is None or "county_code" not in data \
+            or str(county) not in set(data["county_code"].unique()):
         return assess(table, standard, county=county)
-    std = load_standard(standard)
-    key = (sha, str(table.path), std.id, id(std))
+    try:
+        whole = _every_county(table, load_standard(standard))
+    except InputError:  # a problem elsewhere in the table: this county's own run decides
+        return assess(table, standard, county=county)
+    return whole.county(str(county))
+
+
+def _every_county(table, std):
+    """The assessment of every county of ``table`` under the standard object ``std``, once per
+    (checksum, path, standard). Raises what ``assess`` raises (nothing is kept then)."""
+    from balance.method.assessment import assess
+
+    key = (table.sha256, str(table.path), std.id, id(std))
     hit = _assessments.get(key)
     if hit is None or hit[0] is not std:
-        try:
-            hit = (std, assess(table, std))
-        except InputError:  # a problem elsewhere in the table: this county's own run decides
-            return assess(table, standard, county=county)
+        hit = (std, assess(table, std))
         _remember(_assessments, key, hit)
     else:
         _assessments.move_to_end(key)
-    return hit[1].county(str(county))
+    return hit[1]
+
+
+def warm(data, sheet: str | None, standard) -> bool:
+    """Read ``data`` and assess every county under ``standard`` into this kernel's cache, before
+    any briefing asks (a batch's kept kernel does this while the batch is still planning). Best
+    effort: ``False`` when it could not (the briefing then reads, assesses and reports itself)."""
+    from balance.method.standards import load_standard
+
+    try:
+        table = school_table(data, sheet)
+        if not getattr(table, "sha256", None) or "county_code" not in table.data:
+            return False
+        _every_county(table, load_standard(standard))
+        return True
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def clear() -> None:

@@ -185,21 +185,46 @@ def compute_school_items(schools: pd.DataFrame, extras: pd.DataFrame, sections: 
             "value", "limit", "passed", "relaxation", "detail"]
     if schools.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    # the optional columns as float64 (NaN missing); a column without any value is absent
+    in_scope = sections.loc[sections["in_scope"], ["year", "school_code", "stage"]]
+    sch = _scoped_schools(schools, extras, in_scope)
+    if sch.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    settings, _ = school_settings(sch, standard)
+    ident = sch[["year", "county_code", "county_name", "school_code", "school_name", "school_type"]]
+    frames = [_item3(sch, settings, ident), _item4(sch, settings, ident)]
+    frames += _item5(sch, settings, ident, in_scope)
+
+    out = pd.concat(frames, ignore_index=False)
+    out["relaxation"] = ""
+    for no, keys in ITEM_SETTINGS.items():
+        sel = (out["item_no"] == no).to_numpy()
+        out.loc[sel, "relaxation"] = _settings(sch, standard, keys)[1].reindex(out.index[sel]).to_numpy()
+    out["passed"] = out["passed"].astype("boolean")
+    out = out.reset_index(drop=True)
+    out["_s"] = out["stage"].map({"": 0, "小学": 1, "初中": 2})
+    out = out.sort_values(["year", "county_code", "item_no", "_s", "school_code"], kind="stable").drop(columns="_s")
+    return out[cols].reset_index(drop=True)
+
+
+def _scoped_schools(schools: pd.DataFrame, extras: pd.DataFrame, in_scope: pd.DataFrame) -> pd.DataFrame:
+    """The school rows with an in-scope section, the optional columns replaced by ``extras`` (float64,
+    NaN missing; a column without any value is absent)."""
     sch = schools.drop(columns=[c for c in EVALUATION_COLUMNS if c in schools.columns])
     for c in extras.columns:
         sch[c] = extras[c]
-    in_scope = sections.loc[sections["in_scope"], ["year", "school_code", "stage"]]
     scoped_keys = set(zip(in_scope["year"], in_scope["school_code"]))
-    sch = sch[[k in scoped_keys for k in zip(sch["year"], sch["school_code"])]]
-    if sch.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    settings, applied = school_settings(sch, standard)
-    ident = sch[["year", "county_code", "county_name", "school_code", "school_name", "school_type"]]
-    nan = pd.Series(np.nan, index=sch.index)
-    frames = []
+    return sch[[k in scoped_keys for k in zip(sch["year"], sch["school_code"])]]
 
-    # item 3: music and art rooms
+
+def _item3(sch: pd.DataFrame, settings: pd.DataFrame, ident: pd.DataFrame) -> pd.DataFrame:
+    """Item 3, music and art rooms, per school.
+
+    needed = max(1, ⌈(primary + junior classes) ÷ classes_per_room⌉) (less 1e-9 before rounding up);
+    passes when music rooms ≥ needed, art rooms ≥ needed, the smallest music room ≥
+    ``music_room_min_area`` ㎡ and the smallest art room ≥ ``art_room_min_area`` ㎡ (an area counts
+    only where there is a room). Three-valued: unknown where a needed value is missing.
+    """
+    nan = pd.Series(np.nan, index=sch.index)
     classes = sch["primary_classes"].astype("float64") + sch["junior_classes"].astype("float64")
     needed = np.maximum(1.0, np.ceil(classes / settings["classes_per_room"] - 1e-9))
     music = sch.get("music_rooms", nan)
@@ -234,9 +259,12 @@ def compute_school_items(schools: pd.DataFrame, extras: pd.DataFrame, sections: 
                    zip(needed, settings["music_room_min_area"], settings["art_room_min_area"])]
     f3["passed"] = passed3
     f3["detail"] = detail3
-    frames.append(f3)
+    return f3
 
-    # item 4: school size (compulsory pupils)
+
+def _item4(sch: pd.DataFrame, settings: pd.DataFrame, ident: pd.DataFrame) -> pd.DataFrame:
+    """Item 4, school size, per school: compulsory pupils (primary + junior) ≤ ``school_size_cap``,
+    or ≤ ``school_size_cap_combined`` for the combined school types (九年一贯制 / 十二年一贯制)."""
     pupils = sch["primary_students"].astype("float64") + sch["junior_students"].astype("float64")
     combined = sch["school_type"].isin(item_spec()["combined_school_types"])
     cap = np.where(combined, settings["school_size_cap_combined"], settings["school_size_cap"])
@@ -248,9 +276,18 @@ def compute_school_items(schools: pd.DataFrame, extras: pd.DataFrame, sections: 
     f4["passed"] = _le(pupils, cap)
     f4["detail"] = [f"义务教育阶段在校生 {_fmt(p)} 人（{'九年/十二年一贯制' if cb else '上限'} ≤ {_fmt(c)} 人）"
                     for p, cb, c in zip(pupils, combined, cap)]
-    frames.append(f4)
+    return f4
 
-    # item 5: class size per in-scope section
+
+def _item5(sch: pd.DataFrame, settings: pd.DataFrame, ident: pd.DataFrame, in_scope: pd.DataFrame) -> list[pd.DataFrame]:
+    """Item 5, class size, per in-scope section (one frame per stage that has any).
+
+    Passes when the largest class ≤ ``class_size_primary`` / ``class_size_junior``; without the
+    largest class, when no class is over the limit (oversized classes = 0); without either, an
+    average class (pupils ÷ classes) above the limit fails and anything else is unknown.
+    """
+    nan = pd.Series(np.nan, index=sch.index)
+    frames = []
     scoped_sections = set(zip(in_scope["year"], in_scope["school_code"], in_scope["stage"]))
     for stage, prefix, key in (("小学", "primary", "class_size_primary"), ("初中", "junior", "class_size_junior")):
         mask = pd.Series([(y, c, stage) in scoped_sections for y, c in zip(sch["year"], sch["school_code"])],
@@ -269,39 +306,30 @@ def compute_school_items(schools: pd.DataFrame, extras: pd.DataFrame, sections: 
         by_avg = pd.Series(np.where(avg.isna() | at_most(avg, lim), pd.NA, False), index=sub.index).astype("boolean")
         passed5 = by_max.where(by_max.notna(), by_over)
         passed5 = passed5.where(passed5.notna(), by_avg)
-        detail = []
-        for i in sub.index:
-            if not pd.isna(mx[i]):
-                d = f"最大班额 {_fmt(mx[i])} 人（≤ {_fmt(lim[i])}）"
-                if not pd.isna(avg[i]) and mx[i] + 1e-9 < avg[i]:
-                    d += f"；注意：最大班额小于平均班额 {avg[i]:.1f}，数据可能有误"
-            elif not pd.isna(over[i]):
-                d = f"超过 {_fmt(lim[i])} 人的班级 {_fmt(over[i])} 个"
-            elif by_avg[i] is False or (not pd.isna(by_avg[i]) and not bool(by_avg[i])):
-                d = f"平均班额 {avg[i]:.1f} 人已超过 {_fmt(lim[i])} 人，必有班级超标"
-            else:
-                d = f"缺少最大班额（平均班额 {_fmt(avg[i])} 人）"
-            detail.append(d)
         f5 = ident[mask].copy()
         f5["stage"] = stage
         f5["item_no"] = 5
         f5["value"] = mx.where(mx.notna(), np.nan).to_numpy()
         f5["limit"] = lim.to_numpy()
         f5["passed"] = passed5.to_numpy()
-        f5["detail"] = detail
+        f5["detail"] = [_class_detail(mx[i], over[i], avg[i], by_avg[i], lim[i]) for i in sub.index]
         frames.append(f5)
+    return frames
 
-    out = pd.concat(frames, ignore_index=False)
-    out["relaxation"] = ""
-    for no, keys in ITEM_SETTINGS.items():
-        sel = (out["item_no"] == no).to_numpy()
-        out.loc[sel, "relaxation"] = _settings(sch, standard, keys)[1].reindex(out.index[sel]).to_numpy()
-    out["passed"] = out["passed"].astype("boolean")
-    out = out.reset_index(drop=True)
-    out["_s"] = out["stage"].map({"": 0, "小学": 1, "初中": 2})
-    out = out.sort_values(["year", "county_code", "item_no", "_s", "school_code"], kind="stable").drop(columns="_s")
-    return out[cols].reset_index(drop=True)
 
+def _class_detail(mx, over, avg, by_avg, lim) -> str:
+    """Item 5's detail for one section: the largest class, else the oversized classes, else the average."""
+    if not pd.isna(mx):
+        d = f"最大班额 {_fmt(mx)} 人（≤ {_fmt(lim)}）"
+        if not pd.isna(avg) and mx + 1e-9 < avg:
+            d += f"；注意：最大班额小于平均班额 {avg:.1f}，数据可能有误"
+    elif not pd.isna(over):
+        d = f"超过 {_fmt(lim)} 人的班级 {_fmt(over)} 个"
+    elif by_avg is False or (not pd.isna(by_avg) and not bool(by_avg)):
+        d = f"平均班额 {avg:.1f} 人已超过 {_fmt(lim)} 人，必有班级超标"
+    else:
+        d = f"缺少最大班额（平均班额 {_fmt(avg)} 人）"
+    return d
 
 
 def computed_rule(no: int, settings: dict, relaxed: bool = False) -> str:

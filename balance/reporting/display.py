@@ -491,7 +491,7 @@ DEFAULT_CSS = """
 .heat-table caption{text-align:left;font-weight:bold}.heat-table td{text-align:center;white-space:nowrap;padding:.1em .4em}
 .heat-table th{padding:.1em .4em;text-align:left;font-weight:normal}.heat-table thead th{font-weight:bold;text-align:center}
 .heat-table tr.heat-fail th{color:#b8283c;font-weight:bold}.heat-table tr.heat-last-fail>*{border-bottom:2px solid #333}
-.heat-std{color:#666;font-size:.9em}.heat-legend{font-size:.8em}.heat-swatch{display:inline-block;padding:0 .45em}
+.heat-std{color:#666;font-size:.9em}.heat-legend{font-size:.8em;font-weight:normal}.heat-scale{white-space:nowrap}.heat-swatch{display:inline-block;padding:0 .45em}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media print{.pass,.fail,.na{color:#000}}
 """.strip()

@@ -412,6 +412,21 @@ class _Tracker:
         self.publish()
 
 
+def _data_hint(paths: list[Path], notebooks_dir, tries: int = 3) -> tuple | None:
+    """(data, sheet, standard) of the first of the first ``tries`` params files that loads: what
+    the workers' kernels read and assess while the batch plans (a batch names one data file, as a
+    rule). ``None`` when none loads (each run then reads its own)."""
+    from balance.running.params import load_params
+
+    for p in paths[:tries]:
+        try:
+            prm = load_params(p, notebooks_dir)
+        except Exception:  # noqa: BLE001 - planning reports it
+            continue
+        return str(Path(prm.data).resolve()), prm.sheet, str(prm.standard)
+    return None
+
+
 def _longest_first(todo: list[dict], previous: dict) -> list[dict]:
     """The runs in the order they are handed to the workers: the longest first (the time of its
     last run in the manifest), so the batch does not end waiting for one long run started last;
@@ -430,9 +445,9 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
     notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
     paths = expand_params(params_paths)
     # local workers (and their kept kernels) start now: they import while the batch plans
-    early = ex.name == "local" and bool(paths)
+    early = bool(getattr(ex, "early_start", False)) and bool(paths)
     if early:
-        ex.start(len(paths), warm=warm_kernel, start_timeout=start_timeout)
+        ex.start(len(paths), warm=warm_kernel, start_timeout=start_timeout, warm_data=_data_hint(paths, notebooks_dir))
     try:
         previous = read_manifest(out_dir)
         todo, done = _plan(paths, out_dir, notebooks_dir, force, previous)

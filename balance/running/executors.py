@@ -79,20 +79,26 @@ class LocalExecutor:
 
     name = "local"
 
+    #: The batch starts this executor before planning, with the kept-kernel settings of
+    #: :meth:`start` (an executor without it is started after planning with ``start(n_tasks)``).
+    early_start = True
+
     def __init__(self, workers: int | None = None):
         self.workers = workers
         self.pool: cf.ProcessPoolExecutor | None = None
         self.n = 0
 
-    def start(self, n_tasks: int, warm: bool = False, start_timeout: float = 60) -> "LocalExecutor":
+    def start(self, n_tasks: int, warm: bool = False, start_timeout: float = 60,
+              warm_data: tuple | None = None) -> "LocalExecutor":
         """Start ``min(workers, n_tasks)`` worker processes now (not at the first submit); with
-        ``warm`` each starts its kept kernel at once, so kernels import while the batch plans."""
+        ``warm`` each starts its kept kernel at once, so kernels import (and read and assess
+        ``warm_data`` = (data, sheet, standard)) while the batch plans."""
         from balance.running.worker import _worker_init
 
         self.n = max(1, min(self.workers or os.cpu_count() or 1, n_tasks))
         # each worker is tied to this process: it (and its kernels) ends when the batch ends
         self.pool = cf.ProcessPoolExecutor(max_workers=self.n, mp_context=_mp_context(), initializer=_worker_init,
-                                           initargs=(os.getpid(), bool(warm), start_timeout))
+                                           initargs=(os.getpid(), bool(warm), start_timeout, warm_data))
         launch = getattr(self.pool, "_launch_processes", None)  # CPython: all workers now, before any submit
         if callable(launch):
             try:
@@ -211,9 +217,7 @@ class DaskExecutor:
         self._futures: dict = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self, n_tasks: int, warm: bool = False, start_timeout: float = 60) -> "DaskExecutor":
-        """Connect or start the cluster (``warm`` / ``start_timeout``: unused, a Dask worker
-        starts its kept kernel at its first run)."""
+    def start(self, n_tasks: int) -> "DaskExecutor":
         import dask
         from distributed import Client, LocalCluster
 

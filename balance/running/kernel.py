@@ -54,6 +54,15 @@ del _os, _w, _sys, _mpl, _briefing, _k
 """
 
 
+#: Appended to :data:`PRELOAD_CODE` when the batch knows its data file: read and assess it into
+#: the kernel's cache (:func:`balance.method.cache.warm`) before the first run asks.
+WARM_DATA_CODE = """\
+from balance.method import cache as _cache
+_cache.warm({data!r}, {sheet!r}, {standard!r})
+del _cache
+"""
+
+
 def warm_up() -> None:
     """In the kept kernel, once after the imports: pay the first-use costs of a briefing there
     instead of in its first run, then freeze the heap.
@@ -145,6 +154,7 @@ class WarmKernel:
     def __init__(self, kernel_name: str = "python3", start_timeout: float = 60):
         self.kernel_name = kernel_name
         self.start_timeout = start_timeout
+        self.warm_data: tuple | None = None  # (data, sheet, standard) read and assessed at every start
         self.km = None
         self.kc = None
         self.runs = 0  # runs since the kernel started
@@ -190,7 +200,11 @@ class WarmKernel:
         self.runs = 0
         self.starts += 1
         # queued by zmq until the kernel has bound its ports; the kernel runs it first
-        self._pending = (kc.execute(PRELOAD_CODE, silent=False, store_history=False, allow_stdin=False),
+        code = PRELOAD_CODE
+        if self.warm_data:
+            data, sheet, standard = self.warm_data
+            code += WARM_DATA_CODE.format(data=str(data), sheet=sheet, standard=str(standard))
+        self._pending = (kc.execute(code, silent=False, store_history=False, allow_stdin=False),
                          time.monotonic() + self.start_timeout + PRELOAD_TIMEOUT)
         if wait:
             self.wait_started()
@@ -400,12 +414,15 @@ def get_kernel(start_timeout: float = 60) -> WarmKernel:
     return _KERNEL
 
 
-def start_early(start_timeout: float = 60) -> None:
+def start_early(start_timeout: float = 60, warm_data: tuple | None = None) -> None:
     """Start this process's kept kernel without waiting (a worker does this when it starts, so
-    the kernel imports ``balance`` while the batch is still planning); the first run waits for it.
-    A kernel that cannot start here is started again (and its error reported) by that run."""
+    the kernel imports ``balance`` — and reads and assesses ``warm_data`` = (data, sheet,
+    standard) — while the batch is still planning); the first run waits for it. A kernel that
+    cannot start here is started again (and its error reported) by that run."""
     try:
-        get_kernel(start_timeout).start(wait=False)
+        k = get_kernel(start_timeout)
+        k.warm_data = tuple(warm_data) if warm_data else None
+        k.start(wait=False)
     except Exception:  # noqa: BLE001
         discard_kernel()
 

@@ -155,17 +155,18 @@ def _die_with_batch(batch_pid: int | None) -> None:
     threading.Thread(target=_watchdog, name="balance-watchdog", daemon=True).start()
 
 
-def _worker_init(batch_pid: int | None = None, warm: bool = False, start_timeout: float = 60) -> None:
+def _worker_init(batch_pid: int | None = None, warm: bool = False, start_timeout: float = 60,
+                 warm_data: tuple | None = None) -> None:
     """Tie the worker to its batch (:func:`_die_with_batch`); with ``warm``, start its kept kernel
-    (without waiting: it imports ``balance`` meanwhile); import the heavy modules once per worker
-    process and build the HTML exporter."""
+    (without waiting: it imports ``balance`` and reads and assesses ``warm_data`` meanwhile);
+    import the heavy modules once per worker process and build the HTML exporter."""
     _die_with_batch(batch_pid)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence debugpy in kernels
     if warm:
         from balance.running import kernel
 
         if kernel.warm_enabled():
-            kernel.start_early(start_timeout)
+            kernel.start_early(start_timeout, warm_data)
     import nbformat
     import pandas  # noqa: F401
     import papermill  # noqa: F401

@@ -178,88 +178,22 @@ def _names(counties: pd.DataFrame, s: dict) -> dict[str, np.ndarray]:
 
 def _year_rows(counties: pd.DataFrame, s: dict, names: dict, state: dict, year: int, dt: int,
                rng: np.random.Generator) -> pd.DataFrame:
-    n = len(s["county"])
-    st, ur, c = s["type"], s["ur"], s["county"]
-    pupils = s["pupils0"] * s["drift"] ** dt * np.exp(rng.normal(0, 0.02, (n, 3)))
-    offered = np.zeros((n, 3), dtype=bool)
-    offered[:, 0] = np.isin(st, [T_PRI, T_POINT, T_NINE, T_TWELVE, T_SPECIAL])
-    offered[:, 1] = np.isin(st, [T_JUN, T_NINE, T_FULL, T_TWELVE, T_SPECIAL])
-    offered[:, 2] = np.isin(st, [T_FULL, T_TWELVE])
-    lo = np.where(st == T_POINT, 3, np.where(st == T_SPECIAL, 8, 20))[:, None]
-    pupils = np.where(offered, np.maximum(lo, np.rint(pupils)), 0).astype("int64")
+    """One year of the panel (``dt`` years after the first); ``state`` carries the facilities over.
 
-    floor = np.minimum(counties["floor0"].to_numpy() + counties["floor_step"].to_numpy() * dt, 1.08)[c]
-    weak_key = counties["weak"].to_numpy()[c]
-    weak_mult = counties["weak_mult"].to_numpy()[c]
-    level = counties["level"].to_numpy()[c]
+    The random draws are taken in a fixed order (pupils, then each stage's classes and teachers,
+    then the facilities), so the same seed gives the same tables.
+    """
+    n = len(s["county"])
+    pupils = _pupils(s, dt, rng)
+    c = s["county"]
+    cty = {"floor": np.minimum(counties["floor0"].to_numpy() + counties["floor_step"].to_numpy() * dt, 1.08)[c],
+           "weak_key": counties["weak"].to_numpy()[c], "weak_mult": counties["weak_mult"].to_numpy()[c],
+           "level": counties["level"].to_numpy()[c]}
     row: dict[str, np.ndarray] = {}
-    teachers = {}
     for j, (stage, prefix) in enumerate((("小学", "primary"), ("初中", "junior"))):
-        p = pupils[:, j]
-        has = p > 0
-        size = np.asarray(CLASS_SIZE)[ur, j] * rng.uniform(0.95, 1.06, n)
-        grades = 6 if j == 0 else 3
-        cls = np.maximum(np.minimum(grades, np.ceil(p / 8)), np.ceil(p / size))
-        cls = np.where(st == T_POINT, np.clip(np.ceil(p / 14), 1, 4), cls)
-        cls = np.where(st == T_SPECIAL, np.maximum(1, np.ceil(p / 10)), cls)
-        ptr = np.asarray(PTR)[ur, j] * rng.uniform(0.93, 1.07, n)
-        tch = np.maximum(np.rint(p / ptr), np.ceil(cls * (1.4 if j == 0 else 2.6)))
-        tch = np.where(st == T_POINT, np.maximum(2, np.ceil(p / 11)), tch)
-        tch = np.where(st == T_SPECIAL, np.maximum(3, np.ceil(p / 3.5)), tch)
-        cls = np.where(has, cls, 0).astype("int64")
-        tch = np.where(has, tch, 0).astype("int64")
-        teachers[j] = tch
-        row[f"{prefix}_classes"] = cls
-        row[f"{prefix}_teachers"] = tch
-        qual_base = np.asarray([(0.985, 0.93), (0.96, 0.87), (0.92, 0.80)])[ur, j]
-        qshare = np.minimum(1.0, qual_base + 0.012 * dt + 0.03 * s["effect"]["qual"])
-        row[f"{prefix}_qualified_teachers"] = np.minimum(tch, np.rint(tch * qshare)).astype("int64")
-        tshare = np.clip(np.asarray([0.58, 0.50, 0.42])[ur] + 0.01 * dt + 0.08 * s["effect"]["qual"], 0.2, 0.9)
-        row[f"{prefix}_titled_teachers"] = np.minimum(tch, np.rint(tch * tshare)).astype("int64")
-        for key, col in (("backbone", "backbone"), ("peart", "pe_art")):
-            need = STD[key][stage] * p / 100
-            mult = np.where(weak_key == KEYS.index(key), weak_mult, 1.0)
-            raw = np.asarray(RAW[key])[ur] * mult * np.exp(s["effect"][key] + level) * (1 + 0.02 * dt)
-            if key == "backbone":
-                raw = np.where(s["private"], raw * 0.8, raw)
-            num = np.rint(raw * need)
-            fl = floor * np.where(weak_key == KEYS.index(key), weak_mult, 1.0)
-            num = np.where(num < fl * need, np.ceil(fl * need * rng.uniform(1.0, 1.08, n)), num)
-            if key == "backbone":
-                num = np.where((st == T_POINT) & (fl < 0.9), np.minimum(num, rng.uniform(size=n) < 0.3), num)
-            gap = (ur == 2) & (p < 150) & (s["gap_u"] < np.clip(0.5 - 0.1 * dt - (floor - 0.8), 0, 1))
-            num = np.where(gap, 0, num)
-            row[f"{prefix}_{col}_teachers"] = np.minimum(num, tch).astype("int64")
-    # shared facilities: the need of the most demanding stage, never shrinking
-    w = np.tile(np.array([1.0, 1.1, 1.32]), (n, 1))
-    for t, ws in SPLIT.items():
-        w[st == t] = ws
-    wsum = (w * pupils).sum(axis=1)
-    assessed = pupils[:, :2] > 0
-    for key in ("teach", "sports", "equip", "mm"):
-        fstd = np.array([STD[key]["小学"], STD[key]["初中"]]) / (100.0 if key == "mm" else 1.0)
-        mult = np.where(weak_key == KEYS.index(key), weak_mult, 1.0)
-        raw = np.asarray(RAW[key])[ur] * mult * np.exp(s["effect"][key] + level)
-        raw = np.minimum(raw, 2.0) * (1.06 ** dt if key == "equip" else 1.0)
-        per = np.where(assessed, fstd[None, :] / np.where(w[:, :2] > 0, w[:, :2], 1.0), 0.0).max(axis=1)
-        fl = floor * mult
-        raw = np.where(st == T_SPECIAL, 2.0, raw)
-        fl = np.where(st == T_SPECIAL, 2.0, fl)
-        target = wsum * per * raw
-        req = wsum * per * fl
-        prev = state.get(key)
-        if prev is None:
-            amount = np.maximum(target, req * rng.uniform(1.0, 1.05, n))
-        else:
-            grow = rng.uniform(1.02, 1.07, n) if key == "equip" else 1.0
-            amount = prev * grow
-            amount = np.where(amount < req, req * rng.uniform(1.01, 1.06, n), amount)
-        state[key] = amount
-    hall = np.where((s["hall_year"] == 0) | (dt >= s["hall_year"]), s["hall"], 0.0)
-    sports_total = np.maximum(state["sports"], hall * 1.5)
-    state["sports"] = sports_total
-    rooms = np.ceil(state["mm"])
-    state["mm"] = rooms
+        row.update(_stage_teachers(s, cty, j, stage, prefix, pupils[:, j], dt, rng))
+    hall, sports_total, rooms = _facilities(s, cty, pupils, dt, state, rng)
+    st, ur = s["type"], s["ur"]
     total = pupils.sum(axis=1)
     out = {
         "year": np.full(n, year, dtype="int64"),
@@ -283,6 +217,105 @@ def _year_rows(counties: pd.DataFrame, s: dict, names: dict, state: dict, year: 
     df = pd.DataFrame({k: out[k] for k in names_order})
     df["source_row"] = np.arange(n, dtype="int64") + 2
     return df
+
+
+def _pupils(s: dict, dt: int, rng: np.random.Generator) -> np.ndarray:
+    """Pupils per school × stage (primary, junior, senior): the start drifted ``dt`` years, with noise;
+    0 where the school type has no such stage, else at least a small minimum."""
+    n = len(s["county"])
+    st = s["type"]
+    pupils = s["pupils0"] * s["drift"] ** dt * np.exp(rng.normal(0, 0.02, (n, 3)))
+    offered = np.zeros((n, 3), dtype=bool)
+    offered[:, 0] = np.isin(st, [T_PRI, T_POINT, T_NINE, T_TWELVE, T_SPECIAL])
+    offered[:, 1] = np.isin(st, [T_JUN, T_NINE, T_FULL, T_TWELVE, T_SPECIAL])
+    offered[:, 2] = np.isin(st, [T_FULL, T_TWELVE])
+    lo = np.where(st == T_POINT, 3, np.where(st == T_SPECIAL, 8, 20))[:, None]
+    return np.where(offered, np.maximum(lo, np.rint(pupils)), 0).astype("int64")
+
+
+def _stage_teachers(s: dict, cty: dict, j: int, stage: str, prefix: str, p: np.ndarray, dt: int,
+                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Classes and teachers of one stage (``j``: 0 primary, 1 junior) with ``p`` pupils per school:
+    ``<prefix>_classes``, ``_teachers``, ``_qualified_teachers``, ``_titled_teachers``,
+    ``_backbone_teachers`` and ``_pe_art_teachers``."""
+    n = len(p)
+    st, ur = s["type"], s["ur"]
+    row: dict[str, np.ndarray] = {}
+    has = p > 0
+    size = np.asarray(CLASS_SIZE)[ur, j] * rng.uniform(0.95, 1.06, n)
+    grades = 6 if j == 0 else 3
+    cls = np.maximum(np.minimum(grades, np.ceil(p / 8)), np.ceil(p / size))
+    cls = np.where(st == T_POINT, np.clip(np.ceil(p / 14), 1, 4), cls)
+    cls = np.where(st == T_SPECIAL, np.maximum(1, np.ceil(p / 10)), cls)
+    ptr = np.asarray(PTR)[ur, j] * rng.uniform(0.93, 1.07, n)
+    tch = np.maximum(np.rint(p / ptr), np.ceil(cls * (1.4 if j == 0 else 2.6)))
+    tch = np.where(st == T_POINT, np.maximum(2, np.ceil(p / 11)), tch)
+    tch = np.where(st == T_SPECIAL, np.maximum(3, np.ceil(p / 3.5)), tch)
+    cls = np.where(has, cls, 0).astype("int64")
+    tch = np.where(has, tch, 0).astype("int64")
+    row[f"{prefix}_classes"] = cls
+    row[f"{prefix}_teachers"] = tch
+    qual_base = np.asarray([(0.985, 0.93), (0.96, 0.87), (0.92, 0.80)])[ur, j]
+    qshare = np.minimum(1.0, qual_base + 0.012 * dt + 0.03 * s["effect"]["qual"])
+    row[f"{prefix}_qualified_teachers"] = np.minimum(tch, np.rint(tch * qshare)).astype("int64")
+    tshare = np.clip(np.asarray([0.58, 0.50, 0.42])[ur] + 0.01 * dt + 0.08 * s["effect"]["qual"], 0.2, 0.9)
+    row[f"{prefix}_titled_teachers"] = np.minimum(tch, np.rint(tch * tshare)).astype("int64")
+    floor, weak_key, weak_mult = cty["floor"], cty["weak_key"], cty["weak_mult"]
+    for key, col in (("backbone", "backbone"), ("peart", "pe_art")):
+        need = STD[key][stage] * p / 100
+        mult = np.where(weak_key == KEYS.index(key), weak_mult, 1.0)
+        raw = np.asarray(RAW[key])[ur] * mult * np.exp(s["effect"][key] + cty["level"]) * (1 + 0.02 * dt)
+        if key == "backbone":
+            raw = np.where(s["private"], raw * 0.8, raw)
+        num = np.rint(raw * need)
+        fl = floor * np.where(weak_key == KEYS.index(key), weak_mult, 1.0)
+        num = np.where(num < fl * need, np.ceil(fl * need * rng.uniform(1.0, 1.08, n)), num)
+        if key == "backbone":
+            num = np.where((st == T_POINT) & (fl < 0.9), np.minimum(num, rng.uniform(size=n) < 0.3), num)
+        gap = (ur == 2) & (p < 150) & (s["gap_u"] < np.clip(0.5 - 0.1 * dt - (floor - 0.8), 0, 1))
+        num = np.where(gap, 0, num)
+        row[f"{prefix}_{col}_teachers"] = np.minimum(num, tch).astype("int64")
+    return row
+
+
+def _facilities(s: dict, cty: dict, pupils: np.ndarray, dt: int, state: dict,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shared facilities (teaching area, sports ground, equipment, multimedia rooms) in ``state``:
+    the need of the most demanding stage, never shrinking. Returns (sports hall area, total sports
+    area, multimedia rooms)."""
+    n = len(pupils)
+    st, ur = s["type"], s["ur"]
+    floor, weak_key, weak_mult = cty["floor"], cty["weak_key"], cty["weak_mult"]
+    w = np.tile(np.array([1.0, 1.1, 1.32]), (n, 1))
+    for t, ws in SPLIT.items():
+        w[st == t] = ws
+    wsum = (w * pupils).sum(axis=1)
+    assessed = pupils[:, :2] > 0
+    for key in ("teach", "sports", "equip", "mm"):
+        fstd = np.array([STD[key]["小学"], STD[key]["初中"]]) / (100.0 if key == "mm" else 1.0)
+        mult = np.where(weak_key == KEYS.index(key), weak_mult, 1.0)
+        raw = np.asarray(RAW[key])[ur] * mult * np.exp(s["effect"][key] + cty["level"])
+        raw = np.minimum(raw, 2.0) * (1.06 ** dt if key == "equip" else 1.0)
+        per = np.where(assessed, fstd[None, :] / np.where(w[:, :2] > 0, w[:, :2], 1.0), 0.0).max(axis=1)
+        fl = floor * mult
+        raw = np.where(st == T_SPECIAL, 2.0, raw)
+        fl = np.where(st == T_SPECIAL, 2.0, fl)
+        target = wsum * per * raw
+        req = wsum * per * fl
+        prev = state.get(key)
+        if prev is None:
+            amount = np.maximum(target, req * rng.uniform(1.0, 1.05, n))
+        else:
+            grow = rng.uniform(1.02, 1.07, n) if key == "equip" else 1.0
+            amount = prev * grow
+            amount = np.where(amount < req, req * rng.uniform(1.01, 1.06, n), amount)
+        state[key] = amount
+    hall = np.where((s["hall_year"] == 0) | (dt >= s["hall_year"]), s["hall"], 0.0)
+    sports_total = np.maximum(state["sports"], hall * 1.5)
+    state["sports"] = sports_total
+    rooms = np.ceil(state["mm"])
+    state["mm"] = rooms
+    return hall, sports_total, rooms
 
 
 def generate_national(seed: int = DEFAULT_SEED, years=5, counties: int = DEFAULT_COUNTIES):

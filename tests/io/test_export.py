@@ -93,3 +93,56 @@ def test_parquet_tables_written_beside_the_summary_fail_as_one(tmp_path, assessm
     with pytest.raises(OSError):
         export.write_results(assessment, tmp_path / "out", format="parquet", excel=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_csv_files_have_the_bytes_of_to_csv(tmp_path, assessment):
+    """The CSV tables are written by Arrow (io/export/csvfile.py); the bytes are pandas' own."""
+    export.write_results(assessment, tmp_path, excel=False)
+    for attr, name in export.CSV_FILES.items():
+        ref = tmp_path / f"ref-{name}"
+        export._csv_ready(getattr(assessment, attr)).to_csv(ref, index=False, encoding="utf-8-sig")
+        assert (tmp_path / name).read_bytes() == ref.read_bytes(), name
+
+
+def test_csv_tables_written_beside_the_summary_fail_as_one(tmp_path, assessment, monkeypatch):
+    from balance.io.export import csvfile
+
+    real = csvfile.write_csv
+
+    def full_on_shortfalls(df, path):
+        if str(path).endswith("shortfalls.csv"):
+            raise OSError(28, "No space left on device")
+        return real(df, path)
+
+    monkeypatch.setattr(csvfile, "write_csv", full_on_shortfalls)
+    with pytest.raises(OSError):
+        export.write_results(assessment, tmp_path / "out", excel=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_summary_json_says_what_the_indicator_table_says_missing_and_infinite_as_null(tmp_path, assessment):
+    """Every indicator object of summary.json is its county_indicators row; NaN, ±inf and NA are
+    ``null`` (strict JSON: the parser refuses NaN / Infinity)."""
+    ci = assessment.county_indicators
+    ci["cv"] = ci["cv"].astype(float)
+    ci.loc[0, "cv"] = float("nan")
+    ci.loc[1, "value"] = float("inf")
+    ci["cv_passed"] = ci["cv_passed"].astype("boolean")
+    ci.loc[2, "cv_passed"] = pd.NA
+    export.write_results(assessment, tmp_path, excel=False)
+
+    def refuse(c):
+        raise ValueError(c)
+
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"), parse_constant=refuse)
+    got = [(st, i["indicator"], i["value"], i["cv"], i["cv_limit"], i["cv_passed"], i["decisive"])
+           for rec in data["counties"] for st, stage in rec["stages"].items() for i in stage["indicators"]]
+
+    def plain(v):
+        return None if v is None or v is pd.NA or (isinstance(v, float) and (v != v or abs(v) == float("inf"))) else v
+
+    want = [(r.stage, r.indicator, plain(r.value), plain(r.cv), plain(r.cv_limit),
+             None if r.cv_passed is pd.NA else bool(r.cv_passed), bool(r.decisive)) for r in ci.itertuples()]
+    assert sorted(got, key=str) == sorted(want, key=str)
+    assert sum(g[3] is None for g in got) >= 1 and sum(g[2] is None for g in got) >= 1
+    assert sum(g[5] is None for g in got) >= 1

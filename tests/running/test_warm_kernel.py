@@ -152,3 +152,24 @@ def test_papermill_saves_are_throttled_in_the_kept_kernel():
         man.clock += dt.timedelta(seconds=0.5)
         man.save()
     assert man.writes == 3  # at 10 s, 20 s and 30 s, not 60 times
+
+
+def test_cache_warm_fills_what_a_briefing_then_takes_without_assessing_again(monkeypatch):
+    """cache.warm (what a kept kernel runs while the batch plans) reads and assesses the data once;
+    the briefing's county_assessment is then served from it, equal to a direct assessment."""
+    import balance.method.assessment as assessment
+    from balance.io.reading import load_school_table
+    from balance.method import cache
+
+    cache.clear()
+    data = str(DEMO / "schools.csv")
+    assert cache.warm(data, None, "quality-2017") is True
+    calls = []
+    real = assessment.assess
+    monkeypatch.setattr(assessment, "assess", lambda *a, **k: calls.append(k) or real(*a, **k))
+    got = cache.county_assessment(cache.school_table(data), "quality-2017", "990103")
+    assert calls == []  # nothing read or assessed again
+    want = real(load_school_table(data), "quality-2017", county="990103")
+    pd.testing.assert_frame_equal(got.verdicts.reset_index(drop=True), want.verdicts.reset_index(drop=True))
+    assert cache.warm(str(DEMO / "no-such-file.csv"), None, "quality-2017") is False  # best effort, never raises
+    cache.clear()

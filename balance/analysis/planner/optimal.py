@@ -52,6 +52,10 @@ bound is a valid lower bound) is run to a relative gap of ``GAP`` (default 1e-4)
 The modelled CV limit is tighter than the official one by ``MARGIN`` (1e-5) so that rounding and
 CSV round trips cannot tip a CV over; the bound is therefore the bound at limit − 1e-5 (the
 difference is of that relative order). Every plan is re-assessed with the full official method.
+
+Code: :func:`solve_county` builds the programme (:mod:`balance.analysis.planner.optimal_model`:
+variables and increments per indicator, school rule, cones, transfer rules, objective), solves it
+(:func:`_solve_with_lazy_cones`) and reads the plan back (:func:`_read_solution`, :func:`_certificate`).
 """
 from __future__ import annotations
 
@@ -61,30 +65,30 @@ import time
 import numpy as np
 import pandas as pd
 
-from balance.method import official
-from balance.method.dispersion import pupil_weighted_cv
-from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
+from balance.analysis.planner.optimal_model import (  # noqa: F401  (MARGIN, TEACHER_SUBSETS: public here)
+    MARGIN,
+    SCALE,
+    TEACHER_SUBSETS,
+    _add_cv_cone,
+    _add_indicator,
+    _add_school_rule,
+    _add_transfer_rules,
+    _cv,
+    _initial_cones,
+    _Programme,
+    _set_objective,
+)
 
-#: CV target = limit − MARGIN in the model (rounding/CSV safety).
-MARGIN = 1e-5
 #: Relative optimality gap at which SCIP stops.
 GAP = 1e-4
 #: Time limit per county-year (s); the certificate reports whatever gap was reached.
 TIME_LIMIT = 20.0
-TEACHER_SUBSETS = ("qualified_teachers", "backbone_teachers", "pe_art_teachers", "titled_teachers")
 
 __all__ = ["MARGIN", "GAP", "solve_county", "Certificate"]
 
 
 class Certificate(dict):
     """Per county-year: ``lower_bound``, ``model_cost``, ``status``, ``seconds``, ``nodes`` (元, s)."""
-
-
-def _cv(P: np.ndarray, y: np.ndarray) -> float:
-    """Pupil-weighted CV (method.md §4) by the one kernel; +inf when the mean is not positive
-    (undefined counts as failing)."""
-    cv = pupil_weighted_cv(y, P)
-    return cv if cv >= 0 else math.inf
 
 
 def _round_up(v: float, whole: bool, step: float) -> float:
@@ -122,192 +126,38 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
         ``records`` has the columns of the heuristic's rounds (``_row, column_field, field, indicator,
         stage, kind, amount, unit_cost, counterpart``), amounts already rounded up.
     """
-    from pyscipopt import Model, quicksum
+    from pyscipopt import Model
 
     t0 = time.perf_counter()
-    row_of = {c: i for i, c in enumerate(df["school_code"])}
-    rule = std.school_rule
-    limits = std.cv_limit if (std.cv_limit and std.county_rule.each_cv_within_limit) else {}
     K = len(std.indicators)
     m = Model("balance-plan")
     m.hideOutput()
     m.setParam("limits/gap", gap)
     m.setParam("limits/time", time_limit)
     m.setParam("numerics/feastol", 1e-7)
-    tc = costs.transfer_cost
-    fac_vars: dict = {}      # (row, k) -> (var, column, field, indicator, unit_cost, whole, step, stages)
-    tvars: dict = {}         # (sec idx, k) -> (hire, in, out) and meta
-    obj = []
-    scale = 1e4              # objective in 万元 for the solver's numerics
-    secs = secs.reset_index(drop=True)
-    sec_stage = secs["stage"].to_numpy()
-    P_all = secs["students"].to_numpy(dtype="float64")
-    rows_all = secs["school_code"].map(row_of).to_numpy()
-    expr = {}                # (i, k) -> (x, linear expression of the increment in section value / s_k)
-    terms = {}               # (i, k) -> [(var, coefficient)] of that expression (to evaluate a solution)
-    targets = {st: float(limits[st]) - MARGIN for st in std.stages if limits and limits.get(st) is not None}
-    stage_idx = {st: np.nonzero(sec_stage == st)[0] for st in std.stages}
-    share_all = secs["facility_share"].to_numpy(dtype="float64")
-    met_by_k: dict = {}
+    pg = _Programme(m, df, secs, std, budget)
     for k, ind in enumerate(std.indicators):
-        fld = ind.main_field
-        coef = float(ind.numerator.get(fld, 1.0))
-        facility = fld in FACILITY_COLUMNS
-        whole = bool(ind.whole_units or fld == "multimedia_rooms")
-        step = costs.step(fld)
-        x_all = secs[ind.name].to_numpy(dtype="float64")
-        # an indicator nobody is below and whose CVs are within target needs nothing: its column
-        # feeds no other indicator, so every optimal plan adds 0 to it (exact reduction)
-        s_arr = np.array([float((ind.standard or {}).get(st, np.nan)) for st in sec_stage])
-        with np.errstate(invalid="ignore"):
-            norm_arr = np.where(np.isfinite(s_arr) & (s_arr > 0), s_arr, np.maximum(np.abs(x_all), 1.0))
-        # "already at the standard" for the school rule below, once per indicator (as the scalars there)
-        met_by_k[k] = official.at_least(x_all / norm_arr, s_arr / norm_arr)
-        active = bool(rule is not None and (np.isfinite(s_arr) & ~official.at_least(x_all, s_arr)).any())
-        for st, idx in stage_idx.items():
-            if st in targets and len(idx) > 1 and not _cv(P_all[idx], x_all[idx]) <= targets[st]:
-                active = True
-        for i in range(len(secs)):
-            stage = sec_stage[i]
-            s_k = float((ind.standard or {}).get(stage, np.nan))
-            norm = s_k if (math.isfinite(s_k) and s_k > 0) else max(abs(x_all[i]), 1.0)
-            if not active:
-                expr[(i, k)] = (x_all[i] / norm, 0.0, s_k / norm if math.isfinite(s_k) else None)
-                terms[(i, k)] = []
-                continue
-            if facility:
-                r = rows_all[i]
-                key = (r, k)
-                if key not in fac_vars:
-                    kappa = costs.unit_cost(fld, stage)
-                    if budget is not None and not whole and step > 0:   # A = step · n, n whole
-                        n_ = m.addVar(f"N_{r}_{k}", vtype="I", lb=0.0)
-                        v = m.addVar(f"A_{r}_{k}", vtype="C", lb=0.0)
-                        m.addCons(v == step * n_)
-                    else:
-                        v = m.addVar(f"A_{r}_{k}", vtype="I" if whole else "C", lb=0.0)
-                    fac_vars[key] = [v, fld, fld, ind.name, kappa, whole, step, []]
-                    obj.append(kappa / scale * v)
-                fac_vars[key][7].append(stage)
-                g = float(share_all[i]) * coef * ind.per / P_all[i] / norm
-                inc = g * fac_vars[key][0]
-                terms[(i, k)] = [(fac_vars[key][0], g)]
-            else:
-                kappa = costs.unit_cost(fld, stage)
-                h = m.addVar(f"T_{i}_{k}", vtype="I", lb=0.0)
-                obj.append(kappa / scale * h)
-                g = coef * ind.per / P_all[i] / norm
-                inc = g * h
-                terms[(i, k)] = [(h, g)]
-                mv = None
-                if transfers and fld in ("qualified_teachers", "backbone_teachers", "pe_art_teachers"):
-                    vi = m.addVar(f"I_{i}_{k}", vtype="I", lb=0.0)
-                    vo = m.addVar(f"O_{i}_{k}", vtype="I", lb=0.0)
-                    obj.append(tc / scale * vi)
-                    inc = g * (h + vi - vo)
-                    terms[(i, k)] = [(h, g), (vi, g), (vo, -g)]
-                    mv = (vi, vo)
-                tvars[(i, k)] = (h, mv, STAGE_COLUMNS[stage][fld], fld, ind.name, kappa)
-            expr[(i, k)] = (x_all[i] / norm, inc, s_k / norm if math.isfinite(s_k) else None)
-    # school rule with the exemption as binaries
-    passes: list = []
-    excess: list = []
-    if rule is not None:
-        allowed = K - rule.min_met
-        floor = rule.floor_ratio
-        for i in range(len(secs)):
-            zs = []
-            ok = None   # budget mode: 1 when the section is brought to (or kept at) the standard
-            for k in range(K):
-                x, inc, s = expr[(i, k)]
-                gives = any(c < 0 for _, c in terms[(i, k)])   # a possible donor of transfers
-                if s is None or (met_by_k[k][i] and not gives):
-                    continue
-                relax = 0.0
-                if budget is not None:
-                    if ok is None:
-                        ok = m.addVar(f"pass_{i}", vtype="B")
-                        passes.append(ok)
-                    relax = s * (1 - ok)
-                if allowed > 0:
-                    z = m.addVar(f"z_{i}_{k}", vtype="B")
-                    zs.append(z)
-                    m.addCons(x + inc >= s - (1 - floor) * s * z - relax)
-                else:
-                    m.addCons(x + inc >= s - relax)
-            if len(zs) > allowed:
-                m.addCons(quicksum(zs) <= allowed)
-    # CV per stage and indicator: a second-order cone, added lazily — first where the CV is near
-    # or over its target, then wherever the solution pushes one over (additions for the school rule
-    # can raise a CV); the final model holds every cone the optimum needs, so the bound stays valid
-    def add_cv(stage, k):
-        idx = stage_idx[stage]
-        t = targets[stage]
-        p = P_all[idx] / P_all[idx].sum()
-        ys = [expr[(i, k)][0] + expr[(i, k)][1] for i in idx]
-        mean = quicksum(float(pj) * y for pj, y in zip(p, ys))
-        devs = []
-        for pj, y in zip(p, ys):
-            w = m.addVar(lb=None, ub=None)
-            m.addCons(w == math.sqrt(pj) * (y - mean))
-            devs.append(w)
-        mu = m.addVar(lb=0.0)
-        if budget is not None:   # soft: e = the SD above what the limit allows (in units of the standard)
-            e = m.addVar(f"e_{stage}_{k}", lb=0.0)
-            excess.append(e)
-            m.addCons(mu == t * mean + e)
-        else:
-            m.addCons(mu == t * mean)
-        m.addCons(quicksum(w * w for w in devs) <= mu * mu)
-
-    pending = []
-    for stage, idx in stage_idx.items():
-        if stage not in targets or len(idx) < 2:
-            continue
-        for k in range(K):
-            if not any(terms[(i, k)] for i in idx):
-                continue          # nothing can change: the CV stays as it is
-            x0 = np.array([expr[(i, k)][0] for i in idx])
-            if budget is not None or _cv(P_all[idx], x0) > targets[stage] - 0.1:
-                add_cv(stage, k)
-            else:
-                pending.append((stage, k))
-    # with transfers: conservation per stage and type, donors keep totals ≥ every subset
+        _add_indicator(pg, k, ind, costs, std.school_rule, transfers)
+    if std.school_rule is not None:
+        _add_school_rule(pg, K - std.school_rule.min_met, std.school_rule.floor_ratio, K)
+    pending = _initial_cones(pg, K)
     if transfers:
-        for stage in std.stages:
-            for k in range(K):
-                mvs = [tvars[(i, k)][1] for i in range(len(secs)) if sec_stage[i] == stage and (i, k) in tvars
-                       and tvars[(i, k)][1] is not None]
-                if mvs:
-                    m.addCons(quicksum(a for a, _ in mvs) == quicksum(b for _, b in mvs))
-        for i in range(len(secs)):
-            stage = sec_stage[i]
-            cols = STAGE_COLUMNS[stage]
-            r = rows_all[i]
-            delta = {}
-            for k in range(K):
-                if (i, k) in tvars:
-                    h, mv, col, fld, _, _ = tvars[(i, k)]
-                    delta[fld] = h + (mv[0] - mv[1] if mv is not None else 0)
-            if not any(tvars[(i, k)][1] is not None for k in range(K) if (i, k) in tvars):
-                continue
-            total = float(df.at[r, cols["teachers"]])
-            dsum = quicksum(delta.values())
-            for fld in TEACHER_SUBSETS:
-                if fld not in cols:
-                    continue
-                v = df.at[r, cols[fld]]
-                if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-                    continue
-                m.addCons(total + dsum >= float(v) + (delta.get(fld, 0)))
-    if budget is None:
-        m.setObjective(quicksum(obj), "minimize")
-    else:
-        # lexicographic by weights: sections brought to standard first, then CV excess removed,
-        # then (a tie-break worth < 1e-3 of one CV unit) the money left over
-        m.addCons(quicksum(obj) <= budget / scale)
-        m.setObjective(-1e3 * quicksum(passes) + quicksum(excess) + 1e-9 * quicksum(obj), "minimize")
+        _add_transfer_rules(pg, df, std, K)
+    _set_objective(pg)
     t_build = time.perf_counter() - t0
+    status, sol = _solve_with_lazy_cones(pg, pending)
+    records = _read_solution(pg, sol, df, costs.transfer_cost)
+    cert = _certificate(pg, sol, status, t0, t_build)
+    rec = pd.DataFrame(records, columns=["_row", "column_field", "field", "indicator", "stage", "kind", "amount",
+                                         "unit_cost", "counterpart"])
+    return rec, cert
+
+
+def _solve_with_lazy_cones(pg: _Programme, pending: list):
+    """Optimise; while the best solution puts a pending CV over its target, add that cone and
+    re-optimise (the final model holds every cone the optimum needs, so the bound stays valid).
+    Returns ``(status, best solution)``; raises RuntimeError when SCIP found no plan."""
+    m = pg.m
     m.optimize()
     for _ in range(len(pending) + 1):
         if m.getNSols() == 0:
@@ -315,35 +165,38 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
         sol = m.getBestSol()
         over = []
         for stage, k in pending:
-            idx = stage_idx[stage]
-            y = np.array([expr[(i, k)][0] + sum(c * m.getSolVal(sol, v) for v, c in terms[(i, k)]) for i in idx])
-            if not _cv(P_all[idx], y) <= targets[stage]:
+            idx = pg.stage_idx[stage]
+            y = np.array([pg.expr[(i, k)][0] + sum(c * m.getSolVal(sol, v) for v, c in pg.terms[(i, k)])
+                          for i in idx])
+            if not _cv(pg.P_all[idx], y) <= pg.targets[stage]:
                 over.append((stage, k))
         if not over:
             break
         m.freeTransform()
         for sk in over:
-            add_cv(*sk)
+            _add_cv_cone(pg, *sk)
             pending.remove(sk)
         m.optimize()
     status = m.getStatus()
     if m.getNSols() == 0:
         raise RuntimeError(f"SCIP found no plan ({status})")
-    sol = m.getBestSol()
-    if budget is None:
-        bound = max(float(m.getDualbound()), 0.0) * scale
-        model_cost = float(m.getSolObjVal(sol)) * scale
-    else:
-        bound = model_cost = None
+    return status, m.getBestSol()
+
+
+def _read_solution(pg: _Programme, sol, df: pd.DataFrame, tc: float) -> list[tuple]:
+    """The plan's records ``(_row, column_field, field, indicator, stage, kind, amount, unit_cost,
+    counterpart)``: facility additions (one per stage the school's addition serves), hires, and
+    rotations paired donor by donor; amounts rounded up (:func:`_round_up`)."""
+    m = pg.m
     records = []
-    for (r, k), (v, col, fld, ind_name, kappa, whole, step, stages) in fac_vars.items():
+    for (r, k), (v, col, fld, ind_name, kappa, whole, step, stages) in pg.fac_vars.items():
         amt = _round_up(m.getSolVal(sol, v), whole, step)
         if amt > 0:
             for stage in sorted(set(stages), key=["小学", "初中"].index):
                 records.append((r, col, fld, ind_name, stage, "add", amt, kappa, ""))
     moves: dict = {}
-    for (i, k), (h, mv, col, fld, ind_name, kappa) in tvars.items():
-        r, stage = rows_all[i], sec_stage[i]
+    for (i, k), (h, mv, col, fld, ind_name, kappa) in pg.tvars.items():
+        r, stage = pg.rows_all[i], pg.sec_stage[i]
         amt = _round_up(m.getSolVal(sol, h), True, 0)
         if amt > 0:
             records.append((r, col, fld, ind_name, stage, "add", amt, kappa, ""))
@@ -353,6 +206,14 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
             net = vin - vout
             if net:
                 moves.setdefault((stage, col, fld, ind_name), []).append((r, net))
+    records.extend(_pair_transfers(moves, df, tc))
+    return records
+
+
+def _pair_transfers(moves: dict, df: pd.DataFrame, tc: float) -> list[tuple]:
+    """Net rotations per (stage, column, field, indicator) matched receiver by receiver with the
+    donors in order: one ``transfer_in`` (cost ``tc`` each) and one ``transfer_out`` record per pair."""
+    records = []
     for (stage, col, fld, ind_name), lst in moves.items():
         ins = [[r, n] for r, n in lst if n > 0]
         outs = [[r, -n] for r, n in lst if n < 0]
@@ -367,14 +228,22 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
                 d[1] -= q
                 if d[1] == 0:
                     outs.pop(0)
-    if budget is not None:
-        extra = {"budget": float(budget), "sections_failing_after": int(sum(m.getSolVal(sol, v) < 0.5 for v in passes)),
-                 "cv_excess": float(sum(m.getSolVal(sol, v) for v in excess))}
-    else:
+    return records
+
+
+def _certificate(pg: _Programme, sol, status, t0: float, t_build: float) -> Certificate:
+    """SCIP's dual bound and the best objective (元; ``None`` in budget mode, which reports the
+    budget, the sections still failing and the CV excess instead), status, nodes and times."""
+    m = pg.m
+    if pg.budget is None:
+        bound = max(float(m.getDualbound()), 0.0) * SCALE
+        model_cost = float(m.getSolObjVal(sol)) * SCALE
         extra = {}
-    cert = Certificate(lower_bound=bound, model_cost=model_cost, status=str(status), **extra,
+    else:
+        bound = model_cost = None
+        extra = {"budget": float(pg.budget),
+                 "sections_failing_after": int(sum(m.getSolVal(sol, v) < 0.5 for v in pg.passes)),
+                 "cv_excess": float(sum(m.getSolVal(sol, v) for v in pg.excess))}
+    return Certificate(lower_bound=bound, model_cost=model_cost, status=str(status), **extra,
                        seconds=time.perf_counter() - t0, nodes=int(m.getNNodes()),
                        build_seconds=t_build, solve_seconds=float(m.getSolvingTime()))
-    rec = pd.DataFrame(records, columns=["_row", "column_field", "field", "indicator", "stage", "kind", "amount",
-                                         "unit_cost", "counterpart"])
-    return rec, cert

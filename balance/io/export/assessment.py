@@ -17,7 +17,8 @@ panels) the six tables are written as ``*.parquet`` with the same column names, 
 
 CSV keeps canonical English column names (other programs read them: a contract) except the
 indicator columns, which carry the exact Chinese indicator names. Values are written unrounded;
-rounding is for display only. All files are written to a temporary folder first and moved into
+rounding is for display only. The CSV bytes are those of ``DataFrame.to_csv``, written by
+Arrow (:mod:`balance.io.export.csvfile`). All files are written to a temporary folder first and moved into
 place only when every one of them is complete.
 """
 from __future__ import annotations
@@ -50,6 +51,8 @@ EXCEL_MAX_ROWS = 1_048_576
 #: ``--format auto`` writes Parquet when a result table has more rows than this.
 AUTO_PARQUET_ROWS = 200_000
 PARQUET_FILES = {k: v.removesuffix(".csv") + ".parquet" for k, v in CSV_FILES.items()}
+#: threads that write the result tables while the calling thread builds summary.json
+WRITER_THREADS = 2
 _BOOL_TEXT = np.array(["false", "true", ""], dtype=object)
 
 
@@ -258,16 +261,14 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
     from concurrent.futures import ThreadPoolExecutor
 
     fmt = result_format(a, format)
-    # the pool is left (its thread joined) before staged_files moves or discards the files
-    with staged_files(out_dir) as s, ThreadPoolExecutor(max_workers=1) as pool:
-        tables = None
-        if fmt == "parquet":  # Arrow encodes and compresses without the GIL: the tables are written
-            # on a second thread while this one builds summary.json (a national panel: ~2 s each)
-            tables = pool.submit(_write_parquet_tables, [(getattr(a, attr), s.stage(PARQUET_FILES[attr]))
-                                                         for attr in CSV_FILES])
-        else:
-            for attr, name in CSV_FILES.items():
-                _csv_ready(getattr(a, attr)).to_csv(s.stage(name), index=False, encoding="utf-8-sig")
+    # the pool is left (its threads joined) before staged_files moves or discards the files
+    with staged_files(out_dir) as s, ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+        # Arrow encodes (and compresses) without the GIL: the tables are written on other threads,
+        # the largest first, while this one builds summary.json (a national panel: ~2 s of CPU each)
+        writer, names = (_write_parquet_table, PARQUET_FILES) if fmt == "parquet" else (_write_csv_table, CSV_FILES)
+        order = sorted(CSV_FILES, key=lambda attr: -getattr(a, attr).size)
+        staged = {attr: s.stage(names[attr]) for attr in CSV_FILES}  # staged in the contract's order
+        tables = [pool.submit(writer, getattr(a, attr), staged[attr]) for attr in order]
         payload = {
             "generator": f"balance {__version__}",
             "standard": a.standard.id,
@@ -278,13 +279,19 @@ def write_results(a, out_dir: str | Path, *, excel: bool = True, format: str = "
         # indented for reading by eye; a national panel's summary is written compact (the C encoder)
         indent = 2 if len(a.verdicts) <= 1000 else None
         s.stage("summary.json").write_text(json_text(payload, indent=indent), encoding="utf-8")
-        if tables is not None:
-            tables.result()  # an error writing a table is raised here, inside staged_files
+        for t in tables:
+            t.result()  # an error writing a table is raised here, inside staged_files
         if excel and not excel_too_big(a):
             write_workbook(a, s.stage("results.xlsx"))
     return s.final
 
 
-def _write_parquet_tables(jobs) -> None:
-    for df, path in jobs:
-        _parquet_ready(df).to_parquet(path, index=False, compression="zstd")
+def _write_csv_table(df: pd.DataFrame, path: Path) -> None:
+    """One CSV contract file: the bytes of ``to_csv`` (:func:`balance.io.export.csvfile.write_csv`)."""
+    from balance.io.export.csvfile import write_csv
+
+    write_csv(_csv_ready(df), path)
+
+
+def _write_parquet_table(df: pd.DataFrame, path: Path) -> None:
+    _parquet_ready(df).to_parquet(path, index=False, compression="zstd")

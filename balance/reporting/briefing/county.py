@@ -91,6 +91,10 @@ def county_briefing(data: str, county_code: str, year: int, standard: str = "qua
     return b
 
 
+#: the cover's 县级填报表 item when no county sheet was given (county, trend and region covers)
+NO_SHEET = "未提供（仅评估资源配置一项）"
+
+
 def cover(b, target_year: int | None = None) -> HTML:
     """The cover block of a county or trend briefing: title, county, year (a trend: its years),
     standard, county sheet, target year, data, generation date — the same items as the region cover.
@@ -103,7 +107,7 @@ def cover(b, target_year: int | None = None) -> HTML:
     elif years:
         items["年份"] = f"{years[0]}—{years[-1]} 年（{len(years)} 年）"
     items["评估标准"] = std.title
-    items["县级填报表"] = Path(b.county_sheet).name if b.county_sheet else "未提供（仅评估资源配置一项）"
+    items["县级填报表"] = Path(b.county_sheet).name if b.county_sheet else NO_SHEET
     target = target_year if target_year is not None else getattr(b, "target_year", None)
     if target:
         items["目标年份"] = f"{int(target)} 年"

@@ -19,7 +19,7 @@ from balance.analysis.region import RANK_RULE, city_total, county_rows, rank_cou
 from balance.method.assessment import Assessment
 from balance.reporting import display, narrative, plotting, wording
 from balance.reporting.briefing._common import _html, _now
-from balance.reporting.briefing.county import CountyBriefing, recognition_lines
+from balance.reporting.briefing.county import NO_SHEET, CountyBriefing, recognition_lines
 
 __all__ = ["RegionBriefing", "region_overview", "region_cover", "region_headline", "region_verdict_lines", "region_table", "region_failing",
            "region_change", "region_oversize", "region_on_course", "region_heatmap", "county_verdict", "RANK_RULE"]
@@ -134,12 +134,12 @@ def county_verdict(r: RegionBriefing, county_code: str) -> tuple[str, str]:
 
 def region_cover(r: RegionBriefing) -> HTML:
     std = r.assessment.standard
+    # the same items in the same order as the county and trend covers (briefing.county.cover)
     items = {"年份": f"{r.year} 年", "县区数": f"{len(r.verdicts)} 个", "评估标准": std.title,
-             "数据文件": Path(r.data_path).name, "生成时间": r.generated}
-    if r.county_sheet:
-        items["县级填报表"] = Path(r.county_sheet).name
+             "县级填报表": Path(r.county_sheet).name if r.county_sheet else NO_SHEET}
     if r.target_year:
         items["目标年份"] = f"{r.target_year} 年"
+    items.update({"数据文件": Path(r.data_path).name, "生成时间": r.generated})
     demo = "/demo/" in str(r.data_path).replace("\\", "/")
     note = display.callout_html("本简报使用演示用模拟数据（示例市），不代表任何真实学校。", "warn") if demo else ""
     sub = "各县区督导评估四个方面与资源配置达标情况总览" if r.county_sheet else \

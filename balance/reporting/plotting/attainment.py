@@ -13,6 +13,7 @@ come from :func:`attainment_words`, so the table and the figure say the same.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -152,14 +153,14 @@ def _legend_html(floor: float) -> str:
                      f"{escape(text)}</span>")
     fl = _pct(floor)
     return (f'<p class="heat-legend"><span class="heat-legend-title">达成率 = 学校指标值 ÷ 标准（红：低于标准，'
-            f'蓝：达到标准；▼ 低于 {escape(fl)}）</span> ' + "".join(cells) + "</p>")
+            f'蓝：达到标准；▼ 低于 {escape(fl)}）</span> <span class="heat-scale">' + "".join(cells) + "</span></p>")
 
 
 def attainment_table_html(section_values: pd.DataFrame, stage: str, *, year: int | None = None,
                           floor: float = FLOOR_SHARE, min_met: int | None = None, number: bool = True) -> str:
     """The attainment grid as a heat table: ``<figure class="balance-figure balance-heat">`` with a
     ``<table class="heat-table">`` (one row per section, ✗ and bold for failing ones, a rule under
-    the last failing row), a colour legend and ``<figcaption>图 N　caption</figcaption>``.
+    the last failing row), a colour legend in its caption and ``<figcaption>图 N　caption</figcaption>``.
 
     Each cell is ``value ÷ standard`` as a whole percent (:func:`cell_text`), its background the
     colour of the heatmap's scale; the table's summary (the heatmap's alt text) is a visually
@@ -183,13 +184,16 @@ def attainment_table_html(section_values: pd.DataFrame, stage: str, *, year: int
                         for j, v in enumerate(g.ratios[i]))
         rows.append(f'{tr}<th scope="row">{esc(label)}</th>{cells}</tr>')
     n = display._next("figure") if number else None
-    fid, sid = (f' id="fig-{n}"', f"fig-{n}-summary") if n else ("", f"heat-{id(g)}-summary")
+    # the summary's id: from the figure number, or (unnumbered) from the text itself, never from memory
+    # addresses: the HTML must be the same in every run (warm-vs-fresh kernel test)
+    digest = hashlib.sha1(f"{title}|{alt}".encode("utf-8")).hexdigest()[:10]
+    fid, sid = (f' id="fig-{n}"', f"fig-{n}-summary") if n else ("", f"heat-{digest}-summary")
     num = f'<span class="balance-figure-number">图 {n}</span>{display._SEP}' if n else ""
     return (f'<figure class="balance-figure balance-heat {display.NO_TEX}"{fid}>'
             f'<div class="heat-wrap"><table class="heat-table" aria-describedby="{sid}">'
-            f"<caption>{esc(title)}</caption>"
+            f"<caption>{esc(title)}{_legend_html(g.floor)}</caption>"
             f'<thead><tr><th scope="col">学校</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-            f'{_legend_html(g.floor)}<p class="visually-hidden" id="{sid}">{esc(alt)}</p>'
+            f'<p class="visually-hidden" id="{sid}">{esc(alt)}</p>'
             f"<figcaption>{num}{esc(caption)}</figcaption></figure>")
 
 

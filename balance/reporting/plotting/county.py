@@ -114,7 +114,7 @@ def _cv_panel(ax, stage: str, sub: pd.DataFrame, order: list[str], xmax: float, 
     ax.set_xlabel("差异系数（按学生数加权）")
     ax.grid(axis="y", visible=False)
     lim_txt = f"，限值 {limits[0]:.2f}" if len(limits) == 1 else ""
-    ax.set_title(f"{stage}（{len(order)} 项{lim_txt}）", loc="left", pad=14)
+    ax.set_title(f"{stage}（{len(order)} 项{lim_txt}）", loc="left", pad=14, y=1.0)
     if sub["cv_passed"].notna().sum():
         part = f"{stage} {len(order)} 项差异系数中 {len(fails)} 项超过" + (f" {limits[0]:.2f} 限值" if len(limits) == 1 else "限值")
         return part + ("：" + "、".join(fails) if fails else "，全部达标")
@@ -255,8 +255,9 @@ def _value_panel(ax, sub: pd.DataFrame, name: str, colors: dict, floor: float) -
     ax.set_ylim(0, top)
     ax.set_xlim(-0.7, m - 0.3)
     ax.set_xticks([])
+    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4))
     ax.grid(axis="x", visible=False)
-    ax.set_title(f"{name}" + (f"（{unit}）" if unit else ""), loc="left", fontsize=10)
+    ax.set_title(f"{name}" + (f"（{unit}）" if unit else ""), loc="left", fontsize=10, y=1.0)
     if math.isnan(std):
         return None, False
     ax.axhline(std, color=STANDARD_COLOR, lw=1.3, zorder=3)
@@ -405,7 +406,7 @@ def _ur_panel(ax, stage: str, sub: pd.DataFrame, types: list[str], floor: float,
     ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     ax.set_ylabel("平均值 ÷ 标准")
     ax.grid(axis="x", visible=False)
-    ax.set_title(f"{stage}", loc="left")
+    ax.set_title(f"{stage}", loc="left", y=1.0)
     for y, text, color in ((1.0, "标准 100%", STANDARD_COLOR), (floor, _pct(floor), FLOOR_COLOR)):
         ax.annotate(text, xy=(1.0, y), xycoords=("axes fraction", "data"), xytext=(2, 0),
                     textcoords="offset points", ha="left", va="center", fontsize=8, color=color)

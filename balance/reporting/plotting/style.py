@@ -150,7 +150,8 @@ def _fixed_axes(fig: Figure, nrows: int, ncols: int, *, left: float, right: floa
 
     Panel width ``pw = (W − left − right − (ncols − 1)·wspace) / ncols`` (height alike); matplotlib's
     gridspec takes the gaps as fractions of the mean panel size (``wspace / pw``). Returns the
-    axes as a 2-D array.
+    axes as a 2-D array. Titles of these axes are set with ``y=1.0`` (fixed): matplotlib then does
+    not measure the tick labels of every axes to place them.
     """
     w, h = fig.get_size_inches()
     pw = max((w - left - right - wspace * (ncols - 1)) / ncols, 0.1)

@@ -75,7 +75,25 @@ def _titled_share(ur: str, year: int, eff: float) -> float:
 
 
 def _school_year(plan: CountyPlan, s: _School, year: int, rng: np.random.Generator) -> dict:
-    """One row (canonical names) for school ``s`` in ``year``; updates ``s.state`` (persistent assets)."""
+    """One row (canonical names) for school ``s`` in ``year``; updates ``s.state`` (persistent assets).
+
+    The random draws are taken in a fixed order (pupils, the small-school gap, each stage's staff,
+    the facilities, then computers and books), so the same seed gives the same table.
+    """
+    pupils = _year_pupils(plan, s, year, rng)
+    row: dict = {"primary_students": pupils["小学"], "junior_students": pupils["初中"], "senior_students": pupils["高中"]}
+    stages = [st for st in ("小学", "初中") if pupils[st] > 0]
+    gap = _small_school_gap(plan, s, year, rng)
+    for st, prefix in (("小学", "primary"), ("初中", "junior")):
+        row.update(_stage_staff(plan, s, year, st, prefix, pupils[st], gap, rng))
+    _grow_facilities(plan, s, year, pupils, stages, rng)
+    row.update(_facility_row(s, year, pupils, rng))
+    return row
+
+
+def _year_pupils(plan: CountyPlan, s: _School, year: int, rng: np.random.Generator) -> dict[str, int]:
+    """Pupils per stage: the start drifted since the first year (or the school's opening), with
+    noise; held below the county's size cap where it has one."""
     dt = year - DEFAULT_YEARS[0]
     since_open = year - s.open_year if s.open_year else dt
     pupils = {st: 0 for st in ("小学", "初中", "高中")}
@@ -88,39 +106,52 @@ def _school_year(plan: CountyPlan, s: _School, year: int, rng: np.random.Generat
         if compulsory > limit:
             for st in ("小学", "初中"):
                 pupils[st] = int(pupils[st] * limit / compulsory)
-    row: dict = {"primary_students": pupils["小学"], "junior_students": pupils["初中"], "senior_students": pupils["高中"]}
-    stages = [st for st in ("小学", "初中") if pupils[st] > 0]
+    return pupils
+
+
+def _small_school_gap(plan: CountyPlan, s: _School, year: int, rng: np.random.Generator) -> bool:
+    """Whether a small rural school lacks backbone and PE/art teachers this year (the county's
+    ``small_school_gap`` schedule against the school's own draw, drawn once; a draw is taken every year)."""
     gap_u = s.state.setdefault("gap_u", float(rng.uniform()))
     gap_p = plan.small_school_gap
-    gap = s.ur == "乡村" and bool(gap_p) and gap_u < float(np.interp(year, sorted(gap_p), [gap_p[y] for y in sorted(gap_p)]))
-    teachers = {}
-    for st, prefix in (("小学", "primary"), ("初中", "junior")):
-        p = pupils[st]
-        cls = _classes(s.type, s.ur, st, p, rng, _class_cap(plan, year))
-        tch = _teachers(s.type, s.ur, st, p, cls, rng)
-        teachers[st] = tch
-        row[f"{prefix}_classes"] = cls
-        row[f"{prefix}_teachers"] = tch
-        if p == 0:
-            for f in ("qualified", "backbone", "pe_art", "titled"):
-                row[f"{prefix}_{f}_teachers"] = 0
-            continue
-        row[f"{prefix}_qualified_teachers"] = min(tch, int(round(tch * _qual_share(st, s.ur, year, s.effect["qual"]))))
-        row[f"{prefix}_titled_teachers"] = min(tch, int(round(tch * _titled_share(s.ur, year, s.effect["qual"]))))
-        for key, col in (("backbone", "backbone"), ("peart", "pe_art")):
-            std = STD[key][st] * p / 100
-            raw = _raw(plan, s, key, st) * (1 + 0.02 * dt)
-            lo = _floor(plan, key, s.ur, year, st)
-            n = int(round(raw * std))
-            if n < lo * std:
-                n = int(math.ceil(lo * std * rng.uniform(1.0, 1.08)))
-            if s.type == "教学点" and key == "backbone" and lo < 0.9:
-                n = min(n, int(rng.uniform() < 0.3))  # teaching points seldom have a backbone teacher
-            if gap and p < 150:
-                n = 0
-            row[f"{prefix}_{col}_teachers"] = int(min(n, tch))
+    return s.ur == "乡村" and bool(gap_p) and gap_u < float(np.interp(year, sorted(gap_p), [gap_p[y] for y in sorted(gap_p)]))
 
-    # shared facilities: never shrink; brought up to the county's floor
+
+def _stage_staff(plan: CountyPlan, s: _School, year: int, st: str, prefix: str, p: int, gap: bool,
+                 rng: np.random.Generator) -> dict[str, int]:
+    """Classes and teachers of one stage with ``p`` pupils (``<prefix>_classes``, ``_teachers`` and the
+    qualified, titled, backbone and PE/art teachers)."""
+    dt = year - DEFAULT_YEARS[0]
+    row: dict[str, int] = {}
+    cls = _classes(s.type, s.ur, st, p, rng, _class_cap(plan, year))
+    tch = _teachers(s.type, s.ur, st, p, cls, rng)
+    row[f"{prefix}_classes"] = cls
+    row[f"{prefix}_teachers"] = tch
+    if p == 0:
+        for f in ("qualified", "backbone", "pe_art", "titled"):
+            row[f"{prefix}_{f}_teachers"] = 0
+        return row
+    row[f"{prefix}_qualified_teachers"] = min(tch, int(round(tch * _qual_share(st, s.ur, year, s.effect["qual"]))))
+    row[f"{prefix}_titled_teachers"] = min(tch, int(round(tch * _titled_share(s.ur, year, s.effect["qual"]))))
+    for key, col in (("backbone", "backbone"), ("peart", "pe_art")):
+        std = STD[key][st] * p / 100
+        raw = _raw(plan, s, key, st) * (1 + 0.02 * dt)
+        lo = _floor(plan, key, s.ur, year, st)
+        n = int(round(raw * std))
+        if n < lo * std:
+            n = int(math.ceil(lo * std * rng.uniform(1.0, 1.08)))
+        if s.type == "教学点" and key == "backbone" and lo < 0.9:
+            n = min(n, int(rng.uniform() < 0.3))  # teaching points seldom have a backbone teacher
+        if gap and p < 150:
+            n = 0
+        row[f"{prefix}_{col}_teachers"] = int(min(n, tch))
+    return row
+
+
+def _grow_facilities(plan: CountyPlan, s: _School, year: int, pupils: dict[str, int], stages: list[str],
+                     rng: np.random.Generator) -> None:
+    """The shared facilities in ``s.state``: never shrink; brought up to the county's floor."""
+    dt = year - DEFAULT_YEARS[0]
     w = SPLIT.get(s.type, {"小学": 1.0, "初中": 1.1, "高中": 1.32})
     wsum = sum(w.get(st, 0.0) * pupils[st] for st in pupils)
     st_state = s.state
@@ -146,6 +177,14 @@ def _school_year(plan: CountyPlan, s: _School, year: int, rng: np.random.Generat
             if amount < req:
                 amount = req * rng.uniform(1.01, 1.06)
         st_state[key] = amount
+
+
+def _facility_row(s: _School, year: int, pupils: dict[str, int], rng: np.random.Generator) -> dict:
+    """Areas, equipment, rooms, computers and books of the row from ``s.state`` (the indoor sports
+    hall counts in the teaching area and in the sports total)."""
+    dt = year - DEFAULT_YEARS[0]
+    st_state = s.state
+    row: dict = {}
     hall = s.indoor if (s.indoor and (s.indoor_year == 0 or year >= s.indoor_year)) else 0.0
     # teaching area includes the indoor sports hall; the sports total includes it as well
     teach_net = st_state["teach"]

@@ -210,3 +210,18 @@ def test_links_only_to_the_county_briefings_written(region):
     rest = re.search(r"未生成 2025 年简报的县区[^<]*", markup).group(0)
     assert all(f"{htmllib.escape(names[c])}（{c}）" in rest for c in codes[2:])
     assert len(re.findall(r'<a href="', bf.region_table(region).data)) == len(codes)  # default: every county
+
+
+def test_region_cover_lists_the_items_of_the_county_and_trend_covers_in_their_order(region):
+    """One cover, one order: the items the region cover shares with the county and trend covers
+    (standard, county sheet, target year, data file, time) come in the same order."""
+    trend = bf.county_trend(DEMO, "990103", county_sheet=SHEET, target_year=2027)
+
+    def keys(markup):
+        return [_text(k) for k in re.findall(r"<dt>(.*?)</dt>", markup)]
+
+    r, t = keys(bf.region_cover(region).data), keys(bf.cover(trend).data)
+    shared = [k for k in t if k in r]
+    assert shared == [k for k in r if k in t] and {"县级填报表", "目标年份", "数据文件"} <= set(shared)
+    plain = bf.region_overview(DEMO, 2025)
+    assert "县级填报表未提供" in _text(bf.region_cover(plain).data)
