@@ -228,7 +228,7 @@ def attainment_figures(b: CountyBriefing) -> HTML:
     the heatmap, the ratios as text (issue 16: milliseconds where the 120-row heatmap took seconds)."""
     sv = b.year_view().section_values
     if sv["standard"].isna().all():
-        return display.callout("本评估标准未设学校达标值，不绘制达成度热力图。", "info")
+        return display.callout("本评估标准未设学校达标值，不绘制达成率热力图。", "info")
     parts = [plotting.attainment_table_html(sv, st, year=b.year, **_floor(b))
              for st in STAGES if (sv["stage"] == st).any()]
     return _html(*parts)
