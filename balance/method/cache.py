@@ -20,13 +20,14 @@ import hashlib
 from collections import OrderedDict
 from pathlib import Path
 
-__all__ = ["KEEP", "file_key", "school_table", "county_assessment", "warm", "clear"]
+__all__ = ["KEEP", "file_key", "school_table", "county_assessment", "county_sheet", "warm", "clear"]
 
 #: Tables / assessments kept per kernel.
 KEEP = 2
 
 _tables: "OrderedDict[tuple, object]" = OrderedDict()
 _assessments: "OrderedDict[tuple, object]" = OrderedDict()
+_sheets: "OrderedDict[tuple, object]" = OrderedDict()
 
 
 def _remember(store: OrderedDict, key, value) -> None:
@@ -116,6 +117,31 @@ def warm(data, sheet: str | None, standard) -> bool:
         return False
 
 
+def county_sheet(source, known_counties=None, sheet=None):
+    """:func:`balance.io.county_sheet.load_county_sheet` of ``source``, read once per content (the
+    file's SHA-256), path as given, known counties and worksheet. Every county briefing of a batch
+    names the same county sheet; its evaluation reads it through here. A sheet with problems
+    raises every time (nothing is kept); anything but a file path is read as before."""
+    from balance.io.county_sheet import load_county_sheet
+
+    key = file_key(source) if isinstance(source, (str, Path)) else None
+    if key is None:
+        return load_county_sheet(source, known_counties=known_counties, sheet=sheet)
+    if isinstance(known_counties, dict):
+        known = ("dict", tuple(sorted(known_counties.items())))
+    else:
+        known = None if known_counties is None else ("set", tuple(sorted(known_counties)))
+    key = (key, str(source), known, sheet)
+    hit = _sheets.get(key)
+    if hit is None:
+        hit = load_county_sheet(source, known_counties=known_counties, sheet=sheet)
+        _remember(_sheets, key, hit)
+    else:
+        _sheets.move_to_end(key)
+    return hit
+
+
 def clear() -> None:
     _tables.clear()
     _assessments.clear()
+    _sheets.clear()

@@ -13,6 +13,16 @@ Figures::
       <figcaption><span class="balance-figure-number">图 N</span>　caption</figcaption>
     </figure>
 
+Heat tables (the attainment grid, :func:`balance.reporting.plotting.attainment_table_html`)::
+
+    <figure class="balance-figure balance-heat" id="fig-N">
+      <div class="heat-wrap"><table class="heat-table" aria-describedby="fig-N-summary">
+        <caption>title<p class="heat-legend">…</p></caption> <thead>…</thead>
+        <tbody><tr class="heat-fail [heat-last-fail]"><th scope="row">✗ 学校</th><td style="background:…">▼84%</td>…
+      </table></div>
+      <p class="visually-hidden" id="fig-N-summary">…</p><figcaption>图 N　caption</figcaption>
+    </figure>
+
 Tables::
 
     <div class="balance-table-wrap table-wrap">

@@ -413,9 +413,10 @@ class _Tracker:
 
 
 def _data_hint(paths: list[Path], notebooks_dir, tries: int = 3) -> tuple | None:
-    """(data, sheet, standard) of the first of the first ``tries`` params files that loads: what
-    the workers' kernels read and assess while the batch plans (a batch names one data file, as a
-    rule). ``None`` when none loads (each run then reads its own)."""
+    """(data, sheet, standard, county_code, year, county_sheet) of the first of the first ``tries``
+    params files that loads: what the workers' kept kernels read and assess while the batch plans
+    (:func:`balance.running.kernel.warm_inputs`; a batch names one data file, as a rule). ``None``
+    when none loads (each run then reads its own)."""
     from balance.running.params import load_params
 
     for p in paths[:tries]:
@@ -423,7 +424,8 @@ def _data_hint(paths: list[Path], notebooks_dir, tries: int = 3) -> tuple | None
             prm = load_params(p, notebooks_dir)
         except Exception:  # noqa: BLE001 - planning reports it
             continue
-        return str(Path(prm.data).resolve()), prm.sheet, str(prm.standard)
+        return (str(Path(prm.data).resolve()), prm.sheet, str(prm.standard), prm.county_code, prm.year,
+                str(prm.county_sheet) if prm.county_sheet else None)
     return None
 
 

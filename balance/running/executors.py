@@ -59,8 +59,12 @@ class ExecutorError(RuntimeError):
 
 #: Modules the fork server imports once; workers forked from it start in ~0.1 s instead of
 #: re-importing papermill / nbconvert / pandas (~3 s each on a small machine).
+#: ``balance.schema``, ``balance.io.headers`` and ``balance.method.standards``: what a worker's
+#: first ``validate_run`` imports (the data file's key columns, the built-in standards) — 1–4 s of
+#: each worker's first run on a loaded machine otherwise.
 PRELOAD = ["balance.running.worker", "balance.running.kernel", "balance.running.params", "balance.reporting.html_export", "papermill", "nbclient", "nbformat",
-           "nbconvert", "pandas", "yaml", "pydantic", "jupyter_client"]
+           "nbconvert", "pandas", "yaml", "pydantic", "jupyter_client", "balance.schema", "balance.io.headers",
+           "balance.method.standards"]
 
 
 def _mp_context():
@@ -92,7 +96,7 @@ class LocalExecutor:
               warm_data: tuple | None = None) -> "LocalExecutor":
         """Start ``min(workers, n_tasks)`` worker processes now (not at the first submit); with
         ``warm`` each starts its kept kernel at once, so kernels import (and read and assess
-        ``warm_data`` = (data, sheet, standard)) while the batch plans."""
+        ``warm_data``, see :func:`balance.running.kernel.warm_inputs`) while the batch plans."""
         from balance.running.worker import _worker_init
 
         self.n = max(1, min(self.workers or os.cpu_count() or 1, n_tasks))

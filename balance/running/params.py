@@ -92,6 +92,12 @@ class RunParams(BaseModel):
             return str(v)
         return v
 
+    @field_validator("county_briefings", mode="before")
+    @classmethod
+    def _codes_as_text(cls, v: Any) -> Any:
+        # ``county_briefings: [130102, 130103]`` (unquoted): each code as ``county_code`` takes it
+        return [cls._code_as_text(c) for c in v] if isinstance(v, list) else v
+
     @field_validator("year", "previous_year", "target_year", mode="before")
     @classmethod
     def _strict_year(cls, v: Any) -> Any:

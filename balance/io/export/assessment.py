@@ -32,7 +32,7 @@ import pandas as pd
 from balance import __version__
 from balance.io.export.xlsx import (EXCEL_INF_TEXT, EXCEL_MAX_TEXT, EXCEL_TRUNCATED, About, Sheet,  # noqa: F401
                                     append_row, chinese_names, excel_text, excel_value, save_workbook, set_cell,
-                                    write_frame)
+                                    standard_titled, write_frame)
 from balance.io.files import json_text, staged_files
 from balance.schema import labels
 
@@ -57,8 +57,9 @@ _BOOL_TEXT = np.array(["false", "true", ""], dtype=object)
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
-    """Booleans as ``true``/``false`` (NA empty); everything else as is."""
-    out = df.copy()
+    """Booleans as ``true``/``false`` (NA empty); everything else as is. A shallow copy: the
+    converted columns replace the copy's columns, the caller's frame is not touched."""
+    out = df.copy(deep=False)
     for c in out.columns:
         s = out[c]
         if s.dtype == bool or str(s.dtype) == "boolean":  # vectorised: "" for NA, else true/false
@@ -191,7 +192,7 @@ def write_workbook(a, path: Path) -> None:
     "=1+1"), missing numbers are empty cells, infinite ones "∞"."""
     names = labels()["sheets"]
     holds = labels()["sheet_holds"]
-    verdicts = a.verdicts.copy()
+    verdicts = standard_titled(a.verdicts, a.standard)
     verdicts["passed"] = verdicts["passed"].map({True: "达到", False: "未达到"})
     verdicts = verdicts.rename(columns={"passed": "resource_passed"})
     tables = [("summary", verdicts), ("county_indicators", a.county_indicators), ("school_results", a.school_results),
