@@ -326,7 +326,7 @@ def equity_appendix(b: CountyBriefing) -> HTML:
 def scorecard(b: CountyBriefing) -> HTML:
     """The four-area scorecard (资源配置, 政府保障程度, 教育质量, 社会认可度) when a county sheet is given."""
     if not b.county_sheet:
-        return display.callout("未提供县级填报表（county_sheet），本简报只评估资源配置一项；"
+        return display.callout("未提供县级填报表（生成简报时用 --county-sheet 指定），本简报只评估资源配置一项；"
                                "政府保障程度、教育质量、社会认可度需另行填报后评估。", "info")
     ev = b.evaluation
     card = ev.scorecard()
