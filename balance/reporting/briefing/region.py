@@ -177,7 +177,8 @@ def region_headline(r: RegionBriefing) -> HTML:
     bad = ci[(ci["year"] == r.year) & ci["decisive"] & ~ci["cv_passed"].fillna(False).astype(bool)]
     if len(bad):
         lines.append((f"差异系数超限 {len(bad)} 项，涉及 {bad['county_code'].nunique()} 个县区："
-                      + "；".join(f"{r_.county_name}{r_.stage}“{r_.indicator}”{r_.cv:.3f}" for r_ in bad.head(6).itertuples()),
+                      + "；".join(f"{r_.county_name}{narrative.cv_item(r_)}" for r_ in bad.head(6).itertuples())
+                      + ("等" if len(bad) > 6 else ""),
                       "fail"))
     else:
         lines.append(("所有县区的差异系数均在限值以内。", "pass"))
