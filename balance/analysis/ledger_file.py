@@ -15,7 +15,7 @@ import pandas as pd
 
 from balance.errors import InputError, Problem
 
-__all__ = ["COLUMNS", "FILLED", "LEDGER_SHEET", "MAX_TEXT", "parse_deadline", "read_previous_ledger"]
+__all__ = ["COLUMNS", "FILLED", "LEDGER_SHEET", "MAX_TEXT", "parse_deadline", "read_previous_ledger", "write_ledger"]
 
 #: The contract columns of ``ledger.csv`` (English, read by programs) and their ``ledger.xlsx``
 #: headers (Chinese, read and filled by the bureau). Add, never rename.
