@@ -165,7 +165,7 @@ def trend_movers(t: TrendBriefing) -> HTML:
 def trend_areas(t: TrendBriefing) -> HTML:
     """The four areas (and the vetoes) per year, from the county sheet of each year."""
     if t.evaluation is None:
-        return display.callout("未提供县级填报表（county_sheet），只显示资源配置一项的趋势；"
+        return display.callout("未提供县级填报表（生成简报时用 --county-sheet 指定），只显示资源配置一项的趋势；"
                                "政府保障程度、教育质量、社会认可度需另行填报后评估。", "info")
     ev = t.evaluation
     v = ev.verdicts.sort_values("year").copy()
