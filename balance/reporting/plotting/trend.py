@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from balance.reporting.plotting.county import _indicator_order
+from balance.reporting.wording import year_span
 from balance.reporting.plotting.labels import (
     _county_label,
     _isna,
@@ -127,7 +128,7 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
         _fixed_legend(fig, handles, ncol=len(handles))
     else:
         axes[-1].legend(handles=handles, loc="center", fontsize=9.5, title="图例")
-    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    span = year_span(years)
     _fixed_title(fig, f"{county} {span}差异系数变化".strip())
     caption = (f"{span}各项指标校际差异系数的变化，实线为小学、虚线为初中；同色点线为该学段限值，"
                "红色叉号为超过限值的年份。差异系数越小，学校之间越均衡。")
@@ -242,7 +243,7 @@ def pass_share_trend(df: pd.DataFrame, *, rule_text: str = "至少 6 项指标�
         ax.set_xlabel("年份")
         ax.grid(axis="x", visible=False)
     axes[0].set_ylabel("达标学校比例")
-    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    span = year_span(years)
     _fixed_title(fig, f"{county} {span}达标学校比例".strip())
     caption = (f"达到学校达标要求（{rule_text}）的学校（学段单位）所占比例；"
                "县域通过要求所有学校达标（虚线 100%）。" + ("点旁数字为达标学校数/参评学校数。" if data["sections"].notna().any() else ""))
@@ -305,7 +306,7 @@ def equity_trend_chart(equity: pd.DataFrame) -> Figure:
     _fixed_title(fig, f"{county} 公平性指标变化")
     caption = ("左：泰尔T指数中城区、镇区、乡村之间差异所占比例（其余为同类学校内部差异）；"
                "右：McLoone 指数（中位数以下学生获得的资源 ÷ 中位数水平，越接近 1 越好）。按学生数加权。")
-    alt = f"{county}{years[0]}—{years[-1]}年公平性指标：" + "；".join(alt_parts) + "。"
+    alt = f"{county} {year_span(years)}公平性指标：".lstrip() + "；".join(alt_parts) + "。"
     return _finish(fig, caption, alt)
 
 
@@ -340,7 +341,7 @@ def oversize_trend_chart(counts: pd.DataFrame) -> Figure:
         ax.set_xlabel("年份")
         ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1] * 1.15))
         ax.grid(axis="x", visible=False)
-    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    span = year_span(years)
     _fixed_title(fig, f"{county} {span}大校额、大班额".strip())
     last = df.iloc[-1]
     alt = (f"{county}{span}超规模学校数：" + "、".join(f"{y} 年 {int(v)} 所" for y, v in zip(years, df["oversized_schools"]))
