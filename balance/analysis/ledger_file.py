@@ -15,6 +15,8 @@ import pandas as pd
 
 from balance.errors import InputError, Problem
 
+__all__ = ["COLUMNS", "FILLED", "LEDGER_SHEET", "MAX_TEXT", "parse_deadline", "read_previous_ledger", "write_ledger"]
+
 #: The contract columns of ``ledger.csv`` (English, read by programs) and their ``ledger.xlsx``
 #: headers (Chinese, read and filled by the bureau). Add, never rename.
 COLUMNS = {
@@ -275,9 +277,9 @@ def _check_id(iid, i: int, pos: dict, seen: dict, problem, problems: list) -> No
 _WIDTHS = {"measures": 40, "remark": 24, "lead_unit": 16, "owner": 10, "deadline": 12}
 
 
-def write_ledger(ledger: "Ledger", out_dir: str | Path) -> list[Path]:
-    """Write ``ledger.xlsx`` (sheets 整改台账, 状态统计, 说明; Chinese headers; the bureau's columns
-    highlighted; 完成时限 formatted as dates) and ``ledger.csv`` (English keys of :data:`COLUMNS`,
+def write_ledger(ledger, out_dir: str | Path) -> list[Path]:
+    """Write a :class:`~balance.analysis.ledger.Ledger` as ``ledger.xlsx`` (sheets 整改台账, 状态统计,
+    说明; Chinese headers; the bureau's columns highlighted; 完成时限 formatted as dates) and ``ledger.csv`` (English keys of :data:`COLUMNS`,
     UTF-8 with BOM), together or not at all."""
     from balance.io.export.xlsx import About, Sheet, save_workbook
     from balance.io.files import staged_files

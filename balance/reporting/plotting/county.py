@@ -261,7 +261,7 @@ def _value_panel(ax, sub: pd.DataFrame, name: str, colors: dict, floor: float) -
     ax.set_xlim(-0.7, m - 0.3)
     ax.set_xticks([])
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4))
-    ax.grid(axis="x", visible=False)
+    # no x ticks, so no vertical grid lines: no ax.grid(axis="x", …) call (it visits every tick of the axis)
     ax.set_title(f"{name}" + (f"（{unit}）" if unit else ""), loc="left", fontsize=10, y=1.0)
     if math.isnan(std):
         return None, False
@@ -309,9 +309,10 @@ def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year:
                        wspace=0.72, hspace=0.66).ravel()
     n_sections = df["school_code"].nunique()
     alt_parts, all_ok = [], []
-    values = df.dropna(subset=["value"])
+    values = df.dropna(subset=["value"]).sort_values("value", kind="stable")
+    by_name = dict(tuple(values.groupby("indicator", sort=False)))
     for ax, name in zip(axes, order):
-        sub = values[values["indicator"] == name].sort_values("value", kind="stable")
+        sub = by_name.get(name, values.iloc[0:0])
         part, ok = _value_panel(ax, sub, name, colors, floor)
         alt_parts += [part] if part else []
         all_ok += [name] if ok else []
