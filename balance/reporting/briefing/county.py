@@ -105,7 +105,7 @@ def cover(b, target_year: int | None = None) -> HTML:
     if getattr(b, "year", None) is not None:
         items["年份"] = f"{b.year} 年"
     elif years:
-        items["年份"] = f"{years[0]}—{years[-1]} 年（{len(years)} 年）"
+        items["年份"] = f"{wording.year_span(years)}（{len(years)} 年）"
     items["评估标准"] = std.title
     items["县级填报表"] = Path(b.county_sheet).name if b.county_sheet else NO_SHEET
     target = target_year if target_year is not None else getattr(b, "target_year", None)
