@@ -18,18 +18,30 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from balance.analysis.planner.costs import (  # noqa: F401
+    _KIND,
+    COSTS_FILE,
+    CV_MARGIN,
+    KIND_ZH,
+    MAX_COST,
+    MAX_ROUNDS,
+    MAX_TEACHER_YEARS,
+    PLAN_COLUMNS,
+    TEACHER_FIELDS,
+    TRANSFERABLE,
+    Costs,
+    _nonneg_number,
+    _read_costs_file,
+    load_costs,
+)
+from balance.analysis.planner.groups import _cv, _Group, _round_units  # noqa: F401
+from balance.analysis.planner.records import _finish_records, _items_frame, _unit_of  # noqa: F401
+from balance.analysis.planner.summary import _gap, _int, _jsonable, _summaries  # noqa: F401
+from balance.analysis.planner.transfers import _solve_transfers, _transfer_slack  # noqa: F401
+from balance.analysis.planner.waterfill import _greedy, _local_search, _plan_round, _solve, _waterfill  # noqa: F401
+from balance.analysis.planner.writing import cv_contributions, planned_input_frame, write_plan  # noqa: F401
 from balance.errors import InputError, Problem
 from balance.method.standards import Standard, load_standard
-from balance.analysis.planner.costs import (COSTS_FILE, CV_MARGIN, KIND_ZH, MAX_COST, MAX_ROUNDS,  # noqa: F401
-                                            MAX_TEACHER_YEARS, PLAN_COLUMNS, TEACHER_FIELDS, TRANSFERABLE, _KIND,
-                                            Costs, _nonneg_number, _read_costs_file, load_costs)
-from balance.analysis.planner.waterfill import _greedy, _local_search, _plan_round, _solve, _waterfill  # noqa: F401
-from balance.analysis.planner.transfers import _solve_transfers, _transfer_slack  # noqa: F401
-from balance.analysis.planner.records import _finish_records, _items_frame, _unit_of  # noqa: F401
-from balance.analysis.planner.groups import _cv, _Group, _round_units  # noqa: F401
-from balance.analysis.planner.summary import _gap, _summaries, _int, _jsonable  # noqa: F401
-from balance.analysis.planner.writing import cv_contributions, planned_input_frame, write_plan  # noqa: F401
-
 
 # ----------------------------------------------------------------------------------- the planner
 

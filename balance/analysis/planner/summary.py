@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from balance.method.standards import Standard
-from balance.schema import input_header
 from balance.analysis.planner.costs import Costs
 from balance.analysis.planner.records import _unit_of
+from balance.method.standards import Standard
+from balance.schema import input_header
 
 
 def _gap(cost: float, bound: float) -> float:

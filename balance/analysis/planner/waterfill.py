@@ -79,13 +79,13 @@ import heapq
 import numpy as np
 import pandas as pd
 
-from balance.method import official
-from balance.method.standards import Standard
-from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
 from balance.analysis.planner.costs import _KIND, CV_MARGIN, TEACHER_FIELDS, TRANSFERABLE, Costs
 from balance.analysis.planner.groups import _cv, _Group, _round_units  # noqa: F401
 from balance.analysis.planner.records import _finish_records
 from balance.analysis.planner.transfers import _solve_transfers, _transfer_slack
+from balance.method import official
+from balance.method.standards import Standard
+from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
 
 
 def _waterfill(grp: _Group, u0: np.ndarray) -> np.ndarray:
