@@ -121,18 +121,7 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     from balance.method.standards import load_standard
 
     load_standard(std)  # an unknown name or a bad file: refused here, once, not in every run
-    county_path, sheet_warnings = None, []
-    if county_sheet:
-        from balance.io.county_sheet import load_county_sheet
-
-        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=names or known).warnings)
-        county_path = str(Path(county_sheet).resolve())
-    ledger_path = None
-    if previous_ledger:
-        from balance.analysis.ledger import read_previous_ledger
-
-        read_previous_ledger(previous_ledger, year=year)  # a missing or bad ledger: refused, nothing written
-        ledger_path = str(Path(previous_ledger).resolve())
+    county_path, sheet_warnings, ledger_path = _side_files(county_sheet, previous_ledger, names or known, year)
     plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings) + sheet_warnings)
     base = {"data": str(plan.data)}
     if table.sheet is not None and (sheet is not None or any(p.code == "sheet_chosen" for p in table.warnings)):
@@ -160,6 +149,24 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
         plan.runs[f"region_{year}"] = region
     plan._names = names  # type: ignore[attr-defined] - for the comments of the params files
     return plan
+
+
+def _side_files(county_sheet, previous_ledger, counties, year: int) -> tuple[str | None, list, str | None]:
+    """The county sheet and last year's ledger of every run, each read once here (a missing or
+    bad one is refused before anything is written): ``(county sheet path, its warnings, ledger
+    path)``, paths resolved, ``None`` when not given."""
+    county_path, sheet_warnings, ledger_path = None, [], None
+    if county_sheet:
+        from balance.io.county_sheet import load_county_sheet
+
+        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=counties).warnings)
+        county_path = str(Path(county_sheet).resolve())
+    if previous_ledger:
+        from balance.analysis.ledger import read_previous_ledger
+
+        read_previous_ledger(previous_ledger, year=year)
+        ledger_path = str(Path(previous_ledger).resolve())
+    return county_path, sheet_warnings, ledger_path
 
 
 def _comment(run: str, p: dict, names: dict) -> str:

@@ -1,6 +1,8 @@
 """Edges of ``build_sections`` that the mutation run over balance/method/sections.py (issue 10,
 docs/mutation-report.md) showed no test was watching; each test names the mutants it kills and
 was checked to fail on them."""
+import pytest
+
 from balance.method.sections import CARRIED, STAGE_FIELDS, build_sections
 from balance.method.standards import load_standard
 from balance.schema import FACILITY_COLUMNS
@@ -27,3 +29,60 @@ def test_no_section_gives_an_empty_frame_with_every_section_column():
     expected = [c for c in CARRIED if c in t.columns] + ["stage"] + STAGE_FIELDS + ["facility_share"] \
         + list(FACILITY_COLUMNS)
     assert list(s.columns) == expected
+
+
+def _key(s):
+    return list(zip(s.year, s.county_code, s.stage, s.school_code))
+
+
+def test_sections_are_sorted_by_year_county_stage_school_whatever_the_input_order():
+    """Unsorted input (the sort-by-codes path): sections come out by year, county, stage (as text:
+    初中 before 小学) and school code (kills every mutant of the unsorted path's sort keys:
+    ``keys = None``, ``sorted_codes(None)``, renamed key columns, ``keys[::+1]`` / ``[::-2]``)."""
+    t = table(school("1", year=2025, county_code="990102", primary_students=10),  # smallest code, last county
+              school("8", year=2025, county_code="990101", school_type="九年一贯制学校", primary_students=10,
+                     junior_students=10),
+              school("7", year=2024, county_code="990102", primary_students=10),
+              school("6", year=2025, county_code="990101", primary_students=10))
+    s = build_sections(t, Q)
+    code = lambda c: c.rjust(10, "9")  # noqa: E731 (the factory's school code)
+    assert _key(s) == [(2024, "990102", "小学", code("7")), (2025, "990101", "初中", code("8")),
+                       (2025, "990101", "小学", code("6")), (2025, "990101", "小学", code("8")),
+                       (2025, "990102", "小学", code("1"))]
+
+
+def test_a_county_change_on_the_second_row_of_a_sorted_table_starts_a_new_county():
+    """Sorted input (the running-count path): county 990101 has only a primary school, 990102
+    only a junior one; the junior section must not move ahead of the other county (kills
+    ``change[1:]`` → ``change[2:]`` and ``year | county`` → ``&``)."""
+    t = table(school("1", county_code="990101", primary_students=10),
+              school("2", county_code="990102", school_type="初级中学", junior_students=10))
+    assert [(c, st) for _, c, st, _ in _key(build_sections(t, Q))] == [("990101", "小学"), ("990102", "初中")]
+
+
+def test_section_columns_are_identity_then_stage_after_school_type_then_fields():
+    """The documented column order (identity columns with ``stage`` after ``school_type``, the
+    per-stage fields, ``facility_share``, the facility columns) and no other column (kills the
+    ``c == "school_type"`` / ``out["stage"]`` / ``"stage" not in out`` mutants, which move ``stage``
+    or add a stray column)."""
+    t = table(school("1", primary_students=10))
+    carried = [c for c in CARRIED if c in t.columns]
+    k = carried.index("school_type") + 1
+    expected = carried[:k] + ["stage"] + carried[k:] + STAGE_FIELDS + ["facility_share"] + list(FACILITY_COLUMNS)
+    assert list(build_sections(t, Q).columns) == expected
+
+
+def test_a_province_file_default_weights_and_the_built_in_fallback():
+    """A standard's ``default`` weights serve every stage a school type does not list, and without
+    a ``default`` the method's 1 : 1.1 : 1.32 applies (method.md §1). 九年一贯制 with 600 primary and
+    300 junior pupils: with ``default: {小学: 2.0}`` and the type's own 初中 1.2 the primary share is
+    1200/(1200 + 360) = 10/13; with no ``default`` and 小学 1.0 listed, 初中 falls back to 1.1:
+    600/930 (kills the ``"default"`` key, ``default.get(stage …)`` and fallback-number mutants)."""
+    from balance.method.sections import facility_shares
+
+    t = table(school("1", school_type="九年一贯制学校", primary_students=600, junior_students=300))
+    province = Q.model_copy(update={"split_weights": {"default": {"小学": 2.0, "初中": 1.0, "高中": 1.0},
+                                                      "九年一贯制学校": {"初中": 1.2}}})
+    assert facility_shares(t, province).loc[0, "小学"] == pytest.approx(1200 / 1560, rel=1e-15)
+    no_default = Q.model_copy(update={"split_weights": {"九年一贯制学校": {"小学": 1.0}}})
+    assert facility_shares(t, no_default).loc[0, "小学"] == pytest.approx(600 / 930, rel=1e-15)
