@@ -101,12 +101,27 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
                       f"表中没有 {year} 年的数据；表中的年份：{shown}",
                       f"the table has no data for {year}; years in the table: {shown}", value=year)
     year = int(year)
-    known, names, wanted = _counties(data, df, year, counties)
+    in_year = df[df["year"] == year]
+    known = sorted(in_year["county_code"].astype(str).unique())
+    names = (in_year.drop_duplicates("county_code").set_index("county_code")["county_name"].astype(str).to_dict()
+             if "county_name" in in_year.columns else {})
+    if counties:
+        wanted = list(dict.fromkeys(normalize_county_code(c) for c in counties))
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            listed = "、".join(f"{c} {names.get(c, '')}".strip() for c in known[:40])
+            more = f" …（共 {len(known)} 个）" if len(known) > 40 else ""
+            raise _refuse(data, "--county", "brief_unknown_county",
+                          f"{year} 年的表中没有县区代码 {', '.join(unknown)}；已有：{listed}{more}",
+                          f"no county {', '.join(unknown)} in the table for {year}; known codes: "
+                          f"{', '.join(known[:40])}{' …' if len(known) > 40 else ''}", value=", ".join(unknown))
+    else:
+        wanted = known
     std = _as_path_or_name(standard) or "quality-2017"
     from balance.method.standards import load_standard
 
     load_standard(std)  # an unknown name or a bad file: refused here, once, not in every run
-    county_path, sheet_warnings, ledger_path = _checked_inputs(county_sheet, previous_ledger, names or known, year)
+    county_path, sheet_warnings, ledger_path = _side_files(county_sheet, previous_ledger, names or known, year)
     plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings) + sheet_warnings)
     base = {"data": str(plan.data)}
     if table.sheet is not None and (sheet is not None or any(p.code == "sheet_chosen" for p in table.warnings)):
@@ -136,41 +151,20 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     return plan
 
 
-def _counties(data: Path, df, year: int, counties) -> tuple[list[str], dict, list[str]]:
-    """(codes in the table that year, their names, the codes asked for: ``counties`` zero-padded,
-    or every known one). :class:`InputError` for a code not in the table that year."""
-    in_year = df[df["year"] == year]
-    known = sorted(in_year["county_code"].astype(str).unique())
-    names = (in_year.drop_duplicates("county_code").set_index("county_code")["county_name"].astype(str).to_dict()
-             if "county_name" in in_year.columns else {})
-    if not counties:
-        return known, names, known
-    wanted = list(dict.fromkeys(normalize_county_code(c) for c in counties))
-    unknown = [c for c in wanted if c not in known]
-    if unknown:
-        listed = "、".join(f"{c} {names.get(c, '')}".strip() for c in known[:40])
-        more = f" …（共 {len(known)} 个）" if len(known) > 40 else ""
-        raise _refuse(data, "--county", "brief_unknown_county",
-                      f"{year} 年的表中没有县区代码 {', '.join(unknown)}；已有：{listed}{more}",
-                      f"no county {', '.join(unknown)} in the table for {year}; known codes: "
-                      f"{', '.join(known[:40])}{' …' if len(known) > 40 else ''}", value=", ".join(unknown))
-    return known, names, wanted
-
-
-def _checked_inputs(county_sheet, previous_ledger, known, year: int) -> tuple[str | None, list, str | None]:
-    """The county sheet and last year's ledger read once (a bad file is refused before anything
-    runs): (county sheet path, its warnings, ledger path), paths absolute."""
-    county_path, sheet_warnings = None, []
+def _side_files(county_sheet, previous_ledger, counties, year: int) -> tuple[str | None, list, str | None]:
+    """The county sheet and last year's ledger of every run, each read once here (a missing or
+    bad one is refused before anything is written): ``(county sheet path, its warnings, ledger
+    path)``, paths resolved, ``None`` when not given."""
+    county_path, sheet_warnings, ledger_path = None, [], None
     if county_sheet:
         from balance.io.county_sheet import load_county_sheet
 
-        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=known).warnings)
+        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=counties).warnings)
         county_path = str(Path(county_sheet).resolve())
-    ledger_path = None
     if previous_ledger:
         from balance.analysis.ledger import read_previous_ledger
 
-        read_previous_ledger(previous_ledger, year=year)  # a missing or bad ledger: refused, nothing written
+        read_previous_ledger(previous_ledger, year=year)
         ledger_path = str(Path(previous_ledger).resolve())
     return county_path, sheet_warnings, ledger_path
 
