@@ -20,7 +20,10 @@ Prints both wall times, the throughput ratio, and the per-briefing time split: k
 execution, export (from ``manifest.csv`` for the batch; for the naive loop from papermill's
 metadata and the CLI wall times), then a summary table: ratios, median and p90 of execution +
 export per briefing, and a projection for ``--project-briefings`` (2,850, the nation's county
-briefings) on ``--project-cores`` (16). Not a test; outputs go to a temporary folder unless ``--out``.
+briefings) on ``--project-cores`` (16). Then the same from CPU time (user + system of the whole
+process trees: batch, workers and kernels; each naive CLI and its kernel), which does not depend
+on how loaded the machine was: CPU s per briefing, the idle-machine throughput ratio and
+projection. Not a test; outputs go to a temporary folder unless ``--out``.
 """
 from __future__ import annotations
 
@@ -112,6 +115,45 @@ def _load() -> str:
         return "?"
 
 
+def _subreaper() -> bool:
+    """Linux: become the child subreaper of this process tree, so descendants orphaned by their
+    parent's exit (the batch's fork server and the workers it forked) are re-parented here and
+    their CPU time reaches :func:`_children_cpu` when :func:`_reap` waits for them."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap(timeout: float = 60) -> None:
+    """Wait for every descendant re-parented to this process (see :func:`_subreaper`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.1)
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children and their descendants
+    (the batch, its workers and their kernels; papermill / nbconvert and their kernels): what the
+    work costs whatever the load of the machine. Exact on Linux (:func:`_subreaper`)."""
+    import resource
+
+    _reap()
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+#: CPU seconds of the last run_batch_cli call (whole process tree)
+LAST_CPU = [0.0]
+
+
 def run_batch_cli(params: list[Path], out: Path, workers: int | None, notebooks: Path | None, cold: bool = False) -> float:
     import os
 
@@ -121,9 +163,11 @@ def run_batch_cli(params: list[Path], out: Path, workers: int | None, notebooks:
     if notebooks:
         cmd += ["--notebooks", str(notebooks)]
     env = {**os.environ, "BALANCE_WARM_KERNEL": "0" if cold else "1"}
+    cpu0 = _children_cpu()
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env)
     wall = time.perf_counter() - t
+    LAST_CPU[0] = _children_cpu() - cpu0
     if proc.returncode not in (0, 1):
         sys.exit(f"balance batch failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     print(proc.stdout.strip())
@@ -151,6 +195,7 @@ def run_naive(params: list[Path], out: Path, notebooks: Path | None) -> tuple[fl
             args += ["-r", "standard", prm.standard]
         if prm.title:
             args += ["-r", "title", prm.title]
+        cpu0 = _children_cpu()
         t = time.perf_counter()
         pm = subprocess.run([sys.executable, "-m", "papermill", str(nb), str(executed), *args, "-k", "python3",
                              "--no-progress-bar"], capture_output=True, text=True)
@@ -159,7 +204,8 @@ def run_naive(params: list[Path], out: Path, notebooks: Path | None) -> tuple[fl
         nc = subprocess.run([*_jupyter(), "nbconvert", "--to", "html", "--no-input", str(executed)],
                             capture_output=True, text=True)
         t_nc = time.perf_counter() - t
-        row = {"run": p.stem, "papermill_cli": t_pm, "nbconvert_cli": t_nc, "ok": pm.returncode == 0 and nc.returncode == 0}
+        row = {"run": p.stem, "papermill_cli": t_pm, "nbconvert_cli": t_nc, "ok": pm.returncode == 0 and nc.returncode == 0,
+               "cpu": _children_cpu() - cpu0}
         try:
             import nbformat
             from dateutil.parser import isoparse
@@ -197,6 +243,7 @@ def main(argv=None) -> int:
     ap.add_argument("--project-cores", type=int, default=16, help="projection: cores (default 16)")
     args = ap.parse_args(argv)
 
+    reaper = _subreaper()
     params = select_params(args.params, args.notebooks, args.only, 10 ** 6)
     if not params:
         print("no params files to run")
@@ -206,7 +253,8 @@ def main(argv=None) -> int:
     for sub in ("batch", "naive", "cold", "params"):
         shutil.rmtree(base / sub, ignore_errors=True)
     params = cycle_params(params, args.limit, base / "params")
-    print(f"{len(params)} runs, {workers} workers, CPU count {os.cpu_count()}, outputs in {base}")
+    print(f"{len(params)} runs, {workers} workers, CPU count {os.cpu_count()}, outputs in {base}; CPU time of "
+          f"{'whole process trees' if reaper else 'direct children only (no subreaper here)'}")
 
     def manifest_rows(folder):
         with open(folder / "manifest.csv", encoding="utf-8-sig", newline="") as fh:
@@ -214,6 +262,7 @@ def main(argv=None) -> int:
 
     print(f"\n== balance batch (kept kernels) ==  load average {_load()}")
     t_batch = run_batch_cli(params, base / "batch", args.workers, args.notebooks)
+    cpu_batch = LAST_CPU[0]
     man = manifest_rows(base / "batch")
     n_ok = sum(r["status"] == "ok" for r in man)
     if args.cold:
@@ -263,6 +312,7 @@ def main(argv=None) -> int:
         print(f"throughput ratio (naive / batch): {t_naive / t_batch:.1f}x")
     print_table(n, workers, t_batch, man, t_naive if not args.skip_naive else None,
                 t_cold if args.cold else None, args.project_briefings, args.project_cores)
+    print_cpu(n, workers, cpu_batch, naive if not args.skip_naive else None, args.project_briefings, args.project_cores)
     if args.out is None:
         print(f"(outputs left in {base})")
     return 0
@@ -304,6 +354,26 @@ def print_table(n, workers, t_batch, man, t_naive, t_cold, briefings, cores) -> 
     print(f"projection: {briefings:,} county briefings on {cores} cores ≈ {hours:.1f} h "
           f"(⌈{briefings}/{cores}⌉ × {per:.2f} s per run measured here with {workers} workers sharing "
           f"{os.cpu_count()} CPUs; an upper bound when this machine was loaded)")
+
+
+def print_cpu(n: int, workers: int, cpu_batch: float, naive: list[dict] | None, briefings: int, cores: int) -> None:
+    """The load-independent view: CPU seconds per briefing of the whole process trees (batch:
+    parent, workers, kernels; naive: papermill and nbconvert CLIs and their kernels). On a machine
+    with nothing else running, ``workers`` busy cores give wall ≈ CPU / workers; the ratio of CPU
+    per briefing is the throughput ratio such a machine would see."""
+    per_b = cpu_batch / n
+    print("\n== CPU (whole process trees, independent of the machine's load) ==")
+    print(f"balance batch: {cpu_batch:.1f} CPU s = {per_b:.2f} CPU s/briefing; on {workers} idle cores ≈ "
+          f"{cpu_batch / workers:.1f} s wall")
+    if naive:
+        per_n = _mean(r["cpu"] for r in naive)
+        print(f"naive loop:    {per_n:.2f} CPU s/briefing (sequential: ≈ {per_n:.2f} s wall per briefing when idle); "
+              f"CPU ratio naive / batch {per_n / per_b:.1f}x; idle-machine throughput ratio "
+              f"≈ {per_n * workers / per_b:.1f}x with {workers} workers")
+    import math
+
+    print(f"projection from CPU: {briefings:,} county briefings on {cores} idle cores ≈ "
+          f"{math.ceil(briefings / cores) * per_b / 3600:.2f} h")
 
 
 if __name__ == "__main__":

@@ -59,8 +59,9 @@ COMMANDS = {
 PROVENANCE = "_provenance.json"
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?")
 VOLATILE = re.compile(r"/tmp/[^\s\"',)]+")
-#: run times: ``"seconds": 0.74`` in JSON, ``(5 files, 0.74 s)`` on the console
-SECONDS = re.compile(r'("seconds": )[0-9.]+|(, )[0-9.]+( s\))')
+#: run times: ``"seconds": 0.74`` and the plans' ``"solver_seconds": 0.0483`` (any ``*seconds`` /
+#: ``*elapsed`` key) in JSON, ``(5 files, 0.74 s)`` on the console
+SECONDS = re.compile(r'("[A-Za-z_]*(?:seconds|elapsed)": )-?[0-9.]+(?:[eE][-+]?\d+)?|(, )[0-9.]+( s\))')
 
 
 #: the package version (bumped on purpose by a refactor: the skip-if-unchanged hash includes it)
@@ -104,13 +105,23 @@ def _options(p) -> dict:
 
 
 def run_commands(dest: Path) -> None:
-    for name, argv in COMMANDS.items():
-        out = dest / name
-        out.mkdir(parents=True)
-        args = [a.replace("{out}", str(out)) for a in argv]
-        r = subprocess.run(BAL + args, capture_output=True, text=True, cwd=tempfile.gettempdir())
-        (out / "_stdout.txt").write_text(r.stdout.replace(str(out), "{out}").replace(str(ROOT), "{root}"))
-        (out / "_rc.txt").write_text(f"{r.returncode}\n{r.stderr if r.returncode else ''}")
+    """Run every command of ``COMMANDS`` into ``dest/<name>``, each from a private working directory
+    (``tempfile.mkdtemp``, removed afterwards), never the shared /tmp where others' files could
+    be read or written by a command's relative paths."""
+    cwd = Path(tempfile.mkdtemp(prefix="goldens-cwd-"))
+    try:
+        for name, argv in COMMANDS.items():
+            _run_one(dest / name, argv, cwd)
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
+def _run_one(out: Path, argv: list, cwd: Path) -> None:
+    out.mkdir(parents=True)
+    args = [a.replace("{out}", str(out)) for a in argv]
+    r = subprocess.run(BAL + args, capture_output=True, text=True, cwd=cwd)
+    (out / "_stdout.txt").write_text(r.stdout.replace(str(out), "{out}").replace(str(ROOT), "{root}"))
+    (out / "_rc.txt").write_text(f"{r.returncode}\n{r.stderr if r.returncode else ''}")
 
 
 def batch_snapshot(dest: Path) -> None:

@@ -135,14 +135,20 @@ def _print_unexpected(exc: BaseException, debug: bool) -> int:
     return EXIT_FAILED
 
 
+#: warnings shown under the errors of a refused input (the rest are counted)
+WARNINGS_SHOWN = 50
+
+
 def _print_problems(exc: InputError) -> None:
     print(exc.render(), file=sys.stderr)
     warnings = [p for p in exc.problems if p.severity == "warning"]
-    if warnings:
+    if warnings:  # shown, not only counted: the clerk fixes them in the same pass as the errors
         k = len(warnings)
-        from balance.errors import plural
+        from balance.errors import plural, render_problems
 
-        print(f"（另有 {k} 条数据提示 / plus {plural(k, 'warning')}）", file=sys.stderr)
+        print(f"\n另有 {k} 条数据提示（不影响计算）/ plus {plural(k, 'warning')} (do not stop the run):",
+              file=sys.stderr)
+        print(render_problems(warnings, limit=WARNINGS_SHOWN), file=sys.stderr)
     print("未写入任何结果文件 / no result files were written", file=sys.stderr)
 
 

@@ -18,7 +18,8 @@ MESSAGES_FILE = DATA_DIR / "messages_cli.yaml"
 #: Options that name an output folder, by argparse destination (checked before a command runs).
 OUTPUT_FOLDERS = {"out": "--out", "store": "--store"}
 #: Options that name input files, by argparse destination: no command may write over them.
-INPUT_FILES = ("input", "table", "county_sheet", "scenario", "standard", "costs", "params", "previous")
+INPUT_FILES = ("input", "table", "county_sheet", "scenario", "standard", "costs", "params", "previous",
+               "previous_ledger")
 #: Marks the message of an unexpected error (a bug), so that scripts and tests can tell it apart.
 UNEXPECTED_MARK = "意外错误 / unexpected error"
 #: ``balance assess`` prints one line per county-year up to this many (then the first half and a count).

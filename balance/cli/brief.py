@@ -23,7 +23,8 @@ def _cmd_brief(args: argparse.Namespace) -> int:
                                 county_sheet=args.county_sheet, standard=args.standard,
                                 target_year=args.target_year, workers=args.workers,
                                 force=args.force, timeout=args.timeout, progress=not args.no_progress,
-                                notebooks_dir=args.notebooks, sheet=args.sheet)
+                                notebooks_dir=args.notebooks, sheet=args.sheet,
+                                previous_ledger=args.previous_ledger)
     except ExecutorError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -47,7 +48,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 def add_brief(sub) -> None:
     """``brief INPUT --out DIR [--year Y] [--county CODE ...] [--county-sheet FILE] [--standard S] [--sheet S]
-    [--target-year Y] [--workers N]``."""
+    [--target-year Y] [--previous-ledger LEDGER.xlsx] [--workers N]``."""
     from balance.cli._args import positive_int
     from balance.cli.batch import _seconds
 
@@ -63,6 +64,9 @@ def add_brief(sub) -> None:
                    help="只为这些县区生成（默认全部）/ only these counties (default: all)")
     b.add_argument("--county-sheet", default=None, metavar="FILE", help="县级表 / the county sheet")
     b.add_argument("--standard", default="quality-2017", help=STANDARD_HELP)
+    b.add_argument("--previous-ledger", default=None, metavar="LEDGER.xlsx",
+                   help="上年已填写的整改台账：各县区简报列出整改台账进展 / last year's filled rectification "
+                        "ledger: the county briefings show its progress")
     b.add_argument("--target-year", type=positive_int, default=None, metavar="Y",
                    help="目标年份：趋势简报与全市总览标明各县区能否按期达标 / target year: the trend briefings and "
                         "the region overview mark whether each county is on course")

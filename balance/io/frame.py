@@ -239,7 +239,9 @@ def _header_problems(headers: list[str], by_name: dict[str, list[int]], *, file:
                                 code="merged_header"))
     for c in COLUMNS:
         if c.get("required") and c["name"] not in by_name:
-            zh, en = message("missing_column", header=c["header"], name=c["name"])
+            near = _look_alike(c, headers, by_name)
+            zh, en = (message("missing_column_near", header=c["header"], name=c["name"], near=near) if near
+                      else message("missing_column", header=c["header"], name=c["name"]))
             problems.append(Problem(file=file, sheet=sheet, column=c["header"], problem_zh=zh, problem_en=en,
                                     code="missing_column"))
     for r, j in formulas or []:
@@ -248,6 +250,18 @@ def _header_problems(headers: list[str], by_name: dict[str, list[int]], *, file:
             problems.append(Problem(file=file, sheet=sheet, row=header_row, column=_col_letters(j + 1),
                                     problem_zh=zh, problem_en=en, code="formula_no_value"))
     return problems
+
+
+def _look_alike(column: dict, headers: list[str], by_name: dict[str, list[int]]) -> str | None:
+    """The first unrecognised header that begins with ``column``'s header (「小学在校生数（人）」 for
+    小学在校生数: a unit or note the clerk added), to name in the refusal; never used as the column."""
+    taken = {j for js in by_name.values() for j in js}
+    keys = {normalize_header(t) for t in [column["header"], *(column.get("aliases") or [])]}
+    for j, hdr in enumerate(headers):
+        key = normalize_header(hdr)
+        if j not in taken and any(key.startswith(k) and key != k for k in keys if k):
+            return hdr.strip()
+    return None
 
 
 def _data_rows(body: pd.DataFrame, rows: np.ndarray, cols: dict[str, int], warnings: list[Problem], *, file: str,

@@ -205,15 +205,21 @@ def _filter(df: pd.DataFrame, year, county, source: str) -> pd.DataFrame:
     years = df["year"].unique().tolist()
     if year is not None and int(year) in {int(y) for y in years}:
         df = df[df["year"] == int(year)]
-    county = None if county is None else normalize_code(county)
-    counties = df["county_code"].astype(str).unique().tolist() if county is not None else ()
-    require_present(source, year=year, years=years, county=county, counties=counties,
-                    summary=("筛选条件与数据不符", "filter does not match the data"))
-    return df if county is None else df[df["county_code"] == county]
+    if county is None:
+        require_present(source, year=year, years=years, summary=("筛选条件与数据不符", "filter does not match the data"))
+        return df
+    codes = [normalize_code(c) for c in ([county] if isinstance(county, (str, int, float)) else county)]
+    counties = set(df["county_code"].astype(str))
+    problems = [not_in_data(source, "year", year, years)] if year is not None and int(year) not in {
+        int(y) for y in years} else []
+    problems += [not_in_data(source, "county", c, counties) for c in dict.fromkeys(codes) if c not in counties]
+    if problems:
+        raise InputError(problems, "筛选条件与数据不符", "filter does not match the data")
+    return df[df["county_code"].isin(codes)]
 
 
 def assess(source, standard: str | Path | Standard = "quality-2017", *, year: int | None = None,
-           county: str | None = None, scenario=None) -> Assessment:
+           county: str | list[str] | None = None, scenario=None) -> Assessment:
     """Assess resource allocation for every county and year in a school table.
 
     Parameters
@@ -224,7 +230,8 @@ def assess(source, standard: str | Path | Standard = "quality-2017", *, year: in
     standard : str, Path or Standard
         ``"quality-2017"`` (default), ``"basic-2012"`` or a path to a provincial YAML file.
     year, county : optional
-        Restrict to one year and/or one county code (an error if not in the data).
+        Restrict to one year and/or one county code or a list of codes (an error naming every one
+        that is not in the data).
     scenario : optional
         A what-if applied to a copy of the table before assessing (the input is never changed):
         a scenario file path, a DataFrame (one change per row: 学校标识码, 列, 增加量[, 年份]),

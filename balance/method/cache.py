@@ -13,20 +13,28 @@ loaded again by :func:`balance.method.standards.load_standard` (a new object, so
 the last :data:`KEEP` tables and assessments are kept. Anything that fails (unreadable file, a
 problem in another county, a county or year not in the data) falls back to the uncached path,
 so errors and their messages are exactly those of a fresh kernel.
+
+What is kept is never handed out: every call returns its own table or assessment object whose
+frames are shallow copies (:func:`_own`). pandas' copy-on-write (always on from pandas 3) makes
+such a copy independent of the kept one — a briefing that adds a column to, sorts in place or
+writes cells of its frames changes nothing the next briefing sees — at the cost of one object per
+frame, no data copied.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections import OrderedDict
 from pathlib import Path
 
-__all__ = ["KEEP", "file_key", "school_table", "county_assessment", "warm", "clear"]
+__all__ = ["KEEP", "file_key", "school_table", "county_assessment", "county_sheet", "warm", "clear"]
 
 #: Tables / assessments kept per kernel.
 KEEP = 2
 
 _tables: "OrderedDict[tuple, object]" = OrderedDict()
 _assessments: "OrderedDict[tuple, object]" = OrderedDict()
+_sheets: "OrderedDict[tuple, object]" = OrderedDict()
 
 
 def _remember(store: OrderedDict, key, value) -> None:
@@ -34,6 +42,24 @@ def _remember(store: OrderedDict, key, value) -> None:
     store.move_to_end(key)
     while len(store) > KEEP:
         store.popitem(last=False)
+
+
+def _own(obj):
+    """A copy of ``obj`` (a table or an assessment) that its caller may change freely: its
+    DataFrames are shallow copies (independent under copy-on-write), its lists and dicts new ones
+    (their items — :class:`~balance.errors.Problem`, strings — are immutable)."""
+    import pandas as pd
+
+    out = copy.copy(obj)
+    for name, value in vars(out).items():
+        if isinstance(value, pd.DataFrame):
+            value = value.copy(deep=False)
+        elif isinstance(value, (list, dict)):
+            value = type(value)(value)
+        else:
+            continue
+        object.__setattr__(out, name, value)
+    return out
 
 
 def file_key(path) -> tuple | None:
@@ -65,7 +91,7 @@ def school_table(data, sheet: str | None = None):
         _remember(_tables, key, hit)
     else:
         _tables.move_to_end(key)
-    return hit
+    return _own(hit)
 
 
 def county_assessment(table, standard, county: str):
@@ -82,7 +108,7 @@ def county_assessment(table, standard, county: str):
         whole = _every_county(table, load_standard(standard))
     except InputError:  # a problem elsewhere in the table: this county's own run decides
         return assess(table, standard, county=county)
-    return whole.county(str(county))
+    return _own(whole.county(str(county)))  # its frames with no county column are the kept ones
 
 
 def _every_county(table, std):
@@ -116,6 +142,31 @@ def warm(data, sheet: str | None, standard) -> bool:
         return False
 
 
+def county_sheet(source, known_counties=None, sheet=None):
+    """:func:`balance.io.county_sheet.load_county_sheet` of ``source``, read once per content (the
+    file's SHA-256), path as given, known counties and worksheet. Every county briefing of a batch
+    names the same county sheet; its evaluation reads it through here. A sheet with problems
+    raises every time (nothing is kept); anything but a file path is read as before."""
+    from balance.io.county_sheet import load_county_sheet
+
+    key = file_key(source) if isinstance(source, (str, Path)) else None
+    if key is None:
+        return load_county_sheet(source, known_counties=known_counties, sheet=sheet)
+    if isinstance(known_counties, dict):
+        known = ("dict", tuple(sorted(known_counties.items())))
+    else:
+        known = None if known_counties is None else ("set", tuple(sorted(known_counties)))
+    key = (key, str(source), known, sheet)
+    hit = _sheets.get(key)
+    if hit is None:
+        hit = load_county_sheet(source, known_counties=known_counties, sheet=sheet)
+        _remember(_sheets, key, hit)
+    else:
+        _sheets.move_to_end(key)
+    return hit
+
+
 def clear() -> None:
     _tables.clear()
     _assessments.clear()
+    _sheets.clear()

@@ -193,6 +193,7 @@ def _read_inputs(source, county_sheet, sheet):
     """(SchoolTable, CountySheet or None); the problems of both inputs are raised together."""
     from balance.io.reading import load_school_table
     from balance.io.table import SchoolTable
+    from balance.method import cache
 
     problems: list[Problem] = []
     table, table_error = None, None
@@ -216,7 +217,7 @@ def _read_inputs(source, county_sheet, sheet):
                                     problem_zh=f"县区代码 {c} 不在学校数据中", problem_en=f"county code {c} is not in the school data"))
     elif county_sheet is not None:
         try:
-            cs = load_county_sheet(county_sheet, known_counties=names)
+            cs = cache.county_sheet(county_sheet, known_counties=names)  # read once per content
         except InputError as exc:
             problems += exc.problems
     if table_error is not None and len(problems) == len(table_error.problems):

@@ -14,6 +14,8 @@ import pandas as pd
 
 from balance.method.standards import Standard
 
+__all__ = ["county_verdicts"]
+
 
 def county_verdicts(county_ind: pd.DataFrame, school_results: pd.DataFrame, standard: Standard,
                     names: pd.DataFrame, sections: pd.DataFrame | None = None) -> pd.DataFrame:

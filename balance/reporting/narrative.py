@@ -76,13 +76,17 @@ def cv_sentence(ci: pd.DataFrame) -> str:
     what = "综合差异系数" if set(decisive["indicator"]) == {"综合差异系数"} else "差异系数"
     if failed.empty:
         return f"全部 {len(decisive)} 项{what}均在限值以内。"
-    items = []
-    for r in failed.itertuples(index=False):
-        if pd.isna(r.cv):
-            items.append(f"{r.stage}“{r.indicator}”无法计算")
-        else:
-            items.append(f"{r.stage}“{r.indicator}”{r.cv:.3f}（限值 {r.cv_limit:.2f}）")
+    items = [cv_item(r) for r in failed.itertuples(index=False)]
     return f"{len(decisive)} 项{what}中有 {len(failed)} 项超过限值或无法计算：" + "；".join(items) + "。"
+
+
+def cv_item(r) -> str:
+    """One failing CV as every headline quotes it: 初中“生均体育运动场馆面积”0.505（限值 0.45）, or
+    …“…”无法计算 when the CV is undefined (``r`` a ``county_indicators`` row with stage, indicator, cv,
+    cv_limit)."""
+    if pd.isna(r.cv):
+        return f"{r.stage}“{r.indicator}”无法计算"
+    return f"{r.stage}“{r.indicator}”{r.cv:.3f}（限值 {r.cv_limit:.2f}）"
 
 
 def terms() -> dict:

@@ -62,6 +62,16 @@ def rectification_intro(std) -> str:
             "同一学校几个学段缺同一共用设施时，按其中最大的数增加一次即可。")
 
 
+def year_span(years) -> str:
+    """The years of ``years`` as the briefings write them everywhere (text, captions, titles):
+    ``"2021—2025 年"`` (em dash, as in Chinese text, then a space and 年), or ``"2025 年"`` for one
+    year. ``years``: any iterable of years (sorted here); an empty one gives ``""``."""
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return ""
+    return f"{ys[0]} 年" if len(ys) == 1 else f"{ys[0]}—{ys[-1]} 年"
+
+
 def programme(std) -> str:
     """What the briefing monitors, by standard: 优质均衡发展 (quality-2017) or 均衡发展 (basic-2012
     and provincial basic standards) — a basic-2012 briefing is not titled 优质均衡."""

@@ -412,10 +412,27 @@ class _Tracker:
         self.publish()
 
 
+def _likely_work(paths: list[Path], out_dir: Path, force: bool) -> bool:
+    """Some run will execute (cheap: before planning): ``force``, or a run without a recorded
+    input hash or outputs. When every run has them (a rerun, most often all unchanged), the
+    workers are started after planning, and only if a run changed."""
+    if force:
+        return bool(paths)
+    for p in paths:
+        run = p.stem
+        if run_name_message(run, p):  # refused at planning: nothing is read for it
+            continue
+        if not ((out_dir / run / HASH_FILE).is_file() and (out_dir / f"{run}.html").is_file()
+                and (out_dir / f"{run}.ipynb").is_file()):
+            return True
+    return False
+
+
 def _data_hint(paths: list[Path], notebooks_dir, tries: int = 3) -> tuple | None:
-    """(data, sheet, standard) of the first of the first ``tries`` params files that loads: what
-    the workers' kernels read and assess while the batch plans (a batch names one data file, as a
-    rule). ``None`` when none loads (each run then reads its own)."""
+    """(data, sheet, standard, county_code, year, county_sheet) of the first of the first ``tries``
+    params files that loads: what the workers' kept kernels read and assess while the batch plans
+    (:func:`balance.running.kernel.warm_inputs`; a batch names one data file, as a rule). ``None``
+    when none loads (each run then reads its own)."""
     from balance.running.params import load_params
 
     for p in paths[:tries]:
@@ -423,7 +440,8 @@ def _data_hint(paths: list[Path], notebooks_dir, tries: int = 3) -> tuple | None
             prm = load_params(p, notebooks_dir)
         except Exception:  # noqa: BLE001 - planning reports it
             continue
-        return str(Path(prm.data).resolve()), prm.sheet, str(prm.standard)
+        return (str(Path(prm.data).resolve()), prm.sheet, str(prm.standard), prm.county_code, prm.year,
+                str(prm.county_sheet) if prm.county_sheet else None)
     return None
 
 
@@ -445,7 +463,7 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
     notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
     paths = expand_params(params_paths)
     # local workers (and their kept kernels) start now: they import while the batch plans
-    early = bool(getattr(ex, "early_start", False)) and bool(paths)
+    early = bool(getattr(ex, "early_start", False)) and _likely_work(paths, out_dir, force)
     if early:
         ex.start(len(paths), warm=warm_kernel, start_timeout=start_timeout, warm_data=_data_hint(paths, notebooks_dir))
     try:

@@ -73,7 +73,8 @@ def _as_path_or_name(value: str | None) -> str | None:
 
 
 def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=None,
-               standard: str = "quality-2017", sheet: str | None = None, target_year: int | None = None) -> BriefPlan:
+               standard: str = "quality-2017", sheet: str | None = None, target_year: int | None = None,
+               previous_ledger=None) -> BriefPlan:
     """Validate the table once and list the runs (see the module docstring).
 
     Raises :class:`balance.errors.InputError` (nothing written) for a table with problems, a year
@@ -82,7 +83,9 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     ``sheet``: the workbook's sheet holding the table; the sheet read (named, or found because the
     first sheet is an instructions sheet) is written into every run's params (``sheet:``), so the
     notebooks read the same sheet. ``county_sheet`` goes to every run (four areas); ``target_year``
-    to every run (county briefing: the plan's schedule; trend and region: on course by then?).
+    to every run (county briefing: the plan's schedule; trend and region: on course by then?);
+    ``previous_ledger`` (last year's filled 整改台账) to every county briefing, read once here so a
+    bad file is refused before anything runs.
     """
     from balance.io.reading import load_school_table
 
@@ -118,12 +121,7 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     from balance.method.standards import load_standard
 
     load_standard(std)  # an unknown name or a bad file: refused here, once, not in every run
-    county_path, sheet_warnings = None, []
-    if county_sheet:
-        from balance.io.county_sheet import load_county_sheet
-
-        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=names or known).warnings)
-        county_path = str(Path(county_sheet).resolve())
+    county_path, sheet_warnings, ledger_path = _side_files(county_sheet, previous_ledger, names or known, year)
     plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings) + sheet_warnings)
     base = {"data": str(plan.data)}
     if table.sheet is not None and (sheet is not None or any(p.code == "sheet_chosen" for p in table.warnings)):
@@ -134,6 +132,8 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
         run = {"notebook": "county_briefing", **base, "county_code": c, "year": year}
         if county_path:
             run["county_sheet"] = county_path
+        if ledger_path:
+            run["previous_ledger"] = ledger_path
         if target_year is not None:  # the plan's year-by-year schedule in the county briefing
             run["target_year"] = int(target_year)
         plan.runs[f"{c}_{year}"] = run
@@ -149,6 +149,24 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
         plan.runs[f"region_{year}"] = region
     plan._names = names  # type: ignore[attr-defined] - for the comments of the params files
     return plan
+
+
+def _side_files(county_sheet, previous_ledger, counties, year: int) -> tuple[str | None, list, str | None]:
+    """The county sheet and last year's ledger of every run, each read once here (a missing or
+    bad one is refused before anything is written): ``(county sheet path, its warnings, ledger
+    path)``, paths resolved, ``None`` when not given."""
+    county_path, sheet_warnings, ledger_path = None, [], None
+    if county_sheet:
+        from balance.io.county_sheet import load_county_sheet
+
+        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=counties).warnings)
+        county_path = str(Path(county_sheet).resolve())
+    if previous_ledger:
+        from balance.analysis.ledger import read_previous_ledger
+
+        read_previous_ledger(previous_ledger, year=year)
+        ledger_path = str(Path(previous_ledger).resolve())
+    return county_path, sheet_warnings, ledger_path
 
 
 def _comment(run: str, p: dict, names: dict) -> str:
@@ -180,14 +198,14 @@ def write_brief_params(plan: BriefPlan, out_dir) -> list[Path]:
 def run_brief(data, out_dir, *, year: int | None = None, counties=None, county_sheet=None,
               standard: str = "quality-2017", target_year: int | None = None, workers: int | None = None,
               force: bool = False, timeout: float | None = 600, progress: bool = True, notebooks_dir=None,
-              sheet: str | None = None):
+              sheet: str | None = None, previous_ledger=None):
     """Plan, write the params into ``out_dir/params`` and run them with
     :func:`balance.running.batch.run_batch`. Returns ``(plan, batch_result)``; raises as
     :func:`plan_brief` (before anything is written) and as ``run_batch``."""
     from balance.running.batch import run_batch
 
     plan = plan_brief(data, year=year, counties=counties, county_sheet=county_sheet, standard=standard, sheet=sheet,
-                      target_year=target_year)
+                      target_year=target_year, previous_ledger=previous_ledger)
     paths = write_brief_params(plan, out_dir)
     batch = run_batch(paths, out_dir, workers=workers, force=force, timeout=timeout, progress=progress,
                       notebooks_dir=notebooks_dir)

@@ -59,8 +59,12 @@ class ExecutorError(RuntimeError):
 
 #: Modules the fork server imports once; workers forked from it start in ~0.1 s instead of
 #: re-importing papermill / nbconvert / pandas (~3 s each on a small machine).
+#: ``balance.schema``, ``balance.io.headers`` and ``balance.method.standards``: what a worker's
+#: first ``validate_run`` imports (the data file's key columns, the built-in standards) — 1–4 s of
+#: each worker's first run on a loaded machine otherwise.
 PRELOAD = ["balance.running.worker", "balance.running.kernel", "balance.running.params", "balance.reporting.html_export", "papermill", "nbclient", "nbformat",
-           "nbconvert", "pandas", "yaml", "pydantic", "jupyter_client"]
+           "nbconvert", "pandas", "yaml", "pydantic", "jupyter_client", "balance.schema", "balance.io.headers",
+           "balance.method.standards"]
 
 
 def _mp_context():
@@ -87,12 +91,13 @@ class LocalExecutor:
         self.workers = workers
         self.pool: cf.ProcessPoolExecutor | None = None
         self.n = 0
+        self._submitted = False
 
     def start(self, n_tasks: int, warm: bool = False, start_timeout: float = 60,
               warm_data: tuple | None = None) -> "LocalExecutor":
         """Start ``min(workers, n_tasks)`` worker processes now (not at the first submit); with
         ``warm`` each starts its kept kernel at once, so kernels import (and read and assess
-        ``warm_data`` = (data, sheet, standard)) while the batch plans."""
+        ``warm_data``, see :func:`balance.running.kernel.warm_inputs`) while the batch plans."""
         from balance.running.worker import _worker_init
 
         self.n = max(1, min(self.workers or os.cpu_count() or 1, n_tasks))
@@ -111,6 +116,7 @@ class LocalExecutor:
         """Nothing to check: the workers share this machine's files."""
 
     def as_completed(self, fn: Callable[[dict], dict], specs: Iterable[dict]) -> Iterator[tuple[dict, object]]:
+        self._submitted = True
         futs = {self.pool.submit(fn, s): s for s in specs}
         for fut in cf.as_completed(futs):
             try:
@@ -152,6 +158,8 @@ class LocalExecutor:
 
     def close(self) -> None:
         if self.pool is not None:
+            if not self._submitted:  # started early, then nothing to run (every run unchanged):
+                self.pool.submit(int)  # a submit starts the pool's manager, which tells the workers to exit
             self.pool.shutdown(wait=True)
             self.pool = None
 

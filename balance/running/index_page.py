@@ -50,6 +50,22 @@ def _verdict_cell(extra: dict) -> str:
     return "".join(out)
 
 
+def _missing_links(out_dir: Path, extra: dict) -> str:
+    """A warning line for a region overview that links county briefings not in ``DIR`` (their run
+    failed or has not run): from ``linked`` in its ``results.json``; empty when every link works."""
+    linked = extra.get("linked")
+    if not isinstance(linked, list):
+        return ""
+    missing = [str(x.get("text") or x.get("file")) for x in linked if isinstance(x, dict) and not (
+        isinstance(x.get("file"), str) and x["file"].endswith(".html")
+        and run_name_problem(x["file"][:-5]) is None and (out_dir / x["file"]).is_file())]
+    if not missing:
+        return ""
+    text = printable(f"总览中 {len(missing)} 个县区简报链接暂不可用（简报未生成或运行失败）：{'、'.join(missing)}")
+    return (f'<p class="verdict-line warn no-mark"><span class="mark" aria-hidden="true">{_MARKS["warn"]}</span> '
+            f'{_html.escape(text, quote=True)}</p>')
+
+
 def write_index(out_dir: Path, rows: list[dict]) -> Path:
     """``DIR/index.html``: every run with its title, type, county, year, status, briefing and
     audit-log links, and the error of failed runs. Offline, styled like the briefings."""
@@ -79,7 +95,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
         log = (f'<a href="{_href(r["ipynb"])}">{e(r["ipynb"])}</a>'
                if own_file(r["run"], r.get("ipynb") or "", ".ipynb") else "")
         status = r.get("status", "")
-        verdict = _verdict_cell(extra) if status in ("ok", "skipped") else ""
+        verdict = _verdict_cell(extra) + _missing_links(out_dir, extra) if status in ("ok", "skipped") else ""
         body.append(
             f'<tr class="row-{e(status)}"><td class="num">{i}</td><td>{name}<br><span class="muted">{e(r["run"])}</span></td>'
             f'<td class="verdict">{verdict}</td>'

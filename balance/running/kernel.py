@@ -5,7 +5,13 @@ pandas and matplotlib in it (~1.5 s) for every briefing. A worker instead keeps 
 (:class:`WarmKernel`) for the whole batch:
 
 * at start the kernel imports ``balance.briefing`` (and through it pandas, matplotlib, the
-  fonts) once, and records the plotting and warning state it then has (the *baseline*);
+  fonts) once, and records the plotting and warning state it then has (the *baseline*); then
+  :func:`warm_up` pays a briefing's first-use costs (seaborn and scipy.stats, the CJK font, one
+  figure drawn, pandera's lazy imports) and freezes the heap (``gc.freeze()``), and, when the
+  batch names its data file, :func:`warm_inputs` reads and assesses it into the kernel's cache;
+* a batch's local workers start their kernels before the batch plans (``start(wait=False)``:
+  the preload is queued and the kernel works on it while the parent plans); the first run
+  waits for it (the manifest's ``kernel_start`` of that run is the wait);
 * before every run the kernel is reset (:data:`RESET_CODE`): the user namespace is emptied
   (``%reset -f``), every figure closed, ``matplotlib.rcParams`` and the warning filters set back
   to the baseline, the execution counter set back to 1, and the run's problems-file environment
@@ -20,7 +26,8 @@ pandas and matplotlib in it (~1.5 s) for every briefing. A worker instead keeps 
 
 The notebook is executed with papermill's own pieces (parameter injection, cell metadata with
 start / end times, the output notebook with the error on failure) and its nbclient client, only
-given this kernel manager and client instead of starting new ones.
+given this kernel manager and client instead of starting new ones, and with papermill's
+per-cell rewrites of the output notebook throttled to one per :data:`SAVE_EVERY` seconds.
 
 ``BALANCE_WARM_KERNEL=0`` in the worker's environment (or ``run_batch(..., warm_kernel=False)``)
 runs every notebook in its own fresh kernel instead, as before.
@@ -54,13 +61,31 @@ del _os, _w, _sys, _mpl, _briefing, _k
 """
 
 
-#: Appended to :data:`PRELOAD_CODE` when the batch knows its data file: read and assess it into
-#: the kernel's cache (:func:`balance.method.cache.warm`) before the first run asks.
+#: Appended to :data:`PRELOAD_CODE` when the batch knows its data file: :func:`warm_inputs`.
 WARM_DATA_CODE = """\
-from balance.method import cache as _cache
-_cache.warm({data!r}, {sheet!r}, {standard!r})
-del _cache
+import balance.running.kernel as _k
+_k.warm_inputs({hint!r})
+del _k
 """
+
+
+def warm_inputs(hint) -> None:
+    """In the kept kernel, once: read and assess the batch's data file into the kernel's cache
+    (:func:`balance.method.cache.warm`), and, for a county with a county sheet, read the sheet and
+    evaluate it once (first-use costs: the workbook reader, the item specifications). ``hint`` =
+    (data, sheet, standard, county_code, year, county_sheet), from the batch's first params
+    file. Best effort: a briefing reports its own problems."""
+    from balance.method import cache
+
+    data, sheet, standard, county, year, county_sheet = (list(hint) + [None] * 6)[:6]
+    if not cache.warm(data, sheet, standard) or not (county and county_sheet):
+        return
+    try:
+        from balance.method.evaluation import evaluate
+
+        evaluate(cache.school_table(data, sheet), county_sheet, standard, year=year, county=county)
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def warm_up() -> None:
@@ -154,7 +179,7 @@ class WarmKernel:
     def __init__(self, kernel_name: str = "python3", start_timeout: float = 60):
         self.kernel_name = kernel_name
         self.start_timeout = start_timeout
-        self.warm_data: tuple | None = None  # (data, sheet, standard) read and assessed at every start
+        self.warm_data: tuple | None = None  # read and assessed at every start (:func:`warm_inputs`)
         self.km = None
         self.kc = None
         self.runs = 0  # runs since the kernel started
@@ -202,8 +227,7 @@ class WarmKernel:
         # queued by zmq until the kernel has bound its ports; the kernel runs it first
         code = PRELOAD_CODE
         if self.warm_data:
-            data, sheet, standard = self.warm_data
-            code += WARM_DATA_CODE.format(data=str(data), sheet=sheet, standard=str(standard))
+            code += WARM_DATA_CODE.format(hint=tuple(self.warm_data))
         self._pending = (kc.execute(code, silent=False, store_history=False, allow_stdin=False),
                          time.monotonic() + self.start_timeout + PRELOAD_TIMEOUT)
         if wait:
@@ -416,8 +440,8 @@ def get_kernel(start_timeout: float = 60) -> WarmKernel:
 
 def start_early(start_timeout: float = 60, warm_data: tuple | None = None) -> None:
     """Start this process's kept kernel without waiting (a worker does this when it starts, so
-    the kernel imports ``balance`` — and reads and assesses ``warm_data`` = (data, sheet,
-    standard) — while the batch is still planning); the first run waits for it. A kernel that
+    the kernel imports ``balance`` — and reads and assesses ``warm_data``, see :func:`warm_inputs` —
+    while the batch is still planning); the first run waits for it. A kernel that
     cannot start here is started again (and its error reported) by that run."""
     try:
         k = get_kernel(start_timeout)

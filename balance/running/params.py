@@ -24,9 +24,11 @@ Checks, each reported in Chinese and English through :class:`balance.errors.Inpu
 
 * :func:`load_params` — YAML syntax (with line), unknown keys, wrong types, missing keys the
   notebook needs, missing data / standard / county-sheet file, notebook not found;
-* :func:`check_notebook_parameters` — every key of the file must be declared in the target
-  notebook's ``parameters`` cell (papermill only warns about unknown parameters);
-* :func:`check_against_data` — county and year present in the school table.
+* :func:`check_notebook_parameters` (:mod:`balance.running.notebook_params`) — every key of the
+  file must be declared in the target notebook's ``parameters`` cell (papermill only warns about
+  unknown parameters);
+* :func:`check_against_data` (:mod:`balance.running.data_keys`) — county and year present in the
+  school table.
 
 :func:`notebook_parameters` turns a valid :class:`RunParams` into the plain values papermill
 injects: absolute ``data`` path, ``output_dir`` (absolute folder for small results files such as
@@ -34,17 +36,22 @@ injects: absolute ``data`` path, ``output_dir`` (absolute folder for small resul
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from balance.errors import InputError, Problem, require_present
+from balance.errors import InputError, Problem
 
 from balance.running.params_file import (  # noqa: F401 - their old home: params.<name>
-    MAX_PARAMS_BYTES, _DuplicateKey, _key_lines, _msg_zh, _problem, _StrictLoader, _yaml_problem, read_mapping)
+    _SUMMARY, MAX_PARAMS_BYTES, _DuplicateKey, _key_lines, _msg_zh, _problem, _StrictLoader, _yaml_problem,
+    read_mapping)
+# checking against the notebook and the data live in their own modules; every old name stays importable here
+from balance.running.data_keys import (  # noqa: F401
+    _light_keys, _norm_header, _read_keys_cached, check_against_data, read_data_keys)
+from balance.running.notebook_params import (  # noqa: F401
+    check_notebook_parameters, declared_parameters, notebook_parameters)
 from balance.running.notebooks import NOTEBOOKS as _REGISTRY, REQUIRED_KEYS, NotebookName  # noqa: E402,F401
 
 #: The notebook names (from the one registry, :data:`balance.running.notebooks.NOTEBOOKS`).
@@ -60,7 +67,6 @@ KEY_ZH = {
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
 from balance._resources import NOTEBOOKS_DIR as DEFAULT_NOTEBOOKS_DIR  # noqa: E402,F401 - kept for old imports; the folder a batch uses: balance._resources.notebooks_dir()
 
-_SUMMARY = ("运行参数有误", "invalid run parameters")
 
 
 class RunParams(BaseModel):
@@ -91,6 +97,12 @@ class RunParams(BaseModel):
         if isinstance(v, int) and not isinstance(v, bool):
             return str(v)
         return v
+
+    @field_validator("county_briefings", mode="before")
+    @classmethod
+    def _codes_as_text(cls, v: Any) -> Any:
+        # ``county_briefings: [130102, 130103]`` (unquoted): each code as ``county_code`` takes it
+        return [cls._code_as_text(c) for c in v] if isinstance(v, list) else v
 
     @field_validator("year", "previous_year", "target_year", mode="before")
     @classmethod
@@ -311,157 +323,6 @@ def notebook_path(params: RunParams, notebooks_dir: str | Path | None = None) ->
 
 
 # --------------------------------------------------------------------------------------------
-def declared_parameters(notebook: str | Path) -> dict[str, dict]:
-    """Parameters declared in the notebook's ``parameters``-tagged cell (papermill's inspection)."""
-    import papermill
-
-    return papermill.inspect_notebook(str(notebook))
-
-
-def check_notebook_parameters(params: RunParams, declared: dict | set | list, notebook: str | Path = "") -> None:
-    """Every key written in the params file (except ``notebook``) must be a declared parameter.
-
-    papermill only logs a warning for unknown parameters and then injects them anyway; here an
-    undeclared key is an error (it is a typo or a file meant for another notebook).
-    """
-    declared = set(declared)
-    if not declared:
-        raise InputError([_problem(params.source or "", f"笔记本 {Path(notebook).name or params.notebook} 没有带 parameters 标签的参数单元格",
-                                   f"notebook {Path(notebook).name or params.notebook} has no cell tagged 'parameters'",
-                                   code="no_parameters_cell", column="notebook", value=params.notebook)], *_SUMMARY)
-    extra = sorted(params.given_keys() - {"notebook"} - declared)
-    if extra:
-        raise InputError([_problem(params.source or "", f"参数“{k}”不是笔记本 {params.notebook} 声明的参数（已声明：{', '.join(sorted(declared))}）",
-                                   f"key '{k}' is not a parameter of notebook {params.notebook} (declared: {', '.join(sorted(declared))})",
-                                   code="undeclared_key", column=k) for k in extra], *_SUMMARY)
-
-
-def notebook_parameters(params: RunParams, output_dir: str | Path, declared: dict | set | list | None = None) -> dict:
-    """The values papermill injects: plain str/int, ``data`` and ``output_dir`` absolute.
-
-    Keys left out of the params file are not passed (the notebook's defaults apply), except
-    ``standard`` (always passed when declared, so the notebook and the runner agree) and
-    ``output_dir`` (passed when declared, or always when ``declared`` is ``None``).
-    """
-    out: dict[str, Any] = {"data": str(Path(params.data).resolve())}
-    for key in ("county_code", "year", "title", "previous_year", "sheet", "target_year", "county_briefings"):
-        if key in params.given_keys() and getattr(params, key) is not None:
-            out[key] = getattr(params, key)
-    if params.county_sheet is not None:
-        out["county_sheet"] = str(params.county_sheet)
-    if params.previous_ledger is not None:
-        out["previous_ledger"] = str(params.previous_ledger)
-    if "standard" in params.given_keys() or (declared is not None and "standard" in declared):
-        out["standard"] = params.standard
-    if declared is None or "output_dir" in declared:
-        out["output_dir"] = str(Path(output_dir).resolve())
-    if declared is not None:
-        out = {k: v for k, v in out.items() if k in declared or k in params.given_keys()}
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-def check_against_data(params: RunParams, table) -> None:
-    """County and year (and previous year) must be present in the school table.
-
-    ``table`` is a DataFrame with at least the columns ``year`` and ``county_code``.
-    """
-    import pandas as pd
-
-    src = str(params.source or "")
-    years = sorted({int(y) for y in pd.to_numeric(table["year"], errors="coerce").dropna()})
-    codes = {str(c).strip() for c in table["county_code"].dropna()}
-    require_present(src, year=params.year, years=years, previous_year=params.previous_year,
-                    county=params.county_code, counties=codes,
-                    columns={"year": "year", "previous_year": "previous_year", "county": "county_code"})
-    problems = []
-    if params.county_code is not None and params.year is not None:
-        sel = table[(pd.to_numeric(table["year"], errors="coerce") == params.year)
-                    & (table["county_code"].astype(str).str.strip() == params.county_code)]
-        if sel.empty:
-            problems.append(_problem(src, f"数据中没有县区 {params.county_code} 在 {params.year} 年的记录",
-                                     f"county {params.county_code} has no rows for {params.year}",
-                                     code="county_year_not_in_data", column="year", value=params.year))
-    if problems:
-        raise InputError(problems, "参数与数据不符", "parameters do not match the data")
-
-
-def read_data_keys(path: str | Path, sheet: str | None = None):
-    """``year`` and ``county_code`` of every row of a school table (cached per file version);
-    ``sheet``: the workbook's sheet holding the table (read with the library's reader).
-
-    Reads just those two columns (CSV in UTF-8 or GB18030, Excel, Parquet; headers matched with
-    the aliases of ``columns.yaml``); falls back to :func:`balance.io.reading.load_school_table` when
-    the headers are not recognised. The full validation of the table is the notebook's job.
-    """
-    p = Path(path).resolve()
-    if p.is_dir():  # a Parquet store: its partitions were validated at ingest
-        from balance.io.reading import load_school_table
-
-        return load_school_table(p).data[["year", "county_code"]].reset_index(drop=True)
-    st = p.stat()
-    return _read_keys_cached(str(p), st.st_mtime_ns, st.st_size, sheet).copy()
-
-
-@lru_cache(maxsize=8)
-def _read_keys_cached(path: str, mtime_ns: int, size: int, sheet: str | None = None):
-    if sheet is None:  # a named sheet: the library's reader, which knows sheets
-        try:
-            return _light_keys(Path(path))
-        except InputError:
-            pass  # headers the light reader does not recognise: the library's reader knows more
-            # layouts (and reports the table's problems with its own messages)
-    from balance.io.reading import load_school_table
-
-    table = load_school_table(path, sheet=sheet)
-    return table.data[["year", "county_code"]].reset_index(drop=True)
-
-
-def _norm_header(h: str) -> str:
-    """The school table's header rules (:func:`balance.io.headers.normalize_header`): NFKC, units,
-    brackets and required-field marks too, so the fallback reader matches what the full reader does."""
-    from balance.io.headers import normalize_header
-
-    return normalize_header(h)
-
-
-def _light_keys(path: Path):
-    """Fallback reader: the year and county-code columns only, codes as text."""
-    import pandas as pd
-
-    from balance.schema import COLUMNS
-
-    want = {}
-    for c in COLUMNS:
-        if c["name"] in ("year", "county_code"):
-            for h in [c["header"], c["name"], *c.get("aliases", [])]:
-                want[_norm_header(h)] = c["name"]
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        try:
-            df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            df = pd.read_csv(path, dtype=str, encoding="gb18030")
-    elif suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
-        from balance.io.workbook import open_workbook  # measured before it is loaded (issue 9)
-
-        open_workbook(path.read_bytes(), str(path), ("数据文件有误", "invalid data file")).scan_first()
-        df = pd.read_excel(path, dtype=str, engine="calamine")
-    elif suffix == ".parquet":
-        df = pd.read_parquet(path)
-    else:
-        raise InputError([_problem(path, f"不支持的数据文件类型：{suffix}", f"unsupported data file type: {suffix}",
-                                   code="unsupported_file")], "数据文件有误", "invalid data file")
-    cols = {c: want[_norm_header(c)] for c in df.columns if _norm_header(c) in want}
-    missing = {"year", "county_code"} - set(cols.values())
-    if missing:
-        raise InputError([_problem(path, f"数据缺少列：{'、'.join('年份' if m == 'year' else '县区代码' for m in sorted(missing))}",
-                                   f"data lacks column(s): {', '.join(sorted(missing))}", code="missing_column")],
-                         "数据文件有误", "invalid data file")
-    out = df[list(cols)].rename(columns=cols)
-    return out[["year", "county_code"]].astype(str)
-
-
 def validate_run(path: str | Path, notebooks_dir: str | Path | None = None) -> tuple[RunParams, dict]:
     """All checks for one run: file, notebook parameters, data. Returns the params and the
     notebook's declared parameters."""

@@ -12,6 +12,10 @@ import yaml
 from balance.errors import InputError, Problem
 
 
+#: The summary line of every params-file error.
+_SUMMARY = ("运行参数有误", "invalid run parameters")
+
+
 def _problem(file, zh, en, *, code, column=None, value=None, row=None) -> Problem:
     return Problem(file=str(file), problem_zh=zh, problem_en=en, code=code, column=column,
                    value=None if value is None else str(value), row=row)

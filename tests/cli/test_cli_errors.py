@@ -240,3 +240,20 @@ def test_main_refuses_output_checks_before_reading(sandbox, capsys):
     assert main(["assess", str(sandbox / "学校数据.csv"), "--out", str(sandbox / "结果")]) == 2
     err = capsys.readouterr().err
     assert "结果" in err and "--out" in err and (sandbox / "结果").read_text(encoding="utf-8") == "keep"
+
+
+# ------------------------------------------------------------------------- option values
+
+@pytest.mark.parametrize("args, zh", [
+    (["sample", "学校数据.csv", "--year", "2025", "--county", "990101", "--share", "1.5", "--out", "o"],
+     "比例"),
+    (["ledger", "学校数据.csv", "--year", "2025", "--as-of", "2025-13-40", "--out", "o"], "日期"),
+])
+def test_a_bad_option_value_is_explained_in_chinese_too(sandbox, args, zh):
+    """The Chinese half of an option's refusal is Chinese (argparse type messages are English;
+    balance/data/messages_cli.yaml translates them), exit 2, nothing written."""
+    r = run_cli(args, sandbox)
+    assert r.code == 2 and r.after == r.before
+    line = next(s for s in r.err.splitlines() if s.startswith("命令行参数有误"))
+    chinese_half = line.split(" / invalid command line")[0]
+    assert zh in chinese_half and "must be" not in chinese_half

@@ -214,3 +214,13 @@ def test_application_wears_the_house_style_on_every_sheet(app):
     about = {r[0]: r[1] for r in _rows(wb["说明"])}
     assert all(f"工作表「{n}」" in about for n in SHEETS[1:])
     assert "/" not in str(about.get("数据文件", "")), "the file name, not a server path"
+
+
+def test_the_lowest_ratio_has_the_one_name_of_labels_yaml(app):
+    """One voice: 申报表 names a section's lowest value ÷ standard as results.xlsx does
+    (labels.yaml ``min_ratio``), not a second word for the same number."""
+    from balance.schema import labels
+
+    wb = openpyxl.load_workbook(app)
+    for name in ("小学校际资源配置", "初中校际资源配置"):
+        assert labels()["columns"]["min_ratio"] in _rows(wb[name])[0]

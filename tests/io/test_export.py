@@ -146,3 +146,11 @@ def test_summary_json_says_what_the_indicator_table_says_missing_and_infinite_as
     assert sorted(got, key=str) == sorted(want, key=str)
     assert sum(g[3] is None for g in got) >= 1 and sum(g[2] is None for g in got) >= 1
     assert sum(g[5] is None for g in got) >= 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_writing_leaves_the_assessment_as_it_was(tmp_path, assessment, fmt):
+    before = {attr: getattr(assessment, attr).copy(deep=True) for attr in export.CSV_FILES}
+    export.write_results(assessment, tmp_path, format=fmt, excel=False)
+    for attr, df in before.items():
+        pd.testing.assert_frame_equal(getattr(assessment, attr), df)

@@ -648,3 +648,36 @@ def test_a_stage_without_pupils_is_on_record():
     w = only(t.warnings, "stage_no_pupils")
     assert [(p.row, p.column) for p in w] == [(i + 2, H["junior_students"])]
     assert "初中" in w[0].problem_zh and "九年一贯制学校" in w[0].problem_zh
+
+
+def test_a_missing_column_names_the_header_that_looks_like_it():
+    """A clerk's header with an extra unit (「小学在校生数（人）」) is not guessed, but the
+    refusal points at it, so the clerk knows which header to rename."""
+    df = table().rename(columns={H["primary_students"]: H["primary_students"] + "（人）"})
+    p = only(errors_of(df), "missing_column")
+    assert len(p) == 1
+    assert "小学在校生数（人）" in p[0].problem_zh and "小学在校生数（人）" in p[0].problem_en
+
+
+def test_a_missing_column_without_a_look_alike_has_no_hint():
+    p = only(errors_of(table().drop(columns=[H["primary_students"]])), "missing_column")
+    assert len(p) == 1 and "表中有" not in p[0].problem_zh
+
+
+def test_full_width_digits_in_codes_read_as_the_digits():
+    """A clerk typing in the Chinese IME's full-width mode writes ９９０１０１: numbers take it
+    (``_to_number``), so must the county and school codes; the typed code is ASCII."""
+    df = table()
+    fw = str.maketrans("0123456789", "０１２３４５６７８９")
+    want_school, want_county = str(df.loc[0, H["school_code"]]), str(df.loc[0, H["county_code"]])
+    df.loc[0, H["school_code"]] = want_school.translate(fw)
+    df.loc[0, H["county_code"]] = want_county.translate(fw)
+    t = load_school_table(df)
+    row = t.data.iloc[0]
+    assert (row["school_code"], row["county_code"]) == (want_school, want_county)
+
+
+def test_a_code_with_letters_is_still_refused():
+    df = table()
+    df.loc[0, H["school_code"]] = "99O1010003"  # a letter O among the digits
+    assert only(errors_of(df), "code_not_digits")

@@ -39,3 +39,19 @@ def test_repr_is_one_short_line_and_html_escapes(a):
     assert r.startswith("Assessment(") and f"/{len(a.verdicts)} passing" in r
     h = a._repr_html_()
     assert h.startswith("<table>") and len(h) < 2000
+
+
+def test_several_counties_at_once_as_the_command_line_allows(a):
+    # a researcher comparing two demo counties: assess(county=[...]) as `--county 990101 990102`
+    two = assess(DEMO, "quality-2017", year=2025, county=["990101", 990102])
+    assert sorted(two.verdicts["county_code"]) == ["990101", "990102"]
+    both = a.verdicts[a.verdicts["county_code"].isin(["990101", "990102"])].reset_index(drop=True)
+    assert two.verdicts["passed"].tolist() == both.sort_values("county_code")["passed"].tolist()
+
+
+def test_every_absent_county_of_a_list_is_named_once():
+    with pytest.raises(InputError) as ei:
+        assess(DEMO, "quality-2017", year=2025, county=["990101", "999998", "999999", "999999"])
+    values = [p.value for p in ei.value.problems]
+    assert values == ["999998", "999999"]
+    assert "990101" not in values and "999999" in str(ei.value)

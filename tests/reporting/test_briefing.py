@@ -111,3 +111,10 @@ def test_planning_section_quotes_the_plans_own_cost_bound_gap_and_schedule(b, su
     assert "学生数依据" in text and "年均变化率" in text        # 2024–2025 in the subset: the stated trend
     plain = _text(bf.planning(b))
     assert "分年度安排" not in plain and f"成本下界" in plain
+
+
+def test_no_county_sheet_note_speaks_the_clerks_command_not_a_parameter_name(b, subset):
+    # a leader reads the briefing: no raw parameter name (county_sheet); the clerk's option instead
+    for note in (_text(bf.scorecard(b)), _text(bf.trend_areas(bf.county_trend(subset, "990105")))):
+        assert "未提供县级填报表" in note and "（county_sheet）" not in note
+        assert "--county-sheet" in note

@@ -66,3 +66,51 @@ def test_a_heading_is_printed_on_the_page_of_what_follows_it(tmp_path, filler_mm
     assert pdf.is_file()
     heading, figure = _pages_with(pdf, "四、差异系数变化"), _pages_with(pdf, "图 1 差异系数逐年变化")
     assert heading and heading == figure, (filler_mm, heading, figure)
+
+
+def _print(tmp_path, html: str):
+    page = tmp_path / "p.html"
+    page.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>{briefing_css()}</style>'
+                    f'</head><body><main>{html}</main></body></html>', encoding="utf-8")
+    pdf = tmp_path / "p.pdf"
+    subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
+                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
+                   capture_output=True, timeout=120, check=False)
+    assert pdf.is_file()
+    return pdf
+
+
+def _table(n_rows: int, intro: str = "") -> str:
+    """A briefing table as ``display.table`` writes it: caption, header row, ``n_rows`` rows whose
+    first and last cells name the row (行N起 … 行N止), after an optional intro paragraph."""
+    rows = "".join(f"<tr><td>行{i}起</td><td>{'指标说明' * 6}</td><td>行{i}止</td></tr>" for i in range(1, n_rows + 1))
+    return _code(f"{intro}<div class=\"balance-table-wrap table-wrap\"><table class=\"balance-table\">"
+                 f"<caption>表 3 各项指标县域均值逐年变化</caption><thead><tr><th>表头学段</th><th>指标</th>"
+                 f"<th>数值</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+@pytest.mark.parametrize("filler_mm", [150, 190])
+def test_a_long_table_breaks_between_rows_with_its_header_repeated(tmp_path, filler_mm):
+    """The trend briefing's 八 table (15 rows) moved whole to the next page and left most of page 4
+    blank: a long table starts on its heading's page, breaks only between rows, and repeats its
+    header row on every page it spans."""
+    pdf = _print(tmp_path, _code(f'<div style="height:{filler_mm}mm">前文</div>')
+                 + _md("<h2>八、指标县域均值</h2>") + _table(20))
+    heading, header = _pages_with(pdf, "八、指标县域均值"), _pages_with(pdf, "表头学段")
+    first, last = _pages_with(pdf, "行1起"), _pages_with(pdf, "行20止")
+    assert heading == first, (heading, first)            # not moved whole to the next page
+    assert last[0] > first[0]                            # it does break …
+    assert header == list(range(first[0], last[0] + 1))  # … with the header on every page
+    for i in range(1, 21):                               # … and every row whole on one page
+        assert _pages_with(pdf, f"行{i}起") == _pages_with(pdf, f"行{i}止"), i
+
+
+@pytest.mark.parametrize("filler_mm", [200, 215, 225])
+def test_a_short_table_moves_whole_with_its_heading_and_intro(tmp_path, filler_mm):
+    """A short table (≤ 10 rows) is never split, and its heading and intro paragraph (the trend
+    briefing's 十: heading, one paragraph, a 5-row table) go with it."""
+    intro = "<p>" + "城乡教师本科及以上学历比例之比 =（城区、镇区 ÷ 乡村）两组学校比例之比。" * 3 + "</p>"
+    pdf = _print(tmp_path, _code(f'<div style="height:{filler_mm}mm">前文</div>')
+                 + _md("<h2>十、城乡教师本科学历比例</h2>") + _table(5, intro))
+    pages = [_pages_with(pdf, t) for t in ("十、城乡教师本科学历比例", "两组学校比例之比", "行1起", "行5止")]
+    assert all(p == pages[0] and len(p) == 1 for p in pages), (filler_mm, pages)

@@ -127,3 +127,14 @@ def test_end_to_end_writes_params_manifest_index_and_skips_when_unchanged(tmp_pa
     with open(out / "manifest.csv", encoding="utf-8-sig", newline="") as fh:
         again = {r["run"]: r["status"] for r in csv.DictReader(fh)}
     assert again == {r: "failed" if r.endswith("_trend") else "skipped" for r in runs}
+
+
+def test_readme_says_what_brief_writes():
+    """The README's account of ``brief`` names what a run folder holds (``<run>.ipynb``, ``<run>/``
+    with ``results.json``) and claims no workbook: it said "the workbooks the briefings refer to
+    (in ``<run>/``)", but ``brief`` writes none and the briefings refer to none."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    para = text[text.index("`brief` checks the table once"):text.index("Every other command")]
+    assert "workbooks the" not in para and "refer to (in" not in para
+    for name in ("`<run>.ipynb`", "`<run>/`", "`results.json`", "`index.html`", "`manifest.csv`", "no workbook"):
+        assert name in para, name

@@ -58,6 +58,21 @@ def test_unquoted_county_code_is_text(repo):
     assert load_params(p, NOTEBOOKS).county_code == "130102"
 
 
+def test_unquoted_county_briefings_are_text(repo):
+    """``county_briefings: [130102, "130104"]``: unquoted codes become the 6-digit text, as county_code."""
+    p = write(repo, 'notebook: region_overview\ndata: data/schools.csv\nyear: 2025\ncounty_briefings: [130102, "130104"]\n')
+    params = load_params(p, NOTEBOOKS)
+    assert params.county_briefings == ["130102", "130104"]
+    assert notebook_parameters(params, repo / "out")["county_briefings"] == ["130102", "130104"]
+
+
+@pytest.mark.parametrize("bad", ["[1301020]", "[130102.0]", "[true]"])
+def test_county_briefings_still_refuse_what_is_not_a_code(repo, bad):
+    p = write(repo, f"notebook: region_overview\ndata: data/schools.csv\nyear: 2025\ncounty_briefings: {bad}\n")
+    with pytest.raises(InputError):
+        load_params(p, NOTEBOOKS)
+
+
 def test_yaml_syntax_error_names_the_line(repo):
     p = write(repo, 'notebook: county_briefing\ndata: data/schools.csv\ncounty_code: "130102\nyear: 2025\n')
     with pytest.raises(InputError) as ei:

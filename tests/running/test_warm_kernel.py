@@ -103,7 +103,8 @@ def test_cached_county_assessment_equals_direct_assessment(standard):
 
     cache.clear()
     table = cache.school_table(str(DEMO / "schools.csv"))
-    assert cache.school_table(str(DEMO / "schools.csv")) is table  # read once
+    again = cache.school_table(str(DEMO / "schools.csv"))  # read once, handed out as its own copy
+    assert again is not table and again.data.equals(table.data)
     direct_table = load_school_table(str(DEMO / "schools.csv"))
     codes = sorted(table.data["county_code"].unique())
     assert len(codes) > 2
@@ -172,4 +173,38 @@ def test_cache_warm_fills_what_a_briefing_then_takes_without_assessing_again(mon
     want = real(load_school_table(data), "quality-2017", county="990103")
     pd.testing.assert_frame_equal(got.verdicts.reset_index(drop=True), want.verdicts.reset_index(drop=True))
     assert cache.warm(str(DEMO / "no-such-file.csv"), None, "quality-2017") is False  # best effort, never raises
+    cache.clear()
+
+
+def test_county_sheet_is_read_once_per_content_and_evaluations_are_unchanged(monkeypatch, tmp_path):
+    """Every county briefing evaluates against the same county sheet: it is read once per kernel
+    (per file content); the evaluation of each county equals one made with the cache emptied."""
+    import shutil
+
+    import balance.io.county_sheet as county_sheet
+    from balance.method import cache
+    from balance.method.evaluation import evaluate
+
+    cache.clear()
+    sheet = tmp_path / "county_sheet.xlsx"
+    shutil.copy(DEMO / "county_sheet.xlsx", sheet)
+    data = str(DEMO / "schools.csv")
+    reads = []
+    real = county_sheet.load_county_sheet
+    monkeypatch.setattr(county_sheet, "load_county_sheet", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    first = {c: evaluate(data, str(sheet), "quality-2017", year=2025, county=c) for c in ("990101", "990102")}
+    assert len(reads) == 1
+    for c, ev in first.items():
+        cache.clear()
+        again = evaluate(data, str(sheet), "quality-2017", year=2025, county=c)
+        pd.testing.assert_frame_equal(ev.items, again.items)
+        pd.testing.assert_frame_equal(ev.verdicts, again.verdicts)
+    assert len(reads) == 3  # emptied: read again
+    import openpyxl
+
+    wb = openpyxl.load_workbook(sheet)
+    wb.save(sheet)  # the same sheet, other bytes: read again
+    evaluate(data, str(sheet), "quality-2017", year=2025, county="990101")
+    evaluate(data, str(sheet), "quality-2017", year=2025, county="990102")
+    assert len(reads) == 4
     cache.clear()

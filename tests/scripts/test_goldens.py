@@ -55,3 +55,24 @@ def test_a_real_difference_names_its_cell(goldens, assessment, tmp_path):
     where = goldens.first_difference(tmp_path / "a.xlsx", tmp_path / "b.xlsx")
     assert where.startswith("说明!B") and "→" in where  # the standard's title, first row that differs
     assert goldens.first_difference(tmp_path / "a.xlsx", tmp_path / "a.xlsx") == "no cell differs"
+
+
+def test_solver_run_times_are_masked(goldens):
+    """The plans' ``solver_seconds`` (plan_summary.json) changes with the machine's load, like ``seconds``."""
+    a = '{"solver_seconds": 0.0483, "seconds": 1.229, "solver_status": "optimal", "nodes": 12}'
+    b = '{"solver_seconds": 0.0873, "seconds": 3.5, "solver_status": "optimal", "nodes": 12}'
+    assert goldens._mask(a) == goldens._mask(b)
+    assert "<s>" in goldens._mask(a) and '"nodes": 12' in goldens._mask(a)  # a count is not a run time
+    assert goldens._mask('{"nodes": 12}') != goldens._mask('{"nodes": 13}')
+
+
+def test_commands_run_in_a_private_directory_removed_afterwards(goldens, tmp_path, monkeypatch):
+    import sys
+    import tempfile
+
+    monkeypatch.setattr(goldens, "BAL", [sys.executable, "-c", "import os; print(os.getcwd())"])
+    monkeypatch.setattr(goldens, "COMMANDS", {"cwd": []})
+    goldens.run_commands(tmp_path)
+    cwd = Path((tmp_path / "cwd" / "_stdout.txt").read_text().strip())
+    assert cwd != Path(tempfile.gettempdir()) and cwd.name.startswith("goldens-cwd-")
+    assert not cwd.exists()

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from balance._resources import DATA_DIR  # noqa: E402
 from balance.errors import InputError, Problem
 from balance.schema import COLUMNS
-
-from balance._resources import DATA_DIR  # noqa: E402
 
 COSTS_FILE = DATA_DIR / "costs.yaml"
 #: Teacher fields (per stage, never split). Their costs are per teacher per year.
@@ -162,8 +161,8 @@ def _read_costs_file(path: Path, source: str) -> tuple[dict, str]:
     import dataclasses
 
     from balance.io.reading import decode_text
-    from balance.method.standards import _parse
     from balance.io.workbook import read_file_bytes, read_limits
+    from balance.method.standards import _parse
 
     summary = ("单价文件有误", "invalid costs file")
     lim = read_limits()

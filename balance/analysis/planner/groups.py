@@ -12,7 +12,6 @@ import numpy as np
 from balance.method import official
 from balance.method.dispersion import pupil_weighted_cv
 
-
 # ------------------------------------------------------------------------------------ CV helpers
 
 def _cv(P: np.ndarray, y: np.ndarray) -> float:

@@ -18,18 +18,30 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from balance.analysis.planner.costs import (  # noqa: F401
+    _KIND,
+    COSTS_FILE,
+    CV_MARGIN,
+    KIND_ZH,
+    MAX_COST,
+    MAX_ROUNDS,
+    MAX_TEACHER_YEARS,
+    PLAN_COLUMNS,
+    TEACHER_FIELDS,
+    TRANSFERABLE,
+    Costs,
+    _nonneg_number,
+    _read_costs_file,
+    load_costs,
+)
+from balance.analysis.planner.groups import _cv, _Group, _round_units  # noqa: F401
+from balance.analysis.planner.records import _finish_records, _items_frame, _unit_of  # noqa: F401
+from balance.analysis.planner.summary import _gap, _int, _jsonable, _summaries  # noqa: F401
+from balance.analysis.planner.transfers import _solve_transfers, _transfer_slack  # noqa: F401
+from balance.analysis.planner.waterfill import _greedy, _local_search, _plan_round, _solve, _waterfill  # noqa: F401
+from balance.analysis.planner.writing import cv_contributions, planned_input_frame, write_plan  # noqa: F401
 from balance.errors import InputError, Problem
 from balance.method.standards import Standard, load_standard
-from balance.analysis.planner.costs import (COSTS_FILE, CV_MARGIN, KIND_ZH, MAX_COST, MAX_ROUNDS,  # noqa: F401
-                                            MAX_TEACHER_YEARS, PLAN_COLUMNS, TEACHER_FIELDS, TRANSFERABLE, _KIND,
-                                            Costs, _nonneg_number, _read_costs_file, load_costs)
-from balance.analysis.planner.waterfill import _greedy, _local_search, _plan_round, _solve, _waterfill  # noqa: F401
-from balance.analysis.planner.transfers import _solve_transfers, _transfer_slack  # noqa: F401
-from balance.analysis.planner.records import _finish_records, _items_frame, _unit_of  # noqa: F401
-from balance.analysis.planner.groups import _cv, _Group, _round_units  # noqa: F401
-from balance.analysis.planner.summary import _gap, _summaries, _int, _jsonable  # noqa: F401
-from balance.analysis.planner.writing import cv_contributions, planned_input_frame, write_plan  # noqa: F401
-
 
 # ----------------------------------------------------------------------------------- the planner
 
@@ -188,45 +200,12 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
         failing = [k for k in keys if not passed.get(k, False)]
         if not failing:
             break
-        secs = after.sections[after.sections["in_scope"]].reset_index(drop=True)
-        sec_groups = secs.groupby(["year", "county_code"], sort=False).indices
-        changed = False
-        raw = []
-        for key in failing:
-            idx = keys[key]
-            if key not in sec_groups:
-                continue
-            sub = planned.loc[idx].reset_index(drop=True)
-            sub_secs = secs.iloc[sec_groups[key]].reset_index(drop=True)
-            if method == "optimal":
-                from balance.analysis.planner.optimal import solve_county
-
-                rec, cert = solve_county(sub, sub_secs, std, cst, transfers=transfers,
-                                         budget=None if budget_wan is None else float(budget_wan) * 1e4)
-                if rnd == 0:
-                    certs[key] = cert
-                else:
-                    certs.setdefault(key, cert)["repair_rounds"] = rnd
-                if len(rec):
-                    rec["_row"] = idx[rec["_row"].to_numpy(dtype="int64")]
-                    raw.append(rec)
-                continue
-            items = _plan_round(sub, sub_secs, std, cst, transfers, search and rnd == 0)
-            if items.empty:
-                continue
-            items["_row"] = idx[items["_row"].to_numpy()]
-            raw.append(items)
-        if method == "optimal" and raw:   # one pass of the record bookkeeping for all county-years
-            raw = [_finish_records(pd.concat(raw, ignore_index=True))]
+        raw = _round_items(planned, after, keys, failing, std, cst, rnd, method=method, transfers=transfers,
+                           search=search, budget_wan=budget_wan, certs=certs)
         for items in raw:
-            items["round"] = rnd + 1
-            sums = items.groupby(["_row", "column_field"])["amount"].sum()
-            for col, s in sums.groupby(level=1, sort=False):   # one vector update per column
-                at = s.index.get_level_values(0).to_numpy()
-                planned.loc[at, col] = planned.loc[at, col].to_numpy() + s.to_numpy()
+            _apply_items(planned, items, rnd)
             item_frames.append(items)
-            changed = True
-        if not changed:
+        if not raw:
             break
         after = assess_schools(_typed(planned, schools), std)
         if budget_wan is not None:
@@ -241,6 +220,53 @@ def plan_schools(schools: pd.DataFrame, std: Standard, costs: Costs | None = Non
     feasible = bool(after.verdicts["passed"].all()) if len(after.verdicts) else True
     return Plan(std, cst, transfers, items, summary, counties, planned, before, after, feasible,
                 time.perf_counter() - t0, notes, method=method if budget_wan is None else "budget")
+
+
+def _round_items(planned: pd.DataFrame, after, keys: dict, failing: list, std: Standard, cst: Costs, rnd: int, *,
+                 method: str, transfers: bool, search: bool, budget_wan, certs: dict) -> list[pd.DataFrame]:
+    """The items of round ``rnd`` for the failing county-years (``_row`` = row of ``planned``):
+    by the optimiser (its certificate kept in ``certs``: the first round's, with the number of
+    repair rounds) or by the heuristic (local search in the first round only)."""
+    secs = after.sections[after.sections["in_scope"]].reset_index(drop=True)
+    sec_groups = secs.groupby(["year", "county_code"], sort=False).indices
+    raw = []
+    for key in failing:
+        idx = keys[key]
+        if key not in sec_groups:
+            continue
+        sub = planned.loc[idx].reset_index(drop=True)
+        sub_secs = secs.iloc[sec_groups[key]].reset_index(drop=True)
+        if method == "optimal":
+            from balance.analysis.planner.optimal import solve_county
+
+            rec, cert = solve_county(sub, sub_secs, std, cst, transfers=transfers,
+                                     budget=None if budget_wan is None else float(budget_wan) * 1e4)
+            if rnd == 0:
+                certs[key] = cert
+            else:
+                certs.setdefault(key, cert)["repair_rounds"] = rnd
+            if len(rec):
+                rec["_row"] = idx[rec["_row"].to_numpy(dtype="int64")]
+                raw.append(rec)
+            continue
+        items = _plan_round(sub, sub_secs, std, cst, transfers, search and rnd == 0)
+        if items.empty:
+            continue
+        items["_row"] = idx[items["_row"].to_numpy()]
+        raw.append(items)
+    if method == "optimal" and raw:   # one pass of the record bookkeeping for all county-years
+        raw = [_finish_records(pd.concat(raw, ignore_index=True))]
+    return raw
+
+
+def _apply_items(planned: pd.DataFrame, items: pd.DataFrame, rnd: int) -> None:
+    """Mark the items with their round and add their amounts to ``planned`` (in place), one
+    vector update per column."""
+    items["round"] = rnd + 1
+    sums = items.groupby(["_row", "column_field"])["amount"].sum()
+    for col, s in sums.groupby(level=1, sort=False):
+        at = s.index.get_level_values(0).to_numpy()
+        planned.loc[at, col] = planned.loc[at, col].to_numpy() + s.to_numpy()
 
 
 def _typed(planned: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:

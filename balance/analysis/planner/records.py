@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balance.schema import FACILITY_COLUMNS, HEADERS, STAGE_COLUMNS
 from balance.analysis.planner.costs import _KIND, KIND_ZH, PLAN_COLUMNS, TEACHER_FIELDS
+from balance.schema import FACILITY_COLUMNS, HEADERS, STAGE_COLUMNS
 
 
 def _finish_records(rec: pd.DataFrame) -> pd.DataFrame:

@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 
+from balance.analysis.planner.groups import _cv, _Group
 from balance.method import official
 from balance.schema import STAGE_COLUMNS
-from balance.analysis.planner.groups import _cv, _Group
 
 
 def _solve_transfers(grp: _Group, b: np.ndarray, slack: np.ndarray, tcost: float):

@@ -79,13 +79,13 @@ import heapq
 import numpy as np
 import pandas as pd
 
-from balance.method import official
-from balance.method.standards import Standard
-from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
 from balance.analysis.planner.costs import _KIND, CV_MARGIN, TEACHER_FIELDS, TRANSFERABLE, Costs
 from balance.analysis.planner.groups import _cv, _Group, _round_units  # noqa: F401
 from balance.analysis.planner.records import _finish_records
 from balance.analysis.planner.transfers import _solve_transfers, _transfer_slack
+from balance.method import official
+from balance.method.standards import Standard
+from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
 
 
 def _waterfill(grp: _Group, u0: np.ndarray) -> np.ndarray:
@@ -168,80 +168,23 @@ def _plan_round(df: pd.DataFrame, secs: pd.DataFrame, std: Standard, costs: Cost
     row_of = {c: i for i, c in enumerate(df["school_code"])}
     rule = std.school_rule
     limits = std.cv_limit if (std.cv_limit and std.county_rule.each_cv_within_limit) else {}
-    K = len(std.indicators)
     records = []   # (row, column, field, indicator, stage, kind, amount, unit_cost, counterpart)
     teacher_delta: dict = {}
     for stage in std.stages:
         st = secs[secs["stage"] == stage].reset_index(drop=True)
         if st.empty:
             continue
-        P = st["students"].to_numpy(dtype="float64")
         rows = st["school_code"].map(row_of).to_numpy()
-        groups: list[_Group] = []
-        for k, ind in enumerate(std.indicators):
-            fld = ind.main_field
-            coef = float(ind.numerator.get(fld, 1.0))
-            facility = fld in FACILITY_COLUMNS
-            share = st["facility_share"].to_numpy(dtype="float64") if facility else np.ones(len(st))
-            col = fld if facility else STAGE_COLUMNS[stage][fld]
-            target = None
-            if limits and stage in limits:
-                target = float(limits[stage]) - CV_MARGIN
-            groups.append(_Group(
-                stage=stage, k=k, indicator=ind.name, field=fld, rows=rows, columns=[col] * len(st), P=P,
-                x=st[ind.name].to_numpy(dtype="float64"), g=share * coef * ind.per / P,
-                cost=costs.unit_cost(fld, stage), whole=bool(ind.whole_units or _KIND.get(fld) == "count"),
-                step=costs.step(fld), s=float((ind.standard or {}).get(stage, np.nan)), target=target))
-        # bounds from the school rule, with the exemption choice
-        n = len(st)
-        if rule is not None:
-            s = np.array([grp.s for grp in groups])
-            allowed = K - rule.min_met
-            floor = rule.floor_ratio
-            full_cost = np.column_stack([grp.units_to(np.full(n, grp.s)) * grp.cost for grp in groups])
-            floor_cost = np.column_stack([grp.units_to(np.full(n, floor * grp.s)) * grp.cost for grp in groups])
-            saving = full_cost - floor_cost
-            E = np.zeros((n, K), dtype=bool)
-            if allowed > 0:
-                order = np.argsort(-saving, axis=1, kind="stable")[:, :allowed]
-                for j in range(allowed):
-                    pick = order[:, j]
-                    E[np.arange(n), pick] = saving[np.arange(n), pick] > 0
-            below = np.column_stack([~official.at_least(grp.x, grp.s) for grp in groups])
-
-            def bounds(k, E=E, s=s, floor=floor):
-                return np.where(E[:, k], floor * s[k], s[k])
-        else:
-            E = np.zeros((n, K), dtype=bool)
-            below = np.zeros((n, K), dtype=bool)
-
-            def bounds(k, n=n):
-                return np.full(n, -np.inf)
+        groups = _stage_groups(st, stage, rows, std, costs, limits)
+        E, below, bounds, allowed = _exemption_bounds(groups, rule, len(st))
         sol = [_solve(grp, bounds(k)) for k, grp in enumerate(groups)]
         if rule is not None and search and allowed > 0:
             sol = _local_search(groups, E, below, bounds, sol, allowed)
         for k, grp in enumerate(groups):
             u, cost = sol[k]
-            b = bounds(k)
-            if transfers and grp.field in TRANSFERABLE and (u > 0).any():
-                slack = _transfer_slack(df, rows, stage, grp.field, teacher_delta)
-                hire, moves, tcost = _solve_transfers(grp, b, slack, costs.transfer_cost)
-                if moves and tcost < cost - 1e-9:
-                    col = grp.columns[0]
-                    tot = STAGE_COLUMNS[stage]["teachers"]
-                    for i in np.nonzero(hire > 0)[0]:
-                        records.append((rows[i], col, grp.field, grp.indicator, stage, "add", hire[i], grp.cost, ""))
-                        teacher_delta[(rows[i], col)] = teacher_delta.get((rows[i], col), 0) + hire[i]
-                        teacher_delta[(rows[i], tot)] = teacher_delta.get((rows[i], tot), 0) + hire[i]
-                    for (d, r), m in moves.items():
-                        dcode, rcode = df.at[rows[d], "school_code"], df.at[rows[r], "school_code"]
-                        records.append((rows[r], col, grp.field, grp.indicator, stage, "transfer_in", m,
-                                        costs.transfer_cost, dcode))
-                        records.append((rows[d], col, grp.field, grp.indicator, stage, "transfer_out", -m, 0.0, rcode))
-                        for rr, sign in ((rows[r], 1), (rows[d], -1)):
-                            teacher_delta[(rr, col)] = teacher_delta.get((rr, col), 0) + sign * m
-                            teacher_delta[(rr, tot)] = teacher_delta.get((rr, tot), 0) + sign * m
-                    continue
+            if (transfers and grp.field in TRANSFERABLE and (u > 0).any()
+                    and _transfer_records(df, rows, stage, grp, bounds(k), cost, costs, teacher_delta, records)):
+                continue
             for i in np.nonzero(u > 0)[0]:
                 records.append((rows[i], grp.columns[i], grp.field, grp.indicator, stage, "add", u[i], grp.cost, ""))
                 if grp.field in TEACHER_FIELDS:
@@ -251,6 +194,88 @@ def _plan_round(df: pd.DataFrame, secs: pd.DataFrame, std: Standard, costs: Cost
     rec = pd.DataFrame(records, columns=["_row", "column_field", "field", "indicator", "stage", "kind", "amount",
                                          "unit_cost", "counterpart"])
     return _finish_records(rec)
+
+
+def _stage_groups(st: pd.DataFrame, stage: str, rows: np.ndarray, std: Standard, costs: Costs,
+                  limits: dict) -> list[_Group]:
+    """One :class:`_Group` per indicator for the sections ``st`` of one stage: section value
+    :math:`x + g\\,u` per unit *u* added, :math:`g = \\mathrm{share}\\,c_k\\,\\mathrm{per}_k/P` (facility
+    share for facilities, 1 for teachers), unit cost, whole units or not, standard and CV target
+    (limit − ``CV_MARGIN``)."""
+    P = st["students"].to_numpy(dtype="float64")
+    groups: list[_Group] = []
+    for k, ind in enumerate(std.indicators):
+        fld = ind.main_field
+        coef = float(ind.numerator.get(fld, 1.0))
+        facility = fld in FACILITY_COLUMNS
+        share = st["facility_share"].to_numpy(dtype="float64") if facility else np.ones(len(st))
+        col = fld if facility else STAGE_COLUMNS[stage][fld]
+        target = None
+        if limits and stage in limits:
+            target = float(limits[stage]) - CV_MARGIN
+        groups.append(_Group(
+            stage=stage, k=k, indicator=ind.name, field=fld, rows=rows, columns=[col] * len(st), P=P,
+            x=st[ind.name].to_numpy(dtype="float64"), g=share * coef * ind.per / P,
+            cost=costs.unit_cost(fld, stage), whole=bool(ind.whole_units or _KIND.get(fld) == "count"),
+            step=costs.step(fld), s=float((ind.standard or {}).get(stage, np.nan)), target=target))
+    return groups
+
+
+def _exemption_bounds(groups: list[_Group], rule, n: int):
+    """The school rule's lower bounds with the exemption chosen: ``(E, below, bounds, allowed)``.
+
+    Each section leaves at ``floor × s`` (instead of *s*) the ``allowed = K − min_met`` indicators
+    where that saves most (``E[i, k]``, only if it saves anything); ``below[i, k]`` marks the
+    indicators below standard today; ``bounds(k)`` is the bound vector of indicator *k*. Without a
+    school rule the bounds are −∞ and nothing is exempt.
+    """
+    K = len(groups)
+    if rule is None:
+        def bounds(k, n=n):
+            return np.full(n, -np.inf)
+        return np.zeros((n, K), dtype=bool), np.zeros((n, K), dtype=bool), bounds, 0
+    s = np.array([grp.s for grp in groups])
+    allowed = K - rule.min_met
+    floor = rule.floor_ratio
+    full_cost = np.column_stack([grp.units_to(np.full(n, grp.s)) * grp.cost for grp in groups])
+    floor_cost = np.column_stack([grp.units_to(np.full(n, floor * grp.s)) * grp.cost for grp in groups])
+    saving = full_cost - floor_cost
+    E = np.zeros((n, K), dtype=bool)
+    if allowed > 0:
+        order = np.argsort(-saving, axis=1, kind="stable")[:, :allowed]
+        for j in range(allowed):
+            pick = order[:, j]
+            E[np.arange(n), pick] = saving[np.arange(n), pick] > 0
+    below = np.column_stack([~official.at_least(grp.x, grp.s) for grp in groups])
+
+    def bounds(k, E=E, s=s, floor=floor):
+        return np.where(E[:, k], floor * s[k], s[k])
+    return E, below, bounds, allowed
+
+
+def _transfer_records(df, rows, stage: str, grp: _Group, b: np.ndarray, cost: float, costs: Costs,
+                      teacher_delta: dict, records: list) -> bool:
+    """Hires plus rotations for a teacher group when cheaper than hiring alone (``cost``): their
+    records appended to ``records`` and the teacher changes to ``teacher_delta``; False (nothing
+    appended) when rotating does not pay."""
+    slack = _transfer_slack(df, rows, stage, grp.field, teacher_delta)
+    hire, moves, tcost = _solve_transfers(grp, b, slack, costs.transfer_cost)
+    if not (moves and tcost < cost - 1e-9):
+        return False
+    col = grp.columns[0]
+    tot = STAGE_COLUMNS[stage]["teachers"]
+    for i in np.nonzero(hire > 0)[0]:
+        records.append((rows[i], col, grp.field, grp.indicator, stage, "add", hire[i], grp.cost, ""))
+        teacher_delta[(rows[i], col)] = teacher_delta.get((rows[i], col), 0) + hire[i]
+        teacher_delta[(rows[i], tot)] = teacher_delta.get((rows[i], tot), 0) + hire[i]
+    for (d, r), m in moves.items():
+        dcode, rcode = df.at[rows[d], "school_code"], df.at[rows[r], "school_code"]
+        records.append((rows[r], col, grp.field, grp.indicator, stage, "transfer_in", m, costs.transfer_cost, dcode))
+        records.append((rows[d], col, grp.field, grp.indicator, stage, "transfer_out", -m, 0.0, rcode))
+        for rr, sign in ((rows[r], 1), (rows[d], -1)):
+            teacher_delta[(rr, col)] = teacher_delta.get((rr, col), 0) + sign * m
+            teacher_delta[(rr, tot)] = teacher_delta.get((rr, tot), 0) + sign * m
+    return True
 
 
 def _local_search(groups, E, below, bounds, sol, allowed, max_passes: int = 3, budget: int = 20_000):

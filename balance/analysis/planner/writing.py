@@ -11,7 +11,6 @@ import pandas as pd
 
 from balance.schema import COLUMNS, HEADERS
 
-
 # ------------------------------------------------------------------------------ CV contributions
 
 def cv_contributions(assessment) -> pd.DataFrame:
@@ -82,7 +81,6 @@ def write_plan(p, out_dir: "str | Path", schedule=None, extra: dict | None = Non
     """
     from balance import __version__
     from balance.io.export.assessment import _csv_ready
-
     from balance.io.files import json_text, staged_files
 
     with staged_files(out_dir) as s:

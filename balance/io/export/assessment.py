@@ -32,7 +32,7 @@ import pandas as pd
 from balance import __version__
 from balance.io.export.xlsx import (EXCEL_INF_TEXT, EXCEL_MAX_TEXT, EXCEL_TRUNCATED, About, Sheet,  # noqa: F401
                                     append_row, chinese_names, excel_text, excel_value, save_workbook, set_cell,
-                                    write_frame)
+                                    standard_titled, write_frame)
 from balance.io.files import json_text, staged_files
 from balance.schema import labels
 
@@ -57,8 +57,9 @@ _BOOL_TEXT = np.array(["false", "true", ""], dtype=object)
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
-    """Booleans as ``true``/``false`` (NA empty); everything else as is."""
-    out = df.copy()
+    """Booleans as ``true``/``false`` (NA empty); everything else as is. A shallow copy: the
+    converted columns replace the copy's columns, the caller's frame is not touched."""
+    out = df.copy(deep=False)
     for c in out.columns:
         s = out[c]
         if s.dtype == bool or str(s.dtype) == "boolean":  # vectorised: "" for NA, else true/false
@@ -98,28 +99,32 @@ def summary_records(a) -> list[dict]:
     sections = ci["sections"].tolist() if len(ci) else []
     shortfalls = _shortfall_objects(cs) if not cs.empty else []
     out = []
-    for v in a.verdicts.itertuples(index=False):
+    vt = a.verdicts
+    names = list(vt.columns)
+    for values in zip(*(vt[c].tolist() for c in names)):  # plain values, one conversion per column
+        v = dict(zip(names, values))
+        year, code = v["year"], v["county_code"]
         rec = {
-            "year": int(v.year), "county_code": v.county_code, "county_name": v.county_name,
+            "year": int(year), "county_code": code, "county_name": v["county_name"],
             "standard": std.id, "standard_title": std.title,
-            "passed": bool(v.passed),
-            "verdict": "达到" if v.passed else "未达到",
-            "sections": int(v.sections),
-            "sections_passed": _jsonable(getattr(v, "sections_passed", None)),
-            "cvs_decisive": int(v.cvs_decisive), "cvs_passed": int(v.cvs_passed),
-            "failing_items": list(v.failing_items),
+            "passed": bool(v["passed"]),
+            "verdict": "达到" if v["passed"] else "未达到",
+            "sections": int(v["sections"]),
+            "sections_passed": _jsonable(v.get("sections_passed")),
+            "cvs_decisive": int(v["cvs_decisive"]), "cvs_passed": int(v["cvs_passed"]),
+            "failing_items": list(v["failing_items"]),
             "stages": {},
         }
         for st in std.stages:
-            idx = ci_rows.get((v.year, v.county_code, st))
+            idx = ci_rows.get((year, code, st))
             if idx is None:
                 continue
             rec["stages"][st] = {
-                "sections": _jsonable(getattr(v, f"sections_{st}", int(sections[idx[0]]))),
-                "sections_passed": _jsonable(getattr(v, f"sections_passed_{st}", None)),
+                "sections": _jsonable(v.get(f"sections_{st}", int(sections[idx[0]]))),
+                "sections_passed": _jsonable(v.get(f"sections_passed_{st}")),
                 "indicators": [indicators[i] for i in idx],
             }
-        rec["shortfalls"] = [shortfalls[i] for i in cs_rows.get((v.year, v.county_code), ())]
+        rec["shortfalls"] = [shortfalls[i] for i in cs_rows.get((year, code), ())]
         out.append(rec)
     return out
 
@@ -164,12 +169,12 @@ def _shortfall_objects(cs: pd.DataFrame) -> list[dict]:
 
 
 def _rows_by_county_year(df: pd.DataFrame, more: list[str] | None = None) -> dict:
-    """(year, county_code[, *more]) -> row positions of ``df`` in table order (one pass, not one
-    filter per county)."""
+    """(year, county_code[, *more]) -> row positions (a list) of ``df`` in table order (one pass,
+    not one filter per county)."""
     if df.empty or "year" not in df or "county_code" not in df:
         return {}
     keys = ["year", "county_code", *(more or [])]
-    return {k: np.asarray(v) for k, v in df.groupby(keys, sort=False).indices.items()}
+    return {k: v.tolist() for k, v in df.groupby(keys, sort=False).indices.items()}
 
 
 def _chinese(df: pd.DataFrame, sheet: str | None = None) -> pd.DataFrame:
@@ -191,7 +196,7 @@ def write_workbook(a, path: Path) -> None:
     "=1+1"), missing numbers are empty cells, infinite ones "∞"."""
     names = labels()["sheets"]
     holds = labels()["sheet_holds"]
-    verdicts = a.verdicts.copy()
+    verdicts = standard_titled(a.verdicts, a.standard)
     verdicts["passed"] = verdicts["passed"].map({True: "达到", False: "未达到"})
     verdicts = verdicts.rename(columns={"passed": "resource_passed"})
     tables = [("summary", verdicts), ("county_indicators", a.county_indicators), ("school_results", a.school_results),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from balance.io.export.xlsx import About, Sheet, save_workbook
+from balance.io.export.xlsx import About, Sheet, save_workbook, standard_titled
 from balance.schema import labels
 
 VERDICT_COLUMNS = ["year", "county_code", "county_name", "verdict", "resource_status", "government_status",
@@ -41,7 +41,7 @@ def write_evaluation_workbook(ev, path: Path) -> Path:
     v = ev.verdicts
     v = v[VERDICT_COLUMNS] if len(v) else pd.DataFrame(columns=VERDICT_COLUMNS)
     items = ev.items.drop(columns=["area"])
-    frames = [("verdicts", _joined(v), "evaluation_verdicts", "D2"),
+    frames = [("verdicts", _joined(standard_titled(v, ev.standard)), "evaluation_verdicts", "D2"),
               ("failing", _failing_rows(ev.verdicts), "evaluation_failing", "D2"),
               ("items", items, "evaluation_items", "D2"),
               ("school_items", ev.school_items, "evaluation_school_items", "F2"),

@@ -140,6 +140,12 @@ class About:
 ABOUT_SHEET = "说明"
 
 
+def standard_titled(df: pd.DataFrame, standard) -> pd.DataFrame:
+    """``df`` with the standard's Chinese title in its ``standard_id`` column (where people read the
+    standard is named as the briefings name it; the CSV and JSON files keep the code)."""
+    return df.assign(standard_id=standard.title) if "standard_id" in df and len(df) else df.copy()
+
+
 def about_frame(sheets: list[Sheet], about: About) -> pd.DataFrame:
     """The rows of the 说明 sheet: one per sheet (工作表「…」: what it holds, rows), then the standard,
     data file, checksum, version, time written and the writer's lines."""

@@ -6,7 +6,9 @@
   ``balance/data/statsforms/``, pydantic-validated): which table, row and column carries each input;
 * :mod:`~balance.io.statsforms.forms` — recognising the generation, the tables, the school type;
 * :mod:`~balance.io.statsforms.locate` — finding a value by row code / label and column number / header;
-* :mod:`~balance.io.statsforms.extract` — one workbook → one school row with provenance;
+* :mod:`~balance.io.statsforms.extract` — one workbook → one school row with provenance (the result
+  classes in :mod:`~balance.io.statsforms.school_import`, the school's identity in
+  :mod:`~balance.io.statsforms.identity`);
 * :mod:`~balance.io.statsforms.importer` — a folder of workbooks → :class:`ImportResult`;
 * :mod:`~balance.io.statsforms.write` — the output workbook (学校基础数据, 待补充, 来源, 说明) and CSV;
 * the command line handler is :mod:`balance.cli.statsforms`.

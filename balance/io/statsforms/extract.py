@@ -16,57 +16,24 @@ row, an ambiguous column) makes the school incomplete, with the reason.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from balance.io.statsforms.forms import (Refused, detect_generation, lookup_coded, school_type_of, sheet_suffix,
-                                         sheets_by_table, table_code)
-from balance.io.statsforms.locate import FormSheet, LocateError, Located, matches, norm
+from balance.io.statsforms.forms import (Refused, detect_generation, lookup_coded, school_type_of,  # noqa: F401
+                                         sheet_suffix, sheets_by_table, table_code)
+from balance.io.statsforms.locate import FormSheet, LocateError, Located, matches, norm  # noqa: F401
 from balance.io.statsforms.mapping import FieldSpec, Mapping, Term, message
 from balance.schema import COLUMNS, HEADERS, SCHOOL_TYPE_STAGES
 
+# the result classes and the identity live in their own modules; every old name stays importable here
+from balance.io.statsforms.identity import (IDENTITY_ORDER, _find_labelled, _identity,  # noqa: F401
+                                            _identity_cells, _identity_value, _text)
+from balance.io.statsforms.school_import import Missing, SchoolImport, _record
+
+__all__ = ["SUMMARY", "KINDS", "IDENTITY_ORDER", "Missing", "SchoolImport", "open_statistics_workbook",
+           "read_workbook"]
+
 SUMMARY = ("无法读取统计报表工作簿", "cannot read the statistics workbook")
 KINDS = {c["name"]: c["kind"] for c in COLUMNS}
-IDENTITY_ORDER = ("school_code", "school_name", "county_code", "county_name", "school_type", "ownership",
-                  "urban_rural", "township")
-
-
-@dataclass
-class Missing:
-    """Why a column of a school could not be read."""
-
-    column: str
-    code: str
-    zh: str
-    en: str
-    sheet: str = ""
-    cell: str = ""
-
-
-@dataclass
-class SchoolImport:
-    """One workbook's result (see the module docstring)."""
-
-    file: str
-    generation: str
-    mapping_source: str
-    values: dict = field(default_factory=dict)
-    provenance: list[dict] = field(default_factory=list)
-    missing: list[Missing] = field(default_factory=list)
-    notes: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
-
-    @property
-    def school_code(self) -> str:
-        return str(self.values.get("school_code") or "")
-
-    @property
-    def school_name(self) -> str:
-        return str(self.values.get("school_name") or "")
 
 
 class _Workbook:
@@ -149,147 +116,7 @@ def read_workbook(path: Path, file: str, year: int, mappings: list[Mapping], wan
 
 
 # ------------------------------------------------------------------------------------------------
-# identity
-
-
-def _identity_cells(book: _Workbook):
-    """(sheet name, grid) of the identity sheets present, in the mapping's order."""
-    for ident in book.mapping.identity.sheets:
-        if book.has(ident):
-            for name in book.by_table[ident]:
-                yield name, book.wb.rows(name)
-
-
-def _find_labelled(grid: list[list], labels: list[str], all_labels: list[str] = ()):
-    """(value, row, col) of the first cell matching one of ``labels``: the value after a colon in
-    the same cell, else the next non-empty cell to the right — unless that cell is itself a label
-    (``all_labels``: the value was left blank), which gives no value. Nothing else is tried."""
-    for i, row in enumerate(grid):
-        for j, v in enumerate(row):
-            text = str(v or "").strip()
-            if not text:
-                continue
-            mm = re.match(r"^(.*?)[:：](.*)$", text)
-            head, tail = (mm.group(1), mm.group(2).strip()) if mm else (text, "")
-            if not any(matches(lab, head) for lab in labels):
-                continue
-            if tail:
-                return tail, i, j
-            for k in range(j + 1, len(row)):
-                if str(row[k]).strip() != "":
-                    if any(matches(lab, str(row[k]).split("：")[0].split(":")[0]) for lab in all_labels):
-                        return None  # the next cell is the next label: this value is blank
-                    return row[k], i, k
-            return None
-    return None
-
-
-def _text(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
-
-
-def _identity(book: _Workbook, out: SchoolImport, year: int) -> None:
-    from balance.io.workbook import col_letters
-
-    m = book.mapping
-    found: dict[str, tuple] = {}
-    cells = list(_identity_cells(book))
-    all_labels = [lab for spec in m.identity.fields.values() for lab in spec.labels]
-    for key, spec in m.identity.fields.items():
-        for sheet, grid in cells:
-            hit = _find_labelled(grid, spec.labels, all_labels)
-            if hit is not None:
-                found[key] = (hit[0], sheet, f"{col_letters(hit[2] + 1)}{hit[1] + 1}")
-                break
-    # the year: a labelled cell, else "2024年" in a title cell of the identity sheets
-    stated = None
-    if "year" in found:
-        digits = re.findall(r"(?:19|20)\d{2}", _text(found["year"][0]))
-        stated = int(digits[0]) if digits else None
-    if stated is None:
-        for sheet, grid in cells:
-            for row in grid[:10]:
-                for v in row:
-                    mm = re.search(m.identity.year_pattern, str(v or ""))
-                    if mm:
-                        stated = int(mm.group(1))
-                        break
-                if stated is not None:
-                    break
-            if stated is not None:
-                break
-    if stated is not None and stated != year:
-        raise Refused("wrong_year", found=stated, year=year)
-    if stated is None:
-        zh, en = message("year_not_stated", year=year)
-        out.notes.append((f"{out.file}：{zh}", f"{out.file}: {en}"))
-    # the school type first: a refused type stops here
-    type_value = found.get("school_type")
-    if type_value is None:
-        suffixes = {sheet_suffix(s, m.settings.sheet_separators) for s in book.wb.sheet_names
-                    if any(str(s).startswith(p) for p in m.detect.sheet_prefixes)} - {""}
-        if len(suffixes) == 1:
-            type_value = (suffixes.pop(), "(工作表名 / sheet names)", "")
-    if type_value is not None:
-        school_type_of(type_value[0], m)  # raises Refused for a kindergarten or senior high school
-    for key in IDENTITY_ORDER:
-        spec = m.identity.fields.get(key)
-        if spec is None:
-            continue
-        hit = type_value if key == "school_type" else found.get(key)
-        header = HEADERS[key]
-        if hit is None or _text(hit[0]) == "":
-            if spec.required:
-                zh, en = message("identity_missing", labels="、".join(spec.labels))
-                out.missing.append(Missing(header, "identity_missing", zh, en))
-            continue
-        raw, sheet, cell = hit
-        value, problem = _identity_value(key, raw, spec.digits, m)
-        if problem is not None:
-            out.missing.append(Missing(header, problem[0], problem[1], problem[2], sheet, cell))
-            continue
-        out.values[key] = value
-        out.provenance.append(_record(out, key, value, sheet=sheet, cell=cell, raw=_text(raw), op="="))
-
-
-def _identity_value(key: str, raw, digits: int | None, m: Mapping):
-    text = _text(raw)
-    header = HEADERS[key]
-    if key in ("school_code", "county_code"):
-        code = re.sub(r"\s", "", text)
-        want = digits or 10
-        if not code.isdigit() or len(code) < want or (key == "school_code" and len(code) != want):
-            zh, en = message("identity_bad_code", column=header, value=text, digits=want)
-            return None, ("identity_bad_code", zh, en)
-        return code[:want], None
-    if key == "school_type":
-        t = school_type_of(raw, m)
-        if t is None:
-            zh, en = message("unknown_type", value=text)
-            return None, ("unknown_type", zh, en)
-        return t, None
-    if key in ("ownership", "urban_rural"):
-        table = m.ownership if key == "ownership" else m.urban_rural
-        v = lookup_coded(raw, table)
-        if v is None:
-            zh, en = message("unknown_value", column=header, value=text)
-            return None, ("unknown_value", zh, en)
-        return v, None
-    return text, None
-
-
-# ------------------------------------------------------------------------------------------------
 # values
-
-
-def _record(out: SchoolImport, column: str, value, *, sheet="", cell="", raw="", op="+", term="", row_code="",
-            row_label="", col_number="", col_header="", factor=None, unit="", note="") -> dict:
-    return {"school_code": out.values.get("school_code", ""), "school_name": out.values.get("school_name", ""),
-            "workbook": out.file, "column": HEADERS.get(column, column), "value": value, "term": term, "op": op,
-            "sheet": sheet, "cell": cell, "row_code": row_code, "row_label": row_label, "col_number": col_number,
-            "col_header": col_header, "raw": raw, "unit": unit, "factor": factor, "note": note}
 
 
 class _Skip(Exception):

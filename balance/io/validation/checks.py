@@ -165,7 +165,12 @@ def _warnings(col: _Collector, frame: pd.DataFrame, lacking: dict[str, np.ndarra
     student_cols = [c["students"] for c in STAGE_COLUMNS.values() if c["students"] in frame]
     if not student_cols:
         return
+    # a missing stage column (an error, reported by the reader) must not make every school of that
+    # stage "without pupils": the checks on the school's total wait until the table is complete
+    complete = len(student_cols) == len(STAGE_COLUMNS)
     pupils = frame[student_cols].sum(axis=1, min_count=len(student_cols))  # NaN if any cell is unknown
+    if not complete:
+        pupils = pd.Series(np.nan, index=frame.index)
     if "school_name" in frame:
         col.rows("no_pupils", "school_name", np.flatnonzero((pupils == 0).to_numpy()), severity="warning")
 

@@ -83,7 +83,10 @@ def _typed_text(present: list[str], stripped: dict[str, pd.Series]) -> tuple[dic
             typed[name] = _normalize_category(t, name).where(~blank)
         elif kind == "text":
             typed[name] = t.where(~blank)
-        elif kind == "code":
+        elif kind == "code":  # full-width digits (the IME's full-width mode) as the digits, like numbers
+            ascii_ = t.str.isascii().fillna(True).astype(bool)
+            if not ascii_.all():
+                t = t.where(ascii_, t.str.normalize("NFKC"))
             typed[name] = t.str.replace(_INT_FLOAT, r"\1", regex=True).where(~blank)
     return typed, blank_masks
 

@@ -54,6 +54,10 @@ def change_table(b) -> pd.DataFrame:
 
 
 SHARE, COUNTY = "学段单位达标率", "全县"
+#: a cell with no value; the 全县 cells of the CV rows are explained by :data:`COUNTY_CV_NOTE`
+NONE = "—"
+COUNTY_CV_NOTE = ("注：差异系数按小学、初中分学段计算、分学段判定，没有全县合计值，"
+                  "故全县一栏的差异系数记为“—”；全县一栏只列全县学段单位达标率。")
 
 
 def _wide(t: pd.DataFrame, py: int, cy: int) -> tuple[pd.DataFrame, dict]:
@@ -76,7 +80,7 @@ def _wide(t: pd.DataFrame, py: int, cy: int) -> tuple[pd.DataFrame, dict]:
     for st in stages:
         for key, year in (("p", py), ("c", cy)):
             name = f"{st}_{key}"
-            out[name] = [idx[key].get((m, st), "") for m in measures]
+            out[name] = [idx[key].get((m, st), NONE) for m in measures]
             cols[name] = f"{st} {year} 年"
     return out, cols
 
@@ -108,6 +112,8 @@ def since_last_year(b) -> HTML:
                                         + ("学段单位达标率与" if b.assessment.standard.school_rule is not None else "")
                                         + "各项差异系数"
                                         + (f"（差异系数限值：{limits}）" if limits else ""))]
+    if f"{COUNTY}_c" in show and (show[f"{COUNTY}_c"] == NONE).any():
+        parts.append(f'<p class="balance-table-note note">{display.escape(COUNTY_CV_NOTE)}</p>')
     if b.assessment.standard.school_rule is not None:
         mv = movers(b)
         if mv.empty:

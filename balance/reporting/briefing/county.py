@@ -105,7 +105,7 @@ def cover(b, target_year: int | None = None) -> HTML:
     if getattr(b, "year", None) is not None:
         items["年份"] = f"{b.year} 年"
     elif years:
-        items["年份"] = f"{years[0]}—{years[-1]} 年（{len(years)} 年）"
+        items["年份"] = f"{wording.year_span(years)}（{len(years)} 年）"
     items["评估标准"] = std.title
     items["县级填报表"] = Path(b.county_sheet).name if b.county_sheet else NO_SHEET
     target = target_year if target_year is not None else getattr(b, "target_year", None)
@@ -228,7 +228,7 @@ def attainment_figures(b: CountyBriefing) -> HTML:
     the heatmap, the ratios as text (issue 16: milliseconds where the 120-row heatmap took seconds)."""
     sv = b.year_view().section_values
     if sv["standard"].isna().all():
-        return display.callout("本评估标准未设学校达标值，不绘制达成度热力图。", "info")
+        return display.callout("本评估标准未设学校达标值，不绘制达成率热力图。", "info")
     parts = [plotting.attainment_table_html(sv, st, year=b.year, **_floor(b))
              for st in STAGES if (sv["stage"] == st).any()]
     return _html(*parts)
@@ -326,7 +326,7 @@ def equity_appendix(b: CountyBriefing) -> HTML:
 def scorecard(b: CountyBriefing) -> HTML:
     """The four-area scorecard (资源配置, 政府保障程度, 教育质量, 社会认可度) when a county sheet is given."""
     if not b.county_sheet:
-        return display.callout("未提供县级填报表（county_sheet），本简报只评估资源配置一项；"
+        return display.callout("未提供县级填报表（生成简报时用 --county-sheet 指定），本简报只评估资源配置一项；"
                                "政府保障程度、教育质量、社会认可度需另行填报后评估。", "info")
     ev = b.evaluation
     card = ev.scorecard()

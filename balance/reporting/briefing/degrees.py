@@ -74,7 +74,7 @@ def trend_bachelor_ratio(t) -> HTML:
     r = getattr(t, "bachelor", None)
     if r is None or r.empty or r["ratio"].isna().all():
         return display.callout(_MISSING, "info", title="城乡教师本科学历比例之比")
-    table = ratio_table(r.sort_values("year"), "year", caption=f"{t.county_name} 城乡教师本科及以上学历比例逐年变化")
+    table = ratio_table(r.sort_values("year"), "year", caption=f"{t.county_name}城乡教师本科及以上学历比例逐年变化")
     return _html(f"<p>{display.escape(_intro(r))}</p>", table)
 
 

@@ -39,7 +39,7 @@ def ledger_status(b) -> HTML:
 
     led = county_ledger(b)
     if led is None:
-        return display.callout("未提供上年整改台账（运行参数 previous_ledger），不列整改台账进展。"
+        return display.callout("未提供上年整改台账（生成简报时用 --previous-ledger 指定），不列整改台账进展。"
                                "用 balance ledger 生成本年台账后，明年可据此跟踪各项整改。", "info")
     counts = led.counts()
     row = counts[counts["county_code"] == b.county_code]

@@ -177,7 +177,8 @@ def region_headline(r: RegionBriefing) -> HTML:
     bad = ci[(ci["year"] == r.year) & ci["decisive"] & ~ci["cv_passed"].fillna(False).astype(bool)]
     if len(bad):
         lines.append((f"差异系数超限 {len(bad)} 项，涉及 {bad['county_code'].nunique()} 个县区："
-                      + "；".join(f"{r_.county_name}{r_.stage}“{r_.indicator}”{r_.cv:.3f}" for r_ in bad.head(6).itertuples()),
+                      + "；".join(f"{r_.county_name}{narrative.cv_item(r_)}" for r_ in bad.head(6).itertuples())
+                      + ("等" if len(bad) > 6 else ""),
                       "fail"))
     else:
         lines.append(("所有县区的差异系数均在限值以内。", "pass"))
@@ -197,12 +198,23 @@ def _wan(yuan: float) -> str:
     return f"{yuan / 10_000:,.1f}"
 
 
-def region_table(r: RegionBriefing, link_pattern: str = "{county_code}_{year}.html") -> HTML:
+#: the file name of a county's briefing in the batch folder, as the region overview links it
+LINK_PATTERN = "{county_code}_{year}.html"
+
+
+def linked_briefings(r: RegionBriefing, link_pattern: str = LINK_PATTERN) -> list[tuple[str, str]]:
+    """(file, text) of every county briefing the overview links: all counties, or only those in
+    ``county_briefings``; the batch index checks that each file exists (results.json ``linked``)."""
+    written = None if r.county_briefings is None else set(r.county_briefings)
+    return [(link_pattern.format(county_code=quote(str(c), safe=""), year=r.year), f"{n}（{c}）{r.year} 年简报")
+            for c, n in zip(r.rows["county_code"], r.rows["county_name"]) if written is None or str(c) in written]
+
+
+def region_table(r: RegionBriefing, link_pattern: str = LINK_PATTERN) -> HTML:
     """The ranked county table (rule stated in the caption), a 合计 row for the plan cost, links."""
     t = r.rows
     written = None if r.county_briefings is None else set(r.county_briefings)
-    links = [(link_pattern.format(county_code=quote(str(c), safe=""), year=r.year), f"{n}（{c}）{r.year} 年简报")
-             for c, n in zip(t["county_code"], t["county_name"]) if written is None or str(c) in written]
+    links = linked_briefings(r, link_pattern)
     missing = [f"{n}（{c}）" for c, n in zip(t["county_code"], t["county_name"]) if written is not None and str(c) not in written]
     verdicts = [county_verdict(r, c) for c in t["county_code"]]
     t["verdict"] = [k == "pass" for _, k in verdicts]

@@ -34,13 +34,14 @@ def save_results(b, output_dir: str | None) -> None:
         from balance.analysis.region import city_total
 
         rows = b.rows
-        from balance.reporting.briefing.region import region_verdict_lines
+        from balance.reporting.briefing.region import linked_briefings, region_verdict_lines
 
         payload.update(verdict_lines=[{"text": t, "kind": k} for t, k in region_verdict_lines(b)])
         payload.update(year=b.year, counties=len(v), passed=int(v["passed"].sum()),
                        four_areas_passed=None if b.evaluation is None else int(rows["four_passed"].fillna(False).sum()),
                        plan_cost_total=None if b.plan is None else city_total(rows), target_year=b.target_year,
-                       ranking=[str(c) for c in rows["county_code"]])
+                       ranking=[str(c) for c in rows["county_code"]],
+                       linked=[{"file": f, "text": t} for f, t in linked_briefings(b)])
     from balance.io.files import atomic_write_json
 
     atomic_write_json(out / "results.json", payload)

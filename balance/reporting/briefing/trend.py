@@ -43,7 +43,7 @@ def county_trend(data: str, county_code: str, standard: str = "quality-2017", ti
     _check_present(a, str(county_code), None, table.path)
     name = a.verdicts["county_name"].iloc[0]
     years = sorted(int(y) for y in a.verdicts["year"].unique())
-    t = TrendBriefing(a, str(county_code), name, years, title or f"{name} {years[0]}—{years[-1]} 年义务教育均衡发展趋势",
+    t = TrendBriefing(a, str(county_code), name, years, title or f"{name} {wording.year_span(years)}义务教育均衡发展趋势",
                       table.path, table.sha256, a.standard.id, county_sheet=county_sheet,
                       target_year=None if target_year is None else int(target_year))
     if county_sheet:
@@ -74,8 +74,8 @@ def trend_verdict_lines(t: TrendBriefing) -> list[tuple[str, str]]:
         ev = t.evaluation.verdicts.sort_values("year")
         ok = [int(y) for y in ev.loc[ev["passed"].astype(bool), "year"]]
         lv = ev.iloc[-1]
-        lines.append((f"{t.county_name} 督导评估四个方面综合结论：{int(lv.year)} 年{lv.verdict}"
-                      + (f"；达到的年份：{'、'.join(map(str, ok))}。" if ok else f"；{t.years[0]}—{t.years[-1]} 年均未达到。"),
+        lines.append((f"{t.county_name}督导评估四个方面综合结论：{int(lv.year)} 年{lv.verdict}"
+                      + (f"；达到的年份：{'、'.join(map(str, ok))}。" if ok else f"；{wording.year_span(t.years)}均未达到。"),
                       "pass" if bool(lv.passed) else "fail"))
     passed_years = [int(y) for y in v.loc[v["passed"].astype(bool), "year"]]
     if passed_years:
@@ -83,7 +83,7 @@ def trend_verdict_lines(t: TrendBriefing) -> list[tuple[str, str]]:
         lines.append((f"{t.county_name} {int(last.year)} 年{word}资源配置标准（四个方面之一）；"
                       f"达到的年份：{'、'.join(map(str, passed_years))}。", "pass" if bool(last.passed) else "warn"))
     else:
-        lines.append((f"{t.county_name} 在 {t.years[0]}—{t.years[-1]} 年均未达到资源配置标准（四个方面之一）。", "fail"))
+        lines.append((f"{t.county_name}在 {wording.year_span(t.years)}均未达到资源配置标准（四个方面之一）。", "fail"))
     if t.target_year:
         oc = next(_on_course(t).itertuples(index=False))
         lines.append((f"目标年份 {t.target_year} 年（资源配置）：{oc.status}。", "info" if _yes(oc.on_course) else "warn"))
@@ -165,7 +165,7 @@ def trend_movers(t: TrendBriefing) -> HTML:
 def trend_areas(t: TrendBriefing) -> HTML:
     """The four areas (and the vetoes) per year, from the county sheet of each year."""
     if t.evaluation is None:
-        return display.callout("未提供县级填报表（county_sheet），只显示资源配置一项的趋势；"
+        return display.callout("未提供县级填报表（生成简报时用 --county-sheet 指定），只显示资源配置一项的趋势；"
                                "政府保障程度、教育质量、社会认可度需另行填报后评估。", "info")
     ev = t.evaluation
     v = ev.verdicts.sort_values("year").copy()
@@ -174,7 +174,7 @@ def trend_areas(t: TrendBriefing) -> HTML:
     cols = {"year": "年份", "resource_status": "资源配置", "government_status": "政府保障程度", "quality_status": "教育质量",
             "recognition_status": "社会认可度", "veto_status": "一票否决", "passed": "四个方面综合结论", "sheet": "县级填报表"}
     return display.show_table(v, columns=cols, pass_columns=["passed"], pass_labels=("达到", "未达到"),
-                              caption=f"{t.county_name} 督导评估四个方面逐年结论（缺失的事项不视为达标）")
+                              caption=f"{t.county_name}督导评估四个方面逐年结论（缺失的事项不视为达标）")
 
 
 def trend_oversize(t: TrendBriefing) -> HTML:
@@ -189,7 +189,7 @@ def trend_oversize(t: TrendBriefing) -> HTML:
                                          "junior_oversized_classes": "初中超标班额班数", "classes_needed": "需增加班数"},
                              formats={c: 0 for c in ("oversized_schools", "seats_needed", "primary_oversized_classes",
                                                      "junior_oversized_classes", "classes_needed")},
-                             caption=f"{t.county_name} 大校额、大班额逐年变化")
+                             caption=f"{t.county_name}大校额、大班额逐年变化")
     return _html(display.figure_html(plotting.oversize_trend_chart(o)), tab)
 
 

@@ -29,7 +29,7 @@ from balance.reporting.plotting.county import (
     _text_color,
     rule_caption,
 )
-from balance.reporting.plotting.labels import _pct, _pct_int, _status, fmt_num, indicator_short
+from balance.reporting.plotting.labels import _pct, _pct_int, _status, fmt_num, indicator_short, indicator_unit
 from balance.reporting.plotting.style import FAIL_COLOR, FLOOR_SHARE, _bold, _figure, _finish
 
 #: The colour scale of 达成率: 40 % and below darkest red, 100 % the step to blue, 200 % and above darkest blue.
@@ -172,8 +172,8 @@ def attainment_table_html(section_values: pd.DataFrame, stage: str, *, year: int
     g = attainment_grid(section_values, stage, year=year, floor=floor, min_met=min_met)
     title, caption, alt = attainment_words(g)
     bg, fg = _cell_colours(g.ratios)
-    head = "".join(f'<th scope="col">{esc(indicator_short(c))}<br><span class="heat-std">标准 '
-                   f"{esc(fmt_num(s))}</span></th>" for c, s in zip(g.order, g.standards))
+    head = "".join(f'<th scope="col">{esc(indicator_short(c))}<br><span class="heat-std">'
+                   f"{esc(standard_text(c, s))}</span></th>" for c, s in zip(g.order, g.standards))
     rows = []
     last_fail = g.n_fail - 1 if 0 < g.n_fail < len(g.labels) else -1
     fails = (g.info["fail_key"] == 0).tolist()
@@ -197,13 +197,20 @@ def attainment_table_html(section_values: pd.DataFrame, stage: str, *, year: int
             f"<figcaption>{num}{esc(caption)}</figcaption></figure>")
 
 
+def standard_text(indicator: str, standard: float) -> str:
+    """A column head's standard with the indicator's unit (from the standard files), as the
+    county figures write it: ``"标准 2,000元/生"`` (``"标准 2,000"`` for an indicator without one)."""
+    return f"标准 {fmt_num(standard)}{indicator_unit(indicator)}"
+
+
 # ---------------------------------------------------------------------------------------------
 # the heatmap (matplotlib)
 
 def _heat_ticks(ax, g: AttainmentGrid) -> None:
     nrows, ncols = g.ratios.shape
     ax.set_xticks(np.arange(ncols))
-    ax.set_xticklabels([f"{indicator_short(c)}\n标准 {fmt_num(s)}" for c, s in zip(g.order, g.standards)], fontsize=8.5)
+    ax.set_xticklabels([f"{indicator_short(c)}\n{standard_text(c, s)}" for c, s in zip(g.order, g.standards)],
+                       fontsize=8.5)
     ax.tick_params(axis="x", top=True, labeltop=True, bottom=nrows > 30, labelbottom=nrows > 30, length=0)
     ax.set_yticks(np.arange(nrows))
     ax.set_yticklabels(g.labels, fontsize=8)

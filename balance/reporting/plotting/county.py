@@ -1,17 +1,23 @@
-"""Figures of one county: CVs against the limit, indicators per school, attainment heatmap, 城乡."""
+"""Figures of one county: CVs against the limit, indicators per school, 城乡 (the attainment grid: .attainment)."""
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.colors import ListedColormap, TwoSlopeNorm, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from balance.reporting.plotting.grid import (  # noqa: F401 - county.ATTAINMENT_CMAP … as before
+    ATTAINMENT_CMAP,
+    CV_RATIO_CMAP,
+    _grid_mesh,
+    _split_cmap,
+    _text_color,
+)
 from balance.reporting.plotting.labels import (
     _county_label,
     _isna,
@@ -46,7 +52,6 @@ from balance.reporting.plotting.style import (
     URBAN_RURAL_COLORS,
     _bold,
     _ensure_style,
-    _figure,
     _finish,
     _fixed_axes,
     _fixed_figure,
@@ -256,7 +261,7 @@ def _value_panel(ax, sub: pd.DataFrame, name: str, colors: dict, floor: float) -
     ax.set_xlim(-0.7, m - 0.3)
     ax.set_xticks([])
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4))
-    ax.grid(axis="x", visible=False)
+    # no x ticks, so no vertical grid lines: no ax.grid(axis="x", …) call (it visits every tick of the axis)
     ax.set_title(f"{name}" + (f"（{unit}）" if unit else ""), loc="left", fontsize=10, y=1.0)
     if math.isnan(std):
         return None, False
@@ -304,9 +309,10 @@ def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year:
                        wspace=0.72, hspace=0.66).ravel()
     n_sections = df["school_code"].nunique()
     alt_parts, all_ok = [], []
-    values = df.dropna(subset=["value"])
+    values = df.dropna(subset=["value"]).sort_values("value", kind="stable")
+    by_name = dict(tuple(values.groupby("indicator", sort=False)))
     for ax, name in zip(axes, order):
-        sub = values[values["indicator"] == name].sort_values("value", kind="stable")
+        sub = by_name.get(name, values.iloc[0:0])
         part, ok = _value_panel(ax, sub, name, colors, floor)
         alt_parts += [part] if part else []
         all_ok += [name] if ok else []
@@ -329,40 +335,6 @@ def indicator_small_multiples(section_values: pd.DataFrame, stage: str, *, year:
     if alt_parts and all_ok:
         alt += f"；{len(all_ok)} 项指标全部学校达标（" + "、".join(all_ok) + "）"
     return _finish(fig, caption, alt + "。")
-
-
-def _split_cmap(low: Sequence[str], high: Sequence[str], n: int = 128) -> ListedColormap:
-    """A colormap with a visible step in the middle: ``low`` colours below, ``high`` above."""
-    def ramp(cols):
-        cols = np.array([to_rgb(c) for c in cols])
-        t = np.linspace(0, 1, n)
-        pos = np.linspace(0, 1, len(cols))
-        return np.column_stack([np.interp(t, pos, cols[:, i]) for i in range(3)])
-    return ListedColormap(np.vstack([ramp(low), ramp(high)])).with_extremes(bad="#eeeeee")
-
-
-#: Below the standard: reds (dark = far below); at or above: blues. The step at 1.0 is visible.
-ATTAINMENT_CMAP = _split_cmap(["#8b1a1a", "#d6604d", "#f4a582", "#fbe0d0"], ["#deebf7", "#9ecae1", "#4292c6", "#08519c"])
-
-
-#: CV ÷ limit: at or under the limit blues-to-white-ish greens; over the limit reds.
-CV_RATIO_CMAP = _split_cmap(["#e8f1e4", "#c7e0bd", "#8cc084", "#3f8f4f"][::-1], ["#fbd5c5", "#f4a582", "#d6604d", "#8b1a1a"])
-
-
-def _grid_mesh(ax, data: np.ndarray, cmap, norm):
-    """Cells as vector quads (row 0 at the top, white gaps): faster than imshow for tall grids."""
-    nrows, ncols = data.shape
-    mesh = ax.pcolormesh(np.arange(ncols + 1) - 0.5, np.arange(nrows + 1) - 0.5, np.ma.masked_invalid(data),
-                         cmap=cmap, norm=norm, edgecolors="white", linewidth=1.0)
-    ax.set_xlim(-0.5, ncols - 0.5)
-    ax.set_ylim(nrows - 0.5, -0.5)
-    return mesh
-
-
-def _text_color(rgba) -> str:
-    """Black or white text, whichever reads better on the cell colour."""
-    r, g, b = rgba[:3]
-    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45 else "#1a1a1a"
 
 
 def _urban_rural_means(df: pd.DataFrame) -> pd.DataFrame:

@@ -16,12 +16,31 @@ from balance.reporting.plotting.county import (
     _text_color,
 )
 from balance.reporting.plotting.labels import _ordered, _require, _status, _wrap, indicator_short
-from balance.reporting.plotting.style import FAIL_COLOR, STAGES, _bold, _ensure_style, _figure, _finish
+from balance.reporting.plotting.style import FAIL_COLOR, STAGES, _bold, _ensure_style, _finish, _fixed_figure, _fixed_title
+
+
+def _heatmap_axes(nrows: int, ncols: int, label_chars: int, tick_lines: int):
+    """Figure, grid axes and colour-bar axes of :func:`region_cv_heatmap`, placed in inches (fixed
+    layout, nothing measured at draw time).
+
+    From the top: title 0.5 in, colour-bar title 0.28 in, the bar 0.18 in, its tick labels and
+    the stage headings 0.62 in, then rows of 0.32 in; below, the indicator names at 0.16 in per
+    line (8.5 pt). The county names take 0.13 in per character (9 pt) plus 0.3 in.
+    """
+    left = 0.3 + 0.13 * label_chars
+    bottom = 0.3 + 0.16 * tick_lines
+    top = 0.5 + 0.28 + 0.18 + 0.62
+    fig = _fixed_figure(max(7.5, left + 0.7 * ncols + 0.5), top + 0.32 * nrows + bottom)
+    w, h = fig.get_size_inches()
+    ax = fig.add_axes((left / w, bottom / h, (w - left - 0.4) / w, 0.32 * nrows / h))
+    cax = fig.add_axes((left / w, 1 - (0.5 + 0.28 + 0.18) / h, (w - left - 0.4) / w, 0.18 / h))
+    return fig, ax, cax
 
 
 def region_cv_heatmap(county_indicators: pd.DataFrame, *, year: int | None = None) -> Figure:
     """County × (stage, indicator) grid of CV ÷ limit (green within the limit, red above), the CV
-    written in each cell; counties with any CV over the limit are marked ✗."""
+    written in each cell; counties with any CV over the limit are marked ✗. Fixed layout
+    (:func:`_heatmap_axes`), drawn once."""
     _ensure_style()
     _require(county_indicators, ["county_name", "stage", "indicator", "cv"], "region_cv_heatmap")
     df, year = _cv_frame(county_indicators, year, judge_missing=True)
@@ -42,11 +61,8 @@ def region_cv_heatmap(county_indicators: pd.DataFrame, *, year: int | None = Non
     fails = df[df["cv_passed"].map(_status) == "fail"].groupby(key).size()
     labels = [("✗ " if fails.get(c, 0) else "") + str(nm) for c, nm in zip(counties[key], counties["county_name"])]
     nrows, ncols = r.shape
-    label_w = min(2.6, 0.6 + 0.14 * max(len(s) for s in labels))
-    fig = _figure(max(7.5, label_w + 0.7 * ncols + 0.8), 2.6 + 0.32 * nrows)
-    gs = fig.add_gridspec(2, 1, height_ratios=[0.18, 0.32 * nrows + 1.2])
-    cax = fig.add_subplot(gs[0])
-    ax = fig.add_subplot(gs[1])
+    xlabels = [_wrap(indicator_short(i), 4) for _, i in cols]
+    fig, ax, cax = _heatmap_axes(nrows, ncols, max(len(s) for s in labels), max(t.count("\n") + 1 for t in xlabels))
     norm = TwoSlopeNorm(vmin=0.0, vcenter=1.0, vmax=2.0)
     im = _grid_mesh(ax, r, CV_RATIO_CMAP, norm)
     for i in range(nrows):
@@ -59,7 +75,7 @@ def region_cv_heatmap(county_indicators: pd.DataFrame, *, year: int | None = Non
             ax.text(j, i, txt, ha="center", va="center", fontsize=7.5, color=color, in_layout=False,
                     fontweight=_bold() if over else "normal")
     ax.set_xticks(np.arange(ncols))
-    ax.set_xticklabels([_wrap(indicator_short(i), 4) for _, i in cols], fontsize=8.5)
+    ax.set_xticklabels(xlabels, fontsize=8.5)
     ax.set_yticks(np.arange(nrows))
     ax.set_yticklabels(labels, fontsize=9)
     for tick, c in zip(ax.get_yticklabels(), counties[key]):
@@ -87,7 +103,7 @@ def region_cv_heatmap(county_indicators: pd.DataFrame, *, year: int | None = Non
     cb.ax.axvline(1.0, color="black", lw=1.6)
     cb.ax.set_title("差异系数 ÷ 限值（绿：不超过限值，红：超过限值）；格中数字为差异系数", fontsize=8.5, loc="left")
     cb.outline.set_visible(False)
-    fig.suptitle(f"{year}年各县区差异系数" if year is not None else "各县区差异系数")
+    _fixed_title(fig, f"{year}年各县区差异系数" if year is not None else "各县区差异系数")
     caption = ("各县区（行）各学段各项指标（列）的校际差异系数，颜色为差异系数与限值之比：绿色不超过限值，红色超过限值；"
                "✗ 表示该项超过限值，标 ✗ 的县区至少有一项超过限值。")
     n_c = len(counties)

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from balance.reporting.plotting.county import _indicator_order
+from balance.reporting.wording import year_span
 from balance.reporting.plotting.labels import (
     _county_label,
     _isna,
@@ -30,8 +31,11 @@ from balance.reporting.plotting.style import (
     STAGES,
     STANDARD_COLOR,
     _ensure_style,
-    _figure,
     _finish,
+    _fixed_axes,
+    _fixed_figure,
+    _fixed_legend,
+    _fixed_title,
 )
 
 
@@ -76,7 +80,8 @@ def _trend_handles(df: pd.DataFrame, stages: list[str]) -> list:
 
 def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
     """CV of each indicator over the years (one panel per indicator, one line per stage), with
-    each stage's limit; years over the limit marked with a red cross. One county."""
+    each stage's limit; years over the limit marked with a red cross. One county. Fixed layout
+    (panels 3.1 × 2.5 in, margins in inches)."""
     _ensure_style()
     df = county_indicators_multi_year.copy()
     _require(df, ["year", "stage", "indicator", "cv"], "cv_trend_chart")
@@ -95,8 +100,12 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
     n = len(order)
     ncols = 4 if n > 6 else min(3, n)
     nrows = math.ceil(n / ncols)
-    fig = _figure(3.1 * ncols + 0.4, 2.5 * nrows + 1.2)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
+    legend_below = n >= nrows * ncols
+    rotate = len(years) > 5
+    bottom = (0.62 if rotate else 0.45) + (0.4 if legend_below else 0.0)
+    fig = _fixed_figure(3.1 * ncols + 0.4, 2.5 * nrows + 1.2 + (0.4 if legend_below else 0.0))
+    axes = _fixed_axes(fig, nrows, ncols, left=0.78, right=0.15, top=0.85, bottom=bottom, wspace=0.5,
+                       hspace=0.62, sharex=True).ravel()
     ymax = float(np.nanmax(np.concatenate([df["cv"].to_numpy(), df["cv_limit"].to_numpy(), [0.1]]))) * 1.18
     alt_parts = []
     for ax, name in zip(axes, order):
@@ -104,10 +113,10 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
             sub = df[(df["indicator"] == name) & (df["stage"] == stage)].sort_values("year")
             part = _trend_line(ax, sub, name, stage) if len(sub) else None
             alt_parts += [part] if part else []
-        ax.set_title(_wrap(name, 12), fontsize=9.5, loc="left")
+        ax.set_title(_wrap(name, 12), fontsize=9.5, loc="left", y=1.0)
         ax.set_ylim(0, ymax)
         ax.set_xticks(years)
-        ax.set_xticklabels([str(y) for y in years], rotation=0 if len(years) <= 5 else 45)
+        ax.set_xticklabels([str(y) for y in years], rotation=45 if rotate else 0)
         ax.grid(axis="x", visible=False)
     for i, ax in enumerate(axes):
         if i >= n:
@@ -115,12 +124,12 @@ def cv_trend_chart(county_indicators_multi_year: pd.DataFrame) -> Figure:
         elif i % ncols == 0:
             ax.set_ylabel("差异系数")
     handles = _trend_handles(df, stages)
-    if n < len(axes):
-        axes[-1].legend(handles=handles, loc="center", fontsize=9.5, title="图例")
+    if legend_below:
+        _fixed_legend(fig, handles, ncol=len(handles))
     else:
-        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
-    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-    fig.suptitle(f"{county} {span}差异系数变化".strip())
+        axes[-1].legend(handles=handles, loc="center", fontsize=9.5, title="图例")
+    span = year_span(years)
+    _fixed_title(fig, f"{county} {span}差异系数变化".strip())
     caption = (f"{span}各项指标校际差异系数的变化，实线为小学、虚线为初中；同色点线为该学段限值，"
                "红色叉号为超过限值的年份。差异系数越小，学校之间越均衡。")
     latest = df[df["year"] == years[-1]]
@@ -164,7 +173,8 @@ def pass_share_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def pass_share_trend(df: pd.DataFrame, *, rule_text: str = "至少 6 项指标达到标准、其余 1 项不低于 85%") -> Figure:
     """Share of sections that pass the school rule, per year and stage (one county: one panel with
-    a line per stage; several counties: one panel per stage with a line per county)."""
+    a line per stage; several counties: one panel per stage with a line per county). Fixed layout:
+    margins in inches (:func:`_fixed_axes`), drawn once."""
     _ensure_style()
     data = pass_share_frame(df)
     multi = "county_name" in data.columns and data["county_name"].nunique() > 1
@@ -172,8 +182,10 @@ def pass_share_trend(df: pd.DataFrame, *, rule_text: str = "至少 6 项指标�
     years = sorted(data["year"].unique())
     stages = _ordered(data["stage"], STAGES)
     npanels = len(stages) if multi else 1
-    fig = _figure(max(6.5, 0.9 * len(years) + 3.5) * (1 if npanels == 1 else 0.8) * npanels, 4.4)
-    axes = fig.subplots(1, npanels, squeeze=False, sharey=True)[0]
+    legend_h = 0.0 if multi else 0.35  # one county: the stages' legend below the panel
+    fig = _fixed_figure(max(6.5, 0.9 * len(years) + 3.5) * (1 if npanels == 1 else 0.8) * npanels, 4.4 + legend_h)
+    axes = _fixed_axes(fig, 1, npanels, left=0.85, right=0.2, top=0.75 if multi else 0.55, bottom=0.62 + legend_h,
+                       wspace=0.3, sharey=True)[0]
     alt_parts = []
 
     def _label(r) -> str:
@@ -203,7 +215,7 @@ def pass_share_trend(df: pd.DataFrame, *, rule_text: str = "至少 6 项指标�
             if len(sub) > 1:
                 part += f"，{int(sub.iloc[0]['year'])} 年为 {sub.iloc[0]['share'] * 100:.0f}%"
             alt_parts.append(part)
-        fig.legend(loc="outside lower center", ncol=len(stages))
+        _fixed_legend(fig, ax.get_legend_handles_labels()[0], ncol=len(stages))
     else:
         palette = ["#1f4e79", "#e08214", "#3a9e8f", "#8c564b", "#9467bd", "#d1495b", "#7f7f7f", "#bcbd22",
                    "#17becf", "#2ca02c"]
@@ -212,7 +224,7 @@ def pass_share_trend(df: pd.DataFrame, *, rule_text: str = "至少 6 项指标�
             sub = data[data["stage"] == stage]
             for k, (c, g) in enumerate(sub.groupby("county_name", sort=True)):
                 ax.plot(g["year"], g["share"], color=palette[k % 10], marker=markers[k % 10], lw=1.6, ms=5, label=c)
-            ax.set_title(stage, loc="left")
+            ax.set_title(stage, loc="left", y=1.0)
             last = sub[sub["year"] == sub["year"].max()]
             alt_parts.append(f"{stage} {int(last['year'].max())} 年各县区学校达标比例 "
                              + "、".join(f"{r.county_name} {r.share * 100:.0f}%" for r in last.itertuples()))
@@ -231,8 +243,8 @@ def pass_share_trend(df: pd.DataFrame, *, rule_text: str = "至少 6 项指标�
         ax.set_xlabel("年份")
         ax.grid(axis="x", visible=False)
     axes[0].set_ylabel("达标学校比例")
-    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-    fig.suptitle(f"{county} {span}达标学校比例".strip())
+    span = year_span(years)
+    _fixed_title(fig, f"{county} {span}达标学校比例".strip())
     caption = (f"达到学校达标要求（{rule_text}）的学校（学段单位）所占比例；"
                "县域通过要求所有学校达标（虚线 100%）。" + ("点旁数字为达标学校数/参评学校数。" if data["sections"].notna().any() else ""))
     alt = f"{county}{span}达标学校比例：" + "；".join(alt_parts) + "。"
@@ -245,7 +257,8 @@ def equity_trend_chart(equity: pd.DataFrame) -> Figure:
 
     ``equity`` is :func:`balance.analysis.equity.equity_table` output (columns year, county_name, stage,
     indicator, theil_t_between_share, mcloone). McLoone = 1 means the pupils below the median get
-    the median level; the reference line marks it.
+    the median level; the reference line marks it. Fixed layout: margins in inches
+    (:func:`_fixed_axes`), the legend below in rows of four, drawn once.
     """
     _ensure_style()
     df = equity.copy()
@@ -256,8 +269,10 @@ def equity_trend_chart(equity: pd.DataFrame) -> Figure:
     years = sorted(df["year"].unique())
     stages = _ordered(df["stage"], STAGES)
     order = _indicator_order(df["indicator"])
-    fig = _figure(11.5, 3.2 * len(stages) + 1.3)
-    axes = fig.subplots(len(stages), 2, squeeze=False)
+    legend_h = 0.1 + 0.25 * math.ceil(len(order) / 4)  # the legend below: 4 indicators a row
+    fig = _fixed_figure(11.5, 3.2 * len(stages) + 1.0 + legend_h)
+    axes = _fixed_axes(fig, len(stages), 2, left=0.7, right=0.2, top=0.8, bottom=0.42 + legend_h, wspace=0.85,
+                       hspace=0.7)
     colors = dict(zip(order, [
         "#1f4e79", "#3a9e8f", "#e0a526", "#b2182b", "#6a3d9a", "#8c564b", "#4d4d4d", "#2b8cbe"]))
     markers = dict(zip(order, ["o", "s", "^", "D", "v", "P", "X", "*"]))
@@ -278,7 +293,7 @@ def equity_trend_chart(equity: pd.DataFrame) -> Figure:
                 _ref_label(ax, 1.0, "1 = 低于中位数的学生达到中位水平", STANDARD_COLOR, below=True)
             else:
                 ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-            ax.set_title(f"{stage}：{label}", loc="left", fontsize=10)
+            ax.set_title(f"{stage}：{label}", loc="left", fontsize=10, y=1.0)
             ax.set_xticks(years)
             ax.grid(axis="x", visible=False)
         last = sub[sub["year"] == years[-1]]
@@ -287,17 +302,18 @@ def equity_trend_chart(equity: pd.DataFrame) -> Figure:
             alt_parts.append(f"{stage}{years[-1]}年城乡间差异占比最高的是{indicator_short(top['indicator'])}"
                              f"（{top['theil_t_between_share']:.0%}）")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, max(1, len(labels))))
-    fig.suptitle(f"{county} 公平性指标变化")
+    _fixed_legend(fig, handles, ncol=min(4, max(1, len(labels))))
+    _fixed_title(fig, f"{county} 公平性指标变化")
     caption = ("左：泰尔T指数中城区、镇区、乡村之间差异所占比例（其余为同类学校内部差异）；"
                "右：McLoone 指数（中位数以下学生获得的资源 ÷ 中位数水平，越接近 1 越好）。按学生数加权。")
-    alt = f"{county}{years[0]}—{years[-1]}年公平性指标：" + "；".join(alt_parts) + "。"
+    alt = f"{county} {year_span(years)}公平性指标：".lstrip() + "；".join(alt_parts) + "。"
     return _finish(fig, caption, alt)
 
 
 def oversize_trend_chart(counts: pd.DataFrame) -> Figure:
     """Oversized schools (left) and classes over the class-size limit per stage (right) over the
-    years, for one county (the rows of :func:`balance.analysis.oversize.oversize_counts`)."""
+    years, for one county (the rows of :func:`balance.analysis.oversize.oversize_counts`). Fixed
+    layout: margins in inches (:func:`_fixed_axes`), drawn once."""
     _ensure_style()
     _require(counts, ["year", "oversized_schools", "primary_oversized_classes", "junior_oversized_classes"],
              "oversize_trend_chart")
@@ -305,19 +321,19 @@ def oversize_trend_chart(counts: pd.DataFrame) -> Figure:
     df = counts.sort_values("year")
     county = _county_label(df)
     years = [int(y) for y in df["year"]]
-    fig = _figure(max(7.0, 1.2 * len(years) + 4.5), 3.6)
-    ax1, ax2 = fig.subplots(1, 2, squeeze=True)
+    fig = _fixed_figure(max(7.0, 1.2 * len(years) + 4.5), 3.6)
+    ax1, ax2 = _fixed_axes(fig, 1, 2, left=0.6, right=0.2, top=0.78, bottom=0.62, wspace=0.75)[0]
     ax1.bar(years, df["oversized_schools"], color=FAIL_COLOR, width=0.6)
     for y, v in zip(years, df["oversized_schools"]):
         ax1.annotate(f"{int(v)}", (y, v), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8)
-    ax1.set_title("超规模学校数（所）", loc="left")
+    ax1.set_title("超规模学校数（所）", loc="left", y=1.0)
     for stage, col in (("小学", "primary_oversized_classes"), ("初中", "junior_oversized_classes")):
         sty = STAGE_STYLES.get(stage, dict(ls="-", marker="o"))
         ax2.plot(years, df[col], color=STAGE_COLORS.get(stage, "#555555"), lw=2, ms=6, label=stage, **sty)
         for y, v in zip(years, df[col]):
             ax2.annotate(f"{int(v)}", (y, v), xytext=(0, 5), textcoords="offset points", ha="center", va="bottom",
                          fontsize=8, color=STAGE_COLORS.get(stage, "#555555"))
-    ax2.set_title("超标班额班数（个）", loc="left")
+    ax2.set_title("超标班额班数（个）", loc="left", y=1.0)
     ax2.legend(loc="upper right", fontsize=8)
     for ax in (ax1, ax2):
         ax.set_xticks(years)
@@ -325,8 +341,8 @@ def oversize_trend_chart(counts: pd.DataFrame) -> Figure:
         ax.set_xlabel("年份")
         ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1] * 1.15))
         ax.grid(axis="x", visible=False)
-    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-    fig.suptitle(f"{county} {span}大校额、大班额".strip())
+    span = year_span(years)
+    _fixed_title(fig, f"{county} {span}大校额、大班额".strip())
     last = df.iloc[-1]
     alt = (f"{county}{span}超规模学校数：" + "、".join(f"{y} 年 {int(v)} 所" for y, v in zip(years, df["oversized_schools"]))
            + f"；{years[-1]} 年超标班额班数小学 {int(last['primary_oversized_classes'])} 个、初中 "

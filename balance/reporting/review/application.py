@@ -8,7 +8,7 @@ Sheets, in order (names are part of the contract, see README):
 * ``基本情况`` — the county, year, standard, the overall verdict and the five area statuses, then
   the basic facts (:func:`balance.reporting.review.facts.basic_facts`);
 * ``小学校际资源配置`` / ``初中校际资源配置`` — one row per in-scope section: the seven indicators
-  (first row: the standard value), indicators met, lowest ratio to the standard (达成度), whether
+  (first row: the standard value), indicators met, lowest ratio to the standard (labels.yaml ``min_ratio``, 最低达成率), whether
   it meets the school rule;
 * ``差异系数`` — per stage × indicator the pupil-weighted county mean, the CV, its limit, the verdict;
 * ``缺口汇总`` — 补齐缺口 and 整改量 per stage × indicator (names from ``labels.yaml`` ``terms``);
@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from balance.reporting import narrative
+from balance.schema import labels
 
 FILE_NAME = "申报表.xlsx"
 SHEETS = ("说明", "基本情况", "小学校际资源配置", "初中校际资源配置", "差异系数", "缺口汇总", "四个方面逐项")
@@ -35,6 +36,8 @@ LAYOUT_NOTE = ("本表按《义务教育优质均衡发展申报表》的内容�
                "结构排列（资源配置、政府保障程度、教育质量、社会认可度四个方面，逐项按办法中的顺序），填报时请按省、"
                "市下发的表式调整。")
 STATUS_SHORT = {True: "是", False: "否"}
+#: The header of a section's lowest value ÷ standard: the one name of ``labels.yaml`` (as in results.xlsx).
+MIN_RATIO = labels()["columns"]["min_ratio"]
 
 
 def _yes(x) -> str:
@@ -58,7 +61,7 @@ def school_table(f, stage: str) -> pd.DataFrame:
     head = {"school_code": "学校标识码", "school_name": "学校名称", "school_type": "学校类型", "urban_rural": "城乡类型",
             "students": "在校生数"}
     cols = {**head, **{n: f"{n}（{units[n]}）" for n in names},
-            "indicators_met": "达到标准的指标数", "min_ratio": "最低达成度", "school_passed": "是否达到学校标准"}
+            "indicators_met": "达到标准的指标数", "min_ratio": MIN_RATIO, "school_passed": "是否达到学校标准"}
     body = s[list(cols)].copy()
     body["school_passed"] = body["school_passed"].map(_yes)
     standard_row = {c: None for c in cols}
@@ -155,10 +158,10 @@ def write_application(f, out_dir: str | Path) -> list[Path]:
     sheets = [
         Sheet(SHEETS[1], basic_table(f), "县区、年度、评估标准、综合结论与五个方面的状态，县域基本情况（学校、学生、班级、教师）",
               kinds={"数值": "count"}, order_stages=False),
-        Sheet(SHEETS[2], school_table(f, "小学"), "小学各学段单位的七项指标（第一行为标准值）、达到标准的指标数、最低达成度、是否达到学校标准",
-              kinds={**per_pupil, "最低达成度": "percent"}, freeze="C3", order_stages=False),
-        Sheet(SHEETS[3], school_table(f, "初中"), "初中各学段单位的七项指标（第一行为标准值）、达到标准的指标数、最低达成度、是否达到学校标准",
-              kinds={**per_pupil, "最低达成度": "percent"}, freeze="C3", order_stages=False),
+        Sheet(SHEETS[2], school_table(f, "小学"), f"小学各学段单位的七项指标（第一行为标准值）、达到标准的指标数、{MIN_RATIO}、是否达到学校标准",
+              kinds={**per_pupil, MIN_RATIO: "percent"}, freeze="C3", order_stages=False),
+        Sheet(SHEETS[3], school_table(f, "初中"), f"初中各学段单位的七项指标（第一行为标准值）、达到标准的指标数、{MIN_RATIO}、是否达到学校标准",
+              kinds={**per_pupil, MIN_RATIO: "percent"}, freeze="C3", order_stages=False),
         Sheet(SHEETS[4], cv_table(f), "各学段各项指标的县域均值（按学生数加权）、标准值、差异系数及其限值、是否达标",
               kinds={"县域均值": "per_pupil", "标准值": "per_pupil", "差异系数": "cv", "差异系数限值": "cv"},
               freeze="C2", order_stages=False),

@@ -75,3 +75,17 @@ def test_without_a_previous_year_there_is_no_table():
     b = bf.county_briefing(DEMO, "990103", 2025, previous_year=None)
     b.previous_year = None
     assert "<table" not in bf.since_last_year(b).data
+
+
+def test_county_columns_of_the_cv_rows_say_why_they_are_empty(dongh):
+    """The CVs are computed per stage (method.md), so 全县 has no CV: its cells read "—" (they
+    were blank) and a note under the table says why; the share row keeps its county value."""
+    b = dongh
+    h = bf.since_last_year(b).data
+    header, *rows = _tables(h)[0]
+    county = [header.index("全县 2024 年"), header.index("全县 2025 年")]
+    cvs = [r for r in rows if r[0] != "学段单位达标率"]
+    assert cvs and all(r[i] == "—" for r in cvs for i in county)
+    share = next(r for r in rows if r[0] == "学段单位达标率")
+    assert all(share[i].endswith("%") for i in county)
+    assert "没有全县合计值" in re.sub(r"<[^>]+>", "", h.split("</table>", 1)[1])

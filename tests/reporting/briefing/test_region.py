@@ -212,6 +212,20 @@ def test_links_only_to_the_county_briefings_written(region):
     assert len(re.findall(r'<a href="', bf.region_table(region).data)) == len(codes)  # default: every county
 
 
+def test_results_json_lists_the_briefings_the_overview_links(region, tmp_path):
+    """``linked`` in results.json is exactly the overview's links (the batch index checks them)."""
+    import json
+    from dataclasses import replace
+
+    from balance.reporting.briefing.results import save_results
+
+    sub = replace(region, county_briefings=list(region.rows["county_code"])[1:3])
+    save_results(sub, str(tmp_path))
+    linked = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["linked"]
+    assert [d["file"] for d in linked] == re.findall(r'<a href="([^"]+)"', bf.region_table(sub).data)
+    assert len(linked) == 2
+
+
 def test_region_cover_lists_the_items_of_the_county_and_trend_covers_in_their_order(region):
     """One cover, one order: the items the region cover shares with the county and trend covers
     (standard, county sheet, target year, data file, time) come in the same order."""
@@ -225,3 +239,18 @@ def test_region_cover_lists_the_items_of_the_county_and_trend_covers_in_their_or
     assert shared == [k for k in r if k in t] and {"县级填报表", "目标年份", "数据文件"} <= set(shared)
     plain = bf.region_overview(DEMO, 2025)
     assert "县级填报表未提供" in _text(bf.region_cover(plain).data)
+
+
+def test_the_headline_quotes_a_failing_cv_with_its_limit_as_the_county_headline_does(region):
+    # 南川县 初中 生均体育运动场馆面积 0.505 over the limit 0.45 (demo data; quality-2017 初中 limit)
+    lines = [t for _, t in _headline_items(bf.region_headline(region).data) if t.lstrip("✓✗!• ").startswith("差异系数超限")]
+    assert len(lines) == 1 and "南川县初中“生均体育运动场馆面积”0.505（限值 0.45）" in lines[0]
+
+
+def test_an_undefined_cv_is_said_to_be_not_computable_never_nan():
+    from types import SimpleNamespace
+
+    from balance.reporting.narrative import cv_item
+
+    row = SimpleNamespace(stage="初中", indicator="生均教学仪器设备值", cv=float("nan"), cv_limit=0.45)
+    assert cv_item(row) == "初中“生均教学仪器设备值”无法计算"

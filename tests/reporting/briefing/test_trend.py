@@ -94,7 +94,7 @@ def test_trend_results_json_carries_the_headline_verdict_lines(trend, tmp_path):
     head = re.findall(r'<li class="(\w+) no-mark"><span[^>]*>.</span> (.*?)</li>', bf.trend_headline(trend).data)
     assert [(x["kind"], x["text"]) for x in got] == [(k, htmllib.unescape(t)) for k, t in head[:len(got)]]
     last = int(trend.evaluation.verdicts["year"].max())
-    assert len(got) == 3 and got[0]["text"].startswith(f"{trend.county_name} 督导评估四个方面综合结论：{last} 年")
+    assert len(got) == 3 and got[0]["text"].startswith(f"{trend.county_name}督导评估四个方面综合结论：{last} 年")
     assert "目标年份 2027 年" in got[2]["text"] and "资源配置标准（四个方面之一）" in got[1]["text"]
 
 
@@ -102,3 +102,33 @@ def test_trend_cover_names_the_county_sheet_and_target_year(trend):
     text = _text(bf.cover(trend).data)
     assert "县级填报表county_sheet.xlsx" in text and "目标年份2027 年" in text
     assert f"年份{trend.years[0]}—{trend.years[-1]} 年" in text
+
+
+def test_trend_texts_have_no_stray_space_and_write_year_ranges_one_way(trend):
+    """No space between two Chinese characters ("南川县 督导评估…" was written), and a range of
+    years is "2021—2025 年" in the headline, the captions and the figure titles alike."""
+    import re
+
+    from balance.reporting import wording
+    from balance.reporting.briefing.trend import trend_verdict_lines
+
+    span = wording.year_span(trend.years)
+    assert span == f"{min(trend.years)}—{max(trend.years)} 年"
+    texts = [t for t, _ in trend_verdict_lines(trend)] + [f(trend).data for f in (
+        bf.trend_headline, bf.trend_areas, bf.trend_oversize, bf.trend_cv_figure)]
+    assert span in texts[-1]  # the CV figure's caption
+    for t in texts:
+        assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", t), t
+        assert not re.search(r"\d{4}–\d{4}|\d{4}—\d{4}年", t), t
+    assert texts[0].startswith(f"{trend.county_name}督导评估")
+    no_sheet = bf.county_trend(DEMO, "990103")
+    assert any(t.startswith(f"{no_sheet.county_name}在 {span}") or f"达到的年份" in t
+               for t, _ in trend_verdict_lines(no_sheet))
+
+
+def test_year_span():
+    from balance.reporting.wording import year_span
+
+    assert year_span([2025, 2021, 2023]) == "2021—2025 年"
+    assert year_span([2024, 2024]) == "2024 年"
+    assert year_span([]) == ""

@@ -121,3 +121,24 @@ def test_120_schools_stay_small_and_identical_between_runs():
     assert a == b
     assert len(_rows(a)) == 120
     assert len(a.encode("utf-8")) < 150_000  # the 120-row heatmap PNG was ~200 KB more as base64
+
+
+def test_column_heads_give_the_standard_with_its_unit(sections):
+    """"标准 2,000" alone was ambiguous: every head names the indicator's unit, read here from the
+    bundled standard file itself (not through the code under test)."""
+    from pathlib import Path
+
+    import yaml
+
+    import balance
+
+    doc = yaml.safe_load((Path(balance.__file__).parent / "data" / "standards" / "quality-2017.yaml")
+                         .read_text(encoding="utf-8"))
+    units = {i["name"]: i.get("unit") or "" for i in doc["indicators"]}
+    html = plotting.attainment_table_html(sections, "小学", number=False)
+    heads = re.findall(r'<span class="heat-std">([^<]*)</span>', html)
+    order = attainment_grid(sections, "小学").order
+    assert len(heads) == len(order) > 3
+    assert sum(bool(units.get(c)) for c in order) > 3  # the check can fail: these indicators have units
+    for head, c in zip(heads, order):
+        assert head.startswith("标准 ") and head.endswith(units[c]), (head, c)

@@ -1,0 +1,14 @@
+"""solve_county's programme is built in optimal_model (issue 10 split); the names documented on
+balance.analysis.planner.optimal stay importable from there and are the builder's own."""
+from balance.analysis.planner import optimal, optimal_model
+
+
+def test_optimal_keeps_its_public_names():
+    assert set(optimal.__all__) == {"MARGIN", "GAP", "solve_county", "Certificate"}
+    assert optimal.MARGIN is optimal_model.MARGIN
+    assert optimal.TEACHER_SUBSETS is optimal_model.TEACHER_SUBSETS
+
+
+def test_the_model_margin_is_tighter_than_the_limit_by_a_hair():
+    # documented in optimal's docstring: CV target = limit − 1e-5 (rounding/CSV safety)
+    assert optimal_model.MARGIN == 1e-5
