@@ -1,0 +1,42 @@
+"""Edges of ``bachelor_ratio`` (balance/analysis/degrees.py) that the mutation run (issue 10,
+docs/mutation-report.md) showed no test was watching. Golden numbers worked by hand from the rows
+built here; each test names the mutants it kills and was checked to fail on them."""
+import math
+
+from balance.analysis.degrees import bachelor_ratio
+from tests.factories import school, table
+
+
+def test_one_row_per_county_with_its_code_and_name_and_a_nullable_verdict():
+    """Two counties of one school each: both listed under their own code and name (kills the
+    ``county_code`` record-key mutants and ``county_name … .iloc[1]``); ``met`` is a nullable
+    boolean (kills ``out["met"]`` → ``out["MET"]``). 990101: urban 8/10 = 0.8 ÷ rural 4/5 = 0.8."""
+    t = table(school("1", county_code="990101", county_name="甲县", urban_rural="城区", primary_teachers=10,
+                     primary_bachelor_teachers=8),
+              school("2", county_code="990101", county_name="甲县", urban_rural="乡村", primary_teachers=5,
+                     primary_bachelor_teachers=4),
+              school("3", county_code="990102", county_name="乙县", urban_rural="城区", primary_teachers=10,
+                     primary_bachelor_teachers=8))
+    out = bachelor_ratio(t)
+    assert list(zip(out.county_code, out.county_name)) == [("990101", "甲县"), ("990102", "乙县")]
+    assert str(out["met"].dtype) == "boolean"
+    assert out.ratio.iloc[0] == 1.0 and bool(out.met.iloc[0]) and out.met.isna().iloc[1]
+
+
+def test_one_teacher_is_a_share_no_teacher_is_none_and_a_zero_rural_share_has_no_ratio():
+    """A rural group of one teacher with a bachelor has share 1/1 (kills ``teachers > 0`` → ``> 1``
+    and the note's ``<= 0`` → ``<= 1``); a rural group with no teacher has no share and the note
+    says so (kills ``< 0``; ``>= 0`` would divide by zero); a rural share of 0 leaves the ratio
+    undefined (kills ``r > 0`` → ``r >= 0``, which divides by zero)."""
+    def county(rural_teachers, rural_bachelor):
+        return bachelor_ratio(table(
+            school("1", urban_rural="城区", primary_teachers=10, primary_bachelor_teachers=9),
+            school("2", urban_rural="乡村", primary_teachers=rural_teachers,
+                   primary_bachelor_teachers=rural_bachelor))).iloc[0]
+
+    one = county(1, 1)
+    assert one.rural_share == 1.0 and one.ratio == 0.9 and one.note == ""
+    none = county(0, 0)
+    assert math.isnan(none.rural_share) and math.isnan(none.ratio) and none.note == "农村组没有专任教师"
+    zero = county(5, 0)
+    assert zero.rural_share == 0.0 and math.isnan(zero.ratio) and zero.note == ""
