@@ -412,6 +412,22 @@ class _Tracker:
         self.publish()
 
 
+def _likely_work(paths: list[Path], out_dir: Path, force: bool) -> bool:
+    """Some run will execute (cheap: before planning): ``force``, or a run without a recorded
+    input hash or outputs. When every run has them (a rerun, most often all unchanged), the
+    workers are started after planning, and only if a run changed."""
+    if force:
+        return bool(paths)
+    for p in paths:
+        run = p.stem
+        if run_name_message(run, p):  # refused at planning: nothing is read for it
+            continue
+        if not ((out_dir / run / HASH_FILE).is_file() and (out_dir / f"{run}.html").is_file()
+                and (out_dir / f"{run}.ipynb").is_file()):
+            return True
+    return False
+
+
 def _data_hint(paths: list[Path], notebooks_dir, tries: int = 3) -> tuple | None:
     """(data, sheet, standard, county_code, year, county_sheet) of the first of the first ``tries``
     params files that loads: what the workers' kept kernels read and assess while the batch plans
@@ -447,7 +463,7 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
     notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
     paths = expand_params(params_paths)
     # local workers (and their kept kernels) start now: they import while the batch plans
-    early = bool(getattr(ex, "early_start", False)) and bool(paths)
+    early = bool(getattr(ex, "early_start", False)) and _likely_work(paths, out_dir, force)
     if early:
         ex.start(len(paths), warm=warm_kernel, start_timeout=start_timeout, warm_data=_data_hint(paths, notebooks_dir))
     try:

@@ -91,6 +91,7 @@ class LocalExecutor:
         self.workers = workers
         self.pool: cf.ProcessPoolExecutor | None = None
         self.n = 0
+        self._submitted = False
 
     def start(self, n_tasks: int, warm: bool = False, start_timeout: float = 60,
               warm_data: tuple | None = None) -> "LocalExecutor":
@@ -115,6 +116,7 @@ class LocalExecutor:
         """Nothing to check: the workers share this machine's files."""
 
     def as_completed(self, fn: Callable[[dict], dict], specs: Iterable[dict]) -> Iterator[tuple[dict, object]]:
+        self._submitted = True
         futs = {self.pool.submit(fn, s): s for s in specs}
         for fut in cf.as_completed(futs):
             try:
@@ -156,6 +158,8 @@ class LocalExecutor:
 
     def close(self) -> None:
         if self.pool is not None:
+            if not self._submitted:  # started early, then nothing to run (every run unchanged):
+                self.pool.submit(int)  # a submit starts the pool's manager, which tells the workers to exit
             self.pool.shutdown(wait=True)
             self.pool = None
 

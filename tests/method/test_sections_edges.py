@@ -1,6 +1,8 @@
 """Edges of ``build_sections`` that the mutation run over balance/method/sections.py (issue 10,
 docs/mutation-report.md) showed no test was watching; each test names the mutants it kills and
 was checked to fail on them."""
+import pytest
+
 from balance.method.sections import CARRIED, STAGE_FIELDS, build_sections
 from balance.method.standards import load_standard
 from balance.schema import FACILITY_COLUMNS
@@ -68,3 +70,19 @@ def test_section_columns_are_identity_then_stage_after_school_type_then_fields()
     k = carried.index("school_type") + 1
     expected = carried[:k] + ["stage"] + carried[k:] + STAGE_FIELDS + ["facility_share"] + list(FACILITY_COLUMNS)
     assert list(build_sections(t, Q).columns) == expected
+
+
+def test_a_province_file_default_weights_and_the_built_in_fallback():
+    """A standard's ``default`` weights serve every stage a school type does not list, and without
+    a ``default`` the method's 1 : 1.1 : 1.32 applies (method.md §1). 九年一贯制 with 600 primary and
+    300 junior pupils: with ``default: {小学: 2.0}`` and the type's own 初中 1.2 the primary share is
+    1200/(1200 + 360) = 10/13; with no ``default`` and 小学 1.0 listed, 初中 falls back to 1.1:
+    600/930 (kills the ``"default"`` key, ``default.get(stage …)`` and fallback-number mutants)."""
+    from balance.method.sections import facility_shares
+
+    t = table(school("1", school_type="九年一贯制学校", primary_students=600, junior_students=300))
+    province = Q.model_copy(update={"split_weights": {"default": {"小学": 2.0, "初中": 1.0, "高中": 1.0},
+                                                      "九年一贯制学校": {"初中": 1.2}}})
+    assert facility_shares(t, province).loc[0, "小学"] == pytest.approx(1200 / 1560, rel=1e-15)
+    no_default = Q.model_copy(update={"split_weights": {"九年一贯制学校": {"小学": 1.0}}})
+    assert facility_shares(t, no_default).loc[0, "小学"] == pytest.approx(600 / 930, rel=1e-15)

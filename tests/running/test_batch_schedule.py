@@ -37,3 +37,31 @@ def test_local_executor_starts_its_workers_before_the_first_submit():
         assert sorted(fut.result(timeout=120) for fut in [ex.pool.submit(abs, -3), ex.pool.submit(abs, -4)]) == [3, 4]
     finally:
         ex.close()
+
+
+def test_workers_start_before_planning_only_when_a_run_is_likely(tmp_path):
+    """A rerun whose runs all have a recorded input hash and outputs starts no worker before
+    planning (most often every run is unchanged); a missing one, or force, does."""
+    from balance.running.batch import _likely_work
+    from balance.running.manifest import HASH_FILE
+
+    out = tmp_path / "out"
+    runs = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    assert _likely_work(runs, out, force=False)
+    for r in ("a", "b"):
+        (out / r).mkdir(parents=True)
+        (out / r / HASH_FILE).write_text("h\n", encoding="utf-8")
+        (out / f"{r}.html").write_text("x", encoding="utf-8")
+        (out / f"{r}.ipynb").write_text("{}", encoding="utf-8")
+    assert not _likely_work(runs, out, force=False)
+    assert _likely_work(runs, out, force=True)
+    (out / "b.html").unlink()
+    assert _likely_work(runs, out, force=False)
+    assert not _likely_work([], out, force=True)
+
+
+def test_an_early_started_executor_with_nothing_to_run_closes():
+    ex = LocalExecutor(workers=2)
+    ex.start(2, warm=False)
+    ex.close()  # used to wait forever: no submit, so no manager told the workers to exit
+    assert ex.pool is None

@@ -15,6 +15,10 @@ Objective (lexicographic, by weights in one mixed-integer cone programme, the mo
 The budget applies to **each county-year planned** (select one with ``county`` / ``year``). What
 remains unmet is in ``Plan.notes`` and ``plan_summary.json`` (``after.failing_items``,
 ``cv_excess_after``, ``budget_left``).
+
+SCIP stops this harder programme after ``optimal.BUDGET_NODE_LIMIT`` branch-and-bound nodes (status
+``nodelimit``; deterministic, so the plan does not depend on the machine's load), with the 20 s
+``optimal.TIME_LIMIT`` only as a safety net.
 """
 from __future__ import annotations
 

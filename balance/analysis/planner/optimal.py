@@ -41,7 +41,9 @@ rounded **up** to ``resolution`` (1 ㎡, 100 元 by default) afterwards.
 Certificate
 -----------
 SCIP (a maintained branch-and-bound MINLP solver; convex cones are outer-approximated, so its dual
-bound is a valid lower bound) is run to a relative gap of ``GAP`` (default 1e-4). Per county-year:
+bound is a valid lower bound) is run to a relative gap of ``GAP`` (default 1e-4) or a node limit
+(``NODE_LIMIT``, ``BUDGET_NODE_LIMIT``: deterministic, so two runs give the same plan whatever the
+machine's load), with ``TIME_LIMIT`` only as a safety net. Per county-year:
 
 * ``lower_bound`` — SCIP's dual bound (元): no plan meeting the modelled limits costs less;
 * ``model_cost`` — the best solution's objective before rounding;
@@ -81,10 +83,18 @@ from balance.analysis.planner.optimal_model import (  # noqa: F401  (MARGIN, TEA
 
 #: Relative optimality gap at which SCIP stops.
 GAP = 1e-4
-#: Time limit per county-year (s); the certificate reports whatever gap was reached.
+#: Time limit per county-year (s): only a safety net now (the node limits below end a solve first
+#: on an ordinary machine); a solve it stops depends on the machine's load (status "timelimit").
 TIME_LIMIT = 20.0
+#: Branch-and-bound nodes per SCIP solve (``limits/nodes``) of a least-cost plan: a deterministic
+#: limit, so a plan is the same on an idle and on a loaded machine (the demo's solves take 0–1 node).
+NODE_LIMIT = 2000
+#: The same for a budget plan (``budget`` given): its programme is much harder (one binary per
+#: section passing) and never reached its gap in 20 s; on the demo (990101, 2021, 500 万元) 10 nodes
+#: take ≈ 4 s on a loaded 2-core machine and leave as many sections failing as 100 nodes (≈ 19 s).
+BUDGET_NODE_LIMIT = 10
 
-__all__ = ["MARGIN", "GAP", "solve_county", "Certificate"]
+__all__ = ["MARGIN", "GAP", "TIME_LIMIT", "NODE_LIMIT", "BUDGET_NODE_LIMIT", "solve_county", "Certificate"]
 
 
 class Certificate(dict):
@@ -104,7 +114,8 @@ def _round_up(v: float, whole: bool, step: float) -> float:
 
 
 def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bool = False,
-                 gap: float = GAP, time_limit: float = TIME_LIMIT, budget: float | None = None):
+                 gap: float = GAP, time_limit: float = TIME_LIMIT, budget: float | None = None,
+                 node_limit: int | None = None):
     """Optimal additions for one county-year.
 
     Parameters
@@ -119,6 +130,12 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
         元. Instead of the least cost of passing, do the most within ``budget`` (see
         :mod:`balance.analysis.planner.budget` for the objective). Areas and equipment are then whole
         multiples of their resolution in the model, so the rounded plan never exceeds the budget.
+    gap, time_limit, node_limit
+        When SCIP stops: relative gap ``GAP``, ``TIME_LIMIT`` seconds (a safety net: where it stops
+        a solve, the plan depends on the machine's load) and ``node_limit`` branch-and-bound nodes
+        per solve (deterministic; default ``NODE_LIMIT``, or ``BUDGET_NODE_LIMIT`` with a budget).
+        The certificate's ``status`` says which one stopped it (``optimal``/``gaplimit``,
+        ``timelimit``, ``nodelimit``).
 
     Returns
     -------
@@ -134,6 +151,9 @@ def solve_county(df: pd.DataFrame, secs: pd.DataFrame, std, costs, transfers: bo
     m.hideOutput()
     m.setParam("limits/gap", gap)
     m.setParam("limits/time", time_limit)
+    if node_limit is None:
+        node_limit = NODE_LIMIT if budget is None else BUDGET_NODE_LIMIT
+    m.setParam("limits/nodes", int(node_limit))
     m.setParam("numerics/feastol", 1e-7)
     pg = _Programme(m, df, secs, std, budget)
     for k, ind in enumerate(std.indicators):
