@@ -208,3 +208,44 @@ def test_county_sheet_is_read_once_per_content_and_evaluations_are_unchanged(mon
     evaluate(data, str(sheet), "quality-2017", year=2025, county="990102")
     assert len(reads) == 4
     cache.clear()
+
+
+def test_a_briefing_that_changes_its_assessment_does_not_change_the_next_in_the_kept_kernel(tmp_path):
+    """Two briefings of one kept kernel: the first changes the frames it was given (a column
+    added, cells written, the table's rows), the second gets the numbers of a fresh read and
+    assessment (fingerprints of its frames, compared with ones made here without any cache)."""
+    from balance.io.reading import load_school_table
+    from balance.method.assessment import assess
+    from balance.running import kernel as warm
+    from balance.running.worker import _execute
+
+    data = str(DEMO / "schools.csv")
+    brief = f"from balance.reporting import briefing as bf\nb = bf.county_briefing({data!r}, '990101', 2025)"
+    spoil = _nb(tmp_path / "spoil.ipynb", brief, "\n".join((
+        "for df in (b.assessment.verdicts, b.assessment.school_results, b.assessment.county_indicators,",
+        "           b.assessment.warnings, b._table.data):",
+        "    df['spoilt'] = 1",
+        "    if len(df): df.iloc[0, 0] = None",
+        "b.assessment.verdicts.loc[:, 'passed'] = True",
+        "import os, pathlib\npathlib.Path(out).write_text(str(os.getpid()))")))
+    fingerprint = ("import hashlib, os, pathlib\n"
+                   "fp = [hashlib.sha256(d.to_csv(index=False).encode()).hexdigest() for d in (b.assessment.verdicts, "
+                   "b.assessment.school_results, b.assessment.county_indicators, b._table.data)]\n"
+                   "pathlib.Path(out).write_text(f'{os.getpid()} {fp}')")
+    check = _nb(tmp_path / "check.ipynb", brief, fingerprint)
+    spec = {"timeout": 120, "out_dir": str(tmp_path)}
+    table = load_school_table(data)
+    a = assess(table, "quality-2017", county="990101")
+    import hashlib
+
+    want = [hashlib.sha256(d.to_csv(index=False).encode()).hexdigest()
+            for d in (a.verdicts, a.school_results, a.county_indicators, table.data)]
+    try:
+        assert _execute(spoil, tmp_path / ".spoil.tmp.ipynb", {"out": str(tmp_path / "x.txt")}, spec) is None
+        out = tmp_path / "check.txt"
+        assert _execute(check, tmp_path / ".check.tmp.ipynb", {"out": str(out)}, spec) is None
+        pid, got = out.read_text(encoding="utf-8").split(" ", 1)
+        assert pid == (tmp_path / "x.txt").read_text(encoding="utf-8"), "one kept kernel ran both"
+        assert got == str(want)
+    finally:
+        warm.shutdown_kernel()

@@ -65,4 +65,4 @@ def test_counts_and_overdue_items_come_from_the_ledger(filled_2024):
 def test_without_a_previous_ledger_the_briefing_says_so():
     b = bf.county_briefing(DEMO, "990103", 2025)
     h = bf.ledger_status(b).data
-    assert "previous_ledger" in h and "<table" not in h
+    assert "--previous-ledger" in h and "运行参数" not in h and "<table" not in h
