@@ -65,7 +65,9 @@ def test_assess_disk_full_at_every_file(sandbox, after):
     """Whichever of the eight files the disk fills up on: exit 1, the path, nothing left behind."""
     with disk_fault(sandbox / "out", errno.ENOSPC, after=after, at="write") as state:
         r = run_cli(["assess", "学校数据.csv", "--out", "out"], sandbox)
-    assert state["writes"] == after + 1  # the fault was hit where intended
+    # the fault was hit where intended: the tables are written on writer threads (io/export/assessment),
+    # so the files opened after the failing one may still be tried before the set is discarded
+    assert state["writes"] >= after + 1
     assert_refused(r, names=("ENOSPC", "磁盘空间不足", "no space left"), code=1)
     assert ".balance-tmp" not in r.err  # the user's path, not the staging copy
     assert str(sandbox / "out") in r.err or "out/" in r.err or "out" in r.err
