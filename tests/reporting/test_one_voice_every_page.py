@@ -36,7 +36,9 @@ PROVINCE = ROOT / "balance/data/standards/province-example.yaml"
 COUNTIES = ("990103", "990105")
 YEAR, TARGET = 2025, 2027
 EXTRA = {  # other standards, same batch: a basic-2012 region overview and a provincial trend
-    f"b_region_{YEAR}": {"notebook": "region_overview", "data": str(DEMO), "year": YEAR, "standard": "basic-2012"},
+    # links only the briefings this batch writes, as ``balance brief --county`` declares them
+    f"b_region_{YEAR}": {"notebook": "region_overview", "data": str(DEMO), "year": YEAR, "standard": "basic-2012",
+                         "county_briefings": list(COUNTIES)},
     "p_990103_trend": {"notebook": "county_trend", "data": str(DEMO), "county_code": "990103", "standard": str(PROVINCE)},
 }
 STANDARDS = {f"b_region_{YEAR}": "basic-2012", "p_990103_trend": str(PROVINCE)}

@@ -4,7 +4,9 @@ from balance.analysis.planner import optimal, optimal_model
 
 
 def test_optimal_keeps_its_public_names():
-    assert set(optimal.__all__) == {"MARGIN", "GAP", "solve_county", "Certificate"}
+    # the names the module had before the model moved out stay public (later additions allowed)
+    assert {"MARGIN", "GAP", "solve_county", "Certificate"} <= set(optimal.__all__)
+    assert {"TIME_LIMIT", "NODE_LIMIT", "BUDGET_NODE_LIMIT"} <= set(optimal.__all__)
     assert optimal.MARGIN is optimal_model.MARGIN
     assert optimal.TEACHER_SUBSETS is optimal_model.TEACHER_SUBSETS
 
