@@ -146,7 +146,8 @@ def county_sheet(source, known_counties=None, sheet=None):
     """:func:`balance.io.county_sheet.load_county_sheet` of ``source``, read once per content (the
     file's SHA-256), path as given, known counties and worksheet. Every county briefing of a batch
     names the same county sheet; its evaluation reads it through here. A sheet with problems
-    raises every time (nothing is kept); anything but a file path is read as before."""
+    raises every time (nothing is kept); anything but a file path is read as before. Each call gets
+    its own copy (:func:`_own`), as tables and assessments do."""
     from balance.io.county_sheet import load_county_sheet
 
     key = file_key(source) if isinstance(source, (str, Path)) else None
@@ -163,7 +164,7 @@ def county_sheet(source, known_counties=None, sheet=None):
         _remember(_sheets, key, hit)
     else:
         _sheets.move_to_end(key)
-    return hit
+    return _own(hit)  # a briefing may change its sheet; the next one gets the sheet as read
 
 
 def clear() -> None:

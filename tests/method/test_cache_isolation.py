@@ -62,3 +62,23 @@ def test_a_briefing_changing_its_assessment_does_not_change_the_next_ones(county
         pd.testing.assert_frame_equal(getattr(got, name).reset_index(drop=True),
                                       getattr(fresh, name).reset_index(drop=True), obj=name)
     assert got.header_map == fresh.header_map
+
+
+def test_a_changed_county_sheet_does_not_reach_the_next_caller():
+    """cache.county_sheet hands out copies: a briefing that edits its sheet's frame or warnings
+    leaves the kept sheet as read (the kept-kernel leak the assessments were fixed for)."""
+    from pathlib import Path
+
+    from balance.method import cache
+
+    sheet = Path(__file__).resolve().parents[2] / "data" / "demo" / "county_sheet.xlsx"
+    cache.clear()
+    first = cache.county_sheet(str(sheet))
+    rows, warnings = len(first.data), len(first.warnings)
+    first.data.drop(first.data.index, inplace=True)
+    first.warnings.append("changed by a briefing")
+    second = cache.county_sheet(str(sheet))
+    assert second is not first
+    assert len(second.data) == rows > 0
+    assert len(second.warnings) == warnings
+    cache.clear()
