@@ -8,7 +8,7 @@ smallest level L with CV(max(y0, L)) ≤ target, y0 = x + u0·g; sections alread
 import numpy as np
 
 from balance.analysis.planner.groups import _cv, _Group
-from balance.analysis.planner.waterfill import _waterfill
+from balance.analysis.planner.waterfill import _greedy, _waterfill
 
 
 def _group(x, P, g, target):
@@ -49,3 +49,47 @@ def test_a_group_that_already_meets_its_target_keeps_its_start():
     assert _waterfill(grp, u0) is u0
     grp.target = _cv(grp.P, grp.x + u0 * grp.g)
     assert _waterfill(grp, u0) is u0
+
+
+# ------------------------------------------------------------------ marginal allocation (whole units)
+# ``_greedy`` is reached by the planner's tests only when the heuristic meets a whole-unit CV over its
+# limit, which their random counties rarely do: mutmut (round 4) saw ``S1, S2 = None`` and
+# ``target is not None`` survive. The cases below are worked by hand.
+
+def _whole(x, P, g, target):
+    grp = _group(x, P, g, target)
+    grp.whole = True
+    return grp
+
+
+def test_marginal_allocation_adds_whole_units_where_the_cv_falls_most():
+    """PE/art teachers 1, 1, 1, 5 per 100 pupils (equal P_i·g_i): X = 2, CV = √3/2 = 0.866 > 0.5.
+    Two teachers (2, 2, 1, 5) give CV 0.6; three (2, 2, 2, 5) give √1.6875/2.75 = 0.4724 ≤ 0.5,
+    so exactly one each for the three low schools (tests/analysis/test_planner.py, same county).
+    From a start of one unit at school 1 the answer is the same three units (the start counts)."""
+    grp = _whole([1, 1, 1, 5], [100] * 4, [1.0] * 4, 0.5)
+    u = _greedy(grp, np.zeros(4))
+    assert u.tolist() == [1, 1, 1, 0] and u.dtype == np.float64
+    assert _greedy(grp, np.array([1, 0, 0, 0])).tolist() == [1, 1, 1, 0]
+    # the same county with 200 pupils per school (g = 0.5 per teacher): from two units at school 1
+    # (y = 2, 1, 1, 5) two more, one each at schools 2 and 3 (the start is x + u0·g, not x + u0/g)
+    half = _whole([1, 1, 1, 5], [200] * 4, [0.5] * 4, 0.5)
+    assert _greedy(half, np.array([2, 0, 0, 0])).tolist() == [2, 2, 2, 0]
+    # a CV already within its target (weighted: two big equal schools, a tiny low one) adds nothing
+    big = _whole([5.0, 5.0, 1.0], [1000, 1000, 1], [1.0] * 3, 0.1)
+    assert _greedy(big, np.zeros(3)).tolist() == [0, 0, 0]
+    big.target = _cv(big.P, big.x)              # exactly at the target counts as met
+    assert _greedy(big, np.zeros(3)).tolist() == [0, 0, 0]
+    big.target = None                           # no CV limit: only the start
+    assert _greedy(big, np.array([2, 0, 0])).tolist() == [2, 0, 0]
+
+
+def test_marginal_allocation_with_unequal_masses_minimises_the_cv_step_by_step():
+    """Unequal P_i·g_i (the middle section is a combined school's, share 0.5): x = 1, 1, 3,
+    P = 100 each, g = 1, 0.5, 1, target 0.3. CV² = S2·P/S1² − 1 with S1 = Σ P y, S2 = Σ P y².
+    Step 1: Σy²/(Σy)² for one unit at each section: 14/36 = 0.389, 12.25/30.25 = 0.405, 18/36 = 0.5
+    → section 1, y = (2, 1, 3), CV = √(3·14/36 − 1) = 0.408 > 0.3. Step 2: 19/49 = 0.388,
+    15.25/42.25 = 0.361, 21/49 = 0.429 → section 2, y = (2, 1.5, 3), CV = √(3·0.361 − 1) = 0.288
+    ≤ 0.3. Two units, (1, 1, 0). (The equal-mass heap would add four to the middle one.)"""
+    grp = _whole([1, 1, 3], [100] * 3, [1.0, 0.5, 1.0], 0.3)
+    assert _greedy(grp, np.zeros(3)).tolist() == [1, 1, 0]

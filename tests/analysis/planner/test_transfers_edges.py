@@ -1,0 +1,133 @@
+"""Teacher rotation (交流轮岗) in the water-filling heuristic (``method="waterfill"``, ``transfers=True``):
+``balance.analysis.planner.transfers`` and ``waterfill._transfer_records``.
+
+A mutation run (mutmut, issue 10, round 4) found that no test reached this code any more: the
+planner's transfer tests run the default optimiser, which has its own rotation model. The cases
+are worked by hand below (quality-2017 primary: 体育艺术专任教师 0.9 per 100 pupils, CV limit 0.50;
+costs.yaml: a hired PE/art teacher 120 000 元 × 1 year, a rotation 20 000 元)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from balance.analysis.planner import load_costs, plan_schools
+from balance.analysis.planner.groups import _Group
+from balance.analysis.planner.transfers import _solve_transfers, _transfer_slack
+from balance.method.standards import load_standard
+from tests.factories import primary, table
+
+Q = load_standard("quality-2017")
+PE = "小学体育艺术专任教师数"
+TOTAL = "小学专任教师数"
+
+
+def _rows(p, column):
+    it = p.items[p.items["column"] == column]
+    return {(c, k): a for c, k, a in zip(it["school_code"], it["kind"], it["amount"])}
+
+
+def test_rotation_lowers_the_cv_at_a_fraction_of_hiring():
+    """PE/art teachers 1, 1, 1, 5 per 100 pupils (four schools of 100): X = 2, CV = 0.866 > 0.5.
+    Moving one from school 4 to school 1 gives (2, 1, 1, 4), CV = √1.5/2 = 0.612; one more to
+    school 2 gives (2, 2, 1, 3), CV = √0.5/2 = 0.354 ≤ 0.5. Two rotations, 40 000 元, instead of
+    three hires (360 000 元). School 4 keeps 3 per 100 ≥ 0.9 and its total falls by 2."""
+    t = table(primary("1", 100, pe_art=1), primary("2", 100, pe_art=1), primary("3", 100, pe_art=1),
+              primary("4", 100, pe_art=5))
+    p = plan_schools(t, Q, transfers=True, method="waterfill")
+    assert p.feasible and p.total_cost == 40_000
+    assert _rows(p, PE) == {("9999999991", "transfer_in"): 1, ("9999999992", "transfer_in"): 1,
+                            ("9999999994", "transfer_out"): -2}
+    assert _rows(p, TOTAL) == {("9999999991", "teacher_total"): 1, ("9999999992", "teacher_total"): 1,
+                               ("9999999994", "teacher_total"): -2}
+    it = p.items.set_index(["school_code", "kind"])
+    assert it.loc[("9999999991", "transfer_in"), "counterpart"] == "9999999994"
+    assert it.loc[("9999999994", "transfer_out"), "counterpart"] == "9999999991、9999999992"
+    assert it.loc[("9999999991", "transfer_in"), "unit_cost"] == 20_000
+    assert it.loc[("9999999994", "transfer_out"), "cost"] == 0
+    assert p.planned["primary_pe_art_teachers"].tolist() == [2, 2, 1, 3]
+    assert p.planned["primary_teachers"].tolist() == [11, 11, 10, 8]
+
+
+def test_a_section_below_standard_takes_one_teacher_from_the_highest_donor():
+    """PE/art 0, 1, 2 per 100: school 1 fails 0.9 (its one exempt indicator may sit at 85 %, 0.765,
+    still above 0: it needs one teacher). School 2 cannot give (1 − 1 < 0.9); school 3 can
+    (2 − 1 = 1 ≥ 0.9). After the move (1, 1, 1) the CV is 0. One rotation: 20 000 元."""
+    t = table(primary("1", 100, pe_art=0), primary("2", 100, pe_art=1), primary("3", 100, pe_art=2))
+    p = plan_schools(t, Q, transfers=True, method="waterfill")
+    assert p.feasible and p.total_cost == 20_000
+    assert _rows(p, PE) == {("9999999991", "transfer_in"): 1, ("9999999993", "transfer_out"): -1}
+    assert p.planned["primary_pe_art_teachers"].tolist() == [1, 1, 1]
+
+
+def test_a_donor_whose_total_would_fall_below_a_subset_does_not_give():
+    """As above, but school 3 has 5 full-time teachers, all 5 of them 专科及以上 (qualified): giving a
+    PE/art teacher would leave a total of 4 below its 5 qualified ones, so its slack is 0 and the
+    plan hires one teacher for school 1 (120 000 元) instead."""
+    t = table(primary("1", 100, pe_art=0), primary("2", 100, pe_art=1),
+              primary("3", 100, pe_art=2, teachers=5, qualified=5))
+    p = plan_schools(t, Q, transfers=True, method="waterfill")
+    assert p.feasible and p.total_cost == 120_000
+    assert _rows(p, PE) == {("9999999991", "add"): 1}
+    assert _rows(p, TOTAL) == {("9999999991", "teacher_total"): 1}
+
+
+def test_rotation_dearer_than_hiring_is_not_used():
+    """The rotation plan is used only when its total is below hiring alone (360 000 元): at 130 000 元
+    a rotation (dearer than a hire, 120 000 元) two moves still cost less, 260 000 元; at 190 000 元
+    they would cost 380 000 元, so the plan hires its three teachers and moves nobody."""
+    t = table(primary("1", 100, pe_art=1), primary("2", 100, pe_art=1), primary("3", 100, pe_art=1),
+              primary("4", 100, pe_art=5))
+    p = plan_schools(t, Q, load_costs({"transfer_per_teacher": 130_000}), transfers=True, method="waterfill")
+    assert p.total_cost == 260_000
+    p = plan_schools(t, Q, load_costs({"transfer_per_teacher": 190_000}), transfers=True, method="waterfill")
+    assert p.total_cost == 360_000
+    assert set(p.items["kind"]) == {"add", "teacher_total"}
+
+
+def test_transfer_slack_is_the_total_less_the_largest_other_subset():
+    """Slack of a type = floor(total − max(other subsets)), counting earlier changes (``delta``),
+    never below 0: totals 10, 10, 4; qualified 5, 5, 6; backbone 2, 7, 1; titled 0, 0, 0."""
+    df = pd.DataFrame({"primary_teachers": [10, 10, 4], "primary_qualified_teachers": [5, 5, 6],
+                       "primary_backbone_teachers": [2, 7, 1], "primary_pe_art_teachers": [1, 1, 1],
+                       "primary_titled_teachers": [0, 0, 0]})
+    rows = np.array([0, 1, 2])
+    np.testing.assert_array_equal(_transfer_slack(df, rows, "小学", "pe_art_teachers", {}), [5, 3, 0])
+    np.testing.assert_array_equal(_transfer_slack(df, rows, "小学", "backbone_teachers", {}), [5, 5, 0])
+    delta = {(0, "primary_teachers"): 2, (1, "primary_backbone_teachers"): -4}
+    np.testing.assert_array_equal(_transfer_slack(df, rows, "小学", "pe_art_teachers", delta), [7, 5, 0])
+    # the type itself is not one of the "others": qualified's slack ignores qualified
+    np.testing.assert_array_equal(_transfer_slack(df, rows, "小学", "qualified_teachers", {}), [8, 3, 3])
+
+
+def _group(x, P, g, cost, target, s=0.9):
+    n = len(x)
+    return _Group(stage="小学", k=0, indicator="i", field="pe_art_teachers", rows=np.arange(n),
+                  columns=["primary_pe_art_teachers"] * n, P=np.asarray(P, dtype="float64"),
+                  x=np.asarray(x, dtype="float64"), g=np.asarray(g, dtype="float64"), cost=cost, whole=True,
+                  step=0.0, s=s, target=target)
+
+
+def test_solve_transfers_bounds_then_cv_by_hand():
+    """The first case as a group: x = 1, 1, 1, 5 per 100, g = 1 per teacher, bound 0.9 for all
+    (met), target 0.5: two moves from school 4 (index 3), to index 0 then index 1, no hire, cost
+    2 × 20 000. With slack 0 everywhere, three hires (marginal allocation: 1, 1, 1, 0) at 120 000."""
+    grp = _group([1, 1, 1, 5], [100] * 4, [1.0] * 4, 120_000.0, 0.5)
+    b = np.full(4, 0.9)
+    hire, moves, cost = _solve_transfers(grp, b, np.array([9.0] * 4), 20_000.0)
+    assert hire.tolist() == [0, 0, 0, 0] and moves == {(3, 0): 1, (3, 1): 1} and cost == 40_000
+    hire, moves, cost = _solve_transfers(grp, b, np.zeros(4), 20_000.0)
+    assert hire.tolist() == [1, 1, 1, 0] and moves == {} and cost == 360_000
+    # no CV target: only the bounds count, and they are met
+    grp.target = None
+    hire, moves, cost = _solve_transfers(grp, b, np.array([9.0] * 4), 20_000.0)
+    assert hire.tolist() == [0, 0, 0, 0] and moves == {} and cost == 0
+
+
+def test_solve_transfers_a_receiver_never_gives_and_a_donor_stays_at_its_bound():
+    """x = 0, 1, 2.5 with bound 0.9: index 0 needs one teacher. Index 1 cannot give (1 − 1 < 0.9);
+    index 2 gives (2.5 − 1 = 1.5 ≥ 0.9). No CV target. Rotation dearer than hiring: a hire."""
+    grp = _group([0, 1, 2.5], [100] * 3, [1.0] * 3, 120_000.0, None)
+    b = np.full(3, 0.9)
+    hire, moves, cost = _solve_transfers(grp, b, np.full(3, 9.0), 20_000.0)
+    assert hire.tolist() == [0, 0, 0] and moves == {(2, 0): 1} and cost == pytest.approx(20_000)
+    hire, moves, cost = _solve_transfers(grp, b, np.full(3, 9.0), 120_000.0)
+    assert hire.tolist() == [1, 0, 0] and moves == {} and cost == 120_000
