@@ -272,8 +272,8 @@ def apply_scenario(schools: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
             last = rs[-1]
             problems.append(Problem(file=file, row=last.row, column=last.column, value=str(last.amount),
                                     code="scenario_negative",
-                                    problem_zh=f"应用后 {out.iat[i, out.columns.get_loc('school_name')]} 的“{HEADERS[f]}”为 {v:g}，不能为负",
-                                    problem_en=f"after the change, {HEADERS[f]} of school {last.school_code} would be {v:g} (< 0)"))
+                                    problem_zh=f"应用后 {out.iat[i, out.columns.get_loc('school_name')]}（{years[i]} 年）的“{HEADERS[f]}”为 {v:g}，不能为负",
+                                    problem_en=f"after the change, {HEADERS[f]} of school {last.school_code} in {years[i]} would be {v:g} (< 0)"))
     touched_rows = {i for i, _ in touched}
     for part, whole in column_spec().get("subsets", []):
         if part not in out or whole not in out:
@@ -288,8 +288,8 @@ def apply_scenario(schools: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
                 r = (touched.get((i, part)) or touched.get((i, whole)))[-1]
                 problems.append(Problem(
                     file=file, row=r.row, column=r.column, value=str(r.amount), code="scenario_subset",
-                    problem_zh=f"应用后学校 {r.school_code} 的“{HEADERS[part]}”({pv:g}) 大于“{HEADERS[whole]}”({wv:g})",
-                    problem_en=f"after the change, school {r.school_code} has {HEADERS[part]} ({pv:g}) > {HEADERS[whole]} ({wv:g})"))
+                    problem_zh=f"应用后学校 {r.school_code}（{years[i]} 年）的“{HEADERS[part]}”({pv:g}) 大于“{HEADERS[whole]}”({wv:g})",
+                    problem_en=f"after the change, school {r.school_code} has {HEADERS[part]} ({pv:g}) > {HEADERS[whole]} ({wv:g}) in {years[i]}"))
     if problems:
         raise InputError(problems, "情景无法应用到学校数据表", "the scenario does not fit the school table")
     for f in fields:

@@ -184,3 +184,27 @@ def test_changing_classes_when_the_optional_subset_is_unknown(tmp_path):
     new = apply_to_table(t, load_scenario(p))
     assert (new.data.loc[t.data["school_code"] == code, "primary_classes"].to_numpy()
             == t.data.loc[t.data["school_code"] == code, "primary_classes"].to_numpy() + 1).all()
+
+
+def test_a_change_without_year_that_fails_in_two_years_names_each_year(tmp_path):
+    # a clerk's scenario row without 年份 applies to every year of the table; when the result is
+    # impossible in two years, the two problems must say which year each is about (they were
+    # printed as two identical lines)
+    t = table(primary("1", 200, year=2024), primary("1", 200, year=2025),
+              school("3", year=2024, school_type="初级中学", junior_students=100, junior_teachers=10,
+                     junior_qualified_teachers=6),
+              school("3", year=2025, school_type="初级中学", junior_students=100, junior_teachers=10,
+                     junior_qualified_teachers=6))
+    f = tmp_path / "s.yaml"
+    f.write_text("changes:\n"
+                 "  - {school_code: '9999999991', column: 网络多媒体教室数, amount: -100}\n"
+                 "  - {school_code: '9999999993', column: 初中本科及以上学历专任教师数, amount: 5}\n",
+                 encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        apply_scenario(t, load_scenario(f))
+    for code in ("scenario_negative", "scenario_subset"):
+        probs = [p for p in e.value.errors if p.code == code]
+        assert len(probs) == 2
+        assert len({p.problem_zh for p in probs}) == 2 and len({p.problem_en for p in probs}) == 2
+        assert any("2024 年" in p.problem_zh for p in probs) and any("2025 年" in p.problem_zh for p in probs)
+        assert any("2024" in p.problem_en for p in probs) and any("2025" in p.problem_en for p in probs)
