@@ -1,0 +1,56 @@
+"""The exact words of a refused standard file (``balance.method.standards_file``), not only its code and line.
+
+Written for the mutmut survivors of round 4 (docs/mutation/round4-method-a.md):
+``tests/method/test_standards.py`` checks the code, the line and that both languages are there,
+so a message that lost PyYAML's context, named the wrong lines of an unclosed bracket or printed
+"None" went unnoticed. The English half is PyYAML's own context and problem (as PyYAML words them,
+libyaml loader); the Chinese hint is the ``yaml`` entry of ``messages_cli.yaml`` that matches it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from balance.errors import InputError
+from balance.method.standards import STANDARDS_DIR, load_standard
+
+Q = (STANDARDS_DIR / "quality-2017.yaml").read_text(encoding="utf-8")
+
+
+def _problem(tmp_path, text: str):
+    path = tmp_path / "省标准.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as ei:
+        load_standard(path)
+    return ei.value.problems[0]
+
+
+@pytest.mark.parametrize("text, row, zh, en", [
+    ("id: x\ntitle: [没有闭合\nshort_title: y\n", 2,
+     "YAML 格式错误（第 2 行开始，至第 3 行仍未结束）：方括号 [ 没有闭合，或其中缺少逗号",
+     "YAML syntax error (begins on line 2, still open on line 3): while parsing a flow sequence, "
+     "did not find expected ',' or ']'"),
+    ('id: x\ntitle: "没有闭合\nshort_title: y\nstages: [小学]\n', 2,
+     "YAML 格式错误（第 2 行开始，至第 5 行仍未结束）：引号没有闭合",
+     "YAML syntax error (begins on line 2, still open on line 5): while scanning a quoted scalar, "
+     "found unexpected end of stream"),
+    # no context: the problem alone, nothing about where a construct began
+    ("id: x\ntitle: t\n  short_title: y\nstages: [小学]\n", 3,
+     "YAML 格式错误：此处不能出现冒号「:」（缩进不对，或者值里的冒号需要加引号）",
+     "YAML syntax error: mapping values are not allowed in this context"),
+    # a context that is neither a flow collection nor a quote: the line of the problem, no "begins on"
+    ("id: x\nscope:\n  a: 1\n b: 2\n", 4,
+     "YAML 格式错误：缩进不一致，或某一行缺少冒号「:」",
+     "YAML syntax error: while parsing a block mapping, did not find expected key"),
+    # a reader error has no problem text of its own: the character, in hexadecimal
+    ("id: x\ntitle: a\x07b\n", None, "YAML 格式错误：含有不允许的控制字符", "YAML syntax error: unacceptable character #x0007"),
+], ids=["bracket", "quote", "indent", "block_mapping", "control_character"])
+def test_yaml_syntax_errors_in_both_languages(tmp_path, text, row, zh, en):
+    p = _problem(tmp_path, text)
+    assert (p.code, p.row, p.problem_zh, p.problem_en) == ("yaml_syntax", row, zh, en)
+
+
+def test_a_missing_key_is_placed_on_its_parents_line_and_shows_no_value(tmp_path):
+    text = Q.replace("school_rule: {min_met: 6, floor_ratio: 0.85}", "school_rule:\n  floor_ratio: 0.85")
+    line = next(k for k, s in enumerate(text.splitlines(), start=1) if s.startswith("school_rule:"))
+    p = _problem(tmp_path, text)
+    assert (p.column, p.row, p.value) == ("school_rule.min_met", line, None)
