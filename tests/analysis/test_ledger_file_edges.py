@@ -1,0 +1,123 @@
+"""Reading last year's ledger (balance/analysis/ledger_file.py) at library level: every problem
+comes back with its code, sheet, row, column, value and both languages (issue 10, mutation round
+4: the CLI tests only look for a word of the message, so the place and code of a problem could be
+lost without a test noticing). Workbooks are written here with openpyxl as a clerk's Excel would."""
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from balance.analysis.ledger_file import COLUMNS, LEDGER_SHEET, parse_deadline, read_previous_ledger
+from balance.errors import InputError
+
+HEAD = ["编号", "状态", "年度", "首次列入年度", "完成时限", "差距", "责任人", "measures", "备注"]
+
+
+def _book(tmp_path, rows, head=HEAD, title=LEDGER_SHEET, name="prev.xlsx"):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    if head is not None:
+        ws.append(head)
+    for r in rows:
+        ws.append(r)
+    p = tmp_path / name
+    wb.save(p)
+    return p
+
+
+def _problems(path, **kw):
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(path, **kw)
+    ps = e.value.problems
+    assert all(p.problem_zh and p.problem_en and p.file == str(path) for p in ps)
+    return [(p.code, p.sheet, p.row, p.column, p.value) for p in ps]
+
+
+def test_a_filled_ledger_reads_back_with_its_types(tmp_path):
+    p = _book(tmp_path, [
+        ["R:990101:9999999991:小学:教学用房", "新增", 2022, 2022, "2025年6月", 12.5, "王五", "新建", None],
+        [None] * 9,                                          # an empty row is skipped
+        ["S:990101:9999999992:小学", "未完成", "2022", None, dt.datetime(2025, 1, 31), None, 1234.0, None, "  备注 "],
+    ])
+    d = read_previous_ledger(p, year=2023)
+    assert list(d["item_id"]) == ["R:990101:9999999991:小学:教学用房", "S:990101:9999999992:小学"]
+    assert list(d["_row"]) == [2, 4]
+    assert list(d["deadline"]) == [dt.date(2025, 6, 30), dt.date(2025, 1, 31)]
+    assert d["gap"].iloc[0] == 12.5 and d["gap"].isna().iloc[1]
+    assert list(d["year"]) == [2022, 2022] and d["first_year"].iloc[0] == 2022
+    assert list(d["owner"]) == ["王五", "1234"] and d["measures"].iloc[0] == "新建"
+    assert d["measures"].isna().iloc[1]
+    assert d["remark"].iloc[1] == "备注"
+    assert set(COLUMNS) <= set(d.columns) and d["lead_unit"].isna().all()
+
+
+def test_every_row_problem_is_listed_with_its_place(tmp_path):
+    long_date = "明年六月" * 30   # 120 characters: the value is shortened to 80
+    p = _book(tmp_path, [
+        ["R:990101:1:小学:x", None, 2022, None, long_date, None, None, None, None],
+        ["R:990101:1:小学:x", None, 2022, None, None, None, None, None, None],
+        [None, None, None, None, None, None, "赵六", None, None],
+        ["第6项", None, None, None, None, None, None, None, None],
+        ["S:990101:2:初中", None, 2031, "22", None, "abc", None, None, "长" * 2001],
+    ])
+    assert _problems(p, year=2023) == [
+        ("ledger_bad_deadline", LEDGER_SHEET, 2, "完成时限（E 列）", long_date[:80]),
+        ("ledger_duplicate_id", LEDGER_SHEET, 3, "编号（A 列）", "R:990101:1:小学:x"),
+        ("ledger_no_id", LEDGER_SHEET, 4, "编号（A 列）", None),
+        ("ledger_bad_id", LEDGER_SHEET, 5, "编号（A 列）", "第6项"),
+        ("ledger_future_year", LEDGER_SHEET, 6, "年度（C 列）", "2031.0"),  # the cell as read
+        ("ledger_bad_year", LEDGER_SHEET, 6, "首次列入年度（D 列）", "22"),
+        ("ledger_bad_number", LEDGER_SHEET, 6, "差距（F 列）", "abc"),
+        ("ledger_text_too_long", LEDGER_SHEET, 6, "备注（I 列）", "长" * 40),
+    ]
+
+
+def test_the_duplicate_names_the_first_row_and_a_year_equal_to_the_run_is_allowed(tmp_path):
+    p = _book(tmp_path, [["R:9:1:小学:x", None, 2023], [None], ["R:9:1:小学:x", None, 2023]])
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(p, year=2023)
+    (only,) = e.value.problems
+    assert only.code == "ledger_duplicate_id" and "第 2 行" in only.problem_zh and "row 2" in only.problem_en
+
+
+def test_header_problems_come_together(tmp_path):
+    p = _book(tmp_path, [["x", "王", "李"]], head=["序号", "责任人", "owner"])
+    assert _problems(p) == [
+        ("ledger_duplicate_column", LEDGER_SHEET, 1, "owner", None),
+        ("ledger_missing_id", LEDGER_SHEET, 1, "编号", None),
+    ]
+
+
+def test_a_formula_cell_is_refused_with_its_column_letter(tmp_path):
+    p = _book(tmp_path, [["R:9:1:小学:x", None, None, None, None, None, None, "=A1"]])
+    assert _problems(p) == [("ledger_formula", LEDGER_SHEET, 2, "measures（H 列）", None)]
+
+
+def test_no_sheet_and_an_empty_sheet(tmp_path):
+    p = _book(tmp_path, [], title="Sheet1")
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(p)
+    (only,) = e.value.problems
+    assert (only.code, only.sheet) == ("ledger_sheet_missing", None)
+    assert "Sheet1" in only.problem_zh and "Sheet1" in only.problem_en
+    assert _problems(_book(tmp_path, [], head=None, name="empty.xlsx")) == [
+        ("ledger_empty", LEDGER_SHEET, None, None, None)]
+
+
+@pytest.mark.parametrize("cell, date", [
+    ("2025-06-30", dt.date(2025, 6, 30)), ("2025/6/3", dt.date(2025, 6, 3)), ("2025.6.30", dt.date(2025, 6, 30)),
+    ("2025年6月30日", dt.date(2025, 6, 30)), ("2025 年 6 月", dt.date(2025, 6, 30)), ("2025-02", dt.date(2025, 2, 28)),
+    ("2025年12月底", dt.date(2025, 12, 31)), ("2025年底", dt.date(2025, 12, 31)), ("2025", dt.date(2025, 12, 31)),
+    (2025, dt.date(2025, 12, 31)), (2025.0, dt.date(2025, 12, 31)), (1900, dt.date(1900, 12, 31)),
+    (2200, dt.date(2200, 12, 31)), (dt.datetime(2025, 3, 1, 12), dt.date(2025, 3, 1)),
+    (dt.date(2025, 3, 2), dt.date(2025, 3, 2)), (None, None), (float("nan"), None), ("  ", None),
+])
+def test_deadline_forms(cell, date):
+    assert parse_deadline(cell) == date
+
+
+@pytest.mark.parametrize("cell", ["明年", "2025-13", "2025-00", "2025-02-30", 2025.5, 1899, 2201, True, "25-06-30"])
+def test_not_a_deadline(cell):
+    with pytest.raises(ValueError):
+        parse_deadline(cell)
