@@ -79,7 +79,7 @@ def region_overview(data: str, year: int, standard: str = "quality-2017", title:
     if county_sheet:
         from balance.method.evaluation import evaluate
 
-        r.evaluation = evaluate(table, county_sheet, a.standard, year=year)
+        r.evaluation = evaluate(table, county_sheet, a.standard, year=year, other_counties="ignore")
     std = a.standard
     if std.school_rule is not None and std.cv_limit:
         from balance.analysis.planner import plan
