@@ -354,6 +354,9 @@ def _close_batch(track: _Tracker, stop: _StopSignals, failure: BaseException | N
     track.bar.close()
     batch.seconds = time.perf_counter() - track.t0
     track.pending.clear()  # the batch is over: a run it did not finish shows its last row, as in the manifest
+    from balance.running.region_links import relink_region_pages
+
+    batch.warnings += relink_region_pages(track.out_dir, [track.rows[k] for k in sorted(track.rows)])
     stop.hold()
     try:
         track.publish(index=True)

@@ -58,7 +58,8 @@ def _mark_line(kind: str, text: str) -> str:
 #: Why a county briefing the overview links is not in ``DIR`` (the state of its run), as the index says it.
 _NOT_THERE = {"pending": ("info", "总览中 {n} 个县区简报进行中/待生成（本批次尚未运行完）：{names}"),
               "failed": ("warn", "总览中 {n} 个县区简报链接暂不可用（简报运行失败）：{names}"),
-              "missing": ("warn", "总览中 {n} 个县区简报链接暂不可用（简报未生成）：{names}")}
+              "missing": ("warn", "总览中 {n} 个县区简报链接暂不可用（简报未生成）：{names}"),
+              "unlinked": ("warn", "总览中 {n} 个县区简报未生成（运行失败或未运行），总览已标为“未生成”、不链接：{names}")}
 
 
 def _missing_links(out_dir: Path, extra: dict, status: dict[str, str] | None = None) -> str:
@@ -80,6 +81,9 @@ def _missing_links(out_dir: Path, extra: dict, status: dict[str, str] | None = N
             continue
         state = status.get(run, "") if run is not None else ""
         groups[state if state in ("pending", "failed") else "missing"].append(str(x.get("text") or f))
+    unlinked = extra.get("unlinked")  # named, not linked, by the batch (running.region_links)
+    groups["unlinked"] = [str(x.get("text") or x.get("file")) for x in unlinked if isinstance(x, dict)] \
+        if isinstance(unlinked, list) else []
     return "".join(_mark_line(_NOT_THERE[k][0], _NOT_THERE[k][1].format(n=len(v), names="、".join(v)))
                    for k, v in groups.items() if v)
 
