@@ -117,7 +117,7 @@ def _match_header(text: str) -> str | None:
 
 
 def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[str] | None = None,
-                      sheet: str | int | None = None, *, limits=None) -> CountySheet:
+                      sheet: str | int | None = None, *, limits=None, other_counties: str = "refuse") -> CountySheet:
     """Read and check a filled county sheet.
 
     Parameters
@@ -134,6 +134,10 @@ def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[s
         has no header row (instructions) and exactly one other sheet has, that one).
     limits : dict, optional
         Overrides of ``balance/data/reading_limits.yaml`` (see :mod:`balance.io.workbook`).
+    other_counties : "refuse" or "ignore"
+        A row of a county not in ``known_counties``: an error (default), or, ``"ignore"`` (a
+        city-wide sheet used with a table of some of its counties: the briefings), the row is
+        dropped and one warning (``other_counties_ignored``) names the counties ignored.
 
     Returns
     -------
@@ -158,7 +162,8 @@ def load_county_sheet(source, known_counties: dict[str, str] | list[str] | set[s
         data = read_file_bytes(path, file, read_limits(limits), _SUMMARY)  # read once: checksum and cells agree
         sha = hashlib.sha256(data).hexdigest()
         grid, sheet_name, formulas = _read_grid(path, sheet, data, limits, has_header=lambda g: _header_row(g) is not None)
-    return _parse(grid, file=file, sha256=sha, sheet=sheet_name, known=known_counties, formulas=formulas)
+    return _parse(grid, file=file, sha256=sha, sheet=sheet_name, known=known_counties, formulas=formulas,
+                  other_counties=other_counties)
 
 
 def _header_row(grid: list[list]) -> int | None:
@@ -172,7 +177,7 @@ def _header_row(grid: list[list]) -> int | None:
     return h
 
 
-def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) -> CountySheet:
+def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=(), other_counties="refuse") -> CountySheet:
     """Check the cells of a county sheet and build its :class:`CountySheet` (raises on any error)."""
     problems: list[Problem] = []
     formula_at = set(formulas)
@@ -202,7 +207,7 @@ def _parse(grid: list[list], *, file: str, sha256, sheet, known, formulas=()) ->
 
     df = pd.DataFrame(records)
     if len(df):
-        _check_counties(df, known, add)
+        df = _check_counties(df, known, add, other_counties)
 
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -313,9 +318,10 @@ def _parse_county_code(ct: str, numeric: bool, add, rownum: int, ccol: str) -> s
     return ct
 
 
-def _check_counties(df: pd.DataFrame, known, add) -> None:
+def _check_counties(df: pd.DataFrame, known, add, others: str = "refuse") -> pd.DataFrame:
     """Rows across the sheet: the same county and year twice (errors); a county not in the school data
-    (error) or named differently there (warning)."""
+    (error, or with ``others="ignore"`` its rows dropped and named in one warning) or named differently
+    there (warning). Returns the rows kept."""
     ok = df["year"].notna() & df["county_code"].notna()
     keyed = df[ok]
     dup = keyed[keyed.duplicated(["year", "county_code"], keep=False)]
@@ -326,11 +332,14 @@ def _check_counties(df: pd.DataFrame, known, add) -> None:
                 f"county {c}, year {int(y)} appears on several rows ({', '.join(map(str, rows))}); one row per county and year",
                 "duplicate_county_year", rr, "县区代码", c)
     if known is None:
-        return
+        return df
     names = known if isinstance(known, dict) else {k: None for k in known}
     listed = "、".join(sorted(names)[:20]) + ("…" if len(names) > 20 else "")
+    ignored: dict[str, str] = {}
     for rec in keyed.itertuples(index=False):
-        if rec.county_code not in names:
+        if rec.county_code not in names and others == "ignore":
+            ignored.setdefault(rec.county_code, rec.county_name)
+        elif rec.county_code not in names:
             add(f"县区代码 {rec.county_code} 不在学校数据中（学校数据中的县区：{listed}）",
                 f"county code {rec.county_code} is not in the school data (counties there: {listed.replace('、', ', ')})",
                 "unknown_county", int(rec.source_row), "县区代码", rec.county_code)
@@ -338,6 +347,22 @@ def _check_counties(df: pd.DataFrame, known, add) -> None:
             add(f"县区名称“{rec.county_name}”与学校数据中的“{names[rec.county_code]}”不一致",
                 f"county name '{rec.county_name}' differs from the school data's '{names[rec.county_code]}'",
                 "county_name_differs", int(rec.source_row), "县区名称", rec.county_name, severity="warning")
+    if not ignored:
+        return df
+    drop = df["county_code"].isin(set(ignored))
+    add(*other_counties_message(ignored, int(drop.sum())), "other_counties_ignored", column="县区代码",
+        value=", ".join(sorted(ignored)), severity="warning")
+    return df[~drop]
+
+
+def other_counties_message(ignored: dict[str, str], rows: int) -> tuple[str, str]:
+    """(Chinese, English) of the warning for the ``rows`` sheet rows of the counties ``ignored``
+    (code -> name) that are not in the school data (at most 20 named)."""
+    shown = [f"{c} {n or ''}".strip() for c, n in sorted(ignored.items())]
+    zh, en = "、".join(shown[:20]) + ("…" if len(shown) > 20 else ""), ", ".join(shown[:20]) + (" …" if len(shown) > 20 else "")
+    return (f"县级填报表中有 {len(ignored)} 个县区不在学校数据中，其 {rows} 行未使用（已忽略）：{zh}",
+            f"the county sheet has {rows} row{'' if rows == 1 else 's'} of {len(ignored)} "
+            f"count{'y' if len(ignored) == 1 else 'ies'} not in the school data; ignored: {en}")
 
 
 def _fraction_columns(problems: list, records, body, cols, headers, spec_fields, file, sheet) -> None:

@@ -142,9 +142,9 @@ def warm(data, sheet: str | None, standard) -> bool:
         return False
 
 
-def county_sheet(source, known_counties=None, sheet=None):
+def county_sheet(source, known_counties=None, sheet=None, other_counties: str = "refuse"):
     """:func:`balance.io.county_sheet.load_county_sheet` of ``source``, read once per content (the
-    file's SHA-256), path as given, known counties and worksheet. Every county briefing of a batch
+    file's SHA-256), path as given, known counties, worksheet and ``other_counties``. Every county briefing of a batch
     names the same county sheet; its evaluation reads it through here. A sheet with problems
     raises every time (nothing is kept); anything but a file path is read as before. Each call gets
     its own copy (:func:`_own`), as tables and assessments do."""
@@ -152,15 +152,15 @@ def county_sheet(source, known_counties=None, sheet=None):
 
     key = file_key(source) if isinstance(source, (str, Path)) else None
     if key is None:
-        return load_county_sheet(source, known_counties=known_counties, sheet=sheet)
+        return load_county_sheet(source, known_counties=known_counties, sheet=sheet, other_counties=other_counties)
     if isinstance(known_counties, dict):
         known = ("dict", tuple(sorted(known_counties.items())))
     else:
         known = None if known_counties is None else ("set", tuple(sorted(known_counties)))
-    key = (key, str(source), known, sheet)
+    key = (key, str(source), known, sheet, other_counties)
     hit = _sheets.get(key)
     if hit is None:
-        hit = load_county_sheet(source, known_counties=known_counties, sheet=sheet)
+        hit = load_county_sheet(source, known_counties=known_counties, sheet=sheet, other_counties=other_counties)
         _remember(_sheets, key, hit)
     else:
         _sheets.move_to_end(key)

@@ -134,7 +134,7 @@ class Evaluation:
 
 
 def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-2017", *, year: int | None = None,
-             county: str | None = None, sheet: str | int | None = None) -> Evaluation:
+             county: str | None = None, sheet: str | int | None = None, other_counties: str = "refuse") -> Evaluation:
     """The four-area evaluation of every county × year of a school table.
 
     Parameters
@@ -150,6 +150,10 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
         Restrict to one year and/or one county code.
     sheet : optional
         Worksheet of the school table.
+    other_counties : "refuse" or "ignore"
+        County-sheet rows of counties not in the school table: an error (default), or ignored with
+        one warning naming them (``"ignore"``: the briefings, which may read a city-wide sheet
+        beside a table of some of its counties).
 
     Raises
     ------
@@ -159,7 +163,7 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
     from balance.method.assessment import assess
 
     std = load_standard(standard)
-    table, cs = _read_inputs(source, county_sheet, sheet)
+    table, cs = _read_inputs(source, county_sheet, sheet, other_counties)
     extras = school_extras(table)
     a = assess(table, std, year=year, county=county)
     data = table.data
@@ -189,7 +193,7 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
                       standard=std, warnings=problems_frame(warnings))
 
 
-def _read_inputs(source, county_sheet, sheet):
+def _read_inputs(source, county_sheet, sheet, other_counties: str = "refuse"):
     """(SchoolTable, CountySheet or None); the problems of both inputs are raised together."""
     from balance.io.reading import load_school_table
     from balance.io.table import SchoolTable
@@ -211,13 +215,16 @@ def _read_inputs(source, county_sheet, sheet):
     if isinstance(county_sheet, CountySheet):
         cs = county_sheet
         unknown = sorted(set(cs.data["county_code"]) - set(names)) if names is not None else []
+        if unknown and other_counties == "ignore":  # the rows dropped and named, as on reading
+            cs = _without_counties(cs, unknown)
+            unknown = []
         for c in unknown:
             r = int(cs.data.loc[cs.data.county_code == c, "source_row"].iloc[0])
             problems.append(Problem(file=cs.path, sheet=cs.sheet, row=r, column="县区代码", value=c, code="unknown_county",
                                     problem_zh=f"县区代码 {c} 不在学校数据中", problem_en=f"county code {c} is not in the school data"))
     elif county_sheet is not None:
         try:
-            cs = cache.county_sheet(county_sheet, known_counties=names)  # read once per content
+            cs = cache.county_sheet(county_sheet, known_counties=names, other_counties=other_counties)  # once per content
         except InputError as exc:
             problems += exc.problems
     if table_error is not None and len(problems) == len(table_error.problems):
@@ -225,6 +232,20 @@ def _read_inputs(source, county_sheet, sheet):
     if any(p.severity == "error" for p in problems):
         raise InputError(problems, "输入数据有误", "invalid input")
     return table, cs
+
+
+def _without_counties(cs: CountySheet, codes: list[str]) -> CountySheet:
+    """``cs`` without the rows of ``codes`` (not in the school table), one warning naming them."""
+    from dataclasses import replace
+
+    from balance.io.county_sheet import other_counties_message
+
+    drop = cs.data["county_code"].isin(codes)
+    names = cs.data.loc[drop].drop_duplicates("county_code").set_index("county_code")["county_name"].to_dict()
+    zh, en = other_counties_message(names, int(drop.sum()))
+    w = Problem(file=cs.path, sheet=cs.sheet, column="县区代码", value=", ".join(codes), severity="warning",
+                code="other_counties_ignored", problem_zh=zh, problem_en=en)
+    return replace(cs, data=cs.data[~drop].reset_index(drop=True), warnings=[*cs.warnings, w])
 
 
 def _unused_sheet_rows(cs: CountySheet, a, year, county) -> list[Problem]:

@@ -71,7 +71,7 @@ import base64
 import sys
 
 from balance.reporting.markup import (  # noqa: F401 - re-exported (display.escape, display._next …)
-    _SEP, HTML, NO_TEX, _esc, _esc_lines, _next, _Numbering, _numbers, escape, reset_numbering,
+    _SEP, HTML, NO_TEX, _esc, _esc_lines, _next, _Numbering, _numbers, escape, links_html, reset_numbering,
 )
 from balance.reporting.render import (  # noqa: F401 - re-exported (display.render_figure …)
     PRINT_DPI, PRINT_WIDTH_IN, _png_size, _quantize_png, print_dpi, render_figure,
@@ -270,16 +270,3 @@ def cover_html(title: str, subtitle: str | None = None, items: dict | None = Non
     return "".join(parts)
 
 
-def links_html(links: Iterable[tuple[str, str]], title: str | None = None, *, label: str | None = None) -> str:
-    """A list of links (``<nav><p>title</p><ul><li><a href>…``) to other pages of the batch.
-
-    ``links``: ``(file name, text)`` pairs. The file name is percent-encoded (so it can only be a
-    relative path: "javascript:…" becomes "javascript%3A…"; "%", "/" and "#" are kept, so parts
-    quoted by the caller stay as they are) and both are escaped.
-    """
-    from urllib.parse import quote
-
-    items = "".join(f'<li><a href="{_esc(quote(str(href), safe="/%#"))}">{_esc(text)}</a></li>' for href, text in links)
-    head = f"<p>{_esc(title)}</p>" if title else ""
-    aria = f' aria-label="{_esc(label or title)}"' if (label or title) else ""
-    return f'<nav class="county-links {NO_TEX}"{aria}>{head}<ul>{items}</ul></nav>'

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 try:  # IPython is there in every notebook kernel; keep the module importable without it
     from IPython.display import HTML
@@ -72,4 +72,19 @@ def _esc_lines(text: Any) -> str:
 NO_TEX = "tex2jax_ignore mathjax_ignore"
 
 
-__all__ = ["HTML", "NO_TEX", "escape", "reset_numbering"]
+def links_html(links: Iterable[tuple[str, str]], title: str | None = None, *, label: str | None = None) -> str:
+    """A list of links (``<nav><p>title</p><ul><li><a href>…``) to other pages of the batch.
+
+    ``links``: ``(file name, text)`` pairs. The file name is percent-encoded (so it can only be a
+    relative path: "javascript:…" becomes "javascript%3A…"; "%", "/" and "#" are kept, so parts
+    quoted by the caller stay as they are) and both are escaped.
+    """
+    from urllib.parse import quote
+
+    items = "".join(f'<li><a href="{_esc(quote(str(href), safe="/%#"))}">{_esc(text)}</a></li>' for href, text in links)
+    head = f"<p>{_esc(title)}</p>" if title else ""
+    aria = f' aria-label="{_esc(label or title)}"' if (label or title) else ""
+    return f'<nav class="county-links {NO_TEX}"{aria}>{head}<ul>{items}</ul></nav>'
+
+
+__all__ = ["HTML", "NO_TEX", "escape", "links_html", "reset_numbering"]

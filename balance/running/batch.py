@@ -206,6 +206,7 @@ class _Tracker:
     def __init__(self, out_dir: Path, order: list[str], previous: dict, total: int, progress: bool, t0: float):
         self.out_dir, self.order, self.t0 = out_dir, order, t0
         self.results: dict[str, RunResult] = {}
+        self.pending: dict[str, dict] = {}  # index rows of the runs handed out and not finished yet
         self.batch = BatchResult(out_dir=out_dir)
         self.rows: dict[str, dict] = dict(previous)
         self.lines: dict[str, str] = {k: _csv_line(v) for k, v in previous.items()}  # rows as CSV text
@@ -218,6 +219,7 @@ class _Tracker:
 
     def record(self, r: RunResult) -> None:
         self.results[r.run] = r
+        self.pending.pop(r.run, None)
         self.rows[r.run] = r.row()
         self.lines[r.run] = _csv_line(self.rows[r.run])
 
@@ -235,7 +237,8 @@ class _Tracker:
         t_pub = time.perf_counter()
         if index or t_pub - self.index_clock[0] >= max(PUBLISH_EVERY, 10 * self.index_clock[1]):
             try:
-                batch.index = write_index(self.out_dir, [self.rows[k] for k in keys])
+                shown = {**self.rows, **self.pending}  # a run not finished yet: 进行中/待生成, not its last row
+                batch.index = write_index(self.out_dir, [shown[k] for k in sorted(shown)])
             except OSError as exc:
                 raise _write_failed("目录页", "index page", self.out_dir / "index.html", exc, code) from None
             self.index_clock[:] = [time.perf_counter(), time.perf_counter() - t_pub]
@@ -296,6 +299,7 @@ def _run_locked(params_paths, out_dir: Path, ex, t0, force, timeout, progress, n
         track = _Tracker(out_dir, [p.stem for p in paths], previous, len(done) + len(todo), progress, t0)
         for r in done:
             track.record(r)
+        track.pending = {s["run"]: s.pop("pending_row") for s in todo}
         try:
             track.publish(index=True)  # an unwritable manifest is refused here, before any run starts
         except BatchError as exc:
@@ -349,6 +353,10 @@ def _close_batch(track: _Tracker, stop: _StopSignals, failure: BaseException | N
     batch = track.batch
     track.bar.close()
     batch.seconds = time.perf_counter() - track.t0
+    track.pending.clear()  # the batch is over: a run it did not finish shows its last row, as in the manifest
+    from balance.running.region_links import relink_region_pages
+
+    batch.warnings += relink_region_pages(track.out_dir, [track.rows[k] for k in sorted(track.rows)])
     stop.hold()
     try:
         track.publish(index=True)

@@ -121,7 +121,7 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     from balance.method.standards import load_standard
 
     load_standard(std)  # an unknown name or a bad file: refused here, once, not in every run
-    county_path, sheet_warnings, ledger_path = _side_files(county_sheet, previous_ledger, names or known, year)
+    county_path, sheet_warnings, ledger_path = _side_files(county_sheet, previous_ledger, df, wanted, year)
     plan = BriefPlan(data=data.resolve(), year=year, counties=wanted, warnings=list(table.warnings) + sheet_warnings)
     base = {"data": str(plan.data)}
     if table.sheet is not None and (sheet is not None or any(p.code == "sheet_chosen" for p in table.warnings)):
@@ -151,15 +151,33 @@ def plan_brief(data, *, year: int | None = None, counties=None, county_sheet=Non
     return plan
 
 
-def _side_files(county_sheet, previous_ledger, counties, year: int) -> tuple[str | None, list, str | None]:
+def _side_files(county_sheet, previous_ledger, df, wanted: list[str], year: int) -> tuple[str | None, list, str | None]:
     """The county sheet and last year's ledger of every run, each read once here (a missing or
     bad one is refused before anything is written): ``(county sheet path, its warnings, ledger
-    path)``, paths resolved, ``None`` when not given."""
+    path)``, paths resolved, ``None`` when not given.
+
+    The county sheet is read as the briefings read it: rows of counties not in the school table
+    ``df`` (a city-wide sheet beside a table of some of its counties) are ignored with a
+    warning naming them (``other_counties_ignored``); a sheet without a row for a county being
+    briefed (``wanted``) in ``year`` is refused."""
     county_path, sheet_warnings, ledger_path = None, [], None
     if county_sheet:
         from balance.io.county_sheet import load_county_sheet
 
-        sheet_warnings = list(load_county_sheet(county_sheet, known_counties=counties).warnings)
+        counties = df.drop_duplicates("county_code").set_index("county_code")["county_name"].astype(str).to_dict() \
+            if "county_name" in df.columns else sorted(df["county_code"].astype(str).unique())
+        cs = load_county_sheet(county_sheet, known_counties=counties, other_counties="ignore")
+        have = set(cs.data.loc[cs.data["year"] == year, "county_code"])
+        lacking = [c for c in wanted if c not in have]
+        if lacking:
+            shown = "、".join(lacking[:20]) + (f" …（共 {len(lacking)} 个）" if len(lacking) > 20 else "")
+            raise _refuse(county_sheet, "县区代码", "county_sheet_lacks_county",
+                          f"县级填报表中没有 {year} 年县区 {shown} 的行：要生成简报的每个县区都须有一行"
+                          "（或用 --county 只为表中有的县区生成）",
+                          f"the county sheet has no row for {year} of county {', '.join(lacking[:20])}"
+                          f"{' …' if len(lacking) > 20 else ''}: every county briefed needs one (or brief only "
+                          "the counties it has, with --county)", value=", ".join(lacking))
+        sheet_warnings = list(cs.warnings)
         county_path = str(Path(county_sheet).resolve())
     if previous_ledger:
         from balance.analysis.ledger import read_previous_ledger
@@ -198,14 +216,17 @@ def write_brief_params(plan: BriefPlan, out_dir) -> list[Path]:
 def run_brief(data, out_dir, *, year: int | None = None, counties=None, county_sheet=None,
               standard: str = "quality-2017", target_year: int | None = None, workers: int | None = None,
               force: bool = False, timeout: float | None = 600, progress: bool = True, notebooks_dir=None,
-              sheet: str | None = None, previous_ledger=None):
+              sheet: str | None = None, previous_ledger=None, on_plan=None):
     """Plan, write the params into ``out_dir/params`` and run them with
     :func:`balance.running.batch.run_batch`. Returns ``(plan, batch_result)``; raises as
-    :func:`plan_brief` (before anything is written) and as ``run_batch``."""
+    :func:`plan_brief` (before anything is written) and as ``run_batch``. ``on_plan(plan)``, when
+    given, is called once the plan stands, before anything runs (the command line says its warnings)."""
     from balance.running.batch import run_batch
 
     plan = plan_brief(data, year=year, counties=counties, county_sheet=county_sheet, standard=standard, sheet=sheet,
                       target_year=target_year, previous_ledger=previous_ledger)
+    if on_plan is not None:
+        on_plan(plan)
     paths = write_brief_params(plan, out_dir)
     batch = run_batch(paths, out_dir, workers=workers, force=force, timeout=timeout, progress=progress,
                       notebooks_dir=notebooks_dir)

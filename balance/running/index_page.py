@@ -50,20 +50,42 @@ def _verdict_cell(extra: dict) -> str:
     return "".join(out)
 
 
-def _missing_links(out_dir: Path, extra: dict) -> str:
-    """A warning line for a region overview that links county briefings not in ``DIR`` (their run
-    failed or has not run): from ``linked`` in its ``results.json``; empty when every link works."""
+def _mark_line(kind: str, text: str) -> str:
+    return (f'<p class="verdict-line {kind} no-mark"><span class="mark" aria-hidden="true">{_MARKS[kind]}</span> '
+            f'{_html.escape(printable(text), quote=True)}</p>')
+
+
+#: Why a county briefing the overview links is not in ``DIR`` (the state of its run), as the index says it.
+_NOT_THERE = {"pending": ("info", "总览中 {n} 个县区简报进行中/待生成（本批次尚未运行完）：{names}"),
+              "failed": ("warn", "总览中 {n} 个县区简报链接暂不可用（简报运行失败）：{names}"),
+              "missing": ("warn", "总览中 {n} 个县区简报链接暂不可用（简报未生成）：{names}"),
+              "unlinked": ("warn", "总览中 {n} 个县区简报未生成（运行失败或未运行），总览已标为“未生成”、不链接：{names}")}
+
+
+def _missing_links(out_dir: Path, extra: dict, status: dict[str, str] | None = None) -> str:
+    """Lines for a region overview that links county briefings not in ``DIR``, from ``linked`` in
+    its ``results.json``, by the state of each briefing's run (``status``: run name -> status of
+    the rows shown): not finished yet in this batch (``pending``), failed, or not run; empty when
+    every link works."""
     linked = extra.get("linked")
     if not isinstance(linked, list):
         return ""
-    missing = [str(x.get("text") or x.get("file")) for x in linked if isinstance(x, dict) and not (
-        isinstance(x.get("file"), str) and x["file"].endswith(".html")
-        and run_name_problem(x["file"][:-5]) is None and (out_dir / x["file"]).is_file())]
-    if not missing:
-        return ""
-    text = printable(f"总览中 {len(missing)} 个县区简报链接暂不可用（简报未生成或运行失败）：{'、'.join(missing)}")
-    return (f'<p class="verdict-line warn no-mark"><span class="mark" aria-hidden="true">{_MARKS["warn"]}</span> '
-            f'{_html.escape(text, quote=True)}</p>')
+    status = status or {}
+    groups: dict[str, list[str]] = {k: [] for k in _NOT_THERE}
+    for x in linked:
+        if not isinstance(x, dict):
+            continue
+        f = x.get("file")
+        run = f[:-5] if isinstance(f, str) and f.endswith(".html") and run_name_problem(f[:-5]) is None else None
+        if run is not None and (out_dir / f).is_file():
+            continue
+        state = status.get(run, "") if run is not None else ""
+        groups[state if state in ("pending", "failed") else "missing"].append(str(x.get("text") or f))
+    unlinked = extra.get("unlinked")  # named, not linked, by the batch (running.region_links)
+    groups["unlinked"] = [str(x.get("text") or x.get("file")) for x in unlinked if isinstance(x, dict)] \
+        if isinstance(unlinked, list) else []
+    return "".join(_mark_line(_NOT_THERE[k][0], _NOT_THERE[k][1].format(n=len(v), names="、".join(v)))
+                   for k, v in groups.items() if v)
 
 
 def write_index(out_dir: Path, rows: list[dict]) -> Path:
@@ -82,6 +104,8 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
     n_ok = sum(r.get("status") == "ok" for r in rows)
     n_fail = sum(r.get("status") == "failed" for r in rows)
     n_skip = sum(r.get("status") == "skipped" for r in rows)
+    n_pending = sum(r.get("status") == "pending" for r in rows)
+    status_of = {str(r.get("run")): str(r.get("status", "")) for r in rows}
     body = []
     for i, r in enumerate(rows, 1):
         extra = _results_json(out_dir, r["run"])
@@ -95,7 +119,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
         log = (f'<a href="{_href(r["ipynb"])}">{e(r["ipynb"])}</a>'
                if own_file(r["run"], r.get("ipynb") or "", ".ipynb") else "")
         status = r.get("status", "")
-        verdict = _verdict_cell(extra) + _missing_links(out_dir, extra) if status in ("ok", "skipped") else ""
+        verdict = _verdict_cell(extra) + _missing_links(out_dir, extra, status_of) if status in ("ok", "skipped") else ""
         body.append(
             f'<tr class="row-{e(status)}"><td class="num">{i}</td><td>{name}<br><span class="muted">{e(r["run"])}</span></td>'
             f'<td class="verdict">{verdict}</td>'
@@ -104,6 +128,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
             f'<td class="nowrap status-{e(status)}">{e(STATUS_ZH.get(status, status))}</td>'
             f'<td>{log}</td><td class="error">{e(r.get("error", ""))}</td></tr>')
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    pending_dt = f"<dt>进行中/待生成</dt><dd>{n_pending}</dd>" if n_pending else ""
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -118,7 +143,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
 <main>
 <div class="cover"><h1>简报目录</h1><p class="subtitle">义务教育优质均衡发展评估 · 资源配置</p>
 <dl><dt>运行总数</dt><dd>{len(rows)}</dd><dt>成功</dt><dd>{n_ok}</dd><dt>失败</dt><dd>{n_fail}</dd>
-<dt>未变化（沿用上次结果）</dt><dd>{n_skip}</dd><dt>生成时间</dt><dd>{generated}</dd></dl></div>
+<dt>未变化（沿用上次结果）</dt><dd>{n_skip}</dd>{pending_dt}<dt>生成时间</dt><dd>{generated}</dd></dl></div>
 {'<div class="callout fail">有 %d 个运行失败，见下表“错误”列；执行记录（.ipynb）中保留了出错的单元格。</div>' % n_fail if n_fail else ''}
 <table class="balance-table">
 <thead><tr><th class="num">序号</th><th>简报</th><th>结论（与简报结论要点相同）</th><th>类型</th><th>县区代码</th><th class="num">年份</th><th>状态</th><th>执行记录</th><th>错误</th></tr></thead>

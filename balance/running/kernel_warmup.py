@@ -20,7 +20,8 @@ def warm_inputs(hint) -> None:
     try:
         from balance.method.evaluation import evaluate
 
-        evaluate(cache.school_table(data, sheet), county_sheet, standard, year=year, county=county)
+        evaluate(cache.school_table(data, sheet), county_sheet, standard, year=year, county=county,
+                 other_counties="ignore")  # as the briefings do
     except Exception:  # noqa: BLE001
         pass
 

@@ -134,7 +134,18 @@ def _plan_one(entry: tuple, out_dir: Path, notebooks_dir, force: bool, previous:
         return _skipped(run, p, params, previous.get(run, {}), h, html, ipynb)
     return {"run": run, "params_path": str(p), "out_dir": str(out_dir),
             "notebooks_dir": str(notebooks_dir) if notebooks_dir else None, "input_hash": h,
-            "protected": sorted(map(str, protected))}
+            "protected": sorted(map(str, protected)), "pending_row": _pending_row(run, p, params, previous.get(run))}
+
+
+def _pending_row(run: str, p: Path, params, prev: dict | None) -> dict:
+    """The index row of a run handed to the workers and not finished yet: status ``pending``
+    (index.html says 进行中/待生成), what its params say, no briefing, log or error (its last
+    ones are not this batch's). Not a manifest row: the manifest keeps the run's last row."""
+    row = {**(prev or {}), "run": run, "status": "pending", "html": "", "ipynb": "", "error": "", "params": str(p)}
+    if params is not None:
+        row.update(notebook=params.notebook, county_code=params.county_code or "",
+                   year="" if params.year is None else str(params.year), title=params.title or row.get("title", ""))
+    return row
 
 
 def _skipped(run: str, p: Path, params, prev: dict, h: str, html: Path, ipynb: Path) -> RunResult:

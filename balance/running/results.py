@@ -6,7 +6,8 @@ from balance.errors import plural
 from balance.running.outdir import printable
 from balance.running.manifest import MANIFEST_COLUMNS
 
-STATUS_ZH = {"ok": "✓ 成功", "failed": "✗ 失败", "skipped": "↺ 未变化"}
+#: ``pending`` is no manifest status: index.html's label, during a batch, for a run not finished yet.
+STATUS_ZH = {"ok": "✓ 成功", "failed": "✗ 失败", "skipped": "↺ 未变化", "pending": "… 进行中/待生成"}
 
 
 # --------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def test_trap1_brief_plan_carries_the_county_sheet_warnings(tmp_path, capsys):
     from balance.running.brief import plan_brief
 
     sheet = _filled(tmp_path, 0.92, only="g15_migrant_public_share")
-    plan = plan_brief(_schools(tmp_path), county_sheet=sheet)
+    plan = plan_brief(_schools(tmp_path), county_sheet=sheet, counties=["130102"])  # the county the sheet has
     print_fraction_warnings(plan.warnings)  # what `balance brief` prints under its warning count
     out = capsys.readouterr().out
     assert out.startswith("! ") and out.count("像是按小数填写") == 1 and "look like fractions" in out

@@ -49,3 +49,40 @@ def test_a_linked_name_that_is_not_a_plain_file_is_never_looked_up(tmp_path):
         assert "链接暂不可用" in page and "外部" in page
     finally:
         LINKED.pop()
+
+
+def test_in_progress_index_labels_finished_pending_and_failed_runs(tmp_path):
+    """The index written during a batch (the tracker's): a finished run ✓ 成功, a run not finished
+    yet 进行中/待生成 (even when its last batch failed it), a failed one ✗ 失败; the overview's note
+    says which linked briefing is still to come and which failed."""
+    from balance.running.batch import _Tracker
+    from balance.running.planning import _pending_row
+    from balance.running.results import RunResult
+
+    (tmp_path / "region_2025").mkdir()
+    (tmp_path / "region_2025" / "results.json").write_text(json.dumps({"linked": LINKED}, ensure_ascii=False),
+                                                           encoding="utf-8")
+    (tmp_path / "region_2025.html").write_text("<html></html>", encoding="utf-8")
+    previous = {"990101_2025": {"run": "990101_2025", "status": "failed", "error": "OldError: last batch"}}
+    runs = ["region_2025", "990101_2025", "990102_2025"]
+    track = _Tracker(tmp_path, runs, previous, 3, False, 0.0)
+    track.pending = {r: _pending_row(r, Path(f"{r}.yaml"), None, previous.get(r)) for r in runs}
+    track.record(RunResult(run="region_2025", notebook="region_overview", status="ok", html="region_2025.html",
+                           year="2025"))
+    track.record(RunResult(run="990102_2025", notebook="county_briefing", status="failed", county_code="990102",
+                           year="2025", error="ValueError: boom"))
+    track.publish(index=True)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    rows = {r: next(x for x in page.split("<tr")[2:] if f'muted">{r}<' in x) for r in runs}
+    assert "✓ 成功" in rows["region_2025"]
+    assert "… 进行中/待生成" in rows["990101_2025"] and "失败" not in rows["990101_2025"]
+    assert "OldError" not in rows["990101_2025"]  # the last batch's error is not this batch's
+    assert "✗ 失败" in rows["990102_2025"] and "boom" in rows["990102_2025"]
+    assert "进行中/待生成（本批次尚未运行完）：青山县（990101）" in rows["region_2025"]
+    assert "链接暂不可用（简报运行失败）：清河县（990102）" in rows["region_2025"]
+    assert "<dt>进行中/待生成</dt><dd>1</dd>" in page
+    # the batch is over (here: stopped before 990101 ran): its last row again, as in the manifest
+    track.pending.clear()
+    track.publish(index=True)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "进行中/待生成" not in page and "OldError" in page

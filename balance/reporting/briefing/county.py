@@ -51,7 +51,7 @@ class CountyBriefing:
             from balance.method.evaluation import evaluate
 
             self._evaluation = evaluate(self._table, self.county_sheet, self.standard_id, year=self.year,
-                                        county=self.county_code)
+                                        county=self.county_code, other_counties="ignore")
         return self._evaluation
 
     @property

@@ -79,7 +79,7 @@ def region_overview(data: str, year: int, standard: str = "quality-2017", title:
     if county_sheet:
         from balance.method.evaluation import evaluate
 
-        r.evaluation = evaluate(table, county_sheet, a.standard, year=year)
+        r.evaluation = evaluate(table, county_sheet, a.standard, year=year, other_counties="ignore")
     std = a.standard
     if std.school_rule is not None and std.cv_limit:
         from balance.analysis.planner import plan
@@ -240,10 +240,11 @@ def region_table(r: RegionBriefing, link_pattern: str = LINK_PATTERN) -> HTML:
                                pass_columns=[c for c in ("verdict", "passed") if c in cols],
                                pass_labels=("达到", "未达到"),
                                caption=f"各县区达标情况与排名（{basis}）排名规则：{RANK_RULE}{since}")
-    nav = display.links_html(links, "各县区简报：", label="各县区简报") if links else ""
-    none = (f'<p class="section-intro">未生成 {r.year} 年简报的县区（本次只生成了所选县区的简报）：'
-            f'{display.escape("、".join(missing))}。</p>') if missing else ""
-    return _html(table, nav, none)
+    from balance.reporting.county_links import NOT_BRIEFED_REASON, county_links_html, not_written_html
+
+    # the block the batch renders again when a briefing linked here was not written (running.region_links)
+    nav = county_links_html(links, r.year)
+    return _html(table, nav, not_written_html(r.year, missing, NOT_BRIEFED_REASON))
 
 
 def _short(item: str, most: int = 110) -> str:

@@ -41,7 +41,15 @@ def save_results(b, output_dir: str | None) -> None:
                        four_areas_passed=None if b.evaluation is None else int(rows["four_passed"].fillna(False).sum()),
                        plan_cost_total=None if b.plan is None else city_total(rows), target_year=b.target_year,
                        ranking=[str(c) for c in rows["county_code"]],
-                       linked=[{"file": f, "text": t} for f, t in linked_briefings(b)])
+                       linked=[{"file": f, "text": t, "county_code": str(c), "county_name": str(n)}
+                               for (f, t), (c, n) in zip(linked_briefings(b), _linked_counties(b))])
     from balance.io.files import atomic_write_json
 
     atomic_write_json(out / "results.json", payload)
+
+
+def _linked_counties(b: RegionBriefing) -> list[tuple[str, str]]:
+    """(code, name) of each county :func:`~balance.reporting.briefing.region.linked_briefings` links, in its order."""
+    written = None if b.county_briefings is None else set(b.county_briefings)
+    rows = b.rows
+    return [(str(c), str(n)) for c, n in zip(rows["county_code"], rows["county_name"]) if written is None or str(c) in written]

@@ -49,7 +49,7 @@ def county_trend(data: str, county_code: str, standard: str = "quality-2017", ti
     if county_sheet:
         from balance.method.evaluation import evaluate
 
-        t.evaluation = evaluate(table, county_sheet, a.standard, county=str(county_code))
+        t.evaluation = evaluate(table, county_sheet, a.standard, county=str(county_code), other_counties="ignore")
     t.oversize = oversize_counts(table, a)
     t.bachelor = _bachelor(table, str(county_code))
     return t
