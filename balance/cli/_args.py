@@ -83,8 +83,13 @@ def add_year(p, help_text: str = "只处理该年份 / only this year") -> None:
     p.add_argument("--year", type=int, help=help_text)
 
 
+def county_code(text: str) -> str:
+    """A ``--county`` value without the spaces a code pasted from a spreadsheet cell brings along."""
+    return text.strip()
+
+
 def add_county(p, help_text: str = "只处理该县区代码 / only this county code") -> None:
-    p.add_argument("--county", help=help_text)
+    p.add_argument("--county", type=county_code, help=help_text)
 
 
 def add_sheet(p, help_text: str = "Excel 工作表名 / sheet name") -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from balance.cli._args import STANDARD_HELP, print_fraction_warnings
+from balance.cli._args import STANDARD_HELP, county_code, print_fraction_warnings
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
@@ -68,7 +68,7 @@ def add_brief(sub) -> None:
     b.add_argument("input", metavar="INPUT", help="学校表（.xlsx / .csv）/ the school table")
     b.add_argument("--out", required=True, metavar="DIR", help="输出文件夹 / output folder")
     b.add_argument("--year", type=int, default=None, metavar="Y", help="年份（默认表中最新年份）/ year (default: the latest)")
-    b.add_argument("--county", nargs="+", default=None, metavar="CODE",
+    b.add_argument("--county", nargs="+", default=None, metavar="CODE", type=county_code,
                    help="只为这些县区生成（默认全部）/ only these counties (default: all)")
     b.add_argument("--county-sheet", default=None, metavar="FILE", help="县级表 / the county sheet")
     b.add_argument("--standard", default="quality-2017", help=STANDARD_HELP)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from balance.cli._args import EXIT_OK, add_out, add_sheet, add_standard
+from balance.cli._args import EXIT_OK, add_out, add_sheet, add_standard, county_code
 
 
 def _check_year_county(table, year: int, county: str) -> None:
@@ -86,7 +86,7 @@ def _cmd_self_report(args: argparse.Namespace) -> int:
 def _common(p) -> None:
     p.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
     p.add_argument("--year", type=int, required=True, help="年度 / year")
-    p.add_argument("--county", required=True, help="县区代码 / county code")
+    p.add_argument("--county", required=True, type=county_code, help="县区代码 / county code")
     p.add_argument("--county-sheet", help="县级填报表：政府保障程度、教育质量、社会认可度和一票否决 / county sheet "
                                           "(without it those areas are missing)")
     add_out(p)

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from balance.cli._args import EXIT_OK, add_out, add_sheet, add_standard
+from balance.cli._args import EXIT_OK, add_out, add_sheet, add_standard, county_code
 from balance.errors import plural
 
 
@@ -93,7 +93,7 @@ def add_ledger(sub) -> None:
     p.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
     p.add_argument("--year", type=int, required=True, help="台账年度 / the year of the ledger")
     add_out(p)
-    p.add_argument("--county", nargs="+", action="extend", metavar="CODE",
+    p.add_argument("--county", nargs="+", action="extend", metavar="CODE", type=county_code,
                    help="只列这些县区代码（可多个）/ only these county codes (one or more)")
     p.add_argument("--county-sheet", help="县级填报表：列入其他三个领域与一票否决的未达标事项 / county sheet: "
                                           "adds the unmet items of the other areas and the vetoes")
@@ -138,7 +138,7 @@ def add_sample(sub) -> None:
     p = sub.add_parser("sample", help="实地核查抽样名单 / the field-check sample of a county")
     p.add_argument("input", help="学校数据表 (CSV / Excel) / school table")
     p.add_argument("--year", type=int, required=True, help="年度 / year")
-    p.add_argument("--county", required=True, help="县区代码 / county code")
+    p.add_argument("--county", required=True, type=county_code, help="县区代码 / county code")
     add_out(p)
     p.add_argument("--share", type=_share, default=0.4, help="抽样比例（默认 0.4）/ share of schools (default 0.4)")
     p.add_argument("--seed", type=int, default=0, help="随机种子（默认 0；同一种子得到同一名单）/ random seed (default 0)")
