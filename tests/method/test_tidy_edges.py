@@ -2,7 +2,7 @@
 (docs/mutation/round4-method-a.md). ``tests/method/test_tidy.py`` checks the demo assessments sum
 back to the wide table; these build the contract tables by hand: a missing CV verdict, a CV that
 does not decide, county-indicator rows not in stage order, and empty tables. Each test names the
-mutants it kills; the 16 checked by hand (round-4 report) fail on them.
+mutants it kills; the round-4 report says how each was checked by hand.
 """
 from __future__ import annotations
 
