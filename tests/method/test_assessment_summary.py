@@ -39,3 +39,17 @@ def test_summary_of_one_year_is_that_year():
     """Kills ``len(years) > 1`` → ``or True`` (which would print 2025–2025)."""
     a = assess(DEMO, "quality-2017", year=2025)
     assert repr(a) == _expected(a, "2025")
+
+
+def test_an_assessment_without_verdict_rows_passes_no_county_year():
+    """An Assessment with an empty verdict table (built by hand) says 0/0 passing, not 1/0 (kills
+    ``passed = … else 0`` → ``else 1``, left in round 2, docs/mutation/round4-method-b.md)."""
+    import pandas as pd
+
+    from balance.method.assessment import Assessment
+    from balance.method.standards import load_standard
+
+    e = pd.DataFrame()
+    a = Assessment(load_standard("quality-2017"), "<hand>", None, e, e, e, e, e, e, e, e, e)
+    assert repr(a) == "Assessment(quality-2017, 0 counties, years —, 0/0 passing)"
+    assert ("county-years passing", "0/0") in a._summary()[1]

@@ -65,3 +65,29 @@ def test_no_indicator_columns_gives_nan_ratios_and_a_failing_rule():
     out = official.school_rule(v.iloc[:, :0], s.iloc[:, :0], std)
     assert out["min_ratio"].dtype == "float64" and out["min_ratio"].isna().all() and len(out) == 2
     assert (out["indicators_met"] == 0).all() and not out["school_passed"].any()
+
+
+def test_group_cv_of_no_sections_has_every_column():
+    """No section at all: an empty long table that still has the columns callers select (kills the
+    13 mutants of ``group_cv``'s empty-branch column list: ``columns=None`` and each name renamed,
+    round 4, docs/mutation/round4-method-b.md)."""
+    s = pd.DataFrame({c: pd.Series(dtype="int64") for c in ["year", "students"]}
+                     | {c: pd.Series(dtype="str") for c in ["county_code", "stage"]})
+    out = official.group_cv(s, pd.DataFrame({"a": pd.Series(dtype="float64")}))
+    assert out.empty
+    assert list(out.columns) == ["year", "county_code", "stage", "indicator", "value", "cv", "sections", "students",
+                                 "cv_note"]
+
+
+def test_group_cv_counts_sections_and_pupils_and_leaves_a_defined_cv_without_note():
+    """One county stage with two sections of 300 and 100 pupils (values 2 and 6): ``sections`` is 2
+    and ``students`` the whole pupil count 400, int64, and a defined CV has an empty note;
+    X̄ = (300·2 + 100·6)/400 = 3 (kills ``bincount(weights=p)`` → ``None`` / dropped, ``count``
+    / ``f["sections"]`` / ``f["students"]`` → ``None``, ``astype("int64")`` → ``None`` and the
+    empty note ``""`` → ``"XXXX"``, round 4)."""
+    s = pd.DataFrame({"year": [2025, 2025], "county_code": ["990101"] * 2, "stage": ["小学"] * 2,
+                      "students": [300, 100]})
+    out = official.group_cv(s, pd.DataFrame({"a": [2.0, 6.0]}))
+    row = out.iloc[0]
+    assert (row["sections"], row["students"], row["value"], row["cv_note"]) == (2, 400, 3.0, "")
+    assert out["students"].dtype == "int64"
