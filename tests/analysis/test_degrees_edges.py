@@ -40,3 +40,28 @@ def test_one_teacher_is_a_share_no_teacher_is_none_and_a_zero_rural_share_has_no
     assert math.isnan(none.rural_share) and math.isnan(none.ratio) and none.note == "农村组没有专任教师"
     zero = county(5, 0)
     assert zero.rural_share == 0.0 and math.isnan(zero.ratio) and zero.note == ""
+
+
+def test_one_teacher_without_a_bachelor_value_makes_the_share_unknown():
+    """Round 4: ``(t > 0) & isnan(b)`` → ``t > 1`` would take one teacher of unknown degree as none."""
+    out = bachelor_ratio(table(
+        school("1", urban_rural="城区", primary_teachers=10, primary_bachelor_teachers=9),
+        school("2", urban_rural="乡村", primary_teachers=1))).iloc[0]
+    assert math.isnan(out.rural_share) and out.schools_missing == 1 and out.note == "农村组 1 所学校缺少本科及以上学历教师数"
+
+
+def test_a_town_school_left_out_is_not_missing_and_rows_and_columns_keep_their_order():
+    """Round 4: with 镇区 left out (town="none") its school is in no group and never counts as
+    missing (kills the no-group label ``""`` → ``"XXXX"`` and ``!= ""`` → ``!= "XXXX"``); rows come
+    sorted by year and county whatever the input order (``groupby(sort=…)``) with the columns of
+    :data:`COLUMNS` (``DataFrame(columns=None)``)."""
+    from balance.analysis.degrees import COLUMNS
+
+    out = bachelor_ratio(table(
+        school("4", county_code="990102", urban_rural="城区", primary_teachers=4, primary_bachelor_teachers=4),
+        school("1", urban_rural="城区", primary_teachers=10, primary_bachelor_teachers=9),
+        school("2", urban_rural="乡村", primary_teachers=10, primary_bachelor_teachers=9),
+        school("3", urban_rural="镇区", primary_teachers=10)), town="none")
+    assert list(out.columns) == COLUMNS
+    assert list(out.county_code) == ["990101", "990102"]
+    assert out.schools_missing.iloc[0] == 0 and out.ratio.iloc[0] == 1.0 and out.note.iloc[0] == ""

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from balance.analysis.region import OVERSIZE_COLUMNS, county_rows, failing_resource_items, rank_counties
+from balance.analysis.region import OVERSIZE_COLUMNS, city_total, county_rows, failing_resource_items, rank_counties
 
 NAMES = {"990101": "甲县", "990102": "乙县", "990103": "丙县"}
 
@@ -46,9 +46,9 @@ def _assessment(school_rule=True):
     return SimpleNamespace(verdicts=v, county_indicators=ci, school_results=sr, standard=std)
 
 
-def _evaluation():
+def _evaluation(passed=False):
     keys = ("resource", "government", "quality", "recognition", "veto")
-    rows = [dict(year=2025, county_code="990101", passed=False, failing_items=["政府保障程度第 4 项"],
+    rows = [dict(year=2025, county_code="990101", passed=passed, failing_items=["政府保障程度第 4 项"],
                  **{f"{k}_status": f"{k}-甲" for k in keys}),
             dict(year=2024, county_code="990102", passed=True, failing_items=[],
                  **{f"{k}_status": f"{k}-乙2024" for k in keys})]
@@ -91,7 +91,9 @@ def test_failing_items_cvs_then_sections_per_stage_in_the_order_met():
         "初中 1 个学段单位未达到学校资源配置标准",   # a verdict NA does not pass
     ]
     assert failing_resource_items(_assessment(), "990102", 2025) == []
-    assert list(county_rows(_assessment(), 2025)["failing_items"].iloc[1:]) == [[], []]
+    rows = county_rows(_assessment(), 2025)
+    assert list(rows["failing_items"]) == [failing_resource_items(_assessment(), "990101", 2025), [], []]
+    assert len(rows["failing_items"].iloc[0]) == 5
 
 
 def test_previous_year_is_the_latest_before():
@@ -119,10 +121,11 @@ def test_the_four_areas_the_plan_and_oversize_of_the_year():
     assert pd.notna(r["four_passed"].iloc[0]) and not bool(r["four_passed"].iloc[0])
     assert r["four_passed"].iloc[1:].isna().all()      # 990102 evaluated only in 2024
     assert r["four_rank"].iloc[0] == 0.0 and r["four_rank"].iloc[1:].isna().all()
+    assert bool(county_rows(_assessment(), 2025, evaluation=_evaluation(passed=True))["four_passed"].iloc[0])
     for k in ("resource", "government", "quality", "recognition", "veto"):
         assert r[f"{k}_status"].iloc[0] == f"{k}-甲" and r[f"{k}_status"].iloc[1:].isna().all()
     assert list(r["four_failing_items"]) == [["政府保障程度第 4 项"], [], []]
-    assert list(r["plan_cost"]) == [1.5e6, 0.0, 0.0] and r["plan_feasible"].all()
+    assert list(r["plan_cost"]) == [1.5e6, 0.0, 0.0] and list(r["plan_feasible"]) == [True] * 3
     assert list(r.loc[0, OVERSIZE_COLUMNS]) == [2, 50, 7, 11]
     assert r.loc[1:, OVERSIZE_COLUMNS].isna().all().all()
 
@@ -133,3 +136,8 @@ def test_rank_ties_by_county_code_and_missing_values_last():
     out = rank_counties(rows)
     assert list(out["county_code"]) == ["B", "C", "A", "D"] and list(out["rank"]) == [1, 2, 3, 4]
     assert list(out.index) == [0, 1, 2, 3]
+
+
+def test_city_total_counts_a_county_without_a_cost_as_zero():
+    # exact: a NaN filled with 1 instead of 0 would pass an approximate sum of millions
+    assert city_total(pd.DataFrame({"plan_cost": [2.5, np.nan]})) == 2.5
