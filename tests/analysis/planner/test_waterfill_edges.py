@@ -93,3 +93,12 @@ def test_marginal_allocation_with_unequal_masses_minimises_the_cv_step_by_step()
     ≤ 0.3. Two units, (1, 1, 0). (The equal-mass heap would add four to the middle one.)"""
     grp = _whole([1, 1, 3], [100] * 3, [1.0, 0.5, 1.0], 0.3)
     assert _greedy(grp, np.zeros(3)).tolist() == [1, 1, 0]
+
+
+def test_marginal_allocation_orders_equal_masses_by_the_exact_increase():
+    """Equal P_i·g_i = 100 but different pupils: x = 1, 1.3, 3, P = 100, 200, 100, g = 1, 0.5, 1,
+    target 0.37. Increase of Σ P y² per unit, P(2yg + g²): 300 at the first, 310 at the second.
+    One unit at the first: S1 = 760, S2 = 1638, CV = √(1638·400/760² − 1) = 0.3665 ≤ 0.37; at the
+    second it would be √(1648·400/760² − 1) = 0.3759 (mutmut round 4: ``g ** 3`` in the key)."""
+    grp = _whole([1, 1.3, 3], [100, 200, 100], [1.0, 0.5, 1.0], 0.37)
+    assert _greedy(grp, np.zeros(3)).tolist() == [1, 0, 0]
