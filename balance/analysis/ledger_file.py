@@ -88,6 +88,26 @@ def _text(v) -> str | None:
     return s or None
 
 
+_FORMULA_ZH = ("文字以 = + - @ 开头，表格软件打开 ledger.csv 时会把它当作公式；请去掉开头的符号，"
+               "或在前面加一个汉字（如「见：」）")
+_FORMULA_EN = ("text beginning with = + - or @ is read as a formula when a spreadsheet opens ledger.csv; "
+               "remove the leading sign or put a word before it")
+
+
+def _formula_like(t: str | None) -> bool:
+    """The bureau's text would start a formula in ledger.csv: it begins with ``=``, ``+`` or ``@``
+    (``name_rules.refuse_leading`` of columns.yaml, the rule school names follow), or with ``-``
+    followed by a digit, a sign, a dot or a bracket (``-2+3+cmd|…``). A ``-`` before words
+    ("-待县政府审定", the way clerks write a bullet, and a lone "-" for "none") is kept as written:
+    the bureau's columns come back next year verbatim."""
+    from balance.io.validation import name_rules
+
+    if t is None:
+        return False
+    lead = tuple(c for c in name_rules()["refuse_leading"] if c != "-")
+    return t.startswith(lead) or bool(re.match(r"-[\d.+\-=@(]", t))
+
+
 def read_previous_ledger(path: str | Path, *, year: int | None = None, limits=None) -> pd.DataFrame:
     """Read last year's ledger as the bureau filled it (a workbook written by :func:`write_ledger`).
 
@@ -214,6 +234,8 @@ def _read_row(cells: dict, i: int, pos: dict, year, problem, problems: list) -> 
             if t is not None and len(t) > MAX_TEXT:
                 problems.append(problem(f"文字超过 {MAX_TEXT} 个字符", f"text longer than {MAX_TEXT} characters",
                                         value=t[:40], code="ledger_text_too_long", **where))
+            elif _formula_like(t):
+                problems.append(problem(_FORMULA_ZH, _FORMULA_EN, value=t[:40], code="ledger_text_formula", **where))
             rec[k] = t
     return rec
 

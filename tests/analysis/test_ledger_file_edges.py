@@ -121,3 +121,31 @@ def test_deadline_forms(cell, date):
 def test_not_a_deadline(cell):
     with pytest.raises(ValueError):
         parse_deadline(cell)
+
+
+@pytest.mark.parametrize("text", ["+86 123", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0", "-(1)", " +1"])
+def test_bureau_text_that_would_start_a_formula_in_ledger_csv_is_refused(tmp_path, text):
+    """The bureau's columns of last year's ledger are copied into this year's ledger.csv, which a
+    clerk opens by double-click: a cell starting with = + - @ would run as a formula there (the rule
+    columns.yaml's name_rules apply to school names). Found by the clerk review of 2 December."""
+    p = _book(tmp_path, [["R:990101:9999999991:小学:教学用房", "新增", 2022, None, None, None, text, None, None]])
+    assert _problems(p, year=2023) == [
+        ("ledger_text_formula", LEDGER_SHEET, 2, "责任人（G 列）", text.strip()),
+    ]
+
+
+def test_a_text_cell_starting_with_equals_is_refused_too(tmp_path):
+    """"=1+1" typed as text (a cell of type s, as Excel keeps '=1+1 with an apostrophe) is not a
+    formula cell of the workbook, but would be one in ledger.csv."""
+    p = _book(tmp_path, [["R:990101:9999999991:小学:教学用房", "新增", 2022, None, None, None, None, None, None]])
+    wb = openpyxl.load_workbook(p)
+    c = wb[LEDGER_SHEET].cell(2, 7)
+    c.value, c.data_type = '=HYPERLINK("x")', "s"
+    wb.save(p)
+    assert _problems(p, year=2023) == [("ledger_text_formula", LEDGER_SHEET, 2, "责任人（G 列）", '=HYPERLINK("x")')]
+
+
+def test_a_dash_before_words_a_lone_dash_and_a_full_width_equals_sign_stay_text(tmp_path):
+    p = _book(tmp_path, [["R:990101:9999999991:小学:教学用房", "新增", 2022, None, None, None, "-", "＝新建", "-待审定"]])
+    d = read_previous_ledger(p, year=2023)
+    assert d["owner"].iloc[0] == "-" and d["measures"].iloc[0] == "＝新建" and d["remark"].iloc[0] == "-待审定"
