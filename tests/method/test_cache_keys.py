@@ -207,3 +207,13 @@ def test_warm_fills_the_cache_with_the_sheet_asked(csv, table_reads, assessments
     assert table_reads == ["S"] and len(assessments) == 1
     cache.county_assessment(cache.school_table(str(csv), "S"), std, "990101")
     assert table_reads == ["S"] and len(assessments) == 1
+
+
+def test_what_is_not_a_file_path_is_read_every_time_with_its_arguments(table_reads, sheet_reads):
+    missing = "no/such/file.csv"  # no checksum: never kept, every argument still passed on
+    for _ in range(2):
+        assert _got(cache.school_table(missing, "S")) == (missing, "S")
+        assert cache.county_sheet(missing, {"990101": "甲"}, "S", "ignore").args == \
+            (missing, {"990101": "甲"}, "S", "ignore")
+    assert table_reads == [(missing, "S")] * 2
+    assert sheet_reads == [(missing, {"990101": "甲"}, "S", "ignore")] * 2
