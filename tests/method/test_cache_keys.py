@@ -217,3 +217,24 @@ def test_what_is_not_a_file_path_is_read_every_time_with_its_arguments(table_rea
             (missing, {"990101": "甲"}, "S", "ignore")
     assert table_reads == [(missing, "S")] * 2
     assert sheet_reads == [(missing, {"990101": "甲"}, "S", "ignore")] * 2
+
+
+def test_county_sheet_default_is_to_refuse_other_counties(csv, sheet_reads):
+    assert cache.county_sheet(str(csv)).args == (str(csv), None, None, "refuse")
+    assert cache.county_sheet("no/such/file.csv").args == ("no/such/file.csv", None, None, "refuse")
+
+
+def test_warm_is_false_without_county_column_or_on_failure(csv, monkeypatch, assessments):
+    monkeypatch.setattr("balance.io.reading.load_school_table",
+                        lambda data, sheet=None: _table(path=str(data), column="county"))
+    assert cache.warm(str(csv), None, "quality-2017") is False
+    monkeypatch.setattr("balance.io.reading.load_school_table",
+                        lambda data, sheet=None: (_ for _ in ()).throw(OSError("unreadable")))
+    assert cache.warm(str(csv.parent / "other.csv"), None, "quality-2017") is False
+    assert assessments == []
+
+
+def test_a_table_without_checksum_or_data_attributes_is_assessed_uncached(assessments):
+    std, bare = load_standard("quality-2017"), SimpleNamespace(path="p.csv")
+    assert _a(cache.county_assessment(bare, std, "990101")) == (bare, std, "990101")
+    assert assessments == [(bare, std, "990101")]
