@@ -81,3 +81,23 @@ def junior(code: str, students: int, **kw) -> dict:
                   equipment_value=2600.0 * p, multimedia_rooms=-(-p * 3 // 100))
     values.update(kw)
     return school(code, **values)
+
+
+def section_rows(std, rows: list[dict]) -> pd.DataFrame:
+    """Sections (one per dict, as ``build_sections`` gives them) for tests of ``official``: every
+    numerator field of ``std`` is 0 unless a row sets it; school codes 9999999900, 9999999901, …"""
+    fields = {f for ind in std.indicators for f in ind.numerator}
+    base = dict(year=2025, county_code="990101", county_name="测试县", school_name="测试学校",
+                stage="初中", urban_rural="城区", facility_share=1.0)
+    out = []
+    for k, r in enumerate(rows):
+        row = {**base, "school_code": f"99999999{k:02d}", **{f: 0.0 for f in fields}}
+        row.update(r)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def zero_standards(std, sections: pd.DataFrame, **given) -> pd.DataFrame:
+    """Standard 0 (always met) for every indicator of ``std`` but the ones given (name → list per row)."""
+    data = {i.name: given.get(i.name, [0.0] * len(sections)) for i in std.indicators}
+    return pd.DataFrame(data, index=sections.index, dtype="float64")

@@ -11,6 +11,7 @@ import pandas as pd
 from balance.method import official
 from balance.method.indicators import indicator_values
 from balance.method.standards import load_standard
+from tests.factories import section_rows, zero_standards
 
 QUAL = "每百名学生拥有高于规定学历教师数"  # quality-2017, qualified_teachers, whole, per 100 pupils
 ROOMS = "每百名学生拥有网络多媒体教室数"  # quality-2017, multimedia_rooms (a facility count column)
@@ -19,25 +20,6 @@ AREA = "生均教学及辅助用房面积"  # quality-2017, teaching_area (a fac
 
 def _ind(std, name):
     return next(i for i in std.indicators if i.name == name)
-
-
-def _sections(std, rows):
-    """Sections with every numerator field 0 unless a row sets it; rows are dicts."""
-    fields = {f for ind in std.indicators for f in ind.numerator}
-    base = dict(year=2025, county_code="990101", county_name="测试县", school_name="测试学校",
-                stage="初中", urban_rural="城区", facility_share=1.0)
-    out = []
-    for k, r in enumerate(rows):
-        row = {**base, "school_code": f"99999999{k:02d}", **{f: 0.0 for f in fields}}
-        row.update(r)
-        out.append(row)
-    return pd.DataFrame(out)
-
-
-def _standards(std, sections, **given):
-    """Standard 0 (always met) for every indicator but the ones given (name → list per row)."""
-    data = {i.name: given.get(i.name, [0.0] * len(sections)) for i in std.indicators}
-    return pd.DataFrame(data, index=sections.index, dtype="float64")
 
 
 def test_an_undefined_cv_says_why_in_both_languages():
@@ -58,9 +40,9 @@ def test_presorted_shortfalls_of_one_school_in_two_stages_keep_the_stages_apart(
     初中 QUAL, 初中 ROOMS, 小学 QUAL, 小学 ROOMS. With ``change[1:] |=`` → ``=`` only the school
     code starts a new key, both sections share one rank and the rows interleave by indicator."""
     std = load_standard("quality-2017")
-    sec = _sections(std, [dict(stage="初中", students=100), dict(stage="小学", students=100)])
+    sec = section_rows(std, [dict(stage="初中", students=100), dict(stage="小学", students=100)])
     sec["school_code"] = "9999999901"
-    standards = _standards(std, sec, **{QUAL: [1.0, 1.0], ROOMS: [1.0, 1.0]})
+    standards = zero_standards(std, sec, **{QUAL: [1.0, 1.0], ROOMS: [1.0, 1.0]})
     out = official.shortfalls(sec, indicator_values(sec, std), standards, std, presorted=True)
     assert list(zip(out.stage, out.indicator)) == [("初中", QUAL), ("初中", ROOMS), ("小学", QUAL), ("小学", ROOMS)]
 
@@ -72,9 +54,9 @@ def test_shortfall_rows_carry_ratio_threshold_and_the_sections_school_verdict():
     ``None`` / ``value * standard`` (which gives 1 and 3), ``threshold = None``, the
     ``school_passed`` key renamed in the test and in the read (NA / KeyError) and ``= None``)."""
     std = load_standard("quality-2017")
-    sec = _sections(std, [dict(students=200, qualified_teachers=1.0), dict(students=200, qualified_teachers=3.0)])
+    sec = section_rows(std, [dict(students=200, qualified_teachers=1.0), dict(students=200, qualified_teachers=3.0)])
     sec["school_passed"] = [True, False]
-    out = official.shortfalls(sec, indicator_values(sec, std), _standards(std, sec, **{QUAL: [2.0, 2.0]}), std)
+    out = official.shortfalls(sec, indicator_values(sec, std), zero_standards(std, sec, **{QUAL: [2.0, 2.0]}), std)
     assert list(out["ratio"]) == [0.25, 0.75]
     assert list(out["threshold"]) == [2.0, 2.0] and list(out["standard"]) == [2.0, 2.0]
     assert [bool(x) for x in out["school_passed"]] == [True, False]

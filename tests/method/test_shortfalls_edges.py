@@ -14,28 +14,10 @@ import pytest
 from balance.method import official
 from balance.method.indicators import indicator_values
 from balance.method.standards import load_standard
+from tests.factories import section_rows, zero_standards
 
 QUAL = "每百名学生拥有高于规定学历教师数"  # quality-2017, whole teachers, per 100 pupils
 RATIO = "师生比"  # basic-2012, teachers ÷ pupils, whole teachers
-
-
-def _sections(std, rows):
-    """Sections with every numerator field 0 unless a row sets it; rows are dicts."""
-    fields = {f for ind in std.indicators for f in ind.numerator}
-    base = dict(year=2025, county_code="990101", county_name="测试县", school_name="测试学校",
-                stage="初中", urban_rural="城区", facility_share=1.0)
-    out = []
-    for k, r in enumerate(rows):
-        row = {**base, "school_code": f"99999999{k:02d}", **{f: 0.0 for f in fields}}
-        row.update(r)
-        out.append(row)
-    return pd.DataFrame(out)
-
-
-def _standards(std, sections, **given):
-    """Standard 0 (always met) for every indicator but the ones given (name → list per row)."""
-    data = {i.name: given.get(i.name, [0.0] * len(sections)) for i in std.indicators}
-    return pd.DataFrame(data, index=sections.index, dtype="float64")
 
 
 def _short(std, sections, standards, presorted=False):
@@ -48,16 +30,16 @@ def test_shortfall_within_the_tolerance_of_a_whole_number_is_that_number():
     so 152 and 2, not 153 and 3 (kills ``add − REL_TOL·…`` → ``+`` and ``REL_TOL *`` → ``/`` on
     both the shortfall and the shortfall-to-floor line)."""
     std = load_standard("quality-2017")
-    sec = _sections(std, [dict(students=10_000, qualified_teachers=848 - 5e-7)])
-    r = _short(std, sec, _standards(std, sec, **{QUAL: [10.0]})).iloc[0]
+    sec = section_rows(std, [dict(students=10_000, qualified_teachers=848 - 5e-7)])
+    r = _short(std, sec, zero_standards(std, sec, **{QUAL: [10.0]})).iloc[0]
     assert (r.indicator, r.shortfall, r.shortfall_to_floor) == (QUAL, 152, 2)
 
 
 def test_an_exact_whole_shortfall_is_not_rounded_up():
     """100 pupils at 2 per 100 and no teacher: exactly 2 short (kills ``−`` → ``+``, which gives 3)."""
     std = load_standard("quality-2017")
-    sec = _sections(std, [dict(students=100)])
-    r = _short(std, sec, _standards(std, sec, **{QUAL: [2.0]})).iloc[0]
+    sec = section_rows(std, [dict(students=100)])
+    r = _short(std, sec, zero_standards(std, sec, **{QUAL: [2.0]})).iloc[0]
     assert r.shortfall == 2
 
 
@@ -68,8 +50,8 @@ def test_the_tolerance_is_at_least_absolute_for_a_requirement_below_one_unit_ove
     lines, which would absorb it and say 1)."""
     std = load_standard("quality-2017")
     floor = std.school_rule.floor_ratio
-    sec = _sections(std, [dict(students=100), dict(students=100)])
-    standards = _standards(std, sec, **{QUAL: [1 + 1.5e-9, (1 + 1.5e-9) / floor]})
+    sec = section_rows(std, [dict(students=100), dict(students=100)])
+    standards = zero_standards(std, sec, **{QUAL: [1 + 1.5e-9, (1 + 1.5e-9) / floor]})
     out = _short(std, sec, standards)
     assert out.shortfall.iloc[0] == 2
     assert out.shortfall_to_floor.iloc[1] == 2
@@ -81,8 +63,8 @@ def test_without_a_school_rule_the_floor_is_the_standard_itself():
     Kills ``floor = … else 1.0`` → ``2.0`` (which would say 25)."""
     std = load_standard("basic-2012")
     assert std.school_rule is None
-    sec = _sections(std, [dict(students=400, teachers=15.0)])
-    r = _short(std, sec, _standards(std, sec, **{RATIO: [0.05]})).iloc[0]
+    sec = section_rows(std, [dict(students=400, teachers=15.0)])
+    r = _short(std, sec, zero_standards(std, sec, **{RATIO: [0.05]})).iloc[0]
     assert (r.indicator, r.shortfall, r.shortfall_to_floor) == (RATIO, 5, 5)
 
 
@@ -90,8 +72,8 @@ def test_a_missing_standard_or_a_met_one_lists_no_shortfall():
     """A stage without a standard (NaN) cannot be short of it, and a section meeting every standard
     is not listed (kills ``below = ~isnan(s) & …`` → ``|``, which lists both)."""
     std = load_standard("quality-2017")
-    sec = _sections(std, [dict(students=100), dict(students=100, qualified_teachers=5.0)])
-    out = _short(std, sec, _standards(std, sec, **{QUAL: [np.nan, 5.0]}))
+    sec = section_rows(std, [dict(students=100), dict(students=100, qualified_teachers=5.0)])
+    out = _short(std, sec, zero_standards(std, sec, **{QUAL: [np.nan, 5.0]}))
     assert out.empty
     assert list(out.columns)[:3] == ["year", "county_code", "county_name"]
 
@@ -106,9 +88,9 @@ def test_rows_are_sorted_by_year_county_stage_school_then_indicator(presorted):
             dict(year=2024, school_code="9999999903", stage="小学", students=100)]
     if presorted:  # what build_sections gives: already in key order
         rows = [rows[2], rows[0], rows[1]]
-    sec = _sections(std, rows)
+    sec = section_rows(std, rows)
     names = [QUAL, "每百名学生拥有网络多媒体教室数"]
-    out = _short(std, sec, _standards(std, sec, **{n: [1.0] * 3 for n in names}), presorted=presorted)
+    out = _short(std, sec, zero_standards(std, sec, **{n: [1.0] * 3 for n in names}), presorted=presorted)
     got = list(zip(out.year, out.stage, out.school_code, out.indicator))
     assert got == [(2024, "小学", "9999999903", names[0]), (2024, "小学", "9999999903", names[1]),
                    (2025, "初中", "9999999902", names[0]), (2025, "初中", "9999999902", names[1]),
