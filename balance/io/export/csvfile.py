@@ -30,7 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from balance.io.export.cells import _FORMULA_START  # the characters that start a formula: one home
+
 _BOM = "\ufeff".encode("utf-8")
+
 #: |x| in [_LOW, _HIGH): Arrow's shortest text (with ".0" on whole numbers) equals Python's repr.
 _LOW, _HIGH = 1e-4, 1e10
 _NEEDS_QUOTES = (b",", b'"', b"\r", b"\n")
@@ -149,3 +152,36 @@ def _float_text(x: np.ndarray):
     if odd.any():
         text = pc.replace_with_mask(text, pa.array(odd), pa.array([repr(float(v)) for v in x[odd]], type=pa.string()))
     return text
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text value a spreadsheet would run as a formula on opening the CSV
+    prefixed by an apostrophe ``'`` (OWASP's CSV-injection escape; the apostrophe is what Excel
+    itself shows before such text typed into a cell).
+
+    Text beginning with ``= + - @``, a tab or a carriage return is prefixed unless it is a plain
+    number (``-5``, ``+3.5`` stay as they are). Only text (object / string) columns are looked at;
+    numbers, missing values and the other columns are untouched; ``df`` itself is not modified.
+    For CSVs that carry text nothing upstream has validated, such as the raw cells of a statistics
+    workbook in ``*.provenance.csv``.
+    """
+    out = None
+    for name in df.columns:
+        col = df[name]
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
+            continue
+        risky = col.map(_formula_like, na_action="ignore").fillna(False).astype(bool)
+        if risky.any():
+            out = df.copy() if out is None else out
+            out.loc[risky, name] = "'" + col[risky]
+    return df if out is None else out
+
+
+def _formula_like(v) -> bool:
+    if not isinstance(v, str) or not v.startswith(_FORMULA_START):
+        return False
+    try:
+        float(v)
+    except ValueError:
+        return True
+    return v[0] in "\t\r"  # float() strips leading whitespace: " \t5" is still a cell Excel would run

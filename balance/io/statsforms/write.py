@@ -10,7 +10,9 @@
 * 说明 — the run (year, form generations and mapping files, counts), the assumptions of the
   mapping files and the notes of the run (checks that failed, units assumed, years not stated);
 
-and ``<stem>.provenance.csv`` beside it (UTF-8 with BOM, English column names) holds 来源 for programs.
+and ``<stem>.provenance.csv`` beside it (UTF-8 with BOM, English column names) holds 来源 for programs;
+there a raw cell whose text a spreadsheet would run as a formula (``=…``, ``+…``, ``@…``: a rejected
+school's name, say) is written with a leading apostrophe (:func:`balance.io.export.csvfile.spreadsheet_safe`).
 Every cell goes through :func:`balance.io.export.xlsx.set_cell` (text stays text, never a formula); both
 files are staged and moved into place together.
 """
@@ -80,6 +82,7 @@ def notes_frame(result: ImportResult, command: str = "") -> pd.DataFrame:
 
 def write_import(result: ImportResult, out: str | Path, command: str = "") -> list[Path]:
     """Write ``out`` (.xlsx) and its provenance CSV together (see the module docstring)."""
+    from balance.io.export.csvfile import spreadsheet_safe
     from balance.io.export.xlsx import Sheet, build_workbook, school_table_kinds
     from balance.io.files import staged_files
 
@@ -97,5 +100,5 @@ def write_import(result: ImportResult, out: str | Path, command: str = "") -> li
     wb = build_workbook(sheets, None)
     with staged_files(out.parent if str(out.parent) else ".") as s:
         wb.save(s.stage(out.name))
-        prov.to_csv(s.stage(provenance_csv_path(out).name), index=False, encoding="utf-8-sig")
+        spreadsheet_safe(prov).to_csv(s.stage(provenance_csv_path(out).name), index=False, encoding="utf-8-sig")
     return s.final

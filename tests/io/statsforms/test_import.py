@@ -492,3 +492,23 @@ def test_round_trip_assessment(tmp_path, built, generation):
     pd.testing.assert_frame_equal(a.school_results.sort_values(key).reset_index(drop=True),
                                   b.school_results.sort_values(key).reset_index(drop=True), rtol=1e-12)
     assert len(a.school_results) > 0 and a.county_indicators["value"].notna().any()
+
+
+def test_formula_like_raw_cells_cannot_run_from_the_provenance_csv(tmp_path):
+    # a rejected school's raw name used to reach *.provenance.csv as written: a double-click on the
+    # CSV would run =HYPERLINK(...) in Excel; it is now prefixed by ' (numbers such as -5 stay)
+    import csv
+
+    rows = truth("2021")[:1]
+    bad = dict(rows[0], school_name="=HYPERLINK(\"x\")")
+    d = make_folder(tmp_path, "2021", rows=[bad])
+    result = import_statistics([str(d)], 2024)
+    out = tmp_path / "学校数据.xlsx"
+    write_import(result, out)
+    with open(tmp_path / "学校数据.provenance.csv", encoding="utf-8-sig", newline="") as f:
+        cells = [c for row in csv.reader(f) for c in row]
+    assert "'" + bad["school_name"] in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    # the workbook keeps the name as written, as text (the test above)
+    wb = openpyxl.load_workbook(out)
+    assert any(c.value == bad["school_name"] for ws in wb.worksheets for row in ws.iter_rows() for c in row)
