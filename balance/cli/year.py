@@ -107,8 +107,13 @@ def add_ledger(sub) -> None:
 
 
 def _share(text: str) -> float:
+    """argparse type: a share in (0, 1] as ``0.4`` or ``40%``; full-width ``４０％`` and spaces as an
+    input method types them are read the same (NFKC)."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text).strip()
     try:
-        x = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        x = float(t.rstrip("%").strip()) / (100 if t.endswith("%") else 1)
     except ValueError:
         x = float("nan")
     if not (0 < x <= 1):

@@ -100,3 +100,11 @@ def test_bad_options_are_refused(tmp_path, capsys, args):
     err = capsys.readouterr().err
     assert args[1] in err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("text, share", [("40%", 0.4), ("４０％", 0.4), ("０.５", 0.5), (" 0.25 ", 0.25), ("25 %", 0.25)])
+def test_share_as_an_input_method_types_it(text, share):
+    # a clerk's Chinese input method types full-width digits and ％: the same share, not a refusal
+    from balance.cli.year import _share
+
+    assert _share(text) == pytest.approx(share)
