@@ -265,7 +265,7 @@ def _read_year(k: str, v, year, where: dict, problem, problems: list):
     if k == "year" and year is not None and int(t) > int(year):
         problems.append(problem(f"上年台账的年度 {t} 晚于本次评估年度 {year}；请检查 --previous 是否选错了文件",
                                 f"the previous ledger's year {t} is after the year assessed ({year}); "
-                                "check that --previous names the right file", value=v,
+                                "check that --previous names the right file", value=t,
                                 code="ledger_future_year", **where))
     return int(t)
 

@@ -66,7 +66,7 @@ def test_every_row_problem_is_listed_with_its_place(tmp_path):
         ("ledger_duplicate_id", LEDGER_SHEET, 3, "编号（A 列）", "R:990101:1:小学:x"),
         ("ledger_no_id", LEDGER_SHEET, 4, "编号（A 列）", None),
         ("ledger_bad_id", LEDGER_SHEET, 5, "编号（A 列）", "第6项"),
-        ("ledger_future_year", LEDGER_SHEET, 6, "年度（C 列）", "2031.0"),  # the cell as read
+        ("ledger_future_year", LEDGER_SHEET, 6, "年度（C 列）", "2031"),  # as the clerk typed it, not 2031.0
         ("ledger_bad_year", LEDGER_SHEET, 6, "首次列入年度（D 列）", "22"),
         ("ledger_bad_number", LEDGER_SHEET, 6, "差距（F 列）", "abc"),
         ("ledger_text_too_long", LEDGER_SHEET, 6, "备注（I 列）", "长" * 40),
