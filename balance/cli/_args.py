@@ -115,17 +115,27 @@ def tune_for(rows: int) -> None:
         tune_memory()
 
 
+def _records(problems, codes) -> list[dict]:
+    """The problems (a list of :class:`~balance.errors.Problem` or a problem table) whose code is in ``codes``."""
+    if hasattr(problems, "to_dict"):
+        return [r for r in problems.to_dict("records") if r.get("code") in codes]
+    return [p.to_dict() for p in problems if getattr(p, "code", None) in codes]
+
+
+def say_ignored_rows(problems) -> None:
+    """The county-sheet rows not used (a city-wide sheet beside a table of some of its counties),
+    named on stderr in Chinese and English (``brief``, ``evaluate``, ``self-report``, ``application``)."""
+    for r in _records(problems, ("other_counties_ignored",)):
+        print(f"! {r.get('file') or ''}：{r['problem_zh']}\n  {r['problem_en']}", file=sys.stderr)
+
+
 def print_fraction_warnings(problems) -> None:
     """Print, one per line, the warnings that a rate looks like a fraction (issue 12, trap 1): they
     change a verdict, so the console says them in full, not only as a count. ``problems``: a list
     of :class:`~balance.errors.Problem` or a problem table (DataFrame)."""
     from balance.io.rates import FRACTION_CODES
 
-    if hasattr(problems, "to_dict"):
-        rows = [r for r in problems.to_dict("records") if r.get("code") in FRACTION_CODES]
-    else:
-        rows = [p.to_dict() for p in problems if getattr(p, "code", None) in FRACTION_CODES]
-    for r in rows:
+    for r in _records(problems, FRACTION_CODES):
         row = r.get("row")
         where = f" 第 {row} 行" if row is not None and str(row) not in ("<NA>", "nan", "None") else ""
         col = r.get("column") or ""

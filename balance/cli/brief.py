@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from balance.cli._args import STANDARD_HELP, county_code, print_fraction_warnings
+from balance.cli._args import STANDARD_HELP, county_code, print_fraction_warnings, say_ignored_rows
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
                                 target_year=args.target_year, workers=args.workers,
                                 force=args.force, timeout=args.timeout, progress=not args.no_progress,
                                 notebooks_dir=args.notebooks, sheet=args.sheet,
-                                previous_ledger=args.previous_ledger, on_plan=_say_ignored_rows)
+                                previous_ledger=args.previous_ledger, on_plan=lambda plan: say_ignored_rows(plan.warnings))
     except ExecutorError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -44,14 +44,6 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     print(batch.summary())
     print(f"运行参数（审计记录）/ run parameters (audit log): {batch.out_dir / PARAMS_FOLDER}")
     return batch.exit_code
-
-
-def _say_ignored_rows(plan) -> None:
-    """Before the briefings run: the county-sheet rows not used (a city-wide sheet beside a table of
-    some of its counties), named on stderr in Chinese and English."""
-    for w in plan.warnings:
-        if w.code == "other_counties_ignored":
-            print(f"! {w.file}：{w.problem_zh}\n  {w.problem_en}", file=sys.stderr)
 
 
 def add_brief(sub) -> None:

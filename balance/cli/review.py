@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from balance.cli._args import EXIT_OK, add_out, add_sheet, add_standard, county_code
+from balance.cli._args import EXIT_OK, add_out, add_sheet, add_standard, county_code, say_ignored_rows
 
 
 def _check_year_county(table, year: int, county: str) -> None:
@@ -39,7 +39,9 @@ def _facts(args: argparse.Namespace, with_plan: bool = False):
 
     table = load_school_table(args.input, sheet=args.sheet)
     _check_year_county(table, args.year, args.county)
-    ev = evaluate(table, args.county_sheet, args.standard, year=args.year, county=args.county)
+    ev = evaluate(table, args.county_sheet, args.standard, year=args.year, county=args.county,
+                  other_counties="ignore", require_rows=True)  # a city-wide sheet, as brief reads it
+    say_ignored_rows(ev.warnings)
     total, feasible = None, None
     std = ev.assessment.standard
     if with_plan and std.school_rule is not None and std.cv_limit:

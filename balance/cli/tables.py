@@ -21,6 +21,7 @@ from balance.cli._args import (
     add_year,
     positive_int,
     print_fraction_warnings,
+    say_ignored_rows,
     tune_for,
 )
 
@@ -52,7 +53,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         from balance.io.county_sheet import load_county_sheet
 
         names = t.data.drop_duplicates("county_code").set_index("county_code")["county_name"].astype(str).to_dict()
-        cs = load_county_sheet(args.county_sheet, known_counties=names)
+        cs = load_county_sheet(args.county_sheet, known_counties=names, other_counties="ignore")  # a city-wide sheet
         print(f"\n县级填报表检查通过：{len(cs.data)} 行 / county sheet passed: {plural(len(cs.data), 'row')}")
         if cs.warnings:
             print(f"县级填报表提示 / county-sheet warnings: {len(cs.warnings)}")
@@ -112,7 +113,9 @@ def _cmd_evaluate(args) -> int:
 
     from balance.method.evaluation import evaluate, write_evaluation
 
-    ev = evaluate(args.input, args.county_sheet, args.standard, year=args.year, county=args.county, sheet=args.sheet)
+    ev = evaluate(args.input, args.county_sheet, args.standard, year=args.year, county=args.county, sheet=args.sheet,
+                  other_counties="ignore", require_rows=True)  # a city-wide sheet, as brief reads it
+    say_ignored_rows(ev.warnings)
     paths = write_evaluation(ev, args.out)
     print(f"{four_area_label(ev.standard.title)} / standard: four areas (resources by {ev.standard.id})")
     for v in ev.verdicts.itertuples(index=False):

@@ -42,9 +42,14 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     table = load_school_table(args.input, sheet=args.sheet)
     ev = None
     if args.county_sheet:
+        from balance.cli._args import say_ignored_rows
         from balance.method.evaluation import evaluate
 
-        ev = evaluate(table, args.county_sheet, args.standard, year=args.year)
+        # a city-wide sheet, as brief reads it; with --county only those counties are listed, so the
+        # others' rows are not required
+        ev = evaluate(table, args.county_sheet, args.standard, year=args.year, other_counties="ignore",
+                      require_rows=not args.county)
+        say_ignored_rows(ev.warnings)
         a = ev.assessment
     else:
         a = assess(table, args.standard, year=args.year)

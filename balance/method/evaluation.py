@@ -134,7 +134,8 @@ class Evaluation:
 
 
 def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-2017", *, year: int | None = None,
-             county: str | None = None, sheet: str | int | None = None, other_counties: str = "refuse") -> Evaluation:
+             county: str | None = None, sheet: str | int | None = None, other_counties: str = "refuse",
+             require_rows: bool = False) -> Evaluation:
     """The four-area evaluation of every county × year of a school table.
 
     Parameters
@@ -154,6 +155,11 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
         County-sheet rows of counties not in the school table: an error (default), or ignored with
         one warning naming them (``"ignore"``: the briefings, which may read a city-wide sheet
         beside a table of some of its counties).
+    require_rows : bool
+        ``True`` (the command line): a county evaluated in a year for which the sheet has rows of
+        other counties but none of its own is refused (``county_sheet_lacks_county``: a mistyped
+        code or the wrong sheet), not evaluated with every sheet item missing. A year the sheet does
+        not cover at all still gives missing items.
 
     Raises
     ------
@@ -165,13 +171,15 @@ def evaluate(source, county_sheet, standard: str | Path | Standard = "quality-20
     std = load_standard(standard)
     table, cs = _read_inputs(source, county_sheet, sheet, other_counties)
     extras = school_extras(table)
-    a = assess(table, std, year=year, county=county)
     data = table.data
     mask = pd.Series(True, index=data.index)
     if year is not None:
         mask &= data["year"] == int(year)
     if county is not None:
         mask &= data["county_code"] == str(county)
+    if require_rows and cs is not None:
+        _require_rows(cs, data.loc[mask, ["year", "county_code"]].drop_duplicates())
+    a = assess(table, std, year=year, county=county)
     school_items = compute_school_items(data[mask], extras.loc[mask], a.sections, std)
     settings = base_settings(std)
     warnings = list(table.warnings) + ([] if cs is None else list(cs.warnings) + _unused_sheet_rows(cs, a, year, county))
@@ -232,6 +240,26 @@ def _read_inputs(source, county_sheet, sheet, other_counties: str = "refuse"):
     if any(p.severity == "error" for p in problems):
         raise InputError(problems, "输入数据有误", "invalid input")
     return table, cs
+
+
+def _require_rows(cs: CountySheet, pairs: pd.DataFrame) -> None:
+    """Refuse when a county-year of ``pairs`` has no sheet row though the sheet has rows of that year."""
+    covered = set(cs.data["year"].astype(int))
+    have = set(zip(cs.data["year"].astype(int), cs.data["county_code"].astype(str)))
+    lacking: dict[int, list[str]] = {}
+    for y, c in sorted(zip(pairs["year"].astype(int), pairs["county_code"].astype(str))):
+        if y in covered and (y, c) not in have:
+            lacking.setdefault(y, []).append(c)
+    if not lacking:
+        return
+    problems = [Problem(file=cs.path, sheet=cs.sheet, column="县区代码", value=", ".join(codes),
+                        code="county_sheet_lacks_county",
+                        problem_zh=f"县级填报表中有 {y} 年其他县区的行，却没有县区 {'、'.join(codes)} 的行：请检查县区代码"
+                                   "或换用正确的填报表（或用 --county 只评估表中有的县区）",
+                        problem_en=f"the county sheet has rows for {y} but none for county {', '.join(codes)}: check the "
+                                   "county codes or the file (or evaluate only the counties it has, with --county)")
+                for y, codes in lacking.items()]
+    raise InputError(problems, "县级填报表缺少县区", "the county sheet lacks a county")
 
 
 def _without_counties(cs: CountySheet, codes: list[str]) -> CountySheet:

@@ -97,8 +97,9 @@ def test_a_malformed_sheet_is_still_refused(subset, tmp_path):
     assert [p.code for p in ei.value.errors] == ["code_length"]
 
 
-def test_commands_that_check_a_sheet_against_the_table_still_refuse_other_counties(subset):
-    """Only the briefings read a city-wide sheet; ``evaluate`` / ``validate`` keep the check."""
+def test_the_library_still_refuses_other_counties_unless_told_to_ignore_them(subset):
+    """``evaluate()`` called from Python keeps the check by default (the command line passes
+    ``other_counties="ignore"``: tests/cli/test_city_sheet_commands.py)."""
     from balance.method.evaluation import evaluate
 
     with pytest.raises(InputError) as ei:
