@@ -7,7 +7,7 @@ drops blank rows and hands the text cells to :func:`balance.io.validation.valida
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -162,16 +162,19 @@ def _from_grid(grid: _Grid, *, file: str, sha256: str | None, sheet: str | None,
     rows = np.arange(len(body), dtype="int64") + grid.first_row + h + 1
     formulas = [(r - h - 1, c) for r, c in grid.formulas]  # positions in the body (the header row: -1)
     merged = [(a, b) for a, b in grid.merged if a[0] <= h <= b[0] and b[1] > a[1]]  # across the header row
+    down = [(a[0] + grid.first_row, b[0] + grid.first_row, a[1], b[1])  # down the data rows (user-visible rows)
+            for a, b in grid.merged if a[0] > h and b[0] > a[0]]
     return _build(headers, body, numeric, rows, file=file, sha256=sha256, sheet=sheet, notes=notes,
                   formulas=formulas, encoding=grid.encoding, sheets=grid.sheets, header_row=grid.first_row + h,
-                  merged=merged)
+                  merged=merged, merged_down=down)
 
 
 def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, rows: np.ndarray, *,
            file: str, sha256: str | None, sheet: str | None, notes: list[Problem] | None = None,
            formulas: list | None = None, encoding: str | None = None, sheets: list | None = None,
-           header_row: int = 1, merged: list | None = None) -> SchoolTable:
-    """Map headers, drop blank rows, validate, raise or return the table."""
+           header_row: int = 1, merged: list | None = None, merged_down: list | None = None) -> SchoolTable:
+    """Map headers, drop blank rows, validate, raise or return the table. ``merged_down``: cells merged
+    down the data rows, ``(first row, last row, first column, last column)`` (rows as the user sees them)."""
     by_name, factors, unknown = _map_headers(headers)
     if len(by_name) < HEADER_MIN_HITS:
         _no_header(file, sheet, by_name, encoding, sheets)
@@ -195,12 +198,37 @@ def _build(headers: list[str], body: pd.DataFrame, numeric: np.ndarray | None, r
     raw = RawTable(text=sub, source_row=rows, headers={n: headers[j].strip() for n, j in cols.items()},
                    factors=factors, numeric=num, file=file, sheet=sheet, formula=formula)
     data, found = validate_school_rows(raw)
+    if merged_down:
+        found = _merged_blanks(found, merged_down, cols, headers)
     problems += [p for p in found if p.severity == "error"]
     warnings += [p for p in found if p.severity == "warning"]
     if problems:
         raise InputError(problems + warnings, "学校数据表有误", "the school table has errors")
     header_map = {headers[j].strip(): n for n, j in cols.items()}
     return SchoolTable(data=data, path=file, sha256=sha256, warnings=warnings, header_map=header_map, sheet=sheet)
+
+
+def _merged_blanks(found: list[Problem], merged_down: list, cols: dict[str, int], headers: list[str]) -> list[Problem]:
+    """The "required cell is blank" errors of cells merged down the rows (Excel keeps the value in the
+    first row of a merge only) replaced by one error per merge that names its range and says to unmerge."""
+    at = {}
+    for k, (r0, r1, c0, c1) in enumerate(merged_down):
+        for j in range(c0, c1 + 1):
+            for r in range(r0 + 1, r1 + 1):
+                at[(r, j)] = k
+    by_header = {headers[j].strip(): j for j in cols.values()}
+    out, seen = [], set()
+    for p in found:
+        k = at.get((p.row, by_header.get(p.column))) if p.code == "blank" else None
+        if k is None:
+            out.append(p)
+        elif k not in seen:
+            seen.add(k)
+            r0, r1, c0, c1 = merged_down[k]
+            zh, en = message("merged_down", rows=f"{r0}–{r1}", first=r0, column=p.column,
+                             range=f"{_col_letters(c0 + 1)}{r0}:{_col_letters(c1 + 1)}{r1}")
+            out.append(replace(p, row=r0 + 1, problem_zh=zh, problem_en=en, code="merged_down"))
+    return out
 
 
 def _map_headers(headers: list[str]) -> tuple[dict[str, list[int]], dict[str, float], list[str]]:
