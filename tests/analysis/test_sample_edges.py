@@ -307,13 +307,34 @@ def test_write_sample_files(a, tmp_path):
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["sample.csv", "sample.xlsx"]
     assert sorted(p.name for p in written) == ["sample.csv", "sample.xlsx"]
     raw = (tmp_path / "o" / "sample.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.startswith(b"\xef\xbb\xbf" + b"school_code,school_name,")  # BOM, no index column
     back = pd.read_csv(tmp_path / "o" / "sample.csv", dtype={"school_code": str}, encoding="utf-8-sig")
-    assert back.columns.tolist() == s.schools.columns.tolist() and back["school_code"].tolist() == s.schools[
-        "school_code"].tolist()
+    pd.testing.assert_frame_equal(back, s.schools.astype({"students": "int64"}), check_dtype=False)
     wb = load_workbook(tmp_path / "o" / "sample.xlsx")
-    assert {"抽样名单", "分层统计", "说明"} <= set(wb.sheetnames)
-    text = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
-    for expected in ("990101 测试县", "2025", "40%", "学校标识码", "抽取原因", "抽样层（学校类型·城乡类型）", "必查学校数",
-                     "抽取学校数", REASON_ZH["school_rule"] + "；小学学段 6/7 项指标达标"):
-        assert any(expected in t for t in text), expected
+    rows = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    assert rows["抽样名单"][0] == ("学校标识码", "学校名称", "学校类型", "城乡类型", "乡镇", "抽样层", "义务教育在校生数",
+                                 "抽取原因代码", "抽取原因")
+    assert [r[0] for r in rows["抽样名单"][1:]] == s.schools["school_code"].tolist()
+    assert rows["分层统计"] == [("抽样层（学校类型·城乡类型）", "学校数", "必查学校数", "抽取学校数"),
+                            ("小学·乡村", 2, 1, 1), ("小学·城区", 3, 1, 1)]
+    assert wb["抽样名单"].freeze_panes == "C2"
+    about = dict(rows["说明"][1:])
+    assert about["工作表「抽样名单」"] == "抽取的学校，每校一行：学校、抽样层、义务教育在校生数与抽取原因（2 行）"
+    assert about["工作表「分层统计」"] == "每个抽样层（学校类型 × 城乡类型）一行：学校数、必查学校数、抽取学校数（2 行）"
+    assert {k: about[k] for k in ("县区", "年度", "义务教育学校总数", "抽样比例", "应抽学校数", "实际抽取学校数",
+                                  "随机种子")} == {"县区": "990101 测试县", "年度": "2025", "义务教育学校总数": 5,
+                                               "抽样比例": "40%", "应抽学校数": 2, "实际抽取学校数": 2, "随机种子": 5}
+    assert about["方法"] == ("未达到学校资源配置标准的学校和推高未达标差异系数的学校全部抽取；其余名额按学校类型×城乡类型分层，"
+                           "按各层学校数比例分配，层内随机抽取。同一数据、比例和随机种子得到同一名单。")
+    assert REASON_ZH["school_rule"] + "；小学学段 6/7 项指标达标" in [r[-1] for r in rows["抽样名单"]]
+
+
+def test_school_rule_schools_come_before_cv_drivers_whatever_their_stratum():
+    # the school-rule school is 城区 and the CV driver 乡村: 小学·乡村 sorts first, the reason still wins
+    b = assess_schools(table(primary("1", 100, equipment=50_000.0), primary("2", 100, equipment=3_000_000.0,
+                                                                            urban_rural="乡村"),
+                             primary("3", 100), primary("4", 100), primary("5", 100, urban_rural="乡村")), Q)
+    s = draw_sample(b, year=2025, county="990101", share=1.0, seed=0)
+    assert s.schools["reason_code"].tolist() == ["school_rule", "cv_driver", "random", "random", "random"]
+    assert s.schools["school_code"].tolist()[:2] == ["9999999991", "9999999992"]
+    assert s.schools["stratum"].tolist() == ["小学·城区", "小学·乡村", "小学·乡村", "小学·城区", "小学·城区"]
