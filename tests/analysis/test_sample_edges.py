@@ -338,3 +338,27 @@ def test_school_rule_schools_come_before_cv_drivers_whatever_their_stratum():
     assert s.schools["reason_code"].tolist() == ["school_rule", "cv_driver", "random", "random", "random"]
     assert s.schools["school_code"].tolist()[:2] == ["9999999991", "9999999992"]
     assert s.schools["stratum"].tolist() == ["小学·城区", "小学·乡村", "小学·乡村", "小学·城区", "小学·城区"]
+
+
+def test_without_a_school_rule_no_school_is_must_see_for_it():
+    # basic-2012 has no school rule: school_passed is <NA> for every section, which is not a failure
+    # (the sample used to list every school as 「学校未达到资源配置标准」 with 「<NA>/8 项指标达标」)
+    basic = load_standard("basic-2012")
+    assert basic.school_rule is None
+    b = assess_schools(table(*[primary(str(i), 100 + i) for i in range(10, 20)]), basic)
+    assert b.school_results["school_passed"].isna().all()
+    s = draw_sample(b, year=2025, county="990101", share=0.4, seed=0)
+    assert (s.required, s.size) == (4, 4) and set(s.schools["reason_code"]) == {"random"}
+    assert not s.schools["reason"].str.contains("<NA>").any()
+
+
+def test_a_failing_composite_cv_has_no_section_to_rank_and_does_not_crash():
+    # basic-2012 decides on 综合差异系数, which is no column of the school results: it has no drivers
+    basic = load_standard("basic-2012")
+    b = assess_schools(table(*[primary(str(i), 100 + i) for i in range(10, 20)]), basic)
+    ci = b.county_indicators
+    comp = ci[ci["decisive"].fillna(False).astype(bool)]
+    assert comp["indicator"].tolist() == ["综合差异系数"] and not comp["cv_passed"].fillna(False).astype(bool).any()
+    assert "综合差异系数" not in b.school_results.columns
+    assert cv_drivers(b).empty
+    assert set(draw_sample(b, year=2025, county="990101").schools["reason_code"]) == {"random"}
