@@ -84,12 +84,15 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
 def cv_drivers(assessment, driver_share: float = 0.5) -> pd.DataFrame:
     """The sections that drive each failing decisive CV: county_code, school_code, stage, indicator,
-    contribution (share of the pupil-weighted variance, see the module docstring)."""
+    contribution (share of the pupil-weighted variance, see the module docstring). A CV that is no
+    indicator of the school results (a composite) has no sections to rank and no drivers."""
     ci = assessment.county_indicators
     sr = assessment.school_results
     bad = ci[ci["decisive"].fillna(False).astype(bool) & ~ci["cv_passed"].fillna(False).astype(bool)]
     rows = []
     for r in bad.itertuples(index=False):
+        if r.indicator not in sr.columns:  # a composite CV (basic-2012's 综合差异系数): no section values
+            continue
         sec = sr[(sr["year"] == r.year) & (sr["county_code"] == r.county_code) & (sr["stage"] == r.stage)]
         x = sec[r.indicator].to_numpy(dtype="float64")
         p = sec["students"].to_numpy(dtype="float64")
@@ -182,7 +185,8 @@ def _must_see(a, sec: pd.DataFrame, year, county, driver_share: float) -> tuple[
     sr = a.school_results
     sr = sr[(sr["year"] == int(year)) & (sr["county_code"] == str(county))]
     n_ind = len(a.standard.indicators)
-    for r in sr[~sr["school_passed"].fillna(False).astype(bool)].itertuples(index=False):
+    # <NA> (a standard without a school rule, basic-2012) is no failure of it
+    for r in sr[~sr["school_passed"].fillna(True).astype(bool)].itertuples(index=False):
         reasons.setdefault(r.school_code, []).append(f"{r.stage}学段 {r.indicators_met}/{n_ind} 项指标达标")
         codes.setdefault(r.school_code, "school_rule")
     sub = type(a)(a.standard, a.source, a.sha256, sec, sr, a.excluded, None,
