@@ -1,0 +1,38 @@
+"""Edges of balance/analysis/inequality/ratios.py that mutation round 5 showed no test was
+watching (docs/mutation/round5-inequality.md); each test names the mutants it kills and was
+checked to fail on them. Golden numbers are hand arithmetic, written beside them."""
+import pytest
+
+from balance.analysis.inequality import InequalityInputError
+from balance.analysis.inequality.ratios import gap_ratio
+
+UR = ["城区", "乡村"]
+
+
+def test_gap_ratio_is_one_sided_unless_asked():
+    """Hand: 城区 0.9 / 乡村 1.0 = 0.9 ≤ 1.05 meets the one-sided default target; two-sided it
+    does not, 0.9 < 1/1.05 = 0.952 (kills the default ``two_sided=False`` → ``True``)."""
+    r = gap_ratio([0.9, 1.0], None, UR, target=1.05)
+    assert r.ratio == pytest.approx(0.9, rel=1e-12) and r.meets_target is True
+    assert gap_ratio([0.9, 1.0], None, UR, target=1.05, two_sided=True).meets_target is False
+
+
+@pytest.mark.parametrize("target", [0.5, 1.0])
+def test_a_target_at_or_below_one_is_a_valid_positive_target(target):
+    """Any positive target is allowed (the docstring: "target must be a positive number"), also
+    1.0 (no gap at all) and 0.5; hand: 1.0 / 1.0 = 1 meets 1.0 and not 0.5 (kills ``target <= 0``
+    → ``target <= 1``, which refuses both)."""
+    r = gap_ratio([1.0, 1.0], None, UR, target=target)
+    assert r.ratio == 1.0 and r.target == target and r.meets_target is (target >= 1.0)
+
+
+def test_the_refusals_of_gap_ratio_are_bilingual_and_exact():
+    """Kills the eight text mutants of ``groups are required`` and the six of ``target must be a
+    positive number`` (texts dropped, ``None``, XX-wrapped, upper-cased)."""
+    with pytest.raises(InequalityInputError) as ei:
+        gap_ratio([1.0, 2.0])
+    assert str(ei.value) == "需要分组 groups / groups are required"
+    for bad in (0, -1.0, float("inf")):
+        with pytest.raises(InequalityInputError) as ei:
+            gap_ratio([1.0, 2.0], None, UR, target=bad)
+        assert str(ei.value) == "target 必须是正数 / target must be a positive number"
