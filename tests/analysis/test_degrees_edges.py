@@ -65,3 +65,15 @@ def test_a_town_school_left_out_is_not_missing_and_rows_and_columns_keep_their_o
     assert list(out.columns) == COLUMNS
     assert list(out.county_code) == ["990101", "990102"]
     assert out.schools_missing.iloc[0] == 0 and out.ratio.iloc[0] == 1.0 and out.note.iloc[0] == ""
+
+
+def test_both_groups_noted_in_one_note_and_town_counted_as_rural():
+    """The urban group has a school without its bachelor count, the rural group no teacher: the two
+    notes are joined by 「；」 (kills the joiner ``"；"`` → ``"XX；XX"``, round 4's one survivor left)
+    and the urban one names 城市组 (kills ``"XX城市组XX"``). With town=rural the rural side of the
+    groups text lists two values (kills the separator ``"、"`` → ``"XX、XX"`` of its rural side)."""
+    t = table(school("1", urban_rural="城区", primary_teachers=10),   # no primary_bachelor_teachers
+              school("2", urban_rural="乡村"))                        # no teacher
+    out = bachelor_ratio(t).iloc[0]
+    assert out.note == "城市组 1 所学校缺少本科及以上学历教师数；农村组没有专任教师"
+    assert bachelor_ratio(t, town="rural").iloc[0].groups == "城区 ÷ 乡村、镇区"
