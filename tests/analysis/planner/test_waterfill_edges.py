@@ -102,3 +102,14 @@ def test_marginal_allocation_orders_equal_masses_by_the_exact_increase():
     second it would be √(1648·400/760² − 1) = 0.3759 (mutmut round 4: ``g ** 3`` in the key)."""
     grp = _whole([1, 1.3, 3], [100, 200, 100], [1.0, 0.5, 1.0], 0.37)
     assert _greedy(grp, np.zeros(3)).tolist() == [1, 0, 0]
+
+
+def test_marginal_allocation_re_keys_a_section_by_its_exact_next_increase():
+    """Equal P_i·g_i = 100: P = 200, 100, 400, 100, g = 0.5, 1, 0.25, 1, x = 0.5, 1.3, 1, 1.3,
+    target 0.1. Keys P(2yg + g²): 150, 360, 225, 360 → a unit at the first (y₁ = 1: CV = √(13.5/800)
+    /1.075 = 0.1208 > 0.1), re-keyed 200(2·1·0.5 + 0.25) = 250 > 225 → a unit at the third
+    (y₃ = 1.25: mean 1.2, variance 11/800, CV 0.0977 ≤ 0.1). Two units; re-keyed with ``g ** 3``
+    (200 · 1.125 = 225, a tie won by the first) it takes a second unit at the first and needs three
+    (mutmut round 5: the re-push of ``_greedy``)."""
+    grp = _whole([0.5, 1.3, 1.0, 1.3], [200, 100, 400, 100], [0.5, 1.0, 0.25, 1.0], 0.1)
+    assert _greedy(grp, np.zeros(4)).tolist() == [1, 0, 1, 0]

@@ -1,0 +1,75 @@
+"""``budget_plan`` by hand: its refusal message, and which least-cost plan it compares with the budget.
+
+A mutation run (mutmut, issue 10, round 5) found that no test looked at the refusal's fields, nor
+passed ``costs``, ``transfers``, ``county`` or ``year`` through to the least-cost plan that is the
+answer when it fits. The county below (quality-2017 primary, four schools of 100 pupils with
+1, 1, 1, 5 PE/art teachers: CV 0.866 > 0.50; costs.yaml: a hired PE/art teacher 120 000 元 × 1
+year, a rotation 20 000 元) needs three hires, 360 000 元, or two rotations, 40 000 元
+(tests/analysis/planner/test_transfers_edges.py works the same county through by hand).
+"""
+from __future__ import annotations
+
+import pytest
+
+from balance.analysis.planner import load_costs
+from balance.analysis.planner.budget import budget_plan
+from balance.errors import InputError
+from tests.factories import primary, table
+
+A, B = "990101", "990102"
+
+
+def _county(code=A, year=2025, prefix="1"):
+    kw = {"county_code": code, "county_name": f"县{code}", "year": year}
+    return [primary(f"{prefix}{i}", 100, pe_art=pe, **kw) for i, pe in enumerate((1, 1, 1, 5), start=1)]
+
+
+def test_a_bad_budget_is_refused_naming_the_option_and_value_in_both_languages():
+    with pytest.raises(InputError) as e:
+        budget_plan(table(*_county()), -1.5)
+    (p,) = e.value.problems
+    assert (p.file, p.column, p.value, p.code) == ("--budget", "--budget", "-1.5", "budget_invalid")
+    assert p.problem_zh == "预算必须是不小于0的数字（万元）"
+    assert p.problem_en == "the budget must be a number ≥ 0 (万元)"
+    assert (e.value.summary_zh, e.value.summary_en) == ("预算有误", "invalid budget")
+
+
+def test_without_transfers_by_default_three_hires_do_not_fit_five_wan():
+    """Hiring alone costs 360 000 元 > 50 000 元: the budget programme runs (method "budget") and
+    affords nothing; rotations (40 000 元) are not used unless asked for."""
+    p = budget_plan(table(*_county()), 5)
+    assert p.method == "budget" and p.transfers is False
+    assert not p.items["kind"].isin(["transfer_in", "transfer_out"]).any()
+    assert p.total_cost == 0
+
+
+def test_with_transfers_the_least_cost_plan_that_fits_is_the_answer():
+    """With rotations the least-cost plan is 40 000 元 ≤ 50 000 元: it is returned as it is
+    (method "optimal"), with 10 000 元 of the budget left."""
+    p = budget_plan(table(*_county()), 5, transfers=True)
+    assert p.method == "optimal" and p.total_cost == 40_000
+    (c,) = p.counties
+    assert c["budget"] == 50_000 and c["budget_left"] == 10_000
+
+
+def test_the_costs_given_price_the_plan_compared_with_the_budget():
+    """PE/art teachers at 50 000 元: three hires cost 150 000 元 ≤ 200 000 元 (20 万元), so the
+    least-cost plan is the answer; at the default price (360 000 元) it would not fit."""
+    p = budget_plan(table(*_county()), 20, costs=load_costs({"items": {"pe_art_teachers": 50_000}}))
+    assert p.method == "optimal" and p.total_cost == 150_000
+    assert p.counties[0]["budget_left"] == 50_000
+
+
+@pytest.mark.parametrize("by", ["county", "year"])
+def test_only_the_county_year_asked_for_is_compared_with_the_budget(by):
+    """Two county-years: the one asked for fits 5 万元 with rotations (40 000 元); the other (no
+    PE/art teacher anywhere) needs hires that do not. Only the one asked for is planned, and its
+    least-cost plan is the answer."""
+    other = [primary(f"2{i}", 100, pe_art=0, county_code=B if by == "county" else A,
+                     county_name=f"县{B if by == 'county' else A}", year=2025 if by == "county" else 2024)
+             for i in (1, 2)]
+    t = table(*_county(), *other)
+    p = budget_plan(t, 5, transfers=True, **({"county": A} if by == "county" else {"year": 2025}))
+    assert p.method == "optimal" and p.total_cost == 40_000
+    assert [(c["county_code"], c["year"]) for c in p.counties] == [(A, 2025)]
+    assert set(p.items["school_code"]) <= {f"999999991{i}" for i in range(1, 5)}  # codes padded to 10 digits

@@ -1,0 +1,52 @@
+"""The plan's item records (``balance.analysis.planner.records``) by hand: the stage total that
+follows added subset teachers, and a standard whose indicator counts the full-time teachers.
+
+A mutation run (mutmut, issue 10, round 5) found that no test looked at the ``field`` and
+``indicator`` of the ``teacher_total`` rows of ``plan.csv``, nor planned under a standard with an
+indicator on the total of full-time teachers (a province's 师生比), whose additions are that total.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from balance.analysis.planner import plan
+from balance.method.standards import load_standard
+from tests.factories import primary, table
+
+QUALITY = Path(__file__).resolve().parents[3] / "balance" / "data" / "standards" / "quality-2017.yaml"
+
+
+def test_added_subset_teachers_give_one_stage_total_row_of_their_sum():
+    """School 1 (100 pupils) has 3 qualified and 0 PE/art teachers: 0 < 0.85 × 0.9 and
+    3 < 0.85 × 4.2 = 3.57, both must rise; the plan adds one of each (4 ≥ 3.57 may stay below 4.2,
+    the rule's one exemption). The full-time total of 小学 rises by 1 + 1 = 2: one row, field
+    ``teachers``, no indicator of its own, no cost (the subset rows carry it)."""
+    p = plan(table(primary("1", 100, qualified=3, pe_art=0), primary("2", 100)))
+    it = p.items
+    adds = it[it["kind"] == "add"]
+    assert sorted(adds["field"]) == ["pe_art_teachers", "qualified_teachers"]
+    assert adds["amount"].tolist() == [1, 1]
+    tot = it[it["kind"] == "teacher_total"]
+    assert len(tot) == 1
+    row = tot.iloc[0]
+    assert (row["school_code"], row["column"], row["field"], row["indicator"]) == \
+        ("9999999991", "小学专任教师数", "teachers", "")
+    assert (row["amount"], row["unit_cost"], row["cost"]) == (2, 0, 0)
+    assert p.planned["primary_teachers"].tolist() == [10 + 2, 10]
+
+
+def test_teachers_added_to_the_full_time_total_are_not_counted_twice(tmp_path):
+    """quality-2017 with its PE/art indicator counting all full-time teachers instead (0.9 per 100
+    pupils, CV ≤ 0.50). Teachers 0 and 10 per 100 pupils in two schools of 100: with u added at
+    school 1, X = (u + 10)/2 and CV = (10 − u)/(10 + u) ≤ 0.5 ⇔ u ≥ 10/3, so 4 teachers. They are
+    the stage total itself: no ``teacher_total`` row, and the planned total is 4, not 8."""
+    f = tmp_path / "teachers.yaml"
+    f.write_text(QUALITY.read_text(encoding="utf-8").replace("numerator: {pe_art_teachers: 1}",
+                                                             "numerator: {teachers: 1}"), encoding="utf-8")
+    std = load_standard(f)
+    for method in ("optimal", "waterfill"):
+        p = plan(table(primary("1", 100, teachers=0, pe_art=0), primary("2", 100)), std, method=method)
+        it = p.items
+        assert p.feasible
+        assert it[["school_code", "field", "kind", "amount"]].values.tolist() == [["9999999991", "teachers", "add", 4]]
+        assert p.planned["primary_teachers"].tolist() == [4, 10]
