@@ -1,0 +1,83 @@
+"""The plan's files (``write_plan``) and CV contributions: the edges the mutation run (round 5) found unwatched.
+
+The plan is the hand-computed one of ``tests/analysis/test_planner.py::
+test_school_rule_uses_the_85_percent_floor_for_the_cheapest_indicator``: three primary schools of
+200 pupils, school 1 with 6 qualified teachers, 2 hires of 120 000 元 → 240 000 元.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from balance import __version__
+from balance.analysis.planner import load_costs, plan_schools, write_plan
+from balance.method.standards import load_standard
+from tests.factories import primary, table
+
+Q = load_standard("quality-2017")
+PAYLOAD_KEYS = ["generator", "standard", "transfers", "feasible", "total_cost", "method", "lower_bound", "gap",
+                "costs_illustrative", "costs", "notes", "seconds", "counties"]
+
+
+def _plan():
+    p = plan_schools(table(primary("1", 200, qualified=6), primary("2", 200), primary("3", 200)), Q)
+    # a run time with more than 3 decimals and a Chinese note: what the JSON must carry, rounded / in UTF-8
+    return dataclasses.replace(p, seconds=1.23456, notes=["990101：规划说明 / a note"])
+
+
+@pytest.fixture(scope="module")
+def a_plan():
+    return _plan()
+
+
+def test_plan_summary_json_carries_every_field_of_the_plan(tmp_path, a_plan):
+    # kills every renamed key of the payload ("XXgeneratorXX", "GENERATOR" … 26 mutants) and the
+    # rounding of `seconds` (round(…, None) / round(3) / round(…, ) / round(…, 4))
+    p = a_plan
+    write_plan(p, tmp_path)
+    js = json.loads((tmp_path / "plan_summary.json").read_bytes().decode("utf-8"))
+    assert list(js) == PAYLOAD_KEYS
+    assert js["generator"] == f"balance {__version__}" and js["standard"] == "quality-2017"
+    assert js["transfers"] is False and js["feasible"] is True and js["method"] == "optimal"
+    assert js["total_cost"] == 240_000 == p.total_cost
+    assert js["lower_bound"] == pytest.approx(p.lower_bound) and js["gap"] == pytest.approx(p.gap)
+    assert js["costs_illustrative"] is True
+    assert js["costs"] == json.loads(json.dumps(load_costs().to_dict()))
+    assert js["notes"] == ["990101：规划说明 / a note"]
+    assert js["seconds"] == 1.235
+    assert len(js["counties"]) == 1 and js["counties"][0]["total_cost"] == 240_000
+
+
+def test_the_contributions_and_schedule_files_have_their_contract_names(tmp_path, a_plan):
+    # kills "cv_contributions.csv" → "XXcv_contributions.csvXX" / upper case, and the same for
+    # "plan_schedule.csv" (the names are the command's output contract)
+    schedule = pd.DataFrame({"year": [2025], "county_code": ["990101"], "cost": [240_000.0]})
+    paths = write_plan(_plan(), tmp_path, schedule=schedule)
+    assert sorted(x.name for x in paths) == ["cv_contributions.csv", "plan.csv", "plan_schedule.csv",
+                                             "plan_summary.csv", "plan_summary.json", "planned_input.csv"]
+    back = pd.read_csv(tmp_path / "plan_schedule.csv", encoding="utf-8-sig", dtype={"county_code": str})
+    assert back.to_dict("list") == {"year": [2025], "county_code": ["990101"], "cost": [240_000.0]}
+    cv = pd.read_csv(tmp_path / "cv_contributions.csv", encoding="utf-8-sig", nrows=0)
+    assert list(cv.columns[:3]) == ["year", "county_code", "county_name"]
+
+
+def test_plan_summary_json_is_utf8_whatever_the_locale(tmp_path):
+    # kills `write_text(json_text(payload), encoding=None)` and the dropped `encoding=`: under a
+    # non-UTF-8 locale (POSIX/ASCII with coercion and UTF-8 mode off, as a GBK Windows locale would
+    # be) the default encoding fails on, or mis-encodes, the Chinese county name and note
+    code = ("import sys; from balance.analysis.planner import write_plan;"
+            "from tests.analysis.planner.test_writing_edges import _plan;"
+            "write_plan(_plan(), sys.argv[1])")
+    env = dict(os.environ, LC_ALL="C", LANG="C", PYTHONCOERCECLOCALE="0", PYTHONUTF8="0", PYTHONIOENCODING="utf-8")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-X", "utf8=0", "-c", code, str(out)], env=env, capture_output=True,
+                       text=True, encoding="utf-8", cwd=os.getcwd())
+    assert r.returncode == 0, r.stderr
+    js = json.loads((out / "plan_summary.json").read_bytes().decode("utf-8"))
+    assert js["counties"][0]["county_name"] == "测试县" and js["notes"] == ["990101：规划说明 / a note"]
