@@ -23,3 +23,42 @@ def test_the_note_lists_every_absent_column_by_its_header_joined_by_the_chinese_
     assert area_items._missing_column_note(3, pd.DataFrame()) == "学校数据缺少列：" + "、".join(h[n] for n in need)
     extras = pd.DataFrame(columns=["music_rooms", "art_rooms"])
     assert area_items._missing_column_note(3, extras) == "学校数据缺少列：" + "、".join(h[n] for n in need[2:])
+
+
+# --- round 5 (docs/mutation/round5-method.md): the sentence of a failing item (``_sentence``)
+
+def _row(**kw):
+    r = dict(item_no=2, item="某项", value=None, rule="≥ 1", source=area_items.SOURCE_SCHOOLS, passed=False,
+             note="甲校：0", area="computed")
+    r.update(kw)
+    return r
+
+
+def test_a_failing_cv_is_shown_with_three_decimals_and_no_school_note():
+    """A resource CV that fails: its value with three decimals, the rule and the source, and no
+    note (a resource item's note is a CV detail, not a list of schools). Kills ``val = None``,
+    ``"差异系数" in item`` → ``and False`` / ``not in`` / ``"XX差异系数XX"``, ``where = None``,
+    ``extra = None``, the note condition ``or True``, ``… or area != "resource"``, ``area ==
+    "resource"``, ``"XXresourceXX"`` / ``"RESOURCE"`` and the empty else → ``"XXXX"``."""
+    r = _row(item="小学生均教学及辅助用房面积差异系数", value=0.51234, rule="≤ 0.50", area="resource",
+             note="12 个学段单位")
+    assert area_items._sentence("资源配置", r) == "资源配置第2项“小学生均教学及辅助用房面积差异系数”未达到：0.512，要求 ≤ 0.50（学校数据）"
+
+
+def test_a_failing_number_that_is_not_a_cv_uses_the_plain_format():
+    """Any other number is shown like the sheet shows it (2.0 → "2", 2.25 → "2.2"), not with three
+    decimals (kills ``"差异系数" in item`` → ``or True`` and ``_fmt(val)`` → ``_fmt(None)``)."""
+    assert area_items._sentence("保障程度", _row(value=2.0, source=area_items.SOURCE_SHEET)) == \
+        "保障程度第2项“某项”未达到：2，要求 ≥ 1（县级填报表）"
+    assert "未达到：2.2，" in area_items._sentence("保障程度", _row(value=2.25, source=area_items.SOURCE_SHEET))
+
+
+def test_a_computed_item_failed_by_schools_names_them_and_a_sheet_item_does_not():
+    """An item failed by school rows (source 学校数据, not a resource item) ends with its note —
+    the failing schools; the same item from the county sheet does not (kills the note condition
+    ``and False``, ``get(None)`` / ``"XXnoteXX"`` / ``"NOTE"``, ``source != SOURCE_SCHOOLS`` and
+    ``note or …``)."""
+    r = _row(value="1 所学校未达到（共 3 所）")
+    assert area_items._sentence("保障程度", r) == "保障程度第2项“某项”未达到：1 所学校未达到（共 3 所），要求 ≥ 1（学校数据）：甲校：0"
+    s = _row(value="否", source=area_items.SOURCE_SHEET)
+    assert area_items._sentence("保障程度", s) == "保障程度第2项“某项”未达到：否，要求 ≥ 1（县级填报表）"

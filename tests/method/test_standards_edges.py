@@ -99,3 +99,85 @@ def test_python_users_read_every_problem_in_the_validation_error():
         Standard.model_validate(data)
     assert "room_size: unknown setting 'room_size'; allowed: " in str(ei.value)
     assert "; recognition_min: is a percentage, at most 100" in str(ei.value)
+
+
+# --- round 5 (docs/mutation/round5-method.md): the texts and key paths of standard_rules' checks
+
+
+def test_an_unknown_stage_key_is_named_with_the_stages_allowed(tmp_path):
+    """A CV limit for a stage the standard does not know (高中) is refused naming it and listing
+    小学、初中 in both languages (kills ``what="stage"`` → ``"XXstageXX"`` / ``"STAGE"`` and the
+    ``'、'`` / ``', '`` join mutants of ``_check_stage_keys``)."""
+    p = _problems(tmp_path, Q.replace("cv_limit: {小学: 0.50, 初中: 0.45}", "cv_limit: {小学: 0.50, 初中: 0.45, 高中: 0.4}"))
+    p = p["cv_limit.高中"]
+    assert p.problem_zh.endswith("未知的学段「高中」；可用：小学、初中")
+    assert p.problem_en.endswith("unknown stage '高中'; allowed: 小学, 初中")
+
+
+def test_a_scope_condition_names_its_key_path_and_each_bad_value(tmp_path):
+    """A scalar condition is named by its key (no list index), a list item by its index; a value
+    that is not text says so, an unknown one lists the allowed values (kills ``isinstance(cond,
+    list) or True``, ``out.append(None)``, the text mutants of "应为文字 / must be text" and the
+    ``'、'`` / ``', '`` joins of the unknown-value message)."""
+    from balance.method.standard_rules import CONDITION_VALUES
+
+    text = Q.replace("- when: {school_type: [特殊教育学校]}", "- when: {school_type: 5, ownership: [公办, 7, 私立]}", 1)
+    probs = _problems(tmp_path, text)
+    where = "scope.exclude.0.when."
+    assert set(probs) == {where + "school_type", where + "ownership.1", where + "ownership.2"}
+    for k in ("school_type", "ownership.1"):
+        assert probs[where + k].problem_zh.endswith("：应为文字") and probs[where + k].problem_en.endswith(": must be text")
+    assert probs[where + "ownership.2"].problem_zh.endswith(
+        "未知的取值「私立」；可用：" + "、".join(CONDITION_VALUES["ownership"]))
+    assert probs[where + "ownership.2"].problem_en.endswith(
+        "unknown value '私立'; allowed: " + ", ".join(CONDITION_VALUES["ownership"]))
+
+
+def test_an_empty_condition_list_is_refused_with_its_reason(tmp_path):
+    """``school_type: []`` would match no school: refused with "列表不能为空 / the list must not be
+    empty" (kills the three text mutants of that message)."""
+    p = _problems(tmp_path, Q.replace("- when: {school_type: [特殊教育学校]}", "- when: {school_type: []}", 1))
+    p = p["scope.exclude.0.when.school_type"]
+    assert p.problem_zh.endswith("：列表不能为空") and p.problem_en.endswith(": the list must not be empty")
+
+
+def test_python_users_read_the_key_path_and_file_level_problems_as_written():
+    """``str()`` of the ValidationError: a nested key path is joined by ``.`` and a problem of the
+    whole block reads ``(file)``; the message is the text itself (kills ``'.'`` → ``'XX.XX'``,
+    ``'(file)'`` → ``'XX(file)XX'`` / ``'(FILE)'`` and the template ``"{en}"`` → ``"XX{en}XX"``)."""
+    import pydantic
+    import yaml
+
+    from balance.method.standards import Standard
+
+    data = yaml.safe_load(Q)
+    data["scope"]["exclude"][0]["when"] = {"ownership": [7]}
+    with pytest.raises(pydantic.ValidationError) as ei:
+        Standard.model_validate(data)
+    assert [e["msg"] for e in ei.value.errors()] == ["ownership.0: must be text"]
+    data = yaml.safe_load(Q)
+    data["indicators"][0]["numerator"] = {"teachers": -1}
+    with pytest.raises(pydantic.ValidationError) as ei:
+        Standard.model_validate(data)
+    assert [e["msg"] for e in ei.value.errors()] == ["(file): at least one coefficient must be positive"]
+
+
+def test_the_default_standard_is_quality_2017():
+    """``load_standard()`` without an argument is the 2017 national standard (kills the default
+    ``"quality-2017"`` → ``"XXquality-2017XX"`` / ``"QUALITY-2017"``, which name no standard)."""
+    assert load_standard().id == load_standard(STANDARDS_DIR / "quality-2017.yaml").id == "quality-2017"
+
+
+@pytest.mark.parametrize("spec", ["", "   "])
+def test_an_empty_standard_name_is_refused_naming_the_option(spec):
+    """An empty ``--standard`` is one problem naming the option, in both languages, under the
+    standards' summary (kills ``InputError(None, …)`` / ``InputError(*SUMMARY)``, the summary
+    dropped, and ``file`` / ``column`` / ``code`` / ``problem_zh`` → ``None``)."""
+    from balance.method.standards import SUMMARY
+
+    with pytest.raises(InputError) as ei:
+        load_standard(spec)
+    e = ei.value
+    assert (e.summary_zh, e.summary_en) == SUMMARY
+    assert [(p.file, p.column, p.code, p.problem_zh, p.problem_en) for p in e.errors] == [
+        (spec, "--standard", "standard_not_found", "评估标准不能为空", "the standard must not be empty")]
