@@ -362,3 +362,37 @@ def test_a_failing_composite_cv_has_no_section_to_rank_and_does_not_crash():
     assert "综合差异系数" not in b.school_results.columns
     assert cv_drivers(b).empty
     assert set(draw_sample(b, year=2025, county="990101").schools["reason_code"]) == {"random"}
+
+
+def test_a_stratum_with_nothing_to_draw_does_not_use_up_the_seed():
+    # 小学·乡村 (sorted first): 3 schools, one failing the school rule; 小学·城区: 7. n = 4 of 10, quotas
+    # 1.2 → 1 and 2.8 → 3: 乡村's one is its must-see school, so the seeded generator's first permutation
+    # is 城区's (numpy's default_rng(seed), codes in order). Seed 2: a permutation of 乡村's two other
+    # schools first would change 城区's three (with seeds 0 and 1 it happens not to)
+    rows = [primary("10", 100, urban_rural="乡村", equipment=50_000.0), primary("11", 100, urban_rural="乡村"),
+            primary("12", 100, urban_rural="乡村"), *[primary(str(i), 100) for i in range(13, 20)]]
+    b = assess_schools(table(*rows), Q)
+    s = draw_sample(b, year=2025, county="990101", share=0.4, seed=2)
+    pool = np.array([f"{C}{i}" for i in range(13, 20)])
+    expected = sorted(np.random.default_rng(2).permutation(pool)[:3].tolist())
+    assert s.schools["school_code"].tolist() == [f"{C}10", *expected]
+    assert s.strata["drawn"].tolist() == [1, 3] and s.seed == 2
+    # the default seed is 0 (and seeds 0 and 2 give different lists here)
+    plain = draw_sample(b, year=2025, county="990101", share=0.4)
+    assert plain.seed == 0 and plain.schools["school_code"].tolist()[1:] == sorted(
+        np.random.default_rng(0).permutation(pool)[:3].tolist()) != expected
+
+
+def test_draw_sample_passes_its_driver_share_on():
+    # equipment 2000, 2000, 2000, 10 000, 2000 元 per pupil, 100 pupils each: mean 3600, P(x−X)² = 1600² × 4
+    # and 6400² → school 4 has 0.8 of the variance, each other 0.05 (the CV 0.89 is over 0.5): 0.5 needs
+    # school 4 alone, 0.82 one of the others too (the first in school-code order)
+    rows = [primary(str(i), 100, equipment=e * 100) for i, e in ((1, 2000.0), (2, 2000.0), (3, 2000.0),
+                                                                   (4, 10_000.0), (5, 2000.0))]
+    b = assess_schools(table(*rows), Q)
+    assert b.county_indicators.set_index("indicator").loc[EQUIP, "cv_passed"] == False  # noqa: E712
+    one = draw_sample(b, year=2025, county="990101", share=0.2)
+    two = draw_sample(b, year=2025, county="990101", share=0.2, driver_share=0.82)
+    assert one.schools["reason_code"].tolist() == ["cv_driver"] and one.schools["school_code"].tolist() == ["9999999994"]
+    assert two.schools["reason_code"].tolist() == ["cv_driver"] * 2
+    assert two.schools["school_code"].tolist() == ["9999999991", "9999999994"]
