@@ -396,3 +396,12 @@ def test_draw_sample_passes_its_driver_share_on():
     assert one.schools["reason_code"].tolist() == ["cv_driver"] and one.schools["school_code"].tolist() == ["9999999994"]
     assert two.schools["reason_code"].tolist() == ["cv_driver"] * 2
     assert two.schools["school_code"].tolist() == ["9999999991", "9999999994"]
+
+
+def test_a_stratum_with_no_school_drawn_counts_zero():
+    # 小学·乡村 1 school, 小学·城区 9: n = 2 of 10 → quotas 0.2 → 0 and 1.8 → 2; 乡村 draws nobody
+    rows = [primary("10", 100, urban_rural="乡村"), *[primary(str(i), 100) for i in range(11, 20)]]
+    s = draw_sample(assess_schools(table(*rows), Q), year=2025, county="990101", share=0.2, seed=1)
+    assert s.strata["stratum"].tolist() == ["小学·乡村", "小学·城区"]
+    assert s.strata["drawn"].tolist() == [0, 2] and s.strata["drawn"].dtype == np.int64
+    assert s.strata["schools"].tolist() == [1, 9] and s.strata["must_see"].tolist() == [0, 0]
