@@ -405,3 +405,9 @@ def test_a_stratum_with_no_school_drawn_counts_zero():
     assert s.strata["stratum"].tolist() == ["小学·乡村", "小学·城区"]
     assert s.strata["drawn"].tolist() == [0, 2] and s.strata["drawn"].dtype == np.int64
     assert s.strata["schools"].tolist() == [1, 9] and s.strata["must_see"].tolist() == [0, 0]
+
+
+def test_a_county_of_one_school_is_its_own_sample():
+    s = draw_sample(assess_schools(table(primary("1", 80, county_name="小县")), Q), year=2025, county="990101")
+    assert (s.population, s.required, s.size, s.county_name) == (1, 1, 1, "小县")
+    assert s.schools["reason"].tolist() == ["分层随机抽取（小学·城区）"]
