@@ -170,6 +170,32 @@ def test_cv_drivers_weigh_by_pupils():
     assert d["school_code"].tolist() == ["small"] and d["contribution"].iloc[0] == pytest.approx(0.75, rel=1e-12)
 
 
+def test_a_school_of_one_pupil_can_drive_a_cv():
+    # x = 1, 1, 1 (100 pupils each) and 100 (1 pupil): X = 400/301; the one-pupil school has 98.7² ≈ 9736
+    # of the ≈ 9768 of P(x−X)²: it is the driver
+    d = cv_drivers(_fake([_ci()], [*FOUR[:3], _sec("tiny", 100.0, 1)]))
+    x, p = np.array([1.0, 1.0, 1.0, 100.0]), np.array([100.0, 100.0, 100.0, 1.0])
+    dev = p * (x - (p * x).sum() / p.sum()) ** 2
+    assert d["school_code"].tolist() == ["tiny"]
+    assert d["contribution"].iloc[0] == pytest.approx(dev[3] / dev.sum(), rel=1e-12)
+
+
+def test_a_small_variance_still_has_drivers():
+    # FOUR's values ÷ 100 (per-100-pupil counts are small): P(x−X)² adds up to 0.12, the shares are the same
+    d = cv_drivers(_fake([_ci()], [dict(r, **{EQUIP: r[EQUIP] / 100}) for r in FOUR]))
+    assert d["school_code"].tolist() == ["s4"] and d["contribution"].iloc[0] == pytest.approx(0.75, rel=1e-12)
+
+
+def test_equal_contributions_are_taken_in_row_order_in_a_large_county():
+    # 19 sections at x = 1 and one (the 11th row) at 20, 100 pupils each: X = 1.95, shares 18.05²/T and
+    # 0.95²/T each (T = 18.05² + 19·0.95²); 0.955 needs the high one and two of the equal ones: rows 1, 2
+    rows = [_sec(f"r{i:02d}", 20.0 if i == 10 else 1.0, 100) for i in range(20)]
+    d = cv_drivers(_fake([_ci()], rows), 0.955)
+    t = 18.05 ** 2 + 19 * 0.95 ** 2
+    assert d["school_code"].tolist() == ["r10", "r00", "r01"]
+    assert d["contribution"].tolist() == pytest.approx([18.05 ** 2 / t, 0.95 ** 2 / t, 0.95 ** 2 / t], rel=1e-12)
+
+
 # ---------------------------------------------------------------------------- draw_sample on an assessment
 
 
