@@ -69,6 +69,10 @@ def test_must_see_schools_count_against_their_stratums_quota():
     # n = 4 of N = 10: quotas 1.6 → 2 and 2.4 → 2; B has one must-see school, so 1 more at random
     strata, want = _stratum_quotas(schools, must, 4, 10)
     assert strata["must_see"].tolist() == [0, 1] and want.tolist() == [2, 1]
+    # A: 2 schools, one must-see, quota 1 of n = 5 → it is the must-see school, none at random; B: 4 of 8
+    schools = _frame({"A": 2, "B": 8})
+    strata, want = _stratum_quotas(schools, schools["school_code"].isin(["A0"]), 5, 10)
+    assert strata["must_see"].tolist() == [1, 0] and want.tolist() == [0, 4]
 
 
 def test_surplus_must_see_schools_are_taken_from_the_largest_quota_first():
