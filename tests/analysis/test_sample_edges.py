@@ -41,6 +41,8 @@ C = "99999999"  # the factories' school codes are "9…9" + the given digits
     (0, [1, 2], [0, 0]),
     (-1, [1, 2], [0, 0]),
     (3, [0, 0], [0, 0]),
+    (1, [1], [1]),                    # one stratum of one school
+    (3, [2] * 20, [1, 1, 1] + [0] * 17),  # 20 equal remainders: the first three, past numpy's small-array sort
 ])
 def test_largest_remainder(total, weights, expected):
     got = _largest_remainder(total, np.array(weights, dtype=float))
@@ -86,6 +88,25 @@ def test_surplus_must_see_schools_are_taken_from_the_largest_quota_first():
     schools = _frame({"A": 2, "B": 8})
     strata, want = _stratum_quotas(schools, schools["stratum"] == "A", 4, 10)
     assert want.tolist() == [0, 2] and int(want.sum()) == 4 - 2
+
+
+def test_the_surplus_is_cut_from_the_largest_quota_and_from_the_next_when_it_is_used_up():
+    # A: 3 must-see; B: 2; C: 6; n = 5 of 11 → quotas (1.36, 0.91, 2.73) → (1, 1, 3); 2 at random, so the
+    # surplus 2 is cut from C's 3 → (0, 1, 1)
+    schools = _frame({"A": 3, "B": 2, "C": 6})
+    assert _stratum_quotas(schools, schools["stratum"] == "A", 5, 11)[1].tolist() == [0, 1, 1]
+    # A: 4 must-see; B: 3; C: 3; n = 4 of 10 → quotas (2, 1, 1): nothing at random; B's 1 is cut, then C's
+    schools = _frame({"A": 4, "B": 3, "C": 3})
+    assert _stratum_quotas(schools, schools["stratum"] == "A", 4, 10)[1].tolist() == [0, 0, 0]
+
+
+def test_ties_in_a_frame_of_many_strata_go_to_the_first_strata():
+    # A: 3 schools, all must-see; S00 … S19: 2 each; N = 43, n = 18: quotas A 1 (1.26), S00–S16 1 (the 17
+    # largest of 20 equal remainders 0.84), S17–S19 0; 15 at random, so S00 and S01 give up their 1
+    sizes = {"A": 3, **{f"S{i:02d}": 2 for i in range(20)}}
+    schools = _frame(sizes)
+    strata, want = _stratum_quotas(schools, schools["stratum"] == "A", 18, 43)
+    assert want.tolist() == [0, 0, 0] + [1] * 15 + [0] * 3
 
 
 def test_every_sample_size_is_met_exactly_without_going_over_a_stratum():
