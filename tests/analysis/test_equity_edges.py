@@ -241,3 +241,17 @@ def test_ownership_and_school_type_groups_are_their_values(three):
         ("ownership", "公办", 2), ("ownership", "民办", 1), ("school_type", "小学", 3)]
     pd.testing.assert_series_equal(e["single_school"].reset_index(drop=True), (e["n"] == 1).reset_index(drop=True),
                                    check_names=False)
+
+
+def test_gap_ratio_is_defined_for_a_rural_mean_under_one():
+    # 体育、艺术专任教师 per 100 pupils: 城区 2 teachers / 200 pupils = 1.0, 乡村 1 / 200 = 0.5: ratio 2
+    a = _a(primary("1", 200, urban_rural="城区", pe_art=2), primary("2", 200, urban_rural="乡村", pe_art=1))
+    r = equity_table(a).set_index("indicator").loc["每百名学生拥有体育、艺术专任教师数"]
+    assert (r.urban_mean, r.rural_mean) == (1.0, 0.5) and r.urban_rural_ratio == 2.0
+
+
+def test_county_table_columns_are_the_contract(three):
+    decomposition = [f"{m}_{p}" for m in ("theil_t", "theil_l") for p in ("between", "within", "between_share")]
+    tail = ["notes", "urban_mean", "rural_mean", "urban_rural_ratio"]
+    assert equity_table(three).columns.tolist() == [*KEYS, "n", "students", "mean", *MEASURES, *decomposition, *tail]
+    assert equity_table(three, by=None).columns.tolist() == [*KEYS, "n", "students", "mean", *MEASURES, *tail]

@@ -41,6 +41,8 @@ C = "99999999"  # the factories' school codes are "9…9" + the given digits
     (0, [1, 2], [0, 0]),
     (-1, [1, 2], [0, 0]),
     (3, [0, 0], [0, 0]),
+    (1, [1], [1]),                    # one stratum of one school
+    (3, [2] * 20, [1, 1, 1] + [0] * 17),  # 20 equal remainders: the first three, past numpy's small-array sort
 ])
 def test_largest_remainder(total, weights, expected):
     got = _largest_remainder(total, np.array(weights, dtype=float))
@@ -69,6 +71,10 @@ def test_must_see_schools_count_against_their_stratums_quota():
     # n = 4 of N = 10: quotas 1.6 → 2 and 2.4 → 2; B has one must-see school, so 1 more at random
     strata, want = _stratum_quotas(schools, must, 4, 10)
     assert strata["must_see"].tolist() == [0, 1] and want.tolist() == [2, 1]
+    # A: 2 schools, one must-see, quota 1 of n = 5 → it is the must-see school, none at random; B: 4 of 8
+    schools = _frame({"A": 2, "B": 8})
+    strata, want = _stratum_quotas(schools, schools["school_code"].isin(["A0"]), 5, 10)
+    assert strata["must_see"].tolist() == [1, 0] and want.tolist() == [0, 4]
 
 
 def test_surplus_must_see_schools_are_taken_from_the_largest_quota_first():
@@ -82,6 +88,25 @@ def test_surplus_must_see_schools_are_taken_from_the_largest_quota_first():
     schools = _frame({"A": 2, "B": 8})
     strata, want = _stratum_quotas(schools, schools["stratum"] == "A", 4, 10)
     assert want.tolist() == [0, 2] and int(want.sum()) == 4 - 2
+
+
+def test_the_surplus_is_cut_from_the_largest_quota_and_from_the_next_when_it_is_used_up():
+    # A: 3 must-see; B: 2; C: 6; n = 5 of 11 → quotas (1.36, 0.91, 2.73) → (1, 1, 3); 2 at random, so the
+    # surplus 2 is cut from C's 3 → (0, 1, 1)
+    schools = _frame({"A": 3, "B": 2, "C": 6})
+    assert _stratum_quotas(schools, schools["stratum"] == "A", 5, 11)[1].tolist() == [0, 1, 1]
+    # A: 4 must-see; B: 3; C: 3; n = 4 of 10 → quotas (2, 1, 1): nothing at random; B's 1 is cut, then C's
+    schools = _frame({"A": 4, "B": 3, "C": 3})
+    assert _stratum_quotas(schools, schools["stratum"] == "A", 4, 10)[1].tolist() == [0, 0, 0]
+
+
+def test_ties_in_a_frame_of_many_strata_go_to_the_first_strata():
+    # A: 3 schools, all must-see; S00 … S19: 2 each; N = 43, n = 18: quotas A 1 (1.26), S00–S16 1 (the 17
+    # largest of 20 equal remainders 0.84), S17–S19 0; 15 at random, so S00 and S01 give up their 1
+    sizes = {"A": 3, **{f"S{i:02d}": 2 for i in range(20)}}
+    schools = _frame(sizes)
+    strata, want = _stratum_quotas(schools, schools["stratum"] == "A", 18, 43)
+    assert want.tolist() == [0, 0, 0] + [1] * 15 + [0] * 3
 
 
 def test_every_sample_size_is_met_exactly_without_going_over_a_stratum():
@@ -168,6 +193,32 @@ def test_cv_drivers_weigh_by_pupils():
     # x = 1, 3 with 300 and 100 pupils: mean 1.5; 300·0.25 = 75, 100·2.25 = 225 of 300 → 0.75 for the small one
     d = cv_drivers(_fake([_ci()], [_sec("big", 1.0, 300), _sec("small", 3.0, 100)]))
     assert d["school_code"].tolist() == ["small"] and d["contribution"].iloc[0] == pytest.approx(0.75, rel=1e-12)
+
+
+def test_a_school_of_one_pupil_can_drive_a_cv():
+    # x = 1, 1, 1 (100 pupils each) and 100 (1 pupil): X = 400/301; the one-pupil school has 98.7² ≈ 9736
+    # of the ≈ 9768 of P(x−X)²: it is the driver
+    d = cv_drivers(_fake([_ci()], [*FOUR[:3], _sec("tiny", 100.0, 1)]))
+    x, p = np.array([1.0, 1.0, 1.0, 100.0]), np.array([100.0, 100.0, 100.0, 1.0])
+    dev = p * (x - (p * x).sum() / p.sum()) ** 2
+    assert d["school_code"].tolist() == ["tiny"]
+    assert d["contribution"].iloc[0] == pytest.approx(dev[3] / dev.sum(), rel=1e-12)
+
+
+def test_a_small_variance_still_has_drivers():
+    # FOUR's values ÷ 100 (per-100-pupil counts are small): P(x−X)² adds up to 0.12, the shares are the same
+    d = cv_drivers(_fake([_ci()], [dict(r, **{EQUIP: r[EQUIP] / 100}) for r in FOUR]))
+    assert d["school_code"].tolist() == ["s4"] and d["contribution"].iloc[0] == pytest.approx(0.75, rel=1e-12)
+
+
+def test_equal_contributions_are_taken_in_row_order_in_a_large_county():
+    # 19 sections at x = 1 and one (the 11th row) at 20, 100 pupils each: X = 1.95, shares 18.05²/T and
+    # 0.95²/T each (T = 18.05² + 19·0.95²); 0.955 needs the high one and two of the equal ones: rows 1, 2
+    rows = [_sec(f"r{i:02d}", 20.0 if i == 10 else 1.0, 100) for i in range(20)]
+    d = cv_drivers(_fake([_ci()], rows), 0.955)
+    t = 18.05 ** 2 + 19 * 0.95 ** 2
+    assert d["school_code"].tolist() == ["r10", "r00", "r01"]
+    assert d["contribution"].tolist() == pytest.approx([18.05 ** 2 / t, 0.95 ** 2 / t, 0.95 ** 2 / t], rel=1e-12)
 
 
 # ---------------------------------------------------------------------------- draw_sample on an assessment
@@ -362,3 +413,52 @@ def test_a_failing_composite_cv_has_no_section_to_rank_and_does_not_crash():
     assert "综合差异系数" not in b.school_results.columns
     assert cv_drivers(b).empty
     assert set(draw_sample(b, year=2025, county="990101").schools["reason_code"]) == {"random"}
+
+
+def test_a_stratum_with_nothing_to_draw_does_not_use_up_the_seed():
+    # 小学·乡村 (sorted first): 3 schools, one failing the school rule; 小学·城区: 7. n = 4 of 10, quotas
+    # 1.2 → 1 and 2.8 → 3: 乡村's one is its must-see school, so the seeded generator's first permutation
+    # is 城区's (numpy's default_rng(seed), codes in order). Seed 2: a permutation of 乡村's two other
+    # schools first would change 城区's three (with seeds 0 and 1 it happens not to)
+    rows = [primary("10", 100, urban_rural="乡村", equipment=50_000.0), primary("11", 100, urban_rural="乡村"),
+            primary("12", 100, urban_rural="乡村"), *[primary(str(i), 100) for i in range(13, 20)]]
+    b = assess_schools(table(*rows), Q)
+    s = draw_sample(b, year=2025, county="990101", share=0.4, seed=2)
+    pool = np.array([f"{C}{i}" for i in range(13, 20)])
+    expected = sorted(np.random.default_rng(2).permutation(pool)[:3].tolist())
+    assert s.schools["school_code"].tolist() == [f"{C}10", *expected]
+    assert s.strata["drawn"].tolist() == [1, 3] and s.seed == 2
+    # the default seed is 0 (and seeds 0 and 2 give different lists here)
+    plain = draw_sample(b, year=2025, county="990101", share=0.4)
+    assert plain.seed == 0 and plain.schools["school_code"].tolist()[1:] == sorted(
+        np.random.default_rng(0).permutation(pool)[:3].tolist()) != expected
+
+
+def test_draw_sample_passes_its_driver_share_on():
+    # equipment 2000, 2000, 2000, 10 000, 2000 元 per pupil, 100 pupils each: mean 3600, P(x−X)² = 1600² × 4
+    # and 6400² → school 4 has 0.8 of the variance, each other 0.05 (the CV 0.89 is over 0.5): 0.5 needs
+    # school 4 alone, 0.82 one of the others too (the first in school-code order)
+    rows = [primary(str(i), 100, equipment=e * 100) for i, e in ((1, 2000.0), (2, 2000.0), (3, 2000.0),
+                                                                   (4, 10_000.0), (5, 2000.0))]
+    b = assess_schools(table(*rows), Q)
+    assert b.county_indicators.set_index("indicator").loc[EQUIP, "cv_passed"] == False  # noqa: E712
+    one = draw_sample(b, year=2025, county="990101", share=0.2)
+    two = draw_sample(b, year=2025, county="990101", share=0.2, driver_share=0.82)
+    assert one.schools["reason_code"].tolist() == ["cv_driver"] and one.schools["school_code"].tolist() == ["9999999994"]
+    assert two.schools["reason_code"].tolist() == ["cv_driver"] * 2
+    assert two.schools["school_code"].tolist() == ["9999999991", "9999999994"]
+
+
+def test_a_stratum_with_no_school_drawn_counts_zero():
+    # 小学·乡村 1 school, 小学·城区 9: n = 2 of 10 → quotas 0.2 → 0 and 1.8 → 2; 乡村 draws nobody
+    rows = [primary("10", 100, urban_rural="乡村"), *[primary(str(i), 100) for i in range(11, 20)]]
+    s = draw_sample(assess_schools(table(*rows), Q), year=2025, county="990101", share=0.2, seed=1)
+    assert s.strata["stratum"].tolist() == ["小学·乡村", "小学·城区"]
+    assert s.strata["drawn"].tolist() == [0, 2] and s.strata["drawn"].dtype == np.int64
+    assert s.strata["schools"].tolist() == [1, 9] and s.strata["must_see"].tolist() == [0, 0]
+
+
+def test_a_county_of_one_school_is_its_own_sample():
+    s = draw_sample(assess_schools(table(primary("1", 80, county_name="小县")), Q), year=2025, county="990101")
+    assert (s.population, s.required, s.size, s.county_name) == (1, 1, 1, "小县")
+    assert s.schools["reason"].tolist() == ["分层随机抽取（小学·城区）"]
