@@ -36,3 +36,23 @@ def test_the_refusals_of_gap_ratio_are_bilingual_and_exact():
         with pytest.raises(InequalityInputError) as ei:
             gap_ratio([1.0, 2.0], None, UR, target=bad)
         assert str(ei.value) == "target 必须是正数 / target must be a positive number"
+
+
+def test_gap_ratio_bounds_are_inclusive_on_both_sides():
+    """Hand: 1 / 2 = 0.5 = 1/target for target 2: exactly on the lower bound of the two-sided
+    test, so it meets it (kills ``ratio >= 1.0 / target`` → ``>``); 2 / 1 = 2 = target meets the
+    one-sided test (kills ``ratio <= target`` → ``<``)."""
+    r = gap_ratio([1.0, 2.0], None, UR, target=2.0, two_sided=True)
+    assert r.ratio == 0.5 and r.meets_target is True
+    assert gap_ratio([2.0, 1.0], None, UR, target=2.0).meets_target is True
+
+
+def test_gap_ratio_omits_missing_rows_when_asked_and_a_missing_group_mean_is_nan():
+    """nan="omit" drops the NaN row (hand: 城区 (1 + 3)/2 = 2 over 乡村 4 = 0.5; kills ``nan=nan``
+    dropped from the _clean call, which then raises); a group without data has the mean NaN, a
+    float, not None (kills ``means.append(float("nan"))`` → ``None``)."""
+    r = gap_ratio([1.0, float("nan"), 3.0, 4.0], None, ["城区", "城区", "城区", "乡村"], nan="omit")
+    assert (r.numerator_mean, r.denominator_mean, r.ratio) == (2.0, 4.0, 0.5)
+    r = gap_ratio([1.0, 2.0], None, ["城区", "镇区"])
+    assert isinstance(r.denominator_mean, float) and r.denominator_mean != r.denominator_mean
+    assert r.numerator_mean == 1.0 and r.note == "没有“乡村”的数据 / no data for group '乡村'"
