@@ -1,10 +1,11 @@
 """Edges of balance/analysis/inequality/ratios.py that mutation round 5 showed no test was
 watching (docs/mutation/round5-inequality.md); each test names the mutants it kills and was
 checked to fail on them. Golden numbers are hand arithmetic, written beside them."""
+import numpy as np
 import pytest
 
 from balance.analysis.inequality import InequalityInputError
-from balance.analysis.inequality.ratios import gap_ratio
+from balance.analysis.inequality.ratios import gap_ratio, lorenz_curve
 
 UR = ["城区", "乡村"]
 
@@ -56,3 +57,16 @@ def test_gap_ratio_omits_missing_rows_when_asked_and_a_missing_group_mean_is_nan
     r = gap_ratio([1.0, 2.0], None, ["城区", "镇区"])
     assert isinstance(r.denominator_mean, float) and r.denominator_mean != r.denominator_mean
     assert r.numerator_mean == 1.0 and r.note == "没有“乡村”的数据 / no data for group '乡村'"
+
+
+def test_lorenz_curve_of_all_zeros_and_of_a_total_of_exactly_one():
+    """All values 0: the value shares are undefined after the leading 0 (NaN, a float array; kills
+    the seven mutants of that branch: ``lv = None``, ``concatenate(None)``, a leading 1.0,
+    ``np.full`` without size or with ``None``). Hand: x = (0, 1), unit weights, Σ w x = 1 —
+    population shares 0, ½, 1 and value shares 0, 0, 1 (kills ``tot == 0`` → ``tot == 1``)."""
+    lc = lorenz_curve([0.0, 0.0])
+    assert lc.population_share.tolist() == [0.0, 0.5, 1.0]
+    assert lc.value_share.dtype == np.float64 and lc.value_share[0] == 0.0
+    assert np.isnan(lc.value_share[1:]).all() and lc.value_share.size == 3
+    lc = lorenz_curve([0.0, 1.0])
+    assert lc.population_share.tolist() == [0.0, 0.5, 1.0] and lc.value_share.tolist() == [0.0, 0.0, 1.0]
