@@ -58,3 +58,17 @@ def test_no_inequality_and_undefined_cases():
         r = theil_decomposition(*args, **kw)
         assert all(math.isnan(v) for v in (r.total, r.between, r.within, r.between_share))
         assert r.measure == m and r.groups.empty
+
+
+def test_a_group_of_zeros_has_an_undefined_index_and_a_group_mean_of_one_does_not():
+    """x = (0, 0, 0.5, 1.5), unit weights, groups (a, a, b, b): μ = 0.5, μ_a = 0 (T_a undefined,
+    NaN, factor 0), μ_b = 1 (T_b = ½(0.5 ln 0.5 + 1.5 ln 1.5), factor 2·1/(4·0.5) = 1). Hand:
+    total = ¼·3 ln 3 (r = 0, 0, 1, 3), between = ½·2 ln 2 = ln 2, within = T_b (kills
+    ``np.nan if mug[k] == 0`` → ``… and False``, which gives 0, and → ``mug[k] == 1``)."""
+    d = theil_decomposition([0.0, 0.0, 0.5, 1.5], None, ["a", "a", "b", "b"], "T")
+    t_b = 0.5 * (0.5 * math.log(0.5) + 1.5 * math.log(1.5))
+    assert d.total == pytest.approx(0.75 * math.log(3), **TOL)
+    assert d.between == pytest.approx(math.log(2), **TOL) and d.within == pytest.approx(t_b, **TOL)
+    g = d.groups
+    assert math.isnan(g["index"].iloc[0]) and g["index"].iloc[1] == pytest.approx(t_b, **TOL)
+    assert g["weight"].tolist() == [0.0, 1.0] and g["within_contribution"].tolist() == [0.0, pytest.approx(t_b, **TOL)]
