@@ -70,3 +70,10 @@ def test_lorenz_curve_of_all_zeros_and_of_a_total_of_exactly_one():
     assert np.isnan(lc.value_share[1:]).all() and lc.value_share.size == 3
     lc = lorenz_curve([0.0, 1.0])
     assert lc.population_share.tolist() == [0.0, 0.5, 1.0] and lc.value_share.tolist() == [0.0, 0.0, 1.0]
+
+
+def test_gap_ratio_notes_of_two_missing_groups_are_joined_by_a_semicolon():
+    """Kills the joiner ``"; "`` → ``"XX; XX"`` (the note is one readable line per cause)."""
+    r = gap_ratio([1.0, 2.0], None, ["镇区", "镇区"])
+    assert r.note == ("没有“城区”的数据 / no data for group '城区'; "
+                      "没有“乡村”的数据 / no data for group '乡村'")
