@@ -1,9 +1,10 @@
 """Edges of balance/analysis/inequality/_common.py that mutation round 5 showed no test was
 watching (docs/mutation/round5-inequality.md); each test names the mutants it kills and was
 checked to fail on them."""
+import pandas as pd
 import pytest
 
-from balance.analysis.inequality import InequalityInputError, theil_l
+from balance.analysis.inequality import InequalityInputError, gini, theil_l
 from balance.analysis.inequality._common import _exact_residual
 
 _ZEROS_POLICY = ("参数 zeros 只能取 ('raise', 'nan', 'omit')，收到 'eps' / "
@@ -37,3 +38,28 @@ def test_exact_residual_clips_a_between_part_below_zero():
     assert float(b) == 0.0 and float(w) == 1.0
     b, w = _exact_residual(1.0, 1.0 + 2.0 ** -52)  # above the total: clipped to it
     assert float(b) == 1.0 and float(w) == 0.0
+
+
+def test_object_columns_and_lists_with_none_are_read_as_numbers_with_missing_values():
+    """A column read from a messy sheet is often object dtype with None for a blank cell, and a
+    Python list may hold None: both are converted to float64, the blank becomes a missing value
+    and nan="omit" drops it. Hand (test_inequality.py): Gini of x = (1, 2, 3), w = (1, 1, 2) is
+    7/36. Kills ``to_numpy(dtype="float64", …)`` → ``dtype=None`` / dropped and
+    ``np.asarray(a, dtype="float64")`` → ``None`` / dropped in _as_float (an object array has no
+    ``isnan`` and raises a TypeError)."""
+    x_obj = pd.Series([1.0, None, 2.0, 3.0], dtype=object)
+    assert gini(x_obj, [1, 1, 1, 2], nan="omit") == pytest.approx(7 / 36, rel=1e-12)
+    assert gini([1.0, None, 2.0, 3.0], [1, 1, 1, 2], nan="omit") == pytest.approx(7 / 36, rel=1e-12)
+    with pytest.raises(InequalityInputError, match="nan='omit'"):
+        gini(x_obj, [1, 1, 1, 2])
+
+
+def test_the_input_refusals_of_clean_are_exact_in_both_languages():
+    """Kills the three mutants of the policy name ``"nan"`` and the two texts of the 1-D message."""
+    with pytest.raises(InequalityInputError) as ei:
+        gini([1.0, 2.0], nan="drop")
+    assert str(ei.value) == ("参数 nan 只能取 ('raise', 'omit')，收到 'drop' / "
+                             "nan must be one of ('raise', 'omit'), got 'drop'")
+    with pytest.raises(InequalityInputError) as ei:
+        gini([[1.0, 2.0], [3.0, 4.0]])
+    assert str(ei.value) == "x 必须是一维数组，收到形状 (2, 2) / x must be 1-D, got shape (2, 2)"
