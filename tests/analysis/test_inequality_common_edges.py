@@ -4,7 +4,7 @@ checked to fail on them."""
 import pandas as pd
 import pytest
 
-from balance.analysis.inequality import InequalityInputError, gini, theil_l
+from balance.analysis.inequality import InequalityInputError, gap_ratio, gini, theil_l
 from balance.analysis.inequality._common import _exact_residual
 
 _ZEROS_POLICY = ("参数 zeros 只能取 ('raise', 'nan', 'omit')，收到 'eps' / "
@@ -55,7 +55,8 @@ def test_object_columns_and_lists_with_none_are_read_as_numbers_with_missing_val
 
 
 def test_the_input_refusals_of_clean_are_exact_in_both_languages():
-    """Kills the three mutants of the policy name ``"nan"`` and the two texts of the 1-D message."""
+    """Kills the three mutants of the policy name ``"nan"``, the four of the 1-D message (texts
+    ``None`` or dropped) and the texts of the weight-shape and group-length messages (4)."""
     with pytest.raises(InequalityInputError) as ei:
         gini([1.0, 2.0], nan="drop")
     assert str(ei.value) == ("参数 nan 只能取 ('raise', 'omit')，收到 'drop' / "
@@ -63,3 +64,9 @@ def test_the_input_refusals_of_clean_are_exact_in_both_languages():
     with pytest.raises(InequalityInputError) as ei:
         gini([[1.0, 2.0], [3.0, 4.0]])
     assert str(ei.value) == "x 必须是一维数组，收到形状 (2, 2) / x must be 1-D, got shape (2, 2)"
+    with pytest.raises(InequalityInputError) as ei:
+        gini([1.0, 2.0], [1, 1, 1])
+    assert str(ei.value) == "权重 w 的形状 (3,) 与 x 的形状 (2,) 不一致 / weights w have shape (3,), x has shape (2,)"
+    with pytest.raises(InequalityInputError) as ei:
+        gap_ratio([1.0, 2.0], None, ["城区"])
+    assert str(ei.value) == "分组 groups 的长度 (1,) 与 x 的长度 (2,) 不一致 / groups have shape (1,), x has shape (2,)"
