@@ -56,7 +56,8 @@ def test_object_columns_and_lists_with_none_are_read_as_numbers_with_missing_val
 
 def test_the_input_refusals_of_clean_are_exact_in_both_languages():
     """Kills the three mutants of the policy name ``"nan"``, the four of the 1-D message (texts
-    ``None`` or dropped) and the texts of the weight-shape and group-length messages (4)."""
+    ``None`` or dropped), the texts of the weight-shape and group-length messages (4), of the
+    empty-input message (5) and the English text of the missing-value message."""
     with pytest.raises(InequalityInputError) as ei:
         gini([1.0, 2.0], nan="drop")
     assert str(ei.value) == ("参数 nan 只能取 ('raise', 'omit')，收到 'drop' / "
@@ -70,3 +71,10 @@ def test_the_input_refusals_of_clean_are_exact_in_both_languages():
     with pytest.raises(InequalityInputError) as ei:
         gap_ratio([1.0, 2.0], None, ["城区"])
     assert str(ei.value) == "分组 groups 的长度 (1,) 与 x 的长度 (2,) 不一致 / groups have shape (1,), x has shape (2,)"
+    with pytest.raises(InequalityInputError) as ei:
+        gini([])
+    assert str(ei.value) == "没有数据（空数组） / no data (empty array)"
+    with pytest.raises(InequalityInputError) as ei:
+        gini([1.0, float("nan"), float("nan")])
+    assert str(ei.value) == ("有 2 个缺失值（NaN）；如需剔除请用 nan='omit' / "
+                             "missing values (NaN): 2; pass nan='omit' to drop them")
