@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from balance.analysis.inequality import theil_decomposition
+from balance.analysis.inequality import InequalityInputError, theil_decomposition
 
 TOL = dict(rel=1e-12, abs=1e-15)
 # the hand case of tests/analysis/test_inequality.py: x = (1, 2, 3), w = (1, 1, 2), μ = 9/4
@@ -72,3 +72,21 @@ def test_a_group_of_zeros_has_an_undefined_index_and_a_group_mean_of_one_does_no
     g = d.groups
     assert math.isnan(g["index"].iloc[0]) and g["index"].iloc[1] == pytest.approx(t_b, **TOL)
     assert g["weight"].tolist() == [0.0, 1.0] and g["within_contribution"].tolist() == [0.0, pytest.approx(t_b, **TOL)]
+
+
+def test_the_refusals_of_theil_decomposition_are_exact_and_nan_omit_is_honoured():
+    """Kills the texts of ``groups are required`` (8) and of the measure message (2), the three
+    mutants of the policy name ``"zeros"``, and ``nan=nan`` dropped from the _clean call (a NaN row
+    with nan="omit" must be dropped, giving the decomposition of the other rows)."""
+    cases = [(([1.0, 2.0],), {}, "需要分组 groups / groups are required"),
+             (([1.0, 2.0], None, ["a", "b"], "X"), {},
+              "measure 只能是 'T' 或 'L'，收到 'X' / measure must be 'T' or 'L', got 'X'"),
+             (([1.0, 2.0], None, ["a", "b"]), {"zeros": "eps"},
+              "参数 zeros 只能取 ('raise', 'nan', 'omit')，收到 'eps' / "
+              "zeros must be one of ('raise', 'nan', 'omit'), got 'eps'")]
+    for args, kw, msg in cases:
+        with pytest.raises(InequalityInputError) as ei:
+            theil_decomposition(*args, **kw)
+        assert str(ei.value) == msg
+    d = theil_decomposition([1.0, math.nan, 2.0, 3.0], [1, 5, 1, 2], ["a", "a", "a", "b"], nan="omit")
+    assert d.total == theil_decomposition(X, W, ["a", "a", "b"]).total
