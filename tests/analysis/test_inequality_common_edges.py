@@ -4,7 +4,7 @@ checked to fail on them."""
 import pandas as pd
 import pytest
 
-from balance.analysis.inequality import InequalityInputError, gap_ratio, gini, theil_l
+from balance.analysis.inequality import InequalityInputError, gap_ratio, gini, range_ratio, theil_l, value_range
 from balance.analysis.inequality._common import _exact_residual
 
 _ZEROS_POLICY = ("参数 zeros 只能取 ('raise', 'nan', 'omit')，收到 'eps' / "
@@ -78,3 +78,21 @@ def test_the_input_refusals_of_clean_are_exact_in_both_languages():
         gini([1.0, float("nan"), float("nan")])
     assert str(ei.value) == ("有 2 个缺失值（NaN）；如需剔除请用 nan='omit' / "
                              "missing values (NaN): 2; pass nan='omit' to drop them")
+
+
+def test_infinite_negative_refusals_are_exact_and_zero_weight_rows_are_dropped():
+    """Kills the texts of the infinite (5), negative-weight (4) and negative-value (2) messages;
+    hand: a row with 0 pupils does not count, also for the range (max/min of 1, 2 is 2, not 100;
+    max − min is 1) and for the group labels (城区 1 over 乡村 2 = 0.5) — kills ``wa > 0`` →
+    ``>=``, ``if not pos.all()`` → ``if pos.all()`` and the labels dropped (``ea = None``) after
+    the zero-weight rows are removed."""
+    for bad, msg in ((([1.0, float("inf")],), "数值或权重中有无穷大 / infinite value or weight"),
+                     (([1.0, 2.0], [1, -1]), "权重（学生数）不能为负 / weights (pupils) must not be negative"),
+                     (([-1.0, 2.0],), "该指标要求数值非负，数据中有负值 / "
+                                      "this measure needs non-negative values; x has negatives")):
+        with pytest.raises(InequalityInputError) as ei:
+            gini(*bad)
+        assert str(ei.value) == msg
+    assert range_ratio([1.0, 2.0, 100.0], [1, 1, 0]) == 2.0
+    assert value_range([1.0, 2.0, 100.0], [1, 1, 0]) == 1.0
+    assert gap_ratio([1.0, 5.0, 2.0], [1, 0, 1], ["城区", "城区", "乡村"]).ratio == 0.5
