@@ -81,7 +81,8 @@ def test_the_input_refusals_of_clean_are_exact_in_both_languages():
 
 
 def test_infinite_negative_refusals_are_exact_and_zero_weight_rows_are_dropped():
-    """Kills the texts of the infinite (5), negative-weight (4) and negative-value (2) messages;
+    """Kills the texts of the infinite (5), negative-weight (4), negative-value (2) and zero total
+    weight (2) messages;
     hand: a row with 0 pupils does not count, also for the range (max/min of 1, 2 is 2, not 100;
     max − min is 1) and for the group labels (城区 1 over 乡村 2 = 0.5) — kills ``wa > 0`` →
     ``>=``, ``if not pos.all()`` → ``if pos.all()`` and the labels dropped (``ea = None``) after
@@ -89,7 +90,8 @@ def test_infinite_negative_refusals_are_exact_and_zero_weight_rows_are_dropped()
     for bad, msg in ((([1.0, float("inf")],), "数值或权重中有无穷大 / infinite value or weight"),
                      (([1.0, 2.0], [1, -1]), "权重（学生数）不能为负 / weights (pupils) must not be negative"),
                      (([-1.0, 2.0],), "该指标要求数值非负，数据中有负值 / "
-                                      "this measure needs non-negative values; x has negatives")):
+                                      "this measure needs non-negative values; x has negatives"),
+                     (([1.0, 2.0], [0, 0]), "权重总和为0（没有学生） / total weight is zero (no pupils)")):
         with pytest.raises(InequalityInputError) as ei:
             gini(*bad)
         assert str(ei.value) == msg
