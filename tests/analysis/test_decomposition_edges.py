@@ -90,3 +90,16 @@ def test_the_refusals_of_theil_decomposition_are_exact_and_nan_omit_is_honoured(
         assert str(ei.value) == msg
     d = theil_decomposition([1.0, math.nan, 2.0, 3.0], [1, 5, 1, 2], ["a", "a", "a", "b"], nan="omit")
     assert d.total == theil_decomposition(X, W, ["a", "a", "b"]).total
+
+
+def test_groups_are_listed_in_sorted_order_and_a_zero_under_l_names_theil_l():
+    """Labels first seen as (b, a) are listed a, b (kills ``factorize(sort=True)`` → ``None`` /
+    ``False`` / dropped); hand: a = {3} and b = {1, 2}, n = (1, 2), means (3, 1.5). A zero under
+    measure "L" is refused naming Theil L (kills the four mutants of that name)."""
+    g = theil_decomposition([1.0, 2.0, 3.0], None, ["b", "b", "a"]).groups
+    assert g["group"].tolist() == ["a", "b"] and g["n"].tolist() == [1, 2] and g["mean"].tolist() == [3.0, 1.5]
+    with pytest.raises(InequalityInputError) as ei:
+        theil_decomposition([0.0, 1.0, 2.0], None, ["a", "a", "b"], "L")
+    assert str(ei.value) == ("Theil L 在有零值时无定义（1 个零值）；可用 zeros='nan' 或 zeros='omit' / "
+                             "Theil L is undefined with zero values (zero values: 1); "
+                             "pass zeros='nan' or zeros='omit'")
