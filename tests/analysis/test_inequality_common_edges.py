@@ -1,9 +1,10 @@
 """Edges of balance/analysis/inequality/_common.py that mutation round 5 showed no test was
 watching (docs/mutation/round5-inequality.md); each test names the mutants it kills and was
 checked to fail on them."""
+import pandas as pd
 import pytest
 
-from balance.analysis.inequality import InequalityInputError, theil_l
+from balance.analysis.inequality import InequalityInputError, gap_ratio, gini, range_ratio, theil_l, value_range
 from balance.analysis.inequality._common import _exact_residual
 
 _ZEROS_POLICY = ("参数 zeros 只能取 ('raise', 'nan', 'omit')，收到 'eps' / "
@@ -37,3 +38,63 @@ def test_exact_residual_clips_a_between_part_below_zero():
     assert float(b) == 0.0 and float(w) == 1.0
     b, w = _exact_residual(1.0, 1.0 + 2.0 ** -52)  # above the total: clipped to it
     assert float(b) == 1.0 and float(w) == 0.0
+
+
+def test_object_columns_and_lists_with_none_are_read_as_numbers_with_missing_values():
+    """A column read from a messy sheet is often object dtype with None for a blank cell, and a
+    Python list may hold None: both are converted to float64, the blank becomes a missing value
+    and nan="omit" drops it. Hand (test_inequality.py): Gini of x = (1, 2, 3), w = (1, 1, 2) is
+    7/36. Kills ``to_numpy(dtype="float64", …)`` → ``dtype=None`` / dropped and
+    ``np.asarray(a, dtype="float64")`` → ``None`` / dropped in _as_float (an object array has no
+    ``isnan`` and raises a TypeError)."""
+    x_obj = pd.Series([1.0, None, 2.0, 3.0], dtype=object)
+    assert gini(x_obj, [1, 1, 1, 2], nan="omit") == pytest.approx(7 / 36, rel=1e-12)
+    assert gini([1.0, None, 2.0, 3.0], [1, 1, 1, 2], nan="omit") == pytest.approx(7 / 36, rel=1e-12)
+    with pytest.raises(InequalityInputError, match="nan='omit'"):
+        gini(x_obj, [1, 1, 1, 2])
+
+
+def test_the_input_refusals_of_clean_are_exact_in_both_languages():
+    """Kills the three mutants of the policy name ``"nan"``, the four of the 1-D message (texts
+    ``None`` or dropped), the texts of the weight-shape and group-length messages (4), of the
+    empty-input message (5) and the English text of the missing-value message."""
+    with pytest.raises(InequalityInputError) as ei:
+        gini([1.0, 2.0], nan="drop")
+    assert str(ei.value) == ("参数 nan 只能取 ('raise', 'omit')，收到 'drop' / "
+                             "nan must be one of ('raise', 'omit'), got 'drop'")
+    with pytest.raises(InequalityInputError) as ei:
+        gini([[1.0, 2.0], [3.0, 4.0]])
+    assert str(ei.value) == "x 必须是一维数组，收到形状 (2, 2) / x must be 1-D, got shape (2, 2)"
+    with pytest.raises(InequalityInputError) as ei:
+        gini([1.0, 2.0], [1, 1, 1])
+    assert str(ei.value) == "权重 w 的形状 (3,) 与 x 的形状 (2,) 不一致 / weights w have shape (3,), x has shape (2,)"
+    with pytest.raises(InequalityInputError) as ei:
+        gap_ratio([1.0, 2.0], None, ["城区"])
+    assert str(ei.value) == "分组 groups 的长度 (1,) 与 x 的长度 (2,) 不一致 / groups have shape (1,), x has shape (2,)"
+    with pytest.raises(InequalityInputError) as ei:
+        gini([])
+    assert str(ei.value) == "没有数据（空数组） / no data (empty array)"
+    with pytest.raises(InequalityInputError) as ei:
+        gini([1.0, float("nan"), float("nan")])
+    assert str(ei.value) == ("有 2 个缺失值（NaN）；如需剔除请用 nan='omit' / "
+                             "missing values (NaN): 2; pass nan='omit' to drop them")
+
+
+def test_infinite_negative_refusals_are_exact_and_zero_weight_rows_are_dropped():
+    """Kills the texts of the infinite (5), negative-weight (4), negative-value (2) and zero total
+    weight (2) messages;
+    hand: a row with 0 pupils does not count, also for the range (max/min of 1, 2 is 2, not 100;
+    max − min is 1) and for the group labels (城区 1 over 乡村 2 = 0.5) — kills ``wa > 0`` →
+    ``>=``, ``if not pos.all()`` → ``if pos.all()`` and the labels dropped (``ea = None``) after
+    the zero-weight rows are removed."""
+    for bad, msg in ((([1.0, float("inf")],), "数值或权重中有无穷大 / infinite value or weight"),
+                     (([1.0, 2.0], [1, -1]), "权重（学生数）不能为负 / weights (pupils) must not be negative"),
+                     (([-1.0, 2.0],), "该指标要求数值非负，数据中有负值 / "
+                                      "this measure needs non-negative values; x has negatives"),
+                     (([1.0, 2.0], [0, 0]), "权重总和为0（没有学生） / total weight is zero (no pupils)")):
+        with pytest.raises(InequalityInputError) as ei:
+            gini(*bad)
+        assert str(ei.value) == msg
+    assert range_ratio([1.0, 2.0, 100.0], [1, 1, 0]) == 2.0
+    assert value_range([1.0, 2.0, 100.0], [1, 1, 0]) == 1.0
+    assert gap_ratio([1.0, 5.0, 2.0], [1, 0, 1], ["城区", "城区", "乡村"]).ratio == 0.5
