@@ -65,3 +65,22 @@ def test_a_budget_reaches_the_programme():
     # 240 000 元 plan) must cap what is bought
     p = plan_schools(table(primary("1", 200, qualified=6), primary("2", 200), primary("3", 200)), Q, budget_wan=12)
     assert p.method == "budget" and p.total_cost <= 120_000 and not p.feasible  # 1 hire cannot pass: none bought
+
+
+def test_the_optimiser_rotates_and_keeps_a_donor_above_its_subsets():
+    # optimal_model._add_transfer_rules, the cases of test_transfers_edges.py solved by the optimiser:
+    # PE/art 0, 1, 2 per 100 pupils — school 1 takes one teacher from school 3 (20 000 元); but when
+    # school 3 has 5 teachers, all 5 qualified, giving one would leave 4 < 5 qualified: a hire instead
+    # (120 000 元). Kills the subset constraint's sign mutants and the donor-delta mutants.
+    def rows(p):
+        return sorted(zip(p.items["school_code"], p.items["kind"], p.items["amount"]))
+
+    p = plan_schools(table(primary("1", 100, pe_art=0), primary("2", 100, pe_art=1), primary("3", 100, pe_art=2)),
+                     Q, transfers=True)
+    assert p.feasible and p.total_cost == 20_000
+    assert rows(p) == [("9999999991", "teacher_total", 1), ("9999999991", "transfer_in", 1),
+                       ("9999999993", "teacher_total", -1), ("9999999993", "transfer_out", -1)]
+    p = plan_schools(table(primary("1", 100, pe_art=0), primary("2", 100, pe_art=1),
+                           primary("3", 100, pe_art=2, teachers=5, qualified=5)), Q, transfers=True)
+    assert p.feasible and p.total_cost == 120_000
+    assert rows(p) == [("9999999991", "add", 1), ("9999999991", "teacher_total", 1)]
