@@ -159,8 +159,10 @@ def test_a_stage_whose_sections_are_all_out_of_scope_is_named_in_the_verdict():
     cannot be computed (kills ``county_verdicts(…, sections=None)``, which cannot see that stage)."""
     t = table(primary("1", 200, qualified=6), primary("2", 300),
               school("3", school_type="特殊教育学校", junior_students=30, junior_teachers=5, junior_qualified_teachers=5))
-    [items] = assess_schools(t, load_standard()).verdicts.failing_items
+    a = assess_schools(t, load_standard())
+    [items] = a.verdicts.failing_items
     assert "初中学段单位均未纳入评估，初中差异系数无法计算，不能判定达标" in items
+    assert a.source == "<DataFrame>"  # the default source (kills "XX<DataFrame>XX", "<dataframe>", "<DATAFRAME>")
 
 
 def test_a_bad_pupil_count_names_the_source_given():
