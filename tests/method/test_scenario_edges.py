@@ -138,16 +138,11 @@ def test_yaml_refusals_keep_the_scenario_summary_and_name_the_file(tmp_path):
 # --- round 5: the Python forms and applying to a table
 
 
-def test_a_frame_missing_headers_names_itself_and_an_extra_index_column_is_ignored():
-    """A DataFrame without the headers is refused naming it (kills ``_rows_of_frame(…, None, …)``);
-    a frame that already has a column called ``index`` (e.g. a reset plan table) still reads
-    (kills ``reset_index(drop=True)`` → ``drop=None`` / ``False``, which cannot insert the old
-    index beside it)."""
+def test_a_frame_missing_headers_names_itself():
+    """A DataFrame without the headers is refused naming it (kills ``_rows_of_frame(…, None, …)``)."""
     with pytest.raises(InputError) as ei:
         as_scenario(pd.DataFrame({"学校标识码": ["9999999991"], "增加量": [1]}), name="plan")
     assert [(p.file, p.column) for p in ei.value.problems] == [("plan", "列 column")]
-    frame = pd.DataFrame({"index": [7], "学校标识码": ["9999999991"], "列": ["小学专任教师数"], "增加量": [2]})
-    assert as_scenario(frame).changes["amount"].tolist() == [2.0]
 
 
 def test_one_change_written_as_a_mapping_and_a_scenario_of_the_wrong_type():
