@@ -185,7 +185,8 @@ def test_warnings_the_scenario_brings_join_the_tables_own_once_with_chinese_colu
     """Removing every primary pupil of school 1 leaves a school without pupils and teachers without
     pupils: those warnings join the table's own (which are not repeated), naming the scenario and
     the Chinese column (kills ``new.warnings = None``, ``file=None`` / dropped, ``column=None`` /
-    dropped, ``HEADERS.get(None, …)``, ``get(…, None)`` / no default, and ``not in known`` → ``in``)."""
+    dropped, ``HEADERS.get(None, …)`` and ``not in known`` → ``in``; the default of ``HEADERS.get``
+    is never used: the re-checked table is canonical, so every warning names a canonical column)."""
     tbl = _tbl()
     own = [(w.code, w.row) for w in tbl.warnings]
     assert own == [("no_classes", 4)]
