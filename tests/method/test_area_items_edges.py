@@ -62,3 +62,44 @@ def test_a_computed_item_failed_by_schools_names_them_and_a_sheet_item_does_not(
     assert area_items._sentence("保障程度", r) == "保障程度第2项“某项”未达到：1 所学校未达到（共 3 所），要求 ≥ 1（学校数据）：甲校：0"
     s = _row(value="否", source=area_items.SOURCE_SHEET)
     assert area_items._sentence("保障程度", s) == "保障程度第2项“某项”未达到：否，要求 ≥ 1（县级填报表）"
+
+
+# --- round 5: the county result of a computed item from its school rows (``_computed_item``)
+
+ITEM = {"item_no": 4, "text": "规模不超过 2000 人", "fields": [{"name": "school_size_ok", "header": "4 学校规模达标"}]}
+
+
+def _rows(*passed, stage="小学"):
+    return pd.DataFrame({"school_code": [f"s{i}" for i in range(len(passed))],
+                         "school_name": [f"{i}校" for i in range(len(passed))],
+                         "stage": [stage if i else "" for i in range(len(passed))],
+                         "passed": pd.array(list(passed), dtype="boolean"),
+                         "detail": [f"d{i}" for i in range(len(passed))]})
+
+
+def _computed(rows, sheet=None, **kw):
+    return area_items._computed_item(ITEM, ITEM["fields"][0], rows, sheet, pd.DataFrame(), **kw)
+
+
+def test_no_school_rows_and_no_sheet_answer_is_missing_not_passed():
+    """Without school rows the item is missing (kills ``n = … else 0`` → ``else 1``, which
+    counts one school and passes it)."""
+    r = _computed(_rows().iloc[0:0])
+    assert (r["passed"], r["value"], r["note"]) == (None, None, "没有纳入评估的学校；县级填报表也未填写")
+
+
+def test_the_rule_is_the_items_text_unless_one_is_given():
+    """Kills ``rule = None``, ``rule and item["text"]`` and the renamed ``"text"`` key."""
+    assert _computed(_rows(True, True))["rule"] == "规模不超过 2000 人"
+    assert _computed(_rows(True, True), rule="≤ 2500 人")["rule"] == "≤ 2500 人"
+
+
+def test_failing_schools_are_listed_five_at_most_with_their_stage_when_known():
+    """Six failing rows: the first five, each with its stage in brackets when it has one, joined by
+    "；", then how many more (kills the ``"；"`` join, the stage condition ``and False`` / ``or
+    True``, the bracket texts, ``else 'XXXX'``, ``head(5)`` → ``head(6)`` / ``head(None)`` and the
+    "另有" condition ``and False``); an unknown row does not fail the item."""
+    rows = pd.concat([_rows(False, False, False, False, False, False), _rows(None).assign(school_code="u")])
+    r = _computed(rows)
+    shown = "；".join(["0校：d0"] + [f"{i}校（小学）：d{i}" for i in range(1, 5)])
+    assert (r["passed"], r["value"], r["note"]) == (False, "6 所学校未达到（共 7 所）", shown + "；另有 1 处")

@@ -181,3 +181,22 @@ def test_an_empty_standard_name_is_refused_naming_the_option(spec):
     assert (e.summary_zh, e.summary_en) == SUMMARY
     assert [(p.file, p.column, p.code, p.problem_zh, p.problem_en) for p in e.errors] == [
         (spec, "--standard", "standard_not_found", "评估标准不能为空", "the standard must not be empty")]
+
+
+def test_a_missing_file_and_a_folder_are_refused_each_with_its_own_reason(tmp_path):
+    """A name that is neither built in nor a file lists the built-in standards; a folder says it
+    is a folder; both name the spec under the standards' summary (kills ``st = None`` → ``""``,
+    ``st is not None or True``, the text mutants of both reasons, ``b = None``, the ``", "`` join,
+    the summary dropped and ``file=None``)."""
+    from balance.method.standards import SUMMARY, builtin_standards
+
+    b = ", ".join(builtin_standards())
+    for spec, zh, en in [(str(tmp_path / "none.yaml"), f"既不是内置标准（{b}），也不是存在的 YAML 文件",
+                          f"not a built-in one ({b}) and no such YAML file"),
+                         (str(tmp_path), "是文件夹，不是 YAML 文件", "is a folder, not a YAML file")]:
+        with pytest.raises(InputError) as ei:
+            load_standard(spec)
+        e = ei.value
+        assert (e.summary_zh, e.summary_en) == SUMMARY
+        assert [(p.file, p.code, p.problem_zh, p.problem_en) for p in e.errors] == [
+            (spec, "standard_not_found", "找不到评估标准：" + zh, "standard not found: " + en)]
