@@ -181,3 +181,22 @@ def test_transfer_records_report_each_change_of_type_and_stage_total():
     assert delta == {(0, col): 1, (0, tot): 1, (1, col): 1, (1, tot): 1, (3, col): -2, (3, tot): -2}
     assert sorted((r[0], r[5], r[6], r[8]) for r in records) == [
         (0, "transfer_in", 1, "d"), (1, "transfer_in", 1, "d"), (3, "transfer_out", -1, "a"), (3, "transfer_out", -1, "b")]
+
+
+def test_transfer_records_with_a_hire_report_it_without_counterpart():
+    """The donor case above as a group: index 3 (5 full-time teachers, all PE/art; qualified 4) may
+    give one, so one move 3 → 0 and one hire at index 1 (120 000 元), 140 000 < 360 000 元. The
+    hire is an ``add`` row naming no counterpart, and its teacher (type and stage total) is
+    reported like the moves."""
+    from balance.analysis.planner.waterfill import _transfer_records
+
+    df = pd.DataFrame({"school_code": ["a", "b", "c", "d"], "primary_teachers": [10, 10, 10, 5],
+                       "primary_qualified_teachers": [5, 5, 5, 4], "primary_backbone_teachers": [2] * 4,
+                       "primary_pe_art_teachers": [1, 1, 1, 5], "primary_titled_teachers": [0] * 4})
+    grp = _group([1, 1, 1, 5], [100] * 4, [1.0] * 4, 120_000.0, 0.5)
+    delta, records = {}, []
+    assert _transfer_records(df, np.arange(4), "小学", grp, np.full(4, 0.9), 360_000.0, load_costs(), delta, records)
+    col, tot = "primary_pe_art_teachers", "primary_teachers"
+    assert delta == {(0, col): 1, (0, tot): 1, (1, col): 1, (1, tot): 1, (3, col): -1, (3, tot): -1}
+    assert sorted((r[0], r[5], r[6], r[7], r[8]) for r in records) == [
+        (0, "transfer_in", 1, 20_000, "d"), (1, "add", 1, 120_000, ""), (3, "transfer_out", -1, 0.0, "a")]
