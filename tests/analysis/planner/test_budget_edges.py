@@ -41,6 +41,11 @@ def test_without_transfers_by_default_three_hires_do_not_fit_five_wan():
     assert p.method == "budget" and p.transfers is False
     assert not p.items["kind"].isin(["transfer_in", "transfer_out"]).any()
     assert p.total_cost == 0
+    # plan_summary.json of a budget plan: its budget and what is left, no lower bound or gap
+    (c,) = p.counties
+    assert (c["budget"], c["budget_left"]) == (50_000, 50_000)
+    assert (c["lower_bound"], c["model_cost"], c["gap"]) == (None, None, None)
+    assert c["cv_excess_after"] > 0
 
 
 def test_with_transfers_the_least_cost_plan_that_fits_is_the_answer():

@@ -131,3 +131,72 @@ def test_solve_transfers_a_receiver_never_gives_and_a_donor_stays_at_its_bound()
     assert hire.tolist() == [0, 0, 0] and moves == {(2, 0): 1} and cost == pytest.approx(20_000)
     hire, moves, cost = _solve_transfers(grp, b, np.full(3, 9.0), 120_000.0)
     assert hire.tolist() == [1, 0, 0] and moves == {} and cost == 120_000
+
+
+def test_a_rotation_costing_exactly_the_hires_is_not_used_and_one_half_yuan_less_is():
+    """Same county as the first case: hiring alone is 360 000 元. At 180 000 元 a rotation, the two
+    moves cost exactly 360 000 元: not below hiring alone, so the plan hires (mutmut round 5:
+    ``tcost <= cost − 1e-9`` and ``tcost < cost + 1e-9``). At 179 999.75 元 they cost 359 999.5 元,
+    half a yuan less: the moves are used (``tcost < cost − 1.000000001`` would hire)."""
+    t = table(primary("1", 100, pe_art=1), primary("2", 100, pe_art=1), primary("3", 100, pe_art=1),
+              primary("4", 100, pe_art=5))
+    p = plan_schools(t, Q, load_costs({"transfer_per_teacher": 180_000}), transfers=True, method="waterfill")
+    assert p.total_cost == 360_000 and set(p.items["kind"]) == {"add", "teacher_total"}
+    p = plan_schools(t, Q, load_costs({"transfer_per_teacher": 179_999.75}), transfers=True, method="waterfill")
+    assert p.total_cost == pytest.approx(359_999.5)
+    assert _rows(p, PE) == {("9999999991", "transfer_in"): 1, ("9999999992", "transfer_in"): 1,
+                            ("9999999994", "transfer_out"): -2}
+
+
+def test_a_donor_may_give_the_type_that_is_its_largest_subset():
+    """School 4 has 5 full-time teachers, all 5 PE/art (qualified 4, backbone 2). Giving one PE/art
+    teacher lowers its total and its PE/art count together: 4 ≥ every other subset (4, 2, 0), so
+    its slack is 1 (the type given is not one of the "others"; counted among them the slack would
+    be 0 and the plan three hires, 360 000 元). One move to school 1 and one hire for school 2:
+    (2, 2, 1, 4) per 100, X = 2.25, variance (0.0625 + 0.0625 + 1.5625 + 3.0625)/4 = 1.1875,
+    CV = 1.0897/2.25 = 0.484 ≤ 0.5; 20 000 + 120 000 元 (mutmut round 5: the field not passed to
+    ``_transfer_slack``)."""
+    t = table(primary("1", 100, pe_art=1), primary("2", 100, pe_art=1), primary("3", 100, pe_art=1),
+              primary("4", 100, pe_art=5, teachers=5, qualified=4))
+    p = plan_schools(t, Q, transfers=True, method="waterfill")
+    assert p.feasible and p.total_cost == 140_000
+    assert _rows(p, PE) == {("9999999991", "transfer_in"): 1, ("9999999992", "add"): 1,
+                            ("9999999994", "transfer_out"): -1}
+    assert p.planned["primary_teachers"].tolist() == [11, 11, 10, 4]
+
+
+def test_transfer_records_report_each_change_of_type_and_stage_total():
+    """``_transfer_records`` on the first case as a group (rows 0..3, 10 full-time teachers each):
+    the two moves from index 3 are recorded and the teacher changes it reports for later groups'
+    slack hold the PE/art column and the stage total alike (+1, +1, −2)."""
+    from balance.analysis.planner.waterfill import _transfer_records
+
+    df = pd.DataFrame({"school_code": ["a", "b", "c", "d"], "primary_teachers": [10] * 4,
+                       "primary_qualified_teachers": [5] * 4, "primary_backbone_teachers": [2] * 4,
+                       "primary_pe_art_teachers": [1, 1, 1, 5], "primary_titled_teachers": [0] * 4})
+    grp = _group([1, 1, 1, 5], [100] * 4, [1.0] * 4, 120_000.0, 0.5)
+    delta, records = {}, []
+    assert _transfer_records(df, np.arange(4), "小学", grp, np.full(4, 0.9), 360_000.0, load_costs(), delta, records)
+    col, tot = "primary_pe_art_teachers", "primary_teachers"
+    assert delta == {(0, col): 1, (0, tot): 1, (1, col): 1, (1, tot): 1, (3, col): -2, (3, tot): -2}
+    assert sorted((r[0], r[5], r[6], r[8]) for r in records) == [
+        (0, "transfer_in", 1, "d"), (1, "transfer_in", 1, "d"), (3, "transfer_out", -1, "a"), (3, "transfer_out", -1, "b")]
+
+
+def test_transfer_records_with_a_hire_report_it_without_counterpart():
+    """The donor case above as a group: index 3 (5 full-time teachers, all PE/art; qualified 4) may
+    give one, so one move 3 → 0 and one hire at index 1 (120 000 元), 140 000 < 360 000 元. The
+    hire is an ``add`` row naming no counterpart, and its teacher (type and stage total) is
+    reported like the moves."""
+    from balance.analysis.planner.waterfill import _transfer_records
+
+    df = pd.DataFrame({"school_code": ["a", "b", "c", "d"], "primary_teachers": [10, 10, 10, 5],
+                       "primary_qualified_teachers": [5, 5, 5, 4], "primary_backbone_teachers": [2] * 4,
+                       "primary_pe_art_teachers": [1, 1, 1, 5], "primary_titled_teachers": [0] * 4})
+    grp = _group([1, 1, 1, 5], [100] * 4, [1.0] * 4, 120_000.0, 0.5)
+    delta, records = {}, []
+    assert _transfer_records(df, np.arange(4), "小学", grp, np.full(4, 0.9), 360_000.0, load_costs(), delta, records)
+    col, tot = "primary_pe_art_teachers", "primary_teachers"
+    assert delta == {(0, col): 1, (0, tot): 1, (1, col): 1, (1, tot): 1, (3, col): -1, (3, tot): -1}
+    assert sorted((r[0], r[5], r[6], r[7], r[8]) for r in records) == [
+        (0, "transfer_in", 1, 20_000, "d"), (1, "add", 1, 120_000, ""), (3, "transfer_out", -1, 0.0, "a")]
