@@ -57,7 +57,7 @@ def _rows():
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutmut credits a module-scoped fixture's calls to the first test only
 def counts():
     t = _rows()
     return oversize_counts(t, assess_schools(t, Q))
@@ -129,3 +129,55 @@ def test_a_school_table_object_is_read_through_its_data():
     wrapped = type("Table", (), {"data": t})()
     pd.testing.assert_frame_equal(oversize_counts(wrapped, a), oversize_counts(t, a))
     assert np.array_equal(oversize_counts(t, a)["seats_needed"], [50, 101, 0])
+
+
+def test_the_files_written_their_names_bom_sheets_headers_and_panes(counts, tmp_path):
+    """``write_oversize`` (a contract: oversize.csv with English keys and a BOM, oversize.xlsx with the
+    说明 sheet and the data sheet under Chinese headers). Kills the file names ("XXoversize.xlsxXX",
+    "OVERSIZE.XLSX"), the CSV's encoding None / dropped (no BOM), the sheet's name None / "XX…XX",
+    its 说明 sentence None / "XX…XX", headers dropped, freeze None / dropped / "d2", About() None / dropped."""
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from balance.analysis.oversize import HEADERS_ZH, write_oversize
+
+    files = write_oversize(counts, tmp_path)
+    assert sorted(Path(p).name for p in files) == ["oversize.csv", "oversize.xlsx"]
+    raw = (tmp_path / "oversize.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw[3:].decode("utf-8").splitlines()[0].split(",") == COLUMNS
+    back = pd.read_csv(tmp_path / "oversize.csv", dtype={"county_code": str}, encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(back, counts, check_dtype=False)
+    wb = load_workbook(tmp_path / "oversize.xlsx")
+    assert wb.sheetnames == ["说明", "大校额大班额"]
+    ws = wb["大校额大班额"]
+    assert [c.value for c in ws[1]] == [HEADERS_ZH[c] for c in COLUMNS]
+    assert ws.freeze_panes == "D2"
+    about = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
+    assert about["工作表「大校额大班额」"] == (
+        "每个县区每年一行：学校数、超规模学校及其在校生、各学段超标班额班数与需增加班数（3 行）")
+
+
+def test_a_school_at_its_cap_is_not_oversized():
+    """Oversized means over the cap (「2000人以上」): kills ``pupils >= cap``. A 小学 of exactly 2000
+    pupils and a 九年一贯制 of exactly 2500 are within their caps."""
+    t = table(_p("1", 2000, 45),
+              school("2", school_type="九年一贯制学校", primary_students=1500, primary_classes=34, primary_teachers=90,
+                     junior_students=1000, junior_classes=20, junior_teachers=70))
+    s = oversize_schools(t, assess_schools(t, Q)).set_index("school_code")
+    assert list(s["oversized"]) == [False, False] and list(s["over_by"]) == [0.0, 0.0]
+    assert oversize_counts(t, assess_schools(t, Q)).loc[0, "oversized_schools"] == 0
+
+
+def test_a_section_without_classes_needs_none_and_rows_are_numbers():
+    """School 7 (20 pupils, 0 classes) needs 0 classes, a number like every other row's (kills the
+    no-class branch ``0.0`` → ``None`` and every ``0.0`` → ``None`` of a row outside a stage: the
+    county sums alone let a None pass); the rows have a fresh index and no ``index`` column (kills
+    ``reset_index(drop=None / False)``)."""
+    t = _rows()
+    s = oversize_schools(t, assess_schools(t, Q))
+    seven = s[(s["year"] == 2025) & (s["school_code"] == "9999999997")].iloc[0]
+    assert seven.primary_classes_needed == 0.0 and seven.primary_classes == 0.0
+    assert all(str(s[f"{p}_{k}"].dtype) == "float64" for p in ("primary", "junior")
+               for k in ("classes", "oversized_classes", "pupils_in_oversized_min", "classes_needed"))
+    assert "index" not in s.columns and list(s.index) == list(range(len(s)))
