@@ -82,13 +82,18 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     return base
 
 
+def _true(s: pd.Series) -> np.ndarray:
+    """A flag column (bool, nullable boolean, object or 0/1 floats) as booleans, missing as False."""
+    return s.astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
 def cv_drivers(assessment, driver_share: float = 0.5) -> pd.DataFrame:
     """The sections that drive each failing decisive CV: county_code, school_code, stage, indicator,
     contribution (share of the pupil-weighted variance, see the module docstring). A CV that is no
     indicator of the school results (a composite) has no sections to rank and no drivers."""
     ci = assessment.county_indicators
     sr = assessment.school_results
-    bad = ci[ci["decisive"].fillna(False).astype(bool) & ~ci["cv_passed"].fillna(False).astype(bool)]
+    bad = ci[_true(ci["decisive"]) & ~_true(ci["cv_passed"])]
     rows = []
     for r in bad.itertuples(index=False):
         if r.indicator not in sr.columns:  # a composite CV (basic-2012's 综合差异系数): no section values

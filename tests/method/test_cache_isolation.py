@@ -75,10 +75,11 @@ def test_a_changed_county_sheet_does_not_reach_the_next_caller():
     cache.clear()
     first = cache.county_sheet(str(sheet))
     rows, warnings = len(first.data), len(first.warnings)
-    first.data.drop(first.data.index, inplace=True)
+    codes = first.data["county_code"].tolist()
+    first.data["county_code"] = "000000"  # edited in place, as a careless notebook cell would
     first.warnings.append("changed by a briefing")
     second = cache.county_sheet(str(sheet))
     assert second is not first
-    assert len(second.data) == rows > 0
+    assert len(second.data) == rows > 0 and second.data["county_code"].tolist() == codes
     assert len(second.warnings) == warnings
     cache.clear()
