@@ -14,19 +14,7 @@ from balance.cli import main
 from balance.errors import InputError
 from balance.method.evaluation import evaluate
 
-ROOT = Path(__file__).parents[2]
-DEMO = ROOT / "data" / "demo" / "schools.csv"
-SHEET = ROOT / "data" / "demo" / "county_sheet.xlsx"
-KEEP = ["990101", "990102"]
-OTHERS = ["990103", "990104", "990105", "990106", "990107", "990108"]
-
-
-@pytest.fixture(scope="module")
-def subset(tmp_path_factory) -> Path:
-    df = pd.read_csv(DEMO, dtype=str, encoding="utf-8-sig")
-    path = tmp_path_factory.mktemp("subset") / "two_counties.csv"
-    df[df["县区代码"].isin(KEEP)].to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+from tests.running.test_brief_city_sheet import DEMO, KEEP, OTHERS, SHEET, subset  # noqa: F401 - the fixture
 
 
 @pytest.fixture(scope="module")
