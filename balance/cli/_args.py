@@ -124,7 +124,8 @@ def _records(problems, codes) -> list[dict]:
 
 def say_ignored_rows(problems) -> None:
     """The county-sheet rows not used (a city-wide sheet beside a table of some of its counties),
-    named on stderr in Chinese and English (``brief``, ``evaluate``, ``self-report``, ``application``)."""
+    named on stderr in Chinese and English (``brief``, ``evaluate``, ``self-report``, ``application``,
+    ``ledger``)."""
     for r in _records(problems, ("other_counties_ignored",)):
         print(f"! {r.get('file') or ''}：{r['problem_zh']}\n  {r['problem_en']}", file=sys.stderr)
 
