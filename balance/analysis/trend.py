@@ -109,11 +109,14 @@ def _project(ci: pd.DataFrame, vc: pd.DataFrame, last: int, target: int, school_
         good = bool(not np.isnan(p) and p <= float(r.cv_limit))
         ok &= good
         shown = "无法外推" if np.isnan(p) else f"{max(p, 0.0):.3f}"
+        now_cv = "无法计算" if pd.isna(r.cv) else f"{r.cv:.3f}"
         reasons.append(f"{r.stage}“{r.indicator}”差异系数 {target} 年预计 {shown}（限值 {r.cv_limit:.2f}，"
-                       f"{last} 年 {r.cv:.3f}）")
+                       f"{last} 年 {now_cv}）")
     lv = vc[vc["year"] == last].iloc[0]
     if school_rule and pd.notna(lv["sections_passed"]) and int(lv["sections_passed"]) < int(lv["sections"]):
-        share = vc["sections_passed"].astype(float) / vc["sections"].clip(lower=1).astype(float)
+        # a year without sections has no share (not 0 %): it gives no point to the line
+        sections = vc["sections"].astype(float)
+        share = vc["sections_passed"].astype(float) / sections.where(sections > 0)
         p = _line_at(vc["year"], share, target)
         good = bool(not np.isnan(p) and p >= 1.0 - 1e-12)
         ok &= good

@@ -208,3 +208,20 @@ def test_an_unknown_result_counts_as_not_passing():
               (2024, "b", "小学", "乙校", True, 7), (2025, "b", "小学", "乙校", None, 5)])
     m = movers(sr, 2024, 2025)
     assert list(zip(m["change"], m["school_code"])) == [("improved", "a"), ("fell_back", "b")]
+
+
+def test_a_latest_cv_that_cannot_be_computed_reads_so():
+    # the latest year's CV is NaN: the reason names it 无法计算, never "nan"
+    ci = _ci(*_cv("A", {2024: 0.60, 2025: np.nan}))
+    out = on_course(_assessment(ci, _verdicts({2024: False, 2025: False})), 2027)
+    [reason] = out.loc[0, "reasons"]
+    assert reason == "初中“A”差异系数 2027 年预计 无法外推（限值 0.45，2025 年 无法计算）"
+    assert "nan" not in reason
+
+
+def test_a_year_without_sections_gives_no_point_to_the_share():
+    # 2024 had no sections in the data: its share is unknown, not 0 %. The line runs through 2023
+    # (60 %) and 2025 (80 %) only and reaches 100 % in 2027; counting 2024 as 0 % would bend it down
+    status, reasons = _share_reasons({2023: 60, 2024: 0, 2025: 80}, 2027,
+                                     sections={2023: 100, 2024: 0, 2025: 100})
+    assert (status, reasons) == (STATUS_ON, ["学段单位达标率 2027 年预计 100%（须 100%，2025 年 80%）"])
