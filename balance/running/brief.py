@@ -171,12 +171,17 @@ def _side_files(county_sheet, previous_ledger, df, wanted: list[str], year: int)
         lacking = [c for c in wanted if c not in have]
         if lacking:
             shown = "、".join(lacking[:20]) + (f" …（共 {len(lacking)} 个）" if len(lacking) > 20 else "")
+            years = sorted({int(y) for y in cs.data["year"]})
+            other_year_zh = other_year_en = ""
+            if not have and years:  # no row of that year at all: most likely another year's sheet
+                other_year_zh = f"。表中只有 {'、'.join(map(str, years))} 年的行：是否用了别的年份的填报表？"
+                other_year_en = f". The sheet has rows for {', '.join(map(str, years))} only: is it another year's sheet?"
             raise _refuse(county_sheet, "县区代码", "county_sheet_lacks_county",
                           f"县级填报表中没有 {year} 年县区 {shown} 的行：要生成简报的每个县区都须有一行"
-                          "（或用 --county 只为表中有的县区生成）",
+                          f"（或用 --county 只为表中有的县区生成）{other_year_zh}",
                           f"the county sheet has no row for {year} of county {', '.join(lacking[:20])}"
                           f"{' …' if len(lacking) > 20 else ''}: every county briefed needs one (or brief only "
-                          "the counties it has, with --county)", value=", ".join(lacking))
+                          f"the counties it has, with --county){other_year_en}", value=", ".join(lacking))
         sheet_warnings = list(cs.warnings)
         county_path = str(Path(county_sheet).resolve())
     if previous_ledger:

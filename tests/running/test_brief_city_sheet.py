@@ -136,3 +136,21 @@ def test_a_sheet_already_read_is_cut_the_same_way(subset):
     w = given.warnings[given.warnings["code"] == "other_counties_ignored"][pick].to_dict("records")
     assert w == read.warnings[read.warnings["code"] == "other_counties_ignored"][pick].to_dict("records") and len(w) == 1
     assert given.items.equals(read.items)
+
+
+def test_a_sheet_of_another_year_says_which_years_it_has(subset, tmp_path):
+    # the clerk gave last year's sheet: no row of the briefed year at all. The refusal names the
+    # years the sheet does have, so the mistake is seen at once
+    df = _sheet_frame()
+    old = _write_sheet(df[df["year"].isin([2023, 2024])], tmp_path / "old.csv")
+    with pytest.raises(InputError) as ei:
+        plan_brief(subset, county_sheet=old)
+    [p] = ei.value.errors
+    assert p.code == "county_sheet_lacks_county"
+    assert "表中只有 2023、2024 年的行：是否用了别的年份的填报表？" in p.problem_zh
+    assert "rows for 2023, 2024 only: is it another year's sheet?" in p.problem_en
+    # a sheet that has the year but lacks one county does not say so
+    lacking = _write_sheet(df[~((df["county_code"] == "990102") & (df["year"] == 2025))], tmp_path / "lacking.csv")
+    with pytest.raises(InputError) as ei:
+        plan_brief(subset, county_sheet=lacking)
+    assert "表中只有" not in ei.value.errors[0].problem_zh
