@@ -270,6 +270,26 @@ def staged_files(out_dir: str | Path) -> Iterator[Staging]:
 
 # ------------------------------------------------------------------------------------------ JSON
 
+def json_scalar(v):
+    """One table cell as a plain Python value for a JSON record: ``None`` / ``pd.NA`` → ``None``,
+    numpy or Python booleans → ``bool``, numpy integers → ``int``, floats → ``float`` with NaN →
+    ``None`` (infinities are left to :func:`json_text`, which writes them ``null``); anything else
+    unchanged. The one home of this conversion (the evaluation, the assessment summary and the plan
+    summary use it)."""
+    import numpy as np
+    import pandas as pd
+
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return None if math.isnan(v) else float(v)
+    return v
+
+
 def _json_default(v):
     """Values the json module does not know: numpy / pandas scalars, dates, paths, arrays."""
     import numpy as np

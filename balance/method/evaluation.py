@@ -46,7 +46,7 @@ from balance.errors import InputError, Problem, problems_frame
 from balance.io.county_sheet import CountySheet, area_names, items as sheet_items, load_county_sheet
 from balance.method.area_items import (SOURCE_NONE, SOURCE_SCHOOLS, SOURCE_SHEET, STATUS, _computed_item,  # noqa: F401
                                        _field_ok, _missing_column_note, _resource_items, _sentence, _sheet_item)
-from balance.method.evaluation_export import _LABELS, _display, _jsonable, write_evaluation  # noqa: F401
+from balance.method.evaluation_export import _jsonable, write_evaluation  # noqa: F401
 from balance.method.school_items import (EVALUATION_COLUMNS, ITEM_SETTINGS, base_settings,  # noqa: F401
                                          compute_school_items, computed_rule, optional_school_columns,
                                          school_extras, school_settings)

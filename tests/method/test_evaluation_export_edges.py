@@ -97,3 +97,11 @@ def test_evaluation_json_is_utf8_whatever_the_locale(tmp_path):
     assert r.returncode == 0, r.stderr
     data = json.loads((out / "evaluation.json").read_bytes().decode("utf-8"))
     assert data["counties"][0]["county_name"] == "测试县"
+
+
+def test_the_json_cell_conversion_has_one_home():
+    # the evaluation and the assessment summary use the same conversion, from balance.io.files
+    from balance.io.export import assessment
+    from balance.io.files import json_scalar
+
+    assert _jsonable is json_scalar and assessment._jsonable is json_scalar

@@ -33,7 +33,7 @@ from balance import __version__
 from balance.io.export.xlsx import (EXCEL_INF_TEXT, EXCEL_MAX_TEXT, EXCEL_TRUNCATED, About, Sheet,  # noqa: F401
                                     append_row, chinese_names, excel_text, excel_value, save_workbook, set_cell,
                                     standard_titled, write_frame)
-from balance.io.files import json_text, staged_files
+from balance.io.files import json_scalar as _jsonable, json_text, staged_files
 from balance.schema import labels
 
 CSV_FILES = {
@@ -69,18 +69,6 @@ def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
         elif s.dtype == object and len(s) and isinstance(s.dropna().iloc[0] if s.notna().any() else None, list):
             out[c] = s.map(lambda v: "；".join(v) if isinstance(v, list) else v)
     return out
-
-
-def _jsonable(v):
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return None if math.isnan(v) else float(v)
-    return v
 
 
 def summary_records(a) -> list[dict]:
