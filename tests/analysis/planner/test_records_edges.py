@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from balance.analysis.planner import plan
+from balance.analysis.planner.costs import PLAN_COLUMNS
 from balance.method.standards import load_standard
 from tests.factories import primary, table
 
@@ -50,3 +53,38 @@ def test_teachers_added_to_the_full_time_total_are_not_counted_twice(tmp_path):
         assert p.feasible
         assert it[["school_code", "field", "kind", "amount"]].values.tolist() == [["9999999991", "teachers", "add", 4]]
         assert p.planned["primary_teachers"].tolist() == [4, 10]
+
+
+# Round 6 (mutmut, the part of ``_finish_records`` and ``_items_frame`` round 5 did not reach).
+
+def test_the_stage_totals_of_a_rotation_name_no_counterpart():
+    """PE/art teachers 0, 1, 2 per 100 pupils in three schools of 100 (the optimiser's rotation of
+    test_optimal_model_edges.py): school 1 takes one from school 3. The moves name each other's
+    school; the two stage-total rows that follow them (+1 at school 1, −1 at school 3) are
+    bookkeeping and name nobody."""
+    t = table(primary("1", 100, pe_art=0), primary("2", 100, pe_art=1), primary("3", 100, pe_art=2))
+    it = plan(t, transfers=True).items
+    rows = sorted(zip(it["school_code"], it["kind"], it["amount"], it["counterpart"]))
+    assert rows == [("9999999991", "teacher_total", 1, ""), ("9999999991", "transfer_in", 1, "9999999993"),
+                    ("9999999993", "teacher_total", -1, ""), ("9999999993", "transfer_out", -1, "9999999991")]
+
+
+def test_a_facility_addition_below_one_unit_costs_its_share():
+    """School 1 has 449.6 ㎡ of teaching area for 100 pupils (4.496 < 4.5 ㎡) and 7 ㎡ of ground per
+    pupil (< 7.5, above the floor 0.85 × 7.5): 5 of 7 standards met, 6 needed. The cheapest is
+    0.4 ㎡ of teaching area (resolution 0.1 ㎡ in this costs file) at 3 500 元/㎡ = 1 400 元, not
+    the price of a whole square metre."""
+    t = table(primary("1", 100, teaching_area=449.6, ground=700.0), primary("2", 100))
+    for method in ("optimal", "waterfill"):
+        p = plan(t, costs={"resolution": {"teaching_area": 0.1}}, method=method)
+        assert p.feasible
+        assert p.items[["field", "amount", "unit_cost", "cost"]].values.tolist() == \
+            [["teaching_area", pytest.approx(0.4), 3500, pytest.approx(1400)]]
+        assert p.total_cost == pytest.approx(1400)
+
+
+def test_a_county_that_needs_nothing_has_an_empty_plan_with_every_column():
+    """Both schools meet every standard: no item, but ``plan.csv`` keeps its header."""
+    p = plan(table(primary("1", 100), primary("2", 100)))
+    assert p.feasible and p.items.empty
+    assert list(p.items.columns) == PLAN_COLUMNS
