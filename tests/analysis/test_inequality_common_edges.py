@@ -1,6 +1,7 @@
 """Edges of balance/analysis/inequality/_common.py that mutation round 5 showed no test was
 watching (docs/mutation/round5-inequality.md); each test names the mutants it kills and was
 checked to fail on them."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -98,3 +99,20 @@ def test_infinite_negative_refusals_are_exact_and_zero_weight_rows_are_dropped()
     assert range_ratio([1.0, 2.0, 100.0], [1, 1, 0]) == 2.0
     assert value_range([1.0, 2.0, 100.0], [1, 1, 0]) == 1.0
     assert gap_ratio([1.0, 5.0, 2.0], [1, 0, 1], ["城区", "城区", "乡村"]).ratio == 0.5
+
+
+def test_exact_residual_moves_only_the_rows_that_do_not_add_up():
+    """Over an array (the table passes one total and one between part per group) only the rows
+    whose plain residual does not add up are moved. Row 0 is a rounding tie (hand, IEEE double):
+    total = 1 + 2⁻⁵², between = 2⁻⁵³ gives within = fl(1 + 2⁻⁵³) = 1.0 (half-even) and
+    1.0 + 2⁻⁵³ rounds back to 1.0; moving within alone can never reach an odd total from a
+    half-ulp tie, so the smaller part, between, goes up one ulp (1.0 + 2⁻⁵³(1 + 2⁻⁵²) rounds up to
+    the total). Row 1 adds up as it is (0.25 + 0.5 = 0.75 exactly) and must be returned untouched
+    (kills ``move_w = bad & ~move_b`` → ``bad | ~move_b``, which also nudges the within part of
+    rows that were already exact: 0.5 → 0.5 − 2⁻⁵⁴, which still adds up to 0.75)."""
+    total = np.array([1.0 + 2.0 ** -52, 0.75])
+    between = np.array([2.0 ** -53, 0.25])
+    b, w = _exact_residual(total, between)
+    assert b[0] == np.nextafter(2.0 ** -53, 1.0) and w[0] == 1.0
+    assert b[1] == 0.25 and w[1] == 0.5
+    assert np.array_equal(b + w, total)

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from balance.analysis.inequality import MEASURES, inequality_table
+from balance.analysis.inequality import MEASURES, InequalityInputError, inequality_table
 
 ZERO_PUPILS = "已忽略1个学生数为0的单位 / units with 0 pupils ignored: 1; 无有效数据 / no valid rows"
 
@@ -54,3 +54,89 @@ def test_decomposition_shares_and_the_total_zero_notes_of_the_table():
         one = inequality_table(df, by="county", group="ur", measures=[m]).set_index("county")
         assert one.loc["A", "notes"] == _share_note(m) and one.loc["B", "notes"] == ""
     assert inequality_table(df, by="county", group="ur", measures=["gini"])["notes"].tolist() == ["", ""]
+
+
+# ---- round 6 (docs/mutation/round6-inequality.md): the functions round 5 did not reach --------
+
+_TWO = pd.DataFrame({"county": ["A", "A", "B"], "value": [1.0, 3.0, 2.0], "students": [1, 1, 1],
+                     "ur": ["城区", "乡村", "城区"]})
+
+
+def _refusal(**kw):
+    with pytest.raises(InequalityInputError) as ei:
+        inequality_table(_TWO, by="county", **kw)
+    return str(ei.value)
+
+
+def test_the_option_refusals_of_the_table_are_exact_in_both_languages():
+    """Each refusal names the parameter or column in both languages. Kills, in _checked_options,
+    ``_check_policy(nan, …, "nan")`` → ``None`` / ``"XXnanXX"`` / ``"NAN"``, the two texts of the
+    zeros message → ``None``, the Chinese text of the missing-column message → ``None``; in
+    _options the Chinese text of the unknown-measure message → ``None``."""
+    assert _refusal(nan="drop") == ("参数 nan 只能取 ('raise', 'omit')，收到 'drop' / "
+                                    "nan must be one of ('raise', 'omit'), got 'drop'")
+    assert _refusal(zeros="raise") == ("inequality_table 的 zeros 只能取 'nan' 或 'omit'，收到 'raise' / "
+                                       "zeros must be 'nan' or 'omit' for inequality_table, got 'raise'")
+    assert _refusal(value="wert") == "表中缺少列 ['wert'] / missing column(s) ['wert']"
+    listed = list(MEASURES)
+    assert _refusal(measures=["gni"]) == (f"未知的指标 ['gni']；可选 {listed} / "
+                                          f"unknown measure(s) ['gni']; choose from {listed}")
+
+
+def test_a_missing_weight_or_partition_column_is_refused_with_its_name():
+    """The weight column and the partition column are checked like the others: a bilingual
+    refusal naming the column, not a KeyError from deep inside (kills, in _checked_options,
+    ``[weight] if weight is not None`` → ``… and False`` and ``[group] if group`` → ``… and False``;
+    in inequality_table ``_checked_options(…, weight→None, …)`` and ``(…, group→None, …)``)."""
+    assert _refusal(weight="pupils") == "表中缺少列 ['pupils'] / missing column(s) ['pupils']"
+    assert _refusal(group="urban_rural") == "表中缺少列 ['urban_rural'] / missing column(s) ['urban_rural']"
+
+
+def test_without_keys_the_table_is_one_row_and_without_a_partition_no_share_notes():
+    """``by=None``: the whole table is one group, one row (kills ``pd.DataFrame(index=range(1))`` →
+    ``range(2)`` in _group_codes, which adds an empty second row). Equal values have no inequality;
+    without a partition there are no between shares, so no "share undefined" note (kills ``sc if
+    group else None`` → ``if group or True`` in inequality_table, which decomposes anyway and writes
+    the theil_t / theil_l share notes)."""
+    df = pd.DataFrame({"value": [2.0, 2.0, 2.0], "students": [1, 4, 2]})
+    t = inequality_table(df, by=None)
+    assert len(t) == 1 and t["n"].tolist() == [3] and t["students"].tolist() == [7]
+    assert t["gini"].tolist() == [0.0] and t["theil_t"].tolist() == [0.0]
+    assert t["notes"].tolist() == [""]
+
+
+def test_a_missing_key_forms_its_own_group():
+    """As the docstring says, rows whose key is missing form their own group, listed last (kills
+    ``dropna=False`` → dropped / ``True`` in _group_codes: pandas then gives those rows group -1).
+    Hand: county A has values 1, 3 (mean 2), the keyless group the value 5."""
+    df = pd.DataFrame({"county": ["A", None, "A"], "value": [1.0, 5.0, 3.0], "students": [1, 1, 1]})
+    t = inequality_table(df, by="county", measures=["gini"])
+    assert t["county"].iloc[0] == "A" and pd.isna(t["county"].iloc[1]) and len(t) == 2
+    assert t["n"].tolist() == [2, 1] and t["mean"].tolist() == [2.0, 5.0]
+    assert t["gini"].iloc[0] == pytest.approx(0.25, rel=1e-12)  # hand: Σᵢⱼ|xᵢ − xⱼ| / (2n²μ) = 4 / 16
+
+
+def test_categorical_keys_with_unused_categories_keep_the_rows_and_their_labels():
+    """A categorical key with an unused category: one row per combination that occurs, each with
+    its own numbers (kills ``observed=True`` → ``None`` / ``False`` in _group_codes: pandas then
+    lists every category combination as a key while the row codes count only the observed ones,
+    so the numbers land under the wrong labels). Hand: (x, 初中) values 1, 3 → mean 2; (x, 小学)
+    value 4; (y, 初中) value 6."""
+    df = pd.DataFrame({"county": pd.Categorical(["x", "x", "y", "x"], categories=["x", "y", "z"]),
+                       "stage": ["初中", "初中", "初中", "小学"], "value": [1.0, 3.0, 6.0, 4.0],
+                       "students": [1, 1, 1, 1]})
+    t = inequality_table(df, by=["county", "stage"], measures=["gini"])
+    assert [(str(c), s) for c, s in zip(t["county"], t["stage"])] == [("x", "初中"), ("x", "小学"), ("y", "初中")]
+    assert t["mean"].tolist() == [2.0, 4.0, 6.0] and t["n"].tolist() == [2, 1, 1]
+
+
+def test_the_missing_value_refusal_names_the_groups():
+    """With ``nan="raise"`` the refusal names up to three groups that hold a missing value (kills
+    ``_valid_rows(…, bool(by), …)`` → ``None`` and ``bool(None)`` in inequality_table, which drop
+    the example)."""
+    df = _TWO.assign(value=[1.0, 3.0, float("nan")])
+    with pytest.raises(InequalityInputError) as ei:
+        inequality_table(df, by="county")
+    assert str(ei.value) == ("有 1 行缺失数值/学生数/分组（例如 [{'county': 'B'}]）；如需剔除请用 nan='omit' / "
+                             "rows with a missing value/weight/group: 1 (e.g. [{'county': 'B'}]); "
+                             "pass nan='omit' to drop them")
