@@ -169,3 +169,16 @@ def test_round_up_without_a_resolution_keeps_the_amount():
     # kills `step >= 0` (a division by a zero step) in _round_up
     assert _round_up(2.5, False, 0.0) == 2.5
     assert _round_up(2.5, False, 0) == 2.5 and _round_up(-1.0, False, 0.0) == 0.0
+
+
+def test_the_bound_of_a_plan_under_one_wan_is_scips_bound():
+    # quality-2017: a primary school of 100 pupils at 1689.5 元 of equipment per pupil (floor 0.85 × 2000
+    # = 1700): 1050 元 in the model, 1100 元 after rounding up to 100 元. The certificate's bound is
+    # SCIP's dual bound, 1050 元, and the rounding gap 50/1100. Kills `_certificate`'s
+    # `max(dual bound, 1.0)` (a bound of at least 1 万元, clipped to the cost: 1100 元, gap 0).
+    q = load_standard("quality-2017")
+    p = plan_schools(table(primary("1", 100, equipment=1689.5 * 100), primary("2", 100), primary("3", 100)), q)
+    (c,) = p.counties
+    assert p.total_cost == 1100
+    assert c["lower_bound"] == pytest.approx(1050, rel=1e-4) and c["model_cost"] == pytest.approx(1050, rel=1e-6)
+    assert c["gap_rounding"] == pytest.approx(50 / 1100, rel=1e-6)
