@@ -149,3 +149,38 @@ def test_a_dash_before_words_a_lone_dash_and_a_full_width_equals_sign_stay_text(
     p = _book(tmp_path, [["R:990101:9999999991:小学:教学用房", "新增", 2022, None, None, None, "-", "＝新建", "-待审定"]])
     d = read_previous_ledger(p, year=2023)
     assert d["owner"].iloc[0] == "-" and d["measures"].iloc[0] == "＝新建" and d["remark"].iloc[0] == "-待审定"
+
+
+HEAD2 = ["编号", "年度", "首次列入年度", "上年台账年度", "差距", "上年差距", "备注"]
+
+
+def test_year_bounds_gaps_and_the_columns_of_last_year_are_read_as_numbers(tmp_path):
+    """(Round 6.) Years 1990 and 2200 are the bounds, both allowed; 上年台账年度 and 上年差距 are
+    read as a year and a number like 年度 and 差距; a tick box (bool) is not a gap; a text of exactly
+    2000 characters is allowed."""
+    p = _book(tmp_path, [
+        ["R:990101:1:小学:x", 1990, 2200, 2022, 12.5, "7.25", "长" * 2000],
+    ], head=HEAD2)
+    d = read_previous_ledger(p)
+    assert (d["year"].iloc[0], d["first_year"].iloc[0], d["previous_year"].iloc[0]) == (1990, 2200, 2022)
+    assert (d["gap"].iloc[0], d["gap_previous"].iloc[0]) == (12.5, 7.25)   # numbers, not text
+    assert d["remark"].iloc[0] == "长" * 2000
+    bad = _book(tmp_path, [
+        ["R:990101:1:小学:x", "1989", "2201", "22", True, "abc", None],   # years typed as text (a number
+        ["R:990101:2:小学:x", None, None, "1989", None, False, None],     # cell is shown as 1989.0)
+    ], head=HEAD2, name="bad.xlsx")
+    assert _problems(bad) == [
+        ("ledger_bad_year", LEDGER_SHEET, 2, "年度（B 列）", "1989"),
+        ("ledger_bad_year", LEDGER_SHEET, 2, "首次列入年度（C 列）", "2201"),
+        ("ledger_bad_year", LEDGER_SHEET, 2, "上年台账年度（D 列）", "22"),
+        ("ledger_bad_number", LEDGER_SHEET, 2, "差距（E 列）", "True"),
+        ("ledger_bad_number", LEDGER_SHEET, 2, "上年差距（F 列）", "abc"),
+        ("ledger_bad_year", LEDGER_SHEET, 3, "上年台账年度（D 列）", "1989"),
+        ("ledger_bad_number", LEDGER_SHEET, 3, "上年差距（F 列）", "False"),
+    ]
+
+
+def test_a_long_formula_like_text_is_shown_by_its_first_40_characters(tmp_path):
+    text = "+" + "新" * 59
+    p = _book(tmp_path, [["R:990101:1:小学:x", None, None, None, None, None, None, None, text]])
+    assert _problems(p) == [("ledger_text_formula", LEDGER_SHEET, 2, "备注（I 列）", text[:40])]
