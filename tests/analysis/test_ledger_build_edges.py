@@ -13,6 +13,7 @@ fixed, and a school gone from the data. Every expected value is worked out from 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import numpy as np
 import openpyxl
@@ -35,6 +36,7 @@ R1, S1 = "R:990101:9999999991:小学:教学用房", "S:990101:9999999991:小学"
 R5, S5 = "R:990101:9999999995:小学:体育场馆", "S:990101:9999999995:小学"
 R2, S3 = "R:990101:9999999992:小学:教学用房", "S:990102:9999999993:小学"
 CV3, R7 = "CV:990103:小学:教学用房", "R:990101:9999999997:小学:教学用房"
+J8 = "S:990101:9999999998:初中"   # a junior section gone from the data
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +49,10 @@ def assessment():
 
 def _prev(item_id, county, name, **kw) -> dict:
     rec = {k: None for k in COLUMNS}
+    parts = item_id.split(":")
     rec.update(item_id=item_id, county_code=county, county_name=name, year=2024, first_year=pd.NA,
-               value="", gap=np.nan, status="未完成", _row=2)
+               value="", gap=np.nan, status="未完成", _row=2, stage=parts[3] if parts[0] in "RS" else parts[2],
+               school_code=parts[2] if parts[0] in "RS" else "")
     rec.update(kw)
     return rec
 
@@ -63,11 +67,12 @@ def _previous() -> pd.DataFrame:
               deadline=dt.date(2024, 12, 31)),
         _prev(CV3, "990103", "丙县", value="0.700", gap=0.2, status="已整改", owner="赵三"),
         _prev(S3, "990102", "乙县", value="5/7 项达标，最低达成率 0.700", gap=1.0),
-        _prev(R7, "990101", "测试县", value="3.000", gap=600.0, status="未完成"),
+        _prev(J8, "990101", "测试县", value="6/7 项达标", gap=0.0),
+        _prev(R7, "990101", "测试县（旧名）", value="3.000", gap=600.0, status="未完成"),  # the county renamed since
     ])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture   # built in each test: mutmut maps a mutant to the tests that call the function
 def ledger(assessment):
     return build_ledger(assessment, None, _previous(), year=2025, as_of=AS_OF, previous_path="上年台账.xlsx")
 
@@ -108,9 +113,9 @@ def test_the_previous_ledger_is_merged_row_by_row(ledger):
     d = ledger.rows
     assert list(d.columns) == list(COLUMNS)
     # county by county, statuses in the order 新增, 未完成, 已逾期, 已整改, 本年无数据
-    assert list(d["item_id"]) == [S5, R5, S1, R1, R2, R7, S3, CV3]
-    assert list(d["status"]) == ["新增", "新增", "未完成", "已逾期", "已整改", "本年无数据", "已整改", "本年无数据"]
-    assert list(d.index) == list(range(8))
+    assert list(d["item_id"]) == [S5, R5, S1, R1, R2, J8, R7, S3, CV3]
+    assert list(d["status"]) == ["新增", "新增", "未完成", "已逾期", "已整改", "本年无数据", "本年无数据", "已整改", "本年无数据"]
+    assert list(d.index) == list(range(9))
     r = d.set_index("item_id")
     # still open: the bureau's columns kept, last year beside this year
     assert r.loc[R1, ["lead_unit", "owner", "measures", "deadline", "remark"]].tolist() == [
@@ -143,11 +148,38 @@ def test_the_previous_ledger_is_merged_row_by_row(ledger):
     assert "_row" not in d and "_s" not in d
 
 
-def test_an_item_without_a_deadline_stays_open(assessment):
+def test_an_item_without_a_deadline_stays_open_and_an_empty_value_is_blank(assessment):
     prev = _previous()
     prev["deadline"] = None
+    prev["value"] = pd.Series([None] * len(prev), dtype=object)   # every 本年值 of last year empty
     d = build_ledger(assessment, None, prev, year=2025, as_of=AS_OF).rows.set_index("item_id")
     assert (d.loc[R1, "status"], d.loc[S1, "status"]) == ("未完成", "未完成")
+    assert (d.loc[R1, "value_previous"], d.loc[R2, "value_previous"]) == ("", "")
+
+
+def _evaluation():
+    """The four-area items of 测试县 (only what open_items reads): item 4 of 政府保障程度 not met."""
+    return SimpleNamespace(items=pd.DataFrame([
+        dict(year=2025, county_code="990101", county_name="测试县", area="government", area_name="政府保障程度",
+             item_no=4, item="音乐、美术专用教室", rule="每12个班各1间", value=0.5, status="未达标"),
+        dict(year=2025, county_code="990101", county_name="测试县", area="quality", area_name="教育质量",
+             item_no=2, item="残疾儿童入学率", rule="≥ 95%", value=96.0, status="达标"),
+    ]))
+
+
+def test_the_items_of_the_county_sheet_enter_and_leave_the_ledger(assessment):
+    prev = pd.DataFrame([_prev("E:990101:quality:2", "990101", "测试县", value="未达标：90.000", owner="周七")])
+    d = build_ledger(assessment, _evaluation(), prev, year=2025, as_of=AS_OF).rows.set_index("item_id")
+    e = d.loc["E:990101:government:4"]
+    assert (e["status"], e["area"], e["item"], e["standard"], e["value"]) == (
+        "新增", "政府保障程度", "政府保障程度第 4 项：音乐、美术专用教室", "每12个班各1间", "未达标：0.500")
+    fixed = d.loc["E:990101:quality:2"]
+    assert (fixed["status"], fixed["value"], fixed["gap"], fixed["owner"]) == ("已整改", "达标", 0.0, "周七")
+    # without the sheet this run, the sheet's item is kept with its reason
+    d = build_ledger(assessment, None, prev, year=2025, as_of=AS_OF).rows.set_index("item_id")
+    assert "E:990101:government:4" not in d.index
+    assert (d.loc["E:990101:quality:2", "status"], d.loc["E:990101:quality:2", "explanation"]) == (
+        "本年无数据", "本次未提供县级填报表 / no county sheet given in this run")
 
 
 def test_counts_list_every_status_and_every_county_assessed(ledger):
@@ -156,7 +188,7 @@ def test_counts_list_every_status_and_every_county_assessed(ledger):
     assert c.to_dict("list") == {
         "county_code": ["990100", "990101", "990102", "990103"], "county_name": ["甲县", "测试县", "乙县", "丙县"],
         "新增": [0, 2, 0, 0], "未完成": [0, 1, 0, 0], "已逾期": [0, 1, 0, 0], "已整改": [0, 1, 1, 0],
-        "本年无数据": [0, 1, 0, 1], "合计": [0, 6, 1, 1]}
+        "本年无数据": [0, 2, 0, 1], "合计": [0, 7, 1, 1]}   # one row for 990101 under its first name
     assert all(c[s].dtype == "int64" for s in (*STATUSES, "合计"))
     # without the counties, only the counties with items; an empty counties frame is the same
     alone = ledger_counts(ledger.rows)
@@ -183,8 +215,8 @@ def test_the_ledger_is_written_as_csv_and_workbook(ledger, tmp_path):
     csv = pd.read_csv(out / "ledger.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(csv.columns) == list(COLUMNS)
     assert list(csv["item_id"]) == list(ledger.rows["item_id"])
-    assert list(csv["deadline"]) == ["", "", "2025-07-01", "2025-06-30", "2024-12-31", "", "", ""]
-    assert list(csv["owner"]) == ["", "", "王二", "王一", "李二", "", "", "赵三"]
+    assert list(csv["deadline"]) == ["", "", "2025-07-01", "2025-06-30", "2024-12-31", "", "", "", ""]
+    assert list(csv["owner"]) == ["", "", "王二", "王一", "李二", "", "", "", "赵三"]
     assert isinstance(ledger.rows["deadline"].iat[3], dt.date)  # the ledger itself is not changed
     wb = openpyxl.load_workbook(out / "ledger.xlsx")
     assert wb.sheetnames == ["说明", "整改台账", "状态统计"]
@@ -195,6 +227,11 @@ def test_the_ledger_is_written_as_csv_and_workbook(ledger, tmp_path):
     assert ws.max_row == len(ledger.rows) + 1
     assert [ws.cell(i, 1).value for i in range(2, ws.max_row + 1)] == list(ledger.rows["item_id"])
     assert ws.cell(5, col["deadline"]).value.date() == dt.date(2025, 6, 30)
+    # rows in the ledger's order (a 初中 row before a 小学 one is not moved), the gap formatted by its
+    # unit (formats.yaml: ㎡ is an area, 项 a count)
+    assert ws.cell(7, col["stage"]).value == "初中" and ws.cell(8, col["stage"]).value == "小学"
+    assert (ws.cell(5, col["gap"]).value, ws.cell(5, col["gap"]).number_format) == (800, "#,##0.0")
+    assert (ws.cell(4, col["gap"]).value, ws.cell(4, col["gap"]).number_format) == (0, "#,##0")
     for k in COLUMNS:  # the bureau's columns are yellow, and wide even while empty
         fill = ws.cell(1, col[k]).fill.fgColor.rgb
         assert (fill == "00FFF2CC") is (k in FILLED), k
@@ -207,12 +244,22 @@ def test_the_ledger_is_written_as_csv_and_workbook(ledger, tmp_path):
     assert [c.value for c in counts[1]][2:] == [*STATUSES, "合计"]
     assert [[c.value for c in row] for row in counts.iter_rows(min_row=2, max_col=1)] == [
         ["990100"], ["990101"], ["990102"], ["990103"]]
-    assert [c.value for c in counts[3]][2:] == [2, 1, 1, 1, 1, 6]
+    assert [c.value for c in counts[3]][2:] == [2, 1, 1, 1, 2, 7]
     about = {r[0].value: r[1].value for r in wb["说明"].iter_rows(min_row=2)}
     assert about["工作表「整改台账」"].startswith("每个整改事项一行：编号、状态、事项、标准、本年值与差距；黄色的列由县区填写（")
     assert about["工作表「状态统计」"] == "每个县区一行：各状态的事项数与合计（4 行）"
     assert (about["年度"], about["逾期判断日期"], about["上年台账"]) == ("2025", "2025-07-01", "上年台账.xlsx")
     assert about["评估标准"] == Q.title
+    # what the bureau is told (the ledger's own lines of the 说明 sheet, as written by write_ledger)
+    assert [(k, about[k]) for k in ("填写", "状态", "差距", "数据来源")] == [
+        ("填写", "请只填写黄色的列：牵头单位、责任人、整改措施、完成时限（日期，如 2025-06-30）、备注。"
+               "不要修改或删除编号；明年运行 balance ledger --previous 本文件 时，这些内容会原样保留。"),
+        ("状态", "新增：本年新出现；未完成：上年已列入、仍未达标；已逾期：未完成且已过完成时限；"
+               "已整改：本年数据显示已达到标准；本年无数据：本年数据中没有该学校/学段或该县区未评估（保留，不删除）。"),
+        ("差距", "学校指标：该校应在「应补充的数据列」中增加的数量（自然单位，达到标准所需）；"
+               "学段单位：还差几项指标达标；差异系数：超过上限的部分。"),
+        ("数据来源", "资源配置来自学校数据表；其他三个领域与一票否决来自县级填报表，缺失的答案视为未达标。")]
+    assert all(s in about["状态"] for s in STATUSES)
 
 
 def test_a_first_ledgers_workbook_says_there_was_no_previous_ledger(assessment, tmp_path):

@@ -184,3 +184,30 @@ def test_a_long_formula_like_text_is_shown_by_its_first_40_characters(tmp_path):
     text = "+" + "新" * 59
     p = _book(tmp_path, [["R:990101:1:小学:x", None, None, None, None, None, None, None, text]])
     assert _problems(p) == [("ledger_text_formula", LEDGER_SHEET, 2, "备注（I 列）", text[:40])]
+
+
+def test_every_row_problem_tells_the_clerk_what_to_fix_in_both_languages(tmp_path):
+    """(Round 6.) The words of each problem, not only its place: what the bureau's clerk reads."""
+    p = _book(tmp_path, [
+        ["R:990101:1:小学:x", None, 2022, None, "明年六月", None, None, None, None],
+        ["R:990101:1:小学:x", None, 2022, None, None, None, None, None, None],
+        [None, None, None, None, None, None, "赵六", None, None],
+        ["第6项", None, None, None, None, None, None, None, None],
+        ["S:990101:2:初中", None, 2031, "22", None, "abc", None, None, "长" * 2001],
+    ])
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(p, year=2023)
+    assert [(p.code, p.problem_zh, p.problem_en) for p in e.value.problems] == [
+        ("ledger_bad_deadline", "完成时限不是日期；请写成 2025-06-30、2025年6月30日 或 2025年6月",
+         "完成时限 (deadline) is not a date; write it as 2025-06-30, 2025年6月30日 or 2025年6月"),
+        ("ledger_duplicate_id", "编号与第 2 行重复", "the item id repeats row 2"),
+        ("ledger_no_id", "这一行有内容但没有编号；台账的行不能删除编号（新增的事项请写在备注里）",
+         "this row has content but no item id; do not clear ids (write new matters in 备注)"),
+        ("ledger_bad_id", "编号的格式不对（应如 R:县区代码:学校标识码:学段:指标），可能被改动过",
+         "the item id is malformed (expected like R:county:school:stage:indicator); it may have been edited"),
+        ("ledger_future_year", "上年台账的年度 2031 晚于本次评估年度 2023；请检查 --previous 是否选错了文件",
+         "the previous ledger's year 2031 is after the year assessed (2023); check that --previous names the right file"),
+        ("ledger_bad_year", "年度应为四位年份", "the year must be a four-digit year"),
+        ("ledger_bad_number", "差距应为数字", "the gap must be a number"),
+        ("ledger_text_too_long", "文字超过 2000 个字符", "text longer than 2000 characters"),
+    ]

@@ -127,3 +127,15 @@ def test_sheet_rows_without_school_data_are_named_within_the_filter(tmp_path):
     assert unused() == [w(3, "990101"), w(4, "990102")]
     assert unused(county="990102") == [w(4, "990102")]
     assert unused(year=2025) == []
+
+
+def test_an_items_note_reaches_evaluation_json_and_an_empty_note_is_null():
+    """``Evaluation.records`` (the body of evaluation.json): the sheet's evidence note of an item is
+    kept; an item without a note gets null, not an empty string."""
+    from tests.method.test_evaluation import passing_table, sheet
+
+    df = sheet()
+    df["保障1 说明及佐证材料"] = "县政府〔2024〕12号文件"
+    rec = evaluate(passing_table(), df).records()[0]
+    items = {i["item_no"]: i for i in rec["areas"]["government"]["items"]}
+    assert items[1]["note"] == "县政府〔2024〕12号文件" and items[2]["note"] is None
