@@ -149,3 +149,65 @@ def test_a_dash_before_words_a_lone_dash_and_a_full_width_equals_sign_stay_text(
     p = _book(tmp_path, [["R:990101:9999999991:小学:教学用房", "新增", 2022, None, None, None, "-", "＝新建", "-待审定"]])
     d = read_previous_ledger(p, year=2023)
     assert d["owner"].iloc[0] == "-" and d["measures"].iloc[0] == "＝新建" and d["remark"].iloc[0] == "-待审定"
+
+
+HEAD2 = ["编号", "年度", "首次列入年度", "上年台账年度", "差距", "上年差距", "备注"]
+
+
+def test_year_bounds_gaps_and_the_columns_of_last_year_are_read_as_numbers(tmp_path):
+    """(Round 6.) Years 1990 and 2200 are the bounds, both allowed; 上年台账年度 and 上年差距 are
+    read as a year and a number like 年度 and 差距; a tick box (bool) is not a gap; a text of exactly
+    2000 characters is allowed."""
+    p = _book(tmp_path, [
+        ["R:990101:1:小学:x", 1990, 2200, 2022, 12.5, "7.25", "长" * 2000],
+    ], head=HEAD2)
+    d = read_previous_ledger(p)
+    assert (d["year"].iloc[0], d["first_year"].iloc[0], d["previous_year"].iloc[0]) == (1990, 2200, 2022)
+    assert (d["gap"].iloc[0], d["gap_previous"].iloc[0]) == (12.5, 7.25)   # numbers, not text
+    assert d["remark"].iloc[0] == "长" * 2000
+    bad = _book(tmp_path, [
+        ["R:990101:1:小学:x", "1989", "2201", "22", True, "abc", None],   # years typed as text (a number
+        ["R:990101:2:小学:x", None, None, "1989", None, False, None],     # cell is shown as 1989.0)
+    ], head=HEAD2, name="bad.xlsx")
+    assert _problems(bad) == [
+        ("ledger_bad_year", LEDGER_SHEET, 2, "年度（B 列）", "1989"),
+        ("ledger_bad_year", LEDGER_SHEET, 2, "首次列入年度（C 列）", "2201"),
+        ("ledger_bad_year", LEDGER_SHEET, 2, "上年台账年度（D 列）", "22"),
+        ("ledger_bad_number", LEDGER_SHEET, 2, "差距（E 列）", "True"),
+        ("ledger_bad_number", LEDGER_SHEET, 2, "上年差距（F 列）", "abc"),
+        ("ledger_bad_year", LEDGER_SHEET, 3, "上年台账年度（D 列）", "1989"),
+        ("ledger_bad_number", LEDGER_SHEET, 3, "上年差距（F 列）", "False"),
+    ]
+
+
+def test_a_long_formula_like_text_is_shown_by_its_first_40_characters(tmp_path):
+    text = "+" + "新" * 59
+    p = _book(tmp_path, [["R:990101:1:小学:x", None, None, None, None, None, None, None, text]])
+    assert _problems(p) == [("ledger_text_formula", LEDGER_SHEET, 2, "备注（I 列）", text[:40])]
+
+
+def test_every_row_problem_tells_the_clerk_what_to_fix_in_both_languages(tmp_path):
+    """(Round 6.) The words of each problem, not only its place: what the bureau's clerk reads."""
+    p = _book(tmp_path, [
+        ["R:990101:1:小学:x", None, 2022, None, "明年六月", None, None, None, None],
+        ["R:990101:1:小学:x", None, 2022, None, None, None, None, None, None],
+        [None, None, None, None, None, None, "赵六", None, None],
+        ["第6项", None, None, None, None, None, None, None, None],
+        ["S:990101:2:初中", None, 2031, "22", None, "abc", None, None, "长" * 2001],
+    ])
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(p, year=2023)
+    assert [(p.code, p.problem_zh, p.problem_en) for p in e.value.problems] == [
+        ("ledger_bad_deadline", "完成时限不是日期；请写成 2025-06-30、2025年6月30日 或 2025年6月",
+         "完成时限 (deadline) is not a date; write it as 2025-06-30, 2025年6月30日 or 2025年6月"),
+        ("ledger_duplicate_id", "编号与第 2 行重复", "the item id repeats row 2"),
+        ("ledger_no_id", "这一行有内容但没有编号；台账的行不能删除编号（新增的事项请写在备注里）",
+         "this row has content but no item id; do not clear ids (write new matters in 备注)"),
+        ("ledger_bad_id", "编号的格式不对（应如 R:县区代码:学校标识码:学段:指标），可能被改动过",
+         "the item id is malformed (expected like R:county:school:stage:indicator); it may have been edited"),
+        ("ledger_future_year", "上年台账的年度 2031 晚于本次评估年度 2023；请检查 --previous 是否选错了文件",
+         "the previous ledger's year 2031 is after the year assessed (2023); check that --previous names the right file"),
+        ("ledger_bad_year", "年度应为四位年份", "the year must be a four-digit year"),
+        ("ledger_bad_number", "差距应为数字", "the gap must be a number"),
+        ("ledger_text_too_long", "文字超过 2000 个字符", "text longer than 2000 characters"),
+    ]

@@ -54,3 +54,13 @@ def test_a_missing_key_is_placed_on_its_parents_line_and_shows_no_value(tmp_path
     line = next(k for k, s in enumerate(text.splitlines(), start=1) if s.startswith("school_rule:"))
     p = _problem(tmp_path, text)
     assert (p.column, p.row, p.value) == ("school_rule.min_met", line, None)
+
+
+def test_a_wrong_scalar_is_shown_as_written_and_a_wrong_mapping_is_not(tmp_path):
+    """(Round 6, ``_value``.) The value of a refused key is shown when it is a scalar, so the clerk
+    sees what was typed; a whole mapping or list is not printed."""
+    line = next(k for k, s in enumerate(Q.splitlines(), start=1) if s.startswith("school_rule:"))
+    p = _problem(tmp_path, Q.replace("{min_met: 6, floor_ratio: 0.85}", "{min_met: 六, floor_ratio: 0.85}"))
+    assert (p.code, p.column, p.row, p.value) == ("standard_invalid", "school_rule.min_met", line, "六")
+    p = _problem(tmp_path, Q.replace("{min_met: 6, floor_ratio: 0.85}", "{min_met: [6], floor_ratio: 0.85}"))
+    assert (p.column, p.value) == ("school_rule.min_met", None)
