@@ -127,3 +127,16 @@ def test_a_changed_file_with_the_same_modification_time_is_read_again_when_its_s
     p.write_text(Q_TEXT.replace("id: quality-2017", "id: after-the-change"), encoding="utf-8")
     os.utime(p, ns=(ns, ns))
     assert load_standard(p).id == "after-the-change"
+
+
+def test_shortfalls_sort_their_rows_unless_told_the_sections_already_are():
+    """``presorted`` is a promise the caller makes; without it shortfalls sorts. Two sections out of
+    order (a 小学 row before a 初中 row; 初中 sorts first), both short of QUAL: the rows come 初中,
+    小学. Kills the default ``presorted=False`` → ``True`` (the rows would keep the input order)."""
+    from balance.method.indicators import indicator_values
+    from tests.factories import section_rows, zero_standards
+
+    std = load_standard("quality-2017")
+    sec = section_rows(std, [dict(stage="小学", students=100), dict(stage="初中", students=100)])
+    out = official.shortfalls(sec, indicator_values(sec, std), zero_standards(std, sec, **{QUAL: [1.0, 1.0]}), std)
+    assert list(zip(out["stage"], out["school_code"])) == [("初中", "9999999901"), ("小学", "9999999900")]
