@@ -20,8 +20,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from balance.analysis.ledger import (COLUMNS, FILLED, STATUSES, Ledger, build_ledger, ledger_counts, open_items,
-                                     overdue_items, write_ledger)
+from balance.analysis.ledger import (
+    COLUMNS,
+    FILLED,
+    STATUSES,
+    Ledger,
+    build_ledger,
+    ledger_counts,
+    open_items,
+    overdue_items,
+    write_ledger,
+)
 from balance.method.assessment import assess_schools
 from balance.method.standards import load_standard
 from tests.factories import primary, table
