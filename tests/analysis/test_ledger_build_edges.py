@@ -20,8 +20,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from balance.analysis.ledger import (COLUMNS, FILLED, STATUSES, Ledger, build_ledger, ledger_counts, open_items,
-                                     overdue_items, write_ledger)
+from balance.analysis.ledger import (
+    COLUMNS,
+    FILLED,
+    STATUSES,
+    Ledger,
+    build_ledger,
+    ledger_counts,
+    open_items,
+    overdue_items,
+    write_ledger,
+)
 from balance.method.assessment import assess_schools
 from balance.method.standards import load_standard
 from tests.factories import primary, table
@@ -266,3 +275,19 @@ def test_a_first_ledgers_workbook_says_there_was_no_previous_ledger(assessment, 
     write_ledger(build_ledger(assessment, year=2025, as_of=AS_OF), tmp_path)
     about = {r[0].value: r[1].value for r in openpyxl.load_workbook(tmp_path / "ledger.xlsx")["说明"].iter_rows(min_row=2)}
     assert about["上年台账"] == "（无：首次建立台账）"
+
+
+def test_open_items_rows_whole_and_the_gap_rounded_to_three_decimals():
+    """(Round 6, ``open_items``.) Every field of an ``S`` and an ``R`` row: 1000.1234 ㎡ for 400 pupils
+    is 2.500 ㎡ each, 4.5 × 400 − 1000.1234 = 799.8766 ㎡ short, shown as 799.877; one of seven
+    indicators below its standard, at 2.5 / 4.5 = 0.556 of it (below 85 %)."""
+    a = assess_schools(table(primary("1", 400, teaching_area=1000.1234)), Q)
+    common = dict(year=2025, county_code="990101", county_name="测试县", area="资源配置", school_code="9999999991",
+                  school_name="测试学校1", stage="小学")
+    assert open_items(a).to_dict("records") == [
+        dict(item_id=S1, **common, kind="学段单位未达学校标准", item="小学学段单位达到学校资源配置标准",
+             standard="7 项指标中至少 6 项达到标准，其余不低于标准的 85%", value="6/7 项达标，最低达成率 0.556",
+             gap=0.0, gap_unit="项", add_column=""),
+        dict(item_id=R1, **common, kind="学校指标未达标准", item="小学生均教学及辅助用房面积", standard="≥ 4.500 ㎡/生",
+             value="2.500", gap=799.877, gap_unit="㎡", add_column="教学及辅助用房面积(㎡)"),
+    ]

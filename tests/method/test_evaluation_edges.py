@@ -19,7 +19,7 @@ from balance.errors import InputError, Problem
 from balance.io.county_sheet import load_county_sheet
 from balance.method.evaluation import evaluate
 from tests.io.test_county_sheet import full_row
-from tests.method.test_evaluation import p_school, frame
+from tests.method.test_evaluation import frame, p_school
 
 A, B, C = ("990101", "测试县"), ("990102", "乙县"), ("990103", "丙县")
 SHEET = "县级填报表"

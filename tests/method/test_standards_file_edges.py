@@ -64,3 +64,17 @@ def test_a_wrong_scalar_is_shown_as_written_and_a_wrong_mapping_is_not(tmp_path)
     assert (p.code, p.column, p.row, p.value) == ("standard_invalid", "school_rule.min_met", line, "六")
     p = _problem(tmp_path, Q.replace("{min_met: 6, floor_ratio: 0.85}", "{min_met: [6], floor_ratio: 0.85}"))
     assert (p.column, p.value) == ("school_rule.min_met", None)
+
+
+def test_a_known_error_kind_has_its_own_words_and_an_unlisted_one_the_default(tmp_path, monkeypatch):
+    """(Round 6, ``_problems``.) Pydantic's error kind picks the message of messages_cli.yaml; a kind
+    the file does not list falls back to 取值无效 with pydantic's English, never a crash."""
+    from balance.method import standards_file
+
+    text = Q.replace("{min_met: 6, floor_ratio: 0.85}", "{min_met: 六, floor_ratio: 0.85}")
+    p = _problem(tmp_path, text)
+    assert (p.problem_zh, p.problem_en) == ("标准文件内容无效：应为整数", "invalid standard: must be a whole number")
+    msgs = {k: v for k, v in standards_file._messages().items() if k not in ("int_type", "int_parsing")}
+    monkeypatch.setattr(standards_file, "_messages", lambda: msgs)
+    p = _problem(tmp_path, text.replace("min_met: 六", "min_met: 七"))   # another text: not a cached answer
+    assert p.problem_zh == "标准文件内容无效：取值无效" and p.problem_en.startswith("invalid standard: Input should be a valid integer")
