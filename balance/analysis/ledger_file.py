@@ -259,7 +259,7 @@ def _read_year(k: str, v, year, where: dict, problem, problems: list):
     if t is None:
         return pd.NA
     if not re.fullmatch(r"\d{4}", t) or not 1990 <= int(t) <= 2200:
-        problems.append(problem("年度应为四位年份", "the year must be a four-digit year", value=v,
+        problems.append(problem("年度应为四位年份", "the year must be a four-digit year", value=t,
                                 code="ledger_bad_year", **where))
         return pd.NA
     if k == "year" and year is not None and int(t) > int(year):

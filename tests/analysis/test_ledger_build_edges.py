@@ -291,3 +291,18 @@ def test_open_items_rows_whole_and_the_gap_rounded_to_three_decimals():
         dict(item_id=R1, **common, kind="学校指标未达标准", item="小学生均教学及辅助用房面积", standard="≥ 4.500 ㎡/生",
              value="2.500", gap=799.877, gap_unit="㎡", add_column="教学及辅助用房面积(㎡)"),
     ]
+
+
+def test_a_section_whose_result_is_unknown_stays_open(assessment):
+    # a section whose school-rule result is unknown (NA: a value could not be judged) is an open
+    # matter, listed like a failing one; it is never dropped as if it passed (round 6: open_items'
+    # fillna(True) survived)
+    sr = assessment.school_results.copy()
+    sr["school_passed"] = sr["school_passed"].astype("boolean")
+    unknown = sr["school_code"] == "9999999992"          # school 2 meets every standard
+    sr.loc[unknown, "school_passed"] = pd.NA
+    a = SimpleNamespace(standard=assessment.standard, shortfalls=assessment.shortfalls, school_results=sr,
+                        county_indicators=assessment.county_indicators)
+    ids = set(open_items(a)["item_id"])
+    assert "S:990101:9999999992:小学" in ids
+    assert "S:990101:9999999992:小学" not in set(open_items(assessment)["item_id"])

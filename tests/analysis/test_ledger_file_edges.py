@@ -166,8 +166,8 @@ def test_year_bounds_gaps_and_the_columns_of_last_year_are_read_as_numbers(tmp_p
     assert (d["gap"].iloc[0], d["gap_previous"].iloc[0]) == (12.5, 7.25)   # numbers, not text
     assert d["remark"].iloc[0] == "长" * 2000
     bad = _book(tmp_path, [
-        ["R:990101:1:小学:x", "1989", "2201", "22", True, "abc", None],   # years typed as text (a number
-        ["R:990101:2:小学:x", None, None, "1989", None, False, None],     # cell is shown as 1989.0)
+        ["R:990101:1:小学:x", "1989", "2201", "22", True, "abc", None],   # years typed as text
+        ["R:990101:2:小学:x", None, None, 1989, None, False, None],       # a number cell: shown as typed
     ], head=HEAD2, name="bad.xlsx")
     assert _problems(bad) == [
         ("ledger_bad_year", LEDGER_SHEET, 2, "年度（B 列）", "1989"),
@@ -211,3 +211,21 @@ def test_every_row_problem_tells_the_clerk_what_to_fix_in_both_languages(tmp_pat
         ("ledger_bad_number", "差距应为数字", "the gap must be a number"),
         ("ledger_text_too_long", "文字超过 2000 个字符", "text longer than 2000 characters"),
     ]
+
+
+@pytest.mark.parametrize("limits, code", [
+    ({"max_file_mb": 0.001}, "file_too_large"),               # read_file_bytes gets the limits
+    ({"max_uncompressed_mb": 0.001}, "workbook_too_large"),   # open_workbook gets them too
+    ({"max_cells": 4}, "sheet_too_large"),
+])
+def test_the_read_limits_given_are_the_limits_in_force(tmp_path, limits, code):
+    # (Round 6: `limits` not passed on to read_limits / read_file_bytes / open_workbook survived.)
+    p = _book(tmp_path, [["R:990101:1:小学:x", 2024, 2024, None, 12.5, None, None]], head=HEAD2)
+    assert read_previous_ledger(p)["gap"].iloc[0] == 12.5       # within the default limits
+    assert [x.code for x in _errors_of(p, limits=limits)] == [code]
+
+
+def _errors_of(path, **kw):
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(path, **kw)
+    return e.value.problems
