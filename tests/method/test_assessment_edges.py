@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 
 from balance.errors import InputError
-from balance.method.assessment import Assessment, assess, assess_schools, normalize_code, section_values_of
+from balance.io.export.assessment import summary_records
+from balance.method.assessment import (SECTION_VALUE_COLUMNS, Assessment, assess, assess_schools, normalize_code,
+                                       section_values_of)
+from balance.method.indicators import standard_values
 from balance.method.standards import load_standard
 from tests.factories import primary, school, table
 
@@ -181,3 +184,71 @@ def test_the_verdicts_are_in_year_and_county_order_whatever_the_row_order(demo):
     s = demo.schools
     rev = assess_schools(s.iloc[::-1].reset_index(drop=True), demo.standard)
     pd.testing.assert_frame_equal(rev.verdicts, demo.verdicts)
+
+
+# --- round 6 (docs/mutation/round6-method-rest.md): the long table, the year filter, summary()
+
+LONG_COLUMNS = ["indicator", "value", "standard", "threshold", "ratio", "met"]
+
+
+def test_the_long_table_is_one_row_per_section_and_indicator_indicator_major():
+    """Two primary schools, one below the qualified-teacher standard: every indicator's rows in
+    turn, with the section's value, the stage's standard value (under both names), their ratio and
+    whether it is met (kills the ``indicator`` / ``value`` / ``ratio`` / ``met`` column mutants:
+    ``None``, renamed, ``pd.Series(None / no data)``, ``np.repeat(None, …)``, ``value *
+    standard``, ``at_least(None, …)`` / ``(…, None)``)."""
+    std = load_standard()
+    a = assess_schools(table(primary("1", 200, qualified=6), primary("2", 300)), std)
+    sr, names = a.school_results, std.indicator_names
+    sv = section_values_of(sr, std)
+    assert list(sv.columns) == SECTION_VALUE_COLUMNS + LONG_COLUMNS
+    assert isinstance(sv.index, pd.RangeIndex) and len(sv) == 2 * len(names)
+    assert sv.indicator.tolist() == [n for n in names for _ in range(2)]
+    assert sv.school_code.tolist() == sr.school_code.tolist() * len(names)
+    stds = standard_values(sr, std)
+    want_v = [float(sr[c].iat[i]) for c in names for i in range(2)]
+    want_s = [float(stds[c].iat[i]) for c in names for i in range(2)]
+    assert sv.value.tolist() == want_v
+    assert sv.standard.tolist() == want_s and sv.threshold.tolist() == want_s
+    assert sv.ratio.tolist() == pytest.approx([v / s for v, s in zip(want_v, want_s)])
+    assert str(sv.met.dtype) == "boolean"
+    assert sv.met.tolist() == [v >= s for v, s in zip(want_v, want_s)]
+    assert sv.met.tolist()[:2] == [False, True]  # 3.0 < 4.2 qualified teachers per 100 pupils at school 1
+
+
+def test_the_long_table_leaves_met_unknown_where_the_stage_has_no_standard_value():
+    """basic-2012 sets no standard values, only CV limits: ``threshold`` is NaN and ``met`` NA,
+    never False."""
+    std = load_standard("basic-2012")
+    sv = assess_schools(table(primary("1", 200), primary("2", 300)), std).section_values
+    assert len(sv) == 2 * len(std.indicator_names) and sv.threshold.isna().all()
+    assert str(sv.met.dtype) == "boolean" and sv.met.isna().all()
+
+
+def test_no_section_in_scope_gives_an_empty_long_table_with_its_columns():
+    """A county of one special school has no section in scope: the long table is empty with every
+    column (kills ``np.zeros(0)`` → ``np.zeros(1)`` / ``np.zeros(None)`` for values and standards,
+    which raise)."""
+    t = table(school("3", school_type="特殊教育学校", junior_students=30, junior_teachers=5, junior_qualified_teachers=5))
+    a = assess_schools(t, load_standard())
+    assert a.school_results.empty
+    sv = a.section_values
+    assert sv.empty and list(sv.columns) == SECTION_VALUE_COLUMNS + LONG_COLUMNS
+
+
+def test_a_year_not_in_the_file_is_refused_naming_the_file_under_the_filter_summary():
+    """``assess(…, year=1999)`` without a county: one problem naming the file, under the filter
+    summary (kills ``require_present(None, …)``, the summary dropped and its texts renamed)."""
+    with pytest.raises(InputError) as ei:
+        assess(DEMO, "quality-2017", year=1999)
+    e = ei.value
+    assert (e.summary_zh, e.summary_en) == FILTER
+    assert [(p.file, p.value, p.code) for p in e.errors] == [(str(DEMO), "1999", "year_not_in_data")]
+
+
+def test_summary_is_the_summary_json_body(demo):
+    """``Assessment.summary()`` gives the per county × year records of ``summary.json`` (no test
+    called it: kills ``summary_records(None)``)."""
+    recs = demo.summary()
+    assert recs == summary_records(demo)
+    assert len(recs) == len(demo.verdicts)

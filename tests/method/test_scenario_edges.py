@@ -7,7 +7,7 @@ import pytest
 
 from balance.errors import InputError
 from balance.method.scenario import SUMMARY, apply_scenario, apply_to_table, as_scenario, load_scenario
-from tests.factories import primary, table
+from tests.factories import primary, school, table
 
 
 def _refused(path):
@@ -195,3 +195,127 @@ def test_warnings_the_scenario_brings_join_the_tables_own_once_with_chinese_colu
     assert [(w.file, w.code, w.row, w.column) for w in new.warnings[1:]] == [
         (label, "no_pupils", 2, "学校名称"), (label, "teachers_no_pupils", 2, "小学在校生数")]
     assert new.warnings[0] == tbl.warnings[0]
+
+
+# --- round 6 (docs/mutation/round6-method-rest.md): the changes given from Python, applying them
+
+APPLY = ("情景无法应用到学校数据表", "the scenario does not fit the school table")
+
+
+def _refused_py(changes, name="plan"):
+    with pytest.raises(InputError) as ei:
+        as_scenario(changes, name=name)
+    assert (ei.value.summary_zh, ei.value.summary_en) == SUMMARY
+    return ei.value.problems
+
+
+def test_changes_that_are_not_mappings_are_each_named_by_position():
+    """Every item that is not a mapping is one problem: the scenario's name, its position from 1,
+    its short text and both texts (kills the ``scenario_bad_item`` mutants — value, texts, ``str
+    (None)``, ``_scalar(None)``, ``continue`` → ``break`` — and in ``as_scenario`` the rows from 0
+    and ``_rows_of_items(…, None)``)."""
+    probs = _refused_py([5, {"school_code": "9999999991", "column": "小学专任教师数", "amount": 1}, [1, 2]])
+    assert [(p.file, p.row, p.code, p.value, p.problem_zh, p.problem_en) for p in probs] == [
+        ("plan", r, "scenario_bad_item", v, "每项应为映射（school_code, column, amount）",
+         "each change must be a mapping (school_code, column, amount)") for r, v in ((1, "5"), (3, "[1, 2]"))]
+
+
+def test_a_change_missing_its_code_column_or_amount_is_refused_not_crashed():
+    """A mapping without 学校标识码, without 列 or without 增加量 gives that problem (kills ``next(…, )``
+    without its default, which raises StopIteration, for the code, the column and the amount, and
+    in ``_changes`` ``code is None … and False`` / ``"XXXX"``, ``append(None)`` and ``column=None``)."""
+    probs = _refused_py([{"column": "小学专任教师数", "amount": 1},
+                         {"school_code": "9999999991", "amount": 1},
+                         {"school_code": "9999999991", "column": "小学专任教师数"}])
+    assert [(p.file, p.row, p.column, p.code) for p in probs] == [
+        ("plan", 1, "学校标识码", "scenario_no_school"), ("plan", 2, "列", "scenario_bad_column"),
+        ("plan", 3, "小学专任教师数", "scenario_bad_amount")]
+    assert (probs[0].problem_zh, probs[0].problem_en) == ("缺少学校标识码", "school code is missing")
+
+
+def test_an_add_that_is_not_a_mapping_is_the_amount():
+    """``add`` is also an amount header: ``{school_code, column, add: 2}`` is one change of 2 (kills
+    ``isinstance(item.get("add"), dict) or True``, which tries ``(2).items()``)."""
+    sc = as_scenario([{"school_code": "9999999991", "column": "小学专任教师数", "add": 2}])
+    assert sc.changes[["school_code", "field", "amount"]].values.tolist() == [["9999999991", "primary_teachers", 2.0]]
+
+
+def test_a_school_code_read_as_a_whole_float_loses_its_point_zero_and_text_keeps_it():
+    """9999999991.0 (a code a spreadsheet turned into a number) is the code 9999999991; "12a.0" is
+    not digits and stays as written (kills ``".0"`` renamed, ``[:-2]`` → ``[:+2]`` / ``[:-3]`` in
+    the test and in the cut, and ``code_s = None``)."""
+    sc = as_scenario([{"school_code": 9999999991.0, "column": "小学专任教师数", "amount": 1},
+                      {"school_code": "12a.0", "column": "小学专任教师数", "amount": 1}])
+    assert sc.changes["school_code"].tolist() == ["9999999991", "12a.0"]
+
+
+def test_every_refusal_of_applying_names_the_scenario_row_column_and_value():
+    """Unknown school (without and with a year), unknown year, a value below zero and a part above
+    its whole: each problem exactly, under the apply summary (kills ``file = None`` and the
+    ``file`` / ``column`` / ``value`` / text mutants of the five problems, the year suffix's
+    conditions, and every mutant of the summary)."""
+    t = table(primary("1", 200, qualified=6), primary("2", 300),
+              school("3", school_type="初级中学", junior_students=100, junior_teachers=10, junior_qualified_teachers=6))
+    sc = as_scenario([{"school_code": "1234567890", "column": "小学专任教师数", "amount": 1},
+                      {"school_code": "9999999991", "column": "小学专任教师数", "amount": 1, "year": 1999},
+                      {"school_code": "1234567890", "column": "小学专任教师数", "amount": 1, "year": 2025},
+                      {"school_code": "9999999992", "column": "网络多媒体教室数", "amount": -100},
+                      {"school_code": "9999999993", "column": "初中本科及以上学历专任教师数", "amount": 5}], name="plan")
+    with pytest.raises(InputError) as ei:
+        apply_scenario(t, sc)
+    e = ei.value
+    assert (e.summary_zh, e.summary_en) == APPLY
+    no = ("学校数据表中没有这所学校", "no such school in the table")
+    assert [(p.file, p.row, p.column, p.value, p.code, p.problem_zh, p.problem_en) for p in e.errors] == [
+        ("plan", 1, "学校标识码", "1234567890", "scenario_unknown_school", *no),
+        ("plan", 2, "年份", "1999", "scenario_unknown_year", "数据中没有 1999 年", "year 1999 is not in the data"),
+        ("plan", 3, "学校标识码", "1234567890", "scenario_unknown_school", no[0] + "（2025 年）", no[1] + " (year 2025)"),
+        ("plan", 4, "网络多媒体教室数", "-100.0", "scenario_negative",
+         "应用后 测试学校2（2025 年）的“网络多媒体教室数”为 -91，不能为负",
+         "after the change, 网络多媒体教室数 of school 9999999992 in 2025 would be -91 (< 0)"),
+        ("plan", 5, "初中本科及以上学历专任教师数", "5.0", "scenario_subset",
+         "应用后学校 9999999993（2025 年）的“初中本科及以上学历专任教师数”(11) 大于“初中专任教师数”(10)",
+         "after the change, school 9999999993 has 初中本科及以上学历专任教师数 (11) > 初中专任教师数 (10) in 2025")]
+
+
+def test_a_value_just_below_zero_is_refused():
+    """Half a square metre below zero is refused (kills ``v < -1e-9`` → ``v < -1.000000001``)."""
+    t = table(primary("1", 200))
+    assert t.loc[0, "sports_ground_area"] == 1600.0
+    with pytest.raises(InputError) as ei:
+        apply_scenario(t, as_scenario({"9999999991": {"sports_ground_area": -1600.5}}))
+    assert [p.code for p in ei.value.errors] == ["scenario_negative"]
+
+
+def test_removing_teachers_below_their_qualified_part_is_refused_and_down_to_it_is_not():
+    """Only the whole changed: 5 teachers for 6 qualified is refused naming that change (kills
+    ``(i, whole) not in touched`` → ``in`` and ``touched.get(None)``); 6 for 6 is fine (kills
+    ``pv > wv + 1e-9`` → ``pv > wv - 1e-9``)."""
+    t = table(primary("1", 200, qualified=6))
+    assert t.loc[0, "primary_teachers"] == 20
+    with pytest.raises(InputError) as ei:
+        apply_scenario(t, as_scenario({"9999999991": {"小学专任教师数": -15}}))
+    assert [(p.row, p.column, p.code) for p in ei.value.errors] == [(1, "小学专任教师数", "scenario_subset")]
+    assert apply_scenario(t, as_scenario({"9999999991": {"小学专任教师数": -14}})).loc[0, "primary_teachers"] == 6
+
+
+def test_an_unknown_optional_part_does_not_stop_checking_the_next_schools():
+    """School 1 has no 超标班额班数 (nothing to compare), school 2 ends with more oversized classes
+    than classes: still refused (kills the ``continue`` after the NA test → ``break``)."""
+    t = table(primary("1", 200), primary("2", 300, primary_oversized_classes=1))
+    sc = as_scenario([{"school_code": "9999999991", "column": "primary_classes", "amount": 1},
+                      {"school_code": "9999999992", "column": "primary_oversized_classes", "amount": 10}])
+    with pytest.raises(InputError) as ei:
+        apply_scenario(t, sc)
+    assert [(p.row, p.code) for p in ei.value.errors] == [(2, "scenario_subset")]
+
+
+def test_an_optional_count_keeps_its_nullable_type_and_its_missing_cells():
+    """音乐专用教室数 is a nullable whole number: after adding one room at school 1 it is still
+    ``Int64`` with school 2's cell missing (kills the final cast's ``and False`` / ``not in`` /
+    ``"IU"``, which cast to int64 and fail on the missing cell)."""
+    t = table(primary("1", 200, music_rooms=2), primary("2", 300))
+    out = apply_scenario(t, as_scenario({"9999999991": {"music_rooms": 1}}))
+    assert str(out["music_rooms"].dtype) == "Int64" and out["music_rooms"].tolist()[0] == 3
+    assert out["music_rooms"].isna().tolist() == [False, True]
+    assert out["primary_teachers"].dtype == t["primary_teachers"].dtype
