@@ -140,3 +140,66 @@ def test_the_missing_value_refusal_names_the_groups():
     assert str(ei.value) == ("有 1 行缺失数值/学生数/分组（例如 [{'county': 'B'}]）；如需剔除请用 nan='omit' / "
                              "rows with a missing value/weight/group: 1 (e.g. [{'county': 'B'}]); "
                              "pass nan='omit' to drop them")
+
+
+def test_quantile_ties_of_the_table_by_hand():
+    """The grouped quantiles where the weighted ECDF hits q exactly (unit weights; numpy.quantile
+    with the same ``method`` gives the same numbers). A = (1, 2, 3, 4): median (2 + 3)/2 = 2.5
+    (averaged inverted CDF), McLoone (1 + 2)/(2·2.5) = 0.6, Verstegen (3 + 4)/(2·2.5) = 1.4.
+    B = (1, 3): median 2, McLoone 1/2, Verstegen 3/2. C = (1, …, 20): P5 = 1 and P95 = 19 (inverted
+    CDF: the ECDF is k/20 and 1/20, 19/20 are exactly 0.05, 0.95 in floating point), federal range
+    ratio (19 − 1)/1 = 18; median 10.5. Kills, in _grouped_quantile, ``cdf < q`` → ``<=``, the
+    averaged branch ``method == …`` → ``!=`` / XX / upper case, ``cnt < n - 1`` → ``< n - 2``,
+    ``exact[hi] = None``, ``out[exact] = None`` and the four arithmetic mutants of the average
+    (``* 2.0``, ``-``, ``idx - 1``, ``/ 3.0``)."""
+    df = pd.DataFrame({"g": ["A"] * 4 + ["B"] * 2 + ["C"] * 20,
+                       "value": [1.0, 2.0, 3.0, 4.0, 1.0, 3.0, *range(1, 21)]})
+    t = inequality_table(df, weight=None, by="g").set_index("g")
+    assert t.loc["A", "mcloone"] == pytest.approx(0.6, rel=1e-12)
+    assert t.loc["A", "verstegen"] == pytest.approx(1.4, rel=1e-12)
+    assert t.loc["B", "mcloone"] == pytest.approx(0.5, rel=1e-12)
+    assert t.loc["B", "verstegen"] == pytest.approx(1.5, rel=1e-12)
+    assert t.loc["C", "federal_range_ratio"] == pytest.approx(18.0, rel=1e-12)
+    below = sum(range(1, 11))  # 1..10 are at or below the median 10.5
+    assert t.loc["C", "mcloone"] == pytest.approx(below / (10 * 10.5), rel=1e-12)
+
+
+def test_integer_columns_give_the_same_table_as_float_columns():
+    """Counts (teachers, rooms) come as integer columns; they are read as float64 (kills
+    ``to_numpy(dtype="float64", …)`` → ``dtype=None`` / dropped for the value column in
+    _valid_rows: an integer value array makes the Theil T kernel ``np.zeros_like(x)`` integer and
+    truncates r·ln r)."""
+    ints = pd.DataFrame({"g": ["A", "A", "A", "B", "B"], "value": [1, 2, 7, 3, 5], "students": [3, 1, 2, 1, 1]})
+    floats = ints.astype({"value": "float64", "students": "float64"})
+    a, b = inequality_table(ints, by="g"), inequality_table(floats, by="g")
+    for m in MEASURES:
+        assert a[m].to_numpy() == pytest.approx(b[m].to_numpy(), rel=1e-12, nan_ok=True), m
+
+
+def test_a_missing_partition_label_or_weight_is_a_missing_row():
+    """A row without its partition label, or with a missing pupil count, is a missing row: refused
+    under ``nan="raise"``, dropped with a note under ``nan="omit"`` (kills, in _valid_rows,
+    ``factorize(use_na_sentinel=True)`` → ``None`` / ``False``, which makes the missing label a
+    partition of its own, and ``isnan(x) | isnan(w) | sub_missing`` → ``… | isnan(w) &
+    sub_missing``, which lets a missing weight with a label through to be dropped silently)."""
+    for df in (_TWO.assign(ur=["城区", None, "城区"]), _TWO.assign(students=[1.0, float("nan"), 1.0])):
+        with pytest.raises(InequalityInputError, match="rows with a missing value/weight/group: 1"):
+            inequality_table(df, by="county", group="ur")
+        t = inequality_table(df, by="county", group="ur", nan="omit", measures=["gini"])
+        assert t["notes"].tolist() == ["已剔除1个缺失值 / rows with missing values omitted: 1", ""]
+        assert t["n"].tolist() == [1, 1]
+
+
+def test_the_missing_value_refusal_lists_at_most_three_groups_and_none_without_keys():
+    """The example in the refusal lists at most three groups (kills ``[:3]`` → ``[:4]``) and is an
+    empty list when the table has no keys (kills ``… if keyed else []`` → ``if keyed or True``,
+    which lists ``[{}]``)."""
+    df = pd.DataFrame({"county": list("ABCD"), "value": [float("nan")] * 4, "students": [1] * 4})
+    with pytest.raises(InequalityInputError) as ei:
+        inequality_table(df, by="county")
+    ex = "[{'county': 'A'}, {'county': 'B'}, {'county': 'C'}]"
+    assert str(ei.value) == (f"有 4 行缺失数值/学生数/分组（例如 {ex}）；如需剔除请用 nan='omit' / "
+                             f"rows with a missing value/weight/group: 4 (e.g. {ex}); pass nan='omit' to drop them")
+    with pytest.raises(InequalityInputError) as ei:
+        inequality_table(df, by=None)
+    assert "（例如 []）" in str(ei.value) and "(e.g. [])" in str(ei.value)
