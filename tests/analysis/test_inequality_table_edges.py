@@ -203,3 +203,23 @@ def test_the_missing_value_refusal_lists_at_most_three_groups_and_none_without_k
     with pytest.raises(InequalityInputError) as ei:
         inequality_table(df, by=None)
     assert "（例如 []）" in str(ei.value) and "(e.g. [])" in str(ei.value)
+
+
+def test_the_value_refusals_of_the_table_are_exact_and_count_the_rows():
+    """Infinite and negative values or pupil counts are refused in both languages, the negative
+    ones with the number of offending rows (hand: one negative among −1, 0, 0.5 / −1, 0, 1). Kills,
+    in _valid_rows, ``isinf(x).any() or isinf(w).any()`` → ``and``, the text mutants of the
+    infinite (``None`` / dropped / XX / upper, both languages), negative-weight and negative-value
+    messages, and their counts ``< 0`` → ``<= 0`` / ``< 1`` / ``int(None)``; and a note for
+    0-pupil rows only where there are some (``k > 0`` → ``k >= 0``)."""
+    base = pd.DataFrame({"county": ["A", "A", "B"], "value": [0.5, 1.0, 2.0], "students": [1.0, 1.0, 1.0]})
+    cases = [(base.assign(value=[0.5, float("inf"), 2.0]), "数值或学生数中有无穷大 / infinite value or weight"),
+             (base.assign(students=[1.0, float("inf"), 1.0]), "数值或学生数中有无穷大 / infinite value or weight"),
+             (base.assign(students=[-1.0, 0.0, 1.0]), "学生数不能为负（1 行） / weights (pupils) must not be negative"),
+             (base.assign(value=[-1.0, 0.0, 0.5]), "数值不能为负（1 行） / values must not be negative")]
+    for df, msg in cases:
+        with pytest.raises(InequalityInputError) as ei:
+            inequality_table(df, by="county")
+        assert str(ei.value) == msg
+    t = inequality_table(base.assign(students=[0.0, 1.0, 1.0]), by="county", measures=["gini"])
+    assert t["notes"].tolist() == ["已忽略1个学生数为0的单位 / units with 0 pupils ignored: 1", ""]
