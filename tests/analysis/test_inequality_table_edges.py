@@ -223,3 +223,39 @@ def test_the_value_refusals_of_the_table_are_exact_and_count_the_rows():
         assert str(ei.value) == msg
     t = inequality_table(base.assign(students=[0.0, 1.0, 1.0]), by="county", measures=["gini"])
     assert t["notes"].tolist() == ["已忽略1个学生数为0的单位 / units with 0 pupils ignored: 1", ""]
+
+
+_MEAN0 = "{m}：均值为0，无定义 / undefined, mean is 0"
+_ZNAN = "{m}：有{k}个零值，无定义 / undefined with zero values ({k})"
+_MED0 = "{m}：中位数为0，无定义 / undefined, median is 0"
+_P5 = "federal_range_ratio：P5为0，无定义 / undefined, P5 is 0"
+_MIN0 = "range_ratio：最小值为0，无定义 / undefined, minimum is 0"
+
+
+def test_the_undefined_notes_name_exactly_the_chosen_measures():
+    """Group Z = (0, 0) (mean, median, P5 and minimum 0) and P = (0, 1, 2) (one zero; median 1), unit
+    weights. The notes are the templates of table._NOTE filled with the chosen measures and the
+    zero counts, in the order mean, zeros, median, P5, minimum. With ``zeros="omit"`` P's L family
+    is computed over (1, 2) — hand: L = ½(ln 1.5 + ln 0.75) = ½ ln 1.125 — and noted as omitted,
+    while Z (nothing left) stays undefined. Kills in _table_core the measure names of the mean and
+    L-family notes (XX / upper, the joiners, ``m=None``, the counts ``nz`` → ``None`` / dropped,
+    ``{m}`` → XX / ``{M}``, the omit conditions ``part = …`` and ``undefined = Wp == 1``, ``has &
+    undefined`` → ``None`` / ``|``), and in _quantile_measures the names of the median note, the
+    ``"federal_range_ratio"`` / ``"range_ratio" in chosen`` tests and the note conditions."""
+    df = pd.DataFrame({"g": ["Z", "Z", "P", "P", "P"], "value": [0.0, 0.0, 0.0, 1.0, 2.0]})
+    rel, lf, mv = "cv, gini, theil_t, ge_2, atkinson_0_5", "theil_l, atkinson_1", "mcloone, verstegen"
+    z_notes = "; ".join([_MEAN0.format(m=rel), _ZNAN.format(m=lf, k=2), _MED0.format(m=mv), _P5, _MIN0])
+    t = inequality_table(df, weight=None, by="g").set_index("g")
+    assert t.loc["Z", "notes"] == z_notes
+    assert t.loc["P", "notes"] == "; ".join([_ZNAN.format(m=lf, k=1), _P5, _MIN0])
+    t = inequality_table(df, weight=None, by="g", zeros="omit").set_index("g")
+    assert t.loc["Z", "notes"] == z_notes
+    assert t.loc["P", "notes"] == "; ".join([f"{lf}：已剔除1个零值 / zero values omitted: 1", _P5, _MIN0])
+    assert t.loc["P", "theil_l"] == pytest.approx(0.5 * math.log(1.125), rel=1e-12)
+    for chosen, names in ((["gini", "mcloone", "theil_l"], ("gini", "theil_l", "mcloone")),
+                          (["cv", "verstegen", "atkinson_1"], ("cv", "atkinson_1", "verstegen")),
+                          (["theil_t", "ge_2", "atkinson_0_5"], ("theil_t, ge_2, atkinson_0_5", None, None))):
+        t = inequality_table(df, weight=None, by="g", measures=chosen).set_index("g")
+        want = [_MEAN0.format(m=names[0])] + ([_ZNAN.format(m=names[1], k=2)] if names[1] else [])
+        want += [_MED0.format(m=names[2])] if names[2] else []
+        assert t.loc["Z", "notes"] == "; ".join(want), chosen
