@@ -259,3 +259,25 @@ def test_the_undefined_notes_name_exactly_the_chosen_measures():
         want = [_MEAN0.format(m=names[0])] + ([_ZNAN.format(m=names[1], k=2)] if names[1] else [])
         want += [_MED0.format(m=names[2])] if names[2] else []
         assert t.loc["Z", "notes"] == "; ".join(want), chosen
+
+
+def test_mcloone_verstegen_without_the_median_and_single_units_and_omit_without_zeros():
+    """``include_median=False`` leaves the units at the median out (hand, x = (1, 2, 3), median 2:
+    McLoone 1/(2·1) = 0.5, Verstegen 3/(2·1) = 1.5; equal values (2, 2) leave nothing below or
+    above: 1.0 by convention). Kills in _quantile_measures ``below``/``above`` with ``or True`` and
+    ``xs < mg`` → ``<=``, ``xs > mg`` → ``>=``, and in ``np.where(wb > 0, …, 1.0)`` the ``None``,
+    ``>= 0`` and ``2.0`` mutants. A group of one unit with one pupil has Theil L 0 (kills ``lgood
+    = … & (Wp > 0)`` → ``Wp > 1``); under ``zeros="omit"`` a group without zeros gets no note (kills
+    ``nz > 0`` → ``nz >= 0``). Equal values 0.1 with pupils 1, 2, 4 give CV and Gini exactly 0."""
+    df = pd.DataFrame({"g": ["A"] * 3 + ["E"] * 2, "value": [1.0, 2.0, 3.0, 2.0, 2.0]})
+    t = inequality_table(df, weight=None, by="g", include_median=False).set_index("g")
+    assert t.loc["A", "mcloone"] == pytest.approx(0.5, rel=1e-12)
+    assert t.loc["A", "verstegen"] == pytest.approx(1.5, rel=1e-12)
+    assert t.loc["E", "mcloone"] == 1.0 and t.loc["E", "verstegen"] == 1.0
+    one = pd.DataFrame({"g": ["S", "Q", "Q"], "value": [3.0, 1.0, 2.0], "students": [1, 1, 1]})
+    t = inequality_table(one, by="g", zeros="omit", measures=["theil_l", "atkinson_1"]).set_index("g")
+    assert t.loc["S", "theil_l"] == 0.0 and t.loc["S", "atkinson_1"] == 0.0
+    assert t["notes"].tolist() == ["", ""]
+    eq = pd.DataFrame({"value": [0.1, 0.1, 0.1], "students": [1, 2, 4]})
+    t = inequality_table(eq, by=None)
+    assert t["cv"].tolist() == [0.0] and t["gini"].tolist() == [0.0]
