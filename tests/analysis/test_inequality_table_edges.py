@@ -140,3 +140,144 @@ def test_the_missing_value_refusal_names_the_groups():
     assert str(ei.value) == ("有 1 行缺失数值/学生数/分组（例如 [{'county': 'B'}]）；如需剔除请用 nan='omit' / "
                              "rows with a missing value/weight/group: 1 (e.g. [{'county': 'B'}]); "
                              "pass nan='omit' to drop them")
+
+
+def test_quantile_ties_of_the_table_by_hand():
+    """The grouped quantiles where the weighted ECDF hits q exactly (unit weights; numpy.quantile
+    with the same ``method`` gives the same numbers). A = (1, 2, 3, 4): median (2 + 3)/2 = 2.5
+    (averaged inverted CDF), McLoone (1 + 2)/(2·2.5) = 0.6, Verstegen (3 + 4)/(2·2.5) = 1.4.
+    B = (1, 3): median 2, McLoone 1/2, Verstegen 3/2. C = (1, …, 20): P5 = 1 and P95 = 19 (inverted
+    CDF: the ECDF is k/20 and 1/20, 19/20 are exactly 0.05, 0.95 in floating point), federal range
+    ratio (19 − 1)/1 = 18; median 10.5. Kills, in _grouped_quantile, ``cdf < q`` → ``<=``, the
+    averaged branch ``method == …`` → ``!=`` / XX / upper case, ``cnt < n - 1`` → ``< n - 2``,
+    ``exact[hi] = None``, ``out[exact] = None`` and the four arithmetic mutants of the average
+    (``* 2.0``, ``-``, ``idx - 1``, ``/ 3.0``)."""
+    df = pd.DataFrame({"g": ["A"] * 4 + ["B"] * 2 + ["C"] * 20,
+                       "value": [1.0, 2.0, 3.0, 4.0, 1.0, 3.0, *range(1, 21)]})
+    t = inequality_table(df, weight=None, by="g").set_index("g")
+    assert t.loc["A", "mcloone"] == pytest.approx(0.6, rel=1e-12)
+    assert t.loc["A", "verstegen"] == pytest.approx(1.4, rel=1e-12)
+    assert t.loc["B", "mcloone"] == pytest.approx(0.5, rel=1e-12)
+    assert t.loc["B", "verstegen"] == pytest.approx(1.5, rel=1e-12)
+    assert t.loc["C", "federal_range_ratio"] == pytest.approx(18.0, rel=1e-12)
+    below = sum(range(1, 11))  # 1..10 are at or below the median 10.5
+    assert t.loc["C", "mcloone"] == pytest.approx(below / (10 * 10.5), rel=1e-12)
+
+
+def test_integer_columns_give_the_same_table_as_float_columns():
+    """Counts (teachers, rooms) come as integer columns; they are read as float64 (kills
+    ``to_numpy(dtype="float64", …)`` → ``dtype=None`` / dropped for the value column in
+    _valid_rows: an integer value array makes the Theil T kernel ``np.zeros_like(x)`` integer and
+    truncates r·ln r)."""
+    ints = pd.DataFrame({"g": ["A", "A", "A", "B", "B"], "value": [1, 2, 7, 3, 5], "students": [3, 1, 2, 1, 1]})
+    floats = ints.astype({"value": "float64", "students": "float64"})
+    a, b = inequality_table(ints, by="g"), inequality_table(floats, by="g")
+    for m in MEASURES:
+        assert a[m].to_numpy() == pytest.approx(b[m].to_numpy(), rel=1e-12, nan_ok=True), m
+
+
+def test_a_missing_partition_label_or_weight_is_a_missing_row():
+    """A row without its partition label, or with a missing pupil count, is a missing row: refused
+    under ``nan="raise"``, dropped with a note under ``nan="omit"`` (kills, in _valid_rows,
+    ``factorize(use_na_sentinel=True)`` → ``None`` / ``False``, which makes the missing label a
+    partition of its own, and ``isnan(x) | isnan(w) | sub_missing`` → ``… | isnan(w) &
+    sub_missing``, which lets a missing weight with a label through to be dropped silently)."""
+    for df in (_TWO.assign(ur=["城区", None, "城区"]), _TWO.assign(students=[1.0, float("nan"), 1.0])):
+        with pytest.raises(InequalityInputError, match="rows with a missing value/weight/group: 1"):
+            inequality_table(df, by="county", group="ur")
+        t = inequality_table(df, by="county", group="ur", nan="omit", measures=["gini"])
+        assert t["notes"].tolist() == ["已剔除1个缺失值 / rows with missing values omitted: 1", ""]
+        assert t["n"].tolist() == [1, 1]
+
+
+def test_the_missing_value_refusal_lists_at_most_three_groups_and_none_without_keys():
+    """The example in the refusal lists at most three groups (kills ``[:3]`` → ``[:4]``) and is an
+    empty list when the table has no keys (kills ``… if keyed else []`` → ``if keyed or True``,
+    which lists ``[{}]``)."""
+    df = pd.DataFrame({"county": list("ABCD"), "value": [float("nan")] * 4, "students": [1] * 4})
+    with pytest.raises(InequalityInputError) as ei:
+        inequality_table(df, by="county")
+    ex = "[{'county': 'A'}, {'county': 'B'}, {'county': 'C'}]"
+    assert str(ei.value) == (f"有 4 行缺失数值/学生数/分组（例如 {ex}）；如需剔除请用 nan='omit' / "
+                             f"rows with a missing value/weight/group: 4 (e.g. {ex}); pass nan='omit' to drop them")
+    with pytest.raises(InequalityInputError) as ei:
+        inequality_table(df, by=None)
+    assert "（例如 []）" in str(ei.value) and "(e.g. [])" in str(ei.value)
+
+
+def test_the_value_refusals_of_the_table_are_exact_and_count_the_rows():
+    """Infinite and negative values or pupil counts are refused in both languages, the negative
+    ones with the number of offending rows (hand: one negative among −1, 0, 0.5 / −1, 0, 1). Kills,
+    in _valid_rows, ``isinf(x).any() or isinf(w).any()`` → ``and``, the text mutants of the
+    infinite (``None`` / dropped / XX / upper, both languages), negative-weight and negative-value
+    messages, and their counts ``< 0`` → ``<= 0`` / ``< 1`` / ``int(None)``; and a note for
+    0-pupil rows only where there are some (``k > 0`` → ``k >= 0``)."""
+    base = pd.DataFrame({"county": ["A", "A", "B"], "value": [0.5, 1.0, 2.0], "students": [1.0, 1.0, 1.0]})
+    cases = [(base.assign(value=[0.5, float("inf"), 2.0]), "数值或学生数中有无穷大 / infinite value or weight"),
+             (base.assign(students=[1.0, float("inf"), 1.0]), "数值或学生数中有无穷大 / infinite value or weight"),
+             (base.assign(students=[-1.0, 0.0, 1.0]), "学生数不能为负（1 行） / weights (pupils) must not be negative"),
+             (base.assign(value=[-1.0, 0.0, 0.5]), "数值不能为负（1 行） / values must not be negative")]
+    for df, msg in cases:
+        with pytest.raises(InequalityInputError) as ei:
+            inequality_table(df, by="county")
+        assert str(ei.value) == msg
+    t = inequality_table(base.assign(students=[0.0, 1.0, 1.0]), by="county", measures=["gini"])
+    assert t["notes"].tolist() == ["已忽略1个学生数为0的单位 / units with 0 pupils ignored: 1", ""]
+
+
+_MEAN0 = "{m}：均值为0，无定义 / undefined, mean is 0"
+_ZNAN = "{m}：有{k}个零值，无定义 / undefined with zero values ({k})"
+_MED0 = "{m}：中位数为0，无定义 / undefined, median is 0"
+_P5 = "federal_range_ratio：P5为0，无定义 / undefined, P5 is 0"
+_MIN0 = "range_ratio：最小值为0，无定义 / undefined, minimum is 0"
+
+
+def test_the_undefined_notes_name_exactly_the_chosen_measures():
+    """Group Z = (0, 0) (mean, median, P5 and minimum 0) and P = (0, 1, 2) (one zero; median 1), unit
+    weights. The notes are the templates of table._NOTE filled with the chosen measures and the
+    zero counts, in the order mean, zeros, median, P5, minimum. With ``zeros="omit"`` P's L family
+    is computed over (1, 2) — hand: L = ½(ln 1.5 + ln 0.75) = ½ ln 1.125 — and noted as omitted,
+    while Z (nothing left) stays undefined. Kills in _table_core the measure names of the mean and
+    L-family notes (XX / upper, the joiners, ``m=None``, the counts ``nz`` → ``None`` / dropped,
+    ``{m}`` → XX / ``{M}``, the omit conditions ``part = …`` and ``undefined = Wp == 1``, ``has &
+    undefined`` → ``None`` / ``|``), and in _quantile_measures the names of the median note, the
+    ``"federal_range_ratio"`` / ``"range_ratio" in chosen`` tests and the note conditions."""
+    df = pd.DataFrame({"g": ["Z", "Z", "P", "P", "P"], "value": [0.0, 0.0, 0.0, 1.0, 2.0]})
+    rel, lf, mv = "cv, gini, theil_t, ge_2, atkinson_0_5", "theil_l, atkinson_1", "mcloone, verstegen"
+    z_notes = "; ".join([_MEAN0.format(m=rel), _ZNAN.format(m=lf, k=2), _MED0.format(m=mv), _P5, _MIN0])
+    t = inequality_table(df, weight=None, by="g").set_index("g")
+    assert t.loc["Z", "notes"] == z_notes
+    assert t.loc["P", "notes"] == "; ".join([_ZNAN.format(m=lf, k=1), _P5, _MIN0])
+    t = inequality_table(df, weight=None, by="g", zeros="omit").set_index("g")
+    assert t.loc["Z", "notes"] == z_notes
+    assert t.loc["P", "notes"] == "; ".join([f"{lf}：已剔除1个零值 / zero values omitted: 1", _P5, _MIN0])
+    assert t.loc["P", "theil_l"] == pytest.approx(0.5 * math.log(1.125), rel=1e-12)
+    for chosen, names in ((["gini", "mcloone", "theil_l"], ("gini", "theil_l", "mcloone")),
+                          (["cv", "verstegen", "atkinson_1"], ("cv", "atkinson_1", "verstegen")),
+                          (["theil_t", "ge_2", "atkinson_0_5"], ("theil_t, ge_2, atkinson_0_5", None, None))):
+        t = inequality_table(df, weight=None, by="g", measures=chosen).set_index("g")
+        want = [_MEAN0.format(m=names[0])] + ([_ZNAN.format(m=names[1], k=2)] if names[1] else [])
+        want += [_MED0.format(m=names[2])] if names[2] else []
+        assert t.loc["Z", "notes"] == "; ".join(want), chosen
+
+
+def test_mcloone_verstegen_without_the_median_and_single_units_and_omit_without_zeros():
+    """``include_median=False`` leaves the units at the median out (hand, x = (1, 2, 3), median 2:
+    McLoone 1/(2·1) = 0.5, Verstegen 3/(2·1) = 1.5; equal values (2, 2) leave nothing below or
+    above: 1.0 by convention). Kills in _quantile_measures ``below``/``above`` with ``or True`` and
+    ``xs < mg`` → ``<=``, ``xs > mg`` → ``>=``, and in ``np.where(wb > 0, …, 1.0)`` the ``None``,
+    ``>= 0`` and ``2.0`` mutants. A group of one unit with one pupil has Theil L 0 (kills ``lgood
+    = … & (Wp > 0)`` → ``Wp > 1``); under ``zeros="omit"`` a group without zeros gets no note (kills
+    ``nz > 0`` → ``nz >= 0``). Equal values 0.1 with pupils 1, 2, 4 give CV and Gini exactly 0."""
+    df = pd.DataFrame({"g": ["A"] * 3 + ["E"] * 2, "value": [1.0, 2.0, 3.0, 2.0, 2.0]})
+    t = inequality_table(df, weight=None, by="g", include_median=False).set_index("g")
+    assert t.loc["A", "mcloone"] == pytest.approx(0.5, rel=1e-12)
+    assert t.loc["A", "verstegen"] == pytest.approx(1.5, rel=1e-12)
+    assert t.loc["E", "mcloone"] == 1.0 and t.loc["E", "verstegen"] == 1.0
+    one = pd.DataFrame({"g": ["S", "Q", "Q"], "value": [3.0, 1.0, 2.0], "students": [1, 1, 1]})
+    t = inequality_table(one, by="g", zeros="omit", measures=["theil_l", "atkinson_1"]).set_index("g")
+    assert t.loc["S", "theil_l"] == 0.0 and t.loc["S", "atkinson_1"] == 0.0
+    assert t["notes"].tolist() == ["", ""]
+    eq = pd.DataFrame({"value": [0.1, 0.1, 0.1], "students": [1, 2, 4]})
+    t = inequality_table(eq, by=None)
+    assert t["cv"].tolist() == [0.0] and t["gini"].tolist() == [0.0]
