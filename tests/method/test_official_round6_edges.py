@@ -140,3 +140,20 @@ def test_shortfalls_sort_their_rows_unless_told_the_sections_already_are():
     sec = section_rows(std, [dict(stage="小学", students=100), dict(stage="初中", students=100)])
     out = official.shortfalls(sec, indicator_values(sec, std), zero_standards(std, sec, **{QUAL: [1.0, 1.0]}), std)
     assert list(zip(out["stage"], out["school_code"])) == [("初中", "9999999901"), ("小学", "9999999900")]
+
+
+def test_sections_without_a_facility_share_column_count_every_column_whole():
+    """Sections built by hand without ``facility_share`` are taken as share 1 (each section is its
+    own school): 100 pupils, 0 multimedia rooms against 3 per 100 → 3 rooms short, 3 to add at
+    the school, share 1.0. Kills ``"facility_share" in sections`` → ``or True`` (KeyError) and the
+    fallback ``np.ones(len(sections))`` → ``np.ones(None)``."""
+    from balance.method.indicators import indicator_values
+    from tests.factories import section_rows, zero_standards
+
+    rooms = "每百名学生拥有网络多媒体教室数"
+    std = load_standard("quality-2017")
+    sec = section_rows(std, [dict(students=100)]).drop(columns="facility_share")
+    out = official.shortfalls(sec, indicator_values(sec, std), zero_standards(std, sec, **{rooms: [3.0]}), std)
+    assert list(out["indicator"]) == [rooms]
+    assert list(out["shortfall"]) == [3.0] and list(out["add_to_school"]) == [3.0]
+    assert list(out["facility_share"]) == [1.0]

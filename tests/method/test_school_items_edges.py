@@ -73,3 +73,26 @@ def test_settings_follow_the_school_rows_when_the_first_row_is_out_of_scope():
     ev = evaluate(rows, sheet(), "province-example")
     assert set(ev.school_items["school_code"]) == {"9999999991", "9999999992"}
     assert _item3(ev, "12") == {"1": (True, "2016年前建成学校音乐美术专用教室面积放宽"), "2": (False, "")}
+
+
+# round 6 (docs/mutation/round6-method-core.md): the detail texts of items 4 and 5, which no test read
+
+
+def test_item4_detail_names_the_pupils_and_the_cap_of_its_school_type():
+    """The detail a reader sees for item 4: the compulsory pupils and the cap in force, the combined
+    cap (2500, evaluation_items.yaml) named as 九年/十二年一贯制, the plain cap (2000) as 上限. Kills
+    the ``detail`` mutants of ``_item4``: ``None``, the renamed column (2), ``_fmt(None)`` for the
+    pupils or the cap, the type test ``and False`` / ``or True`` and both texts renamed."""
+    nine = p_school("2", 1500, 38, school_type="九年一贯制学校")
+    nine.update(junior_students=1000, junior_classes=20, junior_teachers=100, junior_qualified_teachers=60)
+    ev = evaluate(frame(p_school("1", 2001, 45), nine), sheet())
+    assert school_item(ev, "1", 4)["detail"] == "义务教育阶段在校生 2001 人（上限 ≤ 2000 人）"
+    assert school_item(ev, "2", 4)["detail"] == "义务教育阶段在校生 2500 人（九年/十二年一贯制 ≤ 2500 人）"
+
+
+def test_item5_detail_names_the_largest_class_and_the_limit():
+    """With the largest class given, item 5's detail is 最大班额 46 人（≤ 45）(小学 limit 45,
+    evaluation_items.yaml). Kills ``_class_detail``'s ``pd.isna(None)`` (the text of a section
+    without the largest class), ``d = None`` and ``_fmt(None)`` for the class or the limit."""
+    ev = evaluate(frame(p_school("1", 400, 10, 小学最大班额=46)), sheet())
+    assert school_item(ev, "1", 5, "小学")["detail"] == "最大班额 46 人（≤ 45）"
