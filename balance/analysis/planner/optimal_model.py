@@ -38,7 +38,7 @@ class _Programme:
     the variables.
 
     ``expr[(i, k)] = (x, inc, s)``: section *i*'s value of indicator *k* divided by the
-    standard :math:`s_k` (or by max(|x|, 1) without one), the linear increment of that value in
+    standard :math:`s_k` (or, without one, by the stage's max(|x|, 1)), the linear increment of that value in
     the variables, and the standard in the same units (``None`` if the stage has none);
     ``terms[(i, k)]`` is that increment as ``[(variable, coefficient)]`` (to evaluate a solution).
     ``fac_vars[(row, k)] = [A, column, field, indicator, unit cost, whole, step, stages]``;
@@ -92,9 +92,11 @@ def _add_indicator(pg: _Programme, k: int, ind, costs, rule, transfers: bool) ->
     step = costs.step(fld)
     x_all = pg.secs[ind.name].to_numpy(dtype="float64")
     pg.met_by_k[k], active = _met_and_active(pg, ind, x_all, rule)
+    # without a standard, one scale per stage (a scale per section would change the stage's CV)
+    scale = {st: max([1.0, *np.abs(x_all[idx]).tolist()]) for st, idx in pg.stage_idx.items()}
     for i in range(len(pg.secs)):
         s_k = float((ind.standard or {}).get(pg.sec_stage[i], np.nan))
-        norm = s_k if (math.isfinite(s_k) and s_k > 0) else max(abs(x_all[i]), 1.0)
+        norm = s_k if (math.isfinite(s_k) and s_k > 0) else scale[pg.sec_stage[i]]
         if not active:
             inc = 0.0
             pg.terms[(i, k)] = []

@@ -249,3 +249,21 @@ def test_rotations_balance_within_the_stage_of_a_one_stage_standard(tmp_path_fac
                                                                         "qualified_teachers", 1),
                         ("9999999993", "teacher_total", "teachers", -1), ("9999999993", "transfer_out",
                                                                          "qualified_teachers", -1)]
+
+
+def test_an_indicator_without_a_standard_keeps_its_cv_on_one_scale(tmp_path_factory):
+    # A CV-only standard (no school rule; the county rule is the CVs alone) whose rooms indicator has no
+    # school standard. Rooms per 100 pupils 1, 5, 5 (schools of 100 pupils): CV 0.514 > 0.5. One room at
+    # school 1 gives 2, 5, 5: CV √((4 + 1 + 1)/3)/4 = 0.354 — 60 000 元. The programme used to divide
+    # each section's value by its own max(|x|, 1) when there is no standard, so every section read 1,
+    # the CV read 0 and nothing was bought (the county still failing); the scale is now one per stage.
+    def cv_only(d):
+        d["school_rule"] = None
+        d["county_rule"]["all_sections_pass"] = False
+        for ind in d["indicators"]:
+            if ind["numerator"] == {"multimedia_rooms": 1}:
+                ind.pop("standard")
+    std = _custom(tmp_path_factory, "quality-cv-only", cv_only)
+    p = plan_schools(table(primary("1", 100, rooms=1), primary("2", 100, rooms=5), primary("3", 100, rooms=5)), std)
+    assert p.feasible and p.total_cost == 60_000
+    assert _rows(p) == [("9999999991", "add", "multimedia_rooms", 1)]
