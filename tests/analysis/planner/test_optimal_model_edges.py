@@ -267,3 +267,24 @@ def test_an_indicator_without_a_standard_keeps_its_cv_on_one_scale(tmp_path_fact
     p = plan_schools(table(primary("1", 100, rooms=1), primary("2", 100, rooms=5), primary("3", 100, rooms=5)), std)
     assert p.feasible and p.total_cost == 60_000
     assert _rows(p) == [("9999999991", "add", "multimedia_rooms", 1)]
+
+
+def test_a_section_below_a_standard_under_one_is_not_counted_as_meeting_it():
+    # PE/art standard 0.9 per 100, floor 0.765: school 1 (400 pupils, 3 teachers) is at 0.75 and needs one
+    # hire (4 → 1.0). Kills `_met_and_active`'s `s_arr * norm_arr` (0.75/0.9 ≥ 0.9·0.9: "met", no rule).
+    p = plan_schools(table(primary("1", 400, pe_art=3), primary("2", 400), primary("3", 400)), Q)
+    (c,) = p.counties
+    assert p.feasible and p.total_cost == 120_000 and "repair_rounds" not in c
+    assert _rows(p) == [("9999999991", "add", "pe_art_teachers", 1), ("9999999991", "teacher_total", "teachers", 1)]
+
+
+def test_a_two_school_stage_over_its_cv_limit_makes_the_indicator_active():
+    # Equipment 2000 and 7000 元 per pupil (100 pupils each, both above the standard): CV 5000/9000 =
+    # 0.556 > 0.5. School 1 must reach 7000·(1 − t)/(1 + t) = 2333.4 元 (t = 0.5 − 1e-5): 33 400 元 after
+    # rounding (plus what solver noise at school 2 rounds up to: at most one 100 元 step). Kills
+    # `len(idx) > 2` in _met_and_active (a two-section stage's CV ignored: nothing bought, the county fails).
+    p = plan_schools(table(primary("1", 100, equipment=2000.0 * 100), primary("2", 100, equipment=7000.0 * 100)), Q)
+    (c,) = p.counties
+    add = p.items[p.items["kind"] == "add"].set_index("school_code")["amount"]
+    assert p.feasible and "repair_rounds" not in c and add["9999999991"] == 33_400
+    assert 33_400 <= p.total_cost <= 33_500
