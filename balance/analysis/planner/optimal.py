@@ -109,6 +109,8 @@ def _round_up(v: float, whole: bool, step: float) -> float:
         return float(math.ceil(v - 1e-6))
     if step > 0:
         q = v / step
+        if q < 1e-6:  # solver noise (SCIP's tolerance is 1e-6), not a purchase of one step
+            return 0.0
         return float(math.ceil(q - 1e-9 * max(1.0, q))) * step
     return v
 

@@ -182,3 +182,12 @@ def test_the_bound_of_a_plan_under_one_wan_is_scips_bound():
     assert p.total_cost == 1100
     assert c["lower_bound"] == pytest.approx(1050, rel=1e-4) and c["model_cost"] == pytest.approx(1050, rel=1e-6)
     assert c["gap_rounding"] == pytest.approx(50 / 1100, rel=1e-6)
+
+
+def test_solver_noise_is_not_a_purchase():
+    # SCIP returned 4.8e-7 元 for a school that needs nothing (round 6); with a resolution of 100 元
+    # that bought one step (100 元) for nothing. Below 1e-6 of a step it is noise; one ten-thousandth
+    # of a step is a real need and still buys the step
+    assert _round_up(4.8e-7, False, 100.0) == 0.0
+    assert _round_up(0.01, False, 100.0) == 100.0
+    assert _round_up(250.0, False, 100.0) == 300.0
