@@ -157,3 +157,14 @@ def test_sections_without_a_facility_share_column_count_every_column_whole():
     assert list(out["indicator"]) == [rooms]
     assert list(out["shortfall"]) == [3.0] and list(out["add_to_school"]) == [3.0]
     assert list(out["facility_share"]) == [1.0]
+
+
+def test_rows_of_a_year_after_the_last_one_named_are_refused_with_the_message():
+    """Names cover 2024 and 2025; a school-results row of 2026 lies just past the key grid (y =
+    n_years). It is refused with the bilingual message, not an IndexError. Kills the bound
+    ``y < n_years`` → ``y <= n_years`` of ``_key_locator``'s lookup."""
+    std = load_standard("quality-2017")
+    names = pd.DataFrame({"year": [2024, 2025], "county_code": ["990101"] * 2, "county_name": ["甲县"] * 2})
+    sr = pd.concat([_sr("990101", 1, year=2024), _sr("990101", 1, year=2026)], ignore_index=True)
+    with pytest.raises(ValueError, match="missing from names / 县区年度不在名单中"):
+        county_verdicts(pd.DataFrame(), sr, std, names)
