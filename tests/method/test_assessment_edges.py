@@ -252,3 +252,38 @@ def test_summary_is_the_summary_json_body(demo):
     recs = demo.summary()
     assert recs == summary_records(demo)
     assert len(recs) == len(demo.verdicts)
+
+
+def test_an_unknown_year_and_county_are_both_named_with_the_file(demo):
+    """``assess(…, year=1999, county=…)``: the year and the county, each naming the file, under the
+    filter summary (kills the year problem's mutants — ``and False``, ``not_in_data(None / …)``,
+    its arguments dropped or renamed, ``year is None`` — ``problems =`` instead of ``+=``, the
+    county's ``not_in_data(None, …)``, ``_filter(…, None)`` and every mutant of the summary)."""
+    with pytest.raises(InputError) as ei:
+        assess(DEMO, "quality-2017", year=1999, county="999999")
+    e = ei.value
+    assert (e.summary_zh, e.summary_en) == FILTER
+    assert [(p.file, p.value, p.code) for p in e.errors] == [
+        (str(DEMO), "1999", "year_not_in_data"), (str(DEMO), "999999", "county_not_in_data")]
+
+
+def test_assess_carries_the_files_checksum_warnings_and_headers_and_applies_a_scenario(demo):
+    """The checksum and the header map of the file reach the result (kills ``sha256=None`` /
+    dropped, ``header_map=None`` / dropped; the demo file has no reading warnings, so the
+    ``warnings`` mutants are not killed here); a scenario is applied and named in ``source`` (kills
+    ``table = None``, ``apply_to_table(None, …)`` / ``(…, None)`` / one argument)."""
+    import hashlib
+
+    from balance.io.reading import load_school_table
+    from balance.errors import problems_frame
+
+    t = load_school_table(DEMO)
+    assert demo.sha256 == hashlib.sha256(DEMO.read_bytes()).hexdigest() == t.sha256
+    pd.testing.assert_frame_equal(demo.warnings, problems_frame(t.warnings))
+    assert demo.header_map == t.header_map and len(demo.header_map)
+    code = demo.schools.school_code.iloc[0]
+    a = assess(DEMO, "quality-2017", scenario={code: {"小学专任教师数": 1}})
+    assert a.source == f"{DEMO} + 情景/scenario <mapping>"
+    s, b = a.schools, demo.schools
+    assert (s.primary_teachers.to_numpy() - b.primary_teachers.to_numpy()).tolist() == [
+        1 if c == code else 0 for c in b.school_code]
