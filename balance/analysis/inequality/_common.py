@@ -148,11 +148,6 @@ def _mean(x, w) -> float:
     return float(np.dot(w, x) / w.sum())
 
 
-def _safe_ratio(x, mu):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return x / mu
-
-
 def _xlogx(r):
     """r·ln r with 0·ln 0 = 0."""
     out = np.zeros_like(r)
