@@ -1,6 +1,7 @@
 """Edges of the area items' missing-column note (``balance.method.area_items._missing_column_note``)
 that a mutation run (mutmut, issue 10, round 3) showed no test was watching."""
 import pandas as pd
+import pytest
 
 from balance.method import area_items
 
@@ -103,3 +104,18 @@ def test_failing_schools_are_listed_five_at_most_with_their_stage_when_known():
     r = _computed(rows)
     shown = "；".join(["0校：d0"] + [f"{i}校（小学）：d{i}" for i in range(1, 5)])
     assert (r["passed"], r["value"], r["note"]) == (False, "6 所学校未达到（共 7 所）", shown + "；另有 1 处")
+
+
+# --- round 6 (docs/mutation/round6-method-rest.md): one field's rule on a sheet row (``_field_ok``)
+
+def test_an_at_most_rule_holds_at_the_limit_and_fails_above_it():
+    """``op: "<="``, which no sheet test reached: 5 against at most 5 passes, 6 fails, a blank is
+    missing (kills ``"XX<=XX"``, ``bool(None)``, ``at_most(None, …)`` / ``(…, None)`` / one argument)."""
+    f = {"name": "x", "rule": {"op": "<=", "value": 5}}
+    assert [area_items._field_ok(f, {"x": v}, {}) for v in (5, 4.5, 6, None)] == [True, True, False, None]
+
+
+def test_an_unknown_rule_op_is_named_in_the_error():
+    """Kills ``ValueError(None)``: the message names the op."""
+    with pytest.raises(ValueError, match="^unknown rule op '~'$"):
+        area_items._field_ok({"name": "x", "rule": {"op": "~", "value": 1}}, {"x": 1}, {})

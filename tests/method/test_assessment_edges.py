@@ -287,3 +287,22 @@ def test_assess_carries_the_files_checksum_warnings_and_headers_and_applies_a_sc
     s, b = a.schools, demo.schools
     assert (s.primary_teachers.to_numpy() - b.primary_teachers.to_numpy()).tolist() == [
         1 if c == code else 0 for c in b.school_code]
+
+
+def test_county_shortfalls_count_the_failing_sections_and_keep_their_columns_when_empty():
+    """School 1 fails the school rule and is below the qualified-teacher standard: its county row
+    counts it as below and failing with the whole shortfall (kills ``== False`` → ``!= False`` /
+    ``== True``); two schools that meet every standard give an empty table with the contract
+    columns, ``add_column_field`` aside (kills the renamed column names, ``DataFrame(None)`` and
+    the ``!= "add_column_field"`` mutants)."""
+    a = assess_schools(table(primary("1", 200, qualified=6), primary("2", 300)), load_standard())
+    assert a.school_results.school_passed.tolist() == [False, True]
+    [row] = a.county_shortfalls[a.county_shortfalls.indicator == "每百名学生拥有高于规定学历教师数"].to_dict("records")
+    assert (row["sections_below"], row["sections_failing"]) == (1, 1)
+    assert row["shortfall_failing_sections"] == row["shortfall"] > 0
+    ok = assess_schools(table(primary("1", 200), primary("2", 300)), load_standard())
+    assert ok.shortfalls.empty
+    assert list(ok.county_shortfalls.columns) == ["year", "county_code", "county_name", "stage", "indicator", "add_unit",
+                                                  "sections_below", "shortfall", "sections_failing",
+                                                  "shortfall_failing_sections"]
+    assert ok.county_shortfalls.empty

@@ -319,3 +319,18 @@ def test_an_optional_count_keeps_its_nullable_type_and_its_missing_cells():
     assert str(out["music_rooms"].dtype) == "Int64" and out["music_rooms"].tolist()[0] == 3
     assert out["music_rooms"].isna().tolist() == [False, True]
     assert out["primary_teachers"].dtype == t["primary_teachers"].dtype
+
+
+def test_a_year_that_is_not_whole_is_refused_and_a_year_written_none_is_no_year():
+    """2025.5 is one ``scenario_bad_year`` problem, exactly (kills its mutants: ``append(None)``,
+    ``where`` / column / value / code / texts dropped, ``None`` or renamed); a year written
+    "None" means every year (kills ``"None"`` → ``"XXNoneXX"`` / ``"none"`` / ``"NONE"`` in the
+    blanks); an unknown column's problem carries what was written (kills ``value=None`` / dropped
+    and the code mutants of ``scenario_bad_column``)."""
+    probs = _refused_py([{"school_code": "9999999991", "column": "小学专任教师数", "amount": 1, "year": "2025.5"},
+                         {"school_code": "9999999991", "column": "不存在的列", "amount": 1}])
+    assert [(p.file, p.row, p.column, p.value, p.code, p.problem_zh, p.problem_en) for p in probs[:1]] == [
+        ("plan", 1, "年份", "2025.5", "scenario_bad_year", "年份不是整数", "year is not a whole number")]
+    assert [(p.row, p.column, p.value, p.code) for p in probs[1:]] == [(2, "不存在的列", "不存在的列", "scenario_bad_column")]
+    sc = as_scenario([{"school_code": "9999999991", "column": "小学专任教师数", "amount": 1, "year": "None"}])
+    assert sc.changes["year"].isna().tolist() == [True]
