@@ -9,11 +9,14 @@ year, a rotation 20 000 元) needs three hires, 360 000 元, or two rotations, 4
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from balance.analysis.planner import load_costs
 from balance.analysis.planner.budget import budget_plan
 from balance.errors import InputError
+from balance.method.standards import load_standard
 from tests.factories import primary, table
 
 A, B = "990101", "990102"
@@ -78,3 +81,49 @@ def test_only_the_county_year_asked_for_is_compared_with_the_budget(by):
     assert p.method == "optimal" and p.total_cost == 40_000
     assert [(c["county_code"], c["year"]) for c in p.counties] == [(A, 2025)]
     assert set(p.items["school_code"]) <= {f"999999991{i}" for i in range(1, 5)}  # codes padded to 10 digits
+
+
+# Round 6 (mutmut): the standard passed on to both plans, and the budget's boundary.
+
+QUALITY = Path(__file__).resolve().parents[3] / "balance" / "data" / "standards" / "quality-2017.yaml"
+
+
+def _province(tmp_path, primary_cv_limit):
+    """quality-2017 as a province's copy with its own id and the 小学 CV limit changed."""
+    f = tmp_path / "province.yaml"
+    text = QUALITY.read_text(encoding="utf-8").replace("id: quality-2017", "id: province-test") \
+        .replace("cv_limit: {小学: 0.50, 初中: 0.45}", f"cv_limit: {{小学: {primary_cv_limit}, 初中: 0.45}}")
+    f.write_text(text, encoding="utf-8")
+    return load_standard(f)
+
+
+def test_under_a_standard_that_the_county_meets_the_least_cost_plan_costs_nothing(tmp_path):
+    """A 小学 CV limit of 0.90: the county's 0.866 passes, the least-cost plan is empty and is the
+    answer (method "optimal"); under quality-2017 it would need 360 000 元 and not fit."""
+    std = _province(tmp_path, "0.90")
+    p = budget_plan(table(*_county()), 5, std)
+    assert p.standard.id == "province-test" and p.method == "optimal" and p.total_cost == 0
+    assert p.counties[0]["budget_left"] == 50_000
+
+
+def test_the_budget_programme_plans_under_the_standard_given(tmp_path):
+    """A 小学 CV limit of 0.80: one hire (120 000 元) would do, which 5 万元 does not afford; the
+    budget programme runs under the province's standard, not quality-2017."""
+    std = _province(tmp_path, "0.80")
+    p = budget_plan(table(*_county()), 5, std)
+    assert p.method == "budget" and p.standard.id == "province-test" and p.total_cost == 0
+    assert p.before.standard.id == "province-test"
+
+
+def test_a_budget_equal_to_the_least_cost_plan_fits_it():
+    """Two rotations cost 40 000 元: a budget of exactly 4 万元 takes the least-cost plan, nothing left."""
+    p = budget_plan(table(*_county()), 4, transfers=True)
+    assert p.method == "optimal" and p.total_cost == 40_000
+    assert p.counties[0]["budget_left"] == 0
+
+
+def test_a_budget_a_tenth_of_a_yuan_short_does_not_fit():
+    """Three hires cost 360 000 元; 35.99999 万元 is 359 999.9 元: the least-cost plan does not fit
+    and the budget programme runs (two hires, 240 000 元, are what it affords at most)."""
+    p = budget_plan(table(*_county()), 35.99999)
+    assert p.method == "budget" and p.total_cost <= 359_999.9

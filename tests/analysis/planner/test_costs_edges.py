@@ -7,9 +7,13 @@ rotation cost or ``Costs.to_dict``. Default prices: balance/data/costs.yaml.
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from balance.analysis.planner.costs import MAX_COST, load_costs
+from balance.analysis.planner.costs import COSTS_FILE, MAX_COST, load_costs
 from balance.errors import InputError
 
 SUMMARY = ("单价文件有误", "invalid costs file")
@@ -45,6 +49,7 @@ def test_prices_and_steps_of_a_file_override_key_by_key(tmp_path):
 
 def test_defaults_and_an_empty_file_are_the_packaged_prices(tmp_path):
     base = load_costs()
+    assert base.source == str(COSTS_FILE)
     assert base.currency == "元" and base.teacher_years == 1 and base.transfer_cost == 20_000
     assert base.step("equipment_value") == 100
     f = tmp_path / "empty.yaml"
@@ -107,7 +112,9 @@ def test_unknown_keys_are_listed_with_the_known_ones():
 def test_an_item_that_is_neither_a_number_nor_a_mapping_is_refused_and_the_rest_still_checked():
     err = _refused({"items": {"books": "thirty", "computers": -1}})
     assert [(p.column, p.value) for p in err.problems] == [("items.books", "thirty"), ("items.computers.cost", "-1")]
-    assert err.problems[0].problem_zh == "单价应为数字或 {cost: 数字}"
+    p = err.problems[0]
+    assert (p.file, p.column, p.value, p.code) == ("<dict>", "items.books", "thirty", "cost_invalid")
+    assert (p.problem_zh, p.problem_en) == ("单价应为数字或 {cost: 数字}", "a cost must be a number or {cost: number}")
 
 
 @pytest.mark.parametrize("text, code", [("- 1\n- 2\n", "yaml_not_mapping"), ("items: [1,\n", None)])
@@ -136,3 +143,27 @@ def test_a_costs_file_that_is_not_text_is_refused_naming_the_file(tmp_path, data
     f.write_bytes(data)
     err = _refused(f)
     assert all(p.file == str(f) for p in err.problems)
+
+
+# Round 6 (mutmut): the part of ``load_costs`` round 5 did not reach.
+
+def test_a_new_item_given_only_its_unit_costs_nothing():
+    c = load_costs({"items": {"solar_panels": {"unit": "元/块"}}})
+    assert c.unit_cost("solar_panels", "小学") == 0 and c.unit("solar_panels") == "元/块"
+
+
+def test_a_stage_price_written_after_the_unit_is_checked_too():
+    # books in costs.yaml are {cost: 30, unit: 元/册}: a 初中 price added after the unit is still checked
+    err = _refused({"items": {"books": {"初中": -5}}})
+    assert [(p.column, p.value, p.code) for p in err.problems] == [("items.books.初中", "-5", "cost_invalid")]
+
+
+def test_the_packaged_prices_are_read_as_utf8_whatever_the_locale():
+    # costs.yaml holds Chinese comments and units: under a non-UTF-8 locale (POSIX/ASCII with
+    # coercion and UTF-8 mode off, as a GBK Windows locale would be) the default encoding fails
+    code = "from balance.analysis.planner.costs import load_costs; print(load_costs().unit('books'))"
+    env = dict(os.environ, LC_ALL="C", LANG="C", PYTHONCOERCECLOCALE="0", PYTHONUTF8="0", PYTHONIOENCODING="utf-8")
+    r = subprocess.run([sys.executable, "-X", "utf8=0", "-c", code], env=env, capture_output=True, text=True,
+                       encoding="utf-8", cwd=os.getcwd())
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "元/册"

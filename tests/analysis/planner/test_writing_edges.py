@@ -97,7 +97,10 @@ def test_cv_contributions_of_a_county_without_a_section_in_scope_keep_their_colu
     # two special-education schools (out of scope): no row, but cv_contributions.csv keeps its header
     c = _contributions(primary("1", 100, school_type="特殊教育学校"), primary("2", 100, school_type="特殊教育学校"))
     assert c.empty
-    assert list(c.columns) == ["year", "county_code", "county_name", "stage", "indicator", "school_code",
+    assert list(c.columns) == CONTRIBUTION_COLUMNS
+
+
+CONTRIBUTION_COLUMNS = ["year", "county_code", "county_name", "stage", "indicator", "school_code",
                                "school_name", "students", "value", "mean", "side", "contribution", "cumulative",
                                "rank", "cv", "cv_limit", "cv_passed"]
 
@@ -141,3 +144,19 @@ def test_a_small_variance_still_has_its_shares():
     assert ta["school_code"].tolist() == ["9999999991", "9999999992"]
     assert ta["contribution"].tolist() == pytest.approx([0.75, 0.25])
     assert ta["side"].tolist() == ["below", "above"]
+
+
+def test_each_row_carries_its_groups_cv_limit_and_verdict_and_nothing_else():
+    from balance.analysis.planner import cv_contributions
+    from balance.method.assessment import assess_schools
+
+    a = assess_schools(table(primary("1", 100, qualified=2), primary("2", 300, qualified=12)), Q)
+    c = cv_contributions(a)
+    assert list(c.columns) == CONTRIBUTION_COLUMNS and list(c.index) == list(range(len(c)))
+    ci = a.county_indicators.set_index("indicator")
+    for col in ("cv", "cv_limit", "cv_passed"):
+        assert c[col].tolist() == ci.loc[c["indicator"], col].tolist()
+    q = c[c["indicator"] == "每百名学生拥有高于规定学历教师数"]
+    # X = 3.5, pupil-weighted SD = sqrt((225 + 75) / 400): CV = 0.2474 ≤ 0.50
+    assert q["cv"].tolist() == pytest.approx([0.75 ** 0.5 / 3.5] * 2)
+    assert q["cv_passed"].tolist() == [True, True] and q["cv_limit"].tolist() == [0.5, 0.5]
