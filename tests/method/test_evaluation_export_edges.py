@@ -100,8 +100,10 @@ def test_evaluation_json_is_utf8_whatever_the_locale(tmp_path):
 
 
 def test_the_json_cell_conversion_has_one_home():
-    # the evaluation and the assessment summary use the same conversion, from balance.io.files
+    # the evaluation, the assessment summary and the plan summary use the same conversion, from
+    # balance.io.files
+    from balance.analysis.planner import summary
     from balance.io.export import assessment
     from balance.io.files import json_scalar
 
-    assert _jsonable is json_scalar and assessment._jsonable is json_scalar
+    assert _jsonable is json_scalar and assessment._jsonable is json_scalar and summary._jsonable is json_scalar

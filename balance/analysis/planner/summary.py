@@ -11,6 +11,7 @@ import pandas as pd
 
 from balance.analysis.planner.costs import Costs
 from balance.analysis.planner.records import _unit_of
+from balance.io.files import json_scalar as _jsonable  # the one home of the JSON cell conversion
 from balance.method.standards import Standard
 from balance.schema import input_header
 
@@ -180,11 +181,3 @@ def _int(v):
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return None
     return int(v)
-
-
-def _jsonable(v):
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if math.isnan(v) else float(v)
-    return v
