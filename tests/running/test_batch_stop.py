@@ -98,7 +98,13 @@ def test_stopped_batch_leaves_no_process_and_a_complete_manifest(tmp_path, how):
             os.killpg(proc.pid, signal.SIGINT)
         else:
             os.kill(proc.pid, getattr(signal, how))
-        code = proc.wait(timeout=60)
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # say what was still there, for whoever reads the failure
+            tree = [(c.pid, c.name(), c.status()) for c in psutil.Process(proc.pid).children(recursive=True)]
+            log.flush()
+            pytest.fail(f"the batch did not stop within 60 s of {how}; processes {tree}; batch log:\n"
+                        + (tmp_path / "batch.log").read_text(errors="replace"))
         t_end = time.monotonic() + 30
         while time.monotonic() < t_end and any(_alive(p) for p in family):
             time.sleep(0.2)
