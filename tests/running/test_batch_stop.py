@@ -75,7 +75,10 @@ def test_stopped_batch_leaves_no_process_and_a_complete_manifest(tmp_path, how):
     proc = subprocess.Popen(
         [sys.executable, "-m", "balance", "batch", str(s["params"]), "--out", str(out), "--workers", "2",
          "--no-progress", "--notebooks", str(s["nbs"]), "--timeout", "600"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        # started as a terminal starts it: Ctrl-C at its default. A test run launched in the background
+        # (CI, `make test &`) inherits SIGINT ignored, and the batch then rightly ignores it too
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     family: set[int] = set()
     try:
         deadline = time.monotonic() + 180
