@@ -229,3 +229,145 @@ def _errors_of(path, **kw):
     with pytest.raises(InputError) as e:
         read_previous_ledger(path, **kw)
     return e.value.problems
+
+
+# ---------------------------------------------------------------------------------- round 7
+# The survivors round 6 left in ledger_file (docs/mutation/round6-evaluation-ledger.md "Left"):
+# _text, the refusals of read_previous_ledger, _header_positions, _formula_problems.
+
+def test_text_of_an_empty_cell_a_number_and_a_date():
+    """``_text`` (every text column, every id, every year goes through it): an empty cell is None,
+    never the words "None" or "nan"; a whole float is shown without ".0"; a date cell in a text
+    column is its ISO date, without the time."""
+    from balance.analysis.ledger_file import _text
+
+    assert _text(None) is None and _text(float("nan")) is None and _text("  ") is None
+    assert (_text(2024.0), _text(2.5), _text(" 王五 ")) == ("2024", "2.5", "王五")
+    assert _text(dt.date(2025, 6, 30)) == "2025-06-30"
+    assert _text(dt.datetime(2025, 6, 30, 14, 5)) == "2025-06-30"
+
+
+def test_a_date_typed_in_a_text_column_reads_back_as_its_date(tmp_path):
+    p = _book(tmp_path, [["R:990101:1:小学:x", None, None, None, None, None, None, None, dt.datetime(2025, 6, 30)]])
+    assert read_previous_ledger(p)["remark"].iloc[0] == "2025-06-30"
+
+
+SUMMARY = ("上年整改台账有误", "the previous ledger has errors")
+
+
+def test_a_file_that_cannot_be_read_is_refused_by_name_as_the_previous_ledger(tmp_path):
+    """A missing file and a file that is no workbook: one problem naming the file, under the
+    previous ledger's summary (the clerk must know which of the run's files is wrong)."""
+    for path, code in ((tmp_path / "nowhere.xlsx", "file_not_found"), (tmp_path / "notes.xlsx", None)):
+        if code is None:
+            path.write_bytes(b"\x00\x01 not a workbook \x00" * 20)
+        with pytest.raises(InputError) as e:
+            read_previous_ledger(path)
+        (only,) = e.value.problems
+        assert only.file == str(path) and only.problem_zh and only.problem_en
+        assert code is None or only.code == code
+        assert (e.value.summary_zh, e.value.summary_en) == SUMMARY
+
+
+def test_problems_of_the_header_and_of_rows_carry_the_previous_ledgers_summary(tmp_path):
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(_book(tmp_path, [["x"]], head=["序号"]))
+    (only,) = e.value.problems
+    assert (only.code, only.problem_zh, only.problem_en) == (
+        "ledger_missing_id", "缺少「编号」列（台账的第一列）；不能识别各事项", "the column 编号 (item id) is missing")
+    assert (e.value.summary_zh, e.value.summary_en) == SUMMARY
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(_book(tmp_path, [["第6项"]], name="row.xlsx"))
+    assert [x.code for x in e.value.problems] == ["ledger_bad_id"]
+    assert (e.value.summary_zh, e.value.summary_en) == SUMMARY
+
+
+def test_a_column_the_bureau_added_is_ignored(tmp_path):
+    """A clerk adds a column of their own (联系电话) and leaves a header cell empty: both are read
+    past, not taken for a ledger column."""
+    p = _book(tmp_path, [["R:990101:1:小学:x", "138", "x", "王五"]], head=["编号", "联系电话", None, "责任人"])
+    d = read_previous_ledger(p)
+    assert "联系电话" not in d.columns and "" not in d.columns
+    assert (d["item_id"].iloc[0], d["owner"].iloc[0]) == ("R:990101:1:小学:x", "王五")
+    assert set(d.columns) == set(COLUMNS) | {"_row"}
+
+
+def _formula_book(tmp_path, cells, head=("编号", "状态"), name="f.xlsx", other=None):
+    """整改台账 with a header ``head``, one row with an id and formulas at ``cells`` (1-based
+    row, column); ``other`` = formulas of a larger sheet 说明 placed first, as write_ledger does."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = LEDGER_SHEET
+    ws.append(list(head))
+    ws.append(["R:990101:1:小学:x"])
+    for r, c in cells:
+        ws.cell(r, c).value = "=1+1"
+    if other is not None:
+        about = wb.create_sheet("说明", 0)
+        for i in range(1, 41):
+            about.cell(i, 1).value, about.cell(i, 2).value = f"第{i}行", "说明文字"
+        for r, c in other:
+            about.cell(r, c).value = "=1+2"
+    p = tmp_path / name
+    wb.save(p)
+    return p
+
+
+def test_a_formula_past_the_header_or_under_an_empty_header_is_named_by_its_letter(tmp_path):
+    """The header's last cell is B: formulas in C and D (past it; the reader's grid ends at B when
+    those formulas have no value) and one under an empty header cell are named by the letter alone."""
+    p = _formula_book(tmp_path, [(2, 3), (2, 4)])
+    assert _problems(p) == [("ledger_formula", LEDGER_SHEET, 2, "（C 列）", None),
+                            ("ledger_formula", LEDGER_SHEET, 2, "（D 列）", None)]
+    q = _formula_book(tmp_path, [(2, 2)], head=("编号", None, "状态"), name="g.xlsx")
+    assert _problems(q) == [("ledger_formula", LEDGER_SHEET, 2, "（B 列）", None)]
+
+
+def test_only_the_ledger_sheets_formulas_count_and_at_most_20_are_listed(tmp_path):
+    """A formula in the larger 说明 sheet is not the ledger's; 25 formulas in the ledger are listed
+    as the first 20 (row by row), with the words the clerk reads."""
+    p = _formula_book(tmp_path, [(2, 2)], other=[(3, 2)])
+    assert _problems(p) == [("ledger_formula", LEDGER_SHEET, 2, "状态（B 列）", None)]
+    q = _formula_book(tmp_path, [(r, 2) for r in range(3, 28)], name="many.xlsx")
+    with pytest.raises(InputError) as e:
+        read_previous_ledger(q)
+    ps = e.value.problems
+    assert [(x.code, x.row) for x in ps] == [("ledger_formula", r) for r in range(3, 23)]
+    assert {(x.problem_zh, x.problem_en) for x in ps} == {(
+        "这个单元格是没有计算结果的公式（以 = 开头）；请改为文字，或在 Excel 中打开并保存一次",
+        "this cell is a formula without a calculated value (starts with =); type it as text, "
+        "or open and save the file in Excel once")}
+
+
+@pytest.mark.parametrize("cell, date", [("2025-01", dt.date(2025, 1, 31)), ("2025年1月", dt.date(2025, 1, 31)),
+                                        ("2025-12", dt.date(2025, 12, 31)), ("2024年2月底", dt.date(2024, 2, 29))])
+def test_a_month_deadline_is_the_months_last_day_from_january_to_december(cell, date):
+    # (Round 7: `2 <= mo` / `1 < mo` survived — January refused as "not a date".)
+    assert parse_deadline(cell) == date
+
+
+def test_a_missing_sheet_and_an_empty_sheet_are_explained_in_both_languages():
+    """``_ledger_grid`` on a hand-made workbook: the sheets present are listed with 、 / , ; a book
+    without any sheet says so (无 / none); an empty 整改台账; both under the ledger's summary."""
+    from functools import partial
+    from types import SimpleNamespace
+
+    from balance.analysis.ledger_file import _ledger_grid, _problem
+
+    problem = partial(_problem, "prev.xlsx")
+    for names, zh, en in ((["说明", "Sheet1"], "说明、Sheet1", "说明, Sheet1"), ([], "无", "none")):
+        with pytest.raises(InputError) as e:
+            _ledger_grid(SimpleNamespace(sheet_names=names), problem)
+        (only,) = e.value.problems
+        assert (only.code, only.file, only.sheet) == ("ledger_sheet_missing", "prev.xlsx", None)
+        assert only.problem_zh == f"找不到工作表「整改台账」（现有：{zh}）；请使用 balance ledger 生成的台账"
+        assert only.problem_en == f"sheet '整改台账' not found (present: {en}); use a ledger written by balance ledger"
+        assert (e.value.summary_zh, e.value.summary_en) == SUMMARY
+    with pytest.raises(InputError) as e:
+        _ledger_grid(SimpleNamespace(sheet_names=[LEDGER_SHEET], rows=lambda name: []), problem)
+    (only,) = e.value.problems
+    assert (only.code, only.sheet, only.problem_zh, only.problem_en) == (
+        "ledger_empty", LEDGER_SHEET, "工作表为空", "the sheet is empty")
+    assert (e.value.summary_zh, e.value.summary_en) == SUMMARY
+    grid = [["编号"], ["R:9:1:小学:x"]]
+    assert _ledger_grid(SimpleNamespace(sheet_names=["说明", LEDGER_SHEET], rows=lambda name: grid), problem) is grid
