@@ -141,3 +141,28 @@ def test_rank_ties_by_county_code_and_missing_values_last():
 def test_city_total_counts_a_county_without_a_cost_as_zero():
     # exact: a NaN filled with 1 instead of 0 would pass an approximate sum of millions
     assert city_total(pd.DataFrame({"plan_cost": [2.5, np.nan]})) == 2.5
+
+
+# ---------------------------------------------------------------------------------- round 7
+
+def test_the_previous_year_is_the_latest_before_even_with_one_earlier_year_or_a_gap():
+    # (Round 7: `years[+1]` for `years[-1]` survived — with 2023 and 2024 both are 2024.)
+    a = _assessment()
+    a.verdicts = a.verdicts[a.verdicts["year"] != 2024].reset_index(drop=True)   # 2023, then 2025
+    r = county_rows(a, 2025).set_index("county_code")
+    assert (r.at["990101", "prev_year"], r.at["990101", "prev_share"], r.at["990101", "prev_fail_cvs"]) == (2023, 0.75, 3)
+    extra = pd.DataFrame([(2021, "990101", "甲县", True, 4, 4, 8, 8)], columns=a.verdicts.columns)
+    a.verdicts = pd.concat([extra, a.verdicts], ignore_index=True)                  # 2021, 2023, 2025
+    r = county_rows(a, 2025).set_index("county_code")
+    assert (r.at["990101", "prev_year"], r.at["990101", "prev_share"]) == (2023, 0.75)
+
+
+def test_no_plan_is_a_float_nan_cost_and_an_evaluation_of_another_year_leaves_the_four_areas_unknown():
+    r = county_rows(_assessment(), 2025)
+    assert str(r["plan_cost"].dtype) == "float64" and r["plan_cost"].isna().all()
+    ev = _evaluation()
+    ev.verdicts = ev.verdicts[ev.verdicts["year"] == 2024]          # no county evaluated in 2025
+    r = county_rows(_assessment(), 2025, evaluation=ev)
+    assert str(r["four_passed"].dtype) == "boolean" and r["four_passed"].isna().all()
+    assert str(r["four_rank"].dtype) == "float64" and r["four_rank"].isna().all()
+    assert list(r["four_failing_items"]) == [[], [], []]
