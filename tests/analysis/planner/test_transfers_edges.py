@@ -278,3 +278,32 @@ def test_transfer_records_of_a_hire_add_to_earlier_changes():
     delta, records = {(1, tot): 3}, []
     assert _transfer_records(df, np.arange(3), "小学", grp, np.full(3, 0.9), 240_000.0, load_costs(), delta, records)
     assert delta == {(0, col): 1, (0, tot): 1, (1, col): 1, (1, tot): 4, (2, col): -1, (2, tot): -1}
+
+
+@pytest.mark.parametrize("tcost, hire, moves", [
+    (205_000.0, [0, 0, 0, 0], {(3, 0): 1, (3, 1): 1}),
+    (206_000.0, [1, 0, 0, 0], {(3, 1): 1}),
+    (215_000.0, [1, 1, 1, 0], {}),
+])
+def test_the_cv_loop_compares_the_cv_gain_per_yuan_of_a_move_and_a_hire(tcost, hire, moves):
+    """The first case (x = 1, 1, 1, 5 per 100 pupils, 100 pupils each, g = 1, target 0.5) with a
+    rotation priced near a hire's CV gain per yuan. With P = 100: S1 = ΣPy, S2 = ΣPy², CV² = S2·ΣP/S1² − 1.
+
+    Step 1: y = (1, 1, 1, 5), CV² = 2800·400/800² − 1 = 0.75. Hiring at index 0 (the lowest value
+    first): CV² = 3100·400/900² − 1 = 0.530864, gain 0.219136/120 000 = 1.826e-6 per 元; moving one
+    from index 3 (the highest donor) to index 0: CV² = 2200·400/800² − 1 = 0.375, gain 0.375/t.
+    A move iff t ≤ 205 351 元.
+    * t = 205 000: move → (2, 1, 1, 4), CV² 0.375. Step 2: a hire at index 1 gives CV² 2500·400/900² − 1
+      = 0.234568 (gain 1.170e-6); a move 3 → 1 gives 1800·400/800² − 1 = 0.125 (gain 0.25/t = 1.220e-6):
+      move → (2, 2, 1, 3), CV 0.354 ≤ 0.5. Two moves.
+    * t = 206 000: hire at 0 → (2, 1, 1, 5), CV² 0.530864. Step 2: a hire at 1 gives 3400·400/1000² − 1 =
+      0.36 (gain 1.424e-6), a move 3 → 1 gives 2500·400/900² − 1 = 0.234568 (gain 1.438e-6): move →
+      (2, 2, 1, 4), CV 0.484. One hire, one move.
+    * t = 215 000: hire at 0; step 2 the move's gain 0.296296/215 000 = 1.378e-6 < 1.424e-6: hire at 1
+      → (2, 2, 1, 5), CV² 0.36; step 3: hire at 2 gives 3700·400/1100² − 1 = 0.22314 (gain 1.1405e-6),
+      a move 3 → 2 gives 2800·400/1000² − 1 = 0.12 (gain 0.24/215 000 = 1.116e-6): hire → (2, 2, 2, 5),
+      CV 0.472. Three hires."""
+    grp = _group([1, 1, 1, 5], [100] * 4, [1.0] * 4, 120_000.0, 0.5)
+    h, m, cost = _solve_transfers(grp, np.full(4, 0.9), np.full(4, 9.0), tcost)
+    assert h.tolist() == hire and m == moves
+    assert cost == pytest.approx(sum(hire) * 120_000 + sum(moves.values()) * tcost)
