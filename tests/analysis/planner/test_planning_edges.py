@@ -163,3 +163,17 @@ def test_each_county_s_items_go_to_its_own_schools(method):
     assert sorted(zip(adds["county_code"], adds["school_code"], adds["field"])) == [
         ("990101", "9999999992", "pe_art_teachers"), ("990102", "9999999994", "multimedia_rooms")]
     assert p.feasible and p.planned["multimedia_rooms"].tolist() == [3, 3, 3, 1 + 1]
+
+
+def test_more_failing_counties_than_rounds_are_all_planned_in_the_first():
+    """Nine county-years (more than the 8 rounds, ``MAX_ROUNDS``) each a PE/art teacher short: all are
+    planned in the first round (one county per round would leave the ninth failing)."""
+    from balance.analysis.planner.costs import MAX_ROUNDS
+
+    rows = []
+    for k in range(MAX_ROUNDS + 1):
+        cc = f"9901{k + 10}"
+        rows += [primary(f"{k}1", 100, county_code=cc), primary(f"{k}2", 100, pe_art=0, county_code=cc)]
+    p = plan(table(*rows))
+    assert p.feasible and len(p.counties) == MAX_ROUNDS + 1
+    assert [c["total_cost"] for c in p.counties] == [120_000.0] * (MAX_ROUNDS + 1)
