@@ -190,7 +190,13 @@ def test_an_assessment_is_scheduled_like_its_table():
 def test_a_base_year_not_in_the_data_is_refused():
     with pytest.raises(InputError) as e:
         schedule_plan(table(primary("1", 100), primary("2", 100, pe_art=0)), target_year=2028, year=2024)
-    assert "2024" in e.value.problems[0].problem_en
+    assert "2024" in e.value.problems[0].problem_en and e.value.problems[0].file == "<DataFrame>"
+
+
+def test_a_county_not_in_the_data_is_refused_naming_the_frame():
+    with pytest.raises(InputError) as e:
+        schedule_plan(table(primary("1", 100), primary("2", 100, pe_art=0)), target_year=2028, county="990199")
+    assert [(x.file, x.value) for x in e.value.problems] == [("<DataFrame>", "990199")]
 
 
 def test_the_trend_sentence_names_each_county_stage_and_its_rate():
