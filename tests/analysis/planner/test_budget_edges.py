@@ -127,3 +127,26 @@ def test_a_budget_a_tenth_of_a_yuan_short_does_not_fit():
     and the budget programme runs (two hires, 240 000 元, are what it affords at most)."""
     p = budget_plan(table(*_county()), 35.99999)
     assert p.method == "budget" and p.total_cost <= 359_999.9
+
+
+def test_the_budget_plan_keeps_every_option_of_the_full_plan():
+    """Round 7 (mutmut round 6 left the options of the second ``plan`` call alive): two counties and
+    two years, each county-year a PE/art teacher and a multimedia room short (5万 + 6万 with the
+    teacher priced at 50 000 元 by the costs given, 11 万 > the 10 万 budget). Asked for 990102 in 2025,
+    with rotation and those costs, the budget plan (its second call) is of that county-year only,
+    allows rotation and prices by the costs given."""
+    from balance.analysis.planner.budget import budget_plan
+
+    rows = []
+    for year in (2024, 2025):
+        for cc, name in (("990101", "甲县"), ("990102", "乙县")):
+            k = f"{cc[-1]}{year % 10}"
+            rows += [primary(f"{k}1", 100, year=year, county_code=cc, county_name=name),
+                     primary(f"{k}2", 100, pe_art=0, rooms=1, year=year, county_code=cc, county_name=name)]
+    p = budget_plan(table(*rows), 10, county="990102", year=2025, transfers=True,
+                    costs={"items": {"pe_art_teachers": {"cost": 50000}}})
+    assert p.method == "budget"
+    assert [(c["year"], c["county_code"]) for c in p.counties] == [(2025, "990102")]
+    assert p.transfers is True
+    assert p.costs.items["pe_art_teachers"]["cost"] == 50000
+    assert p.counties[0]["budget"] == 100000.0 and p.counties[0]["total_cost"] <= 100000.0

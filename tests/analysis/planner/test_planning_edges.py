@@ -110,3 +110,70 @@ def _chinese(t: pd.DataFrame) -> pd.DataFrame:
 
     return planned_input_frame(t)
 
+
+
+# --- round 7 (mutmut round 6 survivors of planning: the planned table's types, an unknown method,
+# the rows of a second county) ---------------------------------------------------------------
+
+def test_typed_gives_the_planned_table_the_inputs_column_types():
+    """Counts back to whole numbers (10.9999999 → 11, int64; the optional 音乐专用教室数 nullable
+    Int64, missing kept missing), a changed area or money value tidied to 6 decimals, an unchanged
+    one left as it is, other columns (the year, planned as float) back to their input type."""
+    import numpy as np
+
+    from balance.analysis.planner.planning import _typed
+
+    schools = table(primary("1", 100, music_rooms=None), primary("2", 100, music_rooms=2))
+    planned = schools.copy()
+    for c in ("primary_teachers", "music_rooms", "teaching_area", "equipment_value", "year"):
+        planned[c] = planned[c].astype("float64")
+    planned.loc[0, "primary_teachers"] = 10.9999999
+    planned.loc[1, "music_rooms"] = 3.0000001
+    planned.loc[1, "teaching_area"] = 400.12345678
+    planned.loc[1, "equipment_value"] = 250000.0000004
+    out = _typed(planned, schools)
+    assert out["primary_teachers"].tolist() == [11, 10] and out["primary_teachers"].dtype == "int64"
+    assert out["music_rooms"].dtype == "Int64" and out["music_rooms"].isna().tolist() == [True, False]
+    assert int(out["music_rooms"].iloc[1]) == 3
+    assert out["teaching_area"].tolist() == [500.0, 400.123457] and out["teaching_area"].dtype == "float64"
+    assert out["equipment_value"].tolist() == [250000.0, 250000.0]
+    assert out["year"].dtype == schools["year"].dtype and out["year"].tolist() == [2025, 2025]
+    assert np.array_equal(planned["primary_teachers"].to_numpy()[:1], [10.9999999])  # the input is not changed
+
+
+def test_an_unknown_method_is_refused_naming_the_two_methods():
+    from balance.analysis.planner import plan_schools
+    from balance.method.standards import load_standard
+
+    with pytest.raises(ValueError, match="'optimal' or 'waterfill', not 'greedy'"):
+        plan_schools(table(primary("1", 100), primary("2", 100, pe_art=0)), load_standard("quality-2017"),
+                     method="greedy")
+
+
+@pytest.mark.parametrize("method", ["optimal", "waterfill"])
+def test_each_county_s_items_go_to_its_own_schools(method):
+    """Two failing counties: 990101's school 2 lacks a PE/art teacher, 990102's school 4 a multimedia
+    room (1 for 100 pupils). Each item is at the school that lacks it (the county's rows, not the
+    first county's rows of the same position) and each county passes after the plan."""
+    t = table(primary("1", 100), primary("2", 100, pe_art=0),
+              primary("3", 100, county_code="990102", county_name="乙县"),
+              primary("4", 100, rooms=1, county_code="990102", county_name="乙县"))
+    p = plan(t, method=method)
+    adds = p.items[p.items["kind"] == "add"]
+    assert sorted(zip(adds["county_code"], adds["school_code"], adds["field"])) == [
+        ("990101", "9999999992", "pe_art_teachers"), ("990102", "9999999994", "multimedia_rooms")]
+    assert p.feasible and p.planned["multimedia_rooms"].tolist() == [3, 3, 3, 1 + 1]
+
+
+def test_more_failing_counties_than_rounds_are_all_planned_in_the_first():
+    """Nine county-years (more than the 8 rounds, ``MAX_ROUNDS``) each a PE/art teacher short: all are
+    planned in the first round (one county per round would leave the ninth failing)."""
+    from balance.analysis.planner.costs import MAX_ROUNDS
+
+    rows = []
+    for k in range(MAX_ROUNDS + 1):
+        cc = f"9901{k + 10}"
+        rows += [primary(f"{k}1", 100, county_code=cc), primary(f"{k}2", 100, pe_art=0, county_code=cc)]
+    p = plan(table(*rows))
+    assert p.feasible and len(p.counties) == MAX_ROUNDS + 1
+    assert [c["total_cost"] for c in p.counties] == [120_000.0] * (MAX_ROUNDS + 1)

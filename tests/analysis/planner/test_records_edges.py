@@ -88,3 +88,73 @@ def test_a_county_that_needs_nothing_has_an_empty_plan_with_every_column():
     p = plan(table(primary("1", 100), primary("2", 100)))
     assert p.feasible and p.items.empty
     assert list(p.items.columns) == PLAN_COLUMNS
+
+
+# Round 7 (mutmut round 6 survivors of ``_items_frame`` and ``_unit_of``): the plan rows of
+# hand-built records, called directly.
+
+def _records(rows):
+    import pandas as pd
+
+    cols = ["_row", "column_field", "field", "indicator", "stage", "kind", "amount", "unit_cost", "cost", "counterpart"]
+    return pd.DataFrame([dict(zip(cols, r)) for r in rows])
+
+
+def _schools():
+    from tests.factories import school
+
+    return table(school("1", school_name="甲校"), school("2", school_name="乙校"), school("3", school_name="丙校"))
+
+
+def test_items_frame_orders_kinds_then_columns_and_joins_counterparts():
+    """School 2 (row 1) receives a backbone teacher from schools 1 and 3 (one row, 2 teachers,
+    counterparts joined in code order), gives a PE/art teacher to school 3, and has two additions:
+    PE/art teachers (0.9999999 → 1, whole units) and 10.5 ㎡ of teaching rooms (kept). Rows of a
+    school follow the kinds' order add → transfer_in → transfer_out → teacher_total, then the column
+    (so the area, 教…, after the PE/art 体…, although that order is not the columns' own); a row of
+    amount 0 is left out. Additions name no counterpart (""). Units and Chinese kind names by field."""
+    from balance.analysis.planner.records import _items_frame
+
+    pe, bb, tot = "primary_pe_art_teachers", "primary_backbone_teachers", "primary_teachers"
+    rec = _records([
+        (1, bb, "backbone_teachers", "骨干", "小学", "transfer_in", 1.0, 20000.0, 20000.0, "9999999991"),
+        (1, pe, "pe_art_teachers", "体艺", "小学", "transfer_out", -1.0, 0.0, 0.0, "9999999993"),
+        (1, tot, "teachers", "", "小学", "teacher_total", 1.0, 0.0, 0.0, ""),
+        (1, "teaching_area", "teaching_area", "用房", "小学", "add", 10.5, 3500.0, 36750.0, None),
+        (1, bb, "backbone_teachers", "骨干", "小学", "transfer_in", 1.0, 20000.0, 20000.0, "9999999993"),
+        (1, pe, "pe_art_teachers", "体艺", "小学", "add", 0.9999999, 120000.0, 120000.0, ""),
+        (2, "multimedia_rooms", "multimedia_rooms", "多媒体", "小学", "add", 0.0, 60000.0, 0.0, ""),
+    ])
+    out = _items_frame([rec], _schools())
+    assert list(out.columns) == PLAN_COLUMNS
+    got = [(r.school_code, r.column, r.kind, r.kind_zh, r.amount, r.unit, r.cost, r.counterpart)
+           for r in out.itertuples(index=False)]
+    from balance.analysis.planner.costs import KIND_ZH
+
+    z = KIND_ZH
+    assert got == [
+        ("9999999992", "小学体育艺术专任教师数", "add", z["add"], 1.0, "人", 120000.0, ""),
+        ("9999999992", "教学及辅助用房面积(㎡)", "add", z["add"], 10.5, "㎡", 36750.0, ""),
+        ("9999999992", "小学县级及以上骨干教师数", "transfer_in", z["transfer_in"], 2.0, "人", 40000.0,
+         "9999999991、9999999993"),
+        ("9999999992", "小学体育艺术专任教师数", "transfer_out", z["transfer_out"], -1.0, "人", 0.0, "9999999993"),
+        ("9999999992", "小学专任教师数", "teacher_total", z["teacher_total"], 1.0, "人", 0.0, "")]
+    assert out["school_name"].tolist() == ["乙校"] * 5 and out.index.tolist() == list(range(5))
+
+
+def test_items_frame_without_rotations_names_no_counterpart():
+    from balance.analysis.planner.records import _items_frame
+
+    rec = _records([(0, "multimedia_rooms", "multimedia_rooms", "多媒体", "小学", "add", 2.0, 60000.0, 120000.0, None)])
+    out = _items_frame([rec], _schools())
+    assert out["counterpart"].tolist() == [""] and out["unit"].tolist() == ["间"]
+
+
+@pytest.mark.parametrize("field, unit", [("teaching_area", "㎡"), ("sports_ground_area", "㎡"),
+                                         ("indoor_sports_area", "㎡"), ("equipment_value", "元"),
+                                         ("multimedia_rooms", "间"), ("computers", "台"), ("books", "册"),
+                                         ("pe_art_teachers", "人"), ("teachers", "人")])
+def test_the_unit_of_each_field(field, unit):
+    from balance.analysis.planner.records import _unit_of
+
+    assert _unit_of(field) == unit

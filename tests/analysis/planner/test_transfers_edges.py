@@ -200,3 +200,110 @@ def test_transfer_records_with_a_hire_report_it_without_counterpart():
     assert delta == {(0, col): 1, (0, tot): 1, (1, col): 1, (1, tot): 1, (3, col): -1, (3, tot): -1}
     assert sorted((r[0], r[5], r[6], r[7], r[8]) for r in records) == [
         (0, "transfer_in", 1, 20_000, "d"), (1, "add", 1, 120_000, ""), (3, "transfer_out", -1, 0.0, "a")]
+
+
+# --- round 7: the bounds phase's counters and the CV loop's stopping rule, by hand (mutmut round 6
+# left these alive: every earlier case gave each donor one teacher and each receiver one) ---------
+
+def test_a_donor_gives_no_more_than_its_slack_then_the_receivers_hire():
+    """x = 0, 0, 0, 10 per 100 (bound 0.9, no CV target): three receivers of one teacher each; only
+    index 3 can give (10 − 1 ≥ 0.9) and its slack is 2. Receivers in order of value (all 0: index
+    order): 0 and 1 take a teacher from 3, then 3 has given its 2 and 2 hires. 2 × 20 000 + 120 000."""
+    grp = _group([0, 0, 0, 10], [100] * 4, [1.0] * 4, 120_000.0, None)
+    hire, moves, cost = _solve_transfers(grp, np.full(4, 0.9), np.array([9.0, 9.0, 9.0, 2.0]), 20_000.0)
+    assert hire.tolist() == [0, 0, 1, 0] and moves == {(3, 0): 1, (3, 1): 1} and cost == 160_000
+
+
+def test_a_receiver_short_of_two_takes_both_from_one_donor_or_hires_both():
+    """x = 0 and 10 per 100, bound 1.9: index 0 needs two teachers. With slack, both move from index 1
+    (one pair, 2 units, 40 000 元); with no slack, two hires (240 000 元)."""
+    grp = _group([0, 10], [100] * 2, [1.0] * 2, 120_000.0, None)
+    b = np.full(2, 1.9)
+    hire, moves, cost = _solve_transfers(grp, b, np.array([9.0, 9.0]), 20_000.0)
+    assert hire.tolist() == [0, 0] and moves == {(1, 0): 2} and cost == 40_000
+    hire, moves, cost = _solve_transfers(grp, b, np.zeros(2), 20_000.0)
+    assert hire.tolist() == [2, 0] and moves == {} and cost == 240_000
+
+
+def test_without_any_donor_the_receiver_hires_and_never_moves_to_itself():
+    """x = 0 and 1 per 100, bound 0.9: index 1 cannot give (1 − 1 < 0.9), so index 0 hires."""
+    grp = _group([0, 1], [100] * 2, [1.0] * 2, 120_000.0, None)
+    hire, moves, cost = _solve_transfers(grp, np.full(2, 0.9), np.full(2, 9.0), 20_000.0)
+    assert hire.tolist() == [1, 0] and moves == {} and cost == 120_000
+
+
+def test_a_hire_for_the_bound_counts_in_the_cv_that_follows():
+    """x = 0.5, 1.5, 1.5 per 100 (bound 0.9, no donor: slack 0), CV target 0.1: index 0 hires one
+    (0.5 → 1.5), the values are then equal, CV 0 ≤ 0.1, and nothing more is bought."""
+    grp = _group([0.5, 1.5, 1.5], [100] * 3, [1.0] * 3, 120_000.0, 0.1)
+    hire, moves, cost = _solve_transfers(grp, np.full(3, 0.9), np.zeros(3), 20_000.0)
+    assert hire.tolist() == [1, 0, 0] and moves == {} and cost == 120_000
+
+
+def test_a_cv_exactly_at_its_target_needs_nothing():
+    """x = 1 and 3 per 100 (equal pupils): mean 2, population sd 1, CV = 0.5 exactly; target 0.5
+    (bounds met): no hire, no move."""
+    grp = _group([1, 3], [100] * 2, [1.0] * 2, 120_000.0, 0.5)
+    hire, moves, cost = _solve_transfers(grp, np.full(2, 0.9), np.full(2, 9.0), 20_000.0)
+    assert hire.tolist() == [0, 0] and moves == {} and cost == 0
+
+
+def test_transfer_records_add_to_the_changes_of_earlier_groups_and_count_two_moves_of_one_pair():
+    """Index 0 (x = 0, bound 1.9) takes two PE/art teachers from index 1 (x = 10): the pair moves 2
+    units, so the deltas are +2 / −2 (not ±1 per record); an earlier group had already added 3 to
+    index 0's stage total, which the two arrivals raise to 5."""
+    from balance.analysis.planner.waterfill import _transfer_records
+
+    df = pd.DataFrame({"school_code": ["a", "b"], "primary_teachers": [10, 20], "primary_qualified_teachers": [5, 5],
+                       "primary_backbone_teachers": [2, 2], "primary_pe_art_teachers": [0, 10],
+                       "primary_titled_teachers": [0, 0]})
+    grp = _group([0, 10], [100] * 2, [1.0] * 2, 120_000.0, None)
+    col, tot = "primary_pe_art_teachers", "primary_teachers"
+    delta, records = {(0, tot): 3}, []
+    assert _transfer_records(df, np.arange(2), "小学", grp, np.full(2, 1.9), 240_000.0, load_costs(), delta, records)
+    assert delta == {(0, col): 2, (0, tot): 5, (1, col): -2, (1, tot): -2}
+
+
+def test_transfer_records_of_a_hire_add_to_earlier_changes():
+    """x = 0, 0, 10 per 100 (bound 0.9): index 2 may give one teacher (total 10, qualified 9: slack
+    1), so index 0 takes it and index 1 hires (20 000 + 120 000 < 240 000 元); an earlier group's +3 on
+    index 1's stage total becomes +4, its PE/art column +1."""
+    from balance.analysis.planner.waterfill import _transfer_records
+
+    df = pd.DataFrame({"school_code": ["a", "b", "c"], "primary_teachers": [10, 10, 10],
+                       "primary_qualified_teachers": [5, 5, 9], "primary_backbone_teachers": [2, 2, 2],
+                       "primary_pe_art_teachers": [0, 0, 10], "primary_titled_teachers": [0, 0, 0]})
+    grp = _group([0, 0, 10], [100] * 3, [1.0] * 3, 120_000.0, None)
+    col, tot = "primary_pe_art_teachers", "primary_teachers"
+    delta, records = {(1, tot): 3}, []
+    assert _transfer_records(df, np.arange(3), "小学", grp, np.full(3, 0.9), 240_000.0, load_costs(), delta, records)
+    assert delta == {(0, col): 1, (0, tot): 1, (1, col): 1, (1, tot): 4, (2, col): -1, (2, tot): -1}
+
+
+@pytest.mark.parametrize("tcost, hire, moves", [
+    (205_000.0, [0, 0, 0, 0], {(3, 0): 1, (3, 1): 1}),
+    (206_000.0, [1, 0, 0, 0], {(3, 1): 1}),
+    (215_000.0, [1, 1, 1, 0], {}),
+])
+def test_the_cv_loop_compares_the_cv_gain_per_yuan_of_a_move_and_a_hire(tcost, hire, moves):
+    """The first case (x = 1, 1, 1, 5 per 100 pupils, 100 pupils each, g = 1, target 0.5) with a
+    rotation priced near a hire's CV gain per yuan. With P = 100: S1 = ΣPy, S2 = ΣPy², CV² = S2·ΣP/S1² − 1.
+
+    Step 1: y = (1, 1, 1, 5), CV² = 2800·400/800² − 1 = 0.75. Hiring at index 0 (the lowest value
+    first): CV² = 3100·400/900² − 1 = 0.530864, gain 0.219136/120 000 = 1.826e-6 per 元; moving one
+    from index 3 (the highest donor) to index 0: CV² = 2200·400/800² − 1 = 0.375, gain 0.375/t.
+    A move iff t ≤ 205 351 元.
+    * t = 205 000: move → (2, 1, 1, 4), CV² 0.375. Step 2: a hire at index 1 gives CV² 2500·400/900² − 1
+      = 0.234568 (gain 1.170e-6); a move 3 → 1 gives 1800·400/800² − 1 = 0.125 (gain 0.25/t = 1.220e-6):
+      move → (2, 2, 1, 3), CV 0.354 ≤ 0.5. Two moves.
+    * t = 206 000: hire at 0 → (2, 1, 1, 5), CV² 0.530864. Step 2: a hire at 1 gives 3400·400/1000² − 1 =
+      0.36 (gain 1.424e-6), a move 3 → 1 gives 2500·400/900² − 1 = 0.234568 (gain 1.438e-6): move →
+      (2, 2, 1, 4), CV 0.484. One hire, one move.
+    * t = 215 000: hire at 0; step 2 the move's gain 0.296296/215 000 = 1.378e-6 < 1.424e-6: hire at 1
+      → (2, 2, 1, 5), CV² 0.36; step 3: hire at 2 gives 3700·400/1100² − 1 = 0.22314 (gain 1.1405e-6),
+      a move 3 → 2 gives 2800·400/1000² − 1 = 0.12 (gain 0.24/215 000 = 1.116e-6): hire → (2, 2, 2, 5),
+      CV 0.472. Three hires."""
+    grp = _group([1, 1, 1, 5], [100] * 4, [1.0] * 4, 120_000.0, 0.5)
+    h, m, cost = _solve_transfers(grp, np.full(4, 0.9), np.full(4, 9.0), tcost)
+    assert h.tolist() == hire and m == moves
+    assert cost == pytest.approx(sum(hire) * 120_000 + sum(moves.values()) * tcost)
