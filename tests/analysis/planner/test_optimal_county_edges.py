@@ -108,7 +108,8 @@ def test_a_receiver_left_short_when_the_donors_run_out_stops_there():
     key = ("小学", "c", "f", "i")
     df = pd.DataFrame({"school_code": ["A0", "B1"]})
     assert _pair_transfers({key: [(0, 3), (1, -1)]}, df, 5.0) == [
-        (0, "c", "f", "i", "小学", "transfer_in", 1, 5.0, "B1"), (1, "c", "f", "i", "小学", "transfer_out", -1, 0.0, "A0")]
+        (0, "c", "f", "i", "小学", "transfer_in", 1, 5.0, "B1"),
+        (1, "c", "f", "i", "小学", "transfer_out", -1, 0.0, "A0")]
 
 
 # ------------------------------------------------------------------------------- _read_solution
