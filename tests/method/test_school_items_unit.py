@@ -121,7 +121,7 @@ def _rows(out):
     return got
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # not module-scoped: a mutation run must see every test that reads the result call the function
 def result():
     return compute_school_items(*frames(ROWS, out_of_scope=("007",)), Q)
 
@@ -262,3 +262,85 @@ def test_school_extras_reads_the_optional_columns_as_numbers_and_drops_empty_one
 
 def test_the_optional_columns_are_the_evaluation_columns():
     assert sorted(c["name"] for c in optional_school_columns()) == sorted(EVALUATION_COLUMNS)
+
+
+# round 7 (docs/mutation/round7-method-core.md): the survivors of the first run of this file
+
+
+def test_rows_keep_their_own_index_when_the_first_school_is_out_of_scope_and_no_optional_column_exists():
+    # row 0 is out of scope, so the schools assessed are rows 1 and 2; without any optional column, item 3
+    # is unknown and item 5 falls back on the average: 400/10 = 40 ≤ 45 unknown, 220/4 = 55 > 50 fails
+    rows = [school("007", "110101", "小学", pc=6, ps=200),
+            school("001", "110101", "小学", pc=10, ps=400),
+            school("002", "110101", "初级中学", jc=4, js=220)]
+    schools, extras, sections = frames(rows, out_of_scope=("007",))
+    assert extras.columns.empty
+    out = compute_school_items(schools, extras, sections, Q)
+    got = [(r.school_code[-3:], r.item_no, r.stage, r.value if r.item_no == 3 else None, r.passed, r.detail)
+           for r in out.itertuples() if r.item_no != 4]
+    assert got == [
+        ("001", 3, "", "音乐 —/1，美术 —/1", NA, N3.format(c=10, n=1) + "；音乐专用教室 —（需 1 间）；"
+         "美术专用教室 —（需 1 间）；最小音乐教室 —（≥ 96 ㎡）；最小美术教室 —（≥ 90 ㎡）"),
+        ("002", 3, "", "音乐 —/1，美术 —/1", NA, N3.format(c=4, n=1) + "；音乐专用教室 —（需 1 间）；"
+         "美术专用教室 —（需 1 间）；最小音乐教室 —（≥ 96 ㎡）；最小美术教室 —（≥ 90 ㎡）"),
+        ("001", 5, "小学", None, NA, "缺少最大班额（平均班额 40 人）"),
+        ("002", 5, "初中", None, False, "平均班额 55.0 人已超过 50 人，必有班级超标"),
+    ]
+    assert list(out[out.item_no == 4].passed) == [True, True]
+
+
+def test_item5_rows_put_every_primary_section_before_the_junior_ones():
+    # school 001 (九年一贯制) has both sections, 002 only a 小学: 小学 001, 小学 002, then 初中 001
+    rows = [school("001", "110101", "九年一贯制学校", pc=6, ps=200, jc=3, js=120),
+            school("002", "110101", "小学", pc=6, ps=200)]
+    out = compute_school_items(*frames(rows), Q)
+    five = out[out.item_no == 5]
+    assert [(c[-3:], s) for c, s in zip(five.school_code, five.stage)] == [("001", "小学"), ("002", "小学"),
+                                                                           ("001", "初中")]
+
+
+def test_item3_checks_each_room_and_area_and_an_area_counts_only_where_there_is_a_room():
+    # 12 classes: 1 room of each needed; areas ≥ 96 ㎡ (music) and ≥ 90 ㎡ (art)
+    rows = [school("001", "110101", "小学", pc=12, ps=400, music_rooms=1, art_rooms=0, music_room_min_area=100,
+                   art_room_min_area=30),  # no art room: fails on the count only, its 30 ㎡ does not count
+            school("002", "110101", "小学", pc=12, ps=400, music_rooms=1, art_rooms=1, music_room_min_area=100,
+                   art_room_min_area=60),  # one art room of 60 ㎡ < 90: fails on the area
+            school("003", "110101", "小学", pc=12, ps=400, music_rooms=1, art_rooms=1, music_room_min_area=80,
+                   art_room_min_area=95),  # music room 80 ㎡ < 96: fails on the area alone
+            school("004", "110101", "小学", pc=12, ps=400, music_rooms=0, art_rooms=0)]  # two failures
+    out = compute_school_items(*frames(rows), Q)
+    three = out[out.item_no == 3]
+    need = "（" + N3.format(c=12, n=1) + "）"
+    assert list(three.passed) == [False, False, False, False]
+    assert list(three.detail) == [
+        "未达到：美术专用教室 0 间（需 1 间）" + need,
+        "未达到：最小美术教室 60 ㎡（≥ 90 ㎡）" + need,
+        "未达到：最小音乐教室 80 ㎡（≥ 96 ㎡）" + need,
+        "未达到：音乐专用教室 0 间（需 1 间）；美术专用教室 0 间（需 1 间）" + need,
+    ]
+
+
+def test_item5_average_needs_classes_and_the_warning_needs_a_largest_class_below_the_average():
+    # 001: 30 pupils, 0 classes: no average, unknown. 002: one class of 60 > 45: fails by the average.
+    # 003: largest 45 = average 450/10: no warning. 004: largest 45 < average 455/10 = 45.5: warning.
+    rows = [school("001", "110101", "小学", pc=0, ps=30),
+            school("002", "110101", "小学", pc=1, ps=60),
+            school("003", "110101", "小学", pc=10, ps=450, primary_max_class_size=45),
+            school("004", "110101", "小学", pc=10, ps=455, primary_max_class_size=45)]
+    out = compute_school_items(*frames(rows), Q)
+    five = out[out.item_no == 5]
+    assert [p if p is NA else bool(p) for p in five.passed] == [NA, False, True, True]
+    assert list(five.detail) == [
+        "缺少最大班额（平均班额 — 人）",
+        "平均班额 60.0 人已超过 45 人，必有班级超标",
+        "最大班额 45 人（≤ 45）",
+        "最大班额 45 人（≤ 45）；注意：最大班额小于平均班额 45.5，数据可能有误",
+    ]
+
+
+def test_school_extras_keeps_the_index_without_optional_columns_and_makes_whole_numbers_float():
+    data = pd.DataFrame({"school_code": ["a", "b"]}, index=[5, 7])
+    ex = school_extras(data)
+    assert ex.columns.empty and list(ex.index) == [5, 7]
+    ints = school_extras(pd.DataFrame({"music_rooms": [2, 3]}, index=[5, 7]))
+    assert str(ints["music_rooms"].dtype) == "float64"
