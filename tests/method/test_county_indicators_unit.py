@@ -138,3 +138,13 @@ def test_the_composite_cv_is_the_mean_not_another_statistic():
     comp = out[out.indicator == COMP]
     assert len(comp) == 1 and math.isclose(comp.cv.iloc[0], 0.3) and bool(comp.cv_passed.iloc[0]) is True
     assert list(out.indicator) == [*B.indicator_names[:3], COMP]
+
+
+def test_a_table_of_indicators_the_standard_does_not_know_gets_no_units_and_no_thresholds():
+    # county_indicators is public: every indicator here is foreign to quality-2017, so no unit and no
+    # threshold is known (NaN); the CV is still judged against the stage limit (0.3 ≤ 0.50)
+    cv = cv_rows([(2025, "110101", "小学", "自定义指标甲", 1.0, 0.3, 2, 50, ""),
+                  (2025, "110101", "小学", "自定义指标乙", 2.0, 0.3, 2, 50, "")])
+    out = county_indicators(cv, Q, NAMES)
+    assert out["unit"].isna().all() and out["threshold"].isna().all()
+    assert list(out["indicator"]) == ["自定义指标甲", "自定义指标乙"] and out["cv_passed"].all()
