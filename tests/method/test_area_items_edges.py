@@ -119,3 +119,100 @@ def test_an_unknown_rule_op_is_named_in_the_error():
     """Kills ``ValueError(None)``: the message names the op."""
     with pytest.raises(ValueError, match="^unknown rule op '~'$"):
         area_items._field_ok({"name": "x", "rule": {"op": "~", "value": 1}}, {"x": 1}, {})
+
+
+# --- round 7 (docs/mutation/round7-method-rest.md): one sheet item's county result (``_sheet_item``).
+# Items are the shipped ones (balance/data/evaluation_items.yaml) unless hand-built; every expected
+# text is derived by hand from the code's format: a field's label is its header after the first
+# space, a number is shown by ``_fmt`` with its unit (" %" for a rate), a ratio with ``:g``.
+
+from balance.io.county_items import item_spec, items  # noqa: E402
+
+SETTINGS = dict(item_spec()["computed_defaults"])
+
+
+def _item(area, no):
+    return next(it for it in items() if it["area"] == area and it["item_no"] == no)
+
+
+def test_a_two_field_item_shows_and_values_each_field_by_its_label_with_its_unit():
+    """保障8 (teacher pay against civil servants' pay, an amount in 元/年 each): both fields shown,
+    each as "label value unit", joined by "；"; the value is that text; only the ruled field is in
+    the rule, labelled. Kills the unit mutants (``or True`` / ``!= "rate"`` give " %", ``get("unit")
+    and False`` / ``get(None)`` / renamed drop it), the label mutants (``len(fs) == 1`` → ``or True``
+    / ``!= 1`` / ``== 2``, ``split('XX XX')``, ``[-2]``), the value mutants (``value = None``, ``or
+    True``, ``!= 1``, ``== 2``, ``and None``, ``"XX；XX"``)."""
+    r = area_items._sheet_item(_item("government", 8), {"g8_teacher_pay": 98000, "g8_civil_servant_pay": 100000.0},
+                               SETTINGS)
+    shown = "教师平均工资收入(元/年) 98000 元/年；当地公务员平均工资收入(元/年) 100000 元/年"
+    assert r == dict(value=shown, rule="教师平均工资收入(元/年) ≥ 当地公务员平均工资收入", source=area_items.SOURCE_SHEET,
+                     passed=False, note="", shown=shown)
+
+
+def test_a_blank_field_is_skipped_and_the_next_one_still_shown():
+    """The first of two fields blank: it is named missing, the second still shown (kills the
+    blank's ``continue`` → ``break``)."""
+    r = area_items._sheet_item(_item("government", 8), {"g8_teacher_pay": None, "g8_civil_servant_pay": 100000.0},
+                               SETTINGS)
+    assert (r["passed"], r["value"], r["shown"]) == (None, "当地公务员平均工资收入(元/年) 100000 元/年",
+                                                     "当地公务员平均工资收入(元/年) 100000 元/年")
+    assert r["note"] == "县级填报表未填写：教师平均工资收入(元/年)"
+
+
+def test_two_ruled_fields_are_each_labelled_in_the_rule_with_the_standards_settings():
+    """保障13 with the junior threshold set to 90 (a province standard's setting): the rule is each
+    field's label and its printed rule with the setting's number, joined by "；" (kills the rule's
+    ``"XX；XX"``, ``len(fs) > 1`` → ``and False`` / ``> 2``, ``split('XX XX')``, ``[-2]`` and
+    ``rule_text(f, None)`` / ``rule_text(settings)`` / ``rule_text(f, )``); 92.5 ≥ 90 passes."""
+    settings = {**SETTINGS, "nearby_junior_min": 90}
+    r = area_items._sheet_item(_item("government", 13), {"g13_nearby_primary": 100.0, "g13_nearby_junior": 92.5},
+                               settings)
+    assert r["rule"] == "小学就近划片入学比例(%) = 100 %；初中就近划片入学比例(%) ≥ 90 %"
+    assert r["shown"] == "小学就近划片入学比例(%) 100 %；初中就近划片入学比例(%) 92.5 %"
+    assert r["passed"] is True
+
+
+def test_a_single_number_is_its_own_value_and_shown_without_a_label():
+    """质量1 alone: the value is the number itself, not its text, and ``shown`` carries no label
+    (kills ``len(fs) == 1`` → ``and False`` / ``== 2`` for the label and ``and False`` for the
+    value)."""
+    r = area_items._sheet_item(_item("quality", 1), {"q1_retention_rate": 96.5}, SETTINGS)
+    assert (r["value"], r["shown"], r["rule"], r["passed"]) == (96.5, "96.5 %", "≥ 95 %", True)
+
+
+def test_a_ratio_is_shown_with_its_digits_not_rounded_to_one_decimal():
+    """质量9b, the difference rate: 0.149 is shown "0.149" (``_fmt`` would show "0.1"); kills the
+    ratio condition ``or True`` / ``"XXratioXX"`` / ``"RATIO"``."""
+    r = area_items._sheet_item(_item("quality", 9), {"q9_level3": "是", "q9_difference_rate": 0.149}, SETTINGS)
+    assert r["shown"] == "各科学业水平达到Ⅲ级以上 是；校际差异率 0.149"
+    assert r["passed"] is True
+
+
+def test_a_single_blank_number_is_no_value_not_an_empty_text():
+    """A NaN in the only field: the value is None (kills ``value = ""``)."""
+    r = area_items._sheet_item(_item("recognition", 1), {"recognition_rate": float("nan")}, SETTINGS)
+    assert (r["value"], r["passed"], r["shown"]) == (None, None, "")
+
+
+def test_the_note_is_the_rows_evidence_else_empty_and_no_row_is_said_alone():
+    """An item with an evidence column left blank and an item without one have an empty note
+    (kills ``n or "XXXX"`` and the no-note ``else "XXXX"``); without a sheet row the note is only
+    that (kills ``note = "XXXX"``, which would be appended after "；")."""
+    assert area_items._sheet_item(_item("government", 1), {"g1_layout": "是", "government_1_note": None},
+                                  SETTINGS)["note"] == ""
+    assert area_items._sheet_item(_item("quality", 1), {"q1_retention_rate": 99.0}, SETTINGS)["note"] == ""
+    r = area_items._sheet_item(_item("quality", 1), None, SETTINGS)
+    assert (r["passed"], r["note"], r["value"]) == (None, "县级填报表没有该县区该年度的行", None)
+
+
+def test_a_rate_is_shown_in_percent_and_a_number_without_unit_bare():
+    """Hand-built item: a rate is shown with " %" by its type even where no unit is written
+    (kills ``type == "rate"`` → ``and False`` / ``"XXrateXX"`` / ``"RATE"``); an amount without a
+    unit is shown bare (kills the no-unit ``else "XXXX"``); a label keeps the spaces after the
+    code (kills ``split(' ', )``, ``rsplit``, ``split(' ', 2)`` for ``shown`` and the rule)."""
+    item = {"area": "government", "item_no": 99, "code": "X", "fields": [
+        {"name": "a", "type": "rate", "header": "X1 甲 比例", "rule": {"op": ">=", "value": 10}, "rule_text": "≥ 10 %"},
+        {"name": "b", "type": "amount", "header": "X2 乙 数量", "rule": {"op": ">=", "value": 1}, "rule_text": "≥ 1"}]}
+    r = area_items._sheet_item(item, {"a": 50.0, "b": 7}, {})
+    assert r["shown"] == "甲 比例 50 %；乙 数量 7"
+    assert r["rule"] == "甲 比例 ≥ 10 %；乙 数量 ≥ 1"
