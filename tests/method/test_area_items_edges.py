@@ -1,5 +1,6 @@
 """Edges of the area items' missing-column note (``balance.method.area_items._missing_column_note``)
 that a mutation run (mutmut, issue 10, round 3) showed no test was watching."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -216,3 +217,89 @@ def test_a_rate_is_shown_in_percent_and_a_number_without_unit_bare():
     r = area_items._sheet_item(item, {"a": 50.0, "b": 7}, {})
     assert r["shown"] == "甲 比例 50 %；乙 数量 7"
     assert r["rule"] == "甲 比例 ≥ 10 %；乙 数量 ≥ 1"
+
+
+# --- round 7: the resource items of one county × year from an assessment (``_resource_items``),
+# on a hand-built stand-in for the Assessment (only the fields the function reads). The rule text
+# is the school rule of quality-2017 (method.md §4: at least 6 of 7 indicators met, the rest ≥ 85 %).
+
+from types import SimpleNamespace as NS  # noqa: E402
+
+RULE = "全部达到学校标准（7 项指标中至少 6 项达到标准，其余不低于标准的 85%）"
+
+
+def _std(school_rule=True, all_pass=True):
+    return NS(school_rule=NS(min_met=6, floor_ratio=0.85) if school_rule else None,
+              county_rule=NS(all_sections_pass=all_pass), indicators=list(range(7)), stages=["小学", "初中"])
+
+
+def _verdicts(*rows):
+    cols = ["year", "county_code", "sections", "sections_小学", "sections_passed_小学", "sections_初中",
+            "sections_passed_初中"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+CI_COLS = ["year", "county_code", "stage", "indicator", "cv", "cv_limit", "cv_passed", "decisive", "cv_note"]
+
+
+def _a(verdicts, ci=None, **kw):
+    return NS(standard=_std(**kw), verdicts=verdicts, county_indicators=pd.DataFrame(ci or [], columns=CI_COLS))
+
+
+# the county asked for is (2025, "B"); the other rows share its year or its code, not both
+OTHERS = [(2024, "B", 0, 0, 0, 0, 0), (2025, "A", 0, 0, 0, 0, 0)]
+
+
+def test_a_county_year_without_a_verdict_has_no_resource_items():
+    """Kills the county / year selection ``&`` → ``|`` and ``v.empty`` → ``not``."""
+    assert area_items._resource_items(_a(_verdicts(*OTHERS)), 2025, "B") == []
+
+
+def test_no_section_in_scope_is_one_failing_item_and_nothing_else():
+    """Zero sections: one item, not passed, and no stage or CV item after it (kills its texts,
+    ``value=1``, ``passed=True``, ``== 0`` → ``!= 0`` / ``== 1`` and the early ``return``)."""
+    v = _verdicts(*OTHERS[:1], (2025, "B", 0, 0, 0, 0, 0))
+    ci = [(2025, "B", "小学", "甲", 0.3, 0.5, True, True, "")]
+    assert area_items._resource_items(_a(v, ci), 2025, "B") == [dict(
+        item="纳入评估的学段单位", value=0, rule="至少 1 个", source=area_items.SOURCE_SCHOOLS, passed=False,
+        note="没有纳入评估的学段单位，无法判定")]
+
+
+def test_each_stage_with_sections_is_one_item_of_its_passing_count_then_each_decisive_cv():
+    """小学 with no section is skipped and 初中's 2 of 3 still listed (kills ``continue`` →
+    ``break`` and the stage count mutants); a stage all passed has no note. CVs: only the decisive
+    rows of this county × year, a missing CV is no value and fails, the note is the first part
+    before " / " (kills the CV selection, ``pd.isna`` conditions, ``float(None)``, the rule's
+    ``:.2f``, ``split(" / ")[0]`` mutants and ``or ""``)."""
+    v = _verdicts(*OTHERS, (2025, "B", 3, 0, 0, 3, 2))
+    ci = [(2025, "B", "初中", "甲", 0.41234, 0.45, True, True, "12 个学段单位 / 另注"),
+          (2025, "B", "初中", "乙", np.nan, 0.45, np.nan, True, ""),
+          (2025, "B", "初中", "丙", 0.9, 0.45, False, False, "不计"),
+          (2025, "A", "初中", "丁", 0.9, 0.45, False, True, ""),
+          (2024, "B", "初中", "戊", 0.9, 0.45, False, True, "")]
+    r = area_items._resource_items(_a(v, ci), 2025, "B")
+    S = area_items.SOURCE_SCHOOLS
+    assert r == [
+        dict(item="初中学段单位达到学校标准", value="2/3", rule=RULE, source=S, passed=False, note="1 个学段单位未达到",
+             shown="3 个学段单位中 2 个达标"),
+        dict(item="初中甲差异系数", value=0.41234, rule="≤ 0.45", source=S, passed=True, note="12 个学段单位"),
+        dict(item="初中乙差异系数", value=None, rule="≤ 0.45", source=S, passed=False, note="")]
+    v2 = _verdicts((2025, "B", 5, 2, 2, 3, 3))
+    r2 = area_items._resource_items(_a(v2), 2025, "B")
+    assert [(x["item"], x["value"], x["passed"], x["note"]) for x in r2] == [
+        ("小学学段单位达到学校标准", "2/2", True, ""), ("初中学段单位达到学校标准", "3/3", True, "")]
+
+
+def test_a_stage_count_column_that_is_absent_counts_as_no_section():
+    """A verdict row without the 初中 counts: that stage is skipped, not an error (kills the
+    ``get(…, 0)`` defaults → ``None`` / ``1`` and ``or 0`` → ``or 1`` / ``and 0``)."""
+    v = _verdicts((2025, "B", 2, 2, 1, 0, 0)).drop(columns=["sections_初中", "sections_passed_初中"])
+    r = area_items._resource_items(_a(v), 2025, "B")
+    assert [(x["item"], x["value"]) for x in r] == [("小学学段单位达到学校标准", "1/2")]
+
+
+def test_without_a_school_rule_or_the_all_sections_rule_there_are_no_stage_items():
+    """Kills ``school_rule is not None`` → ``is None`` / ``or``, and ``all_sections_pass`` dropped."""
+    v = _verdicts((2025, "B", 2, 2, 1, 0, 0))
+    assert area_items._resource_items(_a(v, school_rule=False), 2025, "B") == []
+    assert area_items._resource_items(_a(v, all_pass=False), 2025, "B") == []
