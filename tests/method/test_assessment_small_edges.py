@@ -144,3 +144,24 @@ def test_a_section_values_table_given_by_hand_is_kept_as_given():
     b = Assessment(a.standard, a.source, a.sha256, a.sections, a.school_results, a.excluded, mine,
                    a.county_indicators, a.shortfalls, a.county_shortfalls, a.verdicts, a.warnings)
     assert b.section_values is mine
+
+
+def test_an_object_count_column_with_missing_cells_is_refused_with_a_message_not_a_crash():
+    """A table that skipped validation may hold a count column of Python objects with ``<NA>``:
+    it is read as numbers and refused by message, 2 bad rows, the first at row 3 (kills
+    ``to_numpy(dtype=None / no dtype)``, where ``isfinite`` of objects raises, and a dropped
+    ``na_value``, where ``float(<NA>)`` raises)."""
+    t = table(primary("1", 200), primary("2", 300), primary("3", 300))
+    t["primary_students"] = pd.Series([200, pd.NA, -1], dtype=object)
+    p = _problems(t)
+    assert [(x.row, x.value, x.code) for x in p] == [(3, "<NA>", "pupils_invalid")]
+    assert "（共 2 行，" in p[0].problem_zh
+
+
+def test_county_shortfall_sums_are_floats_even_where_no_section_fails():
+    """The shortfall columns are float64 — a county whose sections all pass sums 0.0, not an
+    object (kills ``np.where(…, None)`` for the non-failing rows)."""
+    short = _short([(2025, "A", "甲县", "小学", "I1", "人", 2.0, True), (2025, "B", "乙县", "小学", "I1", "人", 1.0, False)])
+    out = _county_shortfalls(short)
+    assert out["shortfall_failing_sections"].dtype == "float64" and out["shortfall"].dtype == "float64"
+    assert out["shortfall_failing_sections"].tolist() == [0.0, 1.0]
