@@ -303,3 +303,92 @@ def test_without_a_school_rule_or_the_all_sections_rule_there_are_no_stage_items
     v = _verdicts((2025, "B", 2, 2, 1, 0, 0))
     assert area_items._resource_items(_a(v, school_rule=False), 2025, "B") == []
     assert area_items._resource_items(_a(v, all_pass=False), 2025, "B") == []
+
+
+# --- round 7: a computed item's whole result (``_computed_item``) on each of its four paths, and
+# the missing-field note of a sheet item (``_sheet_item`` / ``_isna``)
+
+def test_all_schools_passing_decide_the_item_and_a_sheet_no_is_noted_as_overruled():
+    """Every school passes: the school data decide (value, rule, source, passed), and a sheet
+    answer "否" is named as overruled; "是" or no answer leaves no note (kills each key of that
+    result renamed, dropped or ``None``, ``passed=False``, the note's condition and texts)."""
+    S = area_items.SOURCE_SCHOOLS
+    base = dict(value="2 所学校全部达到", rule="规模不超过 2000 人", source=S, passed=True)
+    assert _computed(_rows(True, True), {"school_size_ok": "否"}) == dict(
+        base, note="县级填报表填“否”，与学校数据不一致，以学校数据为准")
+    assert _computed(_rows(True, True), {"school_size_ok": "是"}) == dict(base, note="")
+    assert _computed(_rows(True, True)) == dict(base, note="")
+
+
+def test_failing_schools_decide_the_item_and_a_sheet_yes_is_noted_as_overruled():
+    """Five failing rows (no "另有", which starts at six) and a sheet answer "是": the whole result
+    (kills ``> 5`` → ``>= 5`` / ``or True``, ``else "XXXX"``, the "是" condition and its note text,
+    ``note =`` for ``+=`` and each key renamed, dropped or ``None``)."""
+    r = _computed(_rows(False, False, False, False, False, True), {"school_size_ok": "是"})
+    shown = "；".join(["0校：d0"] + [f"{i}校（小学）：d{i}" for i in range(1, 5)])
+    assert r == dict(value="5 所学校未达到（共 6 所）", rule="规模不超过 2000 人", source=area_items.SOURCE_SCHOOLS,
+                     passed=False, note=shown + "。县级填报表填“是”，与学校数据不一致，以学校数据为准")
+
+
+def _item_computed(no, header=None):
+    it = _item("government", no)
+    if header:
+        it = {**it, "fields": [{**it["fields"][0], "header": header}]}
+    return it
+
+
+def test_missing_columns_hand_the_item_to_the_sheet_and_say_why():
+    """Item 3 without its music / art room columns, one school of unknown pass, the sheet says
+    "是": the sheet decides, its rule is the field's label + "：是", the note names the absent
+    columns, not the unknown school (kills ``why = None``, ``_missing_column_note(None / …, None)``,
+    ``not why or …``, the "是" / "否" tuple texts, every key of the sheet result renamed, dropped
+    or ``None``, ``passed != "是"`` / ``"XX是XX"``, the rule's split and ``"XX：是XX"``)."""
+    it = _item_computed(3)
+    rows = _rows(None)
+    r = area_items._computed_item(it, it["fields"][0], rows, {"g3_music_art_rooms": "是"}, pd.DataFrame())
+    cols = area_items._missing_column_note(3, pd.DataFrame())
+    assert cols.startswith("学校数据缺少列：")
+    assert r == dict(value="是", rule="音乐美术专用教室配备达标：是", source=area_items.SOURCE_SHEET, passed=True,
+                     note=cols + "，采用县级填报表")
+
+
+def test_schools_of_unknown_pass_hand_the_item_to_the_sheet_or_leave_it_missing():
+    """Item 4 (no optional column needed), one school with two rows of unknown pass: the note
+    counts schools, not rows; a sheet "否" decides (not passed); without a sheet answer the item
+    is missing with its rule and source (kills ``why and len(unknown)``, ``why = None``, the
+    renamed ``school_code``, ``"XX否XX"``, and each key of the missing result renamed, dropped or
+    ``None``). A label with a space keeps it (kills ``split(' ', )`` / ``rsplit`` / ``split(' ', 2)``)."""
+    it = _item_computed(4, header="保障4 学校 规模不超标")
+    rows = _rows(None, None).assign(school_code="u")
+    r = area_items._computed_item(it, it["fields"][0], rows, {"g4_school_size": "否"}, pd.DataFrame(), "≤ 2000 人")
+    assert r == dict(value="否", rule="学校 规模不超标：是", source=area_items.SOURCE_SHEET, passed=False,
+                     note="1 所学校数据不全，采用县级填报表")
+    r = area_items._computed_item(it, it["fields"][0], rows, None, pd.DataFrame(), "≤ 2000 人")
+    assert r == dict(value=None, rule="≤ 2000 人", source=area_items.SOURCE_NONE, passed=None,
+                     note="1 所学校数据不全；县级填报表也未填写")
+
+
+def test_a_sheet_item_names_every_blank_field_including_its_comparison_basis_then_its_evidence():
+    """保障8 with civil servants' pay (a field without a rule) blank: both fields are named
+    missing, joined by "、" (kills ``_isna``'s ``v is None and …`` and the ``"XX、XX"`` join), and
+    the evidence note follows after "；" (kills ``f"；{note}" if note and False``); without a row,
+    a field without a rule is read as blank, not looked up (kills ``_isna``'s ``row is None and
+    False``). Labels with spaces are kept whole (kills ``split(' ', )``, ``rsplit``, ``split(' ', 2)``)."""
+    it = _item("government", 8)
+    r = area_items._sheet_item(it, {"g8_teacher_pay": 100000.0, "g8_civil_servant_pay": None}, SETTINGS)
+    assert (r["passed"], r["note"]) == (None, "县级填报表未填写：教师平均工资收入(元/年)、当地公务员平均工资收入(元/年)")
+    assert area_items._sheet_item(it, None, SETTINGS)["note"] == "县级填报表没有该县区该年度的行"
+    g1 = _item("government", 1)
+    r = area_items._sheet_item(g1, {"g1_layout": None, "government_1_note": "见附件"}, SETTINGS)
+    assert (r["passed"], r["note"]) == (None, "县级填报表未填写：学校布局规划合理；见附件")
+    spaced = {**g1, "fields": [{**g1["fields"][0], "header": "保障1 学校 布局"}]}
+    assert area_items._sheet_item(spaced, {"g1_layout": None}, SETTINGS)["note"] == "县级填报表未填写：学校 布局"
+
+
+def test_a_stage_with_no_section_passed_counts_zero_and_an_absent_passed_count_is_zero():
+    """0 of 2 passed is "0/2" (kills ``or 0`` → ``or 1``); a verdict row with the stage's section
+    count but no passed count reads 0 passed (kills ``get(…, 1)``)."""
+    v = _verdicts((2025, "B", 4, 2, 0, 2, 2))
+    assert [x["value"] for x in area_items._resource_items(_a(v), 2025, "B")] == ["0/2", "2/2"]
+    v = v.drop(columns=["sections_passed_初中"])
+    assert [x["value"] for x in area_items._resource_items(_a(v), 2025, "B")] == ["0/2", "0/2"]
