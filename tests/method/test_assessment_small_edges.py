@@ -165,3 +165,22 @@ def test_county_shortfall_sums_are_floats_even_where_no_section_fails():
     out = _county_shortfalls(short)
     assert out["shortfall_failing_sections"].dtype == "float64" and out["shortfall"].dtype == "float64"
     assert out["shortfall_failing_sections"].tolist() == [0.0, 1.0]
+
+
+def test_assess_of_a_loaded_table_keeps_its_reading_warnings_checksum_and_headers():
+    """``assess`` of an already loaded SchoolTable uses it as is (kills ``isinstance(source,
+    SchoolTable) and False``, which would try to read it as a file) and carries its reading
+    warning into ``warnings`` (kills ``warnings=None`` / dropped and ``problems_frame(None)``,
+    which give an empty problem table), its checksum and its header map."""
+    from balance.errors import Problem
+    from balance.io.table import SchoolTable
+    from balance.method.assessment import assess
+
+    w = Problem(file="x.xlsx", problem_zh="某列已忽略", problem_en="a column was ignored", severity="warning",
+                code="ignored_column")
+    st = SchoolTable(data=_small(), path="x.xlsx", sha256="abc", warnings=[w],
+                     header_map={"小学在校生数": "primary_students"})
+    a = assess(st, "quality-2017")
+    assert a.warnings[["severity", "code", "file", "problem_zh"]].values.tolist() == [
+        ["warning", "ignored_column", "x.xlsx", "某列已忽略"]]
+    assert (a.source, a.sha256, a.header_map) == ("x.xlsx", "abc", {"小学在校生数": "primary_students"})
