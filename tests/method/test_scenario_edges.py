@@ -334,3 +334,65 @@ def test_a_year_that_is_not_whole_is_refused_and_a_year_written_none_is_no_year(
     assert [(p.row, p.column, p.value, p.code) for p in probs[1:]] == [(2, "不存在的列", "不存在的列", "scenario_bad_column")]
     sc = as_scenario([{"school_code": "9999999991", "column": "小学专任教师数", "amount": 1, "year": "None"}])
     assert sc.changes["year"].isna().tolist() == [True]
+
+
+# --- round 7 (docs/mutation/round7-method-rest.md): the checks of the raw changes (``_changes``)
+# called directly with raw ``(row, code, year, column, amount)`` tuples, and ``_scalar``.
+
+from balance.method.scenario import _changes  # noqa: E402
+from balance.method.scenario_file import _scalar  # noqa: E402
+
+T = "小学专任教师数"
+
+
+def _refused_raw(raw):
+    with pytest.raises(InputError) as ei:
+        _changes(raw, "s.yaml")
+    return [(p.file, p.row, p.column, p.value, p.code, p.problem_zh, p.problem_en) for p in ei.value.problems]
+
+
+def test_a_bad_amount_a_fractional_count_and_an_unknown_column_are_all_named_in_file_order():
+    """Four rows, four problems, each with its file, row, column, value, code and both texts:
+    an amount that is text ("abc"), a blank amount (value ""), a fractional teacher count, and —
+    after it — an unknown column, which is still checked (kills the bad-amount and fractional
+    problems' field / text mutants, ``continue`` → ``break`` after the fractional count and the
+    column hint texts renamed)."""
+    got = _refused_raw([(2, "1", None, T, "abc"), (3, "1", None, T, None), (4, "1", None, T, "1.5"),
+                    (5, "1", None, "不存在的列", 1)])
+    assert got == [
+        ("s.yaml", 2, T, "abc", "scenario_bad_amount", "增加量不是数字", "amount is not a number"),
+        ("s.yaml", 3, T, "", "scenario_bad_amount", "增加量不是数字", "amount is not a number"),
+        ("s.yaml", 4, T, "1.5", "scenario_fractional", "该列只能是整数，增加量必须为整数",
+         "this column holds whole numbers: the amount must be whole"),
+        ("s.yaml", 5, "不存在的列", "不存在的列", "scenario_bad_column",
+         "未知的列“不存在的列”（应为学校数据表中的数值列，如“小学专任教师数”）",
+         "unknown column '不存在的列' (use a numeric column of the school table, e.g. 小学专任教师数)")]
+
+
+def test_an_amount_with_thousands_separators_is_read_as_its_number():
+    """"1,000" is 1000 (kills ``replace(",", …)`` → ``"XX,XX"`` / ``"XXXX"``)."""
+    sc = _changes([(2, "1", 2025, T, "1,000")], "s.yaml")
+    assert sc.changes[["school_code", "year", "field", "amount"]].values.tolist() == [["1", 2025, "primary_teachers", 1000.0]]
+
+
+def test_no_changes_is_an_empty_scenario_with_its_columns():
+    """An empty list is an empty scenario with the six columns and a nullable year (kills
+    ``DataFrame(out, columns=None)`` / no columns, where the year column does not exist)."""
+    sc = _changes([], "s.yaml")
+    assert len(sc) == 0 and list(sc.changes.columns) == ["row", "school_code", "year", "field", "column", "amount"]
+    assert str(sc.changes["year"].dtype) == "Int64"
+
+
+def test_a_value_that_should_be_one_cell_is_shown_by_a_short_repr():
+    """A list, mapping or other object where one cell belongs is shown by ``reprlib`` with at most
+    4 items, 2 levels, strings and other objects cut to 40 characters, the whole cut at 100
+    (expected texts: those limits applied by hand; kills each limit + 1 and ``[:101]``)."""
+    import datetime
+
+    assert _scalar(list(range(6))) == "[0, 1, 2, 3, ...]"
+    assert _scalar({k: i for i, k in enumerate("abcde")}) == "{'a': 0, 'b': 1, 'c': 2, 'd': 3, ...}"
+    assert _scalar([[[1]]]) == "[[[...]]]"
+    assert _scalar(["x" * 50]) == "['" + "x" * 17 + "..." + "x" * 18 + "']"
+    assert _scalar(datetime.datetime(2025, 1, 1, 12, 30, 45, 123456)) == "datetime.datetime(...12, 30, 45, 123456)"
+    long = _scalar(["y" * 40] * 4)
+    assert len(long) == 100 and long.startswith("['" + "y" * 17 + "...")
