@@ -90,6 +90,11 @@ def test_a_failed_resource_item_stands_for_the_assessment_and_a_missing_veto_is_
         "一票否决第1项“veto1”缺少数据（县级填报表未填写）"]
     assert (vr["resource_status"], vr["veto_passed"], vr["veto_status"]) == ("未达标", False, "数据缺失")
     assert (vr["government_status"], vr["passed"], vr["items_failed"], vr["items_missing"]) == ("达标", False, 1, 1)
+    # an area is 未达标 when one of its items fails, 数据缺失 when none fails but one is missing
+    rows = _all()[:1] + [_row("government", 1, True), _row("government", 2, None), _row("quality", 1, False),
+                         _row("quality", 2, None), _row("recognition", 1, True), _row("veto", 1, True)]
+    vr = _verdict_row(V(2025, "990101", "测试县", True, []), rows, Q, has_sheet_row=True)
+    assert (vr["government_status"], vr["quality_status"], vr["recognition_status"]) == ("数据缺失", "未达标", "达标")
     # the resource area follows the assessment's verdict, not its items
     vr = _verdict_row(V(2025, "990101", "测试县", True, []), rows[:1] + _all()[1:], Q, has_sheet_row=True)
     assert (vr["resource_passed"], vr["resource_status"], vr["passed"], vr["verdict"]) == (True, "达标", True, "达到")
@@ -135,10 +140,11 @@ def test_every_item_of_every_county_year_in_order(two_counties):
     assert ev.verdicts[["year", "county_code", "county_name"]].values.tolist() == [
         [2024, A[0], A[1]], [2025, A[0], A[1]], [2025, B[0], B[1]]]
     expected = [(a, name, k) for a, name, n in AREA_ITEMS for k in range(1, n + 1)]   # 39 items, numbered per area
-    for (y, c, n), sub in ev.items.groupby(["year", "county_code", "county_name"], sort=False):
-        assert list(zip(sub.area, sub.area_name, sub.item_no)) == expected, (y, c)
-        assert (c, n) in (A, B)
     assert len(ev.items) == 3 * 39
+    for k, (y, c, n) in enumerate([(2024, *A), (2025, *A), (2025, *B)]):
+        sub = ev.items.iloc[39 * k:39 * (k + 1)]
+        assert list(zip(sub.area, sub.area_name, sub.item_no)) == expected, (y, c)
+        assert set(zip(sub.year, sub.county_code, sub.county_name)) == {(y, c, n)}
     # status follows passed: 达标 / 未达标 / 缺失 (the sheet's rows hold everything: only A 2024 has gaps)
     assert ev.items["passed"].dtype == "boolean"
     s = ev.items[(ev.items.year == 2024)]
@@ -146,6 +152,12 @@ def test_every_item_of_every_county_year_in_order(two_counties):
     assert s["passed"].isna().sum() == 30 and s["passed"].fillna(False).sum() == 9   # 8 resource + item 4
     assert ev.verdicts["items_missing"].tolist() == [30, 0, 0]
     assert ev.verdicts["verdict"].tolist() == ["未达到", "达到", "达到"]
+    # A 2024 has no sheet row: the two computed items its schools cannot decide (3 and 5: no room or
+    # class-size columns) each with its sentence, then one sentence for the other 28 sheet items
+    # (31 items outside 资源配置, less items 3, 4 and 5)
+    fi = ev.verdicts["failing_items"][0]
+    assert [x.split("“")[0] for x in fi[:2]] == ["政府保障程度第3项", "政府保障程度第5项"]
+    assert fi[2:] == ["县级填报表中没有该县区 2024 年的数据：政府保障程度、教育质量、社会认可度、一票否决共 28 项缺少数据"]
     # notes: "" where there is none, never NaN
     assert ev.items["note"].map(type).eq(str).all() and (ev.items.loc[ev.items.area == "resource", "note"] == "").all()
     i4 = ev.items[(ev.items.year == 2024) & (ev.items.area == "government") & (ev.items.item_no == 4)].iloc[0]
@@ -157,6 +169,23 @@ def test_every_item_of_every_county_year_in_order(two_counties):
     assert ev.standard.id == "quality-2017" and ev.sheet is not None and len(ev.sheet.data) == 4
     assert ev.assessment.verdicts[["year", "county_code"]].values.tolist() == [[2024, A[0]], [2025, A[0]], [2025, B[0]]]
     assert set(ev.school_items["school_code"]) == {"9999999991", "9999999992", "9999999993"}
+
+
+def test_a_blank_cell_of_a_sheet_row_is_a_missing_item_of_its_own():
+    # a county with its sheet row, one cell blank: that item's own sentence, not "the sheet has no row"
+    ev = evaluate(frame(p_school("1", 400, 10)), pd.DataFrame([full_row(2025, *A, recognition_rate=None)]))
+    fi = ev.verdicts["failing_items"][0]
+    assert len(fi) == 1 and fi[0].startswith("社会认可度第1项“社会认可度达到85%以上”缺少数据（"), fi
+    assert (ev.verdicts["items_missing"][0], ev.verdicts["recognition_status"][0]) == (1, "数据缺失")
+
+
+def test_the_resource_area_is_assessed_with_the_standard_given():
+    # basic-2012 (基本均衡): no school rule and no per-indicator CV limit, only the composite CV
+    # (≤ 0.65 for 小学): one resource item, where quality-2017 has eight
+    ev = evaluate(frame(p_school("1", 400, 10), p_school("2", 400, 10)), None, "basic-2012")
+    r = ev.items[ev.items.area == "resource"]
+    assert r[["item_no", "item", "rule"]].values.tolist() == [[1, "小学综合差异系数差异系数", "≤ 0.65"]]
+    assert ev.verdicts["standard_id"].tolist() == ["basic-2012"] and ev.assessment.standard.id == "basic-2012"
 
 
 def test_the_year_and_county_filters(two_counties):
