@@ -232,3 +232,67 @@ def test_a_message_whose_placeholder_pydantic_does_not_fill_falls_back_to_the_de
     assert got == [("标准文件内容无效：取值无效", "invalid standard: Input should be greater than 1"),
                    ("标准文件内容无效：取值无效", "invalid standard: Input should be less than 1"),
                    ("标准文件内容无效：应为 true 或 false", "invalid standard: must be true or false")]
+
+
+# --------------------------------------------------------------- round 7: survivors of the first run
+
+
+def test_one_nul_byte_in_a_long_file_is_still_refused_as_binary(tmp_path):
+    # the shared decoder leaves a stray NUL (≤ 1 % of the head) to the cell checks of a table; a
+    # standard file has no cells: one NUL anywhere refuses it here
+    path = _file(tmp_path, b"id: x\n" + b"# comment line\n" * 20 + b"title: a\x00b\n")
+    assert _refusal(sf._read_text, path) == _p(*BINARY, file=str(path))
+
+
+def test_the_file_is_read_with_a_bound(tmp_path, monkeypatch):
+    # at most MAX_FILE_BYTES + 1 bytes are read: enough to know the file is too large, never a
+    # whole multi-gigabyte file into memory
+    asked = []
+
+    class Huge:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_):
+            return False
+
+        def read(self, n=-1):
+            asked.append(n)
+            assert n is not None and n >= 0, "an unbounded read"
+            return b"#" * n
+
+    monkeypatch.setattr(sf, "open", lambda *_a, **_k: Huge(), raising=False)
+    p = _refusal(sf._read_text, tmp_path / "huge.yaml")
+    assert p.code == "file_too_large" and asked and all(n <= 2 * sf.MAX_FILE_BYTES for n in asked)
+
+
+def test_a_yaml_syntax_error_names_the_file():
+    p = _refusal(sf._parse, F, "id: x\ntitle: t\n  short_title: y\n")
+    assert (p.file, p.code, p.row) == (F, "yaml_syntax", 3)
+
+
+def test_a_parser_that_runs_out_of_stack_is_refused_as_too_deep(monkeypatch):
+    # the pure-Python parser (no libyaml) hits Python's recursion limit on absurd nesting
+    def deep(*_a):
+        raise RecursionError
+
+    monkeypatch.setattr(sf, "_walk", deep)
+    assert _refusal(sf._parse, F, "a: [[1]]\n") == _p("yaml_too_deep", "YAML 嵌套过深", "YAML nested too deeply")
+
+
+def test_the_parser_is_disposed_of_after_success_and_after_a_refusal(monkeypatch):
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    disposed = []
+
+    class Counting(base):
+        def dispose(self):
+            disposed.append(1)
+            super().dispose()
+
+    monkeypatch.setattr(yaml, "CSafeLoader", Counting, raising=False)
+    assert sf._parse(F, "a: 1\n")[0] == {"a": 1}
+    _refusal(sf._parse, F, "a: 1\na: 2\n")
+    _refusal(sf._parse, F, "a: [1\n")
+    assert disposed == [1, 1, 1]
