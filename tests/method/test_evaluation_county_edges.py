@@ -325,3 +325,9 @@ def test_a_sheet_already_read_with_a_county_the_table_lacks(two_counties):
     ev = evaluate(schools, cs, other_counties="ignore")
     assert ev.sheet.data["county_code"].tolist() == [A[0]]
     assert ev.warnings["code"].tolist() == ["other_counties_ignored"]
+    # a dropped county named differently on its rows is named by its first row, as the reader does
+    rows = pd.DataFrame([full_row(2025, *A), full_row(2025, "990109", "外县"), full_row(2024, "990109", "外县区")])
+    mine = evaluate(schools, load_county_sheet(rows), other_counties="ignore").warnings
+    reader = evaluate(schools, rows, other_counties="ignore").warnings
+    assert mine["problem_zh"].tolist() == reader["problem_zh"].tolist() == [
+        "县级填报表中有 1 个县区不在学校数据中，其 2 行未使用（已忽略）：990109 外县"]
