@@ -72,7 +72,7 @@ SUMMARY_COLUMNS = ["year", "county_code", "county_name", "stage", "indicator", "
                    "county_cost_wan", "gap"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test (not per module), so that a mutation run sees which test reads what
 def one_short():
     """Two 100-pupil 小学 of one county; school 2 has no PE/art teacher (school 1 has 1). By hand:
     the county's PE/art value is 1 teacher / 200 pupils × 100 = 0.5 before, 1.0 after one teacher is
