@@ -210,3 +210,25 @@ def test_the_trend_sentence_names_each_county_stage_and_its_rate():
     assert p.planned["primary_students"].dtype == t["primary_students"].dtype
     assert p.pupil_basis == ("数据中没有 2027 年的在校生数：按 2024–2025 年各县各学段在校生总数的年均变化率"
                              "（990101 小学 +5.0%，990101 初中 -5.0%；每年最多 ±10%）推算到 2027 年，各校同比例变化。")
+
+
+def test_the_trend_is_the_average_yearly_rate_and_a_new_stage_keeps_its_pupils():
+    """2023 → 2025 (two years): the 小学 grows 400 → 441 pupils, (441/400)^(1/2) − 1 = +5.0 % a year, so
+    441 × 1.05² = 486.2 → 486 in 2027; the 初中 has no pupils in 2023 (its school opened later): no rate
+    (0 %), its 100 pupils are kept."""
+    from tests.factories import junior
+
+    t = table(primary("1", 400, year=2023), primary("1", 441), junior("2", 100))
+    p, _, _ = schedule_plan(t, target_year=2027)
+    assert p.planned["primary_students"].tolist() == [486, 0] and p.planned["junior_students"].tolist() == [0, 100]
+    assert p.pupil_basis == ("数据中没有 2027 年的在校生数：按 2023–2025 年各县各学段在校生总数的年均变化率"
+                             "（990101 小学 +5.0%，990101 初中 +0.0%；每年最多 ±10%）推算到 2027 年，各校同比例变化。")
+
+
+def test_the_trend_sentence_lists_only_the_stages_with_pupils_and_never_the_senior_one():
+    """A county of 小学 (400 → 441 pupils over 2023–2025, +5.0 %) whose school also counts 50 高中
+    pupils both years: the sentence names the 小学 only (no 初中 without pupils, no 高中)."""
+    t = table(primary("1", 400, year=2023, senior_students=50), primary("1", 441, senior_students=50))
+    p, _, _ = schedule_plan(t, target_year=2027)
+    assert p.pupil_basis == ("数据中没有 2027 年的在校生数：按 2023–2025 年各县各学段在校生总数的年均变化率"
+                             "（990101 小学 +5.0%；每年最多 ±10%）推算到 2027 年，各校同比例变化。")

@@ -72,7 +72,7 @@ SUMMARY_COLUMNS = ["year", "county_code", "county_name", "stage", "indicator", "
                    "county_cost_wan", "gap"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test (not per module), so that a mutation run sees which test reads what
 def one_short():
     """Two 100-pupil 小学 of one county; school 2 has no PE/art teacher (school 1 has 1). By hand:
     the county's PE/art value is 1 teacher / 200 pupils × 100 = 0.5 before, 1.0 after one teacher is
@@ -157,6 +157,10 @@ def test_the_summary_carries_the_certificate_in_wan(one_short):
     (100.0, {"lower_bound": 120.0, "model_cost": 110.0, "status": "nodelimit", "seconds": 2},
      {"lower_bound": 100.0, "model_cost": 110.0, "gap": 0.0, "gap_optimisation": 0.0, "gap_rounding": 0.0,
       "solver_status": "nodelimit", "solver_seconds": 2.0}),
+    # a cost below 1 元 is still a cost: (0.4 − 0.25)/0.5 and (0.5 − 0.4)/0.5
+    (0.5, {"lower_bound": 0.25, "model_cost": 0.4, "status": "optimal", "seconds": 0.0},
+     {"lower_bound": 0.25, "model_cost": 0.4, "gap": 0.5, "gap_optimisation": 0.3, "gap_rounding": 0.2,
+      "solver_status": "optimal", "solver_seconds": 0.0}),
     # nothing bought: every gap 0
     (0.0, {"lower_bound": 0.0, "model_cost": 0.0, "status": "optimal", "seconds": 0.1},
      {"lower_bound": 0.0, "model_cost": 0.0, "gap": 0.0, "gap_optimisation": 0.0, "gap_rounding": 0.0,

@@ -307,3 +307,23 @@ def test_the_cv_loop_compares_the_cv_gain_per_yuan_of_a_move_and_a_hire(tcost, h
     h, m, cost = _solve_transfers(grp, np.full(4, 0.9), np.full(4, 9.0), tcost)
     assert h.tolist() == hire and m == moves
     assert cost == pytest.approx(sum(hire) * 120_000 + sum(moves.values()) * tcost)
+
+
+@pytest.mark.parametrize("tcost, hire, moves", [(190_000.0, [0, 1, 0, 0], {(3, 0): 1}),
+                                                (195_000.0, [1, 1, 1, 0], {})])
+def test_the_cv_loop_with_fifty_pupil_sections(tcost, hire, moves):
+    """The same values (1, 1, 1, 5 per 100) in sections of 50 pupils: one teacher is g = 2 per 100
+    (the pupil mass P·g = 100 and the squared terms 2·y·g + g² differ from P = 100, g = 1); target 0.45.
+    Equal pupils, so CV² = var/mean².
+    Step 1: CV² 0.75; a hire at 0 → (3, 1, 1, 5): 2.75/2.5² = 0.44, gain 0.31/120 000 = 2.583e-6; a move
+    3 → 0 → (3, 1, 1, 3): 1/2² = 0.25, gain 0.5/t: a move iff t ≤ 193 548 元.
+    * t = 190 000: move. Step 2 (CV 0.5): a hire at 1 → (3, 3, 1, 3): 0.75/2.5² = 0.12 (gain 1.083e-6);
+      the move 3 → 1 → (3, 3, 1, 1) keeps CV² 0.25 (gain 0): hire. CV 0.346 ≤ 0.45.
+    * t = 195 000: hire at 0. Step 2 (CV² 0.44): a hire at 1 → (3, 3, 1, 5): 2/3² = 0.2222 (gain 1.815e-6);
+      a move 3 → 1 → (3, 3, 1, 3): 0.12 (gain 0.32/195 000 = 1.641e-6): hire. Step 3 (CV 0.471): a hire at
+      2 → (3, 3, 3, 5): 0.75/3.5² = 0.0612 (gain 1.342e-6); a move 3 → 2 → all 3: 0 (gain 0.2222/195 000
+      = 1.140e-6): hire. CV 0.247."""
+    grp = _group([1, 1, 1, 5], [50] * 4, [2.0] * 4, 120_000.0, 0.45)
+    h, m, cost = _solve_transfers(grp, np.full(4, 0.9), np.full(4, 9.0), tcost)
+    assert h.tolist() == hire and m == moves
+    assert cost == pytest.approx(sum(hire) * 120_000 + sum(moves.values()) * tcost)
