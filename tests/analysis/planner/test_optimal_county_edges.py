@@ -239,6 +239,9 @@ def test_a_budget_below_the_price_of_a_room_buys_nothing_and_still_solves(rooms)
     # without an exemption (`x + inc ≥ s + relax`: a failing section must reach 2 s — no plan at all).
     rec, cert = _solve(_small_school_county(), rooms, budget=10_000.0)
     assert rec.empty and cert["sections_failing_after"] == 1 and cert["budget"] == 10_000.0
+    # the second solve (least cost keeping the first's result) is feasible: the CV excess was 0 and
+    # stays ≤ 0 + 1e-6 (kills `≤ excess − 1e-6`: an infeasible second solve, SCIP's status says so)
+    assert cert["status"] == "optimal" and cert["cv_excess"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_a_budget_removes_a_cv_excess_it_can_afford():
