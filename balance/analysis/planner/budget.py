@@ -12,6 +12,10 @@ Objective (lexicographic, by weights in one mixed-integer cone programme, the mo
 3. subject to :math:`\\sum` unit price × quantity ≤ budget (元 = 万元 × 10 000), with areas and
    equipment whole multiples of their resolution so the written plan never exceeds the budget.
 
+A second solve then keeps what the first achieved (as many sections brought to standard, no more CV
+excess) and minimises the cost: the money term of the weighted objective alone is far below SCIP's
+gap, and a plan used to spend the rest of the budget on additions that count for nothing.
+
 The budget applies to **each county-year planned** (select one with ``county`` / ``year``). What
 remains unmet is in ``Plan.notes`` and ``plan_summary.json`` (``after.failing_items``,
 ``cv_excess_after``, ``budget_left``).

@@ -270,7 +270,8 @@ def _set_objective(pg: _Programme) -> None:
     """Least cost :math:`\\sum \\kappa A + \\sum(\\kappa T + \\tau I)` (万元); in budget mode the cost is
     capped at the budget and the objective is lexicographic by weights: sections brought to
     standard first, then CV excess removed, then (a tie-break worth < 1e-3 of one CV unit) the
-    money left over."""
+    money left over — a term below SCIP's gap, so :func:`~balance.analysis.planner.optimal._spend_least`
+    re-solves for the least cost keeping the first two."""
     from pyscipopt import quicksum
 
     m = pg.m

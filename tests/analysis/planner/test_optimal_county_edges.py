@@ -239,6 +239,9 @@ def test_a_budget_below_the_price_of_a_room_buys_nothing_and_still_solves(rooms)
     # without an exemption (`x + inc ≥ s + relax`: a failing section must reach 2 s — no plan at all).
     rec, cert = _solve(_small_school_county(), rooms, budget=10_000.0)
     assert rec.empty and cert["sections_failing_after"] == 1 and cert["budget"] == 10_000.0
+    # the second solve (least cost keeping the first's result) is feasible: the CV excess was 0 and
+    # stays ≤ 0 + 1e-6 (kills `≤ excess − 1e-6`: an infeasible second solve, SCIP's status says so)
+    assert cert["status"] == "optimal" and cert["cv_excess"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_a_budget_removes_a_cv_excess_it_can_afford():
@@ -253,3 +256,20 @@ def test_a_budget_removes_a_cv_excess_it_can_afford():
     add = rec[rec["kind"] == "add"].groupby("_row")["amount"].sum()
     assert cert["cv_excess"] == pytest.approx(0.0, abs=1e-6) and add[0] >= 33_400
     assert add.sum() <= 33_500 + 1e-9
+
+
+def test_a_budget_plan_spends_nothing_on_additions_that_count_for_nothing():
+    # quality-2017. School 3 (200 pupils, 7 qualified teachers: 3.5 per 100 < 0.85 × 4.2 = 3.57) passes
+    # with one hire (120 000 元). School 4 (400 pupils, 2 ㎡ of teaching area per pupil, floor
+    # 0.85 × 4.5 = 3.825) needs 730 ㎡ at 3500 元 = 2 555 000 元, more than the budget (500 000 元): it
+    # stays failing, and nothing else is short. So the plan is one hire, 120 000 元. The money term of
+    # the weighted objective (1e-9 per 万元) is below SCIP's gap (1e-4 of 1000 per section passing):
+    # the plan used to add three unneeded hires at school 4 (480 000 元); the second solve
+    # (optimal._spend_least) keeps what the first achieved at the least cost.
+    q = load_standard("quality-2017")
+    t = table(primary("1", 100), primary("2", 100), primary("3", 200, qualified=7),
+              primary("4", 400, teaching_area=400 * 2.0))
+    rec, cert = _solve(t, q, budget=500_000.0)
+    add = rec[rec["kind"] == "add"]
+    assert add[["_row", "field", "amount"]].values.tolist() == [[2, "qualified_teachers", 1.0]]
+    assert cert["sections_failing_after"] == 1
