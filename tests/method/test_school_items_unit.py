@@ -17,10 +17,15 @@ import pandas as pd
 import pytest
 
 from balance.method.school_items import (
-    EVALUATION_COLUMNS, base_settings, compute_school_items, computed_rule, optional_school_columns, school_extras,
+    EVALUATION_COLUMNS,
+    _fmt,
+    base_settings,
+    compute_school_items,
+    computed_rule,
+    optional_school_columns,
+    school_extras,
     school_settings,
 )
-from balance.method.school_items import _fmt
 from balance.method.standards import Relaxation, RelaxationWhen, load_standard
 
 Q = load_standard("quality-2017")
