@@ -159,9 +159,11 @@ def _resource_items(a, year, code) -> list[dict]:
     ci = ci[(ci.year == year) & (ci.county_code == code) & (ci.decisive.astype(bool))]
     for r in ci.itertuples(index=False):
         ok = False if pd.isna(r.cv_passed) else bool(r.cv_passed)
-        out.append(dict(item=f"{r.stage}{r.indicator}差异系数", value=None if pd.isna(r.cv) else float(r.cv),
+        name = r.indicator if str(r.indicator).endswith("差异系数") else f"{r.indicator}差异系数"
+        note = r.cv_note if isinstance(r.cv_note, str) else ""
+        out.append(dict(item=f"{r.stage}{name}", value=None if pd.isna(r.cv) else float(r.cv),
                         rule=f"≤ {r.cv_limit:.2f}", source=SOURCE_SCHOOLS, passed=ok,
-                        note=(r.cv_note or "").split(" / ")[0]))
+                        note=note.split(" / ")[0]))
     return out
 
 

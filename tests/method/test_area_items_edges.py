@@ -392,3 +392,14 @@ def test_a_stage_with_no_section_passed_counts_zero_and_an_absent_passed_count_i
     assert [x["value"] for x in area_items._resource_items(_a(v), 2025, "B")] == ["0/2", "2/2"]
     v = v.drop(columns=["sections_passed_初中"])
     assert [x["value"] for x in area_items._resource_items(_a(v), 2025, "B")] == ["0/2", "0/2"]
+
+
+def test_the_composite_cv_is_named_once_and_a_blank_note_is_empty_not_an_error():
+    """The composite row's indicator already ends with 差异系数 (``综合差异系数``, basic-2012):
+    the item reads "小学综合差异系数", not "小学综合差异系数差异系数" (a label that doubled its
+    suffix until round 7). A note left NaN or None by the table is an empty note, not a crash."""
+    v = _verdicts((2025, "B", 2, 2, 2, 0, 0))
+    ci = [(2025, "B", "小学", "综合差异系数", 0.5, 0.65, True, True, np.nan),
+          (2025, "B", "小学", "生均教学仪器设备值", 0.4, 0.65, True, True, None)]
+    r = area_items._resource_items(_a(v, ci, school_rule=False), 2025, "B")
+    assert [(x["item"], x["note"]) for x in r] == [("小学综合差异系数", ""), ("小学生均教学仪器设备值差异系数", "")]

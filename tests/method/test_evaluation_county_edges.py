@@ -184,7 +184,7 @@ def test_the_resource_area_is_assessed_with_the_standard_given():
     # (≤ 0.65 for 小学): one resource item, where quality-2017 has eight
     ev = evaluate(frame(p_school("1", 400, 10), p_school("2", 400, 10)), None, "basic-2012")
     r = ev.items[ev.items.area == "resource"]
-    assert r[["item_no", "item", "rule"]].values.tolist() == [[1, "小学综合差异系数差异系数", "≤ 0.65"]]
+    assert r[["item_no", "item", "rule"]].values.tolist() == [[1, "小学综合差异系数", "≤ 0.65"]]
     assert ev.verdicts["standard_id"].tolist() == ["basic-2012"] and ev.assessment.standard.id == "basic-2012"
 
 
