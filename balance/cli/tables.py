@@ -128,7 +128,7 @@ def _cmd_evaluate(args) -> int:
         if len(v.failing_items) > 8:
             print(f"      … 另有 {len(v.failing_items) - 8} 项，见 evaluation.xlsx / {len(v.failing_items) - 8} more")
     n = int(ev.verdicts["passed"].sum()) if len(ev.verdicts) else 0
-    print(f"{n}/{len(ev.verdicts)} 个县区·年度达到优质均衡 / county-years recognised")
+    print(f"{n}/{len(ev.verdicts)} 个县区·年度达到{ev.standard.goal} / county-years recognised")
     print_fraction_warnings(ev.warnings)
     print(f"结果已写入 / results written to {_P(args.out).resolve()} ({plural(len(paths), 'file')})")
     return 0

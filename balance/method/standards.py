@@ -155,6 +155,18 @@ class Standard(_Strict):
     def indicator_names(self) -> list[str]:
         return [i.name for i in self.indicators]
 
+    @property
+    def programme(self) -> str:
+        """What this standard certifies: 优质均衡发展 (a CV limit per indicator, each within it: quality-2017
+        and provinces' quality standards) or 均衡发展 (basic-2012 and other basic standards)."""
+        return "优质均衡发展" if self.cv_limit and self.county_rule.each_cv_within_limit else "均衡发展"
+
+    @property
+    def goal(self) -> str:
+        """The recognition a county earns under this standard, as a verdict sentence names it:
+        优质均衡 or 基本均衡 (never 优质均衡 under basic-2012)."""
+        return "优质均衡" if self.programme == "优质均衡发展" else "基本均衡"
+
 
 def builtin_standards() -> list[str]:
     """Names of the standards shipped with the package."""

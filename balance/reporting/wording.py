@@ -75,4 +75,4 @@ def year_span(years) -> str:
 def programme(std) -> str:
     """What the briefing monitors, by standard: 优质均衡发展 (quality-2017) or 均衡发展 (basic-2012
     and provincial basic standards) — a basic-2012 briefing is not titled 优质均衡."""
-    return "优质均衡发展" if std.cv_limit and std.county_rule.each_cv_within_limit else "均衡发展"
+    return std.programme

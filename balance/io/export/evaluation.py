@@ -57,7 +57,7 @@ def write_evaluation_workbook(ev, path: Path) -> Path:
     a = ev.assessment
     lines = [("县级填报表", None if ev.sheet is None else Path(ev.sheet.path).name),
              ("县级填报表 SHA-256", None if ev.sheet is None else getattr(ev.sheet, "sha256", None)),
-             ("说明", lab["evaluation_about"])]
+             ("说明", lab["evaluation_about"].format(goal=ev.standard.goal))]
     about = About(ev.standard.title, a.source, a.sha256 or None, lines=[(k, t) for k, t in lines if t],
                   source_label="学校数据")
     return save_workbook(path, sheets, about)

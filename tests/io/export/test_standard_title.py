@@ -21,6 +21,8 @@ RUNS = {  # name: (argv, workbook, standard id)
     "evaluate": (["evaluate", SCHOOLS, "--county-sheet", SHEET, "--county", "990101"], "evaluation.xlsx",
                  "quality-2017"),
     "plan": (["plan", SCHOOLS, "--county", "990103"], "plan.xlsx", "quality-2017"),
+    "evaluate-basic": (["evaluate", SCHOOLS, "--county-sheet", SHEET, "--county", "990101", "--standard",
+                        "basic-2012"], "evaluation.xlsx", "basic-2012"),
 }
 
 
@@ -30,6 +32,19 @@ def outputs(tmp_path_factory):
     for name, (argv, _, _) in RUNS.items():
         assert main(argv + ["--out", str(root / name)]) in (0, 1), name
     return root
+
+
+@pytest.mark.parametrize("std_id, goal, other", [("quality-2017", "优质均衡", "基本均衡"),
+                                                  ("basic-2012", "基本均衡", "优质均衡")])
+def test_the_evaluation_names_the_recognition_of_the_standard_in_use(tmp_path, capsys, std_id, goal, other):
+    """The console's count line and the workbook's 说明 name what the standard certifies: under
+    basic-2012 a county reaches 基本均衡, never 优质均衡 (both said 优质均衡 until round 7)."""
+    main(["evaluate", SCHOOLS, "--county-sheet", SHEET, "--county", "990101", "--standard", std_id,
+          "--out", str(tmp_path)])
+    line = [x for x in capsys.readouterr().out.splitlines() if "county-years recognised" in x]
+    assert len(line) == 1 and f"个县区·年度达到{goal} /" in line[0], line
+    about = " ".join(_cells(openpyxl.load_workbook(tmp_path / "evaluation.xlsx").worksheets[0]))
+    assert f"县域达到{goal}须四个领域均达标" in about and other not in about
 
 
 def _cells(ws):
