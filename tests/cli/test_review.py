@@ -44,11 +44,23 @@ def _rows(ws) -> list[tuple]:
     return list(ws.iter_rows(values_only=True))
 
 
+def test_the_application_counts_the_indicators_of_the_standard_in_use(tmp_path):
+    """basic-2012 has eight indicators (教督〔2012〕3号, basic-2012.yaml): the 说明 and the school
+    sheets' descriptions say 8, not the seven of quality-2017 (they said 七项 under every standard)."""
+    assert len(load_standard("basic-2012").indicators) == 8
+    assert main(["application", str(DEMO / "schools.csv"), "--year", str(YEAR), "--county", COUNTY,
+                 "--county-sheet", str(SHEET), "--standard", "basic-2012", "--out", str(tmp_path)]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "申报表.xlsx")
+    text = " ".join(str(v) for r in _rows(wb["说明"]) for v in r if v)
+    assert "资源配置 8 项指标" in text and "小学各学段单位的 8 项指标" in text and "七项" not in text
+
+
 def test_application_has_the_sheets_in_order_and_says_how_the_layout_was_chosen(app):
     wb = openpyxl.load_workbook(app)
     assert wb.sheetnames == list(SHEETS) and SHEETS[0] == "说明"
     about = {r[0]: r[1] for r in _rows(wb["说明"])}
-    assert about["表式说明"] == LAYOUT_NOTE and "按评估办法的结构" in LAYOUT_NOTE
+    assert about["表式说明"] == LAYOUT_NOTE.format(n=7) and "按评估办法的结构" in LAYOUT_NOTE
+    assert "资源配置 7 项指标" in about["表式说明"]  # quality-2017 has seven indicators (method.md §4)
     basic = {r[0]: r[1] for r in _rows(wb["基本情况"]) if r[0]}
     assert basic["县区代码"] == COUNTY and basic["县区代码"] is not None
     raw = pd.read_csv(DEMO / "schools.csv", dtype=str, encoding="utf-8-sig")

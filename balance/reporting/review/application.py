@@ -31,7 +31,7 @@ from balance.schema import labels
 
 FILE_NAME = "申报表.xlsx"
 SHEETS = ("说明", "基本情况", "小学校际资源配置", "初中校际资源配置", "差异系数", "缺口汇总", "四个方面逐项")
-LAYOUT_NOTE = ("本表按《义务教育优质均衡发展申报表》的内容组织：县域基本情况、校际资源配置七项指标、差异系数、"
+LAYOUT_NOTE = ("本表按《义务教育优质均衡发展申报表》的内容组织：县域基本情况、校际资源配置 {n} 项指标、差异系数、"
                "四个方面逐项。官方表式的具体格式（行列位置、合并单元格）未能逐一核对，凡不能确定之处，均按评估办法的"
                "结构排列（资源配置、政府保障程度、教育质量、社会认可度四个方面，逐项按办法中的顺序），填报时请按省、"
                "市下发的表式调整。")
@@ -135,7 +135,7 @@ def about_lines(f) -> list[tuple[str, str]]:
     """The workbook's own lines of the 说明 sheet (after the list of sheets and the sources)."""
     return [("内容", "县域义务教育优质均衡发展申报表（草稿），由 balance 根据学校数据"
              + ("和县级填报表" if f.has_sheet else "") + "生成。"),
-            ("表式说明", LAYOUT_NOTE), ("县级填报表", sheet_status(f)),
+            ("表式说明", LAYOUT_NOTE.format(n=len(f.standard.indicators))), ("县级填报表", sheet_status(f)),
             ("口径", narrative.terms()["differs"]), ("缺失", "缺失的事项不视为达标。")]
 
 
@@ -152,15 +152,16 @@ def write_application(f, out_dir: str | Path) -> list[Path]:
     from balance.io.files import staged_files
 
     units = {i.name: i.unit for i in f.standard.indicators}
+    n = len(f.standard.indicators)  # 7 under quality-2017, 8 under basic-2012: the standard's own count
     per_pupil = {f"{n}（{units[n]}）": "per_pupil" for n in f.standard.indicator_names}
     t = narrative.terms()
     by_unit = {"unit_from": "单位"}
     sheets = [
         Sheet(SHEETS[1], basic_table(f), "县区、年度、评估标准、综合结论与五个方面的状态，县域基本情况（学校、学生、班级、教师）",
               kinds={"数值": "count"}, order_stages=False),
-        Sheet(SHEETS[2], school_table(f, "小学"), f"小学各学段单位的七项指标（第一行为标准值）、达到标准的指标数、{MIN_RATIO}、是否达到学校标准",
+        Sheet(SHEETS[2], school_table(f, "小学"), f"小学各学段单位的 {n} 项指标（第一行为标准值）、达到标准的指标数、{MIN_RATIO}、是否达到学校标准",
               kinds={**per_pupil, MIN_RATIO: "percent"}, freeze="C3", order_stages=False),
-        Sheet(SHEETS[3], school_table(f, "初中"), f"初中各学段单位的七项指标（第一行为标准值）、达到标准的指标数、{MIN_RATIO}、是否达到学校标准",
+        Sheet(SHEETS[3], school_table(f, "初中"), f"初中各学段单位的 {n} 项指标（第一行为标准值）、达到标准的指标数、{MIN_RATIO}、是否达到学校标准",
               kinds={**per_pupil, MIN_RATIO: "percent"}, freeze="C3", order_stages=False),
         Sheet(SHEETS[4], cv_table(f), "各学段各项指标的县域均值（按学生数加权）、标准值、差异系数及其限值、是否达标",
               kinds={"县域均值": "per_pupil", "标准值": "per_pupil", "差异系数": "cv", "差异系数限值": "cv"},
