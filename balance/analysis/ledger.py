@@ -125,6 +125,14 @@ def _fmt(x, digits: int = 3) -> str:
     return str(x)
 
 
+def _item_value(r) -> str:
+    """An evaluation item's 本年值: its status and its value as the evaluation shows it (``shown``,
+    "未达标：84.8 %"), or the status alone when there is no value."""
+    shown = getattr(r, "shown", None)
+    text = shown if isinstance(shown, str) and shown not in ("", "—") else _fmt(r.value)
+    return f"{r.status}：{text}" if text else str(r.status)
+
+
 def _round_gap(x) -> float:
     x = float(x)
     return round(x, 3) if math.isfinite(x) else float("nan")
@@ -189,7 +197,7 @@ def open_items(assessment, evaluation=None) -> pd.DataFrame:
                 "item_id": f"E:{r.county_code}:{r.area}:{int(r.item_no)}", "year": int(r.year),
                 "county_code": r.county_code, "county_name": r.county_name, "kind": KINDS["E"], "area": r.area_name,
                 "school_code": "", "school_name": "", "stage": "", "item": f"{r.area_name}第 {int(r.item_no)} 项：{r.item}",
-                "standard": str(r.rule), "value": f"{r.status}：{_fmt(r.value)}" if _fmt(r.value) else str(r.status),
+                "standard": str(r.rule), "value": _item_value(r),
                 "gap": float("nan"), "gap_unit": "", "add_column": "",
             })
     cols = [c for c in COLUMNS if c not in FILLED and c not in ("status", "previous_year", "first_year",

@@ -167,11 +167,22 @@ def _resource_items(a, year, code) -> list[dict]:
     return out
 
 
+def shown_text(item: str, value, shown: str | None = None) -> str:
+    """An item's value as every page shows it (the one home of this format): the item's own text
+    (``shown``: a sheet field with its unit, "73 个学段单位中 59 个达标") if it has one, a CV with three
+    decimals, another number whole or with one decimal, a missing one "—"."""
+    if shown:
+        return shown
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3f}" if "差异系数" in item else _fmt(value)
+    return str(value)
+
+
 def _sentence(area_name: str, r: dict) -> str:
     item = r["item"]
-    val = r.get("shown") or r["value"]
-    if isinstance(val, float):
-        val = f"{val:.3f}" if "差异系数" in item else _fmt(val)
+    val = shown_text(item, r["value"], r.get("shown"))
     if r["passed"] is None:
         return f"{area_name}第{r['item_no']}项“{item}”缺少数据（{r['note']}）"
     where = f"（{r['source']}）"

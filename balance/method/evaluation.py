@@ -45,7 +45,8 @@ import pandas as pd
 from balance.errors import InputError, Problem, problems_frame
 from balance.io.county_sheet import CountySheet, area_names, items as sheet_items, load_county_sheet
 from balance.method.area_items import (SOURCE_NONE, SOURCE_SCHOOLS, SOURCE_SHEET, STATUS, _computed_item,  # noqa: F401
-                                       _field_ok, _missing_column_note, _resource_items, _sentence, _sheet_item)
+                                       _field_ok, _missing_column_note, _resource_items, _sentence, _sheet_item,
+                                       shown_text)
 from balance.method.evaluation_export import _jsonable, write_evaluation  # noqa: F401
 from balance.method.school_items import (EVALUATION_COLUMNS, ITEM_SETTINGS, base_settings,  # noqa: F401
                                          compute_school_items, computed_rule, optional_school_columns,
@@ -60,7 +61,7 @@ __all__ = [
 
 AREAS = ("resource", "government", "quality", "recognition", "veto")
 ITEM_COLUMNS = ["year", "county_code", "county_name", "area", "area_name", "item_no", "item", "value", "rule",
-                "source", "passed", "status", "note"]
+                "source", "passed", "status", "note", "shown"]  # shown: the value as pages show it (added)
 
 
 @dataclass
@@ -127,7 +128,7 @@ class Evaluation:
                     "name": names[a], "passed": bool(getattr(v, f"{a}_passed")), "status": getattr(v, f"{a}_status"),
                     "items": [{"item_no": int(r.item_no), "item": r.item, "value": _jsonable(r.value), "rule": r.rule,
                                "source": r.source, "passed": _jsonable(r.passed), "status": r.status,
-                               "note": r.note or None} for r in s.itertuples(index=False)],
+                               "note": r.note or None, "shown": r.shown} for r in s.itertuples(index=False)],
                 }
             out.append(rec)
         return out
@@ -306,7 +307,7 @@ def _county_items(a, v, row: dict | None, si: pd.DataFrame, extras: pd.DataFrame
         rows.append({"area": it["area"], "item_no": it["item_no"], "item": it["text"], **r})
     for r in rows:
         r.update(year=v.year, county_code=v.county_code, county_name=v.county_name, area_name=anames[r["area"]],
-                 status=STATUS[r["passed"]])
+                 status=STATUS[r["passed"]], shown=shown_text(r["item"], r["value"], r.get("shown")))
     return rows
 
 

@@ -40,7 +40,7 @@ def write_evaluation_workbook(ev, path: Path) -> Path:
     sh, names = lab["evaluation_sheets"], lab["evaluation_columns"]
     v = ev.verdicts
     v = v[VERDICT_COLUMNS] if len(v) else pd.DataFrame(columns=VERDICT_COLUMNS)
-    items = ev.items.drop(columns=["area"])
+    items = ev.items.drop(columns=["area", "shown"], errors="ignore")  # 实际值 stays a number for Excel
     frames = [("verdicts", _joined(standard_titled(v, ev.standard)), "evaluation_verdicts", "D2"),
               ("failing", _failing_rows(ev.verdicts), "evaluation_failing", "D2"),
               ("items", items, "evaluation_items", "D2"),

@@ -43,7 +43,8 @@ def item_lines(items: pd.DataFrame) -> list[str]:
     """One sentence per item: number, requirement, actual value, status, source and note."""
     out = []
     for r in items.itertuples(index=False):
-        value = _item_value(r.item, r.value)
+        shown = getattr(r, "shown", None)
+        value = shown if isinstance(shown, str) and shown else _item_value(r.item, r.value)
         note = f"；{r.note}" if r.note else ""
         out.append(f"第{r.item_no}项 {r.item}——{r.status}。要求：{r.rule}；实际：{value}（{r.source}）{note}")
     return out
