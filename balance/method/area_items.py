@@ -15,7 +15,7 @@ from balance.io.county_sheet import note_column, rule_text
 from balance.method.official import at_least, at_most
 from balance.method.school_items import _fmt, optional_school_columns
 
-__all__ = ["SOURCE_SCHOOLS", "SOURCE_SHEET", "SOURCE_NONE", "STATUS"]
+__all__ = ["SOURCE_SCHOOLS", "SOURCE_SHEET", "SOURCE_NONE", "STATUS", "shown_text"]
 
 SOURCE_SCHOOLS = "学校数据"
 SOURCE_SHEET = "县级填报表"
