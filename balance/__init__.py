@@ -19,7 +19,8 @@ Where a researcher starts (``notebooks/explore.ipynb`` walks through these)::
 This package itself stays import-light (``import balance`` loads no pandas); the names above
 live in their layers (``io → method → analysis → reporting → running → cli``).
 """
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("balance")

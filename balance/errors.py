@@ -7,8 +7,8 @@ user sees *all* problems at once, never just the first. Warnings travel with the
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 __all__ = [

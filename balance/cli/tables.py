@@ -24,8 +24,6 @@ from balance.cli._args import (
     say_ignored_rows,
     tune_for,
 )
-
-
 from balance.errors import plural  # noqa: E402,F401 - its home is balance.errors (kept importable here)
 
 

@@ -76,8 +76,6 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def _select(a, codes):
-    import pandas as pd
-
     from balance.method.assessment import Assessment
 
     def sel(df):

@@ -34,9 +34,27 @@ import pandas as pd
 
 from balance.errors import InputError, Problem
 from balance.io.county_grid import _cell_text, _read_grid, _refuse
-from balance.io.county_items import (_SUMMARY, DESCRIPTION_ROWS, GUIDE_SHEET, HEADER_SCAN_ROWS, ITEMS_FILE, NO,  # noqa: F401
-                                     SHEET_NAME, TYPE_LABELS, YES, _num, area_names, fields, item_id, item_spec, items,
-                                     note_column, note_header, rule_text, sheet_columns)
+from balance.io.county_items import (  # noqa: F401
+    _SUMMARY,
+    DESCRIPTION_ROWS,
+    GUIDE_SHEET,
+    HEADER_SCAN_ROWS,
+    ITEMS_FILE,
+    NO,
+    SHEET_NAME,
+    TYPE_LABELS,
+    YES,
+    _num,
+    area_names,
+    fields,
+    item_id,
+    item_spec,
+    items,
+    note_column,
+    note_header,
+    rule_text,
+    sheet_columns,
+)
 from balance.io.county_template import write_county_sheet_template  # noqa: F401
 
 

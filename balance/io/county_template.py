@@ -3,8 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from balance.io.county_items import (DESCRIPTION_ROWS, GUIDE_SHEET, NO, SHEET_NAME, TYPE_LABELS, YES, fields, item_spec,
-                                     rule_text, sheet_columns)
+from balance.io.county_items import (
+    DESCRIPTION_ROWS,
+    GUIDE_SHEET,
+    NO,
+    SHEET_NAME,
+    TYPE_LABELS,
+    YES,
+    fields,
+    item_spec,
+    rule_text,
+    sheet_columns,
+)
 
 #: the fill colour of each area's description and header cells
 FILLS = {"identity": "DDEBF7", "government": "E2EFDA", "quality": "FFF2CC", "recognition": "FCE4D6",

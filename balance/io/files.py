@@ -33,7 +33,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 #: Real paths of the input files of the running command (see :func:`protect_inputs`).
 _PROTECTED: set[str] = set()
 

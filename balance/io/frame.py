@@ -18,7 +18,6 @@ from balance.io.table import SchoolTable
 from balance.io.validation import RawTable, message, validate_school_rows
 from balance.schema import COLUMNS
 
-
 #: How many rows at the top of a sheet are searched for the header row.
 HEADER_SCAN_ROWS = 10
 

@@ -18,7 +18,6 @@ from balance.errors import InputError, Problem
 from balance.io.validation import message
 from balance.schema import COLUMNS
 
-
 _UNIT = re.compile(r"平方米|平米|m\^?2")
 
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "〈": "(", "〉": ")"})

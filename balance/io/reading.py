@@ -41,15 +41,27 @@ import pandas as pd
 
 from balance.errors import InputError, Problem
 from balance.io.frame import (
-    HEADER_MIN_HITS, HEADER_SCAN_ROWS, SUMMARY, _Grid, _cells_to_text, _find_header, _from_grid, load_frame,
-    _other_text, _refuse,
+    HEADER_MIN_HITS,
+    HEADER_SCAN_ROWS,
+    SUMMARY,
+    _cells_to_text,
+    _find_header,
+    _from_grid,
+    _Grid,
+    _other_text,
+    _refuse,
+    load_frame,
 )
 from balance.io.headers import (  # noqa: F401 - re-exported: balance.reading.normalize_header …
-    TEXT_ENCODINGS, decode_text, decode_text_as, header_lookup, normalize_header, spec_header,
+    TEXT_ENCODINGS,
+    decode_text,
+    decode_text_as,
+    header_lookup,
+    normalize_header,
+    spec_header,
 )
 from balance.io.table import SchoolTable
 from balance.io.validation import message
-
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 

@@ -41,10 +41,20 @@ import pandas as pd
 
 from balance import __version__
 from balance.errors import InputError, Problem
-from balance.io.table import SchoolTable
 from balance.io.store_arrow import (  # noqa: F401 - moved there; store.<name> as before
-    _NUMERIC_KINDS, PARQUET_SUFFIXES, _canonical_arrow, _county_filter, _problem, _read_parquet_files, _refuse,
-    _to_frame, _with_file, _year_filter, structural_check)
+    _NUMERIC_KINDS,
+    PARQUET_SUFFIXES,
+    _canonical_arrow,
+    _county_filter,
+    _problem,
+    _read_parquet_files,
+    _refuse,
+    _to_frame,
+    _with_file,
+    _year_filter,
+    structural_check,
+)
+from balance.io.table import SchoolTable
 from balance.schema import COLUMNS
 
 STORE_MARKER = "_balance_store.json"

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from balance.method import official
-from balance.errors import InputError, Problem, not_in_data, problems_frame, require_present
 from balance._fast import group_codes, take_columns
+from balance.errors import InputError, Problem, not_in_data, problems_frame, require_present
+from balance.method import official
 from balance.method.indicators import indicator_values, standard_values
 from balance.method.scope import apply_scope
 from balance.method.sections import build_sections
@@ -310,8 +310,8 @@ def assess_schools(schools: pd.DataFrame, std: Standard, *, source: str = "<Data
 
 
 def _check_pupils(schools: pd.DataFrame, std: Standard, source: str) -> None:
-    from balance.schema import HEADERS, STAGE_COLUMNS
     from balance.io.validation import message
+    from balance.schema import HEADERS, STAGE_COLUMNS
 
     problems = []
     for stage in std.stages:

@@ -43,14 +43,32 @@ from pathlib import Path
 import pandas as pd
 
 from balance.errors import InputError, Problem, problems_frame
-from balance.io.county_sheet import CountySheet, area_names, items as sheet_items, load_county_sheet
-from balance.method.area_items import (SOURCE_NONE, SOURCE_SCHOOLS, SOURCE_SHEET, STATUS, _computed_item,  # noqa: F401
-                                       _field_ok, _missing_column_note, _resource_items, _sentence, _sheet_item,
-                                       shown_text)
+from balance.io.county_sheet import CountySheet, area_names, load_county_sheet  # noqa: F401 - evaluation.load_county_sheet, as before the move
+from balance.io.county_sheet import items as sheet_items
+from balance.method.area_items import (  # noqa: F401
+    SOURCE_NONE,
+    SOURCE_SCHOOLS,
+    SOURCE_SHEET,
+    STATUS,
+    _computed_item,
+    _field_ok,
+    _missing_column_note,
+    _resource_items,
+    _sentence,
+    _sheet_item,
+    shown_text,
+)
 from balance.method.evaluation_export import _jsonable, write_evaluation  # noqa: F401
-from balance.method.school_items import (EVALUATION_COLUMNS, ITEM_SETTINGS, base_settings,  # noqa: F401
-                                         compute_school_items, computed_rule, optional_school_columns,
-                                         school_extras, school_settings)
+from balance.method.school_items import (  # noqa: F401
+    EVALUATION_COLUMNS,
+    ITEM_SETTINGS,
+    base_settings,
+    compute_school_items,
+    computed_rule,
+    optional_school_columns,
+    school_extras,
+    school_settings,
+)
 from balance.method.standards import Standard, load_standard
 
 __all__ = [

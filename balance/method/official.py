@@ -36,9 +36,9 @@ import pandas as pd
 from balance._fast import differs_from_previous, group_codes, lookup, sorted_codes, take_columns, text_from_codes
 from balance.method.dispersion import grouped_cv, pupil_weighted_cv  # noqa: F401 - pupil_weighted_cv: public here too
 from balance.method.indicators import numerator
-from balance.schema import input_header
 from balance.method.standards import Standard
 from balance.method.verdicts import county_verdicts  # noqa: F401 - its home before the split; public here too
+from balance.schema import input_header
 
 __all__ = [
     "REL_TOL", "GROUP", "at_least", "at_most", "pupil_weighted_cv", "group_cv", "school_rule", "shortfalls",

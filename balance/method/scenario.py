@@ -44,12 +44,23 @@ import numpy as np
 import pandas as pd
 
 from balance.errors import InputError, Problem
-from balance.schema import COLUMNS, HEADERS, column_spec
 
 # reading the raw changes lives in scenario_file; every old name stays importable here
-from balance.method.scenario_file import (_AMOUNT_HEADERS, _CODE_HEADERS, _COLUMN_HEADERS,  # noqa: F401
-                                          _YEAR_HEADERS, SUMMARY, _blank, _norm, _read_csv, _read_yaml,
-                                          _rows_of_frame, _rows_of_items, _scalar)
+from balance.method.scenario_file import (  # noqa: F401
+    _AMOUNT_HEADERS,
+    _CODE_HEADERS,
+    _COLUMN_HEADERS,
+    _YEAR_HEADERS,
+    SUMMARY,
+    _blank,
+    _norm,
+    _read_csv,
+    _read_yaml,
+    _rows_of_frame,
+    _rows_of_items,
+    _scalar,
+)
+from balance.schema import COLUMNS, HEADERS, column_spec
 
 __all__ = ["Scenario", "load_scenario", "as_scenario", "apply_scenario", "apply_to_table"]
 

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from balance._fast import differs_from_previous, is_sorted, lookup, sorted_codes, take_columns, text_from_codes
-from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS, ALL_STAGES
 from balance.method.standards import Standard
+from balance.schema import ALL_STAGES, FACILITY_COLUMNS, STAGE_COLUMNS
 
 __all__ = ["CARRIED", "STAGE_FIELDS", "facility_shares", "build_sections"]
 

@@ -24,19 +24,51 @@ from typing import Annotated, Any
 
 from pydantic import Field, Strict, ValidationError, field_validator, model_validator
 
-from balance.errors import InputError, Problem
-from balance.schema import ALL_STAGES
-
 from balance._resources import STANDARDS_DIR  # noqa: E402
+from balance.errors import InputError, Problem
+
 # the parts of a standard live in standard_rules; every old name stays importable here
 from balance.method.standard_rules import (  # noqa: F401
-    CONDITION_VALUES, COUNTY_SETTINGS, CV_LIMIT_MAX, CompositeCV, Count, CountyRule, EVALUATION_SETTINGS,
-    ExcludeRule, Indicator, Number, PERCENT_SETTINGS, Positive, Relaxation, RelaxationWhen, SCHOOL_TYPES,
-    SECTION_FIELDS, SHEET_SETTINGS, STAGES, SchoolRule, Scope, Text, _Strict, _category_values,
-    _check_condition, _check_settings, _check_stage_keys, _rule_error,
+    CONDITION_VALUES,
+    COUNTY_SETTINGS,
+    CV_LIMIT_MAX,
+    EVALUATION_SETTINGS,
+    PERCENT_SETTINGS,
+    SCHOOL_TYPES,
+    SECTION_FIELDS,
+    SHEET_SETTINGS,
+    STAGES,
+    CompositeCV,
+    Count,
+    CountyRule,
+    ExcludeRule,
+    Indicator,
+    Number,
+    Positive,
+    Relaxation,
+    RelaxationWhen,
+    SchoolRule,
+    Scope,
+    Text,
+    _category_values,
+    _check_condition,
+    _check_settings,
+    _check_stage_keys,
+    _rule_error,
+    _Strict,
 )
-from balance.method.standards_file import (MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MESSAGES_FILE,  # noqa: F401
-                                           SUMMARY, _parse, _problems, _read_text, _refuse)
+from balance.method.standards_file import (  # noqa: F401
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    MESSAGES_FILE,
+    SUMMARY,
+    _parse,
+    _problems,
+    _read_text,
+    _refuse,
+)
+from balance.schema import ALL_STAGES
 
 __all__ = [
     "MESSAGES_FILE", "STAGES", "SECTION_FIELDS", "CV_LIMIT_MAX", "MAX_FILE_BYTES", "MAX_NODES",

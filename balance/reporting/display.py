@@ -69,18 +69,48 @@ from __future__ import annotations
 
 import base64
 import sys
+from collections.abc import Iterable
 
 from balance.reporting.markup import (  # noqa: F401 - re-exported (display.escape, display._next …)
-    _SEP, HTML, NO_TEX, _esc, _esc_lines, _next, _Numbering, _numbers, escape, links_html, reset_numbering,
+    _SEP,
+    HTML,
+    NO_TEX,
+    _esc,
+    _esc_lines,
+    _next,
+    _Numbering,
+    _numbers,
+    escape,
+    links_html,
+    reset_numbering,
 )
 from balance.reporting.render import (  # noqa: F401 - re-exported (display.render_figure …)
-    PRINT_DPI, PRINT_WIDTH_IN, _png_size, _quantize_png, print_dpi, render_figure,
+    PRINT_DPI,
+    PRINT_WIDTH_IN,
+    _png_size,
+    _quantize_png,
+    print_dpi,
+    render_figure,
 )
 from balance.reporting.tables import (  # noqa: F401 - re-exported (display.show_table …)
-    _FALLBACK_HEADERS, DEFAULT_FORMATS, DEFAULT_UNITS, FAIL_TEXT, INF_TEXT, NA_TEXT, PASS_COLUMNS, PASS_TEXT,
-    YEAR_COLUMNS, _auto_decimals, _formatter, _is_inf, _is_na, _is_numeric_spec, _labels, show_table, table_html,
+    _FALLBACK_HEADERS,
+    DEFAULT_FORMATS,
+    DEFAULT_UNITS,
+    FAIL_TEXT,
+    INF_TEXT,
+    NA_TEXT,
+    PASS_COLUMNS,
+    PASS_TEXT,
+    YEAR_COLUMNS,
+    _auto_decimals,
+    _formatter,
+    _is_inf,
+    _is_na,
+    _is_numeric_spec,
+    _labels,
+    show_table,
+    table_html,
 )
-
 
 # ---------------------------------------------------------------------------------------------
 # figures

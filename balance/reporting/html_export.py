@@ -25,10 +25,10 @@ from pathlib import Path
 
 import nbformat
 
+from balance._resources import TEMPLATES_DIR  # noqa: E402
 from balance.io.files import atomic_write_text  # noqa: F401 - re-exported
 from balance.reporting.display import cover_html  # noqa: F401 - re-exported for notebooks and tests
 
-from balance._resources import TEMPLATES_DIR  # noqa: E402
 TEMPLATE_NAME = "briefing"
 CSS_FILE = TEMPLATES_DIR / TEMPLATE_NAME / "static" / "briefing.css"
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 
-
 #: The widest a figure is ever shown: an A4 page less its print margins (about 7 in); the screen
 #: column of the briefing (60rem) is about as wide. A figure drawn wider is scaled down to it.
 PRINT_WIDTH_IN = 7.0

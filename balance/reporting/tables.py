@@ -13,7 +13,6 @@ import pandas as pd
 from balance.io.export.xlsx import EXCEL_INF_TEXT
 from balance.reporting.markup import _SEP, HTML, NO_TEX, _esc, _esc_lines, _next
 
-
 #: Column headers without a labels file; the labels file (balance/data/labels.yaml) wins.
 _FALLBACK_HEADERS = {
     "year": "年份", "county_code": "县区代码", "county_name": "县区名称", "school_code": "学校标识码",

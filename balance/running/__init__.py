@@ -20,8 +20,16 @@ from balance.running.manifest import HASH_FILE, MANIFEST_COLUMNS, input_hash, re
 from balance.running.notebooks import NOTEBOOK_ZH, default_notebooks_dir
 from balance.running.results import STATUS_ZH, BatchError, BatchInterrupted, BatchResult, RunResult
 from balance.running.worker import (  # noqa: F401 - the private names are the old runner's, for tests
-    CONSOLE_PROBLEMS, MANIFEST_PROBLEMS, NOISE_PATTERNS, _execute, _filter_noise, execute_run, problem_text,
-    problems_line, problems_table, remove_stale_outputs,
+    CONSOLE_PROBLEMS,
+    MANIFEST_PROBLEMS,
+    NOISE_PATTERNS,
+    _execute,
+    _filter_noise,
+    execute_run,
+    problem_text,
+    problems_line,
+    problems_table,
+    remove_stale_outputs,
 )
 
 __all__ = [

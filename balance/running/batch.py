@@ -66,21 +66,40 @@ Exit codes of ``balance batch`` / ``balance report``: 0 every run ok or unchange
 signal (130 Ctrl-C, 143 SIGTERM).
 """
 from __future__ import annotations
+
 import re
 import sys
 import time
 from pathlib import Path
-from balance.running.outdir import (  # noqa: F401 - check_output_file … as before: batch.<name>
-    BatchLock, BatchLocked, UnsafeOutput, check_output_file, check_results_dir, printable, protected_paths, run_key,
-    run_name_message)
+
 from balance.running.index_page import write_index
-from balance.running.lifecycle import _StopSignals, _prepare_out_dir, _remove_if_empty, _write_failed
-from balance.running.manifest import HASH_FILE, _csv_line, _now, _one_line, input_hash, read_manifest, write_manifest
+from balance.running.lifecycle import _prepare_out_dir, _remove_if_empty, _StopSignals, _write_failed
+from balance.running.manifest import HASH_FILE, _csv_line, _now, _one_line, input_hash, read_manifest, write_manifest  # noqa: F401 - batch.HASH_FILE, batch.input_hash as before
 from balance.running.notebooks import default_notebooks_dir
-from balance.running.results import BatchError, BatchInterrupted, BatchResult, RunResult
-from balance.running.worker import _remove, execute_run, problems_line, problems_table, remove_stale_outputs  # noqa: F401
+from balance.running.outdir import (  # noqa: F401 - check_output_file … as before: batch.<name>
+    BatchLock,
+    BatchLocked,
+    UnsafeOutput,
+    check_output_file,
+    check_results_dir,
+    printable,
+    protected_paths,
+    run_key,
+    run_name_message,
+)
 from balance.running.planning import (  # noqa: F401 - planning moved there; batch.<name> as before
-    _data_hint, _likely_work, _longest_first, _plan, _plan_one, _protected_inputs, _read_entries, _skipped, expand_params)
+    _data_hint,
+    _likely_work,
+    _longest_first,
+    _plan,
+    _plan_one,
+    _protected_inputs,
+    _read_entries,
+    _skipped,
+    expand_params,
+)
+from balance.running.results import BatchError, BatchInterrupted, BatchResult, RunResult  # noqa: F401 - batch.BatchInterrupted as before
+from balance.running.worker import _remove, execute_run, problems_line, problems_table, remove_stale_outputs  # noqa: F401
 
 # --------------------------------------------------------------------------------------------
 #: Temporary files of the batch in ``DIR``: ``.<run>.<pid>.tmp.ipynb`` (executed notebook),

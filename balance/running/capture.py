@@ -56,7 +56,7 @@ class _CaptureFds:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
-        except Exception:  # pragma: no cover
+        except Exception:  # noqa: BLE001 - a closed stream must not stop the restore  # pragma: no cover
             pass
         os.dup2(self.saved[0], 1)
         os.dup2(self.saved[1], 2)

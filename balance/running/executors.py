@@ -121,7 +121,7 @@ class LocalExecutor:
         for fut in cf.as_completed(futs):
             try:
                 yield futs[fut], fut.result()
-            except Exception as exc:  # worker process died (BrokenProcessPool …)
+            except Exception as exc:  # noqa: BLE001 - worker process died (BrokenProcessPool …): the run fails, not the batch
                 yield futs[fut], exc
 
     def cancel(self) -> None:
@@ -363,7 +363,7 @@ class DaskExecutor:
             s = self._futures.pop(fut)
             try:
                 yield s, fut.result()
-            except Exception as exc:  # KilledWorker (the worker died twice), CancelledError, …
+            except Exception as exc:  # noqa: BLE001 - KilledWorker (the worker died twice), CancelledError, …
                 yield s, exc
             finally:
                 fut.release()

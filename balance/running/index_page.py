@@ -1,11 +1,14 @@
 """The batch's index.html: one Chinese page linking every briefing, with status and errors."""
 from __future__ import annotations
+
 import datetime as _dt
 import html as _html
 from pathlib import Path
-from balance.running.outdir import printable, run_name_problem
+
 from balance.running.notebooks import NOTEBOOK_ZH
+from balance.running.outdir import printable, run_name_problem
 from balance.running.results import STATUS_ZH
+
 
 # --------------------------------------------------------------------------------------------
 def _results_json(out_dir: Path, run: str) -> dict:
@@ -17,7 +20,7 @@ def _results_json(out_dir: Path, run: str) -> dict:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unreadable results.json shows its run without key numbers
         return {}
 
 

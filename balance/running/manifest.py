@@ -1,11 +1,13 @@
 """The batch manifest (manifest.csv) and the skip-if-unchanged input hash."""
 from __future__ import annotations
+
 import csv
 import datetime as _dt
 import hashlib
 import io
 import re
 from pathlib import Path
+
 from balance.running.outdir import printable, run_name_problem
 
 MANIFEST_COLUMNS = [

@@ -44,8 +44,17 @@ from pathlib import Path
 # the run-name rules and the batch lock live in their own modules; every old name stays importable here
 from balance.running.batch_lock import LOCK_FILE, BatchLock, _command_line  # noqa: F401
 from balance.running.run_names import (  # noqa: F401
-    _INVISIBLE, _WINDOWS_DEVICES, MAX_RUN_NAME_BYTES, RESERVED_RUN_NAMES, WINDOWS_FORBIDDEN, BatchLocked,
-    UnsafeOutput, printable, run_key, run_name_message, run_name_problem,
+    _INVISIBLE,
+    _WINDOWS_DEVICES,
+    MAX_RUN_NAME_BYTES,
+    RESERVED_RUN_NAMES,
+    WINDOWS_FORBIDDEN,
+    BatchLocked,
+    UnsafeOutput,
+    printable,
+    run_key,
+    run_name_message,
+    run_name_problem,
 )
 
 __all__ = ["MAX_RUN_NAME_BYTES", "WINDOWS_FORBIDDEN", "RESERVED_RUN_NAMES", "LOCK_FILE", "RESULTS_MARKER",

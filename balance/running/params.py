@@ -44,15 +44,22 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from balance.errors import InputError, Problem
 
-from balance.running.params_file import (  # noqa: F401 - their old home: params.<name>
-    _SUMMARY, MAX_PARAMS_BYTES, _DuplicateKey, _key_lines, _msg_zh, _problem, _StrictLoader, _yaml_problem,
-    read_mapping)
 # checking against the notebook and the data live in their own modules; every old name stays importable here
-from balance.running.data_keys import (  # noqa: F401
-    _light_keys, _norm_header, _read_keys_cached, check_against_data, read_data_keys)
-from balance.running.notebook_params import (  # noqa: F401
-    check_notebook_parameters, declared_parameters, notebook_parameters)
-from balance.running.notebooks import NOTEBOOKS as _REGISTRY, REQUIRED_KEYS, NotebookName  # noqa: E402,F401
+from balance.running.data_keys import _light_keys, _norm_header, _read_keys_cached, check_against_data, read_data_keys  # noqa: F401
+from balance.running.notebook_params import check_notebook_parameters, declared_parameters, notebook_parameters  # noqa: F401
+from balance.running.notebooks import NOTEBOOKS as _REGISTRY  # noqa: E402,F401
+from balance.running.notebooks import REQUIRED_KEYS, NotebookName
+from balance.running.params_file import (  # noqa: F401 - their old home: params.<name>
+    _SUMMARY,
+    MAX_PARAMS_BYTES,
+    _DuplicateKey,
+    _key_lines,
+    _msg_zh,
+    _problem,
+    _StrictLoader,
+    _yaml_problem,
+    read_mapping,
+)
 
 #: The notebook names (from the one registry, :data:`balance.running.notebooks.NOTEBOOKS`).
 NOTEBOOKS: tuple[str, ...] = tuple(_REGISTRY)
@@ -66,7 +73,6 @@ KEY_ZH = {
 
 #: Default folder of the notebooks: ``<repo>/notebooks`` next to the package.
 from balance._resources import NOTEBOOKS_DIR as DEFAULT_NOTEBOOKS_DIR  # noqa: E402,F401 - kept for old imports; the folder a batch uses: balance._resources.notebooks_dir()
-
 
 
 class RunParams(BaseModel):

@@ -11,7 +11,6 @@ import yaml
 
 from balance.errors import InputError, Problem
 
-
 #: The summary line of every params-file error.
 _SUMMARY = ("运行参数有误", "invalid run parameters")
 

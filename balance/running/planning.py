@@ -10,7 +10,15 @@ from pathlib import Path
 from balance.errors import InputError
 from balance.running.manifest import HASH_FILE, _now, _one_line, input_hash
 from balance.running.notebooks import default_notebooks_dir
-from balance.running.outdir import UnsafeOutput, check_output_file, check_results_dir, printable, protected_paths, run_key, run_name_message
+from balance.running.outdir import (
+    UnsafeOutput,
+    check_output_file,
+    check_results_dir,
+    printable,
+    protected_paths,
+    run_key,
+    run_name_message,
+)
 from balance.running.results import RunResult
 from balance.running.worker import problems_line, problems_table, remove_stale_outputs
 

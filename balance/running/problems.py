@@ -9,7 +9,6 @@ from balance.errors import Problem, render_problems
 from balance.running.manifest import _one_line
 from balance.running.outdir import printable
 
-
 #: Problems of a run that failed on bad input: shown on the console (a table) and in the
 #: manifest's ``error`` and the index (one line), the first few, then a count.
 CONSOLE_PROBLEMS = 5

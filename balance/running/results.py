@@ -1,10 +1,12 @@
 """What a batch returns: one RunResult per run, a BatchResult, and the batch's errors."""
 from __future__ import annotations
+
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+
 from balance.errors import plural
-from balance.running.outdir import printable
 from balance.running.manifest import MANIFEST_COLUMNS
+from balance.running.outdir import printable
 
 #: ``pending`` is no manifest status: index.html's label, during a batch, for a run not finished yet.
 STATUS_ZH = {"ok": "✓ 成功", "failed": "✗ 失败", "skipped": "↺ 未变化", "pending": "… 进行中/待生成"}

@@ -1,22 +1,47 @@
 """Worker side of a batch: execute one run (papermill → HTML); the kernel's output is captured by
 :mod:`balance.running.capture`, the worker dies with the batch by :mod:`balance.running.watchdog`."""
 from __future__ import annotations
+
 import os
 import tempfile
 import threading
 import time
 from pathlib import Path
+
 from balance.errors import PROBLEMS_FILE_ENV, InputError
-from balance.running.outdir import RESULTS_MARKER, UnsafeOutput, check_output_file, check_results_dir, printable, run_name_message, run_name_problem, safe_replace, safe_rmtree, safe_unlink
+from balance.running.capture import NOISE_PATTERNS, _CaptureFds, _filter_noise, _is_noise  # noqa: F401 - NOISE_PATTERNS, _is_noise as before: worker.<name>
 from balance.running.manifest import HASH_FILE, _now, _one_line
+from balance.running.outdir import (
+    RESULTS_MARKER,
+    UnsafeOutput,
+    check_output_file,
+    check_results_dir,
+    printable,
+    run_name_message,
+    run_name_problem,
+    safe_replace,
+    safe_rmtree,
+    safe_unlink,
+)
 from balance.running.problems import (  # noqa: F401 - CONSOLE_PROBLEMS … as before: worker.<name>
-    CONSOLE_PROBLEMS, MANIFEST_PROBLEMS, _read_problems, problem_text, problems_line, problems_table)
+    CONSOLE_PROBLEMS,
+    MANIFEST_PROBLEMS,
+    _read_problems,
+    problem_text,
+    problems_line,
+    problems_table,
+)
 from balance.running.results import RunResult
-from balance.running.capture import (  # noqa: F401 - NOISE_PATTERNS, _is_noise as before: worker.<name>
-    NOISE_PATTERNS, _CaptureFds, _filter_noise, _is_noise)
 from balance.running.watchdog import (  # noqa: F401 - WATCHDOG_EVERY … as before: worker.<name>
-    WATCHDOG_EVERY, _batch_gone, _descendants, _die_with_batch, _kill_descendants, _pid_gone, _watchdog,
-    _worker_exit)
+    WATCHDOG_EVERY,
+    _batch_gone,
+    _descendants,
+    _die_with_batch,
+    _kill_descendants,
+    _pid_gone,
+    _watchdog,
+    _worker_exit,
+)
 
 _KERNEL_START_FAILURES = ("Kernel didn't respond", "Address already in use", "Kernel died before replying",
                           "Kernel died", "kernel_info", "ZMQError")
@@ -49,7 +74,7 @@ def _read_nb(path: Path):
 
     try:
         return nbformat.read(path, as_version=4)
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unreadable notebook has no timings
         return None
 
 
@@ -87,7 +112,7 @@ def _timings(nb) -> tuple[float | str, float | str]:
         ends = [c.metadata["papermill"]["end_time"] for c in nb.cells if c.metadata.get("papermill", {}).get("end_time")]
         first, last = isoparse(min(starts)), isoparse(max(ends))
         return (first - t0).total_seconds(), (last - first).total_seconds()
-    except Exception:
+    except Exception:  # noqa: BLE001 - timings are shown when readable, never fail a run
         return "", ""
 
 
@@ -237,7 +262,7 @@ def _validate_execute_export(r: _Run) -> dict:
     except InputError as exc:
         return r.fail(problems_line(exc.headline, exc.problems), keep_ipynb=False,
                       details=problems_table(exc.headline, exc.problems))
-    except Exception as exc:  # unreadable data etc.
+    except Exception as exc:  # noqa: BLE001 - unreadable data etc.: this run fails with the message
         return r.fail(f"{type(exc).__name__}: {exc}", keep_ipynb=False)
     res.notebook = params.notebook
     res.county_code = params.county_code or ""
@@ -264,7 +289,7 @@ def _validate_execute_export(r: _Run) -> dict:
     t_exp = time.perf_counter()
     try:
         export_html(r.ipynb_path, r.html_path, title=params.title, nb=nb)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the export's failure is this run's, with the message
         return r.fail(f"HTML export failed / 导出 HTML 失败: {type(exc).__name__}: {exc}", keep_ipynb=True)
     res.export = round(time.perf_counter() - t_exp, 2)
     res.status, res.html, res.ipynb = "ok", r.html_path.name, r.ipynb_path.name

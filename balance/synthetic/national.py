@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from balance.synthetic.demo import STD
 from balance.schema import COLUMNS
+from balance.synthetic.demo import STD
 
 DEFAULT_SEED = 2026
 DEFAULT_COUNTIES = 2850

@@ -6,8 +6,8 @@ import pytest
 from balance.analysis.ledger import open_items
 from balance.method.assessment import assess_schools
 from balance.method.standards import load_standard
-from tests.method.test_shortfall_to_school import _complete_middle
 from tests.factories import junior, table
+from tests.method.test_shortfall_to_school import _complete_middle
 
 Q = load_standard("quality-2017")
 

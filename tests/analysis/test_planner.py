@@ -9,19 +9,28 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from balance.method.assessment import assess_schools
+from balance.analysis.planner import (
+    TEACHER_FIELDS,
+    _Group,
+    _solve,
+    cv_contributions,
+    load_costs,
+    plan,
+    plan_schools,
+    planned_input_frame,
+    write_plan,
+)
 from balance.errors import InputError
-from balance.method.official import at_most, pupil_weighted_cv
-from balance.analysis.planner import (TEACHER_FIELDS, load_costs, plan, plan_schools, planned_input_frame, write_plan,
-                             cv_contributions, _solve, _Group)
-from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
-from balance.method.sections import build_sections
-from balance.method.scope import apply_scope
+from balance.method.assessment import assess_schools
 from balance.method.indicators import indicator_values, standard_values
-from balance.method.official import school_rule
+from balance.method.official import at_most, pupil_weighted_cv, school_rule
+from balance.method.scope import apply_scope
+from balance.method.sections import build_sections
 from balance.method.standards import load_standard
+from balance.schema import FACILITY_COLUMNS, STAGE_COLUMNS
 from tests.factories import primary, school, table
 
 Q = load_standard("quality-2017")

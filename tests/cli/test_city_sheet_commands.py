@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from balance.cli import main
 from balance.errors import InputError
 from balance.method.evaluation import evaluate
-
 from tests.running.test_brief_city_sheet import DEMO, KEEP, OTHERS, SHEET, subset  # noqa: F401 - the fixture
 
 

@@ -13,9 +13,9 @@ import re
 import pyarrow.parquet as pq
 import pytest
 
+from balance.cli import main
 from balance.io import files as atomic
 from balance.io.files import WriteError, atomic_write_text, staged_files
-from balance.cli import main
 from tests.fuzz.harness import assert_refused, disk_fault, run_cli, snapshot
 from tests.tables import valid_table
 

@@ -3,7 +3,6 @@ same counts as items 4 and 5 of 政府保障程度."""
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from balance.cli import main
 

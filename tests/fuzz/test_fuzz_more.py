@@ -16,7 +16,7 @@ import pytest
 from balance.schema import HEADERS as H
 from tests import hostile_files as hostile
 from tests.fuzz.harness import Case, check_case
-from tests.fuzz.test_fuzz_cli import DEMO_SHEET, STANDARD_Q, demo_inputs, school_csv, standard, touch
+from tests.fuzz.test_fuzz_cli import DEMO_SHEET, demo_inputs, school_csv, standard, touch
 from tests.tables import valid_table
 
 # ----------------------------------------------------------------------------------- builders

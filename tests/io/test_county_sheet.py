@@ -5,9 +5,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from balance.io.county_sheet import (DESCRIPTION_ROWS, SHEET_NAME, fields, item_spec, items, load_county_sheet,
-                                  sheet_columns, write_county_sheet_template)
 from balance.errors import InputError
+from balance.io.county_sheet import (
+    DESCRIPTION_ROWS,
+    SHEET_NAME,
+    fields,
+    item_spec,
+    items,
+    load_county_sheet,
+    sheet_columns,
+    write_county_sheet_template,
+)
 
 
 def full_row(year=2024, code="130102", name="长安区", **over) -> dict:

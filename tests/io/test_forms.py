@@ -4,7 +4,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from balance.io.templates import EXAMPLE_ROWS, FORMS, SHEET_DATA, SHEET_EXAMPLE, SHEET_NOTES, write_school_table_template
+from balance.io.templates import (
+    EXAMPLE_ROWS,
+    FORMS,
+    SHEET_DATA,
+    SHEET_EXAMPLE,
+    SHEET_NOTES,
+    write_school_table_template,
+)
 from balance.schema import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,17 +7,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from balance.io.export import assessment as export
-
-from balance.io import store
-from balance.method.assessment import assess
 from balance.cli import main
 from balance.errors import InputError
-from balance.synthetic.national import national_table
-from balance.io.reading import load_school_table
-from balance.schema import COLUMNS
+from balance.io import store
+from balance.io.export import assessment as export
 from balance.io.ingest import ingest
+from balance.io.reading import load_school_table
 from balance.io.store import StoredTable, load_parquet_table, partition_info, store_years
+from balance.method.assessment import assess
+from balance.schema import COLUMNS
+from balance.synthetic.national import national_table
 
 HEADERS = {c["name"]: c["header"] for c in COLUMNS}
 TABLES = ("county_indicators", "school_results", "excluded", "shortfalls", "county_shortfalls", "verdicts")

@@ -1,15 +1,14 @@
 """Validation of the school table: one test per kind of problem, warnings, and collecting all problems."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from balance.errors import InputError
 from balance.io.reading import load_school_table
-from balance.schema import HEADERS, column_spec
 from balance.io.validation import MAX_PER_KIND, message, messages, school_schema
+from balance.schema import HEADERS, column_spec
 from tests.tables import valid_table
 
 H = HEADERS  # canonical -> Chinese header

@@ -15,7 +15,6 @@ import zipfile
 
 import numpy as np
 import openpyxl
-import pandas as pd
 import pytest
 
 from balance.io.export import assessment as export

@@ -13,8 +13,14 @@ import pytest
 
 from balance.errors import InputError
 from balance.io.export.assessment import summary_records
-from balance.method.assessment import (SECTION_VALUE_COLUMNS, Assessment, assess, assess_schools, normalize_code,
-                                       section_values_of)
+from balance.method.assessment import (
+    SECTION_VALUE_COLUMNS,
+    Assessment,
+    assess,
+    assess_schools,
+    normalize_code,
+    section_values_of,
+)
 from balance.method.indicators import standard_values
 from balance.method.standards import load_standard
 from tests.factories import primary, school, table
@@ -274,8 +280,8 @@ def test_assess_carries_the_files_checksum_warnings_and_headers_and_applies_a_sc
     ``table = None``, ``apply_to_table(None, …)`` / ``(…, None)`` / one argument)."""
     import hashlib
 
-    from balance.io.reading import load_school_table
     from balance.errors import problems_frame
+    from balance.io.reading import load_school_table
 
     t = load_school_table(DEMO)
     assert demo.sha256 == hashlib.sha256(DEMO.read_bytes()).hexdigest() == t.sha256

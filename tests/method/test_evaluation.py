@@ -7,11 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from balance.method.assessment import assess
 from balance.errors import InputError
+from balance.method.assessment import assess
 from balance.method.evaluation import evaluate, school_settings, write_evaluation
-from balance.schema import COLUMNS
 from balance.method.standards import load_standard
+from balance.schema import COLUMNS
 from tests.factories import primary, school, table
 from tests.io.test_county_sheet import full_row
 

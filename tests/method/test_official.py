@@ -2,9 +2,9 @@
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from balance.method.assessment import assess_schools
 from balance.method.official import at_least, pupil_weighted_cv

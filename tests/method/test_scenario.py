@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from balance.method.assessment import assess_schools
 from balance.errors import InputError
+from balance.method.assessment import assess_schools
 from balance.method.scenario import apply_scenario, apply_to_table, load_scenario
 from balance.method.standards import load_standard
 from tests.factories import primary, school, table

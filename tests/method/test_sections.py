@@ -1,11 +1,12 @@
 """Sections and the facility split (method.md §1), with the arithmetic written out."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from balance.schema import FACILITY_COLUMNS
 from balance.method.sections import build_sections, facility_shares
 from balance.method.standards import load_standard
+from balance.schema import FACILITY_COLUMNS
 from tests.factories import school, table
 
 Q = load_standard("quality-2017")

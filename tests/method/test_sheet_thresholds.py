@@ -64,8 +64,8 @@ def test_a_province_changes_a_typed_threshold(rows, tmp_path):
 
 
 def test_a_threshold_that_is_not_a_percentage_is_refused(tmp_path):
-    from balance.errors import InputError
     from balance._resources import DATA_DIR
+    from balance.errors import InputError
     from balance.method.standards import load_standard
 
     std = yaml.safe_load((DATA_DIR / "standards" / "quality-2017.yaml").read_text(encoding="utf-8"))

@@ -6,8 +6,8 @@ re-assessing must bring those sections to the standard.
 """
 import pandas as pd
 import pytest
-
 from balance.analysis.scenario import apply_scenario, load_scenario
+
 from balance.method.assessment import assess_schools
 from balance.method.standards import load_standard
 from balance.schema import column_spec

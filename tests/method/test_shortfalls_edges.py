@@ -8,7 +8,6 @@ representation, so a shortfall within it of a whole number is that whole number,
 outside it is rounded up (method.md §3: the standard is a floor).
 """
 import numpy as np
-import pandas as pd
 import pytest
 
 from balance.method import official

@@ -5,8 +5,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from balance.reporting import briefing as bf
 from balance.errors import InputError
+from balance.reporting import briefing as bf
 
 DEMO = "data/demo/schools.csv"
 
@@ -110,7 +110,7 @@ def test_planning_section_quotes_the_plans_own_cost_bound_gap_and_schedule(b, su
         assert str(y) in text and f"{cost / 1e4:,.1f}" in text
     assert "学生数依据" in text and "年均变化率" in text        # 2024–2025 in the subset: the stated trend
     plain = _text(bf.planning(b))
-    assert "分年度安排" not in plain and f"成本下界" in plain
+    assert "分年度安排" not in plain and "成本下界" in plain
 
 
 def test_no_county_sheet_note_speaks_the_clerks_command_not_a_parameter_name(b, subset):

@@ -10,9 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from balance.reporting import display
-
-from balance.reporting import plotting
+from balance.reporting import display, plotting
 from tests.reporting.test_plotting import county_from_sections, make_sections
 
 

@@ -11,7 +11,13 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from balance.reporting.html_export import (
-    ExportError, atomic_write_text, cover_html, export_html, external_resources, notebook_errors, render_html,
+    ExportError,
+    atomic_write_text,
+    cover_html,
+    export_html,
+    external_resources,
+    notebook_errors,
+    render_html,
 )
 
 NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"

@@ -1,7 +1,7 @@
 """Headline sentences carry exactly the numbers of the result tables."""
 from balance.method.assessment import assess_schools
-from balance.reporting.narrative import fmt_amount, headline
 from balance.method.standards import load_standard
+from balance.reporting.narrative import fmt_amount, headline
 from tests.factories import primary, table
 
 Q = load_standard("quality-2017")

@@ -15,9 +15,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from balance.reporting import fonts
-
-from balance.reporting import plotting
+from balance.reporting import fonts, plotting
 
 # quality-2017 indicators and standards (method.md §3)
 INDICATORS = {

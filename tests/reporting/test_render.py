@@ -59,8 +59,8 @@ def test_briefing_of_a_120_school_county_stays_under_3_mb(tmp_path):
     """Every section of the county briefing notebook, rendered in this process for a synthetic
     county of about 120 schools (demo county 西岭县 re-planned larger): under 3 MB of HTML."""
     from balance import briefing
-    from balance.synthetic.demo import COUNTIES, generate_demo_table
     from balance._resources import NOTEBOOKS_DIR
+    from balance.synthetic.demo import COUNTIES, generate_demo_table
 
     df = generate_demo_table(years=(2024, 2025), counties=[replace(COUNTIES[3], n_schools=123)])
     schools = df.loc[df["年份"] == 2025, "学校标识码"].nunique()

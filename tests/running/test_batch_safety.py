@@ -16,10 +16,17 @@ from pathlib import Path
 import pytest
 
 from balance import running as runner
-from balance.running.outdir import (
-    LOCK_FILE, BatchLock, BatchLocked, UnsafeOutput, printable, run_name_problem, safe_rmtree, safe_unlink,
-)
 from balance.running import MANIFEST_COLUMNS, run_batch, write_index
+from balance.running.outdir import (
+    LOCK_FILE,
+    BatchLock,
+    BatchLocked,
+    UnsafeOutput,
+    printable,
+    run_name_problem,
+    safe_rmtree,
+    safe_unlink,
+)
 
 NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2025,130102,长安区\n"

@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from balance.cli import main
-from balance.errors import InputError
 from balance.running.brief import normalize_county_code, plan_brief
 
 ROOT = Path(__file__).parents[2]

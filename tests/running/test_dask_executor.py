@@ -21,11 +21,8 @@ distributed = pytest.importorskip(
 import nbformat  # noqa: E402
 from nbformat.v4 import new_code_cell, new_notebook  # noqa: E402
 
-from balance.running import executors  # noqa: E402
-
-from balance import running as runner
+from balance.running import MANIFEST_COLUMNS, executors, run_batch  # noqa: E402
 from balance.running.executors import ExecutorError  # noqa: E402
-from balance.running import MANIFEST_COLUMNS, run_batch  # noqa: E402
 
 NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"
 CSV = "年份,县区代码,县区名称\n2024,130102,长安区\n2025,130102,长安区\n2025,130104,桥西区\n"

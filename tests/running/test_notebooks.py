@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from balance.running.params import validate_run
 from balance.running import run_batch
+from balance.running.params import validate_run
 from tests import hostile
 from tests.browser import Browser, chromium
 from tests.hostile import make_hostile

@@ -8,8 +8,15 @@ import pytest
 
 from balance.errors import InputError
 from balance.running.params import (
-    RunParams, check_against_data, check_notebook_parameters, declared_parameters, error_line,
-    load_params, notebook_parameters, read_data_keys, validate_run,
+    RunParams,
+    check_against_data,
+    check_notebook_parameters,
+    declared_parameters,
+    error_line,
+    load_params,
+    notebook_parameters,
+    read_data_keys,
+    validate_run,
 )
 
 NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"

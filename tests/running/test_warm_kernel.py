@@ -98,8 +98,8 @@ def test_kept_kernel_is_reset_between_runs_and_replaced_after_a_failure(tmp_path
 @pytest.mark.parametrize("standard", ["quality-2017", "basic-2012"])
 def test_cached_county_assessment_equals_direct_assessment(standard):
     from balance.io.reading import load_school_table
-    from balance.method.assessment import assess
     from balance.method import cache
+    from balance.method.assessment import assess
 
     cache.clear()
     table = cache.school_table(str(DEMO / "schools.csv"))

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from balance.synthetic.demo import generate_demo_table, write_demo
 from balance.schema import COLUMNS, SCHOOL_TYPE_STAGES, column_spec
+from balance.synthetic.demo import generate_demo_table, write_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 H = {c["name"]: c["header"] for c in COLUMNS}

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from balance.cli import main
-from balance.synthetic.national import national_table, write_national
 from balance.io.reading import load_school_table
-from balance.schema import COLUMNS
 from balance.io.store import STORE_MARKER, StoredTable, partition_info, store_years
+from balance.schema import COLUMNS
+from balance.synthetic.national import national_table, write_national
 
 HEADERS = {c["name"]: c["header"] for c in COLUMNS}
 

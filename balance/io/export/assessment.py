@@ -30,10 +30,23 @@ import numpy as np
 import pandas as pd
 
 from balance import __version__
-from balance.io.export.xlsx import (EXCEL_INF_TEXT, EXCEL_MAX_TEXT, EXCEL_TRUNCATED, About, Sheet,  # noqa: F401
-                                    append_row, chinese_names, excel_text, excel_value, save_workbook, set_cell,
-                                    standard_titled, write_frame)
-from balance.io.files import json_scalar as _jsonable, json_text, staged_files
+from balance.io.export.xlsx import (  # noqa: F401
+    EXCEL_INF_TEXT,
+    EXCEL_MAX_TEXT,
+    EXCEL_TRUNCATED,
+    About,
+    Sheet,
+    append_row,
+    chinese_names,
+    excel_text,
+    excel_value,
+    save_workbook,
+    set_cell,
+    standard_titled,
+    write_frame,
+)
+from balance.io.files import json_scalar as _jsonable
+from balance.io.files import json_text, staged_files
 from balance.schema import labels
 
 CSV_FILES = {

@@ -55,7 +55,6 @@ from balance.io.export.style import (  # noqa: F401 - the old home of these name
 )
 
 
-
 def _style_sheet(ws, sheet: Sheet, df: pd.DataFrame) -> None:
     """Formats, widths, wrapping, verdict fills, autofilter and frozen panes of a written sheet."""
     from openpyxl.styles import Alignment, PatternFill

@@ -18,16 +18,29 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from balance.io.statsforms.forms import (Refused, detect_generation, lookup_coded, school_type_of,  # noqa: F401
-                                         sheet_suffix, sheets_by_table, table_code)
-from balance.io.statsforms.locate import FormSheet, LocateError, Located, matches, norm  # noqa: F401
-from balance.io.statsforms.mapping import FieldSpec, Mapping, Term, message
-from balance.schema import COLUMNS, HEADERS, SCHOOL_TYPE_STAGES
+from balance.io.statsforms.forms import (  # noqa: F401
+    Refused,
+    detect_generation,
+    lookup_coded,
+    school_type_of,
+    sheet_suffix,
+    sheets_by_table,
+    table_code,
+)
 
 # the result classes and the identity live in their own modules; every old name stays importable here
-from balance.io.statsforms.identity import (IDENTITY_ORDER, _find_labelled, _identity,  # noqa: F401
-                                            _identity_cells, _identity_value, _text)
+from balance.io.statsforms.identity import (  # noqa: F401
+    IDENTITY_ORDER,
+    _find_labelled,
+    _identity,
+    _identity_cells,
+    _identity_value,
+    _text,
+)
+from balance.io.statsforms.locate import FormSheet, Located, LocateError, matches, norm  # noqa: F401
+from balance.io.statsforms.mapping import FieldSpec, Mapping, Term, message
 from balance.io.statsforms.school_import import Missing, SchoolImport, _record
+from balance.schema import COLUMNS, HEADERS, SCHOOL_TYPE_STAGES
 
 __all__ = ["SUMMARY", "KINDS", "IDENTITY_ORDER", "Missing", "SchoolImport", "open_statistics_workbook",
            "read_workbook"]

@@ -42,19 +42,63 @@ values that are present get the same checks as the required columns.
 """
 from __future__ import annotations
 
+from balance.io.validation.checks import (  # noqa: F401
+                                        _OPTIONAL_STAGE_COLUMNS,
+                                        _UNITS,
+                                        MAX_ROWS_LISTED,
+                                        _check_county_names,
+                                        _check_ranges,
+                                        _check_stages,
+                                        _check_subsets,
+                                        _check_wan_yuan,
+                                        _class_size_warnings,
+                                        _fmt_num,
+                                        _report_duplicates,
+                                        _row_list,
+                                        _warnings,
+)
+from balance.io.validation.parsing import (  # noqa: F401
+                                        _CONTROL,
+                                        _INT_FLOAT,
+                                        _THOUSANDS,
+                                        _WS,
+                                        _digits,
+                                        _is_whole,
+                                        _length_check,
+                                        _normalize_category,
+                                        _stage_offered,
+                                        _strip,
+                                        _to_number,
+                                        _year_ok,
+                                        name_problems,
+                                        school_schema,
+)
+from balance.io.validation.rows import (  # noqa: F401
+                                        _DATE,
+                                        _NAN,
+                                        _canonical,
+                                        _report_not_numbers,
+                                        _run_schema,
+                                        _year_fields,
+                                        validate_school_rows,
+)
+
 # a package since the split of issue 10 (texts, parsing and schema, checks, the entry point)
-from balance.io.validation.texts import (COLS, MAX_PER_KIND, MAX_VALUE_SHOWN, MESSAGES_FILE,  # noqa: F401
-                                        NUMERIC_KINDS, RawTable, _Collector, _DEFAULT_MESSAGES, _hidden_chars,
-                                        message, messages, name_rules, shown_value)
-from balance.io.validation.parsing import (_CONTROL, _INT_FLOAT, _THOUSANDS, _WS, _digits,  # noqa: F401
-                                          _is_whole, _length_check, _normalize_category, _stage_offered, _strip,
-                                          _to_number, _year_ok, name_problems, school_schema)
-from balance.io.validation.checks import (MAX_ROWS_LISTED, _OPTIONAL_STAGE_COLUMNS, _UNITS,  # noqa: F401
-                                         _check_county_names, _check_ranges, _check_stages, _check_subsets,
-                                         _check_wan_yuan, _class_size_warnings, _fmt_num, _report_duplicates,
-                                         _row_list, _warnings)
-from balance.io.validation.rows import (_DATE, _NAN, _canonical, _report_not_numbers, _run_schema,  # noqa: F401
-                                       _year_fields, validate_school_rows)
+from balance.io.validation.texts import (  # noqa: F401
+                                        _DEFAULT_MESSAGES,
+                                        COLS,
+                                        MAX_PER_KIND,
+                                        MAX_VALUE_SHOWN,
+                                        MESSAGES_FILE,
+                                        NUMERIC_KINDS,
+                                        RawTable,
+                                        _Collector,
+                                        _hidden_chars,
+                                        message,
+                                        messages,
+                                        name_rules,
+                                        shown_value,
+)
 
 __all__ = ["RawTable", "validate_school_rows", "message", "messages", "shown_value", "name_rules",
            "name_problems", "school_schema", "MAX_PER_KIND", "MAX_ROWS_LISTED", "MAX_VALUE_SHOWN"]

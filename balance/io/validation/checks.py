@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from balance.errors import Problem
-from balance.schema import STAGE_COLUMNS, column_spec
 from balance.io.validation.texts import COLS, MAX_PER_KIND, RawTable, _Collector, message, messages
+from balance.schema import STAGE_COLUMNS, column_spec
 
 #: A duplicate-school line lists at most this many row numbers (then "… and N more").
 MAX_ROWS_LISTED = 5

@@ -10,8 +10,8 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 
-from balance.schema import SCHOOL_TYPE_STAGES, STAGE_COLUMNS
 from balance.io.validation.texts import COLS, NUMERIC_KINDS, _hidden_chars, messages, name_rules
+from balance.schema import SCHOOL_TYPE_STAGES, STAGE_COLUMNS
 
 _WS = r"\s+"
 _INT_FLOAT = r"^(\d+)\.0+$"

@@ -6,13 +6,28 @@ import pandas as pd
 import pandera.pandas as pa
 
 from balance.errors import Problem
-from balance.schema import COLUMNS, STAGE_COLUMNS
+from balance.io.validation.checks import (
+    _UNITS,
+    _check_county_names,
+    _check_ranges,
+    _check_stages,
+    _check_subsets,
+    _check_wan_yuan,
+    _class_size_warnings,
+    _report_duplicates,
+    _warnings,
+)
+from balance.io.validation.parsing import (
+    _INT_FLOAT,
+    _normalize_category,
+    _stage_offered,
+    _strip,
+    _to_number,
+    name_problems,
+    school_schema,
+)
 from balance.io.validation.texts import COLS, NUMERIC_KINDS, RawTable, _Collector, messages
-from balance.io.validation.parsing import (_INT_FLOAT, _normalize_category, _stage_offered, _strip, _to_number,
-                                          name_problems, school_schema)
-from balance.io.validation.checks import (_UNITS, _check_county_names, _check_ranges, _check_stages,
-                                         _check_subsets, _check_wan_yuan, _class_size_warnings,
-                                         _report_duplicates, _warnings)
+from balance.schema import COLUMNS, STAGE_COLUMNS
 
 
 def validate_school_rows(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:

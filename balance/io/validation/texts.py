@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from balance._resources import DATA_DIR  # noqa: E402
 from balance.errors import Problem
 from balance.schema import COLUMNS, HEADERS, column_spec
-
-from balance._resources import DATA_DIR  # noqa: E402
 
 MESSAGES_FILE = DATA_DIR / "messages.yaml"
 #: At most this many problems of one kind in one column are listed; the rest are summarised.

@@ -29,14 +29,42 @@ Content is recognised by its bytes, not the file name: a workbook named ``.csv``
 """
 from __future__ import annotations
 
+from balance.io.workbook.book import _READ_WITH_EVERY_SHEET, Workbook, open_workbook  # noqa: F401
+
 # a package since the split of issue 10 (limits, sheet scans, the workbook); every old name is here
-from balance.io.workbook.limits import (ENV_PREFIX, LIMITS_FILE, OLE_MAGIC, ZIP_MAGIC, ReadLimits,  # noqa: F401
-                                       _message, _mb, _yaml_limits, check_file_size, is_encrypted_ole,
-                                       read_file_bytes, read_limits, refusal, sniff)
-from balance.io.workbook.scan import (MAX_FORMULA_CELLS, SheetScan, _CHUNK, _SlowPath, _TooBig,  # noqa: F401
-                                     _Unsupported, _check_xml_start, _expat_scan, _stream, col_letters,
-                                     col_number, scan_ods, scan_sheet_xml, scan_sheet_xml_exact, scan_xlsb_sheet)
-from balance.io.workbook.book import Workbook, _READ_WITH_EVERY_SHEET, open_workbook  # noqa: F401
+from balance.io.workbook.limits import (  # noqa: F401
+                                       ENV_PREFIX,
+                                       LIMITS_FILE,
+                                       OLE_MAGIC,
+                                       ZIP_MAGIC,
+                                       ReadLimits,
+                                       _mb,
+                                       _message,
+                                       _yaml_limits,
+                                       check_file_size,
+                                       is_encrypted_ole,
+                                       read_file_bytes,
+                                       read_limits,
+                                       refusal,
+                                       sniff,
+)
+from balance.io.workbook.scan import (  # noqa: F401
+                                       _CHUNK,
+                                       MAX_FORMULA_CELLS,
+                                       SheetScan,
+                                       _check_xml_start,
+                                       _expat_scan,
+                                       _SlowPath,
+                                       _stream,
+                                       _TooBig,
+                                       _Unsupported,
+                                       col_letters,
+                                       col_number,
+                                       scan_ods,
+                                       scan_sheet_xml,
+                                       scan_sheet_xml_exact,
+                                       scan_xlsb_sheet,
+)
 
 __all__ = ["ReadLimits", "read_limits", "refusal", "check_file_size", "read_file_bytes", "sniff",
            "is_encrypted_ole", "SheetScan", "col_number", "col_letters", "scan_sheet_xml",

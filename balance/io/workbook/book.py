@@ -7,11 +7,19 @@ import zipfile
 from pathlib import Path
 
 from balance.errors import InputError
-from balance.io.workbook.limits import (ReadLimits, _mb, is_encrypted_ole, read_limits,
-                                           refusal, sniff)
-from balance.io.workbook.scan import (SheetScan, _SlowPath, _TooBig, _Unsupported, _stream, col_letters,
-                                         scan_ods, scan_sheet_xml, scan_sheet_xml_exact, scan_xlsb_sheet)
-
+from balance.io.workbook.limits import ReadLimits, _mb, is_encrypted_ole, read_limits, refusal, sniff
+from balance.io.workbook.scan import (
+    SheetScan,
+    _SlowPath,
+    _stream,
+    _TooBig,
+    _Unsupported,
+    col_letters,
+    scan_ods,
+    scan_sheet_xml,
+    scan_sheet_xml_exact,
+    scan_xlsb_sheet,
+)
 
 #: Parts the reader loads whatever sheet is read (the sheets themselves are measured one by one).
 _READ_WITH_EVERY_SHEET = re.compile(r"^(\[Content_Types\]\.xml|_rels/\.rels|xl/_rels/workbook\.(xml|bin)\.rels|"

@@ -9,9 +9,8 @@ from typing import Mapping
 
 import yaml
 
-from balance.errors import InputError, Problem
-
 from balance._resources import DATA_DIR  # noqa: E402
+from balance.errors import InputError, Problem
 
 LIMITS_FILE = DATA_DIR / "reading_limits.yaml"
 ENV_PREFIX = "BALANCE_"

@@ -15,7 +15,7 @@ Shared set-up in :mod:`._common`; ``results.json`` in :mod:`.results`. The old m
 ``balance.briefing`` is an alias of this package (``from balance import briefing`` in notebooks).
 """
 from balance.reporting.briefing._common import STAGES, setup
-from balance.reporting.briefing.degrees import bachelor_ratio_section, region_bachelor_ratio, trend_bachelor_ratio
+from balance.reporting.briefing.changes import since_last_year
 from balance.reporting.briefing.county import (
     CountyBriefing,
     appendix,
@@ -35,7 +35,7 @@ from balance.reporting.briefing.county import (
     scorecard,
     urban_rural,
 )
-from balance.reporting.briefing.changes import since_last_year
+from balance.reporting.briefing.degrees import bachelor_ratio_section, region_bachelor_ratio, trend_bachelor_ratio
 from balance.reporting.briefing.ledger_view import ledger_status
 from balance.reporting.briefing.region import (
     RegionBriefing,
@@ -46,8 +46,8 @@ from balance.reporting.briefing.region import (
     region_headline,
     region_heatmap,
     region_on_course,
-    region_overview,
     region_oversize,
+    region_overview,
     region_table,
 )
 from balance.reporting.briefing.results import save_results

@@ -48,8 +48,13 @@ from balance.reporting.plotting.style import (
     house_rc,
     use_house_style,
 )
-from balance.reporting.plotting.trend import (cv_trend_chart, equity_trend_chart, oversize_trend_chart, pass_share_frame,
-                                              pass_share_trend)
+from balance.reporting.plotting.trend import (
+    cv_trend_chart,
+    equity_trend_chart,
+    oversize_trend_chart,
+    pass_share_frame,
+    pass_share_trend,
+)
 
 __all__ = [
     "ATTAINMENT_CMAP", "CV_RATIO_CMAP", "FAIL_COLOR", "FAIL_HATCH", "FAIL_MARKER", "FLOOR_COLOR", "FLOOR_SHARE",

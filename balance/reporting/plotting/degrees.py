@@ -5,8 +5,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from balance.reporting.plotting.style import (FAIL_COLOR, FAIL_MARKER, LIMIT_COLOR, PASS_COLOR, PASS_MARKER, _ensure_style,
-                                              _finish, _fixed_axes, _fixed_figure)
+from balance.reporting.plotting.style import (
+    FAIL_COLOR,
+    FAIL_MARKER,
+    LIMIT_COLOR,
+    PASS_COLOR,
+    PASS_MARKER,
+    _ensure_style,
+    _finish,
+    _fixed_axes,
+    _fixed_figure,
+)
 
 
 def bachelor_ratio_chart(ratios: pd.DataFrame, *, county: str = "") -> Figure:

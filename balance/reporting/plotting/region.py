@@ -16,7 +16,15 @@ from balance.reporting.plotting.county import (
     _text_color,
 )
 from balance.reporting.plotting.labels import _ordered, _require, _status, _wrap, indicator_short
-from balance.reporting.plotting.style import FAIL_COLOR, STAGES, _bold, _ensure_style, _finish, _fixed_figure, _fixed_title
+from balance.reporting.plotting.style import (
+    FAIL_COLOR,
+    STAGES,
+    _bold,
+    _ensure_style,
+    _finish,
+    _fixed_figure,
+    _fixed_title,
+)
 
 
 def _heatmap_axes(nrows: int, ncols: int, label_chars: int, tick_lines: int):

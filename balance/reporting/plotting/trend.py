@@ -10,7 +10,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from balance.reporting.plotting.county import _indicator_order
-from balance.reporting.wording import year_span
 from balance.reporting.plotting.labels import (
     _county_label,
     _isna,
@@ -37,6 +36,7 @@ from balance.reporting.plotting.style import (
     _fixed_legend,
     _fixed_title,
 )
+from balance.reporting.wording import year_span
 
 
 def _trend_line(ax, sub: pd.DataFrame, name: str, stage: str) -> str | None:

@@ -48,12 +48,35 @@ from __future__ import annotations
 
 from balance.io.files import deterministic_xlsx
 from balance.synthetic import DEFAULT_SEED, DEFAULT_YEARS
-from balance.synthetic.demo.checks import (DEMO_FILES, MAX_COUNTIES, MAX_YEAR_COUNT, check_demo_args,
-                                           refuse_foreign_files)
+from balance.synthetic.demo.checks import (
+                                           DEMO_FILES,
+                                           MAX_COUNTIES,
+                                           MAX_YEAR_COUNT,
+                                           check_demo_args,
+                                           refuse_foreign_files,
+)
 from balance.synthetic.demo.files import README_TEXT, write_demo, write_table_xlsx
-from balance.synthetic.demo.plan import (CN_NUM, COUNTIES, FACILITY_KEYS, PREFECTURE, RAW_BASE, RAW_CAP, SPLIT,
-                                         SPREAD, STAGES_OF, STD, TEACHER_KEYS, CountyPlan)
-from balance.synthetic.demo.sheet import SHEET_FAIL_NOTES, SHEET_NOTES, SHEET_STORY, county_sheet_rows, write_county_sheet
+from balance.synthetic.demo.plan import (
+                                           CN_NUM,
+                                           COUNTIES,
+                                           FACILITY_KEYS,
+                                           PREFECTURE,
+                                           RAW_BASE,
+                                           RAW_CAP,
+                                           SPLIT,
+                                           SPREAD,
+                                           STAGES_OF,
+                                           STD,
+                                           TEACHER_KEYS,
+                                           CountyPlan,
+)
+from balance.synthetic.demo.sheet import (
+                                           SHEET_FAIL_NOTES,
+                                           SHEET_NOTES,
+                                           SHEET_STORY,
+                                           county_sheet_rows,
+                                           write_county_sheet,
+)
 from balance.synthetic.demo.table import CLASS_LIMIT, OPTIONAL_NAMES, ROOM_AREA, generate_demo_table
 
 __all__ = [

@@ -9,7 +9,6 @@ from typing import Any
 
 from balance.synthetic.demo.files import README_TEXT
 
-
 #: ``--counties`` of ``--scale national`` at most (the default is 2,850, about China's count).
 MAX_COUNTIES = 100_000
 #: ``--years N`` of ``--scale national`` as a count of years at most.

@@ -15,7 +15,6 @@ from balance.synthetic.demo.plan import COUNTIES
 from balance.synthetic.demo.sheet import write_county_sheet
 from balance.synthetic.demo.table import generate_demo_table
 
-
 README_TEXT = """# 示例数据（模拟数据，非真实学校）/ Demo data (SYNTHETIC)
 
 **本目录中的数据全部为程序生成的模拟数据，不是任何真实学校、真实县区的数据。**

@@ -9,7 +9,16 @@ import math
 import numpy as np
 
 from balance.synthetic import DEFAULT_YEARS
-from balance.synthetic.demo.plan import CN_NUM, CountyPlan, FACILITY_KEYS, SPREAD, TEACHER_KEYS, _PLACE_SUFFIX, _SURNAMES, _School
+from balance.synthetic.demo.plan import (
+    _PLACE_SUFFIX,
+    _SURNAMES,
+    CN_NUM,
+    FACILITY_KEYS,
+    SPREAD,
+    TEACHER_KEYS,
+    CountyPlan,
+    _School,
+)
 
 
 def _villages(rng: np.random.Generator, n: int) -> list[str]:

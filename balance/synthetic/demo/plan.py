@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from balance.synthetic import DEFAULT_YEARS
 
-
 PREFECTURE = "示例市"
 #: The quality-2017 standards the generator aims at (fixed here so the demo data never change when a
 #: standard file is edited). Keys: the generator's indicator keys.

@@ -12,7 +12,6 @@ from balance.io.files import deterministic_xlsx
 from balance.synthetic import DEFAULT_SEED, DEFAULT_YEARS
 from balance.synthetic.demo.plan import COUNTIES
 
-
 #: What each county's bureau answers besides the passing defaults, by field and year (the story of
 #: the other three areas and the vetoes; 政府保障程度 items 3–5 come from the school table).
 SHEET_STORY: dict[str, dict[str, dict[int, object]]] = {

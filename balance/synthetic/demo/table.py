@@ -11,8 +11,8 @@ import pandas as pd
 
 from balance.schema import COLUMNS
 from balance.synthetic import DEFAULT_SEED, DEFAULT_YEARS
-from balance.synthetic.demo.plan import COUNTIES, CountyPlan, FACILITY_KEYS, RAW_BASE, RAW_CAP, SPLIT, STD, _School
 from balance.synthetic.demo.layout import _plan_schools
+from balance.synthetic.demo.plan import COUNTIES, FACILITY_KEYS, RAW_BASE, RAW_CAP, SPLIT, STD, CountyPlan, _School
 
 
 def _floor(plan: CountyPlan, key: str, ur: str, year: int, stage: str = "") -> float:

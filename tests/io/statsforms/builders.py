@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from balance.schema import SCHOOL_TYPE_STAGES
 from balance.io.workbook import col_letters
+from balance.schema import SCHOOL_TYPE_STAGES
 
 TYPE_CODES = {"小学": "211", "教学点": "218", "初级中学": "311", "九年一贯制学校": "312", "完全中学": "341",
               "十二年一贯制学校": "345", "特殊教育学校": "514"}

@@ -8,7 +8,6 @@ checks that the importer adds the right cells — and only those — to get the 
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import openpyxl
