@@ -13,11 +13,12 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
             && { command -v $$p; break; }; done)
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup demo test lab fonts clean help
+.PHONY: setup demo test lab lint fonts clean help
 help:
 	@echo "make demo   — set up and run the demo batch (HTML briefings in outputs/)"
 	@echo "make test   — set up and run the tests"
 	@echo "make lab    — set up, then start JupyterLab on notebooks/ (for researchers)"
+	@echo "make lint   — for developers: install the dev tools once, then ruff over balance/ and tests/"
 
 setup: $(STAMP) $(FONTS_OK)
 
@@ -48,6 +49,10 @@ lab: setup
 
 test: setup
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+
+lint: setup
+	@$(BIN)/ruff --version >/dev/null 2>&1 || $(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/ruff check balance tests
 
 clean:
 	rm -rf $(VENV) outputs/*/ .pytest_cache
