@@ -186,6 +186,8 @@ def _sentence(area_name: str, r: dict) -> str:
     if r["passed"] is None:
         return f"{area_name}第{r['item_no']}项“{item}”缺少数据（{r['note']}）"
     where = f"（{r['source']}）"
-    extra = f"：{r['note']}" if r.get("note") and r["source"] == SOURCE_SCHOOLS and r["area"] != "resource" else ""
+    # a resource item says why only when it has no value (a CV that cannot be computed)
+    extra = (f"：{r['note']}" if r.get("note") and r["source"] == SOURCE_SCHOOLS
+             and (r["area"] != "resource" or val == "—") else "")
     return f"{area_name}第{r['item_no']}项“{item}”未达到：{val}，要求 {r['rule']}{where}{extra}"
 

@@ -288,6 +288,22 @@ def _school_addition(ind, shares: np.ndarray, add_raw: np.ndarray, req: np.ndarr
     return np.asarray(w, dtype="float64"), amount
 
 
+def _composite_notes(df: pd.DataFrame, agg: pd.DataFrame, order: list[str]) -> list[str]:
+    """The note of each composite row (``agg``, one per year × county × stage): empty where every
+    indicator's CV is defined, else the indicators whose CV is not (in the standard's order), so a
+    reader sees why the 综合差异系数 cannot be computed."""
+    rank = {n: i for i, n in enumerate(order)}
+    und = df[df["cv"].isna()]
+    und = und.assign(_r=und["indicator"].map(rank)).sort_values("_r", kind="stable")
+    names = {k: list(g["indicator"]) for k, g in und.groupby(GROUP, sort=False)}
+    out = []
+    for key, any_nan in zip(agg[GROUP].itertuples(index=False, name=None), agg["any_nan"]):
+        n = names.get(key, [])
+        out.append(f"{'、'.join(n)}的差异系数无定义，综合差异系数无法计算 / the CV of {len(n)} indicator(s) is "
+                   "undefined: the composite cannot be computed" if any_nan and n else "")
+    return out
+
+
 def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataFrame) -> pd.DataFrame:
     """The contract table ``county_indicators.csv``: one row per year × county × stage × indicator.
 
@@ -334,7 +350,7 @@ def county_indicators(cv_long: pd.DataFrame, standard: Standard, names: pd.DataF
         agg["decisive"] = True
         agg["standard"] = np.nan
         agg["unit"] = ""
-        agg["cv_note"] = np.where(agg["any_nan"], "有指标差异系数无定义，综合差异系数无法计算 / a CV is undefined", "")
+        agg["cv_note"] = _composite_notes(df, agg, standard.indicator_names)
         frames.append(agg.drop(columns="any_nan"))
     out = pd.concat(frames, ignore_index=True)
     out["threshold"] = out["standard"]  # the clear name; ``standard`` stays as the contract's alias

@@ -47,6 +47,14 @@ def test_a_failing_cv_is_shown_with_three_decimals_and_no_school_note():
     assert area_items._sentence("资源配置", r) == "资源配置第2项“小学生均教学及辅助用房面积差异系数”未达到：0.512，要求 ≤ 0.50（学校数据）"
 
 
+def test_a_cv_that_cannot_be_computed_says_why():
+    """A resource CV without a value reads "—" and then its note (which indicators are undefined),
+    so the reader is not left with a bare dash; a CV with a value keeps no note (test above)."""
+    note = "生均图书册数的差异系数无定义，综合差异系数无法计算"
+    r = _row(item="小学综合差异系数", value=None, rule="≤ 0.65", area="resource", note=note)
+    assert area_items._sentence("资源配置", r) == f"资源配置第2项“小学综合差异系数”未达到：—，要求 ≤ 0.65（学校数据）：{note}"
+
+
 def test_a_failing_number_that_is_not_a_cv_uses_the_plain_format():
     """Any other number is shown like the sheet shows it (2.0 → "2", 2.25 → "2.2"), not with three
     decimals (kills ``"差异系数" in item`` → ``or True`` and ``_fmt(val)`` → ``_fmt(None)``)."""

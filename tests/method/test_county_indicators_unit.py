@@ -24,7 +24,8 @@ COLS = ["year", "county_code", "county_name", "stage", "indicator", "value", "cv
 NAMES = pd.DataFrame({"year": [2024, 2025, 2025], "county_code": ["110101", "110101", "110102"],
                       "county_name": ["甲县", "甲县", "乙县"]})
 UNDEF = "有学段单位指标值缺失，差异系数无法计算 / a section value is missing: CV undefined"
-COMP_NOTE = "有指标差异系数无定义，综合差异系数无法计算 / a CV is undefined"
+# the composite names the indicators whose CV is undefined (here C3 only), in the standard's order
+COMP_NOTE = f"{B.indicator_names[3]}的差异系数无定义，综合差异系数无法计算 / the CV of 1 indicator(s) is undefined: the composite cannot be computed"
 
 
 def cv_rows(rows):
@@ -148,3 +149,18 @@ def test_a_table_of_indicators_the_standard_does_not_know_gets_no_units_and_no_t
     out = county_indicators(cv, Q, NAMES)
     assert out["unit"].isna().all() and out["threshold"].isna().all()
     assert list(out["indicator"]) == ["自定义指标甲", "自定义指标乙"] and out["cv_passed"].all()
+
+
+def test_the_composite_note_names_every_indicator_whose_cv_is_undefined_in_the_standards_order():
+    """Two undefined CVs given out of order (C3 before C0 in the table): the note names both, C0
+    first as basic-2012 lists them; a stage with every CV defined has no note."""
+    nan = float("nan")
+    cv = cv_rows([
+        (2025, "110101", "小学", C3, 7.0, nan, 1, 100, UNDEF),
+        (2025, "110101", "小学", C0, 0.0, nan, 1, 100, UNDEF),
+        (2025, "110101", "初中", C0, 4.0, 0.3, 1, 100, ""),
+    ])
+    out = county_indicators(cv, B, NAMES)
+    notes = dict(zip(out.loc[out.indicator == COMP, "stage"], out.loc[out.indicator == COMP, "cv_note"]))
+    assert notes == {"小学": f"{C0}、{C3}的差异系数无定义，综合差异系数无法计算 / the CV of 2 indicator(s) is "
+                             "undefined: the composite cannot be computed", "初中": ""}
