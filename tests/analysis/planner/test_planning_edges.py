@@ -196,7 +196,7 @@ def test_a_failing_county_without_sections_in_scope_does_not_stop_the_next(metho
     assert p.total_cost == 120_000 and p.notes == ["2025 990101: 规划后仍未全部达标 / still failing after the plan"]
 
 
-def test_the_heuristic_s_local_search_runs_in_the_first_round_when_asked_and_only_then():
+def test_the_heuristic_s_local_search_runs_by_default_in_the_first_round_only():
     """Three primary schools of 100 pupils (quality-2017: 4.5 ㎡ a pupil, 4.2 qualified teachers per 100,
     CV limit 0.50; 6 of 7 at the standard, the 7th at ≥ 85 %). School 1: 400 ㎡ (4.0, under 4.5, above
     3.825) and 4 qualified teachers (4.0, under 4.2, above 3.57); school 2: 2 000 ㎡ (20.0); school 3:
@@ -205,7 +205,7 @@ def test_the_heuristic_s_local_search_runs_in_the_first_round_when_asked_and_onl
     filling lifts schools 1 and 3 to a common L with CV(L, L, 20) = 0.5, i.e. d = 20 − L with
     d·√2 / (60 − 2d) = 0.5, d = 30 / (1 + √2) = 12.426, L = 7.574: 357.4 → 358 ㎡ at school 1 and 257.4
     → 258 ㎡ at school 3 (whole ㎡), 616 × 3 500 = 2 156 000 元. School 1's area is above 4.5 then, so the
-    local search moves its exemption to the teachers: no hire. Without the search: the hire too."""
+    local search (on by default) moves its exemption to the teachers: no hire. Without it: the hire too."""
     from balance.analysis.planner import plan_schools
     from balance.method.standards import load_standard
 
@@ -213,7 +213,7 @@ def test_the_heuristic_s_local_search_runs_in_the_first_round_when_asked_and_onl
               primary("3", 100))
     q = load_standard("quality-2017")
     area = [["9999999991", "teaching_area", 358.0], ["9999999993", "teaching_area", 258.0]]
-    p = plan_schools(t, q, method="waterfill", search=True)
+    p = plan_schools(t, q, method="waterfill")
     assert p.feasible and p.total_cost == 2_156_000
     assert p.items[p.items["kind"] == "add"][["school_code", "field", "amount"]].values.tolist() == area
     p = plan_schools(t, q, method="waterfill", search=False)
