@@ -177,3 +177,46 @@ def test_more_failing_counties_than_rounds_are_all_planned_in_the_first():
     p = plan(table(*rows))
     assert p.feasible and len(p.counties) == MAX_ROUNDS + 1
     assert [c["total_cost"] for c in p.counties] == [120_000.0] * (MAX_ROUNDS + 1)
+
+
+@pytest.mark.parametrize("method", ["waterfill", "optimal"])
+def test_a_failing_county_without_sections_in_scope_does_not_stop_the_next(method):
+    """County 990101 has only a 特殊教育学校 (out of scope: no section, so no verdict and it counts as
+    failing, and nothing can be planned for it); 990102, after it in code order, is one PE/art
+    teacher short at school 5 and is planned all the same (120 000 元). The note names 990101."""
+    from balance.analysis.planner import plan_schools
+    from balance.method.standards import load_standard
+
+    t = table(primary("1", 100, school_type="特殊教育学校"),
+              primary("5", 100, pe_art=0, county_code="990102", county_name="乙县"),
+              primary("6", 100, county_code="990102", county_name="乙县"))
+    p = plan_schools(t, load_standard("quality-2017"), method=method)
+    assert p.items[["county_code", "school_code", "field", "amount"]].values.tolist() == [
+        ["990102", "9999999995", "pe_art_teachers", 1.0], ["990102", "9999999995", "teachers", 1.0]]
+    assert p.total_cost == 120_000 and p.notes == ["2025 990101: 规划后仍未全部达标 / still failing after the plan"]
+
+
+def test_the_heuristic_s_local_search_runs_by_default_in_the_first_round_only():
+    """Three primary schools of 100 pupils (quality-2017: 4.5 ㎡ a pupil, 4.2 qualified teachers per 100,
+    CV limit 0.50; 6 of 7 at the standard, the 7th at ≥ 85 %). School 1: 400 ㎡ (4.0, under 4.5, above
+    3.825) and 4 qualified teachers (4.0, under 4.2, above 3.57); school 2: 2 000 ㎡ (20.0); school 3:
+    500 ㎡ (5.0). The first choice exempts school 1's area (50 ㎡ × 3 500 = 175 000 元 > one teacher,
+    120 000 元) and hires a teacher. But the area CV (values 4, 20, 5) is over 0.50 anyway: the water-
+    filling lifts schools 1 and 3 to a common L with CV(L, L, 20) = 0.5, i.e. d = 20 − L with
+    d·√2 / (60 − 2d) = 0.5, d = 30 / (1 + √2) = 12.426, L = 7.574: 357.4 → 358 ㎡ at school 1 and 257.4
+    → 258 ㎡ at school 3 (whole ㎡), 616 × 3 500 = 2 156 000 元. School 1's area is above 4.5 then, so the
+    local search (on by default) moves its exemption to the teachers: no hire. Without it: the hire too."""
+    from balance.analysis.planner import plan_schools
+    from balance.method.standards import load_standard
+
+    t = table(primary("1", 100, qualified=4, teaching_area=400.0), primary("2", 100, teaching_area=2000.0),
+              primary("3", 100))
+    q = load_standard("quality-2017")
+    area = [["9999999991", "teaching_area", 358.0], ["9999999993", "teaching_area", 258.0]]
+    p = plan_schools(t, q, method="waterfill")
+    assert p.feasible and p.total_cost == 2_156_000
+    assert p.items[p.items["kind"] == "add"][["school_code", "field", "amount"]].values.tolist() == area
+    p = plan_schools(t, q, method="waterfill", search=False)
+    assert p.feasible and p.total_cost == 2_156_000 + 120_000
+    assert p.items[p.items["kind"] == "add"][["school_code", "field", "amount"]].values.tolist() == [
+        ["9999999991", "qualified_teachers", 1.0], area[0], area[1]]

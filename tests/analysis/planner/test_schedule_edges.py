@@ -71,8 +71,6 @@ def test_a_school_with_two_target_year_rows_takes_the_first():
 # costs.yaml: a PE/art teacher 120 000 元, a multimedia room 60 000 元, teaching area 3 500 元/㎡
 # (planned in whole ㎡), equipment 1 元 per 元 (planned in 100 元 steps).
 
-import pandas as pd  # noqa: E402
-
 from balance.analysis.planner.schedule import SCHEDULE_COLUMNS  # noqa: E402
 
 SHORT = "9999999992"
@@ -232,3 +230,85 @@ def test_the_trend_sentence_lists_only_the_stages_with_pupils_and_never_the_seni
     p, _, _ = schedule_plan(t, target_year=2027)
     assert p.pupil_basis == ("数据中没有 2027 年的在校生数：按 2023–2025 年各县各学段在校生总数的年均变化率"
                              "（990101 小学 +5.0%；每年最多 ±10%）推算到 2027 年，各校同比例变化。")
+
+
+def test_an_empty_table_gives_an_empty_plan_and_schedule_without_a_pupil_sentence():
+    """No rows: no data year (the base is None), so no projection, no years, no rows and no note;
+    the plan's pupil sentence is empty."""
+    t = table(primary("1", 100), primary("2", 100, pe_art=0)).iloc[:0]
+    p, s, notes = schedule_plan(t, target_year=2027, annual_cap_wan=10)
+    assert len(p.items) == 0 and len(s) == 0 and list(s.columns) == SCHEDULE_COLUMNS
+    assert notes == [] and p.pupil_basis == ""
+
+
+def _standard_with_computers_and_books(tmp_path):
+    """quality-2017 with its multimedia-room indicator replaced by two of the province example's:
+    computers (10 per 100 小学 pupils, whole 台) and books (25 per pupil, whole 册)."""
+    from pathlib import Path
+
+    import balance
+
+    src = (Path(balance.__file__).parent / "data" / "standards" / "quality-2017.yaml").read_text(encoding="utf-8")
+    old = src[src.index("  - name: 每百名学生拥有网络多媒体教室数"):src.index("cv_limit:")]
+    new = ("  - name: 每百名学生拥有计算机台数\n    short: 计算机\n    numerator: {computers: 1}\n    per: 100\n"
+           "    unit: 台/百生\n    add_unit: 台\n    whole_units: true\n    standard: {小学: 10, 初中: 12}\n"
+           "  - name: 生均图书册数\n    short: 图书\n    numerator: {books: 1}\n    per: 1\n    unit: 册/生\n"
+           "    add_unit: 册\n    whole_units: true\n    standard: {小学: 25, 初中: 35}\n\n")
+    f = tmp_path / "computers-books.yaml"
+    f.write_text(src.replace(old, new).replace("id: quality-2017", "id: computers-books"), encoding="utf-8")
+    return str(f)
+
+
+def test_computers_and_books_are_scheduled_in_whole_units(tmp_path):
+    """School 2 has 5 computers for 100 pupils (standard 10, school floor 85 %: 9 → 4 to buy at 5 000
+    元) and school 3 2 000 books (20 a pupil, under 85 % of 25: 2 125 → 125 to buy at 30 元). Cap 1.2 万
+    a year for 2026–2027: 12 000 / 5 000 = 2.4 computers, so 2 a year (never 2.4); the 2 000 元 left
+    buy 66 books in 2026 (66.7, whole books: 1 980 元) and the other 59 in 2027 (1 770 元)."""
+    std = _standard_with_computers_and_books(tmp_path)
+    t = table(primary("1", 100, computers=10, books=2500), primary("2", 100, computers=5, books=2500),
+              primary("3", 100, computers=10, books=2000))
+    p, s, notes = schedule_plan(t, target_year=2027, annual_cap_wan=1.2, standard=std)
+    assert p.items[["field", "amount", "unit"]].values.tolist() == [["computers", 4.0, "台"], ["books", 125.0, "册"]]
+    assert [(y, b, c, a, x) for y, b, c, _, _, a, _, x in _rows(s)] == [
+        (2026, False, SHORT, 2.0, 10_000.0), (2027, False, SHORT, 2.0, 10_000.0),
+        (2026, False, "9999999993", 66.0, 1980.0), (2027, False, "9999999993", 59.0, 1770.0)]
+    assert notes == []
+
+
+def test_an_area_without_a_resolution_is_scheduled_to_the_yuan():
+    """Resolution 0 for teaching rooms: the area is continuous. School 2 needs 82.5 ㎡ at 3 500 元; a
+    cap of 10 万 buys 100 000 / 3 500 = 28.571… ㎡ in each of 2026 and 2027 (not 28 whole ㎡), the
+    remaining 82.5 − 2 × 28.571… = 25.357… ㎡ (88 750 元, 8.9 万) waits until 2028."""
+    t = table(primary("1", 100), primary("2", 100, teaching_area=300.0))
+    p, s, notes = schedule_plan(t, target_year=2027, annual_cap_wan=10, costs={"resolution": {"teaching_area": 0}})
+    assert p.items[["field", "amount"]].values.tolist() == [["teaching_area", 82.5]]
+    per_year = 100_000 / 3500
+    assert [(y, b) for y, b, *_ in _rows(s)] == [(2026, False), (2027, False), (2028, True)]
+    assert s["amount"].tolist() == pytest.approx([per_year, per_year, 82.5 - 2 * per_year])
+    assert s["cost"].tolist() == pytest.approx([100_000, 100_000, 88_750])
+    assert notes == ["2025 990101: 年度上限内到 2027 年无法完成，尚余 8.9 万元 / "
+                     "8.9 万元 do not fit under the annual cap by 2027"]
+
+
+def test_an_item_costing_less_than_one_yuan_is_scheduled_and_noted():
+    """A PE/art teacher priced 0.5 元 (any cost > 0 is scheduled) under a cap of 0.4 元 (0.00004 万):
+    it never fits, waits until 2027 (target 2026), and the note says so (0.0 万元 when printed)."""
+    t = table(primary("1", 100), primary("2", 100, pe_art=0))
+    _, s, notes = schedule_plan(t, target_year=2026, annual_cap_wan=0.00004,
+                                costs={"items": {"pe_art_teachers": {"cost": 0.5}}})
+    assert _rows(s) == [(2027, True, SHORT, "小学体育艺术专任教师数", "add", 1.0, 0.5, 0.5)]
+    assert notes == ["2025 990101: 年度上限内到 2026 年无法完成，尚余 0.0 万元 / "
+                     "0.0 万元 do not fit under the annual cap by 2026"]
+
+
+def test_a_stage_of_one_pupil_has_a_trend_like_any_other():
+    """2024 → 2025: the 小学 grows 1 → 2 pupils (+100 %, capped at +10 %), the 初中 falls 2 → 1 (−50 %,
+    capped at −10 %); a county total of one pupil is a total like any other (rate computed, sentence
+    names it). To 2027: 2 × 1.1² = 2.42 → 2 and 1 × 0.9² = 0.81 → 1."""
+    from tests.factories import junior
+
+    t = table(primary("1", 1, year=2024), junior("2", 2, year=2024), primary("1", 2), junior("2", 1))
+    p, _, _ = schedule_plan(t, target_year=2027)
+    assert p.planned[["primary_students", "junior_students"]].values.tolist() == [[2, 0], [0, 1]]
+    assert p.pupil_basis == ("数据中没有 2027 年的在校生数：按 2024–2025 年各县各学段在校生总数的年均变化率"
+                             "（990101 小学 +10.0%，990101 初中 -10.0%；每年最多 ±10%）推算到 2027 年，各校同比例变化。")

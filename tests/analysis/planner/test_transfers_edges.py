@@ -327,3 +327,27 @@ def test_the_cv_loop_with_fifty_pupil_sections(tcost, hire, moves):
     h, m, cost = _solve_transfers(grp, np.full(4, 0.9), np.full(4, 9.0), tcost)
     assert h.tolist() == hire and m == moves
     assert cost == pytest.approx(sum(hire) * 120_000 + sum(moves.values()) * tcost)
+
+
+@pytest.mark.parametrize("tcost, hire, moves", [(200_000.0, [0, 0, 0, 0], {(3, 0): 1}),
+                                                (220_000.0, [1, 0, 0, 0], {})])
+def test_the_cv_loop_prices_a_move_to_a_receiver_above_one_per_hundred(tcost, hire, moves):
+    """x = 2, 2, 2, 10 per 100 (100 pupils each, g = 1), target 0.8: the receiver's value is 2, so the
+    squared term of its arrival is 2·y·g + g² = 5 (at y = 1 it is 3 whichever way it is written).
+    Step 1: S1 = 1600, S2 = 11 200, ΣP = 400, CV² = 11 200·400/1600² − 1 = 0.75 (CV 0.866 > 0.8).
+    A hire at index 0: S1 1700, S2 11 700, CV² = 0.619377 (CV 0.787), gain 0.130623/120 000 = 1.0885e-6
+    per 元. A move 3 → 0: S1 1600, S2 = 11 200 + 100·5 − 100·(2·10 − 1) = 9800, CV² = 0.53125 (CV 0.729),
+    gain 0.21875/t: a move iff t ≤ 200 960 元. Either step brings the CV under 0.8: one step only."""
+    grp = _group([2, 2, 2, 10], [100] * 4, [1.0] * 4, 120_000.0, 0.8)
+    h, m, cost = _solve_transfers(grp, np.full(4, 0.9), np.full(4, 9.0), tcost)
+    assert h.tolist() == hire and m == moves
+    assert cost == pytest.approx(sum(hire) * 120_000 + sum(moves.values()) * tcost)
+
+
+def test_the_cv_loop_may_hire_several_teachers_at_one_section():
+    """x = 0, 4, 4 per 100 (no bound, no donor: slack 0), target 0.1. Each step the cheapest CV is a
+    hire at index 0: CV 0.707 → (1, 4, 4) 0.471 → (2, 4, 4) 0.283 → (3, 4, 4) 0.129 → (4, 4, 4) 0.
+    Four hires at one section, 480 000 元."""
+    grp = _group([0, 4, 4], [100] * 3, [1.0] * 3, 120_000.0, 0.1)
+    hire, moves, cost = _solve_transfers(grp, np.zeros(3), np.zeros(3), 20_000.0)
+    assert hire.tolist() == [4, 0, 0] and moves == {} and cost == 480_000
