@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from balance.analysis.planner import plan_schools
 from balance.analysis.planner.budget import budget_plan

@@ -55,7 +55,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from balance.analysis.planner.summary import (  # noqa: E402
-    _certificate_fields, _cost_by_item, _indicator_totals, _int, _stage_rows, _summaries)
+    _certificate_fields,
+    _cost_by_item,
+    _indicator_totals,
+    _int,
+    _stage_rows,
+    _summaries,
+)
 
 #: the quality-2017 primary indicators in the standard's order, the canonical column each is raised
 #: through, its unit, and the value the factory's ``primary`` school has (per 100 pupils / per pupil)
