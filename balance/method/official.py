@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from balance._fast import differs_from_previous, group_codes, lookup, sorted_codes, take_columns, text_from_codes
+from balance.errors import plural
 from balance.method.dispersion import grouped_cv, pupil_weighted_cv  # noqa: F401 - pupil_weighted_cv: public here too
 from balance.method.indicators import numerator
 from balance.method.standards import Standard
@@ -299,8 +300,8 @@ def _composite_notes(df: pd.DataFrame, agg: pd.DataFrame, order: list[str]) -> l
     out = []
     for key, any_nan in zip(agg[GROUP].itertuples(index=False, name=None), agg["any_nan"]):
         n = names.get(key, [])
-        out.append(f"{'、'.join(n)}的差异系数无定义，综合差异系数无法计算 / the CV of {len(n)} indicator(s) is "
-                   "undefined: the composite cannot be computed" if any_nan and n else "")
+        en = f"{plural(len(n), 'indicator')} without a CV: the composite cannot be computed"
+        out.append(f"{'、'.join(n)}的差异系数无定义，综合差异系数无法计算 / {en}" if any_nan and n else "")
     return out
 
 

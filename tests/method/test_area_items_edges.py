@@ -55,6 +55,27 @@ def test_a_cv_that_cannot_be_computed_says_why():
     assert area_items._sentence("资源配置", r) == f"资源配置第2项“小学综合差异系数”未达到：—，要求 ≤ 0.65（学校数据）：{note}"
 
 
+def test_a_sentence_shows_the_items_own_text_and_a_missing_item_names_why():
+    """The item's ``shown`` text wins over its raw value ("73 个学段单位中 59 个达标", not "59/73"),
+    and an item without data reads "缺少数据（note）" with its number (mutmut after round 7:
+    ``r.get("shown")`` dropped / renamed, the missing branch's ``item_no`` / ``note`` keys)."""
+    r = _row(item="小学学段单位达到学校标准", value="59/73", shown="73 个学段单位中 59 个达标", area="resource",
+             rule="全部达到")
+    assert area_items._sentence("资源配置", r) == ("资源配置第2项“小学学段单位达到学校标准”未达到：73 个学段单位中 59 个达标，"
+                                                 "要求 全部达到（学校数据）")
+    m = _row(item_no=4, item="某项", passed=None, note="学校数据缺少列：甲")
+    assert area_items._sentence("政府保障程度", m) == "政府保障程度第4项“某项”缺少数据（学校数据缺少列：甲）"
+
+
+def test_shown_text_of_each_kind_of_value():
+    """The one formatter of an item's value: NaN, None and NA are "—" (never "nan"), a CV three
+    decimals, another float whole or one decimal, text as it is, an own text first."""
+    f = area_items.shown_text
+    assert [f("x", float("nan")), f("x", None), f("x", pd.NA)] == ["—", "—", "—"]
+    assert [f("小学综合差异系数", 0.51234), f("人数", 12.0), f("比例", 84.75), f("x", "是"), f("x", 3, "自有")] == \
+        ["0.512", "12", "84.8", "是", "自有"]
+
+
 def test_a_failing_number_that_is_not_a_cv_uses_the_plain_format():
     """Any other number is shown like the sheet shows it (2.0 → "2", 2.25 → "2.2"), not with three
     decimals (kills ``"差异系数" in item`` → ``or True`` and ``_fmt(val)`` → ``_fmt(None)``)."""

@@ -25,7 +25,7 @@ NAMES = pd.DataFrame({"year": [2024, 2025, 2025], "county_code": ["110101", "110
                       "county_name": ["甲县", "甲县", "乙县"]})
 UNDEF = "有学段单位指标值缺失，差异系数无法计算 / a section value is missing: CV undefined"
 # the composite names the indicators whose CV is undefined (here C3 only), in the standard's order
-COMP_NOTE = f"{B.indicator_names[3]}的差异系数无定义，综合差异系数无法计算 / the CV of 1 indicator(s) is undefined: the composite cannot be computed"
+COMP_NOTE = f"{B.indicator_names[3]}的差异系数无定义，综合差异系数无法计算 / 1 indicator without a CV: the composite cannot be computed"
 
 
 def cv_rows(rows):
@@ -162,5 +162,5 @@ def test_the_composite_note_names_every_indicator_whose_cv_is_undefined_in_the_s
     ])
     out = county_indicators(cv, B, NAMES)
     notes = dict(zip(out.loc[out.indicator == COMP, "stage"], out.loc[out.indicator == COMP, "cv_note"]))
-    assert notes == {"小学": f"{C0}、{C3}的差异系数无定义，综合差异系数无法计算 / the CV of 2 indicator(s) is "
-                             "undefined: the composite cannot be computed", "初中": ""}
+    assert notes == {"小学": f"{C0}、{C3}的差异系数无定义，综合差异系数无法计算 / 2 indicators "
+                             "without a CV: the composite cannot be computed", "初中": ""}
