@@ -114,14 +114,8 @@ def test_a_receiver_left_short_when_the_donors_run_out_stops_there():
 
 # ------------------------------------------------------------------------------- _read_solution
 
-class _Vals:
-    """A solved model as ``_read_solution`` sees it: the value of each variable (here its name)."""
-
-    def __init__(self, values):
-        self.values = values
-
-    def getSolVal(self, sol, v):  # noqa: N802 (PySCIPOpt's name)
-        return self.values[v]
+# a solved model as ``_read_solution`` sees it: the value of each variable (here its name)
+from tests.analysis.planner.test_optimal_edges import _Model as _Vals  # noqa: E402
 
 
 def test_rotations_are_read_back_as_whole_teachers():
